@@ -1,0 +1,11 @@
+// The ordered list of migrations. Listed statically rather than read from the folder so the same
+// code runs under tsx, vitest and a bundler without a TypeScript loader for knex.
+import type { Knex } from 'knex';
+import * as schema from './20261128_001_schema';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: [string, Migration][] = [['20261128_001_schema', schema]];

@@ -1,0 +1,112 @@
+// createApp(deps): middleware, routers, error pages — no listen, so tests drive it in-process.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config';
+import type { Database } from './db/connection';
+import { csrfMiddleware } from './http/csrf';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { loadUser, requireLogin } from './http/guards';
+import { sessionMiddleware } from './http/session';
+import { viewHelpers } from './http/view-helpers';
+import type { Logger } from './logger';
+import { announcementRepo } from './modules/announcements/repo';
+import { auditRepo } from './modules/audit/repo';
+import { createLockout, type Lockout } from './modules/auth/lockout';
+import { authRepo } from './modules/auth/repo';
+import { authRoutes } from './modules/auth/routes';
+import { authService } from './modules/auth/service';
+import { feesRepo } from './modules/fees/repo';
+import { feesRoutes } from './modules/fees/routes';
+import { feesService } from './modules/fees/service';
+import { healthRoutes } from './modules/health/routes';
+import { homeRoutes } from './modules/home/routes';
+import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
+import { profileRepo } from './modules/profile/repo';
+import { profileRoutes } from './modules/profile/routes';
+import { profileService } from './modules/profile/service';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  lockout?: Lockout;
+}
+
+/** Tabs whose issue has not landed: they say 暂未开放 until then. */
+const PENDING_TABS: Record<string, string> = {
+  '/pay': '学费缴费',
+  '/transactions': '交易查询',
+  '/profile': '个人信息',
+};
+
+export function createApp(deps: AppDeps) {
+  const { config, db, logger } = deps;
+  const knex = db.knex;
+  const app = express();
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(root, 'views'));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'", config.sandbox.url],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+        },
+      },
+      // The sandbox cashier is on another port: the browser must be allowed to go there.
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  if (config.logLevel !== 'silent') app.use(
+      pinoHttp({
+        logger,
+        autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/public/') },
+        // Method, path and status only: query strings and cookies can carry personal data.
+        serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }), res: (res) => ({ status: res.statusCode }) },
+      }),
+    );
+  app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
+  app.use(healthRoutes(knex));
+
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
+  app.use(cookieParser());
+  app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
+
+  const announcements = announcementRepo(knex);
+  const audit = auditRepo(knex);
+  const auth = authService({ repo: authRepo(knex), lockout: deps.lockout ?? createLockout(db.pool) });
+  const fees = feesService({ repo: feesRepo(knex) });
+  const profile = profileService({ db: knex, repo: profileRepo(knex), audit });
+
+  app.use(loadUser(auth));
+  app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
+
+  // Everything below needs a signed-in user.
+  app.use(requireLogin);
+  app.use(homeRoutes({ fees, announcements }));
+  app.use(feesRoutes({ fees }));
+  app.use(profileRoutes({ profile }));
+  app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}

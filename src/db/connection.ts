@@ -1,0 +1,86 @@
+// One knex instance on either engine: a PostgreSQL server (DATABASE_URL) or the embedded PGlite
+// under ./data. Both speak the same SQL, so migrations, repos and tests are shared.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Database {
+  knex: Knex;
+  engine: Engine;
+  /** A node-postgres-shaped `query` for libraries that want a pool (sessions, rate limits). */
+  pool: QueryPool;
+  close(): Promise<void>;
+}
+
+export interface QueryPool {
+  query(text: string | { text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
+}
+
+const DATE_OID = 1082;
+// A calendar date must stay the string Postgres sent: turning it into a JS Date shifts it by
+// the process's time zone and tuition periods end on the wrong day.
+pg.types.setTypeParser(DATE_OID, (v) => v);
+// numeric (1700) and int8 (20) stay strings from node-postgres; money goes to Decimal in repos.
+
+export interface ConnectOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  poolMax?: number;
+}
+
+export async function connect(opts: ConnectOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const knex = knexFactory({
+      client: 'pg',
+      connection: opts.databaseUrl,
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+      acquireConnectionTimeout: 10_000,
+    });
+    return { knex, engine: 'postgres', pool: poolOver(knex), close: () => knex.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { default: ClientPgLite } = await import('knex-pglite');
+  const dir = path.resolve(opts.dataDir ?? './data', 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const pglite = new PGlite(dir, { parsers: { [DATE_OID]: (v: string) => v } });
+  await pglite.waitReady;
+  const knex = knexFactory({
+    client: ClientPgLite as unknown as typeof knexFactory.Client,
+    connection: () => ({ pglite }) as never,
+  });
+  return {
+    knex,
+    engine: 'pglite',
+    pool: poolOver(knex),
+    close: async () => {
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/**
+ * Runs each query on a connection borrowed from knex's pool. On the embedded engine there is
+ * one connection only, so going through the pool is what keeps a session write from landing
+ * inside another request's open transaction.
+ */
+function poolOver(knex: Knex): QueryPool {
+  return {
+    async query(q, values) {
+      const text = typeof q === 'string' ? q : q.text;
+      const params = typeof q === 'string' ? values : q.values;
+      const conn = (await knex.client.acquireConnection()) as {
+        query(t: string, p?: unknown[]): Promise<{ rows: any[]; rowCount?: number; affectedRows?: number }>;
+      };
+      try {
+        const res = await conn.query(text, params ?? []);
+        return { rows: res.rows, rowCount: res.rowCount ?? res.affectedRows ?? null };
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    },
+  };
+}

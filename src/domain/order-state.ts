@@ -1,0 +1,34 @@
+// The order state machine. Repos apply a transition as a compare-and-set
+// (UPDATE … WHERE status = from), so a late or duplicate event cannot apply twice.
+export type OrderStatus = 'created' | 'paying' | 'paid' | 'closed' | 'failed' | 'partly_refunded' | 'refunded';
+
+const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
+  created: ['paying', 'closed'],
+  paying: ['paid', 'closed', 'failed'],
+  // A payment can arrive after we closed or failed the order: the money is real and is credited.
+  closed: ['paid'],
+  failed: ['paid'],
+  paid: ['partly_refunded', 'refunded'],
+  partly_refunded: ['partly_refunded', 'refunded'],
+  refunded: [],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+/** States a payment may be credited from. */
+export const CREDITABLE: readonly OrderStatus[] = ['created', 'paying', 'closed', 'failed'];
+
+/** An order that may still be paid at a channel, and so must be closed before another is sent. */
+export const LIVE: readonly OrderStatus[] = ['created', 'paying'];
+
+export const STATUS_LABEL: Record<OrderStatus, string> = {
+  created: '待支付',
+  paying: '支付中',
+  paid: '已支付',
+  closed: '已关闭',
+  failed: '支付失败',
+  partly_refunded: '部分退款',
+  refunded: '已退款',
+};

@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import type { Role } from '../modules/auth/current-user';
+import type { AuthService } from '../modules/auth/service';
+import { forbidden } from './errors';
+
+/** Paths a user who still has the initial password may reach: only changing it, and leaving. */
+export const PASSWORD_CHANGE_PATH = '/profile/password';
+const ALLOWED_BEFORE_CHANGE = new Set([PASSWORD_CHANGE_PATH, '/logout']);
+
+/** Loads the signed-in user for every request that has one, for the layout and the guards. */
+export function loadUser(auth: AuthService): RequestHandler {
+  return async (req, res, next) => {
+    const id = req.session.accountId;
+    if (id) {
+      const user = await auth.currentUser(id);
+      if (user) {
+        req.user = user;
+        res.locals.user = user;
+      } else {
+        // Disabled or removed since the session began.
+        delete req.session.accountId;
+      }
+    }
+    next();
+  };
+}
+
+export const requireLogin: RequestHandler = (req, res, next) => {
+  if (!req.user) {
+    const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+    return res.redirect(303, `/login${back}`);
+  }
+  if (req.user.mustChangePassword && !ALLOWED_BEFORE_CHANGE.has(req.path)) {
+    return res.redirect(303, PASSWORD_CHANGE_PATH);
+  }
+  next();
+};
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user || !roles.includes(req.user.role)) return next(forbidden());
+    next();
+  };
+}

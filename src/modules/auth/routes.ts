@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import { formFields, parse } from '../../http/validate';
+import { PASSWORD_CHANGE_PATH } from '../../http/guards';
+import type { AnnouncementRepo } from '../announcements/repo';
+import { AUTH_MESSAGES } from './messages';
+import { loginSchema } from './schemas';
+import type { AuthService } from './service';
+
+export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string }) {
+  const r = Router();
+  const { auth } = deps;
+
+  const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string; next?: string }, status = 200) => {
+    res.status(status).render('auth/login', {
+      title: '登录',
+      values: view.values ?? {},
+      errors: view.errors ?? {},
+      error: view.error,
+      notice: view.notice,
+      next: view.next ?? '',
+      financePhones: deps.financePhones,
+      announcements: await deps.announcements.published(new Date()),
+    });
+  };
+
+  r.get('/login', async (req, res) => {
+    if (req.user) return res.redirect(303, '/');
+    const next = safeNext(req.query.next);
+    await renderLogin(res, { next, notice: req.query.out === '1' ? AUTH_MESSAGES.signedOut : undefined });
+  });
+
+  r.post('/login', async (req, res, next) => {
+    const fields = formFields(req.body);
+    const values = { username: fields.username ?? '' };
+    const parsed = parse(loginSchema, fields);
+    if (!parsed.ok) return renderLogin(res, { values, errors: parsed.errors, next: safeNext(fields.next) }, 400);
+    const result = await auth.login({ ...parsed.data, ip: req.ip ?? '' });
+    if (!result.ok) {
+      return renderLogin(res, { values, error: AUTH_MESSAGES[result.reason], next: safeNext(fields.next) }, result.reason === 'locked' ? 429 : 401);
+    }
+    // A fresh session id at login: an id planted before sign-in is worth nothing after it.
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.accountId = result.accountId;
+      req.session.save((err2) => {
+        if (err2) return next(err2);
+        res.redirect(303, result.mustChangePassword ? PASSWORD_CHANGE_PATH : safeNext(fields.next) || '/');
+      });
+    });
+  });
+
+  r.post('/logout', (req, res, next) => {
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.redirect(303, '/login?out=1');
+    });
+  });
+
+  return r;
+}
+
+/** Only a local path: an open redirect after login would make a fine phishing tool. */
+function safeNext(v: unknown): string {
+  return typeof v === 'string' && /^\/(?![/\\])[\w\-/?=&.%]*$/.test(v) && !v.startsWith('/login') ? v : '';
+}

@@ -1,0 +1,63 @@
+import type { Knex } from 'knex';
+import { dec } from '../../db/rows';
+import type { BillAmounts } from '../../domain/arrears';
+
+export interface PersonBill extends BillAmounts {
+  billId: number;
+  periodId: number;
+  periodName: string;
+  feeItemId: number;
+  itemName: string;
+  itemCode: string;
+  category: '财政' | '代收';
+  feeType: '学费' | '其他费用';
+  itemStatus: '收费' | '停止';
+  startsAt: Date | null;
+  endsAt: Date | null;
+}
+
+export interface BillFilter {
+  periodId?: number | undefined;
+  feeItemId?: number | undefined;
+  /** Leave out bills whose collection window has ended before this instant. */
+  hideExpiredAt?: Date | undefined;
+}
+
+export function feesRepo(db: Knex) {
+  const base = (personId: number) =>
+    db('bills as b')
+      .join('fee_periods as p', 'p.id', 'b.period_id')
+      .join('fee_items as i', 'i.id', 'b.fee_item_id')
+      .where('b.person_id', personId);
+
+  return {
+    async billsOf(personId: number, f: BillFilter = {}): Promise<PersonBill[]> {
+      const q = base(personId);
+      if (f.periodId) q.andWhere('b.period_id', f.periodId);
+      if (f.feeItemId) q.andWhere('b.fee_item_id', f.feeItemId);
+      if (f.hideExpiredAt) q.andWhere((w) => w.whereNull('i.ends_at').orWhere('i.ends_at', '>=', f.hideExpiredAt!));
+      const rows = await q
+        .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'b.id' }])
+        .select(
+          'b.id as billId', 'b.period_id as periodId', 'p.name as periodName', 'b.fee_item_id as feeItemId',
+          'i.name as itemName', 'i.code as itemCode', 'i.category', 'i.fee_type as feeType', 'i.status as itemStatus',
+          'i.starts_at as startsAt', 'i.ends_at as endsAt', 'b.due', 'b.refunded', 'b.reduction', 'b.paid',
+        );
+      return rows.map((r) => ({ ...r, due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid) }));
+    },
+
+    /** The periods and items this person has bills for: the choices of the 当前费用 filters. */
+    async filterChoices(personId: number) {
+      const [periods, items] = await Promise.all([
+        base(personId).distinct('p.id', 'p.name', 'p.sort_order').orderBy('p.sort_order', 'desc'),
+        base(personId).distinct('i.id', 'i.name', 'i.sort_order').orderBy('i.sort_order'),
+      ]);
+      return {
+        periods: periods.map((p) => ({ id: p.id as number, name: p.name as string })),
+        items: items.map((i) => ({ id: i.id as number, name: i.name as string })),
+      };
+    },
+  };
+}
+
+export type FeesRepo = ReturnType<typeof feesRepo>;

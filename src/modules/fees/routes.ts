@@ -1,0 +1,16 @@
+import { Router } from 'express';
+import { parseQuery } from '../../http/query';
+import { currentFeesQuery } from './schemas';
+import type { FeesService } from './service';
+
+export function feesRoutes(deps: { fees: FeesService }) {
+  const r = Router();
+
+  r.get('/fees', async (req, res) => {
+    const { data, errors } = parseQuery(currentFeesQuery, req.query);
+    const view = await deps.fees.currentFees(req.user!.personId, data);
+    res.render('fees/current', { title: '当前费用', crumbs: ['欠费信息'], nav: 'fees', ...view, notices: [...errors, ...view.notices] });
+  });
+
+  return r;
+}

@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+
+export function healthRoutes(db: Knex) {
+  const r = Router();
+  r.get('/healthz', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      res.json({ status: 'ok', db: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'error', db: 'unreachable' });
+    }
+  });
+  return r;
+}

@@ -1,0 +1,27 @@
+import 'express-session';
+import type { CurrentUser } from './modules/auth/current-user';
+
+declare module 'express-session' {
+  interface SessionData {
+    accountId: number;
+    /** Touched on anonymous pages that carry a form, so the CSRF token has a stable session to bind to. */
+    anon: true;
+    /** Step 1 of 密保修改 passed in this session (issue 3). */
+    securityVerifiedAt: number;
+    captcha: { text: string; expires: number };
+    recovery: { accountId: number; expires: number };
+    wizard: Record<string, unknown>;
+  }
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      user?: CurrentUser;
+    }
+    interface Locals {
+      user?: CurrentUser;
+      csrfToken: string;
+    }
+  }
+}
