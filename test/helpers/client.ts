@@ -1,0 +1,43 @@
+// A signed-in (or not) browser stand-in over supertest: keeps cookies, reads the CSRF token from
+// the last page, and posts forms the way the pages do.
+import request from 'supertest';
+import type { App } from 'supertest/types';
+
+export class Client {
+  readonly agent;
+  private token = '';
+
+  constructor(app: App) {
+    this.agent = request.agent(app);
+  }
+
+  async get(path: string) {
+    const res = await this.agent.get(path).set('Accept', 'text/html');
+    this.remember(res.text);
+    return res;
+  }
+
+  /** Posts a form; fetches a page first when no CSRF token has been seen yet. */
+  async post(path: string, fields: Record<string, string | string[]>, opts: { csrf?: boolean; from?: string } = {}) {
+    if (opts.csrf !== false && !this.token) await this.get(opts.from ?? '/login');
+    const body = opts.csrf === false ? fields : { _csrf: this.token, ...fields };
+    const res = await this.agent.post(path).type('form').set('Accept', 'text/html').send(body);
+    this.remember(res.text);
+    return res;
+  }
+
+  async login(username: string, password: string) {
+    await this.get('/login');
+    return this.post('/login', { username, password });
+  }
+
+  private remember(html: string | undefined) {
+    const m = html?.match(/name="_csrf" value="([^"]+)"/);
+    if (m) this.token = m[1]!;
+  }
+}
+
+/** The visible text of a page, tags stripped and spaces folded: what a person reads. */
+export function text(html: string): string {
+  return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&#34;/g, '"').replace(/\s+/g, ' ');
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { testApp } from '../helpers/app';
+import { Client, text } from '../helpers/client';
+import { testDatabase } from '../helpers/test-db';
+import * as f from '../factories';
+
+const db = await testDatabase({ demo: true });
+const app = testApp(db);
+
+describe('登录', () => {
+  it('shows the login form with 用户名, 密码 and 登录, and the 系统公告', async () => {
+    const res = await new Client(app).get('/login');
+    expect(res.status).toBe(200);
+    const t = text(res.text);
+    for (const label of ['用户名', '密码', '登录', '系统公告', '关于2019年度学费、住宿费缴纳的通知']) expect(t).toContain(label);
+  });
+
+  it('lets 张三 in with 学号 and the last 8 of his ID number, then sends him to 密码修改', async () => {
+    const c = new Client(app);
+    const res = await c.login(DEMO.student.number, DEMO.student.password);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/profile/password');
+    // Nothing else is reachable until the password is changed.
+    for (const path of ['/', '/fees', '/pay', '/profile']) {
+      const r = await c.get(path);
+      expect(r.status, path).toBe(303);
+      expect(r.headers.location).toBe('/profile/password');
+    }
+  });
+
+  it('gives one generic message for an unknown user and for a wrong password', async () => {
+    const a = await new Client(app).login('nobody-here', 'whatever1!');
+    const b = await new Client(app).login(DEMO.student.number, 'wrongpass');
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(401);
+    expect(text(a.text)).toContain('用户名或密码错误');
+    expect(text(b.text)).toContain('用户名或密码错误');
+    expect(text(a.text)).not.toContain('不存在');
+  });
+
+  it('keeps the typed user name and says what is missing when a field is empty', async () => {
+    const c = new Client(app);
+    await c.get('/login');
+    const res = await c.post('/login', { username: '18201234567890', password: '' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('value="18201234567890"');
+    expect(text(res.text)).toContain('请输入密码');
+  });
+
+  it('accepts a trailing lowercase x of the initial password as X', async () => {
+    const p = await f.person(db.knex, { idNumber: '62010219900101123X' });
+    const res = await new Client(app).login(p.number, '0101123x');
+    expect(res.status).toBe(303);
+  });
+
+  it('lets an external payer sign in with 身份证号 and 姓名', async () => {
+    const res = await new Client(app).login(DEMO.external.idNumber, DEMO.external.name);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/profile/password');
+    const wrong = await new Client(app).login(DEMO.external.idNumber, '李四');
+    expect(wrong.status).toBe(401);
+  });
+
+  it('lets staff in with 用户编号 and password, straight to the home page', async () => {
+    const res = await new Client(app).login(DEMO.finance.number, DEMO.finance.password);
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+  });
+
+  it('regenerates the session id at login', async () => {
+    const c = new Client(app);
+    const page = await c.get('/login');
+    const before = sid(page.headers['set-cookie']);
+    const res = await c.post('/login', { username: DEMO.finance.number, password: DEMO.finance.password });
+    const after = sid(res.headers['set-cookie']);
+    expect(before).toBeTruthy();
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+  });
+
+  it('keeps sessions in PostgreSQL and 退出登录 ends them', async () => {
+    const c = new Client(app);
+    await c.login(DEMO.finance.number, DEMO.finance.password);
+    const rows = await db.knex('sessions').whereRaw(`(sess::jsonb->>'accountId') is not null`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect((await c.get('/')).status).toBe(200);
+    const out = await c.post('/logout', {}, { from: '/' });
+    expect(out.status).toBe(303);
+    expect(out.headers.location).toBe('/login?out=1');
+    const after = await c.get('/');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toMatch(/^\/login/);
+  });
+
+  it('refuses a POST without the CSRF token with a 403 page', async () => {
+    const c = new Client(app);
+    await c.get('/login');
+    const res = await c.post('/login', { username: 'a', password: 'b' }, { csrf: false });
+    expect(res.status).toBe(403);
+    expect(text(res.text)).toContain('页面已过期或请求来源无效');
+    expect(text(res.text)).toContain('校园统一支付平台');
+  });
+});
+
+describe('锁定', () => {
+  it('locks an account for 15 minutes after 5 failures, even with the right password after, and across app instances', async () => {
+    const p = await f.person(db.knex);
+    const other = testApp(db); // a second instance on the same database
+    for (let i = 0; i < 5; i++) {
+      const r = await new Client(i % 2 ? app : other).login(p.number, `wrong-${i}`);
+      expect(r.status).toBe(401);
+    }
+    const locked = await new Client(other).login(p.number, p.idNumber.slice(-8));
+    expect(locked.status).toBe(429);
+    expect(text(locked.text)).toContain('登录失败次数过多');
+    const row = await db.knex('rate_limits').where('key', 'like', '%_acct:a%').first();
+    expect(row).toBeTruthy();
+    // Lifting the lock (as finance will) lets the right password in.
+    await db.knex('rate_limits').where('key', 'like', `%_acct:a${p.accountId}`).del();
+    expect((await new Client(app).login(p.number, p.idNumber.slice(-8))).status).toBe(303);
+  });
+
+  it('locks a name that does not exist the same way, so lockout reveals nothing', async () => {
+    for (let i = 0; i < 5; i++) await new Client(app).login('ghost-user', 'x');
+    expect((await new Client(app).login('ghost-user', 'x')).status).toBe(429);
+  });
+
+  it('limits failures per IP address across accounts', async () => {
+    const ipApp = testApp(db);
+    // 50 failures on 50 different names from one address, then even a right password is refused.
+    const names = Array.from({ length: 50 }, (_, i) => `ip-probe-${i}`);
+    for (const name of names) await new Client(ipApp).login(name, 'x');
+    const p = await f.person(db.knex);
+    const res = await new Client(ipApp).login(p.number, p.idNumber.slice(-8));
+    expect(res.status).toBe(429);
+    await db.knex('rate_limits').where('key', 'like', 'login_ip:%').del();
+  });
+});
+
+function sid(cookies: string[] | string | undefined): string | undefined {
+  const list = Array.isArray(cookies) ? cookies : cookies ? [cookies] : [];
+  return list.find((c) => c.startsWith('cupp.sid='))?.split(';')[0];
+}
