@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'cupp-cfg-'));
+
+describe('configuration', () => {
+  it('has the defaults of the design: port 3000, embedded database, 兰州理工大学, LUT', () => {
+    const dir = tmp();
+    const c = loadConfig({ DATA_DIR: dir });
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.schoolName).toBe('兰州理工大学');
+    expect(c.schoolCode).toBe('LUT');
+    expect(c.timeZone).toBe('Asia/Shanghai');
+    expect(c.sandbox.enabled).toBe(true);
+    // The embedded default keeps a generated session secret under the data folder.
+    expect(c.sessionSecret).toBe(readFileSync(path.join(dir, 'session-secret'), 'utf8'));
+    expect(loadConfig({ DATA_DIR: dir }).sessionSecret).toBe(c.sessionSecret);
+  });
+
+  it('stops with one line naming the variable and what is wrong', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'abc' }, /^配置错误 PORT: /],
+      [{ PORT: '70000' }, /^配置错误 PORT: /],
+      [{ SCHOOL_CODE: 'lut1' }, /^配置错误 SCHOOL_CODE: must be three capital letters$/],
+      [{ DATABASE_URL: 'mysql://x' }, /^配置错误 DATABASE_URL: must be a postgres:\/\/ URL$/],
+      [{ DATABASE_URL: 'postgres://x/y' }, /^配置错误 SESSION_SECRET: required when DATABASE_URL is set$/],
+      [{ SANDBOX: 'maybe' }, /^配置错误 SANDBOX: /],
+      [{ TIME_ZONE: 'UTC' }, /^配置错误 TIME_ZONE: /],
+    ];
+    for (const [env, msg] of bad) {
+      let err: unknown;
+      try {
+        loadConfig({ DATA_DIR: tmp(), ...env });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(env)).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(msg);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+});
