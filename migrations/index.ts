@@ -2,10 +2,14 @@
 // code runs under tsx, vitest and a bundler without a TypeScript loader for knex.
 import type { Knex } from 'knex';
 import * as schema from './20261128_001_schema';
+import * as console_ from './20261128_030_console';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: [string, Migration][] = [['20261128_001_schema', schema]];
+export const migrations: [string, Migration][] = [
+  ['20261128_001_schema', schema],
+  ['20261128_030_console', console_],
+];
