@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import * as schema from './20261128_001_schema';
 import * as console_ from './20261128_030_console';
+import * as receipts from './20261128_040_receipts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,4 +13,5 @@ interface Migration {
 export const migrations: [string, Migration][] = [
   ['20261128_001_schema', schema],
   ['20261128_030_console', console_],
+  ['20261128_040_receipts', receipts],
 ];
