@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { listen, testApp } from '../helpers/app';
+import { launchBrowser, screenshot } from '../helpers/browser';
+import { testDatabase } from '../helpers/test-db';
+
+const db = await testDatabase({ demo: true });
+const { url } = await listen(testApp(db));
+const browser = await launchBrowser();
+
+describe('张三 signs in for the first time', () => {
+  it('logs in with the initial password, must change it, then sees 共需交费9,350.00元 on 当前费用', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // A 400 is the password form re-rendered with its message; anything else is a fault.
+    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
+
+    await page.goto(`${url}/login`);
+    await page.fill('#username', DEMO.student.number);
+    await page.fill('#password', DEMO.student.password);
+    await screenshot(page, 'login');
+    await page.click('button:has-text("登录")');
+
+    await page.waitForURL(/\/profile\/password$/);
+    expect(await page.textContent('body')).toContain('您正在使用初始密码');
+    await page.fill('#current', DEMO.student.password);
+    await page.fill('#next', 'short');
+    await page.fill('#confirm', 'short');
+    await page.click('button:has-text("修改")');
+    expect(await page.textContent('.field-error')).toContain('9位以上');
+    await screenshot(page, 'password-change-error');
+    await page.fill('#current', DEMO.student.password);
+    await page.fill('#next', 'Lanzhou#2019');
+    await page.fill('#confirm', 'Lanzhou#2019');
+    await page.click('button:has-text("修改")');
+    await page.waitForURL(`${url}/?changed=1`);
+    expect(await page.textContent('body')).toContain('密码修改成功');
+    await screenshot(page, 'home');
+
+    await page.click('nav >> text=当前费用');
+    await page.waitForURL(/\/fees$/);
+    const body = (await page.textContent('body'))!;
+    expect(body).toContain('共需交费9,350.00元');
+    expect(body).toContain('当前用户>>编号：18201234567890 姓名：张三');
+    await screenshot(page, 'current-fees');
+    // No CSP violations or script errors on the way.
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
