@@ -22,12 +22,10 @@ describe('demo data', () => {
   });
 
   it('has 300+ students in 5+ colleges and classes, bills in every state, staff and finance accounts', async () => {
-    const [{ n }] = await k('people').where({ kind: 'student' }).count({ n: '*' });
-    expect(Number(n)).toBeGreaterThan(300);
-    const [{ c }] = await k('people').where({ kind: 'student' }).countDistinct({ c: 'college_id' });
-    expect(Number(c)).toBeGreaterThanOrEqual(5);
-    const [{ k: classes }] = await k('people').where({ kind: 'student' }).countDistinct({ k: 'class_id' });
-    expect(Number(classes)).toBeGreaterThan(5);
+    const { rows: [s0] } = await k.raw(`SELECT count(*)::int AS n, count(DISTINCT college_id)::int AS c, count(DISTINCT class_id)::int AS k FROM people WHERE kind = 'student'`);
+    expect(s0.n).toBeGreaterThan(300);
+    expect(s0.c).toBeGreaterThanOrEqual(5);
+    expect(s0.k).toBeGreaterThan(5);
     const { rows: [s] } = await k.raw(`
       SELECT count(*) FILTER (WHERE b.paid = 0) AS unpaid,
              count(*) FILTER (WHERE b.paid > 0 AND b.paid < b.due - b.reduction) AS partly,
