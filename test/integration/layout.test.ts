@@ -45,6 +45,21 @@ describe('layout', () => {
     expect(t).toContain('当前费用 学费缴费');
   });
 
+  it('renders a 500 inside the layout, with the manual’s advice and no internals', async () => {
+    await db.knex.raw('ALTER TABLE fee_periods RENAME TO fee_periods_gone');
+    try {
+      const res = await zs.get('/fees');
+      expect(res.status).toBe(500);
+      const t = text(res.text);
+      expect(t).toContain('系统错误');
+      expect(t).toContain('请勿重复缴费');
+      expect(t).toContain('校园统一支付平台');
+      expect(t).not.toMatch(/fee_periods|relation|stack|Error:/);
+    } finally {
+      await db.knex.raw('ALTER TABLE fee_periods_gone RENAME TO fee_periods');
+    }
+  });
+
   it('sends a CSP that allows no inline script, and the other helmet headers', async () => {
     const res = await request(app).get('/login');
     const csp = res.headers['content-security-policy'] as string;
