@@ -28,6 +28,10 @@ import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
 import { profileService } from './modules/profile/service';
+import { captchaRoutes } from './modules/profile/captcha';
+import { recoveryRepo } from './modules/recovery/repo';
+import { recoveryRoutes } from './modules/recovery/routes';
+import { recoveryService } from './modules/recovery/service';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,7 +46,6 @@ export interface AppDeps {
 const PENDING_TABS: Record<string, string> = {
   '/pay': '学费缴费',
   '/transactions': '交易查询',
-  '/profile': '个人信息',
 };
 
 export function createApp(deps: AppDeps) {
@@ -92,12 +95,18 @@ export function createApp(deps: AppDeps) {
 
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
-  const auth = authService({ repo: authRepo(knex), lockout: deps.lockout ?? createLockout(db.pool) });
+  const loginLockout = deps.lockout ?? createLockout(db.pool);
+  const auth = authService({ repo: authRepo(knex), lockout: loginLockout });
   const fees = feesService({ repo: feesRepo(knex) });
-  const profile = profileService({ db: knex, repo: profileRepo(knex), audit });
+  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(db.pool, 'reauth') });
+  const recovery = recoveryService({
+    db: knex, repo: recoveryRepo(knex), audit, lockout: createLockout(db.pool, 'recover'), loginLockout, secret: config.sessionSecret,
+  });
 
   app.use(loadUser(auth));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
+  app.use(captchaRoutes());
+  app.use(recoveryRoutes({ recovery, financePhones: config.financePhones }));
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);

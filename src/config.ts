@@ -1,6 +1,6 @@
 // The environment, parsed once. Nothing else in the code reads process.env: a bad value stops
 // start-up here with one line naming the variable, instead of failing later in a request.
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -22,6 +22,11 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** AES-256-GCM key for bank card numbers: 64 hex characters (32 bytes). */
+  BANK_CARD_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
   COOKIE_SECURE: bool.default(false),
   SCHOOL_NAME: z.string().min(1).default('兰州理工大学'),
   SCHOOL_CODE: z
@@ -34,6 +39,19 @@ const envSchema = z.object({
   SANDBOX: bool.default(true),
   SANDBOX_PORT: port.default(3100),
   SANDBOX_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  /** Where the platform finds the sandbox when it is not on 127.0.0.1:SANDBOX_PORT (tests, containers). */
+  SANDBOX_URL: z.string().url().optional(),
+  /** The non-tax platform's gateway; the sandbox's simulator unless set. */
+  NONTAX_URL: z.string().url().optional(),
+  NONTAX_MERCHANT_ID: z.string().regex(/^[0-9A-Za-z]{4,32}$/, 'must be 4-32 letters or digits').default('LUT620000001'),
+  NONTAX_AREA_CODE: z.string().regex(/^\d{6}$/, 'must be six digits').default('620000'),
+  /** PEM files: our private key, and the platform's public key. Default: the sandbox's, under DATA_DIR/sandbox. */
+  NONTAX_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  NONTAX_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+  /** 手续费 per channel (yuan, two decimals), shown on 缴费信息确认及支付方式选择 and added to 总金额. */
+  FEE_NONTAX: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
+  FEE_ICBC: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
+  FEE_WECHAT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   ORDER_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
@@ -49,6 +67,7 @@ export interface Config {
   databasePoolMax: number;
   dataDir: string;
   sessionSecret: string;
+  bankCardKey: Buffer;
   cookieSecure: boolean;
   schoolName: string;
   schoolCode: string;
@@ -57,6 +76,9 @@ export interface Config {
   publicUrl: string;
   sandbox: { enabled: boolean; port: number; timeScale: number; url: string };
   orderTtlMinutes: number;
+  /** 手续费 per channel id, yuan strings ("0.00"); a string so no float ever holds it. */
+  channelFees: Record<string, string>;
+  nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -80,7 +102,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
     sessionSecret = localSecret(dataDir, 'session-secret');
   }
+  const bankCardKey = cardKey(e, dataDir, sessionSecret);
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const sandboxUrl = (e.SANDBOX_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/$/, '');
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -89,6 +113,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databasePoolMax: e.DATABASE_POOL_MAX,
     dataDir,
     sessionSecret,
+    bankCardKey,
     cookieSecure: e.COOKIE_SECURE,
     schoolName: e.SCHOOL_NAME,
     schoolCode: e.SCHOOL_CODE,
@@ -99,12 +124,34 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       enabled: e.SANDBOX,
       port: e.SANDBOX_PORT,
       timeScale: e.SANDBOX_TIME_SCALE,
-      url: `http://127.0.0.1:${e.SANDBOX_PORT}`,
+      url: sandboxUrl,
     },
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
+    channelFees: { nontax: e.FEE_NONTAX, icbc: e.FEE_ICBC, wechat: e.FEE_WECHAT },
+    nontax: {
+      url: (e.NONTAX_URL ?? `${sandboxUrl}/nontax`).replace(/\/$/, ''),
+      merchantId: e.NONTAX_MERCHANT_ID,
+      areaCode: e.NONTAX_AREA_CODE,
+      privateKeyFile: path.resolve(e.NONTAX_PRIVATE_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-merchant-private.pem')),
+      platformKeyFile: path.resolve(e.NONTAX_PLATFORM_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-platform-public.pem')),
+    },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };
+}
+
+/**
+ * Production on a real server must bring its own key: losing it makes every stored card unreadable,
+ * so it belongs in the secret store, not in a file next to the app. The embedded demo keeps one
+ * under the data folder; development and tests on a server derive one from the session secret.
+ */
+function cardKey(e: Env, dataDir: string, sessionSecret: string): Buffer {
+  if (e.BANK_CARD_KEY) return Buffer.from(e.BANK_CARD_KEY, 'hex');
+  if (e.DATABASE_URL && e.NODE_ENV === 'production') {
+    throw new ConfigError('配置错误 BANK_CARD_KEY: required in production when DATABASE_URL is set');
+  }
+  if (!e.DATABASE_URL) return Buffer.from(localSecret(dataDir, 'bank-card-key'), 'hex');
+  return Buffer.from(hkdfSync('sha256', sessionSecret, 'campus-pay', 'bank-card-key', 32));
 }
 
 /** A random secret kept under the data folder, so the embedded demo keeps its sessions across restarts. */

@@ -9,7 +9,11 @@ declare module 'express-session' {
     /** Step 1 of 密保修改 passed in this session (issue 3). */
     securityVerifiedAt: number;
     captcha: { text: string; expires: number };
-    recovery: { accountId: number; expires: number };
+    /**
+     * 找回密码 in progress. accountId is null for a user name / ID pair that matched nobody: the
+     * flow carries on with a stand-in question so the pages never say whether the pair exists.
+     */
+    recovery: { accountId: number | null; lockKey: string; question: string; answered: boolean; expires: number };
     wizard: Record<string, unknown>;
   }
 }

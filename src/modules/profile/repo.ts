@@ -1,6 +1,31 @@
 import type { Knex } from 'knex';
 import type { LoginAccount } from '../auth/repo';
 
+export interface ProfileRow {
+  accountId: number;
+  personId: number;
+  number: string;
+  name: string;
+  gender: string;
+  idNumber: string | null;
+  phone: string;
+  mobile: string;
+  email: string;
+  address: string;
+  postcode: string;
+  securityQuestion: string | null;
+  bankName: string | null;
+  bankCardEnc: string | null;
+  bankCardLast4: string | null;
+}
+
+export interface ContactFields {
+  mobile: string;
+  email: string;
+  postcode: string;
+  address: string;
+}
+
 export function profileRepo(db: Knex) {
   return {
     async accountForPassword(accountId: number): Promise<(LoginAccount & { number: string }) | undefined> {
@@ -10,9 +35,32 @@ export function profileRepo(db: Knex) {
       );
     },
 
+    async profile(accountId: number): Promise<ProfileRow | undefined> {
+      return db('accounts as a').join('people as p', 'p.id', 'a.person_id').where('a.id', accountId).first(
+        'a.id as accountId', 'p.id as personId', 'p.number', 'p.name', 'p.gender', 'p.id_number as idNumber',
+        'p.phone', 'p.mobile', 'p.email', 'p.address', 'p.postcode',
+        'a.security_question as securityQuestion', 'a.bank_name as bankName', 'a.bank_card_enc as bankCardEnc',
+        'a.bank_card_last4 as bankCardLast4',
+      );
+    },
+
+    async setContact(trx: Knex, personId: number, fields: Partial<ContactFields>): Promise<void> {
+      await trx('people').where({ id: personId }).update({ ...fields, updated_at: trx.fn.now() });
+    },
+
     async setPassword(trx: Knex, accountId: number, hash: string): Promise<void> {
       await trx('accounts').where({ id: accountId }).update({
         password_hash: hash, must_change_password: false, password_changed_at: trx.fn.now(), updated_at: trx.fn.now(),
+      });
+    },
+
+    async setSecurity(trx: Knex, accountId: number, question: string, answerHash: string): Promise<void> {
+      await trx('accounts').where({ id: accountId }).update({ security_question: question, security_answer_hash: answerHash, updated_at: trx.fn.now() });
+    },
+
+    async setBankCard(trx: Knex, accountId: number, card: { bankName: string; enc: string; last4: string }): Promise<void> {
+      await trx('accounts').where({ id: accountId }).update({
+        bank_name: card.bankName, bank_card_enc: card.enc, bank_card_last4: card.last4, updated_at: trx.fn.now(),
       });
     },
 

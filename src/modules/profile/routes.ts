@@ -1,13 +1,64 @@
-import { Router } from 'express';
-import { formFields, parse } from '../../http/validate';
+// 个人信息 (manual 三(二), 图3–图7). Every handler acts on req.user — the signed-in account — and
+// never reads an account or person id from the URL or the form.
+import { Router, type Request, type Response } from 'express';
+import { maskMobile } from '../../domain/mask';
 import { PASSWORD_RULE } from '../../domain/password-policy';
-import { passwordChangeSchema } from './schemas';
+import { notFound } from '../../http/errors';
+import { formFields, parse } from '../../http/validate';
+import { CAPTCHA_PATH, takeCaptcha } from './captcha';
+import { BANK_SUGGESTIONS, PROFILE_MESSAGES as M, SECURITY_QUESTIONS } from './messages';
+import { bankCardSchema, passwordChangeSchema, profileEditSchema, securitySchema, verifyPasswordSchema } from './schemas';
 import type { ProfileService } from './service';
+
+/** How long a passed 第一步：验证密码 opens 第二步 for. */
+export const SECURITY_STEP_MS = 10 * 60 * 1000;
+
+type Errors = Record<string, string>;
+
+const actor = (req: Request) => ({ accountId: req.user!.accountId, ip: req.ip ?? '' });
 
 export function profileRoutes(deps: { profile: ProfileService }) {
   const r = Router();
+  const { profile } = deps;
 
-  const renderPassword = (res: import('express').Response, errors: Record<string, string> = {}, status = 200) =>
+  const load = async (req: Request) => {
+    const p = await profile.view(req.user!.accountId);
+    if (!p) throw notFound();
+    return p;
+  };
+
+  r.get('/profile', async (req, res) => {
+    const p = await load(req);
+    const saved = typeof req.query.saved === 'string' && req.query.saved in M.saved ? M.saved[req.query.saved as keyof typeof M.saved] : undefined;
+    res.render('profile/index', {
+      title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M,
+      notices: [saved, req.query.unchanged === '1' ? M.unchanged : undefined].filter(Boolean),
+    });
+  });
+
+  // ── 个人信息修改 (图4) ──
+  const renderEdit = async (req: Request, res: Response, values: Record<string, string> | null, errors: Errors = {}, status = 200) => {
+    const p = await load(req);
+    res.status(status).render('profile/edit', {
+      title: '信息修改', crumbs: ['个人信息', '信息修改'], nav: 'profile', M, errors,
+      mobileMasked: maskMobile(p.mobile),
+      values: values ?? { mobile: '', email: p.email, postcode: p.postcode, address: p.address },
+    });
+  };
+
+  r.get('/profile/edit', (req, res) => renderEdit(req, res, null));
+
+  r.post('/profile/edit', async (req, res) => {
+    const fields = formFields(req.body);
+    const values = { mobile: fields.mobile ?? '', email: fields.email ?? '', postcode: fields.postcode ?? '', address: fields.address ?? '' };
+    const parsed = parse(profileEditSchema, values);
+    if (!parsed.ok) return renderEdit(req, res, values, parsed.errors, 400);
+    const { changed } = await profile.updateContact(actor(req), parsed.data);
+    res.redirect(303, changed.length ? '/profile?saved=info' : '/profile?unchanged=1');
+  });
+
+  // ── 密码修改 (图5) ──
+  const renderPassword = (res: Response, errors: Errors = {}, status = 200) =>
     res.status(status).render('profile/password', {
       title: '密码修改', crumbs: ['个人信息', '密码修改'], nav: 'profile', errors, rule: PASSWORD_RULE,
       forced: res.locals.user?.mustChangePassword ?? false,
@@ -18,11 +69,81 @@ export function profileRoutes(deps: { profile: ProfileService }) {
   r.post('/profile/password', async (req, res) => {
     const parsed = parse(passwordChangeSchema, formFields(req.body));
     if (!parsed.ok) return renderPassword(res, parsed.errors, 400);
-    const result = await deps.profile.changePassword({
+    const forced = req.user!.mustChangePassword;
+    const result = await profile.changePassword({
       accountId: req.user!.accountId, current: parsed.data.current, next: parsed.data.next, sessionId: req.sessionID, ip: req.ip ?? '',
     });
     if (!result.ok) return renderPassword(res, result.errors, 400);
-    res.redirect(303, '/?changed=1');
+    res.redirect(303, forced ? '/?changed=1' : '/profile?saved=password');
+  });
+
+  // ── 密保修改 第一步：验证密码 (图6) ──
+  const securityCrumbs = ['个人信息', '修改密保'];
+  const renderVerify = (res: Response, errors: Errors = {}, status = 200, notices: string[] = []) =>
+    res.status(status).render('profile/security-verify', { title: '修改密保', crumbs: securityCrumbs, nav: 'profile', M, errors, notices });
+
+  r.get('/profile/security', (req, res) => renderVerify(res, {}, 200, req.query.first === '1' ? [M.step1First] : []));
+
+  r.post('/profile/security', async (req, res) => {
+    const parsed = parse(verifyPasswordSchema, formFields(req.body));
+    if (!parsed.ok) return renderVerify(res, parsed.errors, 400);
+    const result = await profile.verifyForSecurity(actor(req), parsed.data.password);
+    if (!result.ok) return renderVerify(res, result.errors, result.locked ? 429 : 400);
+    req.session.securityVerifiedAt = Date.now();
+    res.redirect(303, '/profile/security/question');
+  });
+
+  // ── 密保修改 第二步：修改密保 (图7) ──
+  const stepOnePassed = (req: Request) => {
+    const at = req.session.securityVerifiedAt;
+    return typeof at === 'number' && Date.now() - at < SECURITY_STEP_MS;
+  };
+  const renderSecurity = (res: Response, values: Record<string, string>, errors: Errors = {}, status = 200) =>
+    res.status(status).render('profile/security', {
+      title: '修改密保', crumbs: securityCrumbs, nav: 'profile', M, errors, values, questions: SECURITY_QUESTIONS,
+      captchaSrc: CAPTCHA_PATH, scripts: ['captcha.js'],
+    });
+
+  r.get('/profile/security/question', (req, res) => {
+    if (!stepOnePassed(req)) return res.redirect(303, '/profile/security?first=1');
+    renderSecurity(res, { question: '', answer: '' });
+  });
+
+  r.post('/profile/security/question', async (req, res) => {
+    if (!stepOnePassed(req)) return res.redirect(303, '/profile/security?first=1');
+    const fields = formFields(req.body);
+    const values = { question: fields.question ?? '', answer: fields.answer ?? '' };
+    const parsed = parse(securitySchema, fields);
+    // The captcha is spent by any submission, so a wrong answer cannot be retried on the same image.
+    const captcha = takeCaptcha(req, fields.captcha ?? '');
+    const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
+    if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
+    if (!parsed.ok || Object.keys(errors).length) return renderSecurity(res, values, errors, 400);
+    await profile.setSecurity(actor(req), parsed.data);
+    delete req.session.securityVerifiedAt;
+    res.redirect(303, '/profile?saved=security');
+  });
+
+  // ── 银行卡修改 ──
+  const renderBank = async (req: Request, res: Response, values: Record<string, string> | null, errors: Errors = {}, status = 200) => {
+    const p = await load(req);
+    res.status(status).render('profile/bank', {
+      title: '银行卡修改', crumbs: ['个人信息', '银行卡修改'], nav: 'profile', M, errors, banks: BANK_SUGGESTIONS,
+      current: p.bankCardMasked ? { bankName: p.bankName, masked: p.bankCardMasked } : null,
+      values: values ?? { bankName: p.bankName ?? '', cardNumber: '' },
+    });
+  };
+
+  r.get('/profile/bank', (req, res) => renderBank(req, res, null));
+
+  r.post('/profile/bank', async (req, res) => {
+    const fields = formFields(req.body);
+    const values = { bankName: fields.bankName ?? '', cardNumber: fields.cardNumber ?? '' };
+    const parsed = parse(bankCardSchema, fields);
+    if (!parsed.ok) return renderBank(req, res, values, parsed.errors, 400);
+    const result = await profile.setBankCard(actor(req), parsed.data);
+    if (!result.ok) return renderBank(req, res, values, result.errors, result.locked ? 429 : 400);
+    res.redirect(303, '/profile?saved=bank');
   });
 
   return r;

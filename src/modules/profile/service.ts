@@ -2,19 +2,84 @@
 // the account comes from the session, never from the form or the URL.
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
+import { decryptCard, encryptCard } from '../../domain/card-crypto';
+import { maskCard } from '../../domain/mask';
 import { checkPassword } from '../../domain/password-policy';
+import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
+import type { Lockout } from '../auth/lockout';
 import { verifyPassword } from '../auth/service';
-import type { ProfileRepo } from './repo';
+import { PROFILE_MESSAGES as M } from './messages';
+import type { ContactFields, ProfileRepo, ProfileRow } from './repo';
+import type { ProfileEdit } from './schemas';
 
 export const BCRYPT_COST = 10;
 
-export type ActionResult = { ok: true } | { ok: false; errors: Record<string, string> };
+export type ActionResult = { ok: true } | { ok: false; errors: Record<string, string>; locked?: boolean };
 
-export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo }) {
-  const { db, repo, audit } = deps;
+export interface ProfileView extends Omit<ProfileRow, 'bankCardEnc' | 'bankCardLast4'> {
+  /** 6222 **** **** 1234, or '' when no card is on file. */
+  bankCardMasked: string;
+}
+
+interface Actor {
+  accountId: number;
+  ip: string;
+}
+
+export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo; bankCardKey: Buffer; reauthLockout: Lockout }) {
+  const { db, repo, audit, bankCardKey, reauthLockout } = deps;
+
+  /**
+   * The current password, asked again before 密保 or the refund card changes: a session left open
+   * on a lab PC must not be enough to redirect refunds. Throttled like login.
+   */
+  async function confirmPassword(actor: Actor, password: string, field: string): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
+    const key = `a${actor.accountId}`;
+    if (await reauthLockout.isLocked(key, actor.ip)) return { ok: false, errors: { [field]: M.locked }, locked: true };
+    const account = await repo.accountForPassword(actor.accountId);
+    if (!account || !(await verifyPassword(account, password))) {
+      await reauthLockout.recordFailure(key, actor.ip);
+      return { ok: false, errors: { [field]: M.passwordWrong } };
+    }
+    await reauthLockout.clear(key);
+    return { ok: true, account };
+  }
 
   return {
+    async view(accountId: number): Promise<ProfileView | undefined> {
+      const row = await repo.profile(accountId);
+      if (!row) return undefined;
+      const { bankCardEnc, bankCardLast4, ...rest } = row;
+      let bankCardMasked = '';
+      if (bankCardEnc && bankCardLast4) {
+        try {
+          bankCardMasked = maskCard(decryptCard(bankCardEnc, bankCardKey).slice(0, 4), bankCardLast4);
+        } catch {
+          // A rotated key must not take the page down; the last four still identify the card.
+          bankCardMasked = maskCard('****', bankCardLast4);
+        }
+      }
+      return { ...rest, bankCardMasked };
+    },
+
+    /** 个人信息修改: writes only the fields that differ, and names them (not their values) in the audit. */
+    async updateContact(actor: Actor, input: ProfileEdit): Promise<{ changed: string[] }> {
+      const row = await repo.profile(actor.accountId);
+      if (!row) return { changed: [] };
+      const wanted: Partial<ContactFields> = { email: input.email, postcode: input.postcode, address: input.address };
+      if (input.mobile) wanted.mobile = input.mobile;
+      const changes: Partial<ContactFields> = {};
+      for (const [k, v] of Object.entries(wanted) as [keyof ContactFields, string][]) if (row[k] !== v) changes[k] = v;
+      const changed = Object.keys(changes);
+      if (changed.length === 0) return { changed };
+      await db.transaction(async (trx) => {
+        await repo.setContact(trx, row.personId, changes);
+        await audit.record({ actorAccountId: row.accountId, action: 'profile.update', targetPersonId: row.personId, detail: { fields: changed }, ip: actor.ip }, trx);
+      });
+      return { changed };
+    },
+
     async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<ActionResult> {
       const account = await repo.accountForPassword(input.accountId);
       if (!account) return { ok: false, errors: { current: '账户不存在' } };
@@ -26,6 +91,36 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
         await repo.setPassword(trx, account.accountId, hash);
         const ended = await repo.endOtherSessions(trx, account.accountId, input.sessionId);
         await audit.record({ actorAccountId: account.accountId, action: 'password.change', targetPersonId: account.personId, detail: { field: 'password', otherSessionsEnded: ended }, ip: input.ip }, trx);
+      });
+      return { ok: true };
+    },
+
+    /** 密保修改 第一步：验证密码. */
+    async verifyForSecurity(actor: Actor, password: string): Promise<ActionResult> {
+      const r = await confirmPassword(actor, password, 'password');
+      return r.ok ? { ok: true } : r;
+    },
+
+    /** 密保修改 第二步. The caller has checked step 1 and the captcha. */
+    async setSecurity(actor: Actor, input: { question: string; answer: string }): Promise<void> {
+      const account = await repo.accountForPassword(actor.accountId);
+      if (!account) return;
+      const hash = await bcrypt.hash(normaliseAnswer(input.answer), BCRYPT_COST);
+      await db.transaction(async (trx) => {
+        await repo.setSecurity(trx, account.accountId, input.question, hash);
+        await audit.record({ actorAccountId: account.accountId, action: 'security.change', targetPersonId: account.personId, detail: { fields: ['security_question', 'security_answer'] }, ip: actor.ip }, trx);
+      });
+    },
+
+    /** 银行卡修改: the full number only ever leaves this function encrypted. */
+    async setBankCard(actor: Actor, input: { bankName: string; cardNumber: string; password: string }): Promise<ActionResult> {
+      const r = await confirmPassword(actor, input.password, 'password');
+      if (!r.ok) return r;
+      const account = r.account!;
+      const card = { bankName: input.bankName, enc: encryptCard(input.cardNumber, bankCardKey), last4: input.cardNumber.slice(-4) };
+      await db.transaction(async (trx) => {
+        await repo.setBankCard(trx, account.accountId, card);
+        await audit.record({ actorAccountId: account.accountId, action: 'bank_card.change', targetPersonId: account.personId, detail: { fields: ['bank_name', 'bank_card'], last4: card.last4 }, ip: actor.ip }, trx);
       });
       return { ok: true };
     },

@@ -1,0 +1,102 @@
+// 找回密码 (linked from the login page). Public: mounted before requireLogin.
+import { Router, type Request, type Response } from 'express';
+import { PASSWORD_RULE } from '../../domain/password-policy';
+import { formFields, parse } from '../../http/validate';
+import { takeCaptcha } from '../profile/captcha';
+import { RECOVERY_MESSAGES as M } from './messages';
+import { recoverAnswerSchema, recoverResetSchema, recoverStartSchema } from './schemas';
+import type { RecoveryService, RecoveryState } from './service';
+
+type Errors = Record<string, string>;
+
+/** A fresh session id whenever the flow moves forward: an id planted before cannot ride along. */
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+export function recoveryRoutes(deps: { recovery: RecoveryService; financePhones: string }) {
+  const r = Router();
+  const { recovery, financePhones } = deps;
+  const base = { crumbs: ['找回密码'], M, financePhones };
+
+  const current = (req: Request): RecoveryState | undefined => {
+    const s = req.session.recovery;
+    if (!s) return undefined;
+    if (s.expires < Date.now()) {
+      delete req.session.recovery;
+      return undefined;
+    }
+    return s;
+  };
+
+  const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[] } = {}, status = 200) =>
+    res.status(status).render('recover/start', { ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [] });
+
+  r.get('/recover', (req, res) => renderStart(res, { username: '', idNumber: '' }, { notices: req.query.expired === '1' ? [M.expired] : [] }));
+
+  r.post('/recover', async (req, res) => {
+    const fields = formFields(req.body);
+    const values = { username: fields.username ?? '', idNumber: fields.idNumber ?? '' };
+    const parsed = parse(recoverStartSchema, fields);
+    if (!parsed.ok) return renderStart(res, values, { errors: parsed.errors }, 400);
+    const result = await recovery.start({ ...parsed.data, ip: req.ip ?? '' });
+    if (result.kind === 'locked') return renderStart(res, values, { error: M.locked }, 429);
+    if (result.kind === 'no-question') return res.render('recover/contact', { ...base, title: '找回密码' });
+    await regenerate(req);
+    req.session.recovery = result.state;
+    res.redirect(303, '/recover/answer');
+  });
+
+  const renderAnswer = (res: Response, state: RecoveryState, values: Record<string, string>, opts: { errors?: Errors; error?: string } = {}, status = 200) =>
+    res.status(status).render('recover/answer', {
+      ...base, title: '找回密码', question: state.question, values, errors: opts.errors ?? {}, error: opts.error, scripts: ['captcha.js'],
+    });
+
+  r.get('/recover/answer', (req, res) => {
+    const state = current(req);
+    if (!state) return res.redirect(303, '/recover?expired=1');
+    renderAnswer(res, state, { answer: '' });
+  });
+
+  r.post('/recover/answer', async (req, res) => {
+    const state = current(req);
+    if (!state) return res.redirect(303, '/recover?expired=1');
+    const fields = formFields(req.body);
+    const values = { answer: fields.answer ?? '' };
+    const parsed = parse(recoverAnswerSchema, fields);
+    const captcha = takeCaptcha(req, fields.captcha ?? '');
+    const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
+    if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
+    if (!parsed.ok || Object.keys(errors).length) return renderAnswer(res, state, values, { errors }, 400);
+    const outcome = await recovery.answer(state, parsed.data.answer, req.ip ?? '');
+    if (outcome === 'locked') return renderAnswer(res, state, values, { error: M.locked }, 429);
+    if (outcome === 'wrong') return renderAnswer(res, state, values, { errors: { answer: M.answerWrong } }, 400);
+    await regenerate(req);
+    req.session.recovery = { ...state, answered: true };
+    res.redirect(303, '/recover/reset');
+  });
+
+  const renderReset = (res: Response, errors: Errors = {}, status = 200) =>
+    res.status(status).render('recover/reset', { ...base, title: '找回密码', errors, rule: PASSWORD_RULE });
+
+  r.get('/recover/reset', (req, res) => {
+    const state = current(req);
+    if (!state?.answered) return res.redirect(303, '/recover?expired=1');
+    renderReset(res);
+  });
+
+  r.post('/recover/reset', async (req, res) => {
+    const state = current(req);
+    if (!state?.answered) return res.redirect(303, '/recover?expired=1');
+    const parsed = parse(recoverResetSchema, formFields(req.body));
+    if (!parsed.ok) return renderReset(res, parsed.errors, 400);
+    const result = await recovery.reset(state, parsed.data.next, req.ip ?? '');
+    if (!result.ok) return renderReset(res, result.errors, 400);
+    delete req.session.recovery;
+    res.redirect(303, '/recover/done');
+  });
+
+  r.get('/recover/done', (_req, res) => res.render('recover/done', { ...base, title: '找回密码' }));
+
+  return r;
+}
