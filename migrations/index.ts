@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import * as schema from './20261128_001_schema';
 import * as console_ from './20261128_030_console';
 import * as receipts from './20261128_040_receipts';
+import * as jobs from './20261128_050_jobs';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,4 +15,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_001_schema', schema],
   ['20261128_030_console', console_],
   ['20261128_040_receipts', receipts],
+  ['20261128_050_jobs', jobs],
 ];
