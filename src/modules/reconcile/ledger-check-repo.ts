@@ -1,0 +1,69 @@
+// The SQL of the ledger check: each query returns the rows that break one rule of the books.
+import type { Knex } from 'knex';
+
+export function ledgerCheckRepo(db: Knex) {
+  return {
+    /** Bills whose stored totals differ from the sums of their ledger entries. */
+    async billsOffLedger() {
+      const { rows } = await db.raw(`
+        SELECT b.id AS bill_id, b.due, b.reduction, b.paid, b.refunded,
+               l.due AS l_due, l.reduction AS l_reduction, l.paid AS l_paid, l.refunded AS l_refunded
+        FROM bills b
+        LEFT JOIN LATERAL (
+          SELECT coalesce(sum(amount) FILTER (WHERE kind IN ('charge','adjustment')), 0) AS due,
+                 coalesce(sum(amount) FILTER (WHERE kind = 'reduction'), 0) AS reduction,
+                 coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0) AS paid,
+                 coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0) AS refunded
+          FROM bill_ledger WHERE bill_id = b.id) l ON true
+        WHERE (b.due, b.reduction, b.paid, b.refunded) IS DISTINCT FROM (l.due, l.reduction, l.paid, l.refunded)
+        ORDER BY b.id`);
+      return rows as Record<string, string | number>[];
+    },
+
+    /** Paid orders without a receipt, or whose receipt total is not the order's amount. */
+    async paidOrdersWithoutReceipt() {
+      const { rows } = await db.raw(`
+        SELECT o.order_no, o.amount, r.receipt_no, r.total
+        FROM orders o LEFT JOIN receipts r ON r.order_id = o.id
+        WHERE o.status IN ('paid','partly_refunded','refunded') AND (r.id IS NULL OR r.total <> o.amount)
+        ORDER BY o.id`);
+      return rows as Record<string, string>[];
+    },
+
+    /** Order lines of paid orders whose payment ledger entries do not add up to the line. */
+    async paidLinesOffLedger() {
+      const { rows } = await db.raw(`
+        SELECT o.order_no, ol.bill_id, ol.amount, coalesce(sum(l.amount), 0) AS credited
+        FROM orders o
+        JOIN order_lines ol ON ol.order_id = o.id
+        LEFT JOIN bill_ledger l ON l.order_id = o.id AND l.bill_id = ol.bill_id AND l.kind = 'payment'
+        WHERE o.status IN ('paid','partly_refunded','refunded')
+        GROUP BY o.id, o.order_no, ol.bill_id, ol.amount
+        HAVING coalesce(sum(l.amount), 0) <> ol.amount
+        ORDER BY o.order_no`);
+      return rows as Record<string, string>[];
+    },
+
+    /** Payment entries that name an order which is not paid: money credited twice or too early. */
+    async creditsOfUnpaidOrders() {
+      const { rows } = await db.raw(`
+        SELECT o.order_no, o.status, sum(l.amount) AS credited
+        FROM bill_ledger l JOIN orders o ON o.id = l.order_id
+        WHERE l.kind = 'payment' AND o.status NOT IN ('paid','partly_refunded','refunded')
+        GROUP BY o.order_no, o.status`);
+      return rows as Record<string, string>[];
+    },
+
+    /** Receipts whose lines do not add up to their total. */
+    async receiptsOffLines() {
+      const { rows } = await db.raw(`
+        SELECT r.receipt_no, r.total, coalesce(sum(rl.amount), 0) AS lines
+        FROM receipts r LEFT JOIN receipt_lines rl ON rl.receipt_id = r.id
+        GROUP BY r.id, r.receipt_no, r.total
+        HAVING coalesce(sum(rl.amount), 0) <> r.total`);
+      return rows as Record<string, string>[];
+    },
+  };
+}
+
+export type LedgerCheckRepo = ReturnType<typeof ledgerCheckRepo>;
