@@ -53,7 +53,7 @@ function integerWords(digits: string): string {
     } else {
       if (zeroPending) out += '零';
       zeroPending = false;
-      out += DIGITS[d] + UNITS[unit];
+      out += `${DIGITS[d]}${UNITS[unit]}`;
       sectionHasDigit = true;
     }
     if (unit === 0) {

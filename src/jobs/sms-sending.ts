@@ -1,0 +1,6 @@
+// Scheduler entry point for the SMS outbox. Safe on several instances at once (SKIP LOCKED + lease).
+import { drainSmsOutbox, type SmsSendingDeps, type SmsSendingResult } from '../modules/sms/outbox';
+
+export function runSmsSending(deps: SmsSendingDeps): Promise<SmsSendingResult> {
+  return drainSmsOutbox(deps);
+}

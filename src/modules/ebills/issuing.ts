@@ -1,0 +1,111 @@
+// E-bill issuing after payment: every receipt left 待生成 by crediting gets its bill. 财政 receipts
+// ask the non-tax platform for 票据代码/票据号码/校验码 and become 已生成; 代收 receipts get the
+// university's own receipt, numbered here, shown as 其他票据 (图27). A failed request is retried
+// with a growing delay until the platform answers: the payment is final, so the bill must follow.
+import { randomInt } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { businessDate } from '../../domain/business-date';
+import { isMobile, ebillNotice } from '../sms/messages';
+import type { EbillClient } from './client';
+import { billTitle } from './labels';
+import { ebillsRepo, type EbillLine, type PendingReceipt } from './repo';
+
+export interface IssuingDeps {
+  knex: Knex;
+  client: EbillClient;
+  schoolName: string;
+  schoolCode: string;
+  /** For the link in the SMS. */
+  publicUrl: string;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  now?: () => Date;
+  batchSize?: number;
+}
+
+export interface IssuingResult {
+  issued: number;
+  failed: number;
+}
+
+/** How long a runner may hold a claimed receipt before another may take it (a crash mid-request). */
+export const LEASE_MS = 5 * 60_000;
+const BASE_DELAY_MS = 60_000;
+const MAX_DELAY_MS = 60 * 60_000;
+
+/** 1 min, 2, 4, 8 … capped at an hour: the platform gets time to recover, the student not too long a wait. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(BASE_DELAY_MS * 2 ** Math.max(0, failures - 1), MAX_DELAY_MS);
+}
+
+export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResult> {
+  const now = deps.now ?? (() => new Date());
+  const repo = ebillsRepo(deps.knex);
+  const started = now();
+  const ids = await repo.claimDue(started, new Date(started.getTime() + LEASE_MS), deps.batchSize ?? 50);
+  const result: IssuingResult = { issued: 0, failed: 0 };
+  for (const id of ids) {
+    const receipt = await repo.pendingReceipt(id);
+    if (!receipt || receipt.lines.length === 0) continue;
+    try {
+      await issueOne(deps, repo, receipt, now);
+      result.issued += 1;
+    } catch (err) {
+      result.failed += 1;
+      const failures = receipt.attempts + 1;
+      const at = new Date(now().getTime() + retryDelayMs(failures));
+      await repo.recordFailure(id, at, (err as Error).message);
+      // Many failures in a row means the platform or our keys are wrong: finance must hear of it.
+      const log = failures >= 10 ? deps.logger?.error : deps.logger?.warn;
+      log?.call(deps.logger, { receiptNo: receipt.receiptNo, failures, err: (err as Error).message }, 'e-bill not issued, will retry');
+    }
+  }
+  return result;
+}
+
+async function issueOne(deps: IssuingDeps, repo: ReturnType<typeof ebillsRepo>, r: PendingReceipt, now: () => Date) {
+  const lines: EbillLine[] = r.lines.map((l) => ({
+    code: l.code, name: l.name, unit: l.unit, quantity: '1', standard: l.amount.toFixed(2), amount: l.amount.toFixed(2),
+  }));
+  const periods = [...new Set(r.lines.map((l) => l.periodName))];
+  const remark = [deps.schoolName, ...periods].join(' ');
+  const common = {
+    payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName, remark, handler: r.preparer, total: r.total, lines,
+  };
+
+  if (r.category === '财政') {
+    // Outside any transaction: a slow platform must not hold database locks.
+    const bill = await deps.client.issue({
+      requestId: `R${r.id}-${r.receiptNo}`, payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName,
+      remark, payDate: r.receiptDate, total: r.total.toFixed(2), lines,
+    });
+    await deps.knex.transaction(async (trx) => {
+      const full = { kind: 'fiscal' as const, ...bill, ...common };
+      await repo.recordIssued(trx, r.id, full, '已生成', notice(deps, r, full));
+    });
+    return;
+  }
+
+  await deps.knex.transaction(async (trx) => {
+    const full = {
+      kind: 'school' as const,
+      billCode: `${deps.schoolCode}${businessDate(now()).slice(0, 4)}`,
+      billNo: await repo.nextSchoolBillNo(trx),
+      checkCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+      issuedOn: businessDate(now()),
+      ...common,
+    };
+    await repo.recordIssued(trx, r.id, full, '其他票据', notice(deps, r, full));
+  });
+}
+
+function notice(deps: IssuingDeps, r: PendingReceipt, bill: { kind: 'fiscal' | 'school'; billNo: string }) {
+  // No number on file: the bill is still there to see after signing in.
+  if (!isMobile(r.mobile)) return null;
+  const body = ebillNotice({
+    schoolName: deps.schoolName, receiptDate: r.receiptDate, total: r.total, receiptNo: r.receiptNo,
+    billTitle: billTitle(bill.kind, deps.schoolName), billNo: bill.billNo,
+    link: `${deps.publicUrl}/transactions/receipts/${r.receiptNo}/ebill`,
+  });
+  return { personId: r.personId, mobile: r.mobile, body };
+}

@@ -1,0 +1,72 @@
+// Draining sms_outbox: rows are written in the same transaction as what they announce, and sent
+// here afterwards, so a message is never lost with a rollback nor sent for something that did not
+// happen. A failed send is retried with a growing delay; after MAX_ATTEMPTS it is marked failed for
+// finance to see. A provider may still deliver twice if it accepts a message and the answer is lost;
+// SMS gives no way to avoid that, and a repeated notice is harmless.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { SmsError, type SmsSender } from './sender';
+
+export interface SmsSendingDeps {
+  knex: Knex;
+  sender: SmsSender;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  now?: () => Date;
+  batchSize?: number;
+  maxAttempts?: number;
+}
+
+export interface SmsSendingResult {
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+export const SMS_LEASE_MS = 2 * 60_000;
+export const SMS_MAX_ATTEMPTS = 8;
+
+/** 30 s, 1 min, 2, 4 … capped at 30 min. */
+export function smsRetryDelayMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+}
+
+export async function drainSmsOutbox(deps: SmsSendingDeps): Promise<SmsSendingResult> {
+  const { knex } = deps;
+  const now = deps.now ?? (() => new Date());
+  const maxAttempts = deps.maxAttempts ?? SMS_MAX_ATTEMPTS;
+  const started = now();
+  // Claim with a lease: another runner skips these rows until the lease runs out.
+  const { rows } = await knex.raw(
+    `UPDATE sms_outbox SET next_attempt_at = ?
+     WHERE id IN (
+       SELECT id FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+     RETURNING id, mobile, body, attempts`,
+    [new Date(started.getTime() + SMS_LEASE_MS), started, deps.batchSize ?? 100],
+  );
+  const result: SmsSendingResult = { sent: 0, retrying: 0, failed: 0 };
+  for (const m of rows as { id: string | number; mobile: string; body: string; attempts: number }[]) {
+    const attempts = Number(m.attempts) + 1;
+    try {
+      await deps.sender.send(m.mobile, m.body);
+      await knex('sms_outbox').where({ id: m.id, status: 'pending' }).update({ status: 'sent', attempts, sent_at: now(), last_error: null });
+      result.sent += 1;
+    } catch (err) {
+      const error = (err as Error).message.slice(0, 500);
+      const giveUp = attempts >= maxAttempts || (err instanceof SmsError && !err.retryable);
+      await knex('sms_outbox')
+        .where({ id: m.id, status: 'pending' })
+        .update(giveUp
+          ? { status: 'failed', attempts, last_error: error }
+          : { attempts, last_error: error, next_attempt_at: new Date(now().getTime() + smsRetryDelayMs(attempts)) });
+      if (giveUp) {
+        result.failed += 1;
+        deps.logger?.error({ smsId: String(m.id), attempts, err: error }, 'SMS given up');
+      } else {
+        result.retrying += 1;
+        deps.logger?.warn({ smsId: String(m.id), attempts, err: error }, 'SMS not sent, will retry');
+      }
+    }
+  }
+  return result;
+}
