@@ -23,10 +23,11 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** AES-256-GCM key for bank card numbers: 64 hex characters (32 bytes). */
-  BANK_CARD_KEY: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
-    .optional(),
+  // Empty counts as unset: docker-compose passes `${BANK_CARD_KEY:-}` through as "".
+  BANK_CARD_KEY: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
+  ),
   COOKIE_SECURE: bool.default(false),
   SCHOOL_NAME: z.string().min(1).default('兰州理工大学'),
   SCHOOL_CODE: z

@@ -89,7 +89,7 @@ describe('张三 keeps his 个人信息', () => {
     await page.click('button:has-text("下一步")');
     await page.waitForURL(/\/profile\/security\/question$/);
     // The captcha is a same-origin image the CSP allows, and it really rendered.
-    await page.waitForFunction(() => (document.querySelector('img.captcha') as HTMLImageElement | null)?.naturalWidth! > 0);
+    await page.waitForFunction(() => ((document.querySelector('img.captcha') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     await page.selectOption('#question', '您的出生地是？');
     await page.fill('#answer', '兰州');
     await screenshot(page, 'profile-security');
