@@ -8,8 +8,8 @@ export function homeRoutes(deps: { fees: FeesService; announcements: Announcemen
   r.get('/', async (req, res) => {
     const user = req.user!;
     if (user.role === 'finance_admin' || user.role === 'dept_staff') {
-      // Staff have no bills of their own here; the console is their home (finance issue).
-      return res.render('home/staff', { title: '首页', crumbs: ['首页'], announcements: await deps.announcements.published(new Date()) });
+      // Staff have no bills of their own here; the console is their home.
+      return res.redirect(303, '/console');
     }
     const [arrears, announcements] = await Promise.all([
       deps.fees.openArrears(user.personId),

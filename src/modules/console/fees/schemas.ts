@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { positiveAmount, reason, signedAmount } from '../schemas';
+
+/** datetime-local input (Asia/Shanghai wall time) → instant; empty → null. */
+export const optionalLocalTime = (msg: string) =>
+  z
+    .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, msg)])
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return null;
+      const d = new Date(`${v.length === 16 ? `${v}:00` : v}+08:00`);
+      if (Number.isNaN(d.getTime())) {
+        ctx.addIssue({ code: 'custom', message: msg });
+        return z.NEVER;
+      }
+      return d;
+    });
+
+export const periodForm = z.object({
+  name: z.string().trim().min(1, '请输入期间名称').max(50, '期间名称不能超过50字'),
+  sort_order: z.string().trim().regex(/^-?\d{1,6}$/, '排序须为整数').transform(Number),
+});
+
+export const itemForm = z
+  .object({
+    code: z.string().trim().regex(/^[0-9A-Za-z]{1,32}$/, '项目编码须为1-32位字母或数字'),
+    name: z.string().trim().min(1, '请输入项目名称').max(100, '项目名称不能超过100字'),
+    category: z.enum(['财政', '代收'], { message: '请选择项目类别' }),
+    fee_type: z.enum(['学费', '其他费用'], { message: '请选择收费类型' }),
+    payee: z.string().trim().min(1, '请输入收款单位').max(100, '收款单位不能超过100字'),
+    starts_at: optionalLocalTime('收费起始时间无效'),
+    ends_at: optionalLocalTime('收费终止时间无效'),
+    status: z.enum(['收费', '停止'], { message: '请选择收费状态' }),
+    sort_order: z.string().trim().regex(/^-?\d{1,6}$/, '排序须为整数').transform(Number),
+  })
+  .refine((f) => !f.starts_at || !f.ends_at || f.starts_at < f.ends_at, { message: '收费终止须晚于收费起始', path: ['ends_at'] });
+
+export const billRunForm = z
+  .object({
+    period: z.string().regex(/^[1-9]\d*$/, '请选择收费期间').transform(Number),
+    item: z.string().regex(/^[1-9]\d*$/, '请选择收费项目').transform(Number),
+    target: z.enum(['college', 'class', 'list'], { message: '请选择开单对象' }),
+    college: z.string().optional().default(''),
+    klass: z.string().optional().default(''),
+    numbers: z.string().max(200_000, '名单过长').optional().default(''),
+    amount: positiveAmount,
+    reason,
+  })
+  .superRefine((f, ctx) => {
+    if (f.target === 'college' && !/^[1-9]\d*$/.test(f.college)) ctx.addIssue({ code: 'custom', path: ['college'], message: '请选择学院' });
+    if (f.target === 'class' && !/^[1-9]\d*$/.test(f.klass)) ctx.addIssue({ code: 'custom', path: ['klass'], message: '请选择班级' });
+    if (f.target === 'list' && !f.numbers.trim()) ctx.addIssue({ code: 'custom', path: ['numbers'], message: '请输入学号名单' });
+  });
+
+export const adjustForm = z.object({
+  bill: z.string().regex(/^[1-9]\d{0,9}$/, '请选择账单').transform(Number),
+  kind: z.enum(['reduction', 'adjustment'], { message: '请选择调整类型' }),
+  amount: signedAmount,
+  reason,
+});

@@ -1,0 +1,208 @@
+// CSV import of people (学号, 姓名, 性别, 身份证号, 学院, 班级, 手机) and bills (学号, 收费期间,
+// 收费项目, 应收金额), shared by the console page and the CLI. All or nothing: every row is checked
+// first, and a file with any bad row writes nothing but an error report naming each row and why.
+// Re-importing a file changes nothing: people are upserted only where a field differs, bills are
+// keyed by person × period × item and a changed amount becomes an adjustment ledger entry.
+// Students get no password hash (the initial password is derived), so 30,000 rows cost no bcrypt.
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Knex } from 'knex';
+import { decodeCsvBytes, toCsv } from '../../../domain/csv';
+import { BILL_COLUMNS, type BillRow, checkBillRow, checkPersonRow, missingColumns, PEOPLE_COLUMNS, type PersonRow, type RowError } from '../../../domain/import-rows';
+import type { AuditRepo } from '../../audit/repo';
+import { applyCharges } from '../ledger-batch';
+
+export type ImportKind = 'people' | 'bills';
+
+export type ImportOutcome =
+  | { status: 'imported'; runId: number; rows: number; summary: Record<string, number> }
+  | { status: 'rejected'; runId: number; rows: number; errors: RowError[] };
+
+export const MAX_ROWS = 200_000;
+const PEOPLE_CHUNK = 1000;
+const LOOKUP_CHUNK = 5000;
+
+interface Records {
+  header: string[];
+  rows: { line: number; fields: Record<string, string> }[];
+  fileError?: string;
+}
+
+function readCsv(bytes: Uint8Array, required: readonly string[]): Records {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(decodeCsvBytes(bytes), { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }) as never;
+  } catch (e) {
+    return { header: [], rows: [], fileError: `文件不是有效的CSV：${(e as Error).message.slice(0, 200)}` };
+  }
+  if (!records.length) return { header: [], rows: [], fileError: '文件为空' };
+  const header = records[0]!.record.map((h) => h.trim());
+  const missing = missingColumns(header, required);
+  if (missing.length) return { header, rows: [], fileError: `缺少列：${missing.join('、')}（第一行须为列名：${required.join(',')}）` };
+  if (records.length - 1 > MAX_ROWS) return { header, rows: [], fileError: `一次最多导入 ${MAX_ROWS} 行` };
+  const rows = records.slice(1).map(({ record, info }) => {
+    const fields: Record<string, string> = {};
+    header.forEach((h, i) => (fields[h] = record[i] ?? ''));
+    return { line: info.lines, fields };
+  });
+  if (!rows.length) return { header, rows, fileError: '文件中没有数据行' };
+  return { header, rows };
+}
+
+export function errorReport(errors: RowError[]): string {
+  return toCsv(['行号', '学号', '错误原因'], errors.map((e) => [String(e.line), e.number, e.reasons.join('；')]));
+}
+
+export function importsService(deps: { db: Knex; audit: AuditRepo }) {
+  const { db, audit } = deps;
+
+  const reject = async (kind: ImportKind, fileName: string, actorAccountId: number | null, rows: number, errors: RowError[], ip: string): Promise<ImportOutcome> => {
+    const [run] = await db('import_runs').insert({
+      kind, file_name: fileName.slice(0, 200), status: 'rejected', row_count: rows, error_count: errors.length,
+      error_report: errorReport(errors), actor_account_id: actorAccountId,
+    }).returning('id');
+    await audit.record({ actorAccountId, action: `import.${kind}.rejected`, detail: { runId: run.id, fileName, rows, errors: errors.length }, ip });
+    return { status: 'rejected', runId: Number(run.id), rows, errors };
+  };
+
+  const finish = async (trx: Knex, kind: ImportKind, fileName: string, actorAccountId: number | null, rows: number, summary: Record<string, number>, ip: string): Promise<ImportOutcome> => {
+    const [run] = await trx('import_runs').insert({
+      kind, file_name: fileName.slice(0, 200), status: 'imported', row_count: rows, summary: JSON.stringify(summary), actor_account_id: actorAccountId,
+    }).returning('id');
+    await audit.record({ actorAccountId, action: `import.${kind}`, detail: { runId: run.id, fileName, rows, ...summary }, ip }, trx);
+    return { status: 'imported', runId: Number(run.id), rows, summary };
+  };
+
+  return {
+    async importPeople(input: { bytes: Uint8Array; fileName: string; actorAccountId: number | null; ip?: string }): Promise<ImportOutcome> {
+      const csv = readCsv(input.bytes, PEOPLE_COLUMNS);
+      const ip = input.ip ?? '';
+      if (csv.fileError) return reject('people', input.fileName, input.actorAccountId, csv.rows.length, [{ line: 1, number: '', reasons: [csv.fileError] }], ip);
+
+      const colleges = new Map<string, number>((await db('colleges').select('id', 'name')).map((c) => [c.name, c.id]));
+      const errors: RowError[] = [];
+      const good: (PersonRow & { line: number })[] = [];
+      const seenNumber = new Map<string, number>();
+      for (const { line, fields } of csv.rows) {
+        const { row, reasons } = checkPersonRow(fields, new Set(colleges.keys()));
+        const number = (fields['学号'] ?? '').trim();
+        const first = seenNumber.get(number);
+        if (number && first !== undefined) reasons.push(`学号与第${first}行重复`);
+        else if (number) seenNumber.set(number, line);
+        if (reasons.length || !row) errors.push({ line, number, reasons });
+        else good.push({ ...row, line });
+      }
+      // A 学号 that belongs to staff or a finance account must not be turned into a student.
+      for (let i = 0; i < good.length; i += LOOKUP_CHUNK) {
+        const numbers = good.slice(i, i + LOOKUP_CHUNK).map((g) => g.number);
+        const clash = await db('people').whereIn('number', numbers).whereNot('kind', 'student').select('number');
+        const clashSet = new Set(clash.map((c) => c.number));
+        for (const g of good.slice(i, i + LOOKUP_CHUNK)) if (clashSet.has(g.number)) errors.push({ line: g.line, number: g.number, reasons: ['该学号已被教职工或校外人员使用'] });
+      }
+      if (errors.length) return reject('people', input.fileName, input.actorAccountId, csv.rows.length, errors.sort((a, b) => a.line - b.line), ip);
+
+      return db.transaction(async (trx) => {
+        // Classes are created on demand inside an existing college (a new intake brings new classes).
+        const pairs = [...new Set(good.map((g) => `${colleges.get(g.college)}\u0000${g.className}`))].map((p) => p.split('\u0000'));
+        await trx('classes').insert(pairs.map(([c, k]) => ({ college_id: Number(c), name: k }))).onConflict(['college_id', 'name']).ignore();
+        const classes = new Map<string, number>((await trx('classes').select('id', 'college_id', 'name')).map((k) => [`${k.college_id}\u0000${k.name}`, k.id]));
+
+        let inserted = 0;
+        let updated = 0;
+        for (let i = 0; i < good.length; i += PEOPLE_CHUNK) {
+          const chunk = good.slice(i, i + PEOPLE_CHUNK).map((g) => {
+            const collegeId = colleges.get(g.college)!;
+            return { number: g.number, name: g.name, gender: g.gender, id_number: g.idNumber, kind: 'student', college_id: collegeId, class_id: classes.get(`${collegeId}\u0000${g.className}`)!, mobile: g.mobile };
+          });
+          // Only rows that really differ are updated (and returned), so a re-import touches nothing;
+          // an empty 手机 keeps the number the person already gave.
+          const { rows } = await trx.raw(
+            `? ON CONFLICT (number) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender, id_number = EXCLUDED.id_number,
+               college_id = EXCLUDED.college_id, class_id = EXCLUDED.class_id,
+               mobile = CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END, updated_at = now()
+             WHERE (people.name, people.gender, people.id_number, people.college_id, people.class_id, people.mobile)
+               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.gender, EXCLUDED.id_number, EXCLUDED.college_id, EXCLUDED.class_id,
+                 CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END)
+             RETURNING (xmax = 0) AS inserted`,
+            [trx('people').insert(chunk)],
+          );
+          for (const r of rows) if (r.inserted) inserted++; else updated++;
+          await trx.raw(
+            `INSERT INTO accounts (person_id, role) SELECT id, 'student' FROM people WHERE number IN (${chunk.map(() => '?').join(',')})
+             ON CONFLICT (person_id) DO NOTHING`,
+            chunk.map((c) => c.number),
+          );
+        }
+        const summary = { inserted, updated, unchanged: good.length - inserted - updated };
+        return finish(trx, 'people', input.fileName, input.actorAccountId, good.length, summary, ip);
+      });
+    },
+
+    async importBills(input: { bytes: Uint8Array; fileName: string; actorAccountId: number | null; ip?: string; reason?: string }): Promise<ImportOutcome> {
+      const csv = readCsv(input.bytes, BILL_COLUMNS);
+      const ip = input.ip ?? '';
+      if (csv.fileError) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, [{ line: 1, number: '', reasons: [csv.fileError] }], ip);
+
+      const [periodRows, itemRows] = await Promise.all([db('fee_periods').select('id', 'name'), db('fee_items').select('id', 'name')]);
+      const periods = new Map<string, number>(periodRows.map((p) => [p.name, p.id]));
+      const items = new Map<string, number>(itemRows.map((p) => [p.name, p.id]));
+      const numbers = [...new Set(csv.rows.map((r) => (r.fields['学号'] ?? '').trim()).filter(Boolean))];
+      const people = new Map<string, number>();
+      for (let i = 0; i < numbers.length; i += LOOKUP_CHUNK) {
+        for (const p of await db('people').whereIn('number', numbers.slice(i, i + LOOKUP_CHUNK)).select('id', 'number')) people.set(p.number, p.id);
+      }
+      const known = { people: new Set(people.keys()), periods: new Set(periods.keys()), items: new Set(items.keys()) };
+
+      const errors: RowError[] = [];
+      const good: (BillRow & { line: number })[] = [];
+      const seen = new Map<string, number>();
+      for (const { line, fields } of csv.rows) {
+        const { row, reasons } = checkBillRow(fields, known);
+        const number = (fields['学号'] ?? '').trim();
+        if (row) {
+          const key = `${row.number}\u0000${row.period}\u0000${row.item}`;
+          const first = seen.get(key);
+          if (first !== undefined) reasons.push(`与第${first}行重复（同一学号、收费期间、收费项目）`);
+          else seen.set(key, line);
+        }
+        if (reasons.length || !row) errors.push({ line, number, reasons });
+        else good.push({ ...row, line });
+      }
+      if (errors.length) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, errors, ip);
+
+      const charges = good.map((g) => ({ personId: people.get(g.number)!, periodId: periods.get(g.period)!, feeItemId: items.get(g.item)!, due: g.due, line: g.line }));
+      const byLine = new Map(good.map((g) => [g.line, g]));
+      try {
+        return await db.transaction(async (trx) => {
+          const result = await applyCharges(trx, charges, { actorAccountId: input.actorAccountId, reason: input.reason ?? `导入应收 ${input.fileName}`.slice(0, 200), onExisting: 'adjust' });
+          if (result.conflicts.length) {
+            throw new Conflicts(result.conflicts.map((c) => ({
+              line: c.charge.line!, number: byLine.get(c.charge.line!)!.number,
+              reasons: [`应收金额 ${c.charge.due.toFixed(2)} 低于该账单已减免的 ${c.reduction.toFixed(2)} 元`],
+            })));
+          }
+          const summary = { created: result.created, adjusted: result.adjusted, unchanged: result.unchanged };
+          return finish(trx, 'bills', input.fileName, input.actorAccountId, good.length, summary, ip);
+        });
+      } catch (e) {
+        if (e instanceof Conflicts) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, e.errors, ip);
+        throw e;
+      }
+    },
+
+    runs: (limit = 20) =>
+      db('import_runs as r').leftJoin('accounts as a', 'a.id', 'r.actor_account_id').leftJoin('people as p', 'p.id', 'a.person_id')
+        .orderBy('r.id', 'desc').limit(limit)
+        .select('r.id', 'r.kind', 'r.file_name as fileName', 'r.status', 'r.row_count as rowCount', 'r.error_count as errorCount', 'r.summary', 'r.created_at as createdAt', 'p.name as actor'),
+
+    report: (id: number) => db('import_runs').where({ id, status: 'rejected' }).first('id', 'kind', 'error_report as errorReport'),
+  };
+}
+
+/** Rows refused inside the transaction: thrown to roll it back, then reported like any bad row. */
+class Conflicts extends Error {
+  constructor(readonly errors: RowError[]) {
+    super('import conflicts');
+  }
+}
+
+export type ImportsService = ReturnType<typeof importsService>;

@@ -1,0 +1,28 @@
+// The console's user-facing strings in one place.
+export const DONE: Record<string, string> = {
+  reset: '密码已重置为初始密码（身份证号后8位），该用户下次登录时须修改密码',
+  unlocked: '账户已解锁',
+  disabled: '账户已停用',
+  enabled: '账户已启用',
+  adjusted: '调整已记账',
+  paid: '柜台收费已入账',
+  refunded: '退费已入账',
+  billed: '开单完成',
+  saved: '已保存',
+  published: '公告已发布',
+  withdrawn: '公告已撤回',
+};
+
+export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && DONE[q] ? [DONE[q]] : []);
+
+export const CHANNEL_LABEL: Record<string, string> = {
+  alipay: '支付宝', wechat: '微信支付', unionpay: '银联', icbc: '工商银行', nontax: '非税支付',
+  online: '网上支付', cash: '现金', pos: 'POS刷卡', transfer: '银行转账',
+};
+
+export const ROLE_LABEL: Record<string, string> = {
+  student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员',
+};
+
+export const NOT_IN_SCOPE = '人员不存在或不在您的管理范围内';
+export const BILL_REFUSED = '该操作会使账单金额不合法（退费不能超过实缴金额，减免不能超过应收金额），未做任何更改';

@@ -1,0 +1,43 @@
+// 人员查询 and the person page (bills, orders, receipts, refunds, account state).
+import { arrears, overpayment } from '../../../domain/arrears';
+import { normaliseIdNumber } from '../../../domain/id-number';
+import { sum } from '../../../domain/money';
+import { paginate } from '../../../domain/pagination';
+import type { Scope } from '../context';
+import type { PeopleRepo } from './repo';
+
+export const SEARCH_PAGE_SIZE = 20;
+
+export function peopleService(deps: { repo: PeopleRepo }) {
+  const { repo } = deps;
+  return {
+    async search(scope: Scope, text: string, requestedPage: number) {
+      if (!text) return { rows: [], page: paginate(0, 1, SEARCH_PAGE_SIZE) };
+      const idNumber = normaliseIdNumber(text);
+      const first = await repo.search(scope, { text, idNumber }, SEARCH_PAGE_SIZE, (requestedPage - 1) * SEARCH_PAGE_SIZE);
+      const page = paginate(first.total, requestedPage, SEARCH_PAGE_SIZE);
+      // Asked beyond the end: show the last page instead of an empty one.
+      const rows = page.offset === (requestedPage - 1) * SEARCH_PAGE_SIZE ? first.rows
+        : (await repo.search(scope, { text, idNumber }, SEARCH_PAGE_SIZE, page.offset)).rows;
+      return { rows, page };
+    },
+
+    /** Undefined when the person does not exist or is outside the scope (the page then says 404). */
+    async detail(scope: Scope, personId: number) {
+      const person = await repo.find(scope, personId);
+      if (!person) return undefined;
+      const [billRows, orders, receipts, refunds, locked] = await Promise.all([
+        repo.bills(personId), repo.orders(personId), repo.receipts(personId), repo.refunds(personId),
+        person.accountId ? repo.isLocked(person.accountId) : Promise.resolve(false),
+      ]);
+      const bills = billRows.map((b) => ({ ...b, arrears: arrears(b), overpayment: overpayment(b), refundable: b.paid.minus(b.refunded) }));
+      const totals = {
+        due: sum(bills.map((b) => b.due)), refunded: sum(bills.map((b) => b.refunded)), reduction: sum(bills.map((b) => b.reduction)),
+        paid: sum(bills.map((b) => b.paid)), arrears: sum(bills.map((b) => b.arrears)),
+      };
+      return { person, locked, bills, totals, orders, receipts, refunds };
+    },
+  };
+}
+
+export type PeopleService = ReturnType<typeof peopleService>;

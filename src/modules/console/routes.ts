@@ -1,0 +1,57 @@
+// The finance and department-staff console under /console: its own navigation, guarded as a
+// whole (finance_admin or dept_staff; anyone else gets 403 on every path), then per action
+// (changes are finance only) and per row (department staff see their own college only).
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { requireRole } from '../../http/guards';
+import type { AuditRepo } from '../audit/repo';
+import type { Lockout } from '../auth/lockout';
+import { accountsRoutes } from './accounts/routes';
+import { accountsService } from './accounts/service';
+import { consoleAnnouncementRoutes } from './announcements/routes';
+import { consoleAnnouncementsService } from './announcements/service';
+import { auditRoutes } from './audit/routes';
+import { auditViewer } from './audit/service';
+import { counterRoutes } from './counter/routes';
+import { counterService } from './counter/service';
+import { consoleFeesRepo } from './fees/repo';
+import { consoleFeesRoutes } from './fees/routes';
+import { consoleFeesService } from './fees/service';
+import { importsRoutes } from './imports/routes';
+import { importsService } from './imports/service';
+import { peopleRepo } from './people/repo';
+import { peopleRoutes } from './people/routes';
+import { peopleService } from './people/service';
+import { refundsRoutes } from './refunds/routes';
+import { type RefundGateways, refundsService } from './refunds/service';
+import { dashboardRepo } from './reports/dashboard-repo';
+import { reportsRepo } from './reports/repo';
+import { reportsRoutes } from './reports/routes';
+import { reportsService } from './reports/service';
+
+export interface ConsoleDeps {
+  db: Knex;
+  audit: AuditRepo;
+  lockout: Lockout;
+  gateways?: RefundGateways | null;
+  publicUrl?: string;
+}
+
+export function consoleRoutes(deps: ConsoleDeps) {
+  const { db, audit } = deps;
+  const people = peopleService({ repo: peopleRepo(db) });
+  const r = Router();
+  r.use('/console', requireRole('finance_admin', 'dept_staff'));
+  const area = Router();
+  area.use(reportsRoutes({ reports: reportsService({ repo: reportsRepo(db), dashboard: dashboardRepo(db) }) }));
+  area.use(peopleRoutes({ people }));
+  area.use(accountsRoutes({ accounts: accountsService({ db, audit, lockout: deps.lockout }), people }));
+  area.use(consoleFeesRoutes({ fees: consoleFeesService({ db, repo: consoleFeesRepo(db), audit }), people }));
+  area.use(counterRoutes({ counter: counterService({ db, audit }), people }));
+  area.use(refundsRoutes({ refunds: refundsService({ db, audit, gateways: deps.gateways ?? null, publicUrl: deps.publicUrl }), people }));
+  area.use(consoleAnnouncementRoutes({ announcements: consoleAnnouncementsService({ db, audit }) }));
+  area.use(importsRoutes({ imports: importsService({ db, audit }) }));
+  area.use(auditRoutes({ audit: auditViewer({ db }) }));
+  r.use('/console', area);
+  return r;
+}

@@ -1,0 +1,57 @@
+// Fields that recur across the console's forms and queries.
+import { z } from 'zod';
+import { parseAmount } from '../../domain/money';
+
+export const page = z
+  .union([z.literal(''), z.string().regex(/^[1-9]\d{0,5}$/, '页码无效').transform(Number)])
+  .optional()
+  .transform((v) => (v === '' || v === undefined ? 1 : v));
+
+export const optionalId = (msg: string) =>
+  z
+    .union([z.literal(''), z.string().regex(/^[1-9]\d{0,9}$/, msg).transform(Number)])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
+export const id = (msg = '编号无效') => z.string().regex(/^[1-9]\d{0,9}$/, msg).transform(Number);
+
+/** Every change to money or to an account says why; the reason goes to the ledger and the audit log. */
+export const reason = z
+  .string({ message: '请填写原因' })
+  .trim()
+  .min(2, '请填写原因（至少2个字）')
+  .max(200, '原因不能超过200字');
+
+/** A positive amount in yuan with at most two decimals, kept as Decimal. */
+export const positiveAmount = z
+  .string({ message: '请输入金额' })
+  .trim()
+  .transform((s, ctx) => {
+    const d = parseAmount(s.replace(/,/g, ''));
+    if (!d || d.isZero()) {
+      ctx.addIssue({ code: 'custom', message: '金额须为大于0且最多两位小数的数字' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+/** A signed amount (corrections may lower what is due). */
+export const signedAmount = z
+  .string({ message: '请输入金额' })
+  .trim()
+  .transform((s, ctx) => {
+    const neg = s.startsWith('-');
+    const d = parseAmount((neg ? s.slice(1) : s).replace(/,/g, ''));
+    if (!d || d.isZero()) {
+      ctx.addIssue({ code: 'custom', message: '金额须为非零且最多两位小数的数字，减少时在前面加“-”' });
+      return z.NEVER;
+    }
+    return neg ? d.negated() : d;
+  });
+
+/** A yyyy-mm-dd day in Asia/Shanghai, for date filters. */
+export const optionalDay = (msg = '日期格式应为 2020-01-20') =>
+  z
+    .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00+08:00`)), msg)])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
