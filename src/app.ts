@@ -21,6 +21,8 @@ import { authRoutes } from './modules/auth/routes';
 import { authService } from './modules/auth/service';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
+import { consoleUploads } from './modules/console/imports/upload';
+import { consoleRoutes } from './modules/console/routes';
 import { feesRepo } from './modules/fees/repo';
 import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
@@ -99,6 +101,8 @@ export function createApp(deps: AppDeps) {
   app.use(cookieParser());
   // CSV uploads of the console's import page: parsed before the CSRF check, which reads _csrf from the body.
   app.use(consoleUploads);
+  // CSV uploads of the console's import page: parsed before the CSRF check, which reads _csrf from the body.
+  app.use(consoleUploads);
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
 
   const announcements = announcementRepo(knex);
@@ -121,6 +125,7 @@ export function createApp(deps: AppDeps) {
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile }));
+  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
   app.use(payment.routes());
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
