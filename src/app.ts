@@ -21,13 +21,10 @@ import { authRoutes } from './modules/auth/routes';
 import { authService } from './modules/auth/service';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
-import { consoleUploads } from './modules/console/imports/upload';
-import { consoleRoutes } from './modules/console/routes';
 import { feesRepo } from './modules/fees/repo';
 import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
-import { paymentModule } from './modules/payment';
 import { homeRoutes } from './modules/home/routes';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
@@ -49,6 +46,7 @@ export interface AppDeps {
 
 /** Tabs whose issue has not landed: they say 暂未开放 until then. */
 const PENDING_TABS: Record<string, string> = {
+  '/pay': '学费缴费',
   '/transactions': '交易查询',
 };
 
@@ -58,8 +56,6 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
-  // Compiled templates are kept except while developing, where edits should show on reload.
-  app.set('view cache', config.env !== 'development');
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
@@ -73,7 +69,7 @@ export function createApp(deps: AppDeps) {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'", config.sandbox.url, new URL(config.nontax.url).origin],
+          formAction: ["'self'", config.sandbox.url],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
@@ -93,14 +89,10 @@ export function createApp(deps: AppDeps) {
     );
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(healthRoutes(knex));
-  const payment = paymentModule({ config, knex, logger });
-  app.use(payment.notifyRoutes());
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
   app.use(cookieParser());
-  // CSV uploads of the console's import page: parsed before the CSRF check, which reads _csrf from the body.
-  app.use(consoleUploads);
   // CSV uploads of the console's import page: parsed before the CSRF check, which reads _csrf from the body.
   app.use(consoleUploads);
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
@@ -125,8 +117,6 @@ export function createApp(deps: AppDeps) {
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile }));
-  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
-  app.use(payment.routes());
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
 
