@@ -149,6 +149,29 @@ describe('找回密码', () => {
     expect((await c.get('/recover/reset')).status).toBe(303);
   });
 
+  it('explains an empty or overlong 答案 next to the field, keeping the input', async () => {
+    const p = await withQuestion();
+    const c = new Client(app);
+    await start(c, p.number, p.idNumber);
+    await c.get('/recover/answer');
+    for (const [ans, message] of [['  ', '请输入密保答案'], ['长'.repeat(51), '密保答案不能超过50个字']] as const) {
+      const { text: code } = await captchaOf(c, db.knex);
+      const res = await c.post('/recover/answer', { answer: ans, captcha: code });
+      expect(res.status).toBe(400);
+      expect(res.text).toMatch(new RegExp(`name="answer"[^>]*>\\s*<span class="field-error">${message}`));
+      expect(res.text).toContain(`value="${ans}"`);
+    }
+    // Format errors are not guesses: they do not count towards the lock.
+    expect(await db.knex('rate_limits').where('key', `recover_acct:n${p.number.toLowerCase()}`).first()).toBeUndefined();
+  });
+
+  it('sends a signed-in user to 密码修改 instead', async () => {
+    const p = await f.person(db.knex, { password: PW });
+    const c = new Client(app);
+    await c.login(p.number, PW);
+    expect((await c.get('/recover')).headers.location).toBe('/profile/password');
+  });
+
   it('shows the finance phones to someone without a security question', async () => {
     const p = await f.person(db.knex, { password: PW });
     const c = new Client(app);

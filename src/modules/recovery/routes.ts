@@ -32,6 +32,9 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; financePhones:
   const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[] } = {}, status = 200) =>
     res.status(status).render('recover/start', { ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [] });
 
+  // Someone signed in knows the password: 密码修改 is the way, and regenerating would sign them out.
+  r.use('/recover', (req, res, next) => (req.user ? res.redirect(303, '/profile/password') : next()));
+
   r.get('/recover', (req, res) => renderStart(res, { username: '', idNumber: '' }, { notices: req.query.expired === '1' ? [M.expired] : [] }));
 
   r.post('/recover', async (req, res) => {
