@@ -31,11 +31,15 @@ async function main() {
     servers.push(await startSandbox({ config, logger }));
   }
 
+  const { startOrderExpiry } = await import('./modules/payment');
+  const stopExpiry = startOrderExpiry({ config, knex: db.knex, logger });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    stopExpiry();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await db.close();
     process.exit(0);

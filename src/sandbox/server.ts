@@ -1,23 +1,38 @@
 // The outside world in a box: simulated payment channels on their own port. Each channel's
-// simulator is added by the issue that builds that channel.
+// simulator is added by the issue that builds that channel. The platform talks to it only over
+// HTTP, exactly as it would talk to the real channels.
 import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Config } from '../config';
+import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
+import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
 
-export function createSandboxApp() {
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type SandboxApp = express.Express & { nontax: NontaxSimulator; stop(): void };
+
+export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir?: string }): SandboxApp {
   const app = express();
   app.disable('x-powered-by');
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(root, 'views'));
+  Object.assign(app.locals, viewHelpers, { schoolName: opts.config.schoolName });
   app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('支付渠道沙箱 (sandbox)'));
-  return app;
+  const nontax = createNontaxSimulator(opts);
+  app.use('/nontax', nontax.router);
+  return Object.assign(app, { nontax, stop: () => nontax.stop() });
 }
 
 export async function startSandbox(opts: { config: Config; logger: Logger }): Promise<Server> {
-  const app = createSandboxApp();
+  const app = createSandboxApp(opts);
   return new Promise((resolve) => {
     const s = app.listen(opts.config.sandbox.port, '127.0.0.1', () => {
       opts.logger.info(`payment sandbox on ${opts.config.sandbox.url}`);
       resolve(s);
     });
+    s.on('close', () => app.stop());
   });
 }

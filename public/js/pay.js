@@ -1,0 +1,89 @@
+// 学费缴费's small touches: 全选 / 反选, 修改 an amount, the live total, the channel's fee,
+// 打印页面. The server re-checks every amount and recomputes every total; these are only for show.
+// Amounts are summed as integer fen (BigInt) from their strings: never as floating point.
+(function () {
+  'use strict';
+  var AMOUNT = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
+
+  function toFen(s) {
+    s = String(s).trim();
+    if (!AMOUNT.test(s)) return null;
+    var parts = s.split('.');
+    var frac = ((parts[1] || '') + '00').slice(0, 2);
+    return BigInt(parts[0]) * 100n + BigInt(frac);
+  }
+  function plain(fen) {
+    var s = fen.toString().padStart(3, '0');
+    return s.slice(0, -2) + '.' + s.slice(-2);
+  }
+  function grouped(fen) {
+    var p = plain(fen).split('.');
+    return p[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + p[1];
+  }
+
+  var form = document.getElementById('pay-items');
+  if (form) {
+    var boxes = function () { return Array.prototype.slice.call(form.querySelectorAll('input[type=checkbox][name=bill]')); };
+    var recompute = function () {
+      var total = 0n;
+      var bad = false;
+      boxes().forEach(function (box) {
+        if (!box.checked) return;
+        var input = box.closest('tr').querySelector('input.amount');
+        var fen = toFen(input.value);
+        if (fen === null) bad = true;
+        else total += fen;
+      });
+      document.getElementById('pay-total').textContent = bad ? '—' : plain(total);
+      document.getElementById('pay-sum').textContent = bad ? '—' : grouped(total);
+    };
+    form.addEventListener('click', function (e) {
+      var t = e.target;
+      if (!(t instanceof HTMLElement)) return;
+      if (t.dataset.select === 'all') boxes().forEach(function (b) { b.checked = true; });
+      if (t.dataset.select === 'invert') boxes().forEach(function (b) { b.checked = !b.checked; });
+      if (t.dataset.edit) {
+        var input = document.getElementById(t.dataset.edit);
+        if (input.readOnly) {
+          input.readOnly = false;
+          input.focus();
+          input.select();
+          t.textContent = '确定';
+        } else {
+          input.readOnly = true;
+          t.textContent = '修改';
+        }
+      }
+      if (t.dataset.select || t.dataset.edit) recompute();
+    });
+    form.addEventListener('input', recompute);
+    form.addEventListener('change', recompute);
+    // Enter inside an amount confirms the edit rather than submitting the whole form.
+    form.addEventListener('keydown', function (e) {
+      var t = e.target;
+      if (e.key === 'Enter' && t instanceof HTMLInputElement && t.classList.contains('amount') && !t.readOnly) {
+        e.preventDefault();
+        t.readOnly = true;
+        var btn = form.querySelector('[data-edit="' + t.id + '"]');
+        if (btn) btn.textContent = '修改';
+        recompute();
+      }
+    });
+  }
+
+  var submit = document.getElementById('pay-submit');
+  if (submit) {
+    submit.addEventListener('change', function (e) {
+      var t = e.target;
+      if (t instanceof HTMLInputElement && t.name === 'channel') {
+        document.getElementById('pay-fee').textContent = t.dataset.fee;
+        document.getElementById('pay-grand').textContent = t.dataset.total;
+      }
+    });
+  }
+
+  document.querySelectorAll('[data-print]').forEach(function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
+  document.querySelectorAll('form[data-autosubmit]').forEach(function (f) { f.submit(); });
+})();

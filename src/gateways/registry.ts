@@ -1,0 +1,29 @@
+// Which adapter serves which channel, and which channels a category offers (图12 / 图20):
+// 财政 items are paid only through the provincial non-tax platform (payee 甘肃省财政厅);
+// 代收 items through ICBC and WeChat Pay (payee the university), built by the channels issue.
+import type { Config } from '../config';
+import type { Category } from '../domain/payment-selection';
+import { nontaxAdapter } from './nontax/adapter';
+import { CHANNEL_LABEL, type ChannelAdapter, type ChannelChoice, type ChannelId } from './types';
+
+const BY_CATEGORY: Record<Category, ChannelId[]> = {
+  财政: ['nontax'],
+  代收: ['icbc', 'wechat'],
+};
+
+export interface GatewayRegistry {
+  get(id: string): ChannelAdapter | null;
+  choicesFor(category: Category): ChannelChoice[];
+  /** The channel may carry this category's money: an order never leaves through the wrong payee. */
+  serves(id: string, category: Category): boolean;
+}
+
+export function createGatewayRegistry(config: Pick<Config, 'nontax'>, extra: ChannelAdapter[] = []): GatewayRegistry {
+  const adapters = new Map<string, ChannelAdapter>([['nontax', nontaxAdapter(config.nontax)]]);
+  for (const a of extra) adapters.set(a.id, a);
+  return {
+    get: (id) => adapters.get(id) ?? null,
+    choicesFor: (category) => BY_CATEGORY[category].map((id) => ({ id, label: CHANNEL_LABEL[id], available: adapters.has(id) })),
+    serves: (id, category) => (BY_CATEGORY[category] as string[]).includes(id) && adapters.has(id),
+  };
+}

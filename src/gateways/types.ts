@@ -1,0 +1,144 @@
+// The contract every payment channel adapter fulfils (DESIGN.md, "Payment channels"). The
+// payment module speaks only this; an adapter speaks its channel's real wire protocol, so that
+// real keys and URLs in the configuration are all it takes to leave the sandbox.
+//
+// Shaped after Medusa's payment provider and Kill Bill's plugin API: the adapter never touches
+// the database. It turns our order into the channel's request, the channel's answers and
+// notifications into verified events, and tells the caller what to answer the channel.
+import type { Decimal } from '../domain/money';
+import type { Category } from '../domain/payment-selection';
+
+export type ChannelId = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc';
+
+export const CHANNEL_LABEL: Record<ChannelId, string> = {
+  nontax: '非税支付',
+  alipay: '支付宝',
+  wechat: '微信支付',
+  unionpay: '银联支付',
+  icbc: '中国工商银行',
+};
+
+/** What an adapter needs to know about an order: nothing of our tables, only plain values. */
+export interface ChannelOrder {
+  orderNo: string;
+  /** What the payer is charged at the channel: 总金额 (amount + fee), yuan, two decimals. */
+  total: Decimal;
+  category: Category;
+  createdAt: Date;
+  expiresAt: Date;
+  payer: { number: string; name: string; mobile: string };
+  lines: { itemCode: string; itemName: string; periodName: string; amount: Decimal }[];
+  /** e.g. "兰州理工大学 2019年度 学费、住宿费" */
+  subject: string;
+  /** Where the channel posts its notifications, and where it sends the browser back. */
+  notifyUrl: string;
+  returnUrl: string;
+  /** The channel's id for this order once created (缴款码, prepay id …); for query/close/refund. */
+  channelOrderId?: string | null;
+}
+
+/** How the browser goes on to pay: a redirect, an auto-posted form, or a QR code to scan. */
+export type PaymentAction =
+  | { kind: 'redirect'; url: string }
+  | { kind: 'form'; url: string; method: 'POST' | 'GET'; fields: Record<string, string> }
+  | { kind: 'qrCode'; content: string };
+
+export interface CreatedPayment {
+  action: PaymentAction;
+  channelOrderId: string;
+}
+
+/** The raw HTTP request of a notification, as received: signatures are checked on these bytes. */
+export interface RawNotification {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+}
+
+/** What we send back to the channel, in its own dialect. */
+export interface ChannelAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** A payment the channel vouches for (signed notification or signed query answer). */
+export interface PaidEvent {
+  kind: 'paid';
+  channelOrderId: string;
+  /** Our order number as the channel echoes it, when it does: checked against the order. */
+  orderNo: string | null;
+  channelTradeNo: string;
+  amount: Decimal;
+  paidAt: Date;
+  /** How the payer paid inside the channel (支付宝 / 微信 / 银联 under 非税支付). */
+  payMethod?: string;
+}
+
+export interface ClosedEvent {
+  kind: 'closed';
+  channelOrderId: string;
+  orderNo: string | null;
+}
+
+export type ChannelEvent = PaidEvent | ClosedEvent;
+
+export type RejectReason = 'malformed' | 'signature' | 'merchant' | 'timestamp' | 'unsupported';
+
+export type ParsedNotification =
+  | { verified: true; event: ChannelEvent; ack: ChannelAnswer; nack: ChannelAnswer }
+  | { verified: false; reason: RejectReason; nack: ChannelAnswer; /** for the record only: unverified */ claimedOrderNo?: string | null };
+
+export type QueryResult =
+  | { status: 'paid'; event: PaidEvent }
+  | { status: 'unpaid' | 'closed' | 'not_found' };
+
+export type CloseResult = { status: 'closed' } | { status: 'paid'; event: PaidEvent };
+
+export type RefundResult = { status: 'succeeded' | 'pending'; channelRefundNo: string } | { status: 'failed'; reason: string } | { status: 'unsupported' };
+
+export interface StatementLine {
+  channelOrderId: string;
+  orderNo: string | null;
+  channelTradeNo: string;
+  amount: Decimal;
+  fee: Decimal;
+  paidAt: Date;
+  kind: 'payment' | 'refund';
+}
+
+export interface Statement {
+  /** The channel's file exactly as downloaded, for the archive. */
+  raw: string;
+  lines: StatementLine[];
+}
+
+/** A channel said something we cannot take as an answer (bad signature, error code, timeout). */
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    /** true when the request may or may not have taken effect at the channel (timeout, 5xx). */
+    readonly uncertain = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface ChannelAdapter {
+  readonly id: ChannelId;
+  createPayment(order: ChannelOrder): Promise<CreatedPayment>;
+  parseNotification(raw: RawNotification): ParsedNotification;
+  query(order: ChannelOrder): Promise<QueryResult>;
+  close(order: ChannelOrder): Promise<CloseResult>;
+  refund(order: ChannelOrder, amount: Decimal, refundNo: string): Promise<RefundResult>;
+  downloadStatement(day: string): Promise<Statement>;
+}
+
+/** A channel as the 支付方式 list shows it. */
+export interface ChannelChoice {
+  id: ChannelId;
+  label: string;
+  /** Built and configured; otherwise shown as 暂未开放. */
+  available: boolean;
+}

@@ -1,0 +1,37 @@
+// Every user-facing string of 学费缴费, in one place (the manual's wording where it has one).
+export const M = {
+  crumbs: {
+    list: ['学费缴费', '应交款明细表'],
+    items: ['学费缴费', '缴费信息修改'],
+    review: ['学费缴费', '交费信息显示'],
+    confirm: ['缴费信息确认及支付方式选择'],
+    result: ['学费缴费', '银行支付结果'],
+  },
+  listHelp: '说明：请选择本次进行缴费的收费区间，在相应的收费期间打勾，然后点击“财政项目缴费”或“代收项目缴费”按钮',
+  itemsHelp: '说明：请选择收费项目，如需要调整缴费金额，请点击“修改”按钮输入交费金额，点击“确定”完成修改。确认无误后点击“下一步”按钮(订单确认后不能再进行修改)如需要调整缴费订单，请点击“上一步”按钮重新选择',
+  reviewHelp: '说明：确认交费信息无误后，点击“下一步”进行操作；若需更改或缴费失败，请返回欠费查询页面，重复以上操作',
+  choosePeriod: '请选择收费区间',
+  badCategory: '请点击“财政项目缴费”或“代收项目缴费”',
+  nothingToPay: (category: string) => `所选收费区间没有需要缴纳的${category}项目`,
+  wizardGone: '缴费信息已失效，请重新选择缴费项目',
+  orderReused: (no: string) => `您已有相同内容的未支付缴费单 ${no}，可继续支付`,
+  orderNotLive: '该缴费单已关闭，不能继续支付，请重新选择缴费项目',
+  orderExpired: '该缴费单已超过有效时间并已关闭，请重新选择缴费项目',
+  chooseChannel: '请选择支付方式',
+  channelNotOpen: '该支付方式暂未开放',
+  channelBusy: '支付渠道暂时无法受理，请稍后再试。如已扣款，请勿重复缴费。',
+  cannotCloseOther: (no: string) => `无法确认缴费单 ${no} 在支付渠道的状态，为避免重复缴费，请稍后再试`,
+  paidElsewhere: (no: string) => `所选项目已在缴费单 ${no} 中支付成功，请勿重复缴费`,
+  cancelled: (no: string) => `缴费单 ${no} 已取消`,
+  alreadyPaid: (no: string) => `缴费单 ${no} 已支付成功`,
+  mobileInvalid: '请输入11位手机号码',
+  mobileChanged: '非税通知手机号码已修改',
+  warnings: ['请确保您已开通网上支付功能', '若缴费失败，请确认银行账户没有扣款再进行下次支付，避免重复缴费'],
+  unpaidTitle: '支付未完成',
+  unpaidNotes: [
+    '缴费单未完成支付可重复使用，一旦提交银行后切忌重复操作。',
+    '银行交易完成后，如缴费失败，请到网上银行查询银行卡是否已扣款，如已扣款切勿重复缴费，学校会在1-2个工作日恢复此次交易。',
+  ],
+  smsPaid: (school: string, total: string, orderNo: string, receiptNo: string) =>
+    `【${school}】您已成功缴费${total}元，订单号${orderNo}，收费单号${receiptNo}。电子票据开具后将发送至本手机。`,
+} as const;

@@ -1,0 +1,140 @@
+// 学费缴费 routes: one line each — path, validation, one service call, render or redirect.
+import express, { Router, type Request, type Response } from 'express';
+import { isOrderNo } from '../../domain/order-number';
+import { formFields, parse } from '../../http/validate';
+import { M } from './messages';
+import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
+import type { PaymentService } from './service';
+
+const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+/** The channels' server-to-server notifications: no login, no CSRF, the raw body kept for the signature. */
+export function paymentNotifyRoutes(deps: { payment: PaymentService }) {
+  const r = Router();
+  r.post('/pay/notify/:channel', express.text({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const answer = await deps.payment.handleNotification(String(req.params.channel), {
+      method: req.method, path: req.path, headers: req.headers, rawBody: typeof req.body === 'string' ? req.body : '',
+    });
+    res.status(answer.status).type(answer.contentType).send(answer.body);
+  });
+  return r;
+}
+
+export function paymentRoutes(deps: { payment: PaymentService }) {
+  const { payment } = deps;
+  const r = Router();
+  const view = { nav: 'pay', scripts: ['pay.js'] };
+
+  const renderList = async (req: Request, res: Response, error?: string, status = 200) => {
+    const data = await payment.listPayable(req.user!.personId);
+    const cancelled = typeof req.query.cancelled === 'string' && isOrderNo(req.query.cancelled) ? [M.cancelled(req.query.cancelled)] : [];
+    res.status(status).render('pay/index', { ...view, title: '学费缴费', crumbs: M.crumbs.list, help: M.listHelp, ...data, error, notices: cancelled });
+  };
+
+  const renderItems = async (req: Request, res: Response, q: { category: '财政' | '代收'; periods: number[] }, form?: { checked: Set<number>; amounts: Map<number, string>; errors: Record<string, string> }) => {
+    const { rows, total } = await payment.itemsFor(req.user!.personId, q.category, q.periods);
+    if (!rows.length) return renderList(req, res, M.nothingToPay(q.category), 400);
+    // 上一步 from 交费信息显示 comes back with what was chosen.
+    const w = wizardState.safeParse(req.session.wizard);
+    const kept = !form && w.success && w.data.category === q.category ? w.data : null;
+    const checked = form?.checked ?? new Set(kept ? kept.lines.map((l) => l.billId) : rows.map((b) => b.billId));
+    const amounts = form?.amounts ?? new Map(kept?.lines.map((l) => [l.billId, l.amount]));
+    res.status(form ? 400 : 200).render('pay/items', {
+      ...view, title: '缴费信息修改', crumbs: M.crumbs.items, help: M.itemsHelp, category: q.category, periods: q.periods, rows, total,
+      checked, amounts, errors: form?.errors ?? {},
+    });
+  };
+
+  const renderConfirm = async (req: Request, res: Response, orderNo: string, extra: { error?: string; editMobile?: boolean; mobileError?: string; status?: number } = {}) => {
+    const data = await payment.orderView(req.user!.personId, orderNo);
+    if (data.order.status === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
+    const notices = [];
+    if (req.query.reused === '1') notices.push(M.orderReused(orderNo));
+    if (req.query.mobile === '1') notices.push(M.mobileChanged);
+    res.status(extra.status ?? 200).render('pay/confirm', {
+      ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
+      error: extra.error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
+      live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
+    });
+  };
+
+  r.get('/pay', (req, res) => renderList(req, res));
+
+  r.get('/pay/items', async (req, res) => {
+    const q = itemsQuery.safeParse({ category: req.query.category, period: req.query.period });
+    if (!q.success) return renderList(req, res, q.error.issues[0]?.message ?? M.choosePeriod, 400);
+    await renderItems(req, res, { category: q.data.category, periods: q.data.period });
+  });
+
+  r.post('/pay/items', async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const f = itemsForm.safeParse({ category: body.category, period: arr(body.period), bill: arr(body.bill) });
+    if (!f.success) return renderList(req, res, f.error.issues[0]?.message ?? M.badCategory, 400);
+    const amounts = typedAmounts(body);
+    const lines = f.data.bill.map((billId) => ({ billId, amount: amounts.get(billId) ?? '' }));
+    const result = await payment.chooseItems(req.user!.personId, { category: f.data.category, periods: f.data.period, lines });
+    if (!result.ok) {
+      return renderItems(req, res, { category: f.data.category, periods: f.data.period }, { checked: new Set(f.data.bill), amounts, errors: result.errors });
+    }
+    req.session.wizard = result.wizard;
+    res.redirect(303, '/pay/review');
+  });
+
+  r.get('/pay/review', async (req, res) => {
+    const w = wizardState.safeParse(req.session.wizard);
+    if (!w.success) return res.redirect(303, '/pay');
+    const data = await payment.review(req.user!.personId, w.data);
+    if (!data.ok) return renderList(req, res, data.message, 409);
+    const back = new URLSearchParams([['category', w.data.category], ...w.data.periods.map((p) => ['period', String(p)])]);
+    res.render('pay/review', { ...view, title: '交费信息显示', crumbs: M.crumbs.review, help: M.reviewHelp, ...data, back: `/pay/items?${back}` });
+  });
+
+  r.post('/pay/orders', async (req, res) => {
+    const w = wizardState.safeParse(req.session.wizard);
+    if (!w.success) return renderList(req, res, M.wizardGone, 409);
+    const result = await payment.confirmOrder(req.user!.personId, w.data);
+    if (!result.ok) return renderList(req, res, result.message, 409);
+    delete req.session.wizard;
+    res.redirect(303, `/pay/orders/${result.orderNo}${result.reused ? '?reused=1' : ''}`);
+  });
+
+  r.get('/pay/orders/:orderNo', (req, res) => renderConfirm(req, res, req.params.orderNo));
+
+  r.post('/pay/orders/:orderNo/submit', async (req, res) => {
+    const { orderNo } = req.params;
+    const f = parse(submitForm, formFields(req.body));
+    if (!f.ok) return renderConfirm(req, res, orderNo, { error: M.chooseChannel, status: 400 });
+    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel);
+    if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
+    if (result.kind === 'refused') return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
+    if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
+    res.render('pay/channel', { ...view, title: '支付', crumbs: M.crumbs.confirm, action: result.action, orderNo });
+  });
+
+  r.post('/pay/orders/:orderNo/cancel', async (req, res) => {
+    const { orderNo } = req.params;
+    const result = await payment.cancel(req.user!.personId, orderNo);
+    if (result.ok) return res.redirect(303, `/pay?cancelled=${orderNo}`);
+    if (result.paid) return res.redirect(303, `/pay/orders/${orderNo}/result`);
+    return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
+  });
+
+  r.post('/pay/orders/:orderNo/mobile', async (req, res) => {
+    const { orderNo } = req.params;
+    const f = parse(mobileForm, formFields(req.body));
+    if (!f.ok) return renderConfirm(req, res, orderNo, { editMobile: true, mobileError: f.errors.mobile, status: 400 });
+    await payment.changeMobile(req.user!, orderNo, f.data.mobile, req.ip ?? '');
+    res.redirect(303, `/pay/orders/${orderNo}?mobile=1`);
+  });
+
+  r.get('/pay/orders/:orderNo/result', async (req, res) => {
+    const data = await payment.result(req.user!.personId, req.params.orderNo);
+    const paid = ['paid', 'partly_refunded', 'refunded'].includes(data.order.status);
+    res.render('pay/result', {
+      ...view, title: paid ? '支付成功' : M.unpaidTitle, crumbs: M.crumbs.result, ...data, paid, notes: M.unpaidNotes, warnings: M.warnings,
+      live: data.order.status === 'created' || data.order.status === 'paying',
+    });
+  });
+
+  return r;
+}

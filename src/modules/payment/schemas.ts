@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { isOrderNo } from '../../domain/order-number';
+
+const id = z.string().regex(/^[1-9]\d{0,8}$/).transform(Number);
+/** A field that may come once or repeated (checkbox groups). */
+const many = <T extends z.ZodType>(item: T) =>
+  z.union([item.transform((v) => [v]), z.array(item)]).optional().transform((v) => (v ?? []) as z.infer<T>[]);
+
+export const category = z.enum(['财政', '代收'], { message: '请点击“财政项目缴费”或“代收项目缴费”' });
+
+/** 应交款明细表 → 缴费信息修改: which periods and which payee. */
+export const itemsQuery = z.object({
+  category,
+  period: many(id).refine((v) => v.length > 0 && v.length <= 20, '请选择收费区间'),
+});
+
+/** 缴费信息修改's form: checked bills and the typed amounts (amount_<billId>), parsed by the service. */
+export const itemsForm = z.object({
+  category,
+  period: many(id),
+  bill: many(id),
+});
+
+/** Extracts amount_<billId> fields as typed; their content is judged by validateSelection. */
+export function typedAmounts(body: unknown): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!body || typeof body !== 'object') return out;
+  for (const [k, v] of Object.entries(body)) {
+    const m = /^amount_([1-9]\d{0,8})$/.exec(k);
+    if (m && typeof v === 'string') out.set(Number(m[1]), v.slice(0, 32));
+  }
+  return out;
+}
+
+/** What the wizard keeps in the session between 缴费信息修改 and 下一步. */
+export const wizardState = z.object({
+  category,
+  periods: z.array(z.number().int().positive()),
+  lines: z.array(z.object({ billId: z.number().int().positive(), amount: z.string() })).min(1),
+});
+export type WizardState = z.infer<typeof wizardState>;
+
+export const orderNoParam = z.string().refine(isOrderNo);
+
+export const submitForm = z.object({ channel: z.string({ message: '请选择支付方式' }).min(1, '请选择支付方式').max(16) });
+
+export const mobileForm = z.object({ mobile: z.string().regex(/^1[3-9]\d{9}$/, '请输入11位手机号码') });

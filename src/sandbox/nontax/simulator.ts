@@ -1,0 +1,271 @@
+// The provincial non-tax platform, simulated (the other side of src/gateways/nontax/codec.ts):
+// the gateway API (bill.push / query / close / statement), the cashier page of 图13 where the
+// payer chooses 支付宝 / 微信 / 银联 and presses 确认支付 or 取消支付, and the signed bill.notify
+// pushed to the school until it answers SUCCESS. State is in memory: it is a simulator.
+import { randomInt } from 'node:crypto';
+import path from 'node:path';
+import express, { Router } from 'express';
+import type { Config } from '../../config';
+import { businessDate, businessDateTime } from '../../domain/business-date';
+import { Decimal } from '../../domain/money';
+import { formatPaymentCode, isPaymentCode } from '../../domain/payment-code';
+import {
+  ACK_SUCCESS, CODES, encodeForm, signedEnvelope, signedResponse, verifyEnvelope, parseForm, type Fields,
+} from '../../gateways/nontax/codec';
+import type { Logger } from '../../logger';
+import { ensureKeyPair, type KeyPair } from '../keys';
+
+/** Seconds between notification attempts until the school acknowledges; scaled by SANDBOX_TIME_SCALE. */
+export const NOTIFY_SCHEDULE_S = [0, 15, 60, 180, 600, 1800, 3600, 7200, 21600, 54000];
+
+export const PAY_METHODS = { alipay: '支付宝', wechat: '微信', unionpay: '银联' } as const;
+type PayMethod = keyof typeof PAY_METHODS;
+
+/** Faults a test or a demo can inject through the loopback control API. */
+export type NotifyFault = 'none' | 'tamper' | 'wrong_amount' | 'wrong_merchant' | 'drop' | 'duplicate';
+
+export interface SimBill {
+  payCode: string;
+  merchantId: string;
+  outBillNo: string;
+  amount: string;
+  payerName: string;
+  payerId: string;
+  items: { item_code: string; item_name: string; amount: string }[];
+  remark: string;
+  notifyUrl: string;
+  returnUrl: string;
+  createdAt: Date;
+  expireAt: Date | null;
+  status: 'UNPAID' | 'PAID' | 'CLOSED';
+  tradeNo?: string;
+  paidAt?: Date;
+  payMethod?: PayMethod;
+  notifyAttempts: number;
+  acked: boolean;
+}
+
+interface Merchant {
+  id: string;
+  name: string;
+  publicKey: string;
+}
+
+const YUAN = /^(0|[1-9]\d{0,11})\.\d{2}$/;
+
+export function createNontaxSimulator(opts: { config: Config; logger?: Logger; keyDir?: string }) {
+  const { config } = opts;
+  const keyDir = opts.keyDir ?? path.join(config.dataDir, 'sandbox');
+  const platform: KeyPair = ensureKeyPair(keyDir, 'nontax-platform');
+  const merchantKeys: KeyPair = ensureKeyPair(keyDir, 'nontax-merchant');
+  const merchants = new Map<string, Merchant>([
+    [config.nontax.merchantId, { id: config.nontax.merchantId, name: config.schoolName, publicKey: merchantKeys.publicKey }],
+  ]);
+  const bills = new Map<string, SimBill>();
+  const byOutNo = new Map<string, string>();
+  // Seconds since the epoch as the first serial: a restarted sandbox never reissues a code.
+  let serial = Math.floor(Date.now() / 1000);
+  const timers = new Set<NodeJS.Timeout>();
+  let fault: NotifyFault = 'none';
+  const log = opts.logger;
+
+  const paidFields = (b: SimBill) => ({
+    pay_code: b.payCode, out_bill_no: b.outBillNo, amount: b.amount, status: b.status,
+    ...(b.status === 'PAID' ? { trade_no: b.tradeNo, paid_time: businessDateTime(b.paidAt!), pay_channel: b.payMethod } : {}),
+  });
+
+  const respond = (res: express.Response, response: Record<string, unknown>) => res.json(signedResponse(response, platform.privateKey));
+
+  function expireIfDue(b: SimBill, now = new Date()) {
+    if (b.status === 'UNPAID' && b.expireAt && b.expireAt <= now) b.status = 'CLOSED';
+  }
+
+  function notifyBody(b: SimBill): Fields {
+    const biz: Record<string, unknown> = { ...paidFields(b) };
+    let merchantId = b.merchantId;
+    if (fault === 'wrong_amount') biz.amount = new Decimal(b.amount).plus('0.01').toFixed(2);
+    if (fault === 'wrong_merchant') merchantId = 'OTHER000001';
+    const fields = signedEnvelope({ merchantId, method: 'bill.notify', biz, privateKeyPem: platform.privateKey });
+    if (fault === 'tamper') fields.biz_content = fields.biz_content!.replace(`"amount":"${b.amount}"`, `"amount":"${new Decimal(b.amount).plus(1).toFixed(2)}"`);
+    return fields;
+  }
+
+  async function sendNotify(b: SimBill): Promise<boolean> {
+    b.notifyAttempts += 1;
+    if (fault === 'drop') return false;
+    const body = encodeForm(notifyBody(b));
+    const post = () =>
+      fetch(b.notifyUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, signal: AbortSignal.timeout(10_000) })
+        .then(async (r) => r.status === 200 && (await r.text()).trim() === ACK_SUCCESS)
+        .catch(() => false);
+    if (fault === 'duplicate') {
+      const results = await Promise.all([post(), post()]);
+      return results.some(Boolean);
+    }
+    return post();
+  }
+
+  /** Notifies now, then on the schedule until acknowledged. */
+  function scheduleNotify(b: SimBill, attempt = 0) {
+    const delayS = NOTIFY_SCHEDULE_S[attempt];
+    if (delayS === undefined || b.acked) return;
+    const t = setTimeout(async () => {
+      timers.delete(t);
+      const ok = await sendNotify(b);
+      if (ok) b.acked = true;
+      else scheduleNotify(b, attempt + 1);
+      log?.debug({ payCode: b.payCode, attempt, ok }, 'nontax notify');
+    }, delayS * 1000 * config.sandbox.timeScale);
+    t.unref();
+    timers.add(t);
+  }
+
+  const gateway = Router();
+  gateway.post('/gateway', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), (req, res) => {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const claimed = parseForm(raw);
+    const merchant = claimed?.merchant_id ? merchants.get(claimed.merchant_id) : undefined;
+    if (!merchant) return respond(res, { code: CODES.badMerchant, msg: '执收单位不存在' });
+    const v = verifyEnvelope(raw, merchant.publicKey);
+    if (!v.ok) return respond(res, { code: v.reason === 'signature' ? CODES.badSignature : CODES.badRequest, msg: v.reason === 'signature' ? '验签失败' : '报文格式错误' });
+    const biz = v.biz;
+    const str = (k: string) => (typeof biz[k] === 'string' ? (biz[k] as string) : '');
+    const find = () => {
+      const code = str('pay_code');
+      const b = isPaymentCode(code) ? bills.get(code) : bills.get(byOutNo.get(`${merchant.id}:${str('out_bill_no')}`) ?? '');
+      if (!b || b.merchantId !== merchant.id || (str('out_bill_no') && b.outBillNo !== str('out_bill_no'))) return null;
+      expireIfDue(b);
+      return b;
+    };
+
+    switch (v.fields.method) {
+      case 'bill.push': {
+        const amount = str('amount');
+        const items = Array.isArray(biz.items) ? (biz.items as SimBill['items']) : [];
+        if (!str('out_bill_no') || !YUAN.test(amount) || new Decimal(amount).lte(0) || !items.length || !/^https?:\/\//.test(str('notify_url'))) {
+          return respond(res, { code: CODES.badRequest, msg: '缴款信息不完整' });
+        }
+        const existing = find();
+        if (existing) {
+          // The same bill pushed again (a retry after a timeout): same 缴款码, if nothing changed.
+          if (existing.amount !== amount) return respond(res, { code: CODES.conflict, msg: '同一业务单号金额不一致' });
+          if (existing.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费', ...paidFields(existing) });
+          if (existing.status === 'CLOSED') return respond(res, { code: CODES.closed, msg: '缴款码已关闭' });
+        }
+        const b: SimBill = existing ?? {
+          payCode: formatPaymentCode(config.nontax.areaCode, new Date(), ++serial),
+          merchantId: merchant.id, outBillNo: str('out_bill_no'), amount, payerName: str('payer_name'), payerId: str('payer_id'),
+          items, remark: str('remark'), notifyUrl: str('notify_url'), returnUrl: str('return_url'), createdAt: new Date(),
+          expireAt: str('expire_time') ? new Date(str('expire_time')) : null, status: 'UNPAID', notifyAttempts: 0, acked: false,
+        };
+        bills.set(b.payCode, b);
+        byOutNo.set(`${merchant.id}:${b.outBillNo}`, b.payCode);
+        const base = `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+        return respond(res, { code: CODES.ok, msg: '成功', pay_code: b.payCode, out_bill_no: b.outBillNo, amount: b.amount, cashier_url: `${base}/cashier/${b.payCode}` });
+      }
+      case 'bill.query': {
+        const b = find();
+        if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
+        return respond(res, { code: CODES.ok, msg: '成功', ...paidFields(b) });
+      }
+      case 'bill.close': {
+        const b = find();
+        if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
+        if (b.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费，不能关闭', ...paidFields(b) });
+        const was = b.status;
+        b.status = 'CLOSED';
+        return respond(res, { code: was === 'CLOSED' ? CODES.closed : CODES.ok, msg: '已关闭', ...paidFields(b) });
+      }
+      case 'bill.statement': {
+        const day = str('bill_date');
+        const records = [...bills.values()].filter((b) => b.merchantId === merchant.id && b.status === 'PAID' && businessDate(b.paidAt!) === day).map(paidFields);
+        return respond(res, { code: CODES.ok, msg: '成功', bill_date: day, records });
+      }
+      default:
+        return respond(res, { code: CODES.badRequest, msg: '不支持的接口' });
+    }
+  });
+
+  // The cashier (图13): what the payer sees after 确定缴费.
+  const cashier = Router();
+  cashier.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  const billFor = (code: string) => {
+    const b = isPaymentCode(code) ? bills.get(code) : undefined;
+    if (b) expireIfDue(b);
+    return b;
+  };
+  cashier.get('/cashier/:code', (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+    res.render('sandbox/nontax-cashier', {
+      title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS,
+    });
+  });
+  cashier.post('/cashier/:code/pay', (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+    const method = String((req.body as Record<string, unknown>).pay_channel ?? '');
+    if (!(method in PAY_METHODS)) {
+      return res.status(400).render('sandbox/nontax-cashier', { title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS, error: '请选择支付方式' });
+    }
+    if (b.status === 'CLOSED') return res.status(409).render('sandbox/nontax-message', { title: '缴款码已关闭', message: '该缴款码已关闭，请返回重新下单', back: b.returnUrl });
+    if (b.status === 'UNPAID') {
+      b.status = 'PAID';
+      b.payMethod = method as PayMethod;
+      b.paidAt = new Date();
+      b.tradeNo = `NT${businessDateTime(b.paidAt).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
+      scheduleNotify(b);
+    }
+    res.redirect(303, b.returnUrl);
+  });
+  cashier.post('/cashier/:code/cancel', (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+    res.redirect(303, b.returnUrl);
+  });
+
+  // Loopback-only control API for tests and demos: inject faults, resend, inspect.
+  const control = Router();
+  control.use((req, res, next) => {
+    const ip = req.socket.remoteAddress ?? '';
+    if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ip)) return res.status(403).end();
+    next();
+  });
+  control.use(express.json({ limit: '4kb' }));
+  control.post('/control/fault', (req, res) => {
+    const mode = (req.body as { mode?: string }).mode as NotifyFault;
+    if (!['none', 'tamper', 'wrong_amount', 'wrong_merchant', 'drop', 'duplicate'].includes(mode)) return res.status(400).json({ error: 'unknown fault' });
+    fault = mode;
+    res.json({ fault });
+  });
+  control.post('/control/notify/:code', async (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b || b.status !== 'PAID') return res.status(404).json({ error: 'no paid bill' });
+    const ok = await sendNotify(b);
+    if (ok) b.acked = true;
+    res.json({ acked: ok, attempts: b.notifyAttempts });
+  });
+  control.get('/control/bills/:code', (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b) return res.status(404).json({ error: 'not found' });
+    res.json({ ...paidFields(b), notifyAttempts: b.notifyAttempts, acked: b.acked });
+  });
+
+  const router = Router();
+  router.use(gateway, cashier, control);
+
+  return {
+    router,
+    bills,
+    /** The platform's key pair: tests sign forged or replayed notifications with it. */
+    platformKeys: platform,
+    merchantKeys,
+    setFault: (f: NotifyFault) => void (fault = f),
+    stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+export type NontaxSimulator = ReturnType<typeof createNontaxSimulator>;
