@@ -47,7 +47,7 @@ describe('WeChat Pay v3 codec', () => {
     expect(decryptResource({ ...r, associated_data: 'other' }, APIV3)).toBeNull();
     expect(decryptResource(r, 'X'.repeat(32))).toBeNull();
     const bytes = Buffer.from(r.ciphertext, 'base64');
-    bytes[0] ^= 1;
+    bytes[0] = bytes[0]! ^ 1;
     expect(decryptResource({ ...r, ciphertext: bytes.toString('base64') }, APIV3)).toBeNull();
   });
 
