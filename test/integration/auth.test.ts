@@ -81,7 +81,8 @@ describe('登录', () => {
 
   it('keeps sessions in PostgreSQL and 退出登录 ends them', async () => {
     const c = new Client(app);
-    await c.login(DEMO.finance.number, DEMO.finance.password);
+    const p = await f.person(db.knex, { password: 'Abc12345!x' });
+    await c.login(p.number, 'Abc12345!x');
     const rows = await db.knex('sessions').whereRaw(`(sess::jsonb->>'accountId') is not null`);
     expect(rows.length).toBeGreaterThan(0);
     expect((await c.get('/')).status).toBe(200);
