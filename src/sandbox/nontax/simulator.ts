@@ -21,8 +21,13 @@ export const NOTIFY_SCHEDULE_S = [0, 15, 60, 180, 600, 1800, 3600, 7200, 21600, 
 export const PAY_METHODS = { alipay: '支付宝', wechat: '微信', unionpay: '银联' } as const;
 type PayMethod = keyof typeof PAY_METHODS;
 
-/** Faults a test or a demo can inject through the loopback control API. */
-export type NotifyFault = 'none' | 'tamper' | 'wrong_amount' | 'wrong_merchant' | 'drop' | 'duplicate';
+/**
+ * Faults a test or a demo can inject through the loopback control API: notifications tampered,
+ * for the wrong amount or merchant, lost in transit (drop: retried on the schedule), sent twice,
+ * or held (hold: a payment made meanwhile is never notified, only found by query).
+ */
+export type NotifyFault = 'none' | 'tamper' | 'wrong_amount' | 'wrong_merchant' | 'drop' | 'duplicate' | 'hold';
+const FAULTS: readonly NotifyFault[] = ['none', 'tamper', 'wrong_amount', 'wrong_merchant', 'drop', 'duplicate', 'hold'];
 
 export interface SimBill {
   payCode: string;
@@ -214,7 +219,7 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
       b.payMethod = method as PayMethod;
       b.paidAt = new Date();
       b.tradeNo = `NT${businessDateTime(b.paidAt).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
-      scheduleNotify(b);
+      if (fault !== 'hold') scheduleNotify(b);
     }
     res.redirect(303, b.returnUrl);
   });
@@ -234,7 +239,7 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
   control.use(express.json({ limit: '4kb' }));
   control.post('/control/fault', (req, res) => {
     const mode = (req.body as { mode?: string }).mode as NotifyFault;
-    if (!['none', 'tamper', 'wrong_amount', 'wrong_merchant', 'drop', 'duplicate'].includes(mode)) return res.status(400).json({ error: 'unknown fault' });
+    if (!FAULTS.includes(mode)) return res.status(400).json({ error: 'unknown fault' });
     fault = mode;
     res.json({ fault });
   });
