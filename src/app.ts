@@ -26,6 +26,9 @@ import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { homeRoutes } from './modules/home/routes';
+import { ebillsRepo } from './modules/ebills/repo';
+import { ebillVerifyRoutes } from './modules/ebills/routes';
+import { ebillsService } from './modules/ebills/service';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
@@ -33,6 +36,7 @@ import { profileService } from './modules/profile/service';
 import { captchaRoutes } from './modules/profile/captcha';
 import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryRoutes } from './modules/recovery/routes';
+import { transactionsRoutes } from './modules/transactions/routes';
 import { recoveryService } from './modules/recovery/service';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,7 +51,6 @@ export interface AppDeps {
 /** Tabs whose issue has not landed: they say 暂未开放 until then. */
 const PENDING_TABS: Record<string, string> = {
   '/pay': '学费缴费',
-  '/transactions': '交易查询',
 };
 
 export function createApp(deps: AppDeps) {
@@ -107,16 +110,21 @@ export function createApp(deps: AppDeps) {
     db: knex, repo: recoveryRepo(knex), audit, lockout: createLockout(db.pool, 'recover'), loginLockout, secret: config.sessionSecret,
   });
 
+  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl });
+
   app.use(loadUser(auth));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchaRoutes());
   app.use(recoveryRoutes({ recovery, financePhones: config.financePhones }));
+  // The QR code on a bill leads here: public, and it shows only what confirms the bill.
+  app.use(ebillVerifyRoutes({ ebills }));
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile }));
+  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
 

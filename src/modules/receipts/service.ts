@@ -1,0 +1,36 @@
+// 已缴费信息 (图24–图27) and 收费单明细 (图26).
+import { notFound } from '../../http/errors';
+import { paginate } from '../../domain/pagination';
+import { type ReceiptsQuery, FEE_TYPES, RECEIPT_NO } from './schemas';
+import type { ReceiptsRepo } from './repo';
+
+export const RECEIPTS_PAGE_SIZE = 10;
+
+export function receiptsService(deps: { repo: ReceiptsRepo }) {
+  const { repo } = deps;
+  return {
+    async list(personId: number, q: ReceiptsQuery) {
+      const notices: string[] = [];
+      let { from, to } = q;
+      if (from && to && from > to) {
+        notices.push('收费日期的起始日期晚于截止日期，已忽略日期条件');
+        from = undefined;
+        to = undefined;
+      }
+      const filter = { feeType: FEE_TYPES[q.type].feeType, from, to, receiptNo: q.no };
+      const total = await repo.count(personId, filter);
+      const page = paginate(total, q.page, RECEIPTS_PAGE_SIZE);
+      if (q.page > page.pages) notices.push(`页码超出范围，已显示第 ${page.page} 页`);
+      const rows = await repo.list(personId, filter, page.offset, page.size);
+      return { rows, page, notices, filter: { type: q.type, from, to, no: q.no } };
+    },
+
+    async detail(personId: number, receiptNo: string) {
+      const r = RECEIPT_NO.test(receiptNo) ? await repo.detail(personId, receiptNo) : undefined;
+      if (!r) throw notFound('未找到该收费单');
+      return r;
+    },
+  };
+}
+
+export type ReceiptsService = ReturnType<typeof receiptsService>;

@@ -1,0 +1,106 @@
+// 银行交易记录: the person's payment attempts (each submission of an order to a channel), and the
+// detail of one order. Every query is scoped by person_id: another person's order is "not found".
+import type { Knex } from 'knex';
+import { count, dec } from '../../db/rows';
+import type { Decimal } from '../../domain/money';
+
+export interface BankRecord {
+  attemptId: string;
+  orderNo: string;
+  createdAt: Date;
+  channel: string;
+  amount: Decimal; // 订单金额
+  fee: Decimal; // 手续费
+  paid: boolean;
+}
+
+export interface OrderLine {
+  periodName: string;
+  itemName: string;
+  amount: Decimal;
+}
+
+export interface AttemptEvent {
+  kind: string;
+  verified: boolean;
+  outcome: string;
+  createdAt: Date;
+}
+
+export interface Attempt {
+  id: string;
+  channel: string;
+  channelOrderId: string | null;
+  channelTradeNo: string | null;
+  amount: Decimal;
+  fee: Decimal;
+  status: string;
+  createdAt: Date;
+  paidAt: Date | null;
+  events: AttemptEvent[];
+}
+
+export function transactionsRepo(db: Knex) {
+  const attemptsOf = (personId: number) =>
+    db('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id').where('o.person_id', personId);
+
+  return {
+    async countBankRecords(personId: number): Promise<number> {
+      const row = await attemptsOf(personId).count<{ n: string }[]>('* as n').first();
+      return count(row?.n);
+    },
+
+    async bankRecords(personId: number, offset: number, limit: number): Promise<BankRecord[]> {
+      const rows = await attemptsOf(personId)
+        .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+        .offset(offset)
+        .limit(limit)
+        .select('a.id as attemptId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status');
+      return rows.map((r) => ({ ...r, attemptId: String(r.attemptId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid' }));
+    },
+
+    async order(personId: number, orderNo: string) {
+      const o = await db('orders').where({ person_id: personId, order_no: orderNo })
+        .first('id', 'order_no as orderNo', 'status', 'category', 'amount', 'fee', 'total', 'channel', 'created_at as createdAt', 'paid_at as paidAt');
+      if (!o) return undefined;
+      const [lines, attempts, events, receipt] = await Promise.all([
+        db('order_lines as l')
+          .join('bills as b', 'b.id', 'l.bill_id')
+          .join('fee_periods as p', 'p.id', 'b.period_id')
+          .join('fee_items as i', 'i.id', 'b.fee_item_id')
+          .where('l.order_id', o.id)
+          .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'l.id' }])
+          .select('p.name as periodName', 'i.name as itemName', 'l.amount'),
+        db('payment_attempts').where('order_id', o.id).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+          .select('id', 'channel', 'channel_order_id as channelOrderId', 'channel_trade_no as channelTradeNo', 'amount', 'fee', 'status', 'created_at as createdAt', 'paid_at as paidAt'),
+        // Only what a payer may see of the channel traffic: when, what, and whether it checked out.
+        db('channel_events as e').join('payment_attempts as a', 'a.id', 'e.attempt_id').where('a.order_id', o.id)
+          .orderBy([{ column: 'e.created_at' }, { column: 'e.id' }])
+          .select('e.attempt_id as attemptId', 'e.kind', 'e.verified', 'e.outcome', 'e.created_at as createdAt'),
+        db('receipts').where({ order_id: o.id, person_id: personId }).first('receipt_no as receiptNo'),
+      ]);
+      return {
+        orderNo: o.orderNo as string,
+        status: o.status as string,
+        category: o.category as string,
+        amount: dec(o.amount),
+        fee: dec(o.fee),
+        total: dec(o.total),
+        createdAt: o.createdAt as Date,
+        paidAt: (o.paidAt ?? null) as Date | null,
+        receiptNo: (receipt?.receiptNo ?? null) as string | null,
+        lines: lines.map((l): OrderLine => ({ periodName: l.periodName, itemName: l.itemName, amount: dec(l.amount) })),
+        attempts: attempts.map((a): Attempt => ({
+          ...a,
+          id: String(a.id),
+          amount: dec(a.amount),
+          fee: dec(a.fee),
+          events: events.filter((e) => String(e.attemptId) === String(a.id)).map((e) => ({ kind: e.kind, verified: e.verified, outcome: e.outcome, createdAt: e.createdAt })),
+        })),
+      };
+    },
+  };
+}
+
+export type TransactionsRepo = ReturnType<typeof transactionsRepo>;
+export type OrderDetail = NonNullable<Awaited<ReturnType<TransactionsRepo['order']>>>;

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { Knex } from 'knex';
+import { parseQuery } from '../../http/query';
+import { channelLabel } from '../../domain/channels';
+import { STATUS_LABEL, type OrderStatus } from '../../domain/order-state';
+import { ebillsRepo } from '../ebills/repo';
+import { ebillsRoutes } from '../ebills/routes';
+import { ebillsService, type EbillsService } from '../ebills/service';
+import { receiptsRepo } from '../receipts/repo';
+import { receiptsRoutes } from '../receipts/routes';
+import { pageQuery } from '../receipts/schemas';
+import { receiptsService } from '../receipts/service';
+import { transactionsRepo } from './repo';
+import { ATTEMPT_STATUS_LABEL, EVENT_LABEL, outcomeLabel, transactionsService, type TransactionsService } from './service';
+
+const labels = {
+  channel: channelLabel,
+  orderStatus: (s: string) => STATUS_LABEL[s as OrderStatus] ?? s,
+  attemptStatus: (s: string) => ATTEMPT_STATUS_LABEL[s] ?? s,
+  event: (k: string) => EVENT_LABEL[k] ?? k,
+  outcome: outcomeLabel,
+};
+
+function bankRoutes(deps: { transactions: TransactionsService }) {
+  const r = Router();
+  r.get('/transactions', (_req, res) => res.redirect(303, '/transactions/bank'));
+
+  r.get('/transactions/bank', async (req, res) => {
+    const { data, errors } = parseQuery(pageQuery, req.query);
+    const view = await deps.transactions.bankRecords(req.user!.personId, data.page);
+    res.render('transactions/bank', { title: '银行交易记录', crumbs: ['交易查询', '银行交易记录'], nav: 'transactions', sub: 'bank', labels, ...view, notices: [...errors, ...view.notices] });
+  });
+
+  r.get('/transactions/orders/:orderNo', async (req, res) => {
+    const order = await deps.transactions.order(req.user!.personId, req.params.orderNo);
+    res.render('transactions/order', { title: '交易明细', crumbs: ['交易查询', '银行交易记录', '明细'], nav: 'transactions', labels, order });
+  });
+  return r;
+}
+
+/** 交易查询: 银行交易记录, 已缴费信息 and the bills. Everything here is the signed-in person's own. */
+export function transactionsRoutes(deps: { knex: Knex; schoolName: string; publicUrl: string; ebills?: EbillsService }) {
+  const r = Router();
+  r.use(bankRoutes({ transactions: transactionsService({ repo: transactionsRepo(deps.knex) }) }));
+  r.use(receiptsRoutes({ receipts: receiptsService({ repo: receiptsRepo(deps.knex) }) }));
+  r.use(ebillsRoutes({ ebills: deps.ebills ?? ebillsService({ repo: ebillsRepo(deps.knex), schoolName: deps.schoolName, publicUrl: deps.publicUrl }) }));
+  return r;
+}
