@@ -21,6 +21,8 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   app.set('views', path.join(root, 'views'));
   Object.assign(app.locals, viewHelpers, { schoolName: opts.config.schoolName });
   app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('支付渠道沙箱 (sandbox)'));
+  // Browsers ask every origin for an icon; an empty answer keeps their consoles clean.
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
   const nontax = createNontaxSimulator(opts);
   app.use('/nontax', nontax.router);
   return Object.assign(app, { nontax, stop: () => nontax.stop() });

@@ -116,7 +116,7 @@ export function paymentRepo(db: Knex) {
         .join('fee_periods as p', 'p.id', 'b.period_id')
         .join('fee_items as i', 'i.id', 'b.fee_item_id')
         .whereIn('l.order_id', orderIds)
-        .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order', order: 'desc' }, { column: 'l.id' }])
+        .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'l.id' }])
         .select('l.order_id', 'l.bill_id', 'l.amount', 'p.name as period_name', 'i.name as item_name', 'i.code as item_code');
       for (const r of rows) {
         const key = String(r.order_id);
