@@ -53,6 +53,11 @@ const envSchema = z.object({
   FEE_NONTAX: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   FEE_ICBC: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   FEE_WECHAT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
+  /** The non-tax platform's e-bill service (票据代码/号码/校验码); the sandbox's simulator unless set. */
+  EBILL_URL: z.string().url().optional(),
+  EBILL_APP_ID: z.string().regex(/^[0-9A-Za-z_-]{4,32}$/, 'must be 4-32 letters, digits, - or _').default('LUT-EBILL'),
+  /** The HMAC secret the platform issues with the app id. */
+  EBILL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ORDER_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
@@ -80,6 +85,7 @@ export interface Config {
   /** 手续费 per channel id, yuan strings ("0.00"); a string so no float ever holds it. */
   channelFees: Record<string, string>;
   nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
+  ebill: { url: string; appId: string; secret: string };
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -136,6 +142,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       privateKeyFile: path.resolve(e.NONTAX_PRIVATE_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-merchant-private.pem')),
       platformKeyFile: path.resolve(e.NONTAX_PLATFORM_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-platform-public.pem')),
     },
+    ebill: { url: (e.EBILL_URL ?? `${sandboxUrl}/ebill`).replace(/\/$/, ''), appId: e.EBILL_APP_ID, secret: ebillSecret(e, sessionSecret) },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };
@@ -153,6 +160,16 @@ function cardKey(e: Env, dataDir: string, sessionSecret: string): Buffer {
   }
   if (!e.DATABASE_URL) return Buffer.from(localSecret(dataDir, 'bank-card-key'), 'hex');
   return Buffer.from(hkdfSync('sha256', sessionSecret, 'campus-pay', 'bank-card-key', 32));
+}
+
+/**
+ * The real platform issues the secret, so production talking to it must be given one. Against the
+ * sandbox both sides derive the same one from the session secret, so the demo needs no setup.
+ */
+function ebillSecret(e: Env, sessionSecret: string): string {
+  if (e.EBILL_SECRET) return e.EBILL_SECRET;
+  if (e.EBILL_URL && e.NODE_ENV === 'production') throw new ConfigError('配置错误 EBILL_SECRET: required in production when EBILL_URL is set');
+  return Buffer.from(hkdfSync('sha256', sessionSecret, 'campus-pay', 'ebill-sandbox', 32)).toString('hex');
 }
 
 /** A random secret kept under the data folder, so the embedded demo keeps its sessions across restarts. */

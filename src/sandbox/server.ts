@@ -8,6 +8,7 @@ import express from 'express';
 import type { Config } from '../config';
 import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
+import { ebillSandbox } from './ebill';
 import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +26,8 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   const nontax = createNontaxSimulator(opts);
   app.use('/nontax', nontax.router);
+  // The non-tax platform's e-bill service: 票据代码, 票据号码 and 校验码 for each paid receipt.
+  app.use('/ebill', ebillSandbox({ appId: opts.config.ebill.appId, secret: opts.config.ebill.secret }).router);
   return Object.assign(app, { nontax, stop: () => nontax.stop() });
 }
 
