@@ -31,15 +31,20 @@ export interface ReportRow {
 
 const ARREARS = 'GREATEST(b.due - b.reduction - b.paid + b.refunded, 0)';
 
-const MEASURES = `count(DISTINCT b.person_id) AS heads, sum(b.due) AS due, sum(b.reduction) AS reduction,
-  sum(b.paid) AS paid, sum(b.refunded) AS refunded, sum(${ARREARS}) AS arrears,
-  count(DISTINCT b.person_id) FILTER (WHERE b.due - b.reduction - b.paid + b.refunded > 0) AS in_arrears`;
+// Sums per person first (a hash aggregate), then per group: head counts become count(*) instead
+// of count(DISTINCT person_id), which would sort 120,000 rows per measure. A person is "in
+// arrears" in a group when any of their bills there has arrears (each bill's arrears is >= 0).
+const PER_PERSON = `b.person_id, sum(b.due) AS due, sum(b.reduction) AS reduction, sum(b.paid) AS paid,
+  sum(b.refunded) AS refunded, sum(${ARREARS}) AS arrears`;
 
-const GROUPS: Record<GroupBy, { key: string; name: string; extra?: string; group: string }> = {
-  college: { key: 'c.id', name: `COALESCE(c.name, '（无学院）')`, group: 'c.id, c.name' },
-  class: { key: 'k.id', name: `COALESCE(k.name, '（无班级）')`, extra: `COALESCE(c.name, '（无学院）')`, group: 'k.id, k.name, c.name' },
-  period: { key: 'fp.id', name: 'fp.name', group: 'fp.id, fp.name, fp.sort_order' },
-  item: { key: 'fi.id', name: 'fi.name', group: 'fi.id, fi.name' },
+const MEASURES = `count(*) AS heads, sum(due) AS due, sum(reduction) AS reduction, sum(paid) AS paid,
+  sum(refunded) AS refunded, sum(arrears) AS arrears, count(*) FILTER (WHERE arrears > 0) AS in_arrears`;
+
+const GROUPS: Record<GroupBy, { key: string; name: string; extra?: string; group: string; joins: ('college' | 'class' | 'period' | 'item')[] }> = {
+  college: { key: 'p.college_id', name: `COALESCE(c.name, '（无学院）')`, group: 'p.college_id, c.name', joins: ['college'] },
+  class: { key: 'p.class_id', name: `COALESCE(k.name, '（无班级）')`, extra: `COALESCE(c.name, '（无学院）')`, group: 'p.class_id, k.name, c.name', joins: ['college', 'class'] },
+  period: { key: 'b.period_id', name: 'fp.name', group: 'b.period_id, fp.name', joins: ['period'] },
+  item: { key: 'b.fee_item_id', name: 'fi.name', group: 'b.fee_item_id, fi.name', joins: ['item'] },
 };
 
 const SORT_SQL: Record<SortKey, string> = {
@@ -53,13 +58,13 @@ const toRow = (r: any): ReportRow => ({
 });
 
 export function reportsRepo(db: Knex) {
-  const from = (scope: Scope, f: ReportFilter) => {
-    let q = db('bills as b')
-      .join('people as p', 'p.id', 'b.person_id')
-      .leftJoin('colleges as c', 'c.id', 'p.college_id')
-      .leftJoin('classes as k', 'k.id', 'p.class_id')
-      .join('fee_periods as fp', 'fp.id', 'b.period_id')
-      .join('fee_items as fi', 'fi.id', 'b.fee_item_id');
+  const from = (scope: Scope, f: ReportFilter, joins: GroupBy[] = []) => {
+    let q = db('bills as b').join('people as p', 'p.id', 'b.person_id');
+    // Only the joins the grouping needs: the filters work on ids.
+    if (joins.includes('college')) q = q.leftJoin('colleges as c', 'c.id', 'p.college_id');
+    if (joins.includes('class')) q = q.leftJoin('classes as k', 'k.id', 'p.class_id');
+    if (joins.includes('period')) q = q.join('fee_periods as fp', 'fp.id', 'b.period_id');
+    if (joins.includes('item')) q = q.join('fee_items as fi', 'fi.id', 'b.fee_item_id');
     q = scoped(q, scope);
     if (f.periodId) q = q.where('b.period_id', f.periodId);
     if (f.feeItemId) q = q.where('b.fee_item_id', f.feeItemId);
@@ -72,17 +77,23 @@ export function reportsRepo(db: Knex) {
     /** One page of groups, with the number of groups (window count) for the pager. */
     async groups(scope: Scope, by: GroupBy, f: ReportFilter, sort: { key: SortKey; dir: 'asc' | 'desc' }, limit: number | null, offset: number) {
       const g = GROUPS[by];
-      const cols = [`${g.key} AS key`, `${g.name} AS name`, ...(g.extra ? [`${g.extra} AS college`] : []), MEASURES, 'count(*) OVER () AS groups'];
+      const inner = from(scope, f, g.joins as GroupBy[])
+        .select(db.raw(`${g.key} AS key, ${g.name} AS name, ${g.extra ? `${g.extra} AS college, ` : ''}${PER_PERSON}`))
+        .groupByRaw(`${g.group}, b.person_id`);
       // Ties (and the default) fall back to the name, then the key, so pages never overlap.
       const order = `${SORT_SQL[sort.key]} ${sort.dir} NULLS LAST, ${by === 'class' ? 'college, ' : ''}name, key`;
-      let q = from(scope, f).select(db.raw(cols.join(', '))).groupByRaw(g.group).orderByRaw(order);
+      let q = db.from(inner.as('g'))
+        .select(db.raw(`key, name, ${g.extra ? 'college, ' : ''}${MEASURES}, count(*) OVER () AS groups`))
+        .groupByRaw(`key, name${g.extra ? ', college' : ''}`)
+        .orderByRaw(order);
       if (limit !== null) q = q.limit(limit).offset(offset);
       const rows = await q;
       return { groups: rows.length ? count(rows[0].groups) : 0, rows: rows.map(toRow) };
     },
 
     async totals(scope: Scope, f: ReportFilter): Promise<ReportRow> {
-      const [row] = await from(scope, f).select(db.raw(MEASURES));
+      const inner = from(scope, f).select(db.raw(PER_PERSON)).groupBy('b.person_id');
+      const [row] = await db.from(inner.as('g')).select(db.raw(MEASURES));
       return { ...toRow(row), name: '合计' };
     },
 

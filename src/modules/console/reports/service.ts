@@ -31,7 +31,10 @@ export function reportsService(deps: { repo: ReportsRepo; dashboard: DashboardRe
     async report(scope: Scope, q: ReportQuery) {
       const filter = filterOf(scope, q);
       const sort = { key: q.sort, dir: q.dir };
-      const first = await repo.groups(scope, q.by, filter, sort, REPORT_PAGE_SIZE, (q.page - 1) * REPORT_PAGE_SIZE);
+      // Three independent queries: run side by side on the pool.
+      const [first, totals, choices] = await Promise.all([
+        repo.groups(scope, q.by, filter, sort, REPORT_PAGE_SIZE, (q.page - 1) * REPORT_PAGE_SIZE), repo.totals(scope, filter), repo.choices(scope),
+      ]);
       const page = paginate(first.groups, q.page, REPORT_PAGE_SIZE);
       let rows = first.rows;
       const notices: string[] = [];
@@ -39,15 +42,13 @@ export function reportsService(deps: { repo: ReportsRepo; dashboard: DashboardRe
         rows = (await repo.groups(scope, q.by, filter, sort, REPORT_PAGE_SIZE, page.offset)).rows;
         notices.push(`页码超出范围，已显示第 ${page.page} 页`);
       }
-      const [totals, choices] = await Promise.all([repo.totals(scope, filter), repo.choices(scope)]);
       return { rows, totals, page, choices, notices };
     },
 
     /** The whole report (every group, the same sort) with a 合计 line, as Excel-ready CSV. */
     async csv(scope: Scope, q: ReportQuery): Promise<{ fileName: string; body: string }> {
       const filter = filterOf(scope, q);
-      const { rows } = await repo.groups(scope, q.by, filter, { key: q.sort, dir: q.dir }, null, 0);
-      const totals = await repo.totals(scope, filter);
+      const [{ rows }, totals] = await Promise.all([repo.groups(scope, q.by, filter, { key: q.sort, dir: q.dir }, null, 0), repo.totals(scope, filter)]);
       const header = [...(q.by === 'class' ? ['学院'] : []), GROUP_LABEL[q.by], ...COLUMNS.map(([, l]) => l)];
       const line = (r: ReportRow, first: string[]) => [
         ...first, String(r.heads), plainMoney(r.due), plainMoney(r.reduction), plainMoney(r.paid), plainMoney(r.refunded), plainMoney(r.arrears), String(r.inArrears),

@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark in the list, one after the other (they share two cores, so
+// running them side by side would measure each other). Add a bench by adding it to BENCHES.
+import { benchImportAndReport } from './import-and-report';
+
+const BENCHES: [string, () => Promise<void>][] = [
+  ['import-and-report', benchImportAndReport],
+];
+
+const only = process.argv[2];
+for (const [name, run] of BENCHES) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name} ==`);
+  await run();
+}
