@@ -14,7 +14,7 @@ export function receiptsRoutes(deps: { receipts: ReceiptsService }) {
 
   r.get('/transactions/receipts/:receiptNo', async (req, res) => {
     const receipt = await deps.receipts.detail(req.user!.personId, req.params.receiptNo);
-    res.render('receipts/detail', { title: '收费单明细', crumbs: ['已缴费信息', '收费单明细'], nav: 'transactions', receipt });
+    res.render('receipts/detail', { title: '收费单明细', crumbs: ['已缴费信息', '收费单明细'], nav: 'transactions', sub: 'receipts', receipt });
   });
 
   return r;

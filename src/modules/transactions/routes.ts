@@ -33,7 +33,7 @@ function bankRoutes(deps: { transactions: TransactionsService }) {
 
   r.get('/transactions/orders/:orderNo', async (req, res) => {
     const order = await deps.transactions.order(req.user!.personId, req.params.orderNo);
-    res.render('transactions/order', { title: '交易明细', crumbs: ['交易查询', '银行交易记录', '明细'], nav: 'transactions', labels, order });
+    res.render('transactions/order', { title: '交易明细', crumbs: ['交易查询', '银行交易记录', '明细'], nav: 'transactions', sub: 'bank', labels, order });
   });
   return r;
 }
