@@ -340,7 +340,15 @@ export function paymentService(deps: PaymentDeps) {
         return { kind: 'refused', message: M.channelBusy };
       }
       const payUrl = created.action.kind === 'redirect' ? created.action.url : null;
-      await repo.casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });
+      try {
+        await repo.casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });
+      } catch (e) {
+        // Two submissions of one order raced (two tabs, a double click): the channel answered both
+        // with the same bill, already recorded on the other attempt. This one steps aside.
+        if ((e as { code?: string }).code !== '23505') throw e;
+        await repo.casAttempt(db, attemptId, ['created'], 'failed');
+        return { kind: 'action', action: created.action };
+      }
       await repo.recordEvent({ channel: channelId, attemptId, orderNo, kind: 'create', verified: true, outcome: 'sent', body: created.channelOrderId });
       return { kind: 'action', action: created.action };
     },
