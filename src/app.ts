@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps) {
   app.use(captchaRoutes());
   app.use(recoveryRoutes({ recovery, financePhones: config.financePhones }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
-  app.use(ebillVerifyRoutes({ ebills }));
+  app.use(ebillVerifyRoutes({ ebills, lockout: createLockout(db.pool, 'ebill_verify') }));
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);

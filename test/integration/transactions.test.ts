@@ -1,7 +1,7 @@
 // 交易查询 (manual 三(六), 图23–图28): bank records, paid-fee records with their filters, receipt
 // detail, e-bills as HTML and PDF, the public verification page, and owner checks on every URL.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -325,6 +325,9 @@ describe('票据查询 (图28)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ebill-'));
     const file = path.join(dir, 'bill.pdf');
     writeFileSync(file, pdf);
+    // Kept for looking at (pdftoppm -png -r 80 test-results/ebill.pdf).
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/ebill.pdf', pdf);
     const t = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(t).toContain('甘肃省非税收入统一票据');
     expect(t).toContain('董晨');
@@ -417,5 +420,21 @@ describe('电子票据查验 (public, from the QR code)', () => {
     expect(text(blank.text)).toContain('电子票据查验');
     expect(text(blank.text)).not.toContain('未查到');
     expect((await new Client(app).get('/ebills/verify?code=%27;--&no=1&check=abc')).status).toBe(404);
+  });
+
+  it('stops guessing: after 5 wrong check codes for a bill even the right one is refused for a while', async () => {
+    const bill = await billOf(w.icbc.receiptId);
+    const right = `/ebills/verify?code=${bill.bill_code}&no=${bill.bill_no}&check=${bill.check_code}`;
+    for (let i = 0; i < 5; i++) {
+      const guess = String((Number(bill.check_code) + 1 + i) % 1_000_000).padStart(6, '0');
+      expect((await new Client(app).get(`/ebills/verify?code=${bill.bill_code}&no=${bill.bill_no}&check=${guess}`)).status).toBe(404);
+    }
+    const locked = await new Client(app).get(right);
+    expect(locked.status).toBe(429);
+    expect(text(locked.text)).toContain('查验失败次数过多');
+    expect(text(locked.text)).not.toContain('查验通过');
+    expect(locked.text).not.toContain('1,100.00');
+    await db.knex('rate_limits').where('key', 'like', 'ebill_verify%').del();
+    expect((await new Client(app).get(right)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { formFields } from '../../http/validate';
+import type { Lockout } from '../auth/lockout';
 import type { EbillsService } from './service';
 
 /** The signed-in person's bills. */
@@ -25,16 +26,31 @@ export function ebillsRoutes(deps: { ebills: EbillsService }) {
   return r;
 }
 
-/** 电子票据查验: public, reached from the QR code on a bill; mounted before requireLogin. */
-export function ebillVerifyRoutes(deps: { ebills: EbillsService }) {
+/**
+ * 电子票据查验: public, reached from the QR code on a bill; mounted before requireLogin. Wrong
+ * guesses are throttled per bill and per address (shared by all instances), so nobody can walk
+ * the million check codes of a bill number to read its amount and payer.
+ */
+export function ebillVerifyRoutes(deps: { ebills: EbillsService; lockout: Lockout }) {
   const r = Router();
   r.get('/ebills/verify', async (req, res) => {
     const q = formFields(req.query);
-    const result = await deps.ebills.verify({ code: q.code?.trim(), no: q.no?.trim(), check: q.check?.trim() });
-    if (result.asked && !result.found) res.status(404);
+    const query = { code: q.code?.trim() ?? '', no: q.no?.trim() ?? '', check: q.check?.trim() ?? '' };
     // A verification link must not be kept by shared caches or leak through a Referer.
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-    res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result, query: { code: q.code ?? '', no: q.no ?? '', check: q.check ?? '' } });
+    const billKey = `${query.code}|${query.no}`.slice(0, 40);
+    const ip = req.ip ?? '';
+    const asked = Boolean(query.code && query.no && query.check);
+    if (asked && (await deps.lockout.isLocked(billKey, ip))) {
+      res.status(429);
+      return res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result: { asked: true, found: false, locked: true }, query });
+    }
+    const result = await deps.ebills.verify(query);
+    if (result.asked && !result.found) {
+      await deps.lockout.recordFailure(billKey, ip);
+      res.status(404);
+    }
+    res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result, query });
   });
   return r;
 }
