@@ -87,7 +87,7 @@ describe('学费缴费 in the browser', () => {
     await page.close();
   });
 
-  it('张三 opens 代收项目缴费: 中国工商银行 and 微信支付 show as 暂未开放', async () => {
+  it('张三 opens 代收项目缴费: the 图20 page offers 中国工商银行 and 微信支付, no 非税通知', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${env.appUrl}/login`);
     await page.fill('#username', DEMO.student.number);
@@ -106,10 +106,12 @@ describe('学费缴费 in the browser', () => {
     const body = (await page.textContent('body'))!;
     expect(body).toContain('中国工商银行');
     expect(body).toContain('微信支付');
-    expect(body).toContain('暂未开放');
     expect(body).not.toContain('非税通知');
-    expect(await page.isDisabled('input[value=icbc]')).toBe(true);
-    await screenshot(page, 'pay-8-collected-not-open');
+    expect(body).not.toContain('非税支付');
+    // Until the channels issue lands they say 暂未开放 and cannot be chosen; after, they can.
+    const open = !(await page.isDisabled('input[value=icbc]'));
+    expect(body.includes('暂未开放')).toBe(!open);
+    await screenshot(page, 'pay-8-collected-channels');
     await page.close();
   });
 
