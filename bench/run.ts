@@ -1,8 +1,10 @@
 // `npm run bench`: every benchmark in the list, one after the other (they share two cores, so
 // running them side by side would measure each other). Add a bench by adding it to BENCHES.
 import { benchImportAndReport } from './import-and-report';
+import { benchWeb } from './web';
 
 const BENCHES: [string, () => Promise<void>][] = [
+  ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
 ];
 
