@@ -49,6 +49,33 @@ const envSchema = z.object({
   /** PEM files: our private key, and the platform's public key. Default: the sandbox's, under DATA_DIR/sandbox. */
   NONTAX_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   NONTAX_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+  /** Card and wallet channels (issue 5): gateway URLs default to the sandbox, keys to the sandbox's under DATA_DIR/sandbox. */
+  ALIPAY_URL: z.string().url().optional(),
+  ALIPAY_APP_ID: z.string().regex(/^\d{16}$/, 'must be 16 digits').default('2021000000000001'),
+  ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… PID').default('2088000000000001'),
+  ALIPAY_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  ALIPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  WECHAT_URL: z.string().url().optional(),
+  WECHAT_APP_ID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be wx + 16 hex').default('wx0000000000000001'),
+  WECHAT_MCH_ID: z.string().regex(/^\d{8,10}$/, 'must be 8-10 digits').default('1900000001'),
+  WECHAT_MERCHANT_SERIAL_NO: z.string().regex(/^[0-9A-F]{8,40}$/, 'must be the certificate serial in hex').default('3775B6A45ACD588826D15E583A95F5DD00000001'),
+  WECHAT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  WECHAT_APIV3_KEY_FILE: z.string().min(1).optional(),
+  WECHAT_PLATFORM_KEY_ID: z.string().regex(/^(PUB_KEY_ID_\d+|[0-9A-F]{8,40})$/, 'must be PUB_KEY_ID_… or a certificate serial').default('PUB_KEY_ID_0119000000012025000000000001'),
+  WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+  UNIONPAY_URL: z.string().url().optional(),
+  UNIONPAY_MER_ID: z.string().regex(/^\d{15}$/, 'must be 15 digits').default('777290058110048'),
+  UNIONPAY_CERT_ID: z.string().regex(/^\d{1,40}$/, 'must be the certificate serial in decimal').default('69629715588'),
+  UNIONPAY_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  UNIONPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  ICBC_URL: z.string().url().optional(),
+  ICBC_APP_ID: z.string().regex(/^\d{10,20}$/, 'must be 10-20 digits').default('10000000000004095503'),
+  ICBC_MER_ID: z.string().regex(/^\d{12,15}$/, 'must be 12-15 digits').default('020001040157'),
+  ICBC_MER_PRTCL_NO: z.string().regex(/^\d{10,20}$/, 'must be 10-20 digits').default('0200010401570201'),
+  ICBC_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  ICBC_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** Per request to any card/wallet channel. */
+  CHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** 手续费 per channel (yuan, two decimals), shown on 缴费信息确认及支付方式选择 and added to 总金额. */
   FEE_NONTAX: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   FEE_ICBC: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
@@ -86,6 +113,12 @@ export interface Config {
   channelFees: Record<string, string>;
   nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
   ebill: { url: string; appId: string; secret: string };
+  channels: {
+    alipay: { url: string; appId: string; sellerId: string; privateKeyFile: string; alipayPublicKeyFile: string; timeoutMs: number };
+    wechat: { url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string; platformKeyId: string; platformPublicKeyFile: string; timeoutMs: number };
+    unionpay: { url: string; merId: string; certId: string; privateKeyFile: string; unionpayPublicKeyFile: string; timeoutMs: number };
+    icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; timeoutMs: number };
+  };
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -143,6 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       platformKeyFile: path.resolve(e.NONTAX_PLATFORM_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-platform-public.pem')),
     },
     ebill: { url: (e.EBILL_URL ?? `${sandboxUrl}/ebill`).replace(/\/$/, ''), appId: e.EBILL_APP_ID, secret: ebillSecret(e, sessionSecret) },
+    channels: channelConfig(e, dataDir, sandboxUrl),
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };
@@ -180,4 +214,21 @@ function localSecret(dataDir: string, name: string): string {
   const secret = randomBytes(32).toString('hex');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The card and wallet channels; every key file defaults to the sandbox's own, under DATA_DIR/sandbox. */
+function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['channels'] {
+  const key = (given: string | undefined, name: string) => path.resolve(given ?? path.join(dataDir, 'sandbox', name));
+  const url = (given: string | undefined, mount: string) => (given ?? `${sandboxUrl}/${mount}`).replace(/\/$/, '');
+  const timeoutMs = e.CHANNEL_TIMEOUT_MS;
+  return {
+    alipay: { url: url(e.ALIPAY_URL, 'alipay'), appId: e.ALIPAY_APP_ID, sellerId: e.ALIPAY_SELLER_ID, privateKeyFile: key(e.ALIPAY_PRIVATE_KEY_FILE, 'alipay-merchant-private.pem'), alipayPublicKeyFile: key(e.ALIPAY_PUBLIC_KEY_FILE, 'alipay-platform-public.pem'), timeoutMs },
+    wechat: {
+      url: url(e.WECHAT_URL, 'wechat'), appId: e.WECHAT_APP_ID, mchId: e.WECHAT_MCH_ID, merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
+      privateKeyFile: key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),
+      platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), timeoutMs,
+    },
+    unionpay: { url: url(e.UNIONPAY_URL, 'unionpay'), merId: e.UNIONPAY_MER_ID, certId: e.UNIONPAY_CERT_ID, privateKeyFile: key(e.UNIONPAY_PRIVATE_KEY_FILE, 'unionpay-merchant-private.pem'), unionpayPublicKeyFile: key(e.UNIONPAY_PUBLIC_KEY_FILE, 'unionpay-platform-public.pem'), timeoutMs },
+    icbc: { url: url(e.ICBC_URL, 'icbc'), appId: e.ICBC_APP_ID, merId: e.ICBC_MER_ID, merPrtclNo: e.ICBC_MER_PRTCL_NO, privateKeyFile: key(e.ICBC_PRIVATE_KEY_FILE, 'icbc-merchant-private.pem'), icbcPublicKeyFile: key(e.ICBC_PUBLIC_KEY_FILE, 'icbc-gateway-public.pem'), timeoutMs },
+  };
 }

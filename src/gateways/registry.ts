@@ -3,7 +3,9 @@
 // 代收 items through ICBC and WeChat Pay (payee the university), built by the channels issue.
 import type { Config } from '../config';
 import type { Category } from '../domain/payment-selection';
+import { icbcAdapter } from './icbc/adapter';
 import { nontaxAdapter } from './nontax/adapter';
+import { wechatAdapter } from './wechat/adapter';
 import { CHANNEL_LABEL, type ChannelAdapter, type ChannelChoice, type ChannelId } from './types';
 
 const BY_CATEGORY: Record<Category, ChannelId[]> = {
@@ -18,8 +20,14 @@ export interface GatewayRegistry {
   serves(id: string, category: Category): boolean;
 }
 
-export function createGatewayRegistry(config: Pick<Config, 'nontax'>, extra: ChannelAdapter[] = []): GatewayRegistry {
+export function createGatewayRegistry(config: Pick<Config, 'nontax'> & Partial<Pick<Config, 'channels'>>, extra: ChannelAdapter[] = []): GatewayRegistry {
   const adapters = new Map<string, ChannelAdapter>([['nontax', nontaxAdapter(config.nontax)]]);
+  // 代收 channels (issue 5). Alipay and UnionPay adapters exist too (./alipay, ./unionpay) but no
+  // category offers them directly: under 财政 the payer reaches them through the non-tax cashier.
+  if (config.channels) {
+    adapters.set('icbc', icbcAdapter(config.channels.icbc));
+    adapters.set('wechat', wechatAdapter(config.channels.wechat));
+  }
   for (const a of extra) adapters.set(a.id, a);
   return {
     get: (id) => adapters.get(id) ?? null,

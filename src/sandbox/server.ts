@@ -9,11 +9,14 @@ import type { Config } from '../config';
 import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
 import { ebillSandbox } from './ebill';
+import { createControl, type SandboxControl } from './control';
+import { createIcbcSimulator, type IcbcSimulator } from './icbc/simulator';
 import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
+import { createWechatSimulator, type WechatSimulator } from './wechat/simulator';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type SandboxApp = express.Express & { nontax: NontaxSimulator; stop(): void };
+export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: SandboxControl; wechat: WechatSimulator; icbc: IcbcSimulator; stop(): void };
 
 export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir?: string }): SandboxApp {
   const app = express();
@@ -28,7 +31,16 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   app.use('/nontax', nontax.router);
   // The non-tax platform's e-bill service: 票据代码, 票据号码 and 校验码 for each paid receipt.
   app.use('/ebill', ebillSandbox({ appId: opts.config.ebill.appId, secret: opts.config.ebill.secret }).router);
-  return Object.assign(app, { nontax, stop: () => nontax.stop() });
+  // Card and wallet channels (issue 5): one fault/notification control shared by them.
+  const keyDir = opts.keyDir ?? path.join(opts.config.dataDir, 'sandbox');
+  const control = createControl({ timeScale: opts.config.sandbox.timeScale, logger: opts.logger });
+  const ch = opts.config.channels;
+  const wechat = createWechatSimulator({ ...opts, control, keyDir, settings: { appId: ch.wechat.appId, mchId: ch.wechat.mchId, merchantSerialNo: ch.wechat.merchantSerialNo, platformKeyId: ch.wechat.platformKeyId } });
+  const icbc = createIcbcSimulator({ ...opts, control, keyDir, settings: { appId: ch.icbc.appId, merId: ch.icbc.merId } });
+  app.use(control.router);
+  app.use('/wechat', wechat.router);
+  app.use('/icbc', icbc.router);
+  return Object.assign(app, { nontax, control, wechat, icbc, stop: () => { nontax.stop(); control.stop(); } });
 }
 
 export async function startSandbox(opts: { config: Config; logger: Logger }): Promise<Server> {

@@ -1,0 +1,221 @@
+// WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native orders, query,
+// close, refund, the trade bill, the "phone" page the code_url opens (QR + 确认支付 / 取消支付)
+// and signed, encrypted TRANSACTION.SUCCESS notifications on WeChat's published retry
+// schedule until the merchant answers 200/204. Signs with a public-key-id (PUB_KEY_ID_…) key.
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
+import type { Config } from '../../config';
+import { businessDate } from '../../domain/business-date';
+import { fromFen, plainMoney } from '../../domain/money';
+import { compactDateTime, dashedDateTime } from '../../gateways/common/crypto';
+import { encryptResource, signedHeaders, verifyRequest } from '../../gateways/wechat/codec';
+import { buildWechatBill, sha1, type WechatBillRow } from '../../gateways/wechat/statement';
+import type { Logger } from '../../logger';
+import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
+import { ensureKeyPair } from '../keys';
+
+/** Seconds before each attempt: WeChat's documented 15s/15s/30s/3m/10m/20m/30m×3/60m/3h×3/6h×2. */
+export const WECHAT_SCHEDULE_S = [0, 15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
+
+export interface WechatSandboxSettings { appId: string; mchId: string; merchantSerialNo: string; platformKeyId: string }
+
+/** The APIv3 key the sandbox shares with the merchant: 32 characters, kept under the key dir. */
+export function ensureApiV3Key(dir: string): string {
+  const file = path.join(dir, 'wechat-apiv3.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function createWechatSimulator(opts: { config: Config; control: SandboxControl; settings: WechatSandboxSettings; keyDir: string; logger?: Logger }) {
+  const { control, settings: s } = opts;
+  const platform = ensureKeyPair(opts.keyDir, 'wechat-platform');
+  const merchant = ensureKeyPair(opts.keyDir, 'wechat-merchant');
+  const apiV3 = ensureApiV3Key(opts.keyDir);
+  const merchantKeys = { [`${s.mchId}:${s.merchantSerialNo}`]: merchant.publicKey };
+  const trades = new Map<string, SimTrade>();
+  const bills = new Map<string, Buffer>();
+
+  const send = (res: Response, status: number, body?: object) => {
+    const text = body ? JSON.stringify(body) : '';
+    res.status(status).set(signedHeaders(text, s.platformKeyId, platform.privateKey));
+    if (body) res.type('application/json').send(text);
+    else res.end();
+  };
+
+  const transaction = (t: SimTrade, m: Mutation = null) => ({
+    appid: s.appId, mchid: m === 'wrong_merchant' ? '1900009999' : t.merchantId, out_trade_no: t.orderNo,
+    ...(t.tradeNo ? { transaction_id: t.tradeNo } : {}), trade_type: 'NATIVE',
+    trade_state: t.status === 'PAID' ? (t.refundedFen > 0n ? 'REFUND' : 'SUCCESS') : t.status === 'CLOSED' ? 'CLOSED' : 'NOTPAY',
+    trade_state_desc: t.status === 'PAID' ? '支付成功' : t.status === 'CLOSED' ? '订单已关闭' : '订单未支付', attach: t.subject,
+    ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: 'oSandbox0000000000000000000' } } : {}),
+    // Fen as a JSON integer, as WeChat sends it; below 2^53 the number is exact.
+    amount: { total: Number(t.fen + (m === 'wrong_amount' ? 1n : 0n)), payer_total: Number(t.fen), currency: 'CNY', payer_currency: 'CNY' },
+  });
+
+  function notify(t: SimTrade) {
+    control.deliver({
+      channel: 'wechat', orderNo: t.orderNo, scheduleS: WECHAT_SCHEDULE_S,
+      isAck: (status) => status === 200 || status === 204,
+      send: async (m) => {
+        const body = JSON.stringify({
+          id: `EV-${randomBytes(8).toString('hex')}`, create_time: `${dashedDateTime(new Date()).replace(' ', 'T')}+08:00`, resource_type: 'encrypt-resource',
+          event_type: 'TRANSACTION.SUCCESS', summary: '支付成功', resource: encryptResource(JSON.stringify(transaction(t, m)), apiV3, 'transaction'),
+        });
+        const headers = signedHeaders(body, s.platformKeyId, platform.privateKey);
+        const sent = m === 'tamper' ? body.replace('"summary":"支付成功"', '"summary":"支付成功 "') : body;
+        const r = await fetch(t.notifyUrl, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: sent, signal: AbortSignal.timeout(5000) });
+        return { status: r.status, text: await r.text() };
+      },
+    });
+  }
+
+  function pay(t: SimTrade) {
+    t.status = 'PAID';
+    t.paidAt = new Date();
+    t.tradeNo = `4200${compactDateTime(t.paidAt)}${String(randomInt(0, 1e9)).padStart(9, '0')}`;
+    if (control.take('wechat', ['reorder'])) t.heldForClose = true;
+    else notify(t);
+  }
+
+  const api = Router();
+  api.use(express.text({ type: () => true, limit: '64kb' }));
+  api.use('/v3', (req, res, next) => {
+    const body = typeof req.body === 'string' ? req.body : '';
+    const v = verifyRequest({ method: req.method, pathWithQuery: req.originalUrl, body, authorization: req.get('authorization') }, merchantKeys);
+    if (!v.ok) return send(res, 401, { code: 'SIGN_ERROR', message: `签名错误 (${v.reason})` });
+    next();
+  });
+  const json = (req: Request) => {
+    try {
+      return JSON.parse(typeof req.body === 'string' ? req.body : '{}') as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const find = (no: string) => {
+    const t = trades.get(no);
+    if (t) expireIfDue(t);
+    return t;
+  };
+
+  api.post('/v3/pay/transactions/native', (req, res) => {
+    const b = json(req);
+    const amount = b.amount as { total?: unknown } | undefined;
+    if (b.mchid !== s.mchId || b.appid !== s.appId) return send(res, 400, { code: 'MCH_NOT_EXISTS', message: '商户号不存在' });
+    if (typeof b.out_trade_no !== 'string' || typeof b.notify_url !== 'string' || !Number.isSafeInteger(amount?.total) || (amount!.total as number) <= 0) {
+      return send(res, 400, { code: 'PARAM_ERROR', message: '参数错误' });
+    }
+    const existing = find(b.out_trade_no);
+    if (existing?.status === 'PAID') return send(res, 400, { code: 'ORDERPAID', message: '该订单已支付' });
+    if (existing && existing.fen !== BigInt(amount!.total as number)) return send(res, 400, { code: 'INVALID_REQUEST', message: '订单金额与原订单不一致' });
+    const t: SimTrade = existing ?? {
+      channelOrderId: b.out_trade_no, merchantId: s.mchId, orderNo: b.out_trade_no, fen: BigInt(amount!.total as number), subject: String(b.description ?? ''),
+      notifyUrl: b.notify_url, returnUrl: '', createdAt: new Date(), expireAt: typeof b.time_expire === 'string' ? new Date(b.time_expire) : null,
+      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { pr: randomBytes(6).toString('hex') },
+    };
+    trades.set(t.orderNo, t);
+    send(res, 200, { code_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}` });
+  });
+
+  api.get('/v3/pay/transactions/out-trade-no/:no', async (req, res) => {
+    if (await queryFault(control, 'wechat', res)) return;
+    const t = find(req.params.no);
+    if (!t || req.query.mchid !== s.mchId) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    // A held (reordered) payment is not visible yet: the close must overtake it.
+    if (t.heldForClose) return send(res, 200, { ...transaction({ ...t, status: 'UNPAID', tradeNo: undefined, paidAt: undefined }) });
+    send(res, 200, transaction(t));
+  });
+
+  api.post('/v3/pay/transactions/out-trade-no/:no/close', (req, res) => {
+    const t = find(req.params.no);
+    if (!t) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    if (t.heldForClose) {
+      t.heldForClose = false;
+      send(res, 204);
+      return notify(t);
+    }
+    if (t.status === 'PAID') return send(res, 400, { code: 'ORDERPAID', message: '订单已支付' });
+    t.status = 'CLOSED';
+    send(res, 204);
+  });
+
+  api.post('/v3/refund/domestic/refunds', (req, res) => {
+    const b = json(req);
+    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
+    const amount = b.amount as { refund?: unknown; total?: unknown } | undefined;
+    if (!t || t.status !== 'PAID') return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
+    if (!Number.isSafeInteger(amount?.refund) || BigInt(amount!.refund as number) + t.refundedFen > t.fen) return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
+    const fen = BigInt(amount!.refund as number);
+    const done = t.refunds.find((r) => r.refundNo === b.out_refund_no);
+    if (!done) {
+      t.refundedFen += fen;
+      t.refunds.push({ refundNo: String(b.out_refund_no), fen, at: new Date() });
+    }
+    send(res, 200, { refund_id: `5030${compactDateTime(new Date())}${String(randomInt(0, 1e6)).padStart(6, '0')}`, out_refund_no: b.out_refund_no, out_trade_no: t.orderNo, transaction_id: t.tradeNo, status: 'SUCCESS', amount: { refund: Number(fen), total: Number(t.fen), currency: 'CNY' } });
+  });
+
+  api.get('/v3/bill/tradebill', (req, res) => {
+    const day = String(req.query.bill_date ?? '');
+    const rows: WechatBillRow[] = [];
+    for (const t of trades.values()) {
+      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) {
+        rows.push({ time: dashedDateTime(t.paidAt), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', state: 'SUCCESS', amount: plainMoney(fromFen(t.fen)), refundId: '', refundNo: '', refund: '', subject: t.subject, fee: '0.00000' });
+      }
+      for (const r of t.refunds.filter((x) => businessDate(x.at) === day)) {
+        rows.push({ time: dashedDateTime(r.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', state: 'REFUND', amount: plainMoney(fromFen(t.fen)), refundId: `R${r.refundNo}`, refundNo: r.refundNo, refund: plainMoney(fromFen(r.fen)), subject: t.subject, fee: '0.00000' });
+      }
+    }
+    const file = buildWechatBill(rows);
+    const token = randomBytes(8).toString('hex');
+    bills.set(token, file);
+    send(res, 200, { hash_type: 'SHA1', hash_value: sha1(file), download_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/v3/billdownload/file?token=${token}` });
+  });
+  api.get('/v3/billdownload/file', (req, res) => {
+    const file = bills.get(String(req.query.token ?? ''));
+    if (!file) return send(res, 404, { code: 'NO_STATEMENT_EXIST', message: '账单不存在' });
+    res.type('text/csv').send(file);
+  });
+
+  // The phone: what scanning code_url opens. 确认支付 pays, 取消支付 walks away.
+  const phone = Router();
+  phone.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  const tradeOfPage = (req: Request) => {
+    const t = find(String(req.query.no ?? ''));
+    return t && t.extra.pr === req.params.pr ? t : undefined;
+  };
+  const page = async (req: Request, res: Response, t: SimTrade, state: string) => {
+    const url = `${req.protocol}://${req.get('host')}${req.baseUrl}/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`;
+    res.render('sandbox/wechat-checkout', {
+      title: '微信支付', t, state, amount: plainMoney(fromFen(t.fen)), merchant: opts.config.schoolName, qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }),
+      action: `${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`,
+    });
+  };
+  phone.get('/pay/:pr', async (req, res) => {
+    const t = tradeOfPage(req);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    await page(req, res, t, t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'open');
+  });
+  phone.post('/pay/:pr/confirm', async (req, res) => {
+    const t = tradeOfPage(req);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    if (t.status === 'UNPAID') pay(t);
+    await page(req, res, t, t.status === 'PAID' ? 'paid' : 'closed');
+  });
+  phone.post('/pay/:pr/cancel', async (req, res) => {
+    const t = tradeOfPage(req);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    await page(req, res, t, 'cancelled');
+  });
+
+  const router = Router();
+  router.use(phone, api);
+  return { router, trades, platformKeys: platform, merchantKeys: merchant, apiV3Key: apiV3, pay };
+}
+
+export type WechatSimulator = ReturnType<typeof createWechatSimulator>;
