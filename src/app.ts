@@ -25,6 +25,7 @@ import { feesRepo } from './modules/fees/repo';
 import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
+import { paymentModule } from './modules/payment';
 import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
@@ -50,7 +51,6 @@ export interface AppDeps {
 
 /** Tabs whose issue has not landed: they say 暂未开放 until then. */
 const PENDING_TABS: Record<string, string> = {
-  '/pay': '学费缴费',
 };
 
 export function createApp(deps: AppDeps) {
@@ -59,6 +59,8 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
+  // Compiled templates are kept except while developing, where edits should show on reload.
+  app.set('view cache', config.env !== 'development');
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
@@ -72,7 +74,7 @@ export function createApp(deps: AppDeps) {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'", config.sandbox.url],
+          formAction: ["'self'", config.sandbox.url, new URL(config.nontax.url).origin],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
@@ -92,6 +94,8 @@ export function createApp(deps: AppDeps) {
     );
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(healthRoutes(knex));
+  const payment = paymentModule({ config, knex, logger });
+  app.use(payment.notifyRoutes());
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
@@ -125,6 +129,7 @@ export function createApp(deps: AppDeps) {
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
+  app.use(payment.routes());
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
 
