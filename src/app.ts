@@ -26,6 +26,7 @@ import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
+import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
@@ -94,7 +95,9 @@ export function createApp(deps: AppDeps) {
     );
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(healthRoutes(knex));
-  const payment = paymentModule({ config, knex, logger });
+  // One registry of channel adapters for paying (the wizard, notifications) and refunding (console).
+  const gateways = createGatewayRegistry(config);
+  const payment = paymentModule({ config, knex, logger, registry: gateways });
   app.use(payment.notifyRoutes());
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
@@ -130,7 +133,7 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
   app.use(payment.routes());
-  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl }));
+  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
 
   app.use(notFoundHandler);
