@@ -5,6 +5,7 @@ import * as schema from './20261128_001_schema';
 import * as console_ from './20261128_030_console';
 import * as receipts from './20261128_040_receipts';
 import * as jobs from './20261128_050_jobs';
+import * as reconcile from './20261128_060_reconcile';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,4 +17,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_030_console', console_],
   ['20261128_040_receipts', receipts],
   ['20261128_050_jobs', jobs],
+  ['20261128_060_reconcile', reconcile],
 ];

@@ -26,6 +26,7 @@ import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
+import { reconcileModule } from './modules/reconcile';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
@@ -133,7 +134,8 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
   app.use(payment.routes());
-  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways }));
+  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
+  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways, reconcile }));
   app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
 
   app.use(notFoundHandler);

@@ -86,6 +86,10 @@ const envSchema = z.object({
   /** The HMAC secret the platform issues with the app id. */
   EBILL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ORDER_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
+  /** An order still 支付中 this long after it went to its channel is asked about there (issue 8). */
+  ACTIVE_QUERY_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
+  /** Refund an overpayment through its channel without waiting for finance's click. */
+  OVERPAYMENT_AUTO_REFUND: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
 });
@@ -109,6 +113,8 @@ export interface Config {
   publicUrl: string;
   sandbox: { enabled: boolean; port: number; timeScale: number; url: string };
   orderTtlMinutes: number;
+  /** The scheduled jobs of issue 8 (active query, overpayments). */
+  jobs: { activeQueryAfterMinutes: number; overpaymentAutoRefund: boolean };
   /** 手续费 per channel id, yuan strings ("0.00"); a string so no float ever holds it. */
   channelFees: Record<string, string>;
   nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
@@ -167,6 +173,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       url: sandboxUrl,
     },
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
+    jobs: { activeQueryAfterMinutes: e.ACTIVE_QUERY_AFTER_MINUTES, overpaymentAutoRefund: e.OVERPAYMENT_AUTO_REFUND },
     channelFees: { nontax: e.FEE_NONTAX, icbc: e.FEE_ICBC, wechat: e.FEE_WECHAT },
     nontax: {
       url: (e.NONTAX_URL ?? `${sandboxUrl}/nontax`).replace(/\/$/, ''),

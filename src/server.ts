@@ -31,30 +31,19 @@ async function main() {
     servers.push(await startSandbox({ config, logger }));
   }
 
-  const { startOrderExpiry } = await import('./modules/payment');
-  const stopExpiry = startOrderExpiry({ config, knex: db.knex, logger });
-
-  // After payment: the e-bill from the non-tax platform, then the SMS with its link. The sandbox
-  // SMS sender records messages; docs/sms.md says how to plug in a real provider here.
-  const { startEbillIssuing } = await import('./jobs/ebill-issuing');
-  const { startSmsSending } = await import('./jobs/sms-sending');
-  const { createEbillClient } = await import('./modules/ebills/client');
-  const { sandboxSmsSender } = await import('./modules/sms/sender');
-  const stopReceiptJobs = [
-    startEbillIssuing({
-      knex: db.knex, client: createEbillClient(config.ebill), schoolName: config.schoolName, schoolCode: config.schoolCode,
-      publicUrl: config.publicUrl, logger,
-    }),
-    startSmsSending({ knex: db.knex, sender: sandboxSmsSender(db.knex), logger }),
-  ];
+  // The periodic jobs (expiry, active query, e-bills, SMS, overpayments, reconciliation) on the
+  // scheduler: every instance polls, one runs each slot (advisory lock + job_runs).
+  const { createScheduler } = await import('./jobs/scheduler');
+  const { platformJobs } = await import('./jobs');
+  const scheduler = createScheduler({ db, jobs: platformJobs({ config, knex: db.knex, logger }), logger });
+  scheduler.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    stopExpiry();
-    for (const stopJob of stopReceiptJobs) stopJob();
+    await scheduler.stop();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await db.close();
     process.exit(0);

@@ -28,6 +28,8 @@ import { dashboardRepo } from './reports/dashboard-repo';
 import { reportsRepo } from './reports/repo';
 import { reportsRoutes } from './reports/routes';
 import { reportsService } from './reports/service';
+import { reconcileRoutes } from '../reconcile/routes';
+import type { ReconcileService } from '../reconcile/service';
 
 export interface ConsoleDeps {
   db: Knex;
@@ -35,6 +37,8 @@ export interface ConsoleDeps {
   lockout: Lockout;
   gateways?: RefundGateways | null;
   publicUrl?: string;
+  /** 对账 (issue 8): present when the app wires reconciliation. */
+  reconcile?: ReconcileService | null;
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
@@ -52,6 +56,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(consoleAnnouncementRoutes({ announcements: consoleAnnouncementsService({ db, audit }) }));
   area.use(importsRoutes({ imports: importsService({ db, audit }) }));
   area.use(auditRoutes({ audit: auditViewer({ db }) }));
+  if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, audit }));
   r.use('/console', area);
   return r;
 }

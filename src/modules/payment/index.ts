@@ -1,4 +1,5 @@
-// Wiring of 学费缴费 for createApp and for the expiry job: one call, so app.ts stays a list.
+// Wiring of 学费缴费 for createApp and for the scheduled jobs (src/jobs: expiry, active query,
+// reconciliation): one call, so app.ts stays a list.
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/registry';
@@ -20,25 +21,4 @@ export function paymentModule(deps: { config: Config; knex: Knex; logger?: Logge
     notifyRoutes: () => paymentNotifyRoutes({ payment: service }),
     routes: () => paymentRoutes({ payment: service }),
   };
-}
-
-/** Closes expired orders at their channels now and then (DESIGN: orders expire, default 2 hours). */
-export function startOrderExpiry(deps: { config: Config; knex: Knex; logger: Logger; everyMs?: number }) {
-  const { service } = paymentModule({ config: deps.config, knex: deps.knex, logger: deps.logger });
-  let running = false;
-  const timer = setInterval(async () => {
-    // Instances may overlap: every close is a compare-and-set, so the second one changes nothing.
-    if (running) return;
-    running = true;
-    try {
-      const n = await service.expireDue();
-      if (n) deps.logger.info({ closed: n }, 'expired orders closed');
-    } catch (err) {
-      deps.logger.warn({ err }, 'order expiry failed');
-    } finally {
-      running = false;
-    }
-  }, deps.everyMs ?? 60_000);
-  timer.unref();
-  return () => clearInterval(timer);
 }

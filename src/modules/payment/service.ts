@@ -193,6 +193,10 @@ export function paymentService(deps: PaymentDeps) {
   return {
     payableBills,
     credit,
+    // For the active query and reconciliation (src/jobs, src/modules/reconcile): they ask the
+    // channel about an attempt and close or credit through the same functions as the wizard.
+    channelOrder,
+    closeOrder,
 
     /** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
     async listPayable(personId: number, now = new Date()) {

@@ -1,5 +1,8 @@
 // The SQL of the ledger check: each query returns the rows that break one rule of the books.
 import type { Knex } from 'knex';
+import { dec } from '../../db/rows';
+import { startOfBusinessDay } from '../../domain/business-date';
+import type { Decimal } from '../../domain/money';
 
 export function ledgerCheckRepo(db: Knex) {
   return {
@@ -62,6 +65,15 @@ export function ledgerCheckRepo(db: Knex) {
         GROUP BY r.id, r.receipt_no, r.total
         HAVING coalesce(sum(rl.amount), 0) <> r.total`);
       return rows as Record<string, string>[];
+    },
+
+    /** Payments we hold as received through a channel on a business day (Asia/Shanghai). */
+    async receivedOn(channel: string, day: string): Promise<{ channelOrderId: string | null; orderNo: string; amount: Decimal }[]> {
+      const from = startOfBusinessDay(day);
+      const rows = await db('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id')
+        .where({ 'a.channel': channel, 'a.status': 'paid' }).where('a.paid_at', '>=', from).where('a.paid_at', '<', new Date(from.getTime() + 24 * 3600_000))
+        .orderBy('a.id').select('a.channel_order_id', 'o.order_no', 'a.amount');
+      return rows.map((r) => ({ channelOrderId: r.channel_order_id, orderNo: r.order_no, amount: dec(r.amount) }));
     },
   };
 }

@@ -1,0 +1,59 @@
+// The janitor (Kill Bill's, Jeepay's reissue task): an order still 支付中 some minutes after it
+// went to its channel is asked about there, and settled from the channel's signed answer —
+// credited when paid, closed when the channel closed it. Lost notifications end here instead of
+// waiting for the payer to come back or for tomorrow's statement.
+import { ChannelError } from '../gateways/types';
+import type { GatewayRegistry } from '../gateways/registry';
+import type { Logger } from '../logger';
+import type { PaymentRepo } from '../modules/payment/repo';
+import type { PaymentService } from '../modules/payment/service';
+import type { ReconcileRepo } from '../modules/reconcile/repo';
+
+export interface ActiveQueryDeps {
+  payment: Pick<PaymentService, 'credit' | 'channelOrder' | 'closeOrder'>;
+  paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
+  reconcileRepo: Pick<ReconcileRepo, 'stalePayingOrders'>;
+  registry: GatewayRegistry;
+  afterMinutes: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface ActiveQueryResult {
+  asked: number;
+  credited: number;
+  closed: number;
+  unanswered: number;
+}
+
+export async function runActiveQuery(deps: ActiveQueryDeps): Promise<ActiveQueryResult> {
+  const now = deps.now?.() ?? new Date();
+  const result: ActiveQueryResult = { asked: 0, credited: 0, closed: 0, unanswered: 0 };
+  const cutoff = new Date(now.getTime() - deps.afterMinutes * 60_000);
+  for (const id of await deps.reconcileRepo.stalePayingOrders(cutoff)) {
+    const order = await deps.paymentRepo.orderById(id);
+    if (!order || order.status !== 'paying') continue;
+    for (const a of await deps.paymentRepo.attemptsOf(order.id)) {
+      const adapter = deps.registry.get(a.channel);
+      if (a.status !== 'sent' || !a.channelOrderId || !adapter) continue;
+      result.asked++;
+      try {
+        const q = await adapter.query(await deps.payment.channelOrder(order, a.channelOrderId, a.amount));
+        if (q.status === 'paid') {
+          const outcome = await deps.payment.credit(a.channel, q.event, { kind: 'query' });
+          if (outcome === 'credited' || outcome === 'double-paid') result.credited++;
+        } else if (q.status === 'closed') {
+          // closeOrder asks the channel once more: a payment that lands meanwhile is credited, not lost.
+          const r = await deps.payment.closeOrder(order, now);
+          if (r === 'closed') result.closed++;
+          if (r === 'paid') result.credited++;
+        }
+      } catch (e) {
+        if (!(e instanceof ChannelError)) throw e;
+        result.unanswered++;
+        deps.logger?.warn({ orderNo: order.orderNo, channel: a.channel, err: e.message }, 'active query unanswered');
+      }
+    }
+  }
+  return result;
+}

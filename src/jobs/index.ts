@@ -1,0 +1,81 @@
+// The platform's periodic jobs, each run by the scheduler (./scheduler.ts) on one instance per
+// slot: closing expired orders at their channels, the active query, the e-bill and SMS retries,
+// the overpayment scan (and refunds, when configured) and the daily reconciliation.
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { businessDate } from '../domain/business-date';
+import type { GatewayRegistry } from '../gateways/registry';
+import type { Logger } from '../logger';
+import { createEbillClient, type EbillClient } from '../modules/ebills/client';
+import { paymentRepo } from '../modules/payment/repo';
+import { reconcileModule } from '../modules/reconcile';
+import { sandboxSmsSender, type SmsSender } from '../modules/sms/sender';
+import { runActiveQuery } from './active-query';
+import { runEbillIssuing } from './ebill-issuing';
+import type { Job } from './scheduler';
+import { runSmsSending } from './sms-sending';
+
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'reconcile'] as const;
+
+export function platformJobs(deps: {
+  config: Config; knex: Knex; logger: Logger; registry?: GatewayRegistry;
+  ebillClient?: EbillClient; smsSender?: SmsSender; now?: () => Date;
+}): Job[] {
+  const { config, knex, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const m = reconcileModule({ config, knex, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
+  const client = deps.ebillClient ?? createEbillClient(config.ebill);
+  // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
+  const sender = deps.smsSender ?? sandboxSmsSender(knex);
+  const quiet = (o: Record<string, number>) => Object.values(o).every((v) => v === 0);
+
+  return [
+    {
+      name: 'order-expiry', everyMs: 60_000,
+      async run() {
+        const closed = await m.payment.expireDue(now());
+        if (closed) logger.info({ closed }, 'expired orders closed');
+      },
+    },
+    {
+      name: 'active-query', everyMs: 60_000,
+      async run() {
+        const r = await runActiveQuery({
+          payment: m.payment, paymentRepo: paymentRepo(knex), reconcileRepo: m.repo, registry: m.registry,
+          afterMinutes: config.jobs.activeQueryAfterMinutes, logger, now,
+        });
+        if (!quiet({ ...r })) logger.info(r, 'active query');
+      },
+    },
+    {
+      name: 'ebill-issuing', everyMs: 30_000,
+      async run() {
+        const r = await runEbillIssuing({ knex, client, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, now });
+        if (r.issued || r.failed) logger.info(r, 'e-bill issuing');
+      },
+    },
+    {
+      name: 'sms-sending', everyMs: 15_000,
+      async run() {
+        const r = await runSmsSending({ knex, sender, logger, now });
+        if (r.sent || r.retrying || r.failed) logger.info(r, 'SMS outbox');
+      },
+    },
+    {
+      name: 'overpayments', everyMs: 60_000,
+      async run() {
+        const r = await m.service.overpaymentJob(config.jobs.overpaymentAutoRefund);
+        if (r.flagged || r.refunded) logger.info(r, 'overpayments');
+      },
+    },
+    {
+      // Hourly until yesterday's statement of every channel has been reconciled once: channels
+      // publish their files some hours into the day, and a failed download is simply tried again.
+      name: 'reconcile', everyMs: 3_600_000,
+      async run() {
+        const yesterday = businessDate(new Date(now().getTime() - 24 * 3600_000));
+        await m.service.reconcileDue(yesterday);
+      },
+    },
+  ];
+}

@@ -1,0 +1,24 @@
+// Wiring of reconciliation for createApp (the console's 对账 page), the CLI and the jobs: one call,
+// so each of them gets the same payment service, registry and refund service.
+import type { Knex } from 'knex';
+import type { Config } from '../../config';
+import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/registry';
+import type { Logger } from '../../logger';
+import { auditRepo } from '../audit/repo';
+import { refundsService } from '../console/refunds/service';
+import { paymentModule } from '../payment';
+import { paymentRepo } from '../payment/repo';
+import type { PaymentService } from '../payment/service';
+import { reconcileRepo } from './repo';
+import { reconcileRoutes } from './routes';
+import { reconcileService } from './service';
+
+export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; payment?: PaymentService }) {
+  const { config, knex } = deps;
+  const registry = deps.registry ?? createGatewayRegistry(config);
+  const payment = deps.payment ?? paymentModule({ config, knex, registry, ...(deps.logger ? { logger: deps.logger } : {}) }).service;
+  const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: registry, publicUrl: config.publicUrl });
+  const repo = reconcileRepo(knex);
+  const service = reconcileService({ repo, registry, payment, paymentRepo: paymentRepo(knex), refunds, ...(deps.logger ? { logger: deps.logger } : {}) });
+  return { service, payment, registry, repo, routes: () => reconcileRoutes({ reconcile: service }) };
+}

@@ -1,0 +1,59 @@
+// 对账 in the finance console: the runs, the differences each found with what was done or is
+// proposed, and the overpayments with their 一键退款. Finance only; every action is audited
+// (refunds by the refund service, runs here).
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { businessDate } from '../../domain/business-date';
+import { CHANNEL_LABEL } from '../../gateways/types';
+import { requireRole } from '../../http/guards';
+import { parseQuery } from '../../http/query';
+import { formFields, parse } from '../../http/validate';
+import type { AuditRepo } from '../audit/repo';
+import { actorOf } from '../console/context';
+import { id } from '../console/schemas';
+import { KIND_LABEL, type ReconcileService } from './service';
+
+const pageQuery = z.object({ run: z.union([z.literal(''), z.string().regex(/^[1-9]\d{0,12}$/, '对账批次无效')]).optional().transform((v) => v || undefined) });
+
+const runForm = z.object({
+  channel: z.string({ message: '请选择渠道' }).refine((c) => c in CHANNEL_LABEL, '请选择渠道'),
+  day: z.string({ message: '请选择日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)) && d <= businessDate(), '日期无效或在今天之后'),
+});
+
+export function reconcileRoutes(deps: { reconcile: ReconcileService; audit?: AuditRepo }) {
+  const r = Router();
+  r.use('/reconcile', requireRole('finance_admin'));
+
+  const show = async (req: Request, res: Response, extra: { status?: number; notices?: string[]; error?: string; values?: Record<string, string>; errors?: Record<string, string> } = {}) => {
+    const { data, errors } = parseQuery(pageQuery, req.query);
+    const view = await deps.reconcile.page(data.run);
+    res.status(extra.status ?? 200).render('console/reconcile/index', {
+      title: '对账', crumbs: ['管理控制台', '对账'], nav: 'console-reconcile', ...view, run: data.run, channelLabel: CHANNEL_LABEL, kindLabel: KIND_LABEL,
+      values: extra.values ?? { day: businessDate(new Date(Date.now() - 24 * 3600_000)) }, errors: extra.errors ?? {},
+      notices: [...errors, ...(extra.notices ?? [])], error: extra.error,
+    });
+  };
+
+  r.get('/reconcile', (req, res) => show(req, res));
+
+  r.post('/reconcile/run', async (req, res) => {
+    const values = formFields(req.body);
+    const form = parse(runForm, values);
+    if (!form.ok) return show(req, res, { status: 400, values, errors: form.errors });
+    const out = await deps.reconcile.reconcile(form.data.channel, form.data.day, 'console');
+    const actor = actorOf(req);
+    await deps.audit?.record({ actorAccountId: actor.accountId, action: 'reconcile.run', targetPersonId: null, detail: { channel: out.channel, day: out.day, runId: out.runId, status: out.status }, ip: actor.ip });
+    if (out.status === 'failed') return show(req, res, { status: 502, values, error: `对账单下载失败：${out.error ?? ''}` });
+    res.redirect(303, `/console/reconcile?run=${out.runId}`);
+  });
+
+  r.post('/reconcile/overpayments/:id/refund', async (req, res) => {
+    const op = id().safeParse(req.params.id);
+    if (!op.success) return show(req, res, { status: 404, error: '记录不存在' });
+    const out = await deps.reconcile.refundOverpayment(String(op.data), actorOf(req));
+    if (!out.ok) return show(req, res, { status: 400, error: out.message });
+    show(req, res, { notices: [out.status === 'refunded' ? `已原路退款，退费单 ${out.refundNo}` : `退费单 ${out.refundNo} 已提交渠道，处理中`] });
+  });
+
+  return r;
+}

@@ -1,0 +1,284 @@
+// 对账 (issue 8; manual 四.6): each channel's daily statement against our payments, and the
+// overpayments that come out of a bill paid twice.
+//
+// A payment the channel took but we never credited (every notification lost, the payer never
+// came back to the result page) is restored here by the payment service's own credit function,
+// exactly as the notification would have done it: one crediting path, so one set of rules
+// (compare-and-set, row lock on the attempt, unique trade numbers) keeps it from being credited
+// twice even when the late notification, the active query and this run meet. Every other
+// difference is stored and proposed to finance; nothing here rewrites money on a guess.
+import { CHANNEL_LABEL, ChannelError, type ChannelId, type PaidEvent, type StatementLine } from '../../gateways/types';
+import type { GatewayRegistry } from '../../gateways/registry';
+import { orderDatePart } from '../../domain/business-date';
+import { Decimal, formatMoney } from '../../domain/money';
+import type { Logger } from '../../logger';
+import { type Actor, ConsoleError } from '../console/context';
+import type { RefundsService } from '../console/refunds/service';
+import type { PaymentRepo } from '../payment/repo';
+import type { PaymentService } from '../payment/service';
+import type { DifferenceInput, OverpaymentRow, ReconcileRepo } from './repo';
+
+export interface ReconcileDeps {
+  repo: ReconcileRepo;
+  registry: GatewayRegistry;
+  payment: Pick<PaymentService, 'credit' | 'channelOrder'>;
+  paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
+  /** The console's refund service: an overpayment on a bill is refunded exactly like finance would. */
+  refunds?: Pick<RefundsService, 'refund'> | null;
+  logger?: Logger;
+}
+
+export interface RunResult {
+  runId: string;
+  channel: string;
+  day: string;
+  status: 'done' | 'failed';
+  lines: number;
+  matched: number;
+  restored: number;
+  differences: DifferenceInput[];
+  error?: string;
+}
+
+/** The platform itself as the actor of an automatic refund: no account, so the audit says 系统. */
+export const PLATFORM_ACTOR = { accountId: null, personId: 0, name: '支付平台', ip: 'job' } as unknown as Actor;
+
+export const KIND_LABEL: Record<DifferenceInput['kind'], string> = {
+  paid_not_credited: '渠道已收款本平台未入账',
+  credited_absent: '本平台已入账渠道无记录',
+  amount_mismatch: '金额不符',
+  status_mismatch: '状态不符',
+  refund_mismatch: '退款不符',
+};
+
+/** Channels that have an adapter in this deployment, in the order the console lists them. */
+export function channelsOf(registry: GatewayRegistry): ChannelId[] {
+  return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null);
+}
+
+const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
+
+export function reconcileService(deps: ReconcileDeps) {
+  const { repo, registry, payment } = deps;
+  const log = deps.logger;
+
+  /** Restores one line the channel was paid for and we were not: the notification's credit. */
+  async function restore(channel: string, line: StatementLine): Promise<string> {
+    const event: PaidEvent = {
+      kind: 'paid', channelOrderId: line.channelOrderId, orderNo: line.orderNo, channelTradeNo: line.channelTradeNo, amount: line.amount, paidAt: line.paidAt,
+    };
+    return payment.credit(channel, event, { kind: 'reconcile' });
+  }
+
+  async function reconcile(channel: string, day: string, trigger: 'job' | 'cli' | 'console' = 'job'): Promise<RunResult> {
+    const adapter = registry.get(channel);
+    if (!adapter) throw new Error(`channel ${channel} is not configured`);
+    const runId = await repo.startRun(channel, day, trigger);
+    let statement;
+    try {
+      statement = await adapter.downloadStatement(day);
+    } catch (e) {
+      // A statement not published yet, or a channel down: the run is recorded and tried again.
+      const error = e instanceof Error ? e.message : String(e);
+      await repo.failRun(runId, error);
+      if (!(e instanceof ChannelError)) log?.error({ err: e, channel, day }, 'statement download failed');
+      return { runId, channel, day, status: 'failed', lines: 0, matched: 0, restored: 0, differences: [], error };
+    }
+
+    const diffs: DifferenceInput[] = [];
+    let matched = 0;
+    let restored = 0;
+    const seen = new Set<string>();
+    const payments = statement.lines.filter((l) => l.kind === 'payment');
+    for (const line of payments) {
+      const base = { orderNo: line.orderNo, channelOrderId: line.channelOrderId, channelTradeNo: line.channelTradeNo, channelAmount: line.amount };
+      const a = await repo.attemptByChannelOrderId(channel, line.channelOrderId);
+      if (!a) {
+        diffs.push({ ...base, kind: 'paid_not_credited', attemptId: null, ourAmount: null, action: 'proposed', detail: '渠道有此笔收款，本平台没有对应的支付记录：请核实付款人后手工处理或原路退回' });
+        continue;
+      }
+      const mine = { ...base, orderNo: a.orderNo, attemptId: a.id, ourAmount: a.amount };
+      if (seen.has(a.id)) {
+        diffs.push({ ...mine, kind: 'status_mismatch', action: 'proposed', detail: '对账单中同一订单出现两笔收款：请向渠道核实' });
+        continue;
+      }
+      seen.add(a.id);
+      if (a.status === 'paid') {
+        if (!line.amount.eq(a.amount)) diffs.push({ ...mine, kind: 'amount_mismatch', action: 'proposed', detail: `本平台入账 ${formatMoney(a.amount)}，渠道 ${formatMoney(line.amount)}：请向渠道核实` });
+        else if (a.channelTradeNo !== line.channelTradeNo) diffs.push({ ...mine, kind: 'status_mismatch', action: 'proposed', detail: `渠道交易号 ${line.channelTradeNo} 与本平台记录 ${a.channelTradeNo ?? '无'} 不一致：请向渠道核实` });
+        else matched++;
+        continue;
+      }
+      if (!line.amount.eq(a.amount)) {
+        // Crediting would take the channel's word for an amount we never asked for: finance decides.
+        diffs.push({ ...mine, kind: 'amount_mismatch', action: 'proposed', detail: `本平台未入账；订单应付 ${formatMoney(a.amount)}，渠道收款 ${formatMoney(line.amount)}：不自动补账，请核实` });
+        continue;
+      }
+      const outcome = await restore(channel, line);
+      if (outcome === 'credited' || outcome === 'double-paid') {
+        restored++;
+        diffs.push({
+          ...mine, kind: 'paid_not_credited', action: 'restored', outcome,
+          detail: outcome === 'credited' ? `已按渠道对账单自动补记入账（原状态 ${a.status}）` : '已补记；该订单已由另一笔支付入账，本笔记为重复缴费待退款',
+        });
+      } else if (outcome === 'duplicate') {
+        // The late notification or the active query got there between our read and the credit.
+        matched++;
+      } else {
+        diffs.push({ ...mine, kind: 'paid_not_credited', action: 'proposed', outcome, detail: `自动补账被拒绝（${outcome}）：请核实` });
+      }
+    }
+
+    for (const a of await repo.paidAttemptsOn(channel, day)) {
+      if (seen.has(a.id)) continue;
+      diffs.push({
+        kind: 'credited_absent', orderNo: a.orderNo, channelOrderId: a.channelOrderId, channelTradeNo: a.channelTradeNo, attemptId: a.id, ourAmount: a.amount, channelAmount: null,
+        action: 'proposed', detail: '本平台已入账，渠道对账单无此笔收款：请向渠道查询核实，确认未收款后冲正',
+      });
+    }
+
+    // Refunds, per order: what the channel paid back against what we asked it to.
+    const theirs = new Map<string, { orderNo: string | null; coid: string; amounts: Decimal[] }>();
+    for (const l of statement.lines.filter((x) => x.kind === 'refund')) {
+      const a = await repo.attemptByChannelOrderId(channel, l.channelOrderId);
+      const key = a ? a.orderId : `?${l.channelOrderId}`;
+      const e = theirs.get(key) ?? { orderNo: a?.orderNo ?? l.orderNo, coid: l.channelOrderId, amounts: [] };
+      e.amounts.push(l.amount);
+      theirs.set(key, e);
+    }
+    const ours = new Map<string, { orderNo: string; amounts: Decimal[]; pending: boolean }>();
+    for (const r of await repo.refundsOn(channel, day)) {
+      const e = ours.get(r.orderId) ?? { orderNo: r.orderNo, amounts: [], pending: false };
+      e.amounts.push(r.amount);
+      e.pending ||= r.pending;
+      ours.set(r.orderId, e);
+    }
+    for (const key of new Set([...theirs.keys(), ...ours.keys()])) {
+      const t = theirs.get(key);
+      const o = ours.get(key);
+      const tSum = t ? sum(t.amounts) : null;
+      const oSum = o ? sum(o.amounts) : null;
+      if (tSum && oSum && tSum.eq(oSum) && !o!.pending) {
+        matched++;
+        continue;
+      }
+      const detail = !o ? '渠道有退款，本平台没有对应的退费单：请核实'
+        : !t ? '本平台有退费单，渠道对账单无此退款：请向渠道查询'
+          : tSum!.eq(oSum!) ? '渠道已退款，本平台退费单仍为处理中：请确认后更新退费单'
+            : `退款金额不符：本平台 ${formatMoney(oSum!)}，渠道 ${formatMoney(tSum!)}`;
+      diffs.push({
+        kind: 'refund_mismatch', orderNo: o?.orderNo ?? t?.orderNo ?? null, channelOrderId: t?.coid ?? null, channelTradeNo: null, attemptId: null,
+        ourAmount: oSum, channelAmount: tSum, action: 'proposed', detail,
+      });
+    }
+
+    await repo.finishRun(runId, { lines: statement.lines.length, total: sum(payments.map((l) => l.amount)), matched, differences: diffs, restored, raw: statement.raw, channel, day });
+    if (restored) await scanOverpayments();
+    log?.info({ channel, day, lines: statement.lines.length, matched, restored, differences: diffs.length }, 'reconciliation done');
+    return { runId, channel, day, status: 'done', lines: statement.lines.length, matched, restored, differences: diffs };
+  }
+
+  /**
+   * Finds overpayments and flags each once: bills credited beyond what they owe (the excess put
+   * on the newest payments first) and second payments of already-paid orders.
+   */
+  async function scanOverpayments(): Promise<number> {
+    let flagged = 0;
+    for (const b of await repo.overpaidBills()) {
+      const already = await repo.flaggedOnBill(b.billId);
+      // What earlier flags on this bill still account for (refunded ones have left the excess).
+      let left = b.excess.minus(sum(already.filter((f) => f.status !== 'refunded' && f.status !== 'dismissed').map((f) => f.amount)));
+      for (const p of b.payments) {
+        if (left.lte(0)) break;
+        if (already.some((f) => f.orderId === p.orderId)) continue;
+        const amount = Decimal.min(left, p.amount);
+        if (await repo.flag({ kind: 'bill', personId: b.personId, billId: b.billId, orderId: p.orderId, attemptId: null, channel: p.channel, amount, note: '账单实缴超过应缴：重复缴费' })) flagged++;
+        left = left.minus(amount);
+      }
+    }
+    for (const a of await repo.doublePaidAttempts()) {
+      if (await repo.flag({ kind: 'attempt', personId: a.personId, billId: null, orderId: a.orderId, attemptId: a.attemptId, channel: a.channel, amount: a.amount, note: '订单已由另一笔支付入账，本笔为重复支付' })) flagged++;
+    }
+    return flagged;
+  }
+
+  /** Refunds a second payment of an order through its own channel; it never reached a bill. */
+  async function refundAttempt(op: OverpaymentRow): Promise<{ status: 'refunded' | 'refunding'; refundNo: string }> {
+    const adapter = op.channel ? registry.get(op.channel) : null;
+    const order = await deps.paymentRepo.orderById(op.orderId);
+    const attempt = order ? (await deps.paymentRepo.attemptsOf(order.id)).find((x) => x.id === op.attemptId) : undefined;
+    if (!adapter || !order || !attempt?.channelOrderId) throw new ConsoleError('该渠道的退费接口未接入，请在渠道后台原路退回');
+    const refundNo = await repo.nextRefundNo(orderDatePart());
+    // The number is kept before the call: if the answer is lost, asking again with it is idempotent.
+    await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo });
+    const r = await adapter.refund(await payment.channelOrder(order, attempt.channelOrderId, attempt.amount), attempt.amount, refundNo);
+    if (r.status === 'succeeded') return { status: 'refunded', refundNo };
+    if (r.status === 'pending') return { status: 'refunding', refundNo };
+    throw new ConsoleError(r.status === 'failed' ? `渠道拒绝退费：${r.reason}` : '该渠道不支持原路退费，请线下退费');
+  }
+
+  /** 一键退款: the overpayment goes back the way it came. Safe to press twice. */
+  async function refundOverpayment(id: string, actor: Actor): Promise<{ ok: true; refundNo: string; status: 'refunded' | 'refunding' } | { ok: false; message: string }> {
+    const [op] = await repo.overpayments({ id });
+    if (!op) return { ok: false, message: '记录不存在' };
+    if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'refunding'))) return { ok: false, message: `该笔已在处理（${op.status}）` };
+    try {
+      let done: { status: 'refunded' | 'refunding'; refundNo: string };
+      if (op.kind === 'attempt') done = await refundAttempt(op);
+      else {
+        if (!deps.refunds) throw new ConsoleError('退费服务未接入');
+        const r = await deps.refunds.refund(actor, null, {
+          personId: op.personId, billId: op.billId!, amount: op.amount, mode: 'channel', reason: `重复缴费退款（订单 ${op.orderNo}）`,
+        });
+        done = { status: r.status === 'succeeded' ? 'refunded' : 'refunding', refundNo: r.refundNo };
+      }
+      await repo.moveOverpayment(id, ['refunding'], done.status, { refundNo: done.refundNo });
+      return { ok: true, ...done };
+    } catch (e) {
+      const message = e instanceof ConsoleError || e instanceof ChannelError ? e.message : String((e as Error).message ?? e);
+      // A channel that did not answer may still have refunded: the flag stays 'refunding' with its
+      // number for finance to check, rather than inviting a second refund.
+      const uncertain = e instanceof ChannelError || (e instanceof ConsoleError && /未明确答复/.test(e.message));
+      await repo.moveOverpayment(id, ['refunding'], uncertain ? 'refunding' : 'failed', { note: message });
+      if (!(e instanceof ConsoleError) && !(e instanceof ChannelError)) throw e;
+      return { ok: false, message };
+    }
+  }
+
+  return {
+    reconcile,
+    scanOverpayments,
+    refundOverpayment,
+
+    /** Flags, then (when configured) refunds every open overpayment without waiting for a click. */
+    async overpaymentJob(autoRefund: boolean): Promise<{ flagged: number; refunded: number }> {
+      const flagged = await scanOverpayments();
+      let refunded = 0;
+      if (autoRefund) {
+        for (const op of await repo.overpayments({ status: ['open'] })) {
+          const r = await refundOverpayment(op.id, PLATFORM_ACTOR);
+          if (r.ok) refunded++;
+          else log?.warn({ overpayment: op.id, message: r.message }, 'automatic overpayment refund failed');
+        }
+      }
+      return { flagged, refunded };
+    },
+
+    /** The daily job: yesterday's statement of each channel, until one run of it succeeds. */
+    async reconcileDue(day: string): Promise<RunResult[]> {
+      const out = [];
+      for (const channel of channelsOf(registry)) {
+        if (await repo.lastDoneRun(channel, day)) continue;
+        out.push(await reconcile(channel, day, 'job'));
+      }
+      return out;
+    },
+
+    async page(runId?: string) {
+      const [runs, differences, overpayments] = await Promise.all([repo.runs(), repo.differences(runId), repo.overpayments()]);
+      return { runs, differences, overpayments, channels: channelsOf(registry) };
+    },
+  };
+}
+
+export type ReconcileService = ReturnType<typeof reconcileService>;
