@@ -14,6 +14,7 @@ export interface PersonBill extends BillAmounts {
   itemStatus: '收费' | '停止';
   startsAt: Date | null;
   endsAt: Date | null;
+  itemSort: number;
 }
 
 export interface BillFilter {
@@ -41,21 +42,9 @@ export function feesRepo(db: Knex) {
         .select(
           'b.id as billId', 'b.period_id as periodId', 'p.name as periodName', 'b.fee_item_id as feeItemId',
           'i.name as itemName', 'i.code as itemCode', 'i.category', 'i.fee_type as feeType', 'i.status as itemStatus',
-          'i.starts_at as startsAt', 'i.ends_at as endsAt', 'b.due', 'b.refunded', 'b.reduction', 'b.paid',
+          'i.starts_at as startsAt', 'i.ends_at as endsAt', 'i.sort_order as itemSort', 'b.due', 'b.refunded', 'b.reduction', 'b.paid',
         );
       return rows.map((r) => ({ ...r, due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid) }));
-    },
-
-    /** The periods and items this person has bills for: the choices of the 当前费用 filters. */
-    async filterChoices(personId: number) {
-      const [periods, items] = await Promise.all([
-        base(personId).distinct('p.id', 'p.name', 'p.sort_order').orderBy('p.sort_order', 'desc'),
-        base(personId).distinct('i.id', 'i.name', 'i.sort_order').orderBy('i.sort_order'),
-      ]);
-      return {
-        periods: periods.map((p) => ({ id: p.id as number, name: p.name as string })),
-        items: items.map((i) => ({ id: i.id as number, name: i.name as string })),
-      };
     },
   };
 }

@@ -21,6 +21,22 @@ export interface FeeSummary {
   arrears: Decimal; // 欠费
 }
 
+/** A bill whose collection window has ended (tuition has none, so never expires). */
+export function isExpired(b: Pick<PersonBill, 'endsAt'>, now: Date): boolean {
+  return b.endsAt !== null && new Date(b.endsAt) < now;
+}
+
+/** The periods and items of these bills (already newest period first), items in fee-item order. */
+function filterChoices(bills: PersonBill[]) {
+  const periods = new Map(bills.map((b) => [b.periodId, b.periodName]));
+  const byItemOrder = [...bills].sort((a, b) => a.itemSort - b.itemSort);
+  const items = new Map(byItemOrder.map((b) => [b.feeItemId, b.itemName]));
+  return {
+    periods: [...periods].map(([id, name]) => ({ id, name })),
+    items: [...items].map(([id, name]) => ({ id, name })),
+  };
+}
+
 export function feesService(deps: { repo: FeesRepo }) {
   const { repo } = deps;
 
@@ -35,7 +51,10 @@ export function feesService(deps: { repo: FeesRepo }) {
 
   return {
     async currentFees(personId: number, q: CurrentFeesQuery, now = new Date()) {
-      const choices = await repo.filterChoices(personId);
+      // A person has tens of bills at most: one query, then the filters in memory, so the filter
+      // choices and the table come from the same snapshot.
+      const all = await repo.billsOf(personId);
+      const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
       const notices: string[] = [];
       const periodId = q.period && choices.periods.some((p) => p.id === q.period) ? q.period : undefined;
@@ -43,7 +62,10 @@ export function feesService(deps: { repo: FeesRepo }) {
       const feeItemId = q.item && choices.items.some((i) => i.id === q.item) ? q.item : undefined;
       if (q.item && !feeItemId) notices.push('所选收费项目不存在，已显示全部项目');
 
-      const rows = (await repo.billsOf(personId, { periodId, feeItemId, hideExpiredAt: q.expired ? undefined : now })).map(toRow);
+      const rows = all
+        .filter((b) => (!periodId || b.periodId === periodId) && (!feeItemId || b.feeItemId === feeItemId))
+        .filter((b) => q.expired || !isExpired(b, now))
+        .map(toRow);
       const page: Page = paginate(rows.length, q.page, FEES_PAGE_SIZE);
       if (q.page > page.pages) notices.push(`页码超出范围，已显示第 ${page.page} 页`);
       return {
