@@ -3,8 +3,10 @@
 // 代收 items through ICBC and WeChat Pay (payee the university), built by the channels issue.
 import type { Config } from '../config';
 import type { Category } from '../domain/payment-selection';
+import { alipayAdapter } from './alipay/adapter';
 import { icbcAdapter } from './icbc/adapter';
 import { nontaxAdapter } from './nontax/adapter';
+import { unionpayAdapter } from './unionpay/adapter';
 import { wechatAdapter } from './wechat/adapter';
 import { CHANNEL_LABEL, type ChannelAdapter, type ChannelChoice, type ChannelId } from './types';
 
@@ -22,11 +24,14 @@ export interface GatewayRegistry {
 
 export function createGatewayRegistry(config: Pick<Config, 'nontax'> & Partial<Pick<Config, 'channels'>>, extra: ChannelAdapter[] = []): GatewayRegistry {
   const adapters = new Map<string, ChannelAdapter>([['nontax', nontaxAdapter(config.nontax)]]);
-  // 代收 channels (issue 5). Alipay and UnionPay adapters exist too (./alipay, ./unionpay) but no
-  // category offers them directly: under 财政 the payer reaches them through the non-tax cashier.
+  // 代收 channels (issue 5). Alipay and UnionPay are registered too, so that their notifications,
+  // queries, closes and refunds reach an adapter, but no category offers them to the wizard:
+  // under 财政 the payer reaches them through the non-tax cashier.
   if (config.channels) {
     adapters.set('icbc', icbcAdapter(config.channels.icbc));
     adapters.set('wechat', wechatAdapter(config.channels.wechat));
+    adapters.set('alipay', alipayAdapter(config.channels.alipay));
+    adapters.set('unionpay', unionpayAdapter(config.channels.unionpay));
   }
   for (const a of extra) adapters.set(a.id, a);
   return {

@@ -10,13 +10,15 @@ import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
 import { ebillSandbox } from './ebill';
 import { createControl, type SandboxControl } from './control';
+import { createAlipaySimulator, type AlipaySimulator } from './alipay/simulator';
 import { createIcbcSimulator, type IcbcSimulator } from './icbc/simulator';
 import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
+import { createUnionpaySimulator, type UnionpaySimulator } from './unionpay/simulator';
 import { createWechatSimulator, type WechatSimulator } from './wechat/simulator';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: SandboxControl; wechat: WechatSimulator; icbc: IcbcSimulator; stop(): void };
+export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: SandboxControl; wechat: WechatSimulator; icbc: IcbcSimulator; alipay: AlipaySimulator; unionpay: UnionpaySimulator; stop(): void };
 
 export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir?: string }): SandboxApp {
   const app = express();
@@ -37,10 +39,14 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   const ch = opts.config.channels;
   const wechat = createWechatSimulator({ ...opts, control, keyDir, settings: { appId: ch.wechat.appId, mchId: ch.wechat.mchId, merchantSerialNo: ch.wechat.merchantSerialNo, platformKeyId: ch.wechat.platformKeyId } });
   const icbc = createIcbcSimulator({ ...opts, control, keyDir, settings: { appId: ch.icbc.appId, merId: ch.icbc.merId } });
+  const alipay = createAlipaySimulator({ ...opts, control, keyDir, settings: { appId: ch.alipay.appId, sellerId: ch.alipay.sellerId } });
+  const unionpay = createUnionpaySimulator({ ...opts, control, keyDir, settings: { merId: ch.unionpay.merId, certId: ch.unionpay.certId } });
   app.use(control.router);
   app.use('/wechat', wechat.router);
   app.use('/icbc', icbc.router);
-  return Object.assign(app, { nontax, control, wechat, icbc, stop: () => { nontax.stop(); control.stop(); } });
+  app.use('/alipay', alipay.router);
+  app.use('/unionpay', unionpay.router);
+  return Object.assign(app, { nontax, control, wechat, icbc, alipay, unionpay, stop: () => { nontax.stop(); control.stop(); } });
 }
 
 export async function startSandbox(opts: { config: Config; logger: Logger }): Promise<Server> {

@@ -150,9 +150,12 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
     const amount = b.amount as { refund?: unknown; total?: unknown } | undefined;
     if (!t || t.status !== 'PAID') return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
-    if (!Number.isSafeInteger(amount?.refund) || BigInt(amount!.refund as number) + t.refundedFen > t.fen) return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
+    if (!Number.isSafeInteger(amount?.refund) || (amount!.refund as number) <= 0) return send(res, 400, { code: 'PARAM_ERROR', message: '退款金额无效' });
     const fen = BigInt(amount!.refund as number);
+    // The same out_refund_no again is the same refund (WeChat answers it, it does not refund twice).
     const done = t.refunds.find((r) => r.refundNo === b.out_refund_no);
+    if (done && done.fen !== fen) return send(res, 400, { code: 'INVALID_REQUEST', message: '同一退款单号金额不一致' });
+    if (!done && fen + t.refundedFen > t.fen) return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
     if (!done) {
       t.refundedFen += fen;
       t.refunds.push({ refundNo: String(b.out_refund_no), fen, at: new Date() });

@@ -1,0 +1,258 @@
+// 支付宝 OpenAPI, simulated (the other side of src/gateways/alipay): gateway.do answering
+// alipay.trade.precreate (a QR the payer "scans": our checkout page with 确认支付 / 取消支付),
+// alipay.trade.page.pay (the browser's signed form lands on the same checkout), trade.query,
+// trade.close, trade.refund and the bill download URL, every answer a signed
+// `alipay_trade_xxx_response` JSON; asynchronous notifications as form posts signed RSA2
+// (trade_status TRADE_SUCCESS) on Alipay's published retry schedule — 4m, 10m, 10m, 1h, 2h, 6h,
+// 15h after the first — until the body is exactly `success`; the bill a zip of GBK CSV files.
+//
+// Chosen here, not public: trade numbers (2026…), buyer ids, the checkout page's look. A
+// precreated trade exists from precreate on (the real one only once scanned; the adapter treats
+// ACQ.TRADE_NOT_EXIST on close as closed either way).
+import { randomBytes, randomInt } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
+import type { Config } from '../../config';
+import { businessDate } from '../../domain/business-date';
+import { Decimal, fromFen, plainMoney, toFen } from '../../domain/money';
+import { SUCCESS_CODE, YUAN, signNotification, signedResponse, verifyRequest, type Params } from '../../gateways/alipay/codec';
+import { buildAlipayStatement, type AlipayStatementRow } from '../../gateways/alipay/statement';
+import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../../gateways/common/crypto';
+import type { Logger } from '../../logger';
+import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
+import { ensureKeyPair } from '../keys';
+
+/** Seconds before each attempt: at once, then Alipay's 4m, 10m, 10m, 1h, 2h, 6h, 15h. */
+export const ALIPAY_SCHEDULE_S = [0, 240, 600, 600, 3600, 7200, 21600, 54000];
+
+export interface AlipaySandboxSettings { appId: string; sellerId: string }
+
+const BUYER_ID = '2088102177846880';
+const BUYER_LOGON = 'san***@example.com';
+
+export function createAlipaySimulator(opts: { config: Config; control: SandboxControl; settings: AlipaySandboxSettings; keyDir: string; logger?: Logger }) {
+  const { control, settings: s } = opts;
+  const platform = ensureKeyPair(opts.keyDir, 'alipay-platform');
+  const merchant = ensureKeyPair(opts.keyDir, 'alipay-merchant');
+  const trades = new Map<string, SimTrade>();
+  const bills = new Map<string, Buffer>();
+
+  const yuanOf = (fen: bigint) => plainMoney(fromFen(fen));
+  const answer = (res: Response, method: string, body: object) =>
+    res.type('application/json; charset=utf-8').send(signedResponse(method, body, platform.privateKey));
+  const fail = (res: Response, method: string, code: string, msg: string, subCode: string, subMsg: string) =>
+    answer(res, method, { code, msg, sub_code: subCode, sub_msg: subMsg });
+  const notExist = (res: Response, method: string) => fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在');
+
+  const find = (no: string) => {
+    const t = trades.get(no);
+    if (t) expireIfDue(t);
+    return t;
+  };
+
+  const tradeStatus = (t: SimTrade) =>
+    t.status === 'PAID' ? (t.refundedFen >= t.fen ? 'TRADE_CLOSED' : 'TRADE_SUCCESS') : t.status === 'CLOSED' ? 'TRADE_CLOSED' : 'WAIT_BUYER_PAY';
+
+  function notify(t: SimTrade) {
+    control.deliver({
+      channel: 'alipay', orderNo: t.orderNo, scheduleS: ALIPAY_SCHEDULE_S,
+      // The merchant must answer exactly "success"; anything else is a failure and retried.
+      isAck: (status, text) => status === 200 && text === 'success',
+      send: async (m: Mutation) => {
+        const now = new Date();
+        const total = yuanOf(t.fen + (m === 'wrong_amount' ? 1n : 0n));
+        const fields = signNotification({
+          notify_time: dashedDateTime(now), notify_type: 'trade_status_sync', notify_id: `2026${randomBytes(14).toString('hex')}`,
+          app_id: s.appId, charset: 'utf-8', version: '1.0', auth_app_id: s.appId,
+          trade_no: t.tradeNo!, out_trade_no: t.orderNo, buyer_id: BUYER_ID, buyer_logon_id: BUYER_LOGON,
+          seller_id: m === 'wrong_merchant' ? '2088999999999999' : t.merchantId, seller_email: 'pay@example.edu.cn',
+          trade_status: 'TRADE_SUCCESS', total_amount: total, receipt_amount: total, buyer_pay_amount: total, invoice_amount: total,
+          subject: t.subject, gmt_create: dashedDateTime(t.createdAt), gmt_payment: dashedDateTime(t.paidAt!),
+          fund_bill_list: JSON.stringify([{ amount: total, fundChannel: 'ALIPAYACCOUNT' }]),
+        }, platform.privateKey);
+        // tamper: a field changed after signing, as a man in the middle would.
+        if (m === 'tamper') fields.total_amount = yuanOf(t.fen + 100n);
+        const r = await fetch(t.notifyUrl, {
+          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: encodeForm(fields), signal: AbortSignal.timeout(5000),
+        });
+        return { status: r.status, text: await r.text() };
+      },
+    });
+  }
+
+  function pay(t: SimTrade) {
+    t.status = 'PAID';
+    t.paidAt = new Date();
+    t.tradeNo = `${businessDate(t.paidAt).replace(/-/g, '')}22001${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e4)).padStart(4, '0')}`;
+    if (control.take('alipay', ['reorder'])) t.heldForClose = true;
+    else notify(t);
+  }
+
+  /** A new trade from precreate or page.pay; an existing one must agree on the amount. */
+  function open(biz: Record<string, unknown>, p: Params): { t: SimTrade } | { code: string; msg: string; sub: string; subMsg: string } {
+    const no = biz.out_trade_no;
+    const amount = biz.total_amount;
+    if (typeof no !== 'string' || !/^[0-9A-Za-z_]{1,64}$/.test(no) || typeof amount !== 'string' || !YUAN.test(amount) || new Decimal(amount).lte(0) || typeof biz.subject !== 'string' || !biz.subject) {
+      return { code: '40002', msg: 'Invalid Arguments', sub: 'isv.invalid-parameter', subMsg: '参数无效' };
+    }
+    const fen = toFen(new Decimal(amount));
+    const existing = find(no);
+    if (existing?.status === 'PAID') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_SUCCESS', subMsg: '交易已被支付' };
+    if (existing && existing.fen !== fen) return { code: '40004', msg: 'Business Failed', sub: 'ACQ.CONTEXT_INCONSISTENT', subMsg: '交易信息被篡改' };
+    if (existing?.status === 'CLOSED') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_CLOSE', subMsg: '交易已经关闭' };
+    const t: SimTrade = existing ?? {
+      channelOrderId: no, merchantId: s.sellerId, orderNo: no, fen, subject: biz.subject, notifyUrl: p.notify_url ?? '', returnUrl: p.return_url ?? '',
+      createdAt: new Date(), expireAt: typeof biz.time_expire === 'string' ? parseShanghai(biz.time_expire) : null,
+      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex') },
+    };
+    // page.pay after precreate: the same trade, now with the page to send the browser back to.
+    if (p.return_url) t.returnUrl = p.return_url;
+    trades.set(no, t);
+    return { t };
+  }
+
+  const router = Router();
+  router.use('/gateway.do', express.text({ type: () => true, limit: '64kb' }));
+
+  /** Every request: the form as sent, signed by the merchant's key, for our app. */
+  const checked = (req: Request): { p: Params; biz: Record<string, unknown> } | { error: [string, string, string, string] } => {
+    const p = parseFormStrict(typeof req.body === 'string' ? req.body : '');
+    if (!p || !p.method) return { error: ['40001', 'Missing Required Arguments', 'isv.missing-method', '缺少方法名参数'] };
+    if (p.app_id !== s.appId) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数'] };
+    if (!verifyRequest(p, merchant.publicKey)) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-signature', '验签出错'] };
+    try {
+      return { p, biz: JSON.parse(p.biz_content ?? '{}') as Record<string, unknown> };
+    } catch {
+      return { error: ['40002', 'Invalid Arguments', 'isv.invalid-parameter', 'biz_content 无效'] };
+    }
+  };
+
+  const checkoutUrl = (req: Request, t: SimTrade) => `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
+
+  router.post('/gateway.do', async (req, res) => {
+    const c = checked(req);
+    const method = parseFormStrict(typeof req.body === 'string' ? req.body : '')?.method ?? 'alipay.trade.query';
+    if ('error' in c) {
+      if (method === 'alipay.trade.page.pay') return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${c.error[3]}`);
+      return fail(res, method, ...c.error);
+    }
+    const { p, biz } = c;
+    const no = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
+    switch (p.method) {
+      case 'alipay.trade.precreate': {
+        const r = open(biz, p);
+        if (!('t' in r)) return fail(res, method, r.code, r.msg, r.sub, r.subMsg);
+        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: r.t.orderNo, qr_code: checkoutUrl(req, r.t) });
+      }
+      case 'alipay.trade.page.pay': {
+        // The browser itself posted the merchant's form: show the cashier, not JSON.
+        const r = open(biz, p);
+        if (!('t' in r)) return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${r.subMsg}`);
+        return res.redirect(303, checkoutUrl(req, r.t));
+      }
+      case 'alipay.trade.query': {
+        if (await queryFault(control, 'alipay', res)) return;
+        const t = find(no);
+        if (!t) return notExist(res, method);
+        // A held (reordered) payment is not visible yet: the close must overtake it.
+        const v = t.heldForClose ? { ...t, status: 'UNPAID' as const, tradeNo: undefined, paidAt: undefined } : t;
+        return answer(res, method, {
+          code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo, trade_status: tradeStatus(v), total_amount: yuanOf(t.fen),
+          ...(v.tradeNo ? { trade_no: v.tradeNo, buyer_logon_id: BUYER_LOGON, buyer_user_id: BUYER_ID, buyer_pay_amount: yuanOf(t.fen), receipt_amount: yuanOf(t.fen), send_pay_date: dashedDateTime(v.paidAt!) } : {}),
+          subject: t.subject,
+        });
+      }
+      case 'alipay.trade.close': {
+        const t = find(no);
+        if (!t) return notExist(res, method);
+        if (t.heldForClose) {
+          t.heldForClose = false;
+          answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
+          return notify(t);
+        }
+        if (t.status === 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+        t.status = 'CLOSED';
+        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
+      }
+      case 'alipay.trade.refund': {
+        const t = find(no);
+        if (!t) return notExist(res, method);
+        if (t.status !== 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+        const amt = typeof biz.refund_amount === 'string' && YUAN.test(biz.refund_amount) ? toFen(new Decimal(biz.refund_amount)) : 0n;
+        const reqNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : t.orderNo;
+        const done = t.refunds.find((r) => r.refundNo === reqNo);
+        if (!done) {
+          if (amt <= 0n || t.refundedFen + amt > t.fen) return fail(res, method, '40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+          t.refundedFen += amt;
+          t.refunds.push({ refundNo: reqNo, fen: amt, at: new Date() });
+        }
+        return answer(res, method, {
+          code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, buyer_logon_id: BUYER_LOGON,
+          fund_change: done ? 'N' : 'Y', refund_fee: yuanOf(t.refundedFen), gmt_refund_pay: dashedDateTime(new Date()),
+        });
+      }
+      case 'alipay.data.dataservice.bill.downloadurl.query': {
+        const day = typeof biz.bill_date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date) ? biz.bill_date : null;
+        if (biz.bill_type !== 'trade' || !day) return fail(res, method, '40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在');
+        const rows: AlipayStatementRow[] = [];
+        for (const t of trades.values()) {
+          if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) {
+            rows.push({ tradeNo: t.tradeNo!, orderNo: t.orderNo, kind: '交易', subject: t.subject, createdAt: dashedDateTime(t.createdAt), finishedAt: dashedDateTime(t.paidAt), buyer: BUYER_LOGON, amount: yuanOf(t.fen), received: yuanOf(t.fen), refundNo: '', fee: '0.00' });
+          }
+          for (const r of t.refunds.filter((x) => businessDate(x.at) === day)) {
+            rows.push({ tradeNo: t.tradeNo!, orderNo: t.orderNo, kind: '退款', subject: t.subject, createdAt: dashedDateTime(t.createdAt), finishedAt: dashedDateTime(r.at), buyer: BUYER_LOGON, amount: yuanOf(t.fen), received: `-${yuanOf(r.fen)}`, refundNo: r.refundNo, fee: '0.00' });
+          }
+        }
+        const token = randomBytes(8).toString('hex');
+        bills.set(token, buildAlipayStatement(s.sellerId, day, rows, dashedDateTime(new Date())));
+        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', bill_download_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/bill/${token}.csv.zip` });
+      }
+      default:
+        return fail(res, method, '40004', 'Business Failed', 'isv.invalid-method', '不存在的方法名');
+    }
+  });
+
+  router.get('/bill/:file', (req, res) => {
+    const file = bills.get(req.params.file.replace(/\.csv\.zip$/, ''));
+    if (!file) return res.status(404).type('text/plain').send('not found');
+    res.type('application/zip').send(file);
+  });
+
+  // The payer's side: the QR to scan, 确认支付 standing in for the phone, 取消支付 walking away.
+  const page = Router();
+  page.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  const byToken = (token: string) => {
+    const t = [...trades.values()].find((x) => x.extra.token === token);
+    if (t) expireIfDue(t);
+    return t;
+  };
+  const render = async (req: Request, res: Response, t: SimTrade, state: string) => {
+    const url = `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
+    res.render('sandbox/alipay-checkout', {
+      title: '支付宝 - 扫码支付', t, state, amount: yuanOf(t.fen), merchant: opts.config.schoolName,
+      qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }), action: `${req.baseUrl}/qr/${t.extra.token}`,
+    });
+  };
+  const stateOf = (t: SimTrade) => (t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'open');
+  page.get('/qr/:token', async (req, res) => {
+    const t = byToken(req.params.token);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    await render(req, res, t, stateOf(t));
+  });
+  page.post('/qr/:token/confirm', async (req, res) => {
+    const t = byToken(req.params.token);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    if (t.status === 'UNPAID') pay(t);
+    await render(req, res, t, t.status === 'PAID' ? 'paid' : 'closed');
+  });
+  page.post('/qr/:token/cancel', async (req, res) => {
+    const t = byToken(req.params.token);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    await render(req, res, t, t.status === 'UNPAID' ? 'cancelled' : stateOf(t));
+  });
+
+  router.use(page);
+  return { router, trades, platformKeys: platform, merchantKeys: merchant, pay, notify };
+}
+
+export type AlipaySimulator = ReturnType<typeof createAlipaySimulator>;
