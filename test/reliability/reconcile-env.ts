@@ -1,0 +1,106 @@
+// The world of the reconciliation tests: the platform and the sandbox on real ports (payEnv), a
+// reconciliation module over the same database, payers with 学费-type bills, and the three ways a
+// payer pays at the sandboxes (non-tax cashier, WeChat phone page, ICBC bank page), all over HTTP.
+import { expect } from 'vitest';
+import { businessDate } from '../../src/domain/business-date';
+import type { PaymentAction } from '../../src/gateways/types';
+import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
+import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
+import { reconcileModule } from '../../src/modules/reconcile';
+import { payEnv } from '../helpers/pay-env';
+import type { TestDatabase } from '../helpers/test-db';
+import * as f from '../factories';
+
+export type Channel = 'nontax' | 'wechat' | 'icbc';
+
+export async function reconcileWorld(db: TestDatabase, env: Record<string, string> = {}) {
+  const pay = await payEnv(db, env);
+  const knex = db.knex;
+  const m = reconcileModule({ config: pay.config, knex });
+  const today = () => businessDate();
+
+  /** A payer with one bill of `due` in a 学费-type item of the category. */
+  async function payer(category: '财政' | '代收', due = '250.00') {
+    const p = await f.person(knex);
+    const period = await f.period(knex);
+    const item = await f.feeItem(knex, { category });
+    const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
+    return { personId: p.personId, periodId: period.id, billId, category, due };
+  }
+  type Payer = Awaited<ReturnType<typeof payer>>;
+
+  async function order(p: Payer, amount = p.due): Promise<string> {
+    const r = await pay.payment.confirmOrder(p.personId, { category: p.category, periods: [p.periodId], lines: [{ billId: p.billId, amount }] });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    return (r as { orderNo: string }).orderNo;
+  }
+
+  async function submit(p: Payer, orderNo: string, channel: Channel): Promise<PaymentAction> {
+    const r = await pay.payment.submitToChannel(p.personId, orderNo, channel);
+    expect(r.kind, JSON.stringify(r)).toBe('action');
+    return (r as { action: PaymentAction }).action;
+  }
+
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
+  });
+
+  /** The payer presses 确认支付 at the channel the action leads to. */
+  async function payAt(channel: Channel, action: PaymentAction) {
+    if (channel === 'nontax') {
+      expect(action.kind).toBe('redirect');
+      const res = await fetch(`${(action as { url: string }).url}/pay`, form({ pay_channel: 'alipay' }));
+      expect(res.status).toBe(303);
+    } else if (channel === 'wechat') {
+      expect(action.kind).toBe('qrCode');
+      const u = new URL((action as { content: string }).content);
+      const res = await fetch(`${u.origin}${u.pathname}/confirm${u.search}`, form({}));
+      expect(res.status).toBe(200);
+    } else {
+      expect(action.kind).toBe('form');
+      const a = action as { url: string; fields: Record<string, string> };
+      const page = await (await fetch(a.url, form(a.fields))).text();
+      const token = /epay\/([0-9a-f]{16})/.exec(page)?.[1];
+      expect(token, page.slice(0, 300)).toBeTruthy();
+      const base = `${new URL(a.url).origin}/icbc/epay/${token}`;
+      expect((await fetch(`${base}/next`, form({ mobile: '13800000000', card: '123456' }))).status).toBe(200);
+      expect((await fetch(`${base}/confirm`, form({}))).status).toBe(200);
+    }
+  }
+
+  const control = (body: object) => fetch(`${pay.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  /** Arms a fault of the card/wallet sandbox (lose, reorder, query_error …). */
+  async function fault(channel: 'wechat' | 'icbc', kind: string, count = 1) {
+    expect((await control({ channel, kind, count })).status).toBe(201);
+  }
+  async function clearFaults() {
+    await fetch(`${pay.sandboxUrl}/_control/faults`, { method: 'DELETE' });
+  }
+  /** The non-tax simulator's own switch: 'hold' means a payment is never notified. */
+  async function nontaxFault(mode: string) {
+    const r = await fetch(`${pay.sandboxUrl}/nontax/control/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode }) });
+    expect(r.status).toBe(200);
+  }
+
+  async function statusOf(orderNo: string): Promise<string> {
+    return (await knex('orders').where({ order_no: orderNo }).first('status')).status;
+  }
+
+  /** The books agree with themselves and with each channel's statement for the day. */
+  async function ledgerDifferences(days = [today()], channels: Channel[] = ['nontax', 'wechat', 'icbc']) {
+    const repo = ledgerCheckRepo(knex);
+    return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, m.registry, channels, days))];
+  }
+
+  /** How each order was credited: ledger payment entries, receipts. */
+  async function creditsOf(orderNo: string) {
+    const o = await knex('orders').where({ order_no: orderNo }).first('id');
+    const [{ n: entries }] = await knex('bill_ledger').where({ order_id: o.id, kind: 'payment' }).count<{ n: string }[]>('* as n');
+    const [{ n: receipts }] = await knex('receipts').where({ order_id: o.id }).count<{ n: string }[]>('* as n');
+    return { entries: Number(entries), receipts: Number(receipts) };
+  }
+
+  return { ...pay, knex, m, today, payer, order, submit, payAt, fault, clearFaults, nontaxFault, statusOf, ledgerDifferences, creditsOf };
+}
+
+export type ReconcileWorld = Awaited<ReturnType<typeof reconcileWorld>>;
