@@ -19,6 +19,6 @@ export function paymentModule(deps: { config: Config; knex: Knex; logger?: Logge
     service,
     /** Mount before the session, body parsers and CSRF: server-to-server, signed, no login. */
     notifyRoutes: () => paymentNotifyRoutes({ payment: service }),
-    routes: () => paymentRoutes({ payment: service }),
+    routes: () => paymentRoutes({ payment: service, sandboxUrl: deps.config.sandbox.enabled ? deps.config.sandbox.url : null }),
   };
 }

@@ -1,6 +1,8 @@
 // 学费缴费 routes: one line each — path, validation, one service call, render or redirect.
 import express, { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
 import { isOrderNo } from '../../domain/order-number';
+import { CHANNEL_LABEL, type ChannelId } from '../../gateways/types';
 import { formFields, parse } from '../../http/validate';
 import { M } from './messages';
 import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
@@ -20,7 +22,7 @@ export function paymentNotifyRoutes(deps: { payment: PaymentService }) {
   return r;
 }
 
-export function paymentRoutes(deps: { payment: PaymentService }) {
+export function paymentRoutes(deps: { payment: PaymentService; /** set when the sandbox runs: its phone pages stand in for scanning */ sandboxUrl?: string | null }) {
   const { payment } = deps;
   const r = Router();
   const view = { nav: 'pay', scripts: ['pay.js'] };
@@ -55,6 +57,17 @@ export function paymentRoutes(deps: { payment: PaymentService }) {
       ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
       error: extra.error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
       live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
+    });
+  };
+
+  /** A QR channel (微信支付 Native, 支付宝 precreate): the code is shown here, drawn on the server. */
+  const renderQr = async (req: Request, res: Response, orderNo: string, content: string) => {
+    const { order } = await payment.orderView(req.user!.personId, orderNo);
+    const channel = (order.channel ?? '') as ChannelId;
+    res.render('pay/qrcode', {
+      ...view, title: '扫码支付', crumbs: M.crumbs.confirm, order, channelName: CHANNEL_LABEL[channel] ?? channel, appName: channel === 'alipay' ? '支付宝' : '微信',
+      qr: await QRCode.toDataURL(content, { margin: 1, width: 220, errorCorrectionLevel: 'M' }),
+      sandboxLink: deps.sandboxUrl && content.startsWith(`${deps.sandboxUrl}/`) ? content : null,
     });
   };
 
@@ -108,6 +121,7 @@ export function paymentRoutes(deps: { payment: PaymentService }) {
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     if (result.kind === 'refused') return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
     if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
+    if (result.action.kind === 'qrCode') return renderQr(req, res, orderNo, result.action.content);
     res.render('pay/channel', { ...view, title: '支付', crumbs: M.crumbs.confirm, action: result.action, orderNo });
   });
 
