@@ -1,0 +1,89 @@
+// 张三 pays 医疗保险 (代收, 250.00) through 中国工商银行 in a real browser: 确定缴费 auto-posts the
+// signed form to 工银e支付 (the sandbox's page in the style of 图22: 手机号码, 卡(账)号后六位,
+// 下一步, 确认支付), 返回商户 brings 支付成功; 当前费用 then shows 医疗保险 paid.
+// Screenshots: pay-icbc-*.png.
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { launchBrowser, screenshot } from '../helpers/browser';
+import { testDatabase } from '../helpers/test-db';
+import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
+
+const db = await testDatabase({ demo: true });
+const env = await payEnv(db, { SANDBOX: '1' });
+await setPassword(db.knex, DEMO.student.number);
+const browser = await launchBrowser();
+
+describe('代收项目缴费 through 中国工商银行 in the browser', () => {
+  it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 中国工商银行 → 图22 → 确认支付 → 支付成功 → 当前费用', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+    await page.goto(`${env.appUrl}/login`);
+    await page.fill('#username', DEMO.student.number);
+    await page.fill('#password', PASSWORD);
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(`${env.appUrl}/`);
+
+    await page.click('nav >> text=学费缴费');
+    await page.waitForURL(/\/pay$/);
+    await page.check('input[name=period]');
+    await screenshot(page, 'pay-icbc-1-list');
+    await page.click('button:has-text("代收项目缴费")');
+
+    await page.waitForURL(/\/pay\/items/);
+    expect(await page.textContent('body')).toContain('医疗保险');
+    await screenshot(page, 'pay-icbc-2-items');
+    await page.click('button:has-text("下一步")');
+
+    await page.waitForURL(/\/pay\/review$/);
+    await screenshot(page, 'pay-icbc-3-review');
+    await page.click('button:has-text("下一步")');
+
+    await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
+    const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
+    await page.check('input[value=icbc]');
+    await screenshot(page, 'pay-icbc-4-confirm');
+    await page.click('button:has-text("确定缴费")');
+
+    // The auto-posted form lands on 工银e支付 (图22).
+    await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
+    const bank = (await page.textContent('body'))!;
+    for (const label of ['工银e支付', '订单信息', '商户名称: 兰州理工大学', '金额: RMB 250.00', '手机号码', '卡(账)号后六位/别名', '下一步']) expect(bank).toContain(label);
+    await page.getByLabel('手机号码:').fill('13800000000');
+    await page.getByLabel('卡(账)号后六位/别名:').fill('123456');
+    await screenshot(page, 'pay-icbc-5-bank-card');
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('button', { name: '确认支付' }).waitFor();
+    expect(await page.textContent('body')).toContain('138****0000');
+    await screenshot(page, 'pay-icbc-6-bank-confirm');
+    await page.getByRole('button', { name: '确认支付' }).click();
+    await page.getByText('支付成功').waitFor();
+    await screenshot(page, 'pay-icbc-7-bank-paid');
+    await waitForStatus(db.knex, orderNo, 'paid');
+
+    await page.getByRole('link', { name: '返回商户' }).click();
+    await page.waitForURL(/\/result$/);
+    const result = (await page.textContent('body'))!;
+    expect(result).toContain('支付成功');
+    expect(result).toContain(orderNo);
+    expect(result).toContain('医疗保险');
+    await screenshot(page, 'pay-icbc-8-success');
+
+    await page.click('nav >> text=当前费用');
+    await page.waitForURL(/\/fees$/);
+    const row = (await page.locator('tr', { hasText: '医疗保险' }).first().textContent())!.replace(/\s+/g, ' ');
+    expect(row).toContain('250.00');
+    expect(row).toContain('已完成');
+    await screenshot(page, 'pay-icbc-9-fees');
+
+    // 银行交易记录 (图23): 交易银行 工商银行.
+    await page.goto(`${env.appUrl}/transactions/bank`);
+    const tx = (await page.locator('tr', { hasText: orderNo }).textContent())!;
+    expect(tx).toContain('工商银行');
+    await screenshot(page, 'pay-icbc-10-transactions');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

@@ -1,0 +1,95 @@
+// 张三 pays 医疗保险 (代收, 249.99) through 微信支付 in a real browser: the platform shows the
+// Native code_url as a QR, the sandbox's phone page stands in for scanning (确认支付), and
+// 我已完成支付 brings 支付成功; 当前费用 then shows 医疗保险 paid. Screenshots: pay-wechat-*.png.
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { launchBrowser, screenshot } from '../helpers/browser';
+import { testDatabase } from '../helpers/test-db';
+import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
+
+const db = await testDatabase({ demo: true });
+const env = await payEnv(db, { SANDBOX: '1' });
+await setPassword(db.knex, DEMO.student.number);
+const browser = await launchBrowser();
+
+describe('代收项目缴费 through 微信支付 in the browser', () => {
+  it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 微信支付 → QR → 确认支付 on the phone → 支付成功 → 当前费用', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+    await page.goto(`${env.appUrl}/login`);
+    await page.fill('#username', DEMO.student.number);
+    await page.fill('#password', PASSWORD);
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(`${env.appUrl}/`);
+
+    await page.click('nav >> text=学费缴费');
+    await page.waitForURL(/\/pay$/);
+    await page.check('input[name=period]');
+    await screenshot(page, 'pay-wechat-1-list');
+    await page.click('button:has-text("代收项目缴费")');
+
+    await page.waitForURL(/\/pay\/items/);
+    const items = (await page.textContent('body'))!;
+    expect(items).toContain('医疗保险');
+    expect(items).not.toContain('住宿费');
+    await screenshot(page, 'pay-wechat-2-items');
+    await page.click('button:has-text("下一步")');
+
+    await page.waitForURL(/\/pay\/review$/);
+    expect((await page.textContent('body'))!.replace(/\s+/g, '')).toContain('共计交费：250.00元');
+    await screenshot(page, 'pay-wechat-3-review');
+    await page.click('button:has-text("下一步")');
+
+    await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
+    const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
+    await page.check('input[value=wechat]');
+    await screenshot(page, 'pay-wechat-4-confirm');
+    await page.click('button:has-text("确定缴费")');
+
+    // The platform's QR page: the code drawn on the server, the amount, 我已完成支付.
+    await page.getByAltText('微信支付二维码').waitFor();
+    const qr = (await page.textContent('body'))!;
+    for (const label of ['微信支付扫码支付', orderNo, '¥250.00', '我已完成支付', '模拟扫码（沙箱）']) expect(qr).toContain(label);
+    expect(await page.getByAltText('微信支付二维码').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await screenshot(page, 'pay-wechat-5-qr');
+
+    // "Scanning": the sandbox's phone page opens beside the platform's.
+    const [phone] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
+    await phone.waitForLoadState();
+    expect(phone.url().startsWith(env.sandboxUrl)).toBe(true);
+    await phone.getByAltText('微信支付二维码').waitFor();
+    expect(await phone.textContent('body')).toContain('¥250.00');
+    await screenshot(phone, 'pay-wechat-6-phone');
+    await phone.getByRole('button', { name: '确认支付' }).click();
+    await phone.getByText('支付成功').waitFor();
+    await screenshot(phone, 'pay-wechat-7-phone-paid');
+    await waitForStatus(db.knex, orderNo, 'paid');
+
+    await page.getByRole('link', { name: '我已完成支付' }).click();
+    await page.waitForURL(/\/result$/);
+    const result = (await page.textContent('body'))!;
+    expect(result).toContain('支付成功');
+    expect(result).toContain(orderNo);
+    expect(result).toContain('医疗保险');
+    await screenshot(page, 'pay-wechat-8-success');
+
+    await page.click('nav >> text=当前费用');
+    await page.waitForURL(/\/fees$/);
+    const row = (await page.locator('tr', { hasText: '医疗保险' }).first().textContent())!.replace(/\s+/g, ' ');
+    expect(row).toContain('250.00');
+    expect(row).toContain('已完成');
+    await screenshot(page, 'pay-wechat-9-fees');
+
+    // 银行交易记录 (图23): 交易银行 微信支付.
+    await page.goto(`${env.appUrl}/transactions/bank`);
+    const tx = (await page.locator('tr', { hasText: orderNo }).textContent())!;
+    expect(tx).toContain('微信支付');
+    await screenshot(page, 'pay-wechat-10-transactions');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
