@@ -95,9 +95,8 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   /** How each order was credited: ledger payment entries, receipts. */
   async function creditsOf(orderNo: string) {
     const o = await knex('orders').where({ order_no: orderNo }).first('id');
-    const [{ n: entries }] = await knex('bill_ledger').where({ order_id: o.id, kind: 'payment' }).count<{ n: string }[]>('* as n');
-    const [{ n: receipts }] = await knex('receipts').where({ order_id: o.id }).count<{ n: string }[]>('* as n');
-    return { entries: Number(entries), receipts: Number(receipts) };
+    const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
+    return { entries: await count(knex('bill_ledger').where({ order_id: o.id, kind: 'payment' })), receipts: await count(knex('receipts').where({ order_id: o.id })) };
   }
 
   return { ...pay, knex, m, today, payer, order, submit, payAt, fault, clearFaults, nontaxFault, statusOf, ledgerDifferences, creditsOf };
