@@ -13,7 +13,7 @@ const USAGE = `用法:
   npm run cli -- import-people <文件.csv>   导入人员（学号,姓名,性别,身份证号,学院,班级,手机）
   npm run cli -- import-bills <文件.csv>    导入应收（学号,收费期间,收费项目,应收金额）
   npm run cli -- reconcile --channel <渠道> --date <YYYY-MM-DD>   下载渠道对账单并对账（补记漏单，列出差异）
-  npm run cli -- check-ledger [--date <YYYY-MM-DD>] [--channel <渠道>]   账务核对，有任何不一致时返回非零`;
+  npm run cli -- check-ledger [--date <YYYY-MM-DD>] [--days N] [--channel <渠道>]   账务核对，有任何不一致时返回非零`;
 
 type Command = (args: string[]) => Promise<number>;
 

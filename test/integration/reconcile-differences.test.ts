@@ -142,6 +142,9 @@ describe('a day’s statements with every kind of difference', () => {
     expect(await reconcileCommand(w.knex, w.config, ['--channel', 'paypal', '--date', day], () => undefined)).toBe(2);
     expect(await checkLedgerCommand(w.knex, w.config, ['--date', day], () => undefined)).toBe(1);
     expect(await checkLedgerCommand(w.knex, w.config, ['--date', day, '--channel', 'nontax'], () => undefined)).toBe(0);
+    // The last two days before today: nothing was received then, and the statements agree.
+    expect(await checkLedgerCommand(w.knex, w.config, ['--days', '2', '--channel', 'wechat'], () => undefined)).toBe(0);
+    expect(await checkLedgerCommand(w.knex, w.config, ['--days', '0'], () => undefined)).toBe(2);
   });
 
   it('`npm run cli -- check-ledger` exits non-zero on a difference and zero when the books agree', async () => {

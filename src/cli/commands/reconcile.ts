@@ -1,4 +1,4 @@
-// `reconcile --channel <name> --date <YYYY-MM-DD>` and `check-ledger [--date <day>]… [--channel <name>]…`:
+// `reconcile --channel <name> --date <YYYY-MM-DD>` and `check-ledger [--date <day>]… [--days N] [--channel <name>]…`:
 // the same services as the jobs and the console, so a run started here is stored and shown on
 // the console's 对账 page like any other.
 import type { Knex } from 'knex';
@@ -49,9 +49,11 @@ export async function reconcileCommand(knex: Knex, config: Config, args: string[
 
 export async function checkLedgerCommand(knex: Knex, config: Config, args: string[], print = console.log): Promise<number> {
   const o = options(args);
-  const days = o.get('date') ?? [businessDate(new Date(Date.now() - 24 * 3600_000))];
-  if (days.some((d) => !DAY.test(d))) {
-    console.error('用法: npm run cli -- check-ledger [--date YYYY-MM-DD]… [--channel <name>]… [--no-statements]');
+  // --days N: the N business days up to yesterday (a week after an outage, a month at closing).
+  const back = Number(o.get('days')?.[0] ?? '1');
+  const days = o.get('date') ?? Array.from({ length: Number.isInteger(back) && back > 0 ? Math.min(back, 366) : 0 }, (_, i) => businessDate(new Date(Date.now() - (i + 1) * 24 * 3600_000)));
+  if (!days.length || days.some((d) => !DAY.test(d))) {
+    console.error('用法: npm run cli -- check-ledger [--date YYYY-MM-DD]… [--days N] [--channel <name>]… [--no-statements]');
     return 2;
   }
   const repo = ledgerCheckRepo(knex);

@@ -192,7 +192,7 @@ export function reconcileService(deps: ReconcileDeps) {
         if (left.lte(0)) break;
         if (already.some((f) => f.orderId === p.orderId)) continue;
         const amount = Decimal.min(left, p.amount);
-        if (await repo.flag({ kind: 'bill', personId: b.personId, billId: b.billId, orderId: p.orderId, attemptId: null, channel: p.channel, amount, note: '账单实缴超过应缴：重复缴费' })) flagged++;
+        if (await repo.flag({ kind: 'bill', personId: b.personId, billId: b.billId, orderId: p.orderId, attemptId: null, channel: p.channel, amount, note: '账单实缴超过应缴（重复缴费，或缴费后又减免）' })) flagged++;
         left = left.minus(amount);
       }
     }
