@@ -51,10 +51,6 @@ export interface AppDeps {
   lockout?: Lockout;
 }
 
-/** Tabs whose issue has not landed: they say 暂未开放 until then. */
-const PENDING_TABS: Record<string, string> = {
-};
-
 export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
   const knex = db.knex;
@@ -136,7 +132,7 @@ export function createApp(deps: AppDeps) {
   app.use(payment.routes());
   const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways, reconcile }));
-  app.use(placeholderRoutes({ ...NOT_OPEN_TABS, ...PENDING_TABS }));
+  app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
