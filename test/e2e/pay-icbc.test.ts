@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { launchBrowser, screenshot } from '../helpers/browser';
+import { expectPaidEverywhere } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
 
@@ -64,25 +65,7 @@ describe('代收项目缴费 through 中国工商银行 in the browser', () => {
     await waitForStatus(db.knex, orderNo, 'paid');
 
     await page.getByRole('link', { name: '返回商户' }).click();
-    await page.waitForURL(/\/result$/);
-    const result = (await page.textContent('body'))!;
-    expect(result).toContain('支付成功');
-    expect(result).toContain(orderNo);
-    expect(result).toContain('医疗保险');
-    await screenshot(page, 'pay-icbc-8-success');
-
-    await page.click('nav >> text=当前费用');
-    await page.waitForURL(/\/fees$/);
-    const row = (await page.locator('tr', { hasText: '医疗保险' }).first().textContent())!.replace(/\s+/g, ' ');
-    expect(row).toContain('250.00');
-    expect(row).toContain('已完成');
-    await screenshot(page, 'pay-icbc-9-fees');
-
-    // 银行交易记录 (图23): 交易银行 工商银行.
-    await page.goto(`${env.appUrl}/transactions/bank`);
-    const tx = (await page.locator('tr', { hasText: orderNo }).textContent())!;
-    expect(tx).toContain('工商银行');
-    await screenshot(page, 'pay-icbc-10-transactions');
+    await expectPaidEverywhere(page, { appUrl: env.appUrl, orderNo, item: '医疗保险', amount: '250.00', bank: '工商银行', shots: 'pay-icbc' });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { afterAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
@@ -17,6 +16,7 @@ import { businessDateTime } from '../../src/domain/business-date';
 import { testConfig } from './app';
 import type { TestDatabase } from './test-db';
 import { Client } from './client';
+import { setPassword as setUserPassword } from './users';
 
 export const PASSWORD = 'Abc12345!x';
 
@@ -49,10 +49,7 @@ export async function payEnv(db: TestDatabase, env: Record<string, string> = {})
 export type PayEnv = Awaited<ReturnType<typeof payEnv>>;
 
 /** 张三 (or anyone) past the initial-password gate. */
-export async function setPassword(knex: Knex, number: string, password = PASSWORD) {
-  const hash = await bcrypt.hash(password, 4);
-  await knex('accounts').whereIn('person_id', knex('people').select('id').where({ number })).update({ password_hash: hash, must_change_password: false });
-}
+export const setPassword = (knex: Knex, number: string, password = PASSWORD) => setUserPassword(knex, number, password);
 
 export async function signedIn(env: PayEnv, number: string, password = PASSWORD) {
   const c = new Client(env.app);
