@@ -23,6 +23,21 @@
 
   var form = document.getElementById('pay-items');
   if (form) {
+    // The page works without JavaScript: the amounts come editable and there is no 修改. Here
+    // they become the manual's read-only figures behind a 修改 per line (a line with an error
+    // stays open, its button saying 确定).
+    Array.prototype.forEach.call(form.querySelectorAll('td[data-edit-for]'), function (cell) {
+      var input = document.getElementById(cell.dataset.editFor);
+      if (!input) return;
+      var open = input.hasAttribute('data-error');
+      input.readOnly = !open;
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'link';
+      b.dataset.edit = input.id;
+      b.textContent = open ? '确定' : '修改';
+      cell.appendChild(b);
+    });
     var boxes = function () { return Array.prototype.slice.call(form.querySelectorAll('input[type=checkbox][name=bill]')); };
     var recompute = function () {
       var total = 0n;
