@@ -22,15 +22,15 @@ export function authService(deps: { repo: AuthRepo; lockout: Lockout }) {
       const username = input.username.trim();
       const account = await repo.findForLogin(username);
       const lockKey = account ? `a${account.accountId}` : `u${username.toLowerCase()}`;
-      if (await lockout.isLocked(lockKey, input.ip)) return { ok: false, reason: 'locked' };
+      if (!(await lockout.attempt(lockKey, input.ip))) return { ok: false, reason: 'locked' };
 
       const ok = account ? await verifyPassword(account, input.password) : (await bcrypt.compare(input.password, DUMMY_HASH), false);
       if (!account || !ok) {
-        await lockout.recordFailure(lockKey, input.ip);
+        await lockout.failed(lockKey, input.ip);
         return { ok: false, reason: 'invalid' };
       }
+      await lockout.succeeded(lockKey, input.ip);
       if (account.status !== 'active') return { ok: false, reason: 'disabled' };
-      await lockout.clear(lockKey);
       await repo.recordLogin(account.accountId);
       return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
     },

@@ -41,14 +41,16 @@ export function ebillVerifyRoutes(deps: { ebills: EbillsService; lockout: Lockou
     const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const ip = req.ip ?? '';
     const asked = Boolean(query.code && query.no && query.check);
-    if (asked && (await deps.lockout.isLocked(billKey, ip))) {
+    if (asked && !(await deps.lockout.attempt(billKey, ip))) {
       res.status(429);
       return res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result: { asked: true, found: false, locked: true }, query });
     }
     const result = await deps.ebills.verify(query);
     if (result.asked && !result.found) {
-      await deps.lockout.recordFailure(billKey, ip);
+      await deps.lockout.failed(billKey, ip);
       res.status(404);
+    } else if (asked) {
+      await deps.lockout.release(billKey, ip);
     }
     res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result, query });
   });

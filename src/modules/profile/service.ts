@@ -34,15 +34,15 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
    * The current password, asked again before 密保 or the refund card changes: a session left open
    * on a lab PC must not be enough to redirect refunds. Throttled like login.
    */
-  async function confirmPassword(actor: Actor, password: string, field: string): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
+  async function confirmPassword(actor: Actor, password: string, field: string, wrong: string = M.passwordWrong): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
     const key = `a${actor.accountId}`;
-    if (await reauthLockout.isLocked(key, actor.ip)) return { ok: false, errors: { [field]: M.locked }, locked: true };
+    if (!(await reauthLockout.attempt(key, actor.ip))) return { ok: false, errors: { [field]: M.locked }, locked: true };
     const account = await repo.accountForPassword(actor.accountId);
     if (!account || !(await verifyPassword(account, password))) {
-      await reauthLockout.recordFailure(key, actor.ip);
-      return { ok: false, errors: { [field]: M.passwordWrong } };
+      await reauthLockout.failed(key, actor.ip);
+      return { ok: false, errors: { [field]: wrong } };
     }
-    await reauthLockout.clear(key);
+    await reauthLockout.succeeded(key, actor.ip);
     return { ok: true, account };
   }
 
@@ -81,9 +81,11 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     },
 
     async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<ActionResult> {
-      const account = await repo.accountForPassword(input.accountId);
-      if (!account) return { ok: false, errors: { current: '账户不存在' } };
-      if (!(await verifyPassword(account, input.current))) return { ok: false, errors: { current: '原始密码不正确' } };
+      // Throttled like every other re-entry of the password: an open session must not be able
+      // to find the password by guessing here and then redirect refunds.
+      const confirmed = await confirmPassword({ accountId: input.accountId, ip: input.ip }, input.current, 'current', '原始密码不正确');
+      if (!confirmed.ok || !confirmed.account) return confirmed.ok ? { ok: false, errors: { current: '账户不存在' } } : confirmed;
+      const account = confirmed.account;
       const broken = checkPassword(input.next, { number: account.number, idNumber: account.idNumber, oldPassword: input.current });
       if (broken) return { ok: false, errors: { next: broken } };
       const hash = await bcrypt.hash(input.next, BCRYPT_COST);

@@ -38,10 +38,12 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
       { kind: 'locked' } | { kind: 'no-question' } | { kind: 'question'; state: RecoveryState }
     > {
       const lockKey = `n${input.username.toLowerCase()}`;
-      if (await lockout.isLocked(lockKey, input.ip)) return { kind: 'locked' };
+      if (!(await lockout.attempt(lockKey, input.ip))) return { kind: 'locked' };
       const account = await repo.find(input.username, input.idNumber);
+      // A pair that matches nobody is a failed guess; a real pair is not.
+      if (account) await lockout.release(lockKey, input.ip);
+      else await lockout.failed(lockKey, input.ip);
       if (account && !(account.question && account.answerHash)) return { kind: 'no-question' };
-      if (!account) await lockout.recordFailure(lockKey, input.ip);
       return {
         kind: 'question',
         state: {
@@ -52,15 +54,15 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
     },
 
     async answer(state: RecoveryState, answer: string, ip: string): Promise<'ok' | 'wrong' | 'locked'> {
-      if (await lockout.isLocked(state.lockKey, ip)) return 'locked';
+      if (!(await lockout.attempt(state.lockKey, ip))) return 'locked';
       const account = state.accountId ? await repo.byId(state.accountId) : undefined;
       const hash = account?.answerHash ?? DUMMY_HASH;
       const ok = (await bcrypt.compare(normaliseAnswer(answer), hash)) && account !== undefined && account.answerHash !== null;
       if (!ok) {
-        await lockout.recordFailure(state.lockKey, ip);
+        await lockout.failed(state.lockKey, ip);
         return 'wrong';
       }
-      await lockout.clear(state.lockKey);
+      await lockout.succeeded(state.lockKey, ip);
       return 'ok';
     },
 

@@ -1,0 +1,44 @@
+// Guesses sent all at once must be counted like guesses sent one by one: each reserves its failure
+// before the password is checked, so a burst cannot slip past the five-failure lock.
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/app';
+import { Client } from '../helpers/client';
+import { testDatabase } from '../helpers/test-db';
+import * as f from '../factories';
+
+const db = await testDatabase();
+const app = testApp(db);
+
+async function loginForm(c: Client) {
+  await c.get('/login');
+  return c;
+}
+
+describe('parallel guesses', () => {
+  it('lets at most 5 of 30 simultaneous wrong logins be checked; the rest are refused as locked', async () => {
+    const p = await f.person(db.knex, { password: 'Right#pass2026' });
+    const clients = await Promise.all(Array.from({ length: 30 }, () => loginForm(new Client(app))));
+    const res = await Promise.all(clients.map((c, i) => c.post('/login', { username: p.number, password: `wrong-${i}` })));
+    const statuses = res.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
+    // And the right password is refused too until the lock is lifted.
+    expect((await new Client(app).login(p.number, 'Right#pass2026')).status).toBe(429);
+  });
+
+  it('throttles guessing the current password on 密码修改 from a signed-in session', async () => {
+    const p = await f.person(db.knex, { password: 'Right#pass2026' });
+    const c = new Client(app);
+    expect((await c.login(p.number, 'Right#pass2026')).status).toBe(303);
+    await c.get('/profile/password');
+    for (let i = 0; i < 5; i++) {
+      const r = await c.post('/profile/password', { current: `nope-${i}`, next: 'New#pass20261', confirm: 'New#pass20261' });
+      expect(r.status).toBe(400);
+    }
+    const locked = await c.post('/profile/password', { current: 'Right#pass2026', next: 'New#pass20261', confirm: 'New#pass20261' });
+    expect(locked.status).toBe(400);
+    expect(locked.text).toContain('15分钟');
+    const acct = await db.knex('accounts').where({ id: p.accountId }).first('password_hash');
+    expect(acct.password_hash).not.toBeNull();
+  });
+});
