@@ -6,6 +6,7 @@ import * as console_ from './20261128_030_console';
 import * as receipts from './20261128_040_receipts';
 import * as jobs from './20261128_050_jobs';
 import * as reconcile from './20261128_060_reconcile';
+import * as refundRecovery from './20261128_070_refund_recovery';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,4 +19,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_040_receipts', receipts],
   ['20261128_050_jobs', jobs],
   ['20261128_060_reconcile', reconcile],
+  ['20261128_070_refund_recovery', refundRecovery],
 ];

@@ -98,6 +98,28 @@ export type CloseResult = { status: 'closed' } | { status: 'paid'; event: PaidEv
 
 export type RefundResult = { status: 'succeeded' | 'pending'; channelRefundNo: string } | { status: 'failed'; reason: string } | { status: 'unsupported' };
 
+/**
+ * A refund as we asked for it, to ask about it again: its number (out_refund_no, out_request_no,
+ * the refund's orderId …), amount, and when it was first requested (UnionPay identifies a
+ * transaction by orderId + txnTime, so a retry and a query must carry the first request's time).
+ */
+export interface RefundRef {
+  refundNo: string;
+  amount: Decimal;
+  requestedAt: Date;
+}
+
+/**
+ * The channel's word on a refund we asked for. not_found: the request never reached it (asking
+ * again with the same number is then safe); pending: accepted, not finished yet.
+ */
+export type RefundQueryResult =
+  | { status: 'succeeded'; channelRefundNo: string; amount: Decimal }
+  | { status: 'pending' }
+  | { status: 'failed'; reason: string }
+  | { status: 'not_found' }
+  | { status: 'unsupported' };
+
 export interface StatementLine {
   channelOrderId: string;
   orderNo: string | null;
@@ -131,7 +153,10 @@ export interface ChannelAdapter {
   parseNotification(raw: RawNotification): ParsedNotification;
   query(order: ChannelOrder): Promise<QueryResult>;
   close(order: ChannelOrder): Promise<CloseResult>;
-  refund(order: ChannelOrder, amount: Decimal, refundNo: string): Promise<RefundResult>;
+  /** `requestedAt`: the refund's first request time, kept so that a retry is the same refund. */
+  refund(order: ChannelOrder, amount: Decimal, refundNo: string, requestedAt?: Date): Promise<RefundResult>;
+  /** Settles a refund whose answer was unclear (timeout, 5xx) or still processing. */
+  queryRefund(order: ChannelOrder, refund: RefundRef): Promise<RefundQueryResult>;
   downloadStatement(day: string): Promise<Statement>;
 }
 

@@ -1,6 +1,7 @@
 // The platform's periodic jobs, each run by the scheduler (./scheduler.ts) on one instance per
 // slot: closing expired orders at their channels, the active query, the e-bill and SMS retries,
-// the overpayment scan (and refunds, when configured) and the daily reconciliation.
+// the overpayment scan (and refunds, when configured), the refund query (refunds left unclear
+// or processing at their channel) and the daily reconciliation.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { businessDate } from '../domain/business-date';
@@ -15,7 +16,7 @@ import { runEbillIssuing } from './ebill-issuing';
 import type { Job } from './scheduler';
 import { runSmsSending } from './sms-sending';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'reconcile'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile'] as const;
 
 export function platformJobs(deps: {
   config: Config; knex: Knex; logger: Logger; registry?: GatewayRegistry;
@@ -69,8 +70,20 @@ export function platformJobs(deps: {
       },
     },
     {
+      // A channel refund whose answer was lost (timeout, 5xx) or still processing: asked about
+      // again under its own refund number once the console's own call is surely over, then posted
+      // to the ledger once or released. Second payments handed back from 对账 likewise.
+      name: 'refund-query', everyMs: 60_000,
+      async run() {
+        const r = await m.refunds.recheckPending(now(), config.jobs.activeQueryAfterMinutes);
+        const f = await m.service.settleRefundingFlags();
+        if (r.succeeded || r.failed || r.mismatch || r.unanswered || f.refunded || f.failed) logger.info({ refunds: r, flags: f }, 'refund query');
+      },
+    },
+    {
       // Hourly until yesterday's statement of every channel has been reconciled once: channels
       // publish their files some hours into the day, and a failed download is simply tried again.
+      // Days missed before (the platform down, a channel down) are caught up, a week back at most.
       name: 'reconcile', everyMs: 3_600_000,
       async run() {
         const yesterday = businessDate(new Date(now().getTime() - 24 * 3600_000));

@@ -67,10 +67,11 @@ describe('a bill paid twice', () => {
     const [after] = await flags();
     expect(after).toMatchObject({ status: 'refunded' });
     const refund = await w.knex('refunds').where({ refund_no: after.refund_no }).first();
-    // The console refunds through the latest paid order carrying the bill; here both were paid
-    // within the same second, so it is either channel — the payer gets 250.00 back either way.
-    expect(refund).toMatchObject({ status: 'succeeded', amount: '250.00', bill_id: p.billId });
-    expect(['wechat', 'icbc']).toContain(refund.channel);
+    // Back through the flagged payment (the WeChat one restored from the statement), not
+    // whichever order of the bill was paid last.
+    const flaggedOrder = await w.knex('orders').where({ order_no: a }).first('id');
+    expect(refund).toMatchObject({ status: 'succeeded', amount: '250.00', bill_id: p.billId, channel: 'wechat', order_id: flaggedOrder.id });
+    expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(25_000n);
     expect(await billOf(p.billId)).toMatchObject({ paid: '500.00', refunded: '250.00' });
     expect(await w.knex('audit_log').where({ action: 'refund.channel_requested' }).count<{ n: string }[]>('* as n').then((x) => Number(x[0]!.n))).toBe(1);
 

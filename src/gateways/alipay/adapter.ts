@@ -6,7 +6,7 @@ import { channelFetch, dashedDateTime, encodeForm, lazyPems, parseFormStrict, pa
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type PaymentAction, type QueryResult, type RawNotification, type RefundResult, type Statement,
+  type ParsedNotification, type PaymentAction, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { ACK, NACK, SUCCESS_CODE, YUAN, signedRequest, verifyNotification, verifyResponse } from './codec';
 import { parseAlipayStatement } from './statement';
@@ -139,6 +139,22 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
         return { status: 'failed', reason: `${String(r.sub_code ?? r.code)} ${String(r.sub_msg ?? '')}`.trim() };
       }
       return { status: r.fund_change === 'Y' ? 'succeeded' : 'pending', channelRefundNo: typeof r.trade_no === 'string' ? `${r.trade_no}/${refundNo}` : refundNo };
+    },
+
+    // alipay.trade.fastpay.refund.query by out_trade_no + out_request_no. Alipay's rule: an answer
+    // with the refund's data and refund_status empty or REFUND_SUCCESS is a refund done; an
+    // answer without it means no refund happened under that number (so asking again is safe).
+    async queryRefund(order, ref): Promise<RefundQueryResult> {
+      const method = 'alipay.trade.fastpay.refund.query';
+      const r = await call(method, { out_trade_no: order.orderNo, out_request_no: ref.refundNo, query_options: ['gmt_refund_pay'] });
+      if (r.code !== SUCCESS_CODE) {
+        if (notFound(r)) return { status: 'not_found' };
+        throw refuse(method, r);
+      }
+      if (typeof r.refund_amount !== 'string' || !YUAN.test(r.refund_amount)) return { status: 'not_found' };
+      if (r.out_request_no !== ref.refundNo) throw new ChannelError(`${method}: answer is for another refund`, true);
+      if (r.refund_status !== undefined && r.refund_status !== 'REFUND_SUCCESS') return { status: 'pending' };
+      return { status: 'succeeded', channelRefundNo: typeof r.trade_no === 'string' ? `${r.trade_no}/${ref.refundNo}` : ref.refundNo, amount: new Decimal(r.refund_amount) };
     },
 
     async downloadStatement(day: string): Promise<Statement> {

@@ -7,7 +7,7 @@ import { isPaymentCode } from '../../domain/payment-code';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundResult, type Statement,
+  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import {
   ACK_FAIL, ACK_SUCCESS, CODES, encodeForm, parseForm, signedEnvelope, verifyEnvelope, verifyResponse, type NontaxMethod,
@@ -165,6 +165,10 @@ export function nontaxAdapter(cfg: NontaxConfig, fetchImpl: typeof fetch = fetch
 
     // Non-tax income is refunded by the finance office through the treasury, not online.
     async refund(): Promise<RefundResult> {
+      return { status: 'unsupported' };
+    },
+
+    async queryRefund(): Promise<RefundQueryResult> {
       return { status: 'unsupported' };
     },
 

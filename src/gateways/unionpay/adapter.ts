@@ -13,7 +13,7 @@ import { channelFetch, compactDateTime, encodeForm, lazyPems, parseFormStrict, p
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundResult, type Statement, type StatementLine,
+  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement, type StatementLine,
 } from '../types';
 import { ACK, FEN, NOT_FOUND, PROCESSING, SIGN_METHOD, VERSION, parseAcpResponse, sign, verify, type Fields } from './codec';
 
@@ -115,17 +115,32 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       return { status: 'closed' };
     },
 
-    async refund(order, amount, refundNo): Promise<RefundResult> {
+    async refund(order, amount, refundNo, requestedAt = new Date()): Promise<RefundResult> {
       const q = await query(order);
       if (q.status !== 'paid') return { status: 'failed', reason: 'original trade not paid' };
       const a = await back('backTransReq.do', {
         txnType: '04', txnSubType: '00', bizType: '000201', channelType: '07', currencyCode: '156',
-        orderId: refundNo, origQryId: q.event.channelTradeNo, txnTime: compactDateTime(new Date()), txnAmt: toFen(amount).toString(), backUrl: order.notifyUrl,
+        // The refund is a transaction of its own: orderId = our refund number, txnTime = when it
+        // was first asked for, so that a retry and a query name the same transaction.
+        orderId: refundNo, origQryId: q.event.channelTradeNo, txnTime: compactDateTime(requestedAt), txnAmt: toFen(amount).toString(), backUrl: order.notifyUrl,
       });
       // 00 = accepted; the result follows as a back notification (or a query of refundNo).
       if (a.respCode === '00') return { status: 'pending', channelRefundNo: a.queryId ?? refundNo };
       if (PROCESSING.includes(a.respCode ?? '')) return { status: 'pending', channelRefundNo: refundNo };
       return { status: 'failed', reason: `${a.respCode} ${a.respMsg ?? ''}`.trim() };
+    },
+
+    // queryTrans.do of the refund transaction itself (orderId = refund number, its txnTime):
+    // respCode 34 = never reached UnionPay; origRespCode 00 = refunded, 03/04/05 = processing.
+    async queryRefund(_order, ref): Promise<RefundQueryResult> {
+      const a = await back('queryTrans.do', { txnType: '00', txnSubType: '00', bizType: '000000', orderId: ref.refundNo, txnTime: compactDateTime(ref.requestedAt) });
+      if (a.respCode === NOT_FOUND) return { status: 'not_found' };
+      if (a.respCode !== '00') throw new ChannelError(`unionpay refund query: respCode ${a.respCode} ${a.respMsg ?? ''}`, true);
+      if (a.orderId !== ref.refundNo) throw new ChannelError('unionpay refund query: answer is for another transaction', true);
+      if (PROCESSING.includes(a.origRespCode ?? '')) return { status: 'pending' };
+      if (a.origRespCode !== '00') return { status: 'failed', reason: `${a.origRespCode ?? ''} ${a.origRespMsg ?? ''}`.trim() };
+      if (!FEN.test(a.txnAmt ?? '')) throw new ChannelError('unionpay refund query: refunded without an amount', true);
+      return { status: 'succeeded', channelRefundNo: a.queryId ?? ref.refundNo, amount: fromFen(a.txnAmt!) };
     },
 
     /**

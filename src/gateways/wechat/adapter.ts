@@ -7,7 +7,7 @@ import { channelFetch, lazyPems } from '../common/crypto';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundResult, type Statement,
+  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { authorization, decryptResource, verifySigned, type Resource } from './codec';
 import { parseWechatBill } from './statement';
@@ -167,6 +167,23 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       const id = typeof r.doc.refund_id === 'string' ? r.doc.refund_id : refundNo;
       if (r.doc.status === 'SUCCESS') return { status: 'succeeded', channelRefundNo: id };
       if (r.doc.status === 'PROCESSING') return { status: 'pending', channelRefundNo: id };
+      return { status: 'failed', reason: String(r.doc.status) };
+    },
+
+    // 查询单笔退款（通过商户退款单号）: GET /v3/refund/domestic/refunds/{out_refund_no}.
+    async queryRefund(order, ref): Promise<RefundQueryResult> {
+      const r = await call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(ref.refundNo)}`);
+      if (r.status === 404) return { status: 'not_found' };
+      if (r.status !== 200) throw new ChannelError(`wechat refund query: HTTP ${r.status} ${String(r.doc.code ?? '')}`, true);
+      if (r.doc.out_refund_no !== ref.refundNo || r.doc.out_trade_no !== order.orderNo) throw new ChannelError('wechat refund query: answer is for another refund', true);
+      const id = typeof r.doc.refund_id === 'string' ? r.doc.refund_id : ref.refundNo;
+      if (r.doc.status === 'SUCCESS') {
+        const amount = fenOf((r.doc.amount as { refund?: unknown } | undefined)?.refund);
+        if (!amount) throw new ChannelError('wechat refund query: SUCCESS without an amount', true);
+        return { status: 'succeeded', channelRefundNo: id, amount };
+      }
+      if (r.doc.status === 'PROCESSING') return { status: 'pending' };
+      // CLOSED (退款关闭) or ABNORMAL (退款异常: the payer's account cannot take it back).
       return { status: 'failed', reason: String(r.doc.status) };
     },
 

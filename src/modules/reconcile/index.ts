@@ -17,8 +17,9 @@ export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Log
   const { config, knex } = deps;
   const registry = deps.registry ?? createGatewayRegistry(config);
   const payment = deps.payment ?? paymentModule({ config, knex, registry, ...(deps.logger ? { logger: deps.logger } : {}) }).service;
-  const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: registry, publicUrl: config.publicUrl });
+  const audit = auditRepo(knex);
+  const refunds = refundsService({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl });
   const repo = reconcileRepo(knex);
-  const service = reconcileService({ repo, registry, payment, paymentRepo: paymentRepo(knex), refunds, ...(deps.logger ? { logger: deps.logger } : {}) });
-  return { service, payment, registry, repo, routes: () => reconcileRoutes({ reconcile: service }) };
+  const service = reconcileService({ repo, registry, payment, paymentRepo: paymentRepo(knex), refunds, audit, ...(deps.logger ? { logger: deps.logger } : {}) });
+  return { service, payment, registry, repo, refunds, routes: () => reconcileRoutes({ reconcile: service }) };
 }

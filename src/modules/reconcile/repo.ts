@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import { startOfBusinessDay } from '../../domain/business-date';
-import type { Decimal } from '../../domain/money';
+import { Decimal } from '../../domain/money';
 
 export type DifferenceKind = 'paid_not_credited' | 'credited_absent' | 'amount_mismatch' | 'status_mismatch' | 'refund_mismatch';
 
@@ -147,6 +147,28 @@ export function reconcileRepo(db: Knex) {
       }));
     },
 
+    /** The first day this channel was ever reconciled, and the days in [from, to] already done. */
+    async doneDays(channel: string, from: string, to: string): Promise<{ first: string | null; done: Set<string> }> {
+      const [first] = await db('reconcile_runs').where({ channel, status: 'done' }).select(db.raw(`to_char(min(day), 'YYYY-MM-DD') AS first`));
+      const rows = await db('reconcile_runs').where({ channel, status: 'done' }).whereBetween('day', [from, to]).distinct(db.raw(`to_char(day, 'YYYY-MM-DD') AS day`));
+      return { first: (first?.first as string | null) ?? null, done: new Set(rows.map((r) => r.day as string)) };
+    },
+
+    /** Second payments handed back through their channel whose answer is still awaited. */
+    async refundingAttemptFlags(limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
+      const rows = await db('overpayments as op').join('orders as o', 'o.id', 'op.order_id')
+        .where({ 'op.kind': 'attempt', 'op.status': 'refunding' }).whereNotNull('op.refund_no').orderBy('op.id').limit(limit).select('op.*', 'o.order_no');
+      return rows.map((r) => ({ ...toOverpayment(r), refundRequestedAt: r.refund_requested_at ? new Date(r.refund_requested_at) : null }));
+    },
+
+    /** A bill flag follows its refund once that refund is settled (should the two ever part). */
+    async syncBillFlagsWithRefunds(): Promise<number> {
+      const { rowCount } = await db.raw(`
+        UPDATE overpayments op SET status = CASE r.status WHEN 'succeeded' THEN 'refunded' ELSE 'failed' END, resolved_at = now()
+        FROM refunds r WHERE op.kind = 'bill' AND op.status = 'refunding' AND r.refund_no = op.refund_no AND r.status IN ('succeeded','failed')`);
+      return rowCount ?? 0;
+    },
+
     async lastDoneRun(channel: string, day: string) {
       return db('reconcile_runs').where({ channel, day, status: 'done' }).orderBy('id', 'desc').first('id');
     },
@@ -215,9 +237,10 @@ export function reconcileRepo(db: Knex) {
     },
 
     /** Compare-and-set of a flag's status, so two clicks (or the job and a click) refund once. */
-    async moveOverpayment(id: string, from: OverpaymentStatus[], to: OverpaymentStatus, extra: { refundNo?: string | null; note?: string } = {}): Promise<boolean> {
+    async moveOverpayment(id: string, from: OverpaymentStatus[], to: OverpaymentStatus, extra: { refundNo?: string | null; note?: string; refundRequestedAt?: Date } = {}): Promise<boolean> {
       const n = await db('overpayments').where({ id }).whereIn('status', from).update({
         status: to, ...(extra.refundNo !== undefined ? { refund_no: extra.refundNo } : {}), ...(extra.note !== undefined ? { note: extra.note.slice(0, 300) } : {}),
+        ...(extra.refundRequestedAt ? { refund_requested_at: extra.refundRequestedAt } : {}),
         ...(to === 'refunded' || to === 'dismissed' || to === 'refunding' ? { resolved_at: db.fn.now() } : {}),
       });
       return n === 1;
@@ -235,3 +258,34 @@ export function reconcileRepo(db: Knex) {
 }
 
 export type ReconcileRepo = ReturnType<typeof reconcileRepo>;
+
+/**
+ * After a refund on a bill (offline, or through the channel from the person's page), the open
+ * overpayment flags it covers are closed, so 对账 stops offering money that is already back:
+ * flags still waiting on the bill beyond its remaining excess are marked refunded by that
+ * refund (or, when it covered only part, reduced to what is still owed back). The flag the
+ * refund itself was made for (one-click, `refund_no` = this refund) is settled by its caller.
+ * Runs inside the refund's transaction, under the bill's row lock.
+ */
+export async function closeFlagsCoveredByRefund(trx: Knex.Transaction, bill: { id: number; due: Decimal; reduction: Decimal; paid: Decimal; refunded: Decimal }, refundNo: string): Promise<number> {
+  const excess = Decimal.max(0, bill.paid.minus(bill.refunded).minus(bill.due.minus(bill.reduction)));
+  const flags = await trx('overpayments').where({ kind: 'bill', bill_id: bill.id }).whereIn('status', ['open', 'failed', 'refunding'])
+    .where((q) => q.whereNull('refund_no').orWhereNot('refund_no', refundNo)).orderBy('id', 'desc').forUpdate().select('id', 'amount', 'status');
+  let live = flags.reduce((t, f) => t.plus(dec(f.amount)), new Decimal(0));
+  let closed = 0;
+  for (const f of flags) {
+    if (live.lte(excess)) break;
+    if (f.status === 'refunding') continue;
+    const amount = dec(f.amount);
+    const over = live.minus(excess);
+    if (over.gte(amount)) {
+      await trx('overpayments').where({ id: f.id }).update({ status: 'refunded', refund_no: refundNo, note: `已由退费单 ${refundNo} 退回`, resolved_at: trx.fn.now() });
+      live = live.minus(amount);
+      closed++;
+    } else {
+      await trx('overpayments').where({ id: f.id }).update({ amount: amount.minus(over).toFixed(2), note: `退费单 ${refundNo} 已退回 ${over.toFixed(2)} 元，余额待退` });
+      live = live.minus(over);
+    }
+  }
+  return closed;
+}

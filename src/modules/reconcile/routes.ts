@@ -10,7 +10,7 @@ import { parseQuery } from '../../http/query';
 import { formFields, parse } from '../../http/validate';
 import type { AuditRepo } from '../audit/repo';
 import { actorOf } from '../console/context';
-import { id } from '../console/schemas';
+import { id, reason } from '../console/schemas';
 import { KIND_LABEL, type ReconcileService } from './service';
 
 const pageQuery = z.object({ run: z.union([z.literal(''), z.string().regex(/^[1-9]\d{0,12}$/, '对账批次无效')]).optional().transform((v) => v || undefined) });
@@ -19,6 +19,8 @@ const runForm = z.object({
   channel: z.string({ message: '请选择渠道' }).refine((c) => c in CHANNEL_LABEL, '请选择渠道'),
   day: z.string({ message: '请选择日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)) && d <= businessDate(), '日期无效或在今天之后'),
 });
+
+const dismissForm = z.object({ reason });
 
 export function reconcileRoutes(deps: { reconcile: ReconcileService; audit?: AuditRepo }) {
   const r = Router();
@@ -53,6 +55,16 @@ export function reconcileRoutes(deps: { reconcile: ReconcileService; audit?: Aud
     const out = await deps.reconcile.refundOverpayment(String(op.data), actorOf(req));
     if (!out.ok) return show(req, res, { status: 400, error: out.message });
     show(req, res, { notices: [out.status === 'refunded' ? `已原路退款，退费单 ${out.refundNo}` : `退费单 ${out.refundNo} 已提交渠道，处理中`] });
+  });
+
+  r.post('/reconcile/overpayments/:id/dismiss', async (req, res) => {
+    const op = id().safeParse(req.params.id);
+    if (!op.success) return show(req, res, { status: 404, error: '记录不存在' });
+    const form = parse(dismissForm, formFields(req.body));
+    if (!form.ok) return show(req, res, { status: 400, error: Object.values(form.errors)[0] ?? '请填写原因' });
+    const out = await deps.reconcile.dismissOverpayment(String(op.data), actorOf(req), form.data.reason);
+    if (!out.ok) return show(req, res, { status: 400, error: out.message });
+    show(req, res, { notices: [`第 ${op.data} 笔重复缴费已标记为已处理`] });
   });
 
   return r;

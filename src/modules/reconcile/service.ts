@@ -13,7 +13,8 @@ import { orderDatePart } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
 import type { Logger } from '../../logger';
 import { type Actor, ConsoleError } from '../console/context';
-import type { RefundsService } from '../console/refunds/service';
+import { RefundUncertainError, type RefundsService } from '../console/refunds/service';
+import type { AuditRepo } from '../audit/repo';
 import type { PaymentRepo } from '../payment/repo';
 import type { PaymentService } from '../payment/service';
 import type { DifferenceInput, OverpaymentRow, ReconcileRepo } from './repo';
@@ -25,7 +26,19 @@ export interface ReconcileDeps {
   paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
   /** The console's refund service: an overpayment on a bill is refunded exactly like finance would. */
   refunds?: Pick<RefundsService, 'refund'> | null;
+  /** Dismissed flags are audited (who, why). */
+  audit?: AuditRepo;
   logger?: Logger;
+}
+
+/** How many days back the daily job catches up on statements it missed (an outage, a failed download). */
+export const CATCH_UP_DAYS = 7;
+
+/** YYYY-MM-DD plus n calendar days. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
 }
 
 export interface RunResult {
@@ -209,9 +222,11 @@ export function reconcileService(deps: ReconcileDeps) {
     const attempt = order ? (await deps.paymentRepo.attemptsOf(order.id)).find((x) => x.id === op.attemptId) : undefined;
     if (!adapter || !order || !attempt?.channelOrderId) throw new ConsoleError('该渠道的退费接口未接入，请在渠道后台原路退回');
     const refundNo = await repo.nextRefundNo(orderDatePart());
-    // The number is kept before the call: if the answer is lost, asking again with it is idempotent.
-    await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo });
-    const r = await adapter.refund(await payment.channelOrder(order, attempt.channelOrderId, attempt.amount), attempt.amount, refundNo);
+    const requestedAt = new Date();
+    // The number and time are kept before the call: if the answer is lost, the refund-query job
+    // asks about it (and asks again with it) as the same refund.
+    await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt });
+    const r = await adapter.refund(await payment.channelOrder(order, attempt.channelOrderId, attempt.amount), attempt.amount, refundNo, requestedAt);
     if (r.status === 'succeeded') return { status: 'refunded', refundNo };
     if (r.status === 'pending') return { status: 'refunding', refundNo };
     throw new ConsoleError(r.status === 'failed' ? `渠道拒绝退费：${r.reason}` : '该渠道不支持原路退费，请线下退费');
@@ -227,8 +242,10 @@ export function reconcileService(deps: ReconcileDeps) {
       if (op.kind === 'attempt') done = await refundAttempt(op);
       else {
         if (!deps.refunds) throw new ConsoleError('退费服务未接入');
+        // Back through the payment that was in excess (the flagged order), not whichever order
+        // of the bill was paid last: two channels may have been paid within seconds.
         const r = await deps.refunds.refund(actor, null, {
-          personId: op.personId, billId: op.billId!, amount: op.amount, mode: 'channel', reason: `重复缴费退款（订单 ${op.orderNo}）`,
+          personId: op.personId, billId: op.billId!, amount: op.amount, mode: 'channel', reason: `重复缴费退款（订单 ${op.orderNo}）`, orderId: op.orderId, overpaymentId: op.id,
         });
         done = { status: r.status === 'succeeded' ? 'refunded' : 'refunding', refundNo: r.refundNo };
       }
@@ -238,17 +255,70 @@ export function reconcileService(deps: ReconcileDeps) {
       const message = e instanceof ConsoleError || e instanceof ChannelError ? e.message : String((e as Error).message ?? e);
       // A channel that did not answer may still have refunded: the flag stays 'refunding' with its
       // number for finance to check, rather than inviting a second refund.
-      const uncertain = e instanceof ChannelError || (e instanceof ConsoleError && /未明确答复/.test(e.message));
+      const uncertain = e instanceof ChannelError || e instanceof RefundUncertainError;
       await repo.moveOverpayment(id, ['refunding'], uncertain ? 'refunding' : 'failed', { note: message });
       if (!(e instanceof ConsoleError) && !(e instanceof ChannelError)) throw e;
       return { ok: false, message };
     }
   }
 
+  /**
+   * Second payments handed back through their channel whose answer was unclear or "processing":
+   * asked about under the same refund number; sent again under it only if the channel never saw
+   * it; the flag ends refunded or failed (open to another click). Bill flags follow their refund,
+   * which the refunds service settles.
+   */
+  async function settleRefundingFlags(): Promise<{ refunded: number; failed: number; waiting: number }> {
+    const out = { refunded: 0, failed: 0, waiting: 0 };
+    await repo.syncBillFlagsWithRefunds();
+    for (const op of await repo.refundingAttemptFlags()) {
+      const adapter = op.channel ? registry.get(op.channel) : null;
+      const order = await deps.paymentRepo.orderById(op.orderId);
+      const attempt = order ? (await deps.paymentRepo.attemptsOf(order.id)).find((x) => x.id === op.attemptId) : undefined;
+      if (!adapter || !order || !attempt?.channelOrderId || !op.refundNo) continue;
+      const requestedAt = op.refundRequestedAt ?? op.createdAt;
+      try {
+        const channelOrder = await payment.channelOrder(order, attempt.channelOrderId, attempt.amount);
+        let q = await adapter.queryRefund(channelOrder, { refundNo: op.refundNo, amount: attempt.amount, requestedAt });
+        if (q.status === 'not_found') {
+          const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, requestedAt);
+          q = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount: attempt.amount }
+            : again.status === 'failed' ? again : { status: 'pending' };
+        }
+        if (q.status === 'succeeded' && q.amount.eq(attempt.amount)) {
+          if (await repo.moveOverpayment(op.id, ['refunding'], 'refunded')) out.refunded++;
+        } else if (q.status === 'failed') {
+          if (await repo.moveOverpayment(op.id, ['refunding'], 'failed', { note: `渠道退款失败：${q.reason}` })) out.failed++;
+        } else out.waiting++;
+      } catch (e) {
+        if (!(e instanceof ChannelError)) throw e;
+        out.waiting++;
+        log?.warn({ overpayment: op.id, refundNo: op.refundNo, err: e.message }, 'refund query unanswered');
+      }
+    }
+    return out;
+  }
+
   return {
     reconcile,
     scanOverpayments,
     refundOverpayment,
+    settleRefundingFlags,
+
+    /**
+     * Finance closes a flag without a refund through the platform (handed back at the channel's
+     * merchant portal, settled with the payer otherwise): a reason is required and audited.
+     */
+    async dismissOverpayment(id: string, actor: Actor, reason: string): Promise<{ ok: true } | { ok: false; message: string }> {
+      const [op] = await repo.overpayments({ id });
+      if (!op) return { ok: false, message: '记录不存在' };
+      if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'dismissed', { note: `财务标记已处理：${reason}` }))) return { ok: false, message: `该笔已在处理（${op.status}），不能标记` };
+      await deps.audit?.record({
+        actorAccountId: actor.accountId, action: 'overpayment.dismiss', targetPersonId: op.personId, ip: actor.ip,
+        detail: { overpaymentId: id, orderNo: op.orderNo, amount: op.amount.toFixed(2), kind: op.kind, reason },
+      });
+      return { ok: true };
+    },
 
     /** Flags, then (when configured) refunds every open overpayment without waiting for a click. */
     async overpaymentJob(autoRefund: boolean): Promise<{ flagged: number; refunded: number }> {
@@ -264,12 +334,23 @@ export function reconcileService(deps: ReconcileDeps) {
       return { flagged, refunded };
     },
 
-    /** The daily job: yesterday's statement of each channel, until one run of it succeeds. */
-    async reconcileDue(day: string): Promise<RunResult[]> {
+    /**
+     * The daily job: each channel's statements up to `yesterday` that no run has reconciled yet,
+     * oldest first, so days missed while the platform or a channel was down are caught up. Bounded
+     * to CATCH_UP_DAYS back, and never before the channel's first successful run (a channel added
+     * today does not fetch a week of statements it never had); a channel never reconciled starts
+     * with yesterday. A day whose download fails is simply tried again on the next run.
+     */
+    async reconcileDue(yesterday: string): Promise<RunResult[]> {
       const out = [];
+      const from = addDays(yesterday, -(CATCH_UP_DAYS - 1));
       for (const channel of channelsOf(registry)) {
-        if (await repo.lastDoneRun(channel, day)) continue;
-        out.push(await reconcile(channel, day, 'job'));
+        const { first, done } = await repo.doneDays(channel, from, yesterday);
+        const start = first === null ? yesterday : first > from ? first : from;
+        for (let day = start; day <= yesterday; day = addDays(day, 1)) {
+          if (done.has(day)) continue;
+          out.push(await reconcile(channel, day, 'job'));
+        }
       }
       return out;
     },

@@ -191,6 +191,18 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
           fund_change: done ? 'N' : 'Y', refund_fee: yuanOf(t.refundedFen), gmt_refund_pay: dashedDateTime(new Date()),
         });
       }
+      case 'alipay.trade.fastpay.refund.query': {
+        if (await queryFault(control, 'alipay', res)) return;
+        const t = find(no);
+        if (!t) return notExist(res, method);
+        const r = t.refunds.find((x) => x.refundNo === biz.out_request_no);
+        // No refund under this number: Alipay answers success without the refund's fields.
+        if (!r) return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo, trade_no: t.tradeNo });
+        return answer(res, method, {
+          code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, out_request_no: r.refundNo,
+          total_amount: yuanOf(t.fen), refund_amount: yuanOf(r.fen), refund_status: 'REFUND_SUCCESS', gmt_refund_pay: dashedDateTime(r.at),
+        });
+      }
       case 'alipay.data.dataservice.bill.downloadurl.query': {
         const day = typeof biz.bill_date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date) ? biz.bill_date : null;
         if (biz.bill_type !== 'trade' || !day) return fail(res, method, '40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在');

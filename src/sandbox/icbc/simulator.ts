@@ -14,6 +14,7 @@ import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, dashedDateTime, encodeForm, nonce, parseShanghai } from '../../gateways/common/crypto';
 import { API, SIGN_TYPE, sign, signedAnswer, verify, verifyNotifyAnswer, type Fields } from '../../gateways/icbc/codec';
+import { REFUND_NOT_FOUND, REFUND_QUERY_PATH } from '../../gateways/icbc/adapter';
 import type { Logger } from '../../logger';
 import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
@@ -161,6 +162,17 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
       t.refunds.push({ refundNo: String(b.reject_no), fen: amt, at: new Date() });
     }
     answer(res, { return_code: 0, return_msg: 'success', msg_id: nonce(8), reject_no: b.reject_no, reject_seq: `RJ${String(b.reject_no)}`, reject_amt: b.reject_amt });
+  });
+
+  // 退款查询 (fields chosen: see REFUND_QUERY_PATH in src/gateways/icbc/adapter.ts).
+  router.post(REFUND_QUERY_PATH, async (req, res) => {
+    if (await queryFault(control, 'icbc', res)) return;
+    const b = checked(req);
+    if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
+    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
+    const r = t?.refunds.find((x) => x.refundNo === b.reject_no);
+    if (!t || !r) return answer(res, { return_code: Number(REFUND_NOT_FOUND), return_msg: '退款记录不存在', msg_id: nonce(8) });
+    answer(res, { return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, reject_no: r.refundNo, reject_seq: `RJ${r.refundNo}`, reject_amt: String(r.fen), reject_status: '0' });
   });
 
   router.post(API.statement, (req, res) => {

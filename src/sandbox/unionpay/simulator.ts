@@ -158,6 +158,17 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     if (await queryFault(control, 'unionpay', res)) return;
     const f = checked(req);
     if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
+    // A refund (txnType 04) is a transaction of its own, queried by its orderId. Its txnTime is
+    // not kept by this simulator, so only the orderId is matched here.
+    for (const x of trades.values()) {
+      const r = x.refunds.find((y) => y.refundNo === f.orderId);
+      if (r) {
+        return answer(res, {
+          ...head(f), txnType: '04', txnAmt: String(r.fen), currencyCode: '156', origQryId: x.tradeNo ?? '', queryId: `R${x.tradeNo!.slice(1)}${r.refundNo.slice(-4)}`.slice(0, 21),
+          respCode: '00', respMsg: '成功[0000000]', origRespCode: '00', origRespMsg: '成功[0000000]',
+        });
+      }
+    }
     const t = find(f.orderId ?? '', f.txnTime);
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
     if (t.heldForClose) {

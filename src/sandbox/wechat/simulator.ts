@@ -163,6 +163,20 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     send(res, 200, { refund_id: `5030${compactDateTime(new Date())}${String(randomInt(0, 1e6)).padStart(6, '0')}`, out_refund_no: b.out_refund_no, out_trade_no: t.orderNo, transaction_id: t.tradeNo, status: 'SUCCESS', amount: { refund: Number(fen), total: Number(t.fen), currency: 'CNY' } });
   });
 
+  // 查询单笔退款: the refunds are kept on their trades; 404 when none has this out_refund_no.
+  api.get('/v3/refund/domestic/refunds/:no', async (req, res) => {
+    if (await queryFault(control, 'wechat', res)) return;
+    for (const t of trades.values()) {
+      const r = t.refunds.find((x) => x.refundNo === req.params.no);
+      if (!r) continue;
+      return send(res, 200, {
+        refund_id: `R${r.refundNo}`, out_refund_no: r.refundNo, transaction_id: t.tradeNo, out_trade_no: t.orderNo, channel: 'ORIGINAL', status: 'SUCCESS',
+        success_time: `${dashedDateTime(r.at).replace(' ', 'T')}+08:00`, amount: { refund: Number(r.fen), total: Number(t.fen), payer_refund: Number(r.fen), currency: 'CNY' },
+      });
+    }
+    send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
+  });
+
   api.get('/v3/bill/tradebill', (req, res) => {
     const day = String(req.query.bill_date ?? '');
     const rows: WechatBillRow[] = [];
