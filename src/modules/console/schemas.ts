@@ -9,11 +9,11 @@ export const page = z
 
 export const optionalId = (msg: string) =>
   z
-    .union([z.literal(''), z.string().regex(/^[1-9]\d{0,9}$/, msg).transform(Number)])
+    .union([z.literal(''), z.string().regex(/^[1-9]\d{0,8}$/, msg).transform(Number)])
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-export const id = (msg = '编号无效') => z.string().regex(/^[1-9]\d{0,9}$/, msg).transform(Number);
+export const id = (msg = '编号无效') => z.string().regex(/^[1-9]\d{0,8}$/, msg).transform(Number);
 
 /** Every change to money or to an account says why; the reason goes to the ledger and the audit log. */
 export const reason = z

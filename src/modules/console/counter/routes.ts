@@ -25,7 +25,7 @@ export function counterRoutes(deps: { counter: CounterService; people: PeopleSer
     // One amount field per bill (amount_<billId>); an empty one means "not this bill".
     const lines: { billId: number; amount: Decimal }[] = [];
     for (const [k, v] of Object.entries(values)) {
-      const m = /^amount_([1-9]\d{0,9})$/.exec(k);
+      const m = /^amount_([1-9]\d{0,8})$/.exec(k);
       if (!m || !v.trim()) continue;
       const a = positiveAmount.safeParse(v);
       if (a.success) lines.push({ billId: Number(m[1]), amount: a.data });
