@@ -100,9 +100,6 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
   app.use(cookieParser());
-  // CSV uploads of the console's import page: parsed before the CSRF check, which reads _csrf from the body.
-  app.use(consoleUploads);
-  app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
 
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
@@ -117,6 +114,10 @@ export function createApp(deps: AppDeps) {
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl });
 
   app.use(loadUser(auth));
+  // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
+  // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
+  app.use(consoleUploads);
+  app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchaRoutes());
   app.use(recoveryRoutes({ recovery, financePhones: config.financePhones }));
