@@ -12,7 +12,7 @@ import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
 import type { GatewayRegistry } from '../../gateways/registry';
 import {
-  CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelId, type ChannelOrder, type PaidEvent,
+  CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelId, type ChannelOrder, type CreatedPayment, type PaidEvent,
   type PaymentAction, type RawNotification,
 } from '../../gateways/types';
 import { notFound } from '../../http/errors';
@@ -21,7 +21,7 @@ import type { AuditRepo } from '../audit/repo';
 import { insertReceipt, postLedgerEntry } from '../billing/repo';
 import type { FeesRepo, PersonBill } from '../fees/repo';
 import { M } from './messages';
-import type { OrderLineRow, OrderRow, PaymentRepo } from './repo';
+import type { AttemptRow, AttemptStatus, OrderLineRow, OrderRow, PaymentRepo } from './repo';
 import type { WizardState } from './schemas';
 
 export interface PayableBill extends PersonBill {
@@ -47,6 +47,25 @@ export type CreditOutcome = 'credited' | 'duplicate' | 'double-paid' | 'rejected
 
 /** Outcomes after which the channel must stop sending: we have the payment (or had it). */
 const ACKED: readonly CreditOutcome[] = ['credited', 'duplicate', 'double-paid'];
+
+/**
+ * Channels whose order id is our order number (each adapter's createPayment answers
+ * `channelOrderId: order.orderNo`, and its close/query go by out_trade_no / orderId): an attempt
+ * whose create call is still in flight can be closed at the channel before the channel answers.
+ * The non-tax platform's 缴款码 is only known from its answer.
+ */
+const ORDER_NO_IS_CHANNEL_ORDER_ID: readonly string[] = ['alipay', 'wechat', 'unionpay', 'icbc'];
+
+/**
+ * How long a `created` attempt's create call may still be in flight: longer than any channel
+ * call may take (CHANNEL_TIMEOUT_MS is at most 60 s). Younger, an attempt whose channel order id
+ * we cannot know is not closed: the channel may be about to hand the payer a way to pay.
+ */
+const CREATE_IN_FLIGHT_MS = 120_000;
+
+const isLive = (a: { status: AttemptStatus }) => a.status === 'created' || a.status === 'sent';
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
 
 const sameLines = (a: OrderLineRow[] | undefined, b: ChosenLine[]) =>
   !!a && a.length === b.length && b.every((l) => a.some((x) => x.billId === l.billId && x.amount.eq(l.amount)));
@@ -103,7 +122,20 @@ export function paymentService(deps: PaymentDeps) {
       return await db.transaction(async (trx) => {
         const record = (outcome: CreditOutcome, attemptId: string | null, orderNo: string | null) =>
           repo.recordEvent({ channel, attemptId, orderNo, kind: rec.kind, verified: true, outcome, headers: rec.headers, body: rec.body }, trx).then(() => outcome);
-        const attempt = await repo.lockAttemptByChannelOrderId(trx, channel, event.channelOrderId);
+        let attempt = await repo.lockAttemptByChannelOrderId(trx, channel, event.channelOrderId);
+        if (!attempt && event.orderNo !== null) {
+          // No attempt holds this channel order id: its create call was answered after the
+          // attempt had been closed, or never (a timeout). The signed event names our order, so
+          // the payment belongs to that order's attempt on this channel: the money is real.
+          attempt = await repo.lockUnrecordedAttempt(trx, channel, event.orderNo, event.amount);
+          if (attempt) {
+            await repo.setChannelOrderId(trx, attempt.id, event.channelOrderId);
+            log?.warn({ orderNo: event.orderNo, channel, attemptId: attempt.id }, 'payment for an attempt without its channel order id');
+          } else {
+            // A duplicate of this event may have just adopted the attempt: look again.
+            attempt = await repo.lockAttemptByChannelOrderId(trx, channel, event.channelOrderId);
+          }
+        }
         if (!attempt) return record('rejected:unknown-order', null, event.orderNo);
         const order = (await repo.orderById(attempt.orderId, trx, true))!;
         if (event.orderNo !== null && event.orderNo !== order.orderNo) return record('rejected:order', attempt.id, order.orderNo);
@@ -160,11 +192,34 @@ export function paymentService(deps: PaymentDeps) {
    */
   async function closeOrder(order: OrderRow, now: Date): Promise<'closed' | 'paid' | 'unknown'> {
     for (const a of await repo.attemptsOf(order.id)) {
-      if (a.status !== 'created' && a.status !== 'sent') continue;
+      if (!isLive(a)) continue;
+      const r = await closeAttempt(order, a, now);
+      if (r !== 'closed') return r;
+    }
+    if (await repo.casOrder(db, order.id, LIVE, 'closed', { closed_at: now })) return 'closed';
+    const fresh = await repo.orderById(order.id);
+    return fresh && ['paid', 'partly_refunded', 'refunded'].includes(fresh.status) ? 'paid' : 'closed';
+  }
+
+  /**
+   * Closes one attempt at its channel, then here. A `created` attempt may have its create call
+   * in flight: it is closed at the channel by the id the channel will know it by (our order
+   * number, for the channels that use it), and if that cannot be known it is left alone
+   * ('unknown') until its call must be over. Never closed here without the channel's word, so
+   * that a payment the channel takes is never one we stopped looking for.
+   */
+  async function closeAttempt(order: OrderRow, attempt: AttemptRow, now: Date): Promise<'closed' | 'paid' | 'unknown'> {
+    let a: AttemptRow | null = attempt;
+    // A create answered between our close and our compare-and-set is closed again (3 rounds
+    // at most: an attempt moves created → sent → closed/paid, never back).
+    for (let round = 0; round < 3 && a; round++) {
+      if (a.status === 'paid') return 'paid';
+      if (a.status !== 'created' && a.status !== 'sent') return 'closed';
       const adapter = registry.get(a.channel);
-      if (a.channelOrderId && adapter) {
+      const channelOrderId = a.channelOrderId ?? (ORDER_NO_IS_CHANNEL_ORDER_ID.includes(a.channel) ? order.orderNo : null);
+      if (adapter && channelOrderId) {
         try {
-          const r = await adapter.close(await channelOrder(order, a.channelOrderId, a.amount));
+          const r = await adapter.close(await channelOrder(order, channelOrderId, a.amount));
           await repo.recordEvent({ channel: a.channel, attemptId: a.id, orderNo: order.orderNo, kind: 'close', verified: true, outcome: r.status });
           if (r.status === 'paid') {
             await credit(a.channel, r.event, { kind: 'close' });
@@ -175,12 +230,60 @@ export function paymentService(deps: PaymentDeps) {
           log?.warn({ orderNo: order.orderNo, err: e.message }, 'close at channel failed');
           return 'unknown';
         }
+      } else if (adapter && a.status === 'created' && now.getTime() - a.createdAt.getTime() < CREATE_IN_FLIGHT_MS) {
+        log?.warn({ orderNo: order.orderNo, channel: a.channel }, 'not closed: the channel has not answered the create call yet');
+        return 'unknown';
       }
-      await repo.casAttempt(db, a.id, ['created', 'sent'], 'closed');
+      // A created attempt past its call's time (the channel never answered, or answered with
+      // an error) is closed here; a payment it may still take is found by our order number.
+      if (await repo.casAttempt(db, a.id, [a.status], 'closed')) return 'closed';
+      a = await repo.attemptById(a.id);
     }
-    if (await repo.casOrder(db, order.id, LIVE, 'closed', { closed_at: now })) return 'closed';
-    const fresh = await repo.orderById(order.id);
-    return fresh && ['paid', 'partly_refunded', 'refunded'].includes(fresh.status) ? 'paid' : 'closed';
+    if (!a) return 'closed';
+    return a.status === 'paid' ? 'paid' : isLive(a) ? 'unknown' : 'closed';
+  }
+
+  /**
+   * The channel answered a create call after its attempt had been closed here (取消 in another
+   * tab, the expiry job, another channel chosen, another order for the same bills sent): the
+   * channel's order id is recorded all the same, so that a payment of it is found, and the new
+   * channel order is closed at the channel instead of being shown to the payer. If the channel
+   * says it was paid already, the payment is credited.
+   */
+  async function lateAnswer(order: OrderRow, attemptId: string, channelId: string, created: CreatedPayment, total: Decimal): Promise<SubmitResult> {
+    const { orderNo } = order;
+    const record = (outcome: string) => repo.recordEvent({ channel: channelId, attemptId, orderNo, kind: 'create', verified: true, outcome, body: created.channelOrderId });
+    const fresh = await repo.attemptById(attemptId);
+    if (fresh?.status === 'paid') return { kind: 'paid', orderNo };
+    try {
+      await repo.setChannelOrderId(db, attemptId, created.channelOrderId);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // Another attempt holds this channel order id: the payment is findable through it. If that
+      // one is still live, the channel order is its own (the same order number): left open.
+      const holder = await repo.attemptByChannelOrderId(channelId, created.channelOrderId);
+      if (holder?.status === 'paid') return { kind: 'paid', orderNo };
+      if (holder && isLive(holder)) {
+        await record('late:shared');
+        return { kind: 'action', action: created.action };
+      }
+    }
+    try {
+      const r = await registry.get(channelId)!.close(await channelOrder(order, created.channelOrderId, total));
+      await record(`late:${r.status}`);
+      if (r.status === 'paid') {
+        await credit(channelId, r.event, { kind: 'close' });
+        return { kind: 'paid', orderNo };
+      }
+    } catch (e) {
+      if (!(e instanceof ChannelError)) throw e;
+      // Not shown to the payer, and findable if paid all the same; reconciliation has the rest.
+      log?.warn({ orderNo, err: e.message }, 'close of a late channel order failed');
+      await record('late:uncertain');
+    }
+    const latest = await repo.orderById(order.id);
+    if (latest && ['paid', 'partly_refunded', 'refunded'].includes(latest.status)) return { kind: 'paid', orderNo };
+    return { kind: 'refused', message: latest && LIVE.includes(latest.status) ? M.attemptSuperseded : M.orderNotLive };
   }
 
   /** A live order past its time is closed at its channel first; called lazily and by the job. */
@@ -280,7 +383,8 @@ export function paymentService(deps: PaymentDeps) {
       if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderNotLive };
       order = await expireIfDue(order, now);
       if (order.status === 'paid') return { kind: 'paid', orderNo };
-      if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderExpired };
+      // Past its time but not closed (a channel call still in flight or unreachable): not sent again.
+      if (!LIVE.includes(order.status) || order.expiresAt <= now) return { kind: 'refused', message: M.orderExpired };
       if (!registry.serves(channelId, order.category)) {
         const known = registry.choicesFor(order.category).some((c) => c.id === channelId);
         return { kind: 'refused', message: known ? M.channelNotOpen : M.chooseChannel };
@@ -304,25 +408,21 @@ export function paymentService(deps: PaymentDeps) {
         return { kind: 'refused', message: M.wizardGone };
       }
 
-      // An attempt already at a channel: the same one continues (继续支付); another is closed first.
+      // An attempt already at a channel: the same one continues (继续支付); another is closed first,
+      // at its channel (closeAttempt), even one whose create call is still in flight.
       for (const a of await repo.attemptsOf(order.id)) {
-        if (a.status !== 'created' && a.status !== 'sent') continue;
-        if (a.channel === channelId && a.status === 'sent' && a.payUrl) return { kind: 'action', action: { kind: 'redirect', url: a.payUrl } };
-        if (a.channel !== channelId && a.channelOrderId) {
-          const other = registry.get(a.channel);
-          if (!other) continue;
-          try {
-            const r = await other.close(await channelOrder(order, a.channelOrderId, a.amount));
-            if (r.status === 'paid') {
-              await credit(a.channel, r.event, { kind: 'close' });
-              return { kind: 'paid', orderNo };
-            }
-          } catch (e) {
-            if (e instanceof ChannelError) return { kind: 'refused', message: M.cannotCloseOther(order.orderNo) };
-            throw e;
-          }
+        if (!isLive(a)) continue;
+        if (a.channel === channelId) {
+          if (a.status === 'sent' && a.payUrl) return { kind: 'action', action: { kind: 'redirect', url: a.payUrl } };
+          // A QR or form already given, or the same channel being asked right now (a double
+          // click, two tabs): left live, so that a close still reaches it at the channel. The
+          // channel is asked again below and answers with the same channel order, recorded on
+          // one attempt only (the 23505 below).
+          continue;
         }
-        await repo.casAttempt(db, a.id, ['created', 'sent'], 'closed');
+        const r = await closeAttempt(order, a, now);
+        if (r === 'paid') return { kind: 'paid', orderNo };
+        if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(order.orderNo) };
       }
 
       const t = orderTotals(order.amount, feeOf(channelId));
@@ -344,15 +444,17 @@ export function paymentService(deps: PaymentDeps) {
         return { kind: 'refused', message: M.channelBusy };
       }
       const payUrl = created.action.kind === 'redirect' ? created.action.url : null;
+      let sent: boolean;
       try {
-        await repo.casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });
+        sent = await repo.casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });
       } catch (e) {
         // Two submissions of one order raced (two tabs, a double click): the channel answered both
         // with the same bill, already recorded on the other attempt. This one steps aside.
-        if ((e as { code?: string }).code !== '23505') throw e;
-        await repo.casAttempt(db, attemptId, ['created'], 'failed');
-        return { kind: 'action', action: created.action };
+        if (!isUniqueViolation(e)) throw e;
+        if (await repo.casAttempt(db, attemptId, ['created'], 'failed')) return { kind: 'action', action: created.action };
+        sent = false;
       }
+      if (!sent) return lateAnswer({ ...order, channel: channelId }, attemptId, channelId, created, t.total);
       await repo.recordEvent({ channel: channelId, attemptId, orderNo, kind: 'create', verified: true, outcome: 'sent', body: created.channelOrderId });
       return { kind: 'action', action: created.action };
     },
@@ -399,7 +501,9 @@ export function paymentService(deps: PaymentDeps) {
       const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
       const parsed = adapter.parseNotification(raw);
       if (!parsed.verified) {
-        await repo.recordEvent({ channel, orderNo: parsed.claimedOrderNo ?? null, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody });
+        // Anyone can post here: keep enough of a refused request to investigate, not whatever size it came in.
+        const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
+        await repo.recordEvent({ channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
         return parsed.nack;
       }
       if (parsed.event.kind === 'closed') {
