@@ -46,6 +46,10 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   app.use('/icbc', icbc.router);
   app.use('/alipay', alipay.router);
   app.use('/unionpay', unionpay.router);
+  // The non-tax cashier's 支付宝 / 微信 / 银联 go through these same simulators (as 甘肃省财政厅).
+  nontax.connect('alipay', '/alipay', alipay.subPayments);
+  nontax.connect('wechat', '/wechat', wechat.subPayments);
+  nontax.connect('unionpay', '/unionpay', unionpay.subPayments);
   return Object.assign(app, { nontax, control, wechat, icbc, alipay, unionpay, stop: () => { nontax.stop(); control.stop(); } });
 }
 

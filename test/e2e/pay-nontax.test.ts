@@ -1,4 +1,5 @@
-// 张三 pays 学费 and 住宿费 (9,100.00) through 非税支付 in the sandbox, in a real browser.
+// 张三 pays 学费 and 住宿费 (9,100.00) through 非税支付 in the sandbox, in a real browser: the
+// non-tax cashier's 支付宝 leads to the Alipay sandbox's QR checkout, where 确认支付 pays.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { launchBrowser, screenshot } from '../helpers/browser';
@@ -12,7 +13,7 @@ await setPassword(db.knex, DEMO.student.number);
 const browser = await launchBrowser();
 
 describe('学费缴费 in the browser', () => {
-  it('张三 selects 2019年度, 财政项目缴费, 学费 and 住宿费, pays 9,100.00 through 非税支付 and sees 支付成功', async () => {
+  it('张三 selects 2019年度, 财政项目缴费, 学费 and 住宿费, pays 9,100.00 through 非税支付 → 支付宝 and sees 支付成功', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -69,6 +70,18 @@ describe('学费缴费 in the browser', () => {
     await screenshot(page, 'pay-5-cashier');
     await page.click('button:has-text("确认支付")');
 
+    // 支付宝 at the non-tax cashier: the Alipay sandbox's QR checkout, payee 甘肃省财政厅.
+    await page.waitForURL(/\/alipay\/qr\/[0-9a-f]{16}$/);
+    const checkout = (await page.textContent('body'))!.replace(/\s+/g, '');
+    for (const label of ['支付宝', '我的收银台', '9100.00元', '收款方：甘肃省财政厅', '学费', '住宿费', '确认支付', '取消支付']) expect(checkout).toContain(label);
+    expect(await page.locator('img[alt=支付宝二维码]').isVisible()).toBe(true);
+    await screenshot(page, 'pay-nontax-alipay-1-checkout');
+    await page.click('button:has-text("确认支付")');
+    await page.waitForSelector('text=支付成功');
+    expect((await page.textContent('body'))!).toMatch(/支付宝交易号 \d{26}/);
+    await screenshot(page, 'pay-nontax-alipay-2-paid');
+    await page.click('a:has-text("返回商户")');
+
     await page.waitForURL(/\/result$/);
     const result = (await page.textContent('body'))!;
     expect(result).toContain('支付成功');
@@ -76,6 +89,7 @@ describe('学费缴费 in the browser', () => {
     expect(result).toContain(orderNo);
     expect(result).toContain('9,100.00');
     await screenshot(page, 'pay-6-success');
+    await screenshot(page, 'pay-nontax-alipay-3-result');
 
     await page.click('nav >> text=当前费用');
     await page.waitForURL(/\/fees$/);

@@ -90,13 +90,47 @@ export async function submitNontax(c: Client, orderNo: string) {
   return { cashierUrl: url, payCode: code! };
 }
 
-/** The payer presses 确认支付 (or 取消支付) on the sandbox cashier. */
-export async function payAtCashier(cashierUrl: string, method: 'alipay' | 'wechat' | 'unionpay' = 'alipay', action: 'pay' | 'cancel' = 'pay') {
-  const res = await fetch(`${cashierUrl}/${action}`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `pay_channel=${method}`, redirect: 'manual',
-  });
+export type CashierMethod = 'alipay' | 'wechat' | 'unionpay';
+
+const form = (fields: Record<string, string> = {}) => ({
+  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
+});
+
+/**
+ * The payer chooses a method and presses 确认支付 (or 取消支付) on the sandbox's non-tax cashier.
+ * 确认支付 leads to that channel's checkout (支付宝 QR page, 微信 phone page, 银联 bank page),
+ * where the payer confirms; 返回商户 then leads back through the non-tax platform to the school.
+ * Returns where the payer ends up at the school (the cashier's return URL).
+ */
+export async function payAtCashier(cashierUrl: string, method: CashierMethod = 'alipay', action: 'pay' | 'cancel' = 'pay') {
+  const res = await fetch(`${cashierUrl}/${action}`, form({ pay_channel: method }));
   expect(res.status).toBe(303);
-  return res.headers.get('location')!;
+  const location = res.headers.get('location')!;
+  // Cancelled, or already paid: straight back to the school.
+  if (action === 'cancel' || !location.startsWith(new URL(cashierUrl).origin)) return location;
+  const paid = await confirmAtCheckout(location, method);
+  const back = /<a href="([^"]+)">返回商户<\/a>/.exec(paid)?.[1];
+  expect(back, paid.slice(0, 500)).toBeTruthy();
+  const onward = await fetch(back!.replace(/&amp;/g, '&'), { redirect: 'manual' });
+  expect(onward.status).toBe(303);
+  return onward.headers.get('location')!;
+}
+
+/** 确认支付 on the checkout the non-tax cashier sent the payer to; returns the paid page. */
+export async function confirmAtCheckout(checkoutUrl: string, method: CashierMethod): Promise<string> {
+  const u = new URL(checkoutUrl);
+  const path = `${u.origin}${u.pathname}`;
+  if (method === 'unionpay') {
+    // 图22: 手机号码 and 卡(账)号后六位, 下一步, then 确认支付.
+    expect((await fetch(checkoutUrl)).status).toBe(200);
+    const next = await fetch(`${path}/next`, form({ mobile: '13800000000', card: '123456' }));
+    expect(next.status).toBe(200);
+  }
+  const paid = await fetch(`${path}/confirm${u.search}`, form());
+  const html = await paid.text();
+  expect(paid.status, html.slice(0, 300)).toBe(200);
+  expect(html).toContain('支付成功');
+  return html;
 }
 
 export async function orderStatus(knex: Knex, orderNo: string): Promise<string> {

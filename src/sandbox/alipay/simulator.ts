@@ -21,6 +21,7 @@ import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../.
 import type { Logger } from '../../logger';
 import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
+import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
 
 /** Seconds before each attempt: at once, then Alipay's 4m, 10m, 10m, 1h, 2h, 6h, 15h. */
 export const ALIPAY_SCHEDULE_S = [0, 240, 600, 600, 3600, 7200, 21600, 54000];
@@ -29,6 +30,8 @@ export interface AlipaySandboxSettings { appId: string; sellerId: string }
 
 const BUYER_ID = '2088102177846880';
 const BUYER_LOGON = 'san***@example.com';
+/** The fiscal merchant's Alipay partner id (甘肃省财政厅's account behind the non-tax cashier). */
+export const FISCAL_SELLER_ID = '2088621000000620';
 
 export function createAlipaySimulator(opts: { config: Config; control: SandboxControl; settings: AlipaySandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
@@ -36,6 +39,8 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   const merchant = ensureKeyPair(opts.keyDir, 'alipay-merchant');
   const trades = new Map<string, SimTrade>();
   const bills = new Map<string, Buffer>();
+  // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 支付宝).
+  const fiscal = subPaymentBook();
 
   const yuanOf = (fen: bigint) => plainMoney(fromFen(fen));
   const answer = (res: Response, method: string, body: object) =>
@@ -84,6 +89,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
     t.status = 'PAID';
     t.paidAt = new Date();
     t.tradeNo = `${businessDate(t.paidAt).replace(/-/g, '')}22001${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e4)).padStart(4, '0')}`;
+    if (fiscal.paid(t)) return;
     if (control.take('alipay', ['reorder'])) t.heldForClose = true;
     else notify(t);
   }
@@ -234,14 +240,14 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   const page = Router();
   page.use(express.urlencoded({ extended: false, limit: '4kb' }));
   const byToken = (token: string) => {
-    const t = [...trades.values()].find((x) => x.extra.token === token);
+    const t = [...trades.values(), ...fiscal.trades.values()].find((x) => x.extra.token === token);
     if (t) expireIfDue(t);
     return t;
   };
   const render = async (req: Request, res: Response, t: SimTrade, state: string) => {
     const url = `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
     res.render('sandbox/alipay-checkout', {
-      title: '支付宝 - 扫码支付', t, state, amount: yuanOf(t.fen), merchant: opts.config.schoolName,
+      title: '支付宝 - 扫码支付', t, state, amount: yuanOf(t.fen), merchant: fiscal.requestOf(t)?.payee ?? opts.config.schoolName,
       qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }), action: `${req.baseUrl}/qr/${t.extra.token}`,
     });
   };
@@ -260,11 +266,22 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   page.post('/qr/:token/cancel', async (req, res) => {
     const t = byToken(req.params.token);
     if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    // Opened by the non-tax cashier: walking away goes back to that cashier.
+    const sub = fiscal.requestOf(t);
+    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
     await render(req, res, t, t.status === 'UNPAID' ? 'cancelled' : stateOf(t));
   });
 
   router.use(page);
-  return { router, trades, platformKeys: platform, merchantKeys: merchant, pay, notify };
+
+  /** The non-tax cashier's 支付宝: a trade of 甘肃省财政厅's account, paid on the same checkout. */
+  const subPayments: SubPaymentChannel = {
+    openSubPayment(req) {
+      const t = fiscal.open(req, FISCAL_SELLER_ID, {});
+      return fiscal.handle(t, `/qr/${t.extra.token}`);
+    },
+  };
+  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments };
 }
 
 export type AlipaySimulator = ReturnType<typeof createAlipaySimulator>;

@@ -2,18 +2,26 @@
 // the gateway API (bill.push / query / close / statement), the cashier page of 图13 where the
 // payer chooses 支付宝 / 微信 / 银联 and presses 确认支付 or 取消支付, and the signed bill.notify
 // pushed to the school until it answers SUCCESS. State is in memory: it is a simulator.
+//
+// 确认支付 does not pay by itself: as on the real platform, it opens a payment for the same
+// amount and subject at the chosen channel's simulator, payee 甘肃省财政厅 (the fiscal merchant,
+// not the school), and sends the payer to that checkout (支付宝's QR page, 微信's phone page,
+// 银联's bank page). When the payer confirms there, the channel calls back (../sub-payment.ts),
+// and only then is the bill paid — recording the method — and bill.notify sent to the school.
+// 取消支付 at the channel comes back to this cashier.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import express, { Router } from 'express';
 import type { Config } from '../../config';
 import { businessDate, businessDateTime } from '../../domain/business-date';
-import { Decimal } from '../../domain/money';
+import { Decimal, toFen } from '../../domain/money';
 import { formatPaymentCode, isPaymentCode } from '../../domain/payment-code';
 import {
   ACK_SUCCESS, CODES, encodeForm, signedEnvelope, signedResponse, verifyEnvelope, parseForm, type Fields,
 } from '../../gateways/nontax/codec';
 import type { Logger } from '../../logger';
 import { ensureKeyPair, type KeyPair } from '../keys';
+import { FISCAL_PAYEE, type SubPayment, type SubPaymentChannel } from '../sub-payment';
 
 /** Seconds between notification attempts until the school acknowledges; scaled by SANDBOX_TIME_SCALE. */
 export const NOTIFY_SCHEDULE_S = [0, 15, 60, 180, 600, 1800, 3600, 7200, 21600, 54000];
@@ -46,6 +54,12 @@ export interface SimBill {
   tradeNo?: string;
   paidAt?: Date;
   payMethod?: PayMethod;
+  /** The payment opened at the chosen channel, the latest one (earlier ones are closed). */
+  sub?: { method: PayMethod; orderNo: string; url: string; payment: SubPayment };
+  /** How many channel payments were opened for this bill: numbers the next one. */
+  subCount?: number;
+  /** The chosen channel's own trade number, once paid there. */
+  channelTradeNo?: string;
   notifyAttempts: number;
   acked: boolean;
 }
@@ -73,6 +87,8 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
   const timers = new Set<NodeJS.Timeout>();
   let fault: NotifyFault = 'none';
   const log = opts.logger;
+  /** The channel simulators behind 支付宝 / 微信 / 银联, and where each is mounted in the sandbox. */
+  const channels = new Map<PayMethod, { mount: string; channel: SubPaymentChannel }>();
 
   const paidFields = (b: SimBill) => ({
     pay_code: b.payCode, out_bill_no: b.outBillNo, amount: b.amount, status: b.status,
@@ -81,8 +97,31 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
 
   const respond = (res: express.Response, response: Record<string, unknown>) => res.json(signedResponse(response, platform.privateKey));
 
+  /** The channel payment's subject: what the school pushed as 备注, else the item names. */
+  const subjectOf = (b: SimBill) => b.remark || b.items.map((i) => i.item_name).join('、') || '非税收入';
+
+  /** Closes the bill's open channel payment, if any; true when the payer had paid it meanwhile. */
+  function closeSub(b: SimBill): boolean {
+    return b.sub?.payment.close() === 'paid';
+  }
+
   function expireIfDue(b: SimBill, now = new Date()) {
-    if (b.status === 'UNPAID' && b.expireAt && b.expireAt <= now) b.status = 'CLOSED';
+    if (b.status === 'UNPAID' && b.expireAt && b.expireAt <= now) {
+      closeSub(b);
+      if (b.status === 'UNPAID') b.status = 'CLOSED';
+    }
+  }
+
+  /** The payer has paid at the channel: the bill is paid, and the school is told. */
+  function markPaid(b: SimBill, method: PayMethod, channelTradeNo?: string) {
+    // CLOSED here would be a late payment: the school is told all the same (it credits and flags).
+    if (b.status === 'PAID') return;
+    b.status = 'PAID';
+    b.payMethod = method;
+    b.paidAt = new Date();
+    b.channelTradeNo = channelTradeNo;
+    b.tradeNo = `NT${businessDateTime(b.paidAt).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
+    if (fault !== 'hold') scheduleNotify(b);
   }
 
   function notifyBody(b: SimBill): Fields {
@@ -176,6 +215,8 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
       case 'bill.close': {
         const b = find();
         if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
+        // The payment open at the channel is closed first: if the payer got there before, it is paid.
+        if (b.status === 'UNPAID') closeSub(b);
         if (b.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费，不能关闭', ...paidFields(b) });
         const was = b.status;
         b.status = 'CLOSED';
@@ -214,14 +255,34 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
       return res.status(400).render('sandbox/nontax-cashier', { title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS, error: '请选择支付方式' });
     }
     if (b.status === 'CLOSED') return res.status(409).render('sandbox/nontax-message', { title: '缴款码已关闭', message: '该缴款码已关闭，请返回重新下单', back: b.returnUrl });
-    if (b.status === 'UNPAID') {
-      b.status = 'PAID';
-      b.payMethod = method as PayMethod;
-      b.paidAt = new Date();
-      b.tradeNo = `NT${businessDateTime(b.paidAt).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
-      if (fault !== 'hold') scheduleNotify(b);
-    }
-    res.redirect(303, b.returnUrl);
+    if (b.status === 'PAID') return res.redirect(303, b.returnUrl);
+    const chosen = method as PayMethod;
+    const at = channels.get(chosen);
+    if (!at) return res.status(503).render('sandbox/nontax-message', { title: '支付渠道暂不可用', message: `${PAY_METHODS[chosen]}暂不可用，请选择其他支付方式`, back: null });
+    const origin = `${req.protocol}://${req.get('host')}`;
+    // The same channel again (back from its checkout, or a reload): the same payment there.
+    if (b.sub?.method === chosen && b.sub.payment.state() === 'open') return res.redirect(303, b.sub.url);
+    // Another channel: the one opened before is closed first, so the payer cannot pay twice.
+    if (closeSub(b) || b.status !== 'UNPAID') return res.redirect(303, b.returnUrl);
+    b.subCount = (b.subCount ?? 0) + 1;
+    const orderNo = `${b.payCode}${String(b.subCount).padStart(2, '0')}`;
+    const cashierUrl = `${origin}${req.baseUrl}/cashier/${b.payCode}`;
+    const payment = at.channel.openSubPayment({
+      orderNo, fen: toFen(new Decimal(b.amount)), subject: subjectOf(b), payee: FISCAL_PAYEE, expireAt: b.expireAt,
+      returnUrl: `${cashierUrl}/return`, cancelUrl: cashierUrl,
+      onPaid: (paid) => {
+        if (b.sub?.orderNo !== orderNo) return log?.warn({ payCode: b.payCode, orderNo }, 'nontax: a closed channel payment reported paid');
+        markPaid(b, chosen, paid.tradeNo);
+      },
+    });
+    b.sub = { method: chosen, orderNo, url: `${origin}${at.mount}${payment.checkoutPath}`, payment };
+    res.redirect(303, b.sub.url);
+  });
+  // Where the channel's 返回商户 lands: on to the school once paid, else back to the cashier.
+  cashier.get('/cashier/:code/return', (req, res) => {
+    const b = billFor(req.params.code);
+    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+    res.redirect(303, b.status === 'PAID' ? b.returnUrl : `${req.baseUrl}/cashier/${b.payCode}`);
   });
   cashier.post('/cashier/:code/cancel', (req, res) => {
     const b = billFor(req.params.code);
@@ -253,7 +314,7 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
   control.get('/control/bills/:code', (req, res) => {
     const b = billFor(req.params.code);
     if (!b) return res.status(404).json({ error: 'not found' });
-    res.json({ ...paidFields(b), notifyAttempts: b.notifyAttempts, acked: b.acked });
+    res.json({ ...paidFields(b), notifyAttempts: b.notifyAttempts, acked: b.acked, channelOrderNo: b.sub?.orderNo ?? null, channelTradeNo: b.channelTradeNo ?? null });
   });
 
   const router = Router();
@@ -266,6 +327,10 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
     platformKeys: platform,
     merchantKeys,
     setFault: (f: NotifyFault) => void (fault = f),
+    /** Puts a channel simulator behind one of the cashier's choices (see ../sub-payment.ts). */
+    connect(method: PayMethod, mount: string, channel: SubPaymentChannel) {
+      channels.set(method, { mount, channel });
+    },
     stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

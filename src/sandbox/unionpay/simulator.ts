@@ -28,6 +28,7 @@ import { FEN, SIGN_METHOD, VERSION, formatAcpResponse, sign, verify, type Fields
 import type { Logger } from '../../logger';
 import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
+import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
 
 export const UNIONPAY_SCHEDULE_S = [0, 60, 120, 240, 480, 960];
 
@@ -36,11 +37,16 @@ export interface UnionpaySandboxSettings { merId: string; certId: string }
 /** The serial of the sandbox's own signing certificate (UnionPay's test environment uses this one). */
 export const UNIONPAY_SANDBOX_CERT_ID = '69042905377';
 
+/** The fiscal merchant's merId (甘肃省财政厅's account behind the non-tax cashier). */
+export const FISCAL_MER_ID = '898620000000620';
+
 export function createUnionpaySimulator(opts: { config: Config; control: SandboxControl; settings: UnionpaySandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
   const platform = ensureKeyPair(opts.keyDir, 'unionpay-platform');
   const merchant = ensureKeyPair(opts.keyDir, 'unionpay-merchant');
   const trades = new Map<string, SimTrade>();
+  // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 银联).
+  const fiscal = subPaymentBook();
 
   const common = (f: Fields): Fields => ({ version: VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD, certId: UNIONPAY_SANDBOX_CERT_ID, accessType: '0', ...f });
   const answer = (res: Response, f: Fields) => res.type('text/plain; charset=utf-8').send(formatAcpResponse(sign(common(f), platform.privateKey)));
@@ -77,6 +83,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     t.paidAt = new Date();
     t.tradeNo = `${compactDateTime(t.paidAt).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21);
     t.extra.traceNo = String(randomInt(0, 1e6)).padStart(6, '0');
+    if (fiscal.paid(t)) return;
     if (control.take('unionpay', ['reorder'])) t.heldForClose = true;
     else notify(t);
   }
@@ -101,7 +108,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
 
   const render = (res: Response, t: SimTrade | null, step: string, extra: Record<string, unknown> = {}) =>
     res.render('sandbox/unionpay-bank', {
-      title: '银联在线支付', t, step, merchant: opts.config.schoolName, amount: t ? plainMoney(fromFen(t.fen)) : '',
+      title: '银联在线支付', t, step, merchant: (t && fiscal.requestOf(t)?.payee) ?? opts.config.schoolName, amount: t ? plainMoney(fromFen(t.fen)) : '',
       action: t ? `${res.req.baseUrl}/pay/${t.extra.token}` : '', message: '', ...extra,
     });
 
@@ -125,10 +132,17 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   });
 
   const byToken = (token: string) => {
-    const t = [...trades.values()].find((x) => x.extra.token === token);
+    const t = [...trades.values(), ...fiscal.trades.values()].find((x) => x.extra.token === token);
     if (t) expireIfDue(t);
     return t;
   };
+  const stepOf = (t: SimTrade) => (t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'card');
+  // The bank page by address: where the non-tax cashier sends the payer (and a reload lands).
+  router.get('/pay/:token', (req, res) => {
+    const t = byToken(req.params.token);
+    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
+    render(res, t, stepOf(t));
+  });
   router.post('/pay/:token/next', (req, res) => {
     const t = byToken(req.params.token);
     if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
@@ -149,6 +163,9 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   router.post('/pay/:token/cancel', (req, res) => {
     const t = byToken(req.params.token);
     if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
+    // Opened by the non-tax cashier: walking away goes back to that cashier.
+    const sub = fiscal.requestOf(t);
+    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
     render(res, t, t.status === 'UNPAID' ? 'cancelled' : t.status === 'PAID' ? 'paid' : 'closed');
   });
 
@@ -215,7 +232,15 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     });
   });
 
-  return { router, trades, platformKeys: platform, merchantKeys: merchant, pay, notify };
+  /** The non-tax cashier's 银联: an order of 甘肃省财政厅's merId, paid on the same bank page. */
+  const subPayments: SubPaymentChannel = {
+    openSubPayment(req) {
+      const t = fiscal.open(req, FISCAL_MER_ID, { txnTime: compactDateTime(new Date()) });
+      return fiscal.handle(t, `/pay/${t.extra.token}`);
+    },
+  };
+
+  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments };
 }
 
 export type UnionpaySimulator = ReturnType<typeof createUnionpaySimulator>;

@@ -16,9 +16,13 @@ import { buildWechatBill, sha1, type WechatBillRow } from '../../gateways/wechat
 import type { Logger } from '../../logger';
 import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
+import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
 
 /** Seconds before each attempt: WeChat's documented 15s/15s/30s/3m/10m/20m/30m×3/60m/3h×3/6h×2. */
 export const WECHAT_SCHEDULE_S = [0, 15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
+
+/** The fiscal merchant's WeChat Pay mchid (甘肃省财政厅's account behind the non-tax cashier). */
+export const FISCAL_MCH_ID = '1620000620';
 
 export interface WechatSandboxSettings { appId: string; mchId: string; merchantSerialNo: string; platformKeyId: string }
 
@@ -40,6 +44,8 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   const merchantKeys = { [`${s.mchId}:${s.merchantSerialNo}`]: merchant.publicKey };
   const trades = new Map<string, SimTrade>();
   const bills = new Map<string, Buffer>();
+  // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 微信).
+  const fiscal = subPaymentBook();
 
   const send = (res: Response, status: number, body?: object) => {
     const text = body ? JSON.stringify(body) : '';
@@ -79,6 +85,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     t.status = 'PAID';
     t.paidAt = new Date();
     t.tradeNo = `4200${compactDateTime(t.paidAt)}${String(randomInt(0, 1e9)).padStart(9, '0')}`;
+    if (fiscal.paid(t)) return;
     if (control.take('wechat', ['reorder'])) t.heldForClose = true;
     else notify(t);
   }
@@ -203,13 +210,15 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   const phone = Router();
   phone.use(express.urlencoded({ extended: false, limit: '4kb' }));
   const tradeOfPage = (req: Request) => {
-    const t = find(String(req.query.no ?? ''));
+    const no = String(req.query.no ?? '');
+    const t = find(no) ?? fiscal.trades.get(no);
+    if (t) expireIfDue(t);
     return t && t.extra.pr === req.params.pr ? t : undefined;
   };
   const page = async (req: Request, res: Response, t: SimTrade, state: string) => {
     const url = `${req.protocol}://${req.get('host')}${req.baseUrl}/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`;
     res.render('sandbox/wechat-checkout', {
-      title: '微信支付', t, state, amount: plainMoney(fromFen(t.fen)), merchant: opts.config.schoolName, qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }),
+      title: '微信支付', t, state, amount: plainMoney(fromFen(t.fen)), merchant: fiscal.requestOf(t)?.payee ?? opts.config.schoolName, qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }),
       action: `${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`,
     });
   };
@@ -227,12 +236,23 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   phone.post('/pay/:pr/cancel', async (req, res) => {
     const t = tradeOfPage(req);
     if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    // Opened by the non-tax cashier: walking away goes back to that cashier.
+    const sub = fiscal.requestOf(t);
+    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
     await page(req, res, t, 'cancelled');
   });
 
   const router = Router();
   router.use(phone, api);
-  return { router, trades, platformKeys: platform, merchantKeys: merchant, apiV3Key: apiV3, pay };
+
+  /** The non-tax cashier's 微信: a trade of 甘肃省财政厅's mchid, paid on the same phone page. */
+  const subPayments: SubPaymentChannel = {
+    openSubPayment(req) {
+      const t = fiscal.open(req, FISCAL_MCH_ID, { pr: randomBytes(6).toString('hex') });
+      return fiscal.handle(t, `/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`);
+    },
+  };
+  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, apiV3Key: apiV3, pay, subPayments };
 }
 
 export type WechatSimulator = ReturnType<typeof createWechatSimulator>;
