@@ -421,6 +421,7 @@ describe('orders', () => {
     const edit = await s.c.get(`/pay/orders/${orderNo}?edit=mobile`);
     expect(edit.text).toContain('name="mobile"');
     const bad = await s.c.post(`/pay/orders/${orderNo}/mobile`, { mobile: '12345' });
+    expect(bad.text).toContain('value="12345"');
     expect(bad.status).toBe(400);
     expect(text(bad.text)).toContain('请输入11位手机号码');
     const ok = await s.c.post(`/pay/orders/${orderNo}/mobile`, { mobile: '13912345678' });

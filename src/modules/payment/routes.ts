@@ -47,7 +47,7 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     });
   };
 
-  const renderConfirm = async (req: Request, res: Response, orderNo: string, extra: { error?: string; editMobile?: boolean; mobileError?: string; status?: number } = {}) => {
+  const renderConfirm = async (req: Request, res: Response, orderNo: string, extra: { error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number } = {}) => {
     const data = await payment.orderView(req.user!.personId, orderNo);
     if (data.order.status === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     const notices = [];
@@ -56,6 +56,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     res.status(extra.status ?? 200).render('pay/confirm', {
       ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
       error: extra.error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
+      // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
+      ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
     });
   };
@@ -135,8 +137,9 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
 
   r.post('/pay/orders/:orderNo/mobile', async (req, res) => {
     const { orderNo } = req.params;
-    const f = parse(mobileForm, formFields(req.body));
-    if (!f.ok) return renderConfirm(req, res, orderNo, { editMobile: true, mobileError: f.errors.mobile, status: 400 });
+    const fields = formFields(req.body);
+    const f = parse(mobileForm, fields);
+    if (!f.ok) return renderConfirm(req, res, orderNo, { editMobile: true, mobileError: f.errors.mobile, typedMobile: fields.mobile ?? '', status: 400 });
     await payment.changeMobile(req.user!, orderNo, f.data.mobile, req.ip ?? '');
     res.redirect(303, `/pay/orders/${orderNo}?mobile=1`);
   });
