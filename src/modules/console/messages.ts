@@ -13,7 +13,7 @@ export const DONE: Record<string, string> = {
   withdrawn: '公告已撤回',
 };
 
-export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && DONE[q] ? [DONE[q]] : []);
+export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && Object.hasOwn(DONE, q) ? [DONE[q]!] : []);
 
 export const CHANNEL_LABEL: Record<string, string> = {
   alipay: '支付宝', wechat: '微信支付', unionpay: '银联', icbc: '工商银行', nontax: '非税支付',

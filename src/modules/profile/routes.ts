@@ -29,7 +29,7 @@ export function profileRoutes(deps: { profile: ProfileService }) {
 
   r.get('/profile', async (req, res) => {
     const p = await load(req);
-    const saved = typeof req.query.saved === 'string' && req.query.saved in M.saved ? M.saved[req.query.saved as keyof typeof M.saved] : undefined;
+    const saved = typeof req.query.saved === 'string' && Object.hasOwn(M.saved, req.query.saved) ? M.saved[req.query.saved as keyof typeof M.saved] : undefined;
     res.render('profile/index', {
       title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M,
       notices: [saved, req.query.unchanged === '1' ? M.unchanged : undefined].filter(Boolean),

@@ -27,6 +27,8 @@ export function accountsService(deps: { db: Knex; audit: AuditRepo; lockout: Loc
           if (acct.kind !== 'external' && !acct.idNumber) throw new ConsoleError('该人员没有身份证号，无法重置为初始密码');
           await trx('accounts').where('id', acct.accountId)
             .update({ password_hash: null, must_change_password: true, password_changed_at: null, updated_at: trx.fn.now() });
+          // Whoever was signed in with the old password is signed out too.
+          await trx('sessions').whereRaw(`(sess::jsonb ->> 'accountId')::int = ?`, [acct.accountId]).del();
         } else if (action === 'disable') {
           if (acct.accountId === actor.accountId) throw new ConsoleError('不能停用自己的账户');
           if (acct.status === 'disabled') throw new ConsoleError('该账户已是停用状态');
