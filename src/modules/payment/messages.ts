@@ -20,6 +20,7 @@ export const M = {
   chooseChannel: '请选择支付方式',
   channelNotOpen: '该支付方式暂未开放',
   channelBusy: '支付渠道暂时无法受理，请稍后再试。如已扣款，请勿重复缴费。',
+  attemptSuperseded: '该缴费单已改用其他支付方式提交，本次支付请求已在支付渠道关闭，请勿再使用本次的支付页面',
   cannotCloseOther: (no: string) => `无法确认缴费单 ${no} 在支付渠道的状态，为避免重复缴费，请稍后再试`,
   paidElsewhere: (no: string) => `所选项目已在缴费单 ${no} 中支付成功，请勿重复缴费`,
   cancelled: (no: string) => `缴费单 ${no} 已取消`,

@@ -44,6 +44,7 @@ export interface AttemptRow {
   fee: Decimal;
   status: AttemptStatus;
   payUrl: string | null;
+  createdAt: Date;
 }
 
 export interface PayerRow {
@@ -68,6 +69,7 @@ const toOrder = (r: Record<string, any>): OrderRow => ({
 const toAttempt = (r: Record<string, any>): AttemptRow => ({
   id: String(r.id), orderId: String(r.order_id), channel: r.channel, channelOrderId: r.channel_order_id,
   channelTradeNo: r.channel_trade_no, amount: dec(r.amount), fee: dec(r.fee), status: r.status, payUrl: r.pay_url,
+  createdAt: new Date(r.created_at),
 });
 
 export function paymentRepo(db: Knex) {
@@ -176,6 +178,38 @@ export function paymentRepo(db: Knex) {
     async casAttempt(trx: Knex, id: string, from: readonly AttemptStatus[], to: AttemptStatus, extra: Record<string, unknown> = {}): Promise<boolean> {
       const n = await trx('payment_attempts').where('id', id).whereIn('status', from as AttemptStatus[]).update({ status: to, updated_at: trx.fn.now(), ...extra });
       return n === 1;
+    },
+
+    async attemptById(id: string, trx: Knex = db): Promise<AttemptRow | null> {
+      const r = await trx('payment_attempts').where('id', id).first();
+      return r ? toAttempt(r) : null;
+    },
+
+    async attemptByChannelOrderId(channel: string, channelOrderId: string, trx: Knex = db): Promise<AttemptRow | null> {
+      const r = await trx('payment_attempts').where({ channel, channel_order_id: channelOrderId }).first();
+      return r ? toAttempt(r) : null;
+    },
+
+    /**
+     * Records the channel's order id on an attempt that has none yet, whatever its status: a
+     * payment the channel knows about must be findable. Throws 23505 when another attempt already
+     * holds that id (then the payment is findable through that one).
+     */
+    async setChannelOrderId(trx: Knex, id: string, channelOrderId: string): Promise<boolean> {
+      const n = await trx('payment_attempts').where('id', id).whereNull('channel_order_id').update({ channel_order_id: channelOrderId, updated_at: trx.fn.now() });
+      return n === 1;
+    },
+
+    /**
+     * For a signed payment whose channel order id no attempt holds: the order's attempt on that
+     * channel that never learned its channel order id (its create call was answered after the
+     * attempt was closed, or not at all), locked; the one of the paid amount first, newest first.
+     */
+    async lockUnrecordedAttempt(trx: Knex.Transaction, channel: string, orderNo: string, amount: Decimal): Promise<AttemptRow | null> {
+      const r = await trx('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id')
+        .where({ 'o.order_no': orderNo, 'a.channel': channel }).whereNull('a.channel_order_id')
+        .orderByRaw('(a.amount = ?) DESC, a.id DESC', [amount.toFixed(2)]).forUpdate('a').first('a.*');
+      return r ? toAttempt(r) : null;
     },
 
     /** The attempt a channel's event is about, locked: duplicates of one event queue up here. */
