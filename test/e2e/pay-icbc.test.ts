@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { launchBrowser, screenshot } from '../helpers/browser';
-import { expectPaidEverywhere } from '../helpers/paid-pages';
+import { collectedItemToChannel, expectPaidEverywhere, watchErrors } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
 
@@ -17,36 +17,8 @@ const browser = await launchBrowser();
 describe('代收项目缴费 through 中国工商银行 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 中国工商银行 → 图22 → 确认支付 → 支付成功 → 当前费用', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-
-    await page.goto(`${env.appUrl}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${env.appUrl}/`);
-
-    await page.click('nav >> text=学费缴费');
-    await page.waitForURL(/\/pay$/);
-    await page.check('input[name=period]');
-    await screenshot(page, 'pay-icbc-1-list');
-    await page.click('button:has-text("代收项目缴费")');
-
-    await page.waitForURL(/\/pay\/items/);
-    expect(await page.textContent('body')).toContain('医疗保险');
-    await screenshot(page, 'pay-icbc-2-items');
-    await page.click('button:has-text("下一步")');
-
-    await page.waitForURL(/\/pay\/review$/);
-    await screenshot(page, 'pay-icbc-3-review');
-    await page.click('button:has-text("下一步")');
-
-    await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
-    const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
-    await page.check('input[value=icbc]');
-    await screenshot(page, 'pay-icbc-4-confirm');
-    await page.click('button:has-text("确定缴费")');
+    const errors = watchErrors(page);
+    const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-icbc' });
 
     // The auto-posted form lands on 工银e支付 (图22).
     await page.waitForURL(`${env.sandboxUrl}/icbc/**`);

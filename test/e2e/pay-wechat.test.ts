@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { launchBrowser, screenshot } from '../helpers/browser';
-import { expectPaidEverywhere } from '../helpers/paid-pages';
+import { collectedItemToChannel, expectPaidEverywhere, watchErrors } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
 
@@ -17,39 +17,8 @@ describe('代收项目缴费 through 微信支付 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 微信支付 → QR → 确认支付 on the phone → 支付成功 → 当前费用', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-
-    await page.goto(`${env.appUrl}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${env.appUrl}/`);
-
-    await page.click('nav >> text=学费缴费');
-    await page.waitForURL(/\/pay$/);
-    await page.check('input[name=period]');
-    await screenshot(page, 'pay-wechat-1-list');
-    await page.click('button:has-text("代收项目缴费")');
-
-    await page.waitForURL(/\/pay\/items/);
-    const items = (await page.textContent('body'))!;
-    expect(items).toContain('医疗保险');
-    expect(items).not.toContain('住宿费');
-    await screenshot(page, 'pay-wechat-2-items');
-    await page.click('button:has-text("下一步")');
-
-    await page.waitForURL(/\/pay\/review$/);
-    expect((await page.textContent('body'))!.replace(/\s+/g, '')).toContain('共计交费：250.00元');
-    await screenshot(page, 'pay-wechat-3-review');
-    await page.click('button:has-text("下一步")');
-
-    await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
-    const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
-    await page.check('input[value=wechat]');
-    await screenshot(page, 'pay-wechat-4-confirm');
-    await page.click('button:has-text("确定缴费")');
+    const errors = watchErrors(page);
+    const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'wechat', shots: 'pay-wechat' });
 
     // The platform's QR page: the code drawn on the server, the amount, 我已完成支付.
     await page.getByAltText('微信支付二维码').waitFor();
