@@ -96,3 +96,12 @@ export async function bill(db: Knex, o: { personId: number; periodId: number; fe
     return billId;
   });
 }
+
+/** Someone with one bill of `due` in a new period and fee item of the category: ready to pay. */
+export async function payerWithBill(db: Knex, category: '财政' | '代收', due: string) {
+  const p = await person(db);
+  const per = await period(db);
+  const item = await feeItem(db, { category });
+  const billId = await bill(db, { personId: p.personId, periodId: per.id, feeItemId: item.id, due });
+  return { personId: p.personId, periodId: per.id, billId, category, due };
+}

@@ -1,20 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../seeds/demo';
+import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
-import { setPassword } from '../helpers/users';
+import { signedInZhangsan } from '../helpers/users';
 import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });
 const app = testApp(db);
-const PW = 'Zhangsan#2019';
-const zs = new Client(app);
-
-beforeAll(async () => {
-  await setPassword(db.knex, DEMO.student.number, PW);
-  await zs.login(DEMO.student.number, PW);
-});
+const zs = await signedInZhangsan(db.knex, app);
 
 describe('当前费用 (图8)', () => {
   it('shows the summary line and the ten columns for 张三', async () => {

@@ -1,23 +1,17 @@
 import request from 'supertest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { connect } from '../../src/db/connection';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { testApp, testConfig } from '../helpers/app';
-import { Client, text } from '../helpers/client';
+import { text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
-import { setPassword } from '../helpers/users';
+import { signedInZhangsan } from '../helpers/users';
 
 const db = await testDatabase({ demo: true });
 const app = testApp(db);
-const PW = 'Zhangsan#2019';
-const zs = new Client(app);
-
-beforeAll(async () => {
-  await setPassword(db.knex, DEMO.student.number, PW);
-  await zs.login(DEMO.student.number, PW);
-});
+const zs = await signedInZhangsan(db.knex, app);
 
 describe('layout', () => {
   it('has the banner, the tabs in the manual’s order, 当前用户 with a masked ID, and 当前位置', async () => {

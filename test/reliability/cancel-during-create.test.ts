@@ -66,13 +66,7 @@ const base = createGatewayRegistry(env.config);
 const registry: GatewayRegistry = { ...base, get: (id) => { const a = base.get(id); return a ? wrap(a) : null; } };
 const payment = paymentModule({ config: env.config, knex, registry }).service;
 
-async function payer(category: '财政' | '代收', due = '300.00') {
-  const p = await f.person(knex);
-  const period = await f.period(knex);
-  const item = await f.feeItem(knex, { category });
-  const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-  return { personId: p.personId, periodId: period.id, billId, category, due };
-}
+const payer = (category: '财政' | '代收', due = '300.00') => f.payerWithBill(knex, category, due);
 type Payer = Awaited<ReturnType<typeof payer>>;
 
 async function order(p: Payer, amount = p.due): Promise<string> {

@@ -20,13 +20,7 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   const today = () => businessDate();
 
   /** A payer with one bill of `due` in a 学费-type item of the category. */
-  async function payer(category: '财政' | '代收', due = '250.00') {
-    const p = await f.person(knex);
-    const period = await f.period(knex);
-    const item = await f.feeItem(knex, { category });
-    const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-    return { personId: p.personId, periodId: period.id, billId, category, due };
-  }
+  const payer = (category: '财政' | '代收', due = '250.00') => f.payerWithBill(knex, category, due);
   type Payer = Awaited<ReturnType<typeof payer>>;
 
   async function order(p: Payer, amount = p.due): Promise<string> {

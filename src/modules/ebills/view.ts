@@ -3,19 +3,10 @@ import QRCode from 'qrcode';
 import { capitalAmount } from '../../domain/capital-amount';
 import { formatMoney, plainMoney } from '../../domain/money';
 import { billTitle, sealText, verifyPath } from './labels';
-import type { Ebill, EbillLine } from './repo';
+import type { Ebill } from './repo';
 
-export interface BillView {
-  kind: Ebill['kind'];
+export interface BillView extends Pick<Ebill, 'kind' | 'billCode' | 'billNo' | 'checkCode' | 'issuedOn' | 'payerName' | 'payerNumber' | 'receiptNo' | 'lines'> {
   title: string;
-  billCode: string;
-  billNo: string;
-  checkCode: string;
-  issuedOn: string;
-  payerName: string;
-  payerNumber: string;
-  receiptNo: string;
-  lines: EbillLine[];
   totalFigure: string; // 0.01 (¥: in front)
   totalCapital: string; // 壹分
   unitName: string;

@@ -1,15 +1,9 @@
 import type { Knex } from 'knex';
+import type { CurrentUser } from '../auth/current-user';
 import type { LoginAccount } from '../auth/repo';
 
-export interface ProfileRow {
-  accountId: number;
-  personId: number;
-  number: string;
-  name: string;
-  gender: string;
-  idNumber: string | null;
+export interface ProfileRow extends Pick<CurrentUser, 'accountId' | 'personId' | 'number' | 'name' | 'gender' | 'idNumber' | 'mobile'> {
   phone: string;
-  mobile: string;
   email: string;
   address: string;
   postcode: string;
