@@ -25,6 +25,7 @@ export interface ChannelOrder {
   total: Decimal;
   category: Category;
   createdAt: Date;
+  /** The attempt's expiry at the channel (expire_time, payTimeout, time_expire …). */
   expiresAt: Date;
   payer: { number: string; name: string; mobile: string };
   lines: { itemCode: string; itemName: string; periodName: string; amount: Decimal }[];
@@ -94,7 +95,12 @@ export type QueryResult =
   | { status: 'paid'; event: PaidEvent }
   | { status: 'unpaid' | 'closed' | 'not_found' };
 
-export type CloseResult = { status: 'closed' } | { status: 'paid'; event: PaidEvent };
+/**
+ * `open`: the channel cannot close this attempt (ICBC e-pay and UnionPay have no close for an
+ * unpaid order; an Alipay QR nobody has scanned does not exist at Alipay yet): the payer can still
+ * pay it until `until`, its expiry at the channel. Never reported as closed.
+ */
+export type CloseResult = { status: 'closed' } | { status: 'paid'; event: PaidEvent } | { status: 'open'; until: Date };
 
 export type RefundResult = { status: 'succeeded' | 'pending'; channelRefundNo: string } | { status: 'failed'; reason: string } | { status: 'unsupported' };
 
@@ -149,6 +155,12 @@ export class ChannelError extends Error {
 
 export interface ChannelAdapter {
   readonly id: ChannelId;
+  /**
+   * false where an unpaid attempt cannot always be closed at the channel (close() may answer
+   * `open`): the payment service then gives its attempts the shortest expiry the channel allows,
+   * so that an abandoned bank page or QR stops being payable soon.
+   */
+  readonly alwaysClosable: boolean;
   createPayment(order: ChannelOrder): Promise<CreatedPayment>;
   parseNotification(raw: RawNotification): ParsedNotification;
   query(order: ChannelOrder): Promise<QueryResult>;

@@ -75,6 +75,7 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
 
   return {
     id: 'alipay',
+    alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
       const r = await call('alipay.trade.precreate', {

@@ -85,6 +85,7 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
 
   return {
     id: 'icbc',
+    alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
       const biz = {

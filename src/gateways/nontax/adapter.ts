@@ -85,6 +85,7 @@ export function nontaxAdapter(cfg: NontaxConfig, fetchImpl: typeof fetch = fetch
 
   return {
     id: 'nontax',
+    alwaysClosable: true,
 
     async createPayment(order): Promise<CreatedPayment> {
       const r = await call('bill.push', {

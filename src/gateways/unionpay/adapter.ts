@@ -75,6 +75,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
 
   return {
     id: 'unionpay',
+    alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
       const fields = sign(base({

@@ -101,6 +101,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
 
   return {
     id: 'wechat',
+    alwaysClosable: true,
 
     async createPayment(order): Promise<CreatedPayment> {
       const fen = toFen(order.total).toString();
