@@ -76,7 +76,8 @@ describe('a real Alipay notification (alipay-sdk-nodejs-all test/alipay.test.ts)
   });
 
   it('a tampered copy is refused: amount, order number, or a field added after signing', () => {
-    for (const t of [{ total_amount: '100.10' }, { out_trade_no: '20190815155618536-564-58' }, { subject: '语雀空间 501人规模' }, { passback_params: 'x' }]) {
+    const tampered: Record<string, string>[] = [{ total_amount: '100.10' }, { out_trade_no: '20190815155618536-564-58' }, { subject: '语雀空间 501人规模' }, { passback_params: 'x' }];
+    for (const t of tampered) {
       const n = adapter.parseNotification(raw({ ...NOTIFICATION, ...t }));
       expect(n).toMatchObject({ verified: false, reason: 'signature' });
     }
