@@ -33,8 +33,9 @@ export interface AlipayConfig {
  * Refusals after which the refund certainly did not happen and will not (the error table of
  * alipay.trade.refund: the trade, its state, the amount or the merchant's balance is wrong; or
  * the gateway refused the request itself: 40001 missing / 40002 invalid arguments, 40006 no
- * permission). Anything else — ACQ.SYSTEM_ERROR ("系统错误", whose documented handling is to
- * call again with the same parameters), 20000 service unavailable, a sub_code we do not know —
+ * permission). Anything else — ACQ.SYSTEM_ERROR ("系统错误": Alipay's error-handling page,
+ * docs.antom.com/ac/barcode_cn/error_handling, says to retry the refund with the same parameters
+ * or query for the final state; the refund may have been made), 20000 service unavailable, a sub_code we do not know —
  * leaves the outcome unknown: the refund stays pending under its out_request_no, is asked about
  * with alipay.trade.fastpay.refund.query and, if Alipay never took it, sent again under the same
  * out_request_no, which Alipay treats as the same refund. ACQ.DISCORDANT_REPEAT_REQUEST (this
