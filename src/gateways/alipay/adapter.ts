@@ -129,7 +129,8 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
   }
 
   const notFound = (r: Record<string, unknown>) => r.sub_code === 'ACQ.TRADE_NOT_EXIST';
-  const unknownOutcome = (r: Record<string, unknown>) => r.code === '20000' || r.sub_code === 'ACQ.SYSTEM_ERROR';
+  // AQC.SYSTEM_ERROR: the spelling some of Alipay's error tables give for the same system error.
+  const unknownOutcome = (r: Record<string, unknown>) => r.code === '20000' || r.sub_code === 'ACQ.SYSTEM_ERROR' || r.sub_code === 'AQC.SYSTEM_ERROR';
   const refuse = (method: string, r: Record<string, unknown>) =>
     new ChannelError(`alipay ${method}: ${String(r.code)} ${String(r.sub_code ?? '')} ${String(r.sub_msg ?? r.msg ?? '')}`.trim(), unknownOutcome(r));
 
@@ -153,12 +154,16 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
     alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
-      // Both expiries: time_expire (absolute, which Alipay takes first when both are sent) and
-      // timeout_express, the one AlipayTradePrecreateModel documents for precreate; whichever
-      // Alipay honours ends the QR no later than order.expiresAt (see close()).
+      // Every expiry precreate knows: time_expire (absolute; Alipay takes it first when several
+      // are sent), and the two AlipayTradePrecreateModel documents — qr_code_timeout_express (the
+      // QR's validity, counted from its creation: what bounds an unscanned QR) and timeout_express
+      // (the trade's). Whichever Alipay honours ends the unscanned QR no later than
+      // order.expiresAt (see close()); a trade scanned late may outlive it, but a scanned trade
+      // exists at Alipay and can be closed.
+      const minutes = timeoutExpress(order.expiresAt);
       const r = await call('alipay.trade.precreate', {
         out_trade_no: order.orderNo, total_amount: yuan(order.total), subject: order.subject.slice(0, 256),
-        time_expire: dashedDateTime(order.expiresAt), timeout_express: timeoutExpress(order.expiresAt),
+        time_expire: dashedDateTime(order.expiresAt), qr_code_timeout_express: minutes, timeout_express: minutes,
       }, { notifyUrl: order.notifyUrl });
       if (r.code !== SUCCESS_CODE) throw refuse('alipay.trade.precreate', r);
       if (r.out_trade_no !== order.orderNo || typeof r.qr_code !== 'string' || !/^https?:\/\//.test(r.qr_code)) {

@@ -142,10 +142,14 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
     return { t };
   }
 
-  /** time_expire wins over timeout_express when both come (Alipay's rule for the two). */
+  /**
+   * When an unscanned QR stops being payable: time_expire wins when it comes (Alipay's rule),
+   * else qr_code_timeout_express, else timeout_express, counted from the precreate.
+   */
   function expiryOf(biz: Record<string, unknown>): Date | null {
     if (typeof biz.time_expire === 'string') return parseShanghai(biz.time_expire);
-    const m = typeof biz.timeout_express === 'string' ? /^(\d+)([mhd])$/.exec(biz.timeout_express) : null;
+    const rel = [biz.qr_code_timeout_express, biz.timeout_express].find((x): x is string => typeof x === 'string');
+    const m = rel ? /^(\d+)([mhd])$/.exec(rel) : null;
     if (!m) return null;
     return new Date(Date.now() + Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd']);
   }
