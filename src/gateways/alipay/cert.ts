@@ -62,11 +62,21 @@ export function signatureOid(cert: X509Certificate): string {
 }
 
 /**
+ * Attribute names as the SDK writes them (@fidm/x509's short names: emailAddress is `E`, and an
+ * attribute it has no short name for is written with an empty name).
+ */
+const SDK_NAMES: Record<string, string> = { CN: 'CN', C: 'C', L: 'L', ST: 'ST', O: 'O', OU: 'OU', emailAddress: 'E' };
+
+/**
  * The issuer as the SDK writes it. Node prints one attribute a line in the certificate's order,
  * RFC 2253-escaping special characters; the SDK uses the raw values, so the escapes are undone.
  */
 function issuerDn(cert: X509Certificate): string {
-  return cert.issuer.split('\n').filter(Boolean).reverse().map((a) => a.replace(/\\(.)/g, '$1')).join(',');
+  return cert.issuer.split('\n').filter(Boolean).reverse().map((line) => {
+    const eq = line.indexOf('=');
+    const name = SDK_NAMES[line.slice(0, eq)] ?? '';
+    return `${name}=${line.slice(eq + 1).replace(/\\(.)/g, '$1')}`;
+  }).join(',');
 }
 
 export function certSn(pemOrCert: string | X509Certificate): string {
