@@ -55,6 +55,10 @@ const envSchema = z.object({
   ALIPAY_SELLER_ID: z.string().regex(/^2088\d{12}$/, 'must be a 2088… PID').default('2088000000000001'),
   ALIPAY_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   ALIPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  // 公钥证书 mode: all three set (appCertPublicKey_<appid>.crt, alipayCertPublicKey_RSA2.crt, alipayRootCert.crt), or none.
+  ALIPAY_APP_CERT_FILE: z.string().min(1).optional(),
+  ALIPAY_PUBLIC_CERT_FILE: z.string().min(1).optional(),
+  ALIPAY_ROOT_CERT_FILE: z.string().min(1).optional(),
   WECHAT_URL: z.string().url().optional(),
   WECHAT_APP_ID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be wx + 16 hex').default('wx0000000000000001'),
   WECHAT_MCH_ID: z.string().regex(/^\d{8,10}$/, 'must be 8-10 digits').default('1900000001'),
@@ -120,7 +124,7 @@ export interface Config {
   nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
   ebill: { url: string; appId: string; secret: string };
   channels: {
-    alipay: { url: string; appId: string; sellerId: string; privateKeyFile: string; alipayPublicKeyFile: string; timeoutMs: number };
+    alipay: { url: string; appId: string; sellerId: string; privateKeyFile: string; alipayPublicKeyFile: string; certFiles?: { appCert: string; alipayPublicCert: string; alipayRootCert: string }; timeoutMs: number };
     wechat: { url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string; platformKeyId: string; platformPublicKeyFile: string; timeoutMs: number };
     unionpay: { url: string; merId: string; certId: string; privateKeyFile: string; unionpayPublicKeyFile: string; timeoutMs: number };
     icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; timeoutMs: number };
@@ -223,13 +227,23 @@ function localSecret(dataDir: string, name: string): string {
   return secret;
 }
 
+/** 支付宝公钥证书 mode is on when its three certificate files are configured; two of three is a mistake. */
+function alipayCertFiles(e: Env): { certFiles?: { appCert: string; alipayPublicCert: string; alipayRootCert: string } } {
+  const given = [e.ALIPAY_APP_CERT_FILE, e.ALIPAY_PUBLIC_CERT_FILE, e.ALIPAY_ROOT_CERT_FILE];
+  if (given.every((x) => x === undefined)) return {};
+  if (given.some((x) => x === undefined)) {
+    throw new ConfigError('配置错误 ALIPAY_APP_CERT_FILE / ALIPAY_PUBLIC_CERT_FILE / ALIPAY_ROOT_CERT_FILE: 公钥证书模式需同时配置三个证书文件');
+  }
+  return { certFiles: { appCert: path.resolve(e.ALIPAY_APP_CERT_FILE!), alipayPublicCert: path.resolve(e.ALIPAY_PUBLIC_CERT_FILE!), alipayRootCert: path.resolve(e.ALIPAY_ROOT_CERT_FILE!) } };
+}
+
 /** The card and wallet channels; every key file defaults to the sandbox's own, under DATA_DIR/sandbox. */
 function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['channels'] {
   const key = (given: string | undefined, name: string) => path.resolve(given ?? path.join(dataDir, 'sandbox', name));
   const url = (given: string | undefined, mount: string) => (given ?? `${sandboxUrl}/${mount}`).replace(/\/$/, '');
   const timeoutMs = e.CHANNEL_TIMEOUT_MS;
   return {
-    alipay: { url: url(e.ALIPAY_URL, 'alipay'), appId: e.ALIPAY_APP_ID, sellerId: e.ALIPAY_SELLER_ID, privateKeyFile: key(e.ALIPAY_PRIVATE_KEY_FILE, 'alipay-merchant-private.pem'), alipayPublicKeyFile: key(e.ALIPAY_PUBLIC_KEY_FILE, 'alipay-platform-public.pem'), timeoutMs },
+    alipay: { url: url(e.ALIPAY_URL, 'alipay'), appId: e.ALIPAY_APP_ID, sellerId: e.ALIPAY_SELLER_ID, privateKeyFile: key(e.ALIPAY_PRIVATE_KEY_FILE, 'alipay-merchant-private.pem'), alipayPublicKeyFile: key(e.ALIPAY_PUBLIC_KEY_FILE, 'alipay-platform-public.pem'), ...alipayCertFiles(e), timeoutMs },
     wechat: {
       url: url(e.WECHAT_URL, 'wechat'), appId: e.WECHAT_APP_ID, mchId: e.WECHAT_MCH_ID, merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
       privateKeyFile: key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),

@@ -9,12 +9,17 @@
 // sent), reorder (the payment's notification is held until the merchant closes the order, and
 // close answers "closed": the close overtakes the payment), tamper (a field changed after
 // signing), wrong_amount / wrong_merchant (validly signed, wrong content), query_timeout (the
-// next queries hang past any sane client timeout), query_error (HTTP 500).
+// next queries hang past any sane client timeout), query_error (HTTP 500). Refund faults (Alipay):
+// refund_system_error (40004 ACQ.SYSTEM_ERROR, nothing refunded), refund_system_error_done (the
+// refund is made, the answer still says ACQ.SYSTEM_ERROR), refund_lost (the refund is made, the
+// connection drops before the answer), refund_timeout (the refund is made, the answer comes only
+// after `ms`, past the client's timeout).
 import { Router, json, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 
 export type SandboxChannel = 'alipay' | 'wechat' | 'unionpay' | 'icbc';
-export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error'] as const;
+export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error',
+  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 

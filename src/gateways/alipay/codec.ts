@@ -33,6 +33,8 @@ export interface RequestOpts {
   notifyUrl?: string;
   returnUrl?: string;
   at?: Date;
+  /** 公钥证书 mode (./cert.ts): both SNs are public parameters, signed like the others. */
+  cert?: { appCertSn: string; alipayRootCertSn: string };
 }
 
 /** The full parameter set of a request, signed; sent as a form body (or the page.pay form). */
@@ -49,6 +51,10 @@ export function signedRequest(o: RequestOpts): Record<string, string> {
   };
   if (o.notifyUrl) p.notify_url = o.notifyUrl;
   if (o.returnUrl) p.return_url = o.returnUrl;
+  if (o.cert) {
+    p.app_cert_sn = o.cert.appCertSn;
+    p.alipay_root_cert_sn = o.cert.alipayRootCertSn;
+  }
   p.sign = rsaSign(signContent(p), o.privateKeyPem);
   return p;
 }
@@ -60,13 +66,18 @@ export function verifyRequest(p: Params, publicKeyPem: string): boolean {
 
 export const responseKey = (method: string) => `${method.replace(/\./g, '_')}_response`;
 
-/** Sandbox side: the answer body, signed over the exact response text it contains. */
-export function signedResponse(method: string, response: object, privateKeyPem: string): string {
+/**
+ * Sandbox side: the answer body, signed over the exact response text it contains; in 公钥证书
+ * mode with `alipay_cert_sn` beside the response, as the gateway sends it (alipay-sdk-nodejs-all
+ * test/alipay.exec.test.ts, "证书校验模式": `{"alipay_open_mock_response":{…},"alipay_cert_sn":"…","sign":"…"}`).
+ */
+export function signedResponse(method: string, response: object, privateKeyPem: string, alipayCertSn?: string): string {
   const text = JSON.stringify(response);
-  return `{"${responseKey(method)}":${text},"sign":"${rsaSign(text, privateKeyPem)}"}`;
+  const sn = alipayCertSn ? `"alipay_cert_sn":"${alipayCertSn}",` : '';
+  return `{"${responseKey(method)}":${text},${sn}"sign":"${rsaSign(text, privateKeyPem)}"}`;
 }
 
-export type ResponseCheck = { ok: true; response: Record<string, unknown> } | { ok: false; reason: string };
+export type ResponseCheck = { ok: true; response: Record<string, unknown>; alipayCertSn?: string } | { ok: false; reason: string };
 
 /** Adapter side: finds the response object's text as sent and checks `sign` over it. */
 export function verifyResponse(body: string, method: string, publicKeyPem: string): ResponseCheck {
@@ -82,7 +93,8 @@ export function verifyResponse(body: string, method: string, publicKeyPem: strin
   }
   if (typeof doc.sign !== 'string') return { ok: false, reason: 'unsigned' };
   if (!rsaVerify(raw, doc.sign, publicKeyPem)) return { ok: false, reason: 'signature' };
-  return { ok: true, response };
+  const sn = (doc as { alipay_cert_sn?: unknown }).alipay_cert_sn;
+  return { ok: true, response, ...(typeof sn === 'string' ? { alipayCertSn: sn } : {}) };
 }
 
 /** Sandbox side: a notification's fields, signed as Alipay does (sign and sign_type left out). */

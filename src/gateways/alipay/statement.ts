@@ -3,6 +3,11 @@
 // titles, the account, the period and the closing totals; the detail's data rows have every
 // value followed by a tab (Alipay pads them so Excel keeps long numbers as text). Column set of
 // the detail as Alipay documents it for 账单 downloads; we read the columns by header name.
+// The archive is `<PID>0156_<yyyyMMdd>.csv.zip` holding `<PID>0156_<yyyyMMdd>_业务明细.csv` and
+// `…_业务明细(汇总).csv` (the account number is the PID followed by 0156), names in GBK without
+// the zip's UTF-8 flag. This layout is not in an official SDK; it is what the integrations that
+// read real archives record (their readers open the zip as GBK and pick the name containing
+// 业务明细 but not 汇总). The school must check its first real archive against this parser.
 import iconv from 'iconv-lite';
 import { Decimal } from '../../domain/money';
 import { parseShanghai } from '../common/crypto';
@@ -66,9 +71,9 @@ export function buildAlipayStatement(pid: string, day: string, rows: AlipayState
     `#导出时间：[${exportedAt}]`,
   ].join('\r\n');
   return writeZip([
-    { name: `${pid}_${compact}_业务明细.csv`, data: iconv.encode(detail, 'gbk') },
-    { name: `${pid}_${compact}_业务明细(汇总).csv`, data: iconv.encode(summary, 'gbk') },
-  ]);
+    { name: `${pid}0156_${compact}_业务明细.csv`, data: iconv.encode(detail, 'gbk') },
+    { name: `${pid}0156_${compact}_业务明细(汇总).csv`, data: iconv.encode(summary, 'gbk') },
+  ], { names: 'gbk' });
 }
 
 /** Adapter side: the detail file's rows as statement lines; `raw` keeps the decoded detail text. */
@@ -79,7 +84,7 @@ export function parseAlipayStatement(zip: Buffer): Statement {
   } catch (e) {
     throw new ChannelError(`alipay statement: ${(e as Error).message}`, true);
   }
-  const detail = files.find((f) => f.name.endsWith('_业务明细.csv'));
+  const detail = files.find((f) => /业务明细\.csv$/.test(f.name) && !f.name.includes('汇总'));
   if (!detail) throw new ChannelError('alipay statement: no 业务明细 file in the archive', true);
   const text = iconv.decode(detail.data, 'gbk');
   const rows = text.split(/\r?\n/).filter((l) => l && !l.startsWith('#'));

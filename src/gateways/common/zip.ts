@@ -1,6 +1,13 @@
 // A minimal ZIP container (PKWARE APPNOTE 4.3: local headers, central directory, end record;
 // deflate method 8 via node:zlib raw deflate, CRC-32 computed here). Enough to write Alipay's
 // statement archive in the sandbox and to read it back in the adapter; no zip64, no encryption.
+//
+// Entry names: APPNOTE 4.4.4 general purpose bit 11 set means the name is UTF-8; clear, the name
+// is in the archiver's code page. Alipay's bill archives (…_业务明细.csv inside …csv.zip) are made
+// on Chinese Windows code page 936 and carry GBK names with bit 11 clear, which is why Java
+// integrations open them with `new ZipFile(file, "GBK")`/`ZipInputStream(in, Charset.forName("GBK"))`:
+// a name without the flag is read here as GBK (plain ASCII names read the same either way).
+import iconv from 'iconv-lite';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
@@ -19,18 +26,21 @@ export function crc32(buf: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function writeZip(files: { name: string; data: Buffer }[]): Buffer {
+/** `names: 'gbk'` writes the names in GBK with bit 11 clear, as Alipay's bill archives come. */
+export function writeZip(files: { name: string; data: Buffer }[], opts: { names?: 'utf8' | 'gbk' } = {}): Buffer {
+  const gbk = opts.names === 'gbk';
+  const flags = gbk ? 0 : 0x0800; // bit 11: names are UTF-8
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const f of files) {
-    const name = Buffer.from(f.name, 'utf8');
+    const name = gbk ? iconv.encode(f.name, 'gbk') : Buffer.from(f.name, 'utf8');
     const packed = deflateRawSync(f.data);
     const crc = crc32(f.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // bit 11: names are UTF-8
+    local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(8, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
@@ -40,7 +50,7 @@ export function writeZip(files: { name: string; data: Buffer }[]): Buffer {
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(packed.length, 20);
@@ -79,7 +89,7 @@ export function readZip(zip: Buffer): { name: string; data: Buffer }[] {
     const clen = zip.readUInt16LE(p + 32);
     const local = zip.readUInt32LE(p + 42);
     const rawName = zip.subarray(p + 46, p + 46 + nlen);
-    const name = flags & 0x0800 ? rawName.toString('utf8') : rawName.toString('latin1');
+    const name = flags & 0x0800 ? rawName.toString('utf8') : iconv.decode(rawName, 'gbk');
     const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const packed = zip.subarray(dataAt, dataAt + csize);
     const data = method === 8 ? inflateRawSync(packed) : method === 0 ? Buffer.from(packed) : null;

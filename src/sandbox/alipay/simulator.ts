@@ -6,9 +6,17 @@
 // (trade_status TRADE_SUCCESS) on Alipay's published retry schedule — 4m, 10m, 10m, 1h, 2h, 6h,
 // 15h after the first — until the body is exactly `success`; the bill a zip of GBK CSV files.
 //
-// Chosen here, not public: trade numbers (2026…), buyer ids, the checkout page's look. A
-// precreated trade exists from precreate on (the real one only once scanned; the adapter treats
-// ACQ.TRADE_NOT_EXIST on close as closed either way).
+// As Alipay does, and no easier: a precreated trade does not exist at Alipay until the payer
+// scans the QR (here: opens the checkout page): before that, trade.query / trade.close /
+// trade.refund answer 40004 ACQ.TRADE_NOT_EXIST, and the QR stays payable until its expiry
+// (time_expire, else timeout_express counted from the precreate). Refund faults through the
+// control API (refund_system_error …, see ../control.ts). 公钥证书 mode (setCertMode): requests
+// must carry the app_cert_sn / alipay_root_cert_sn of the certificates given and are verified with
+// the key in the app's certificate; answers carry alipay_cert_sn and are signed, like
+// notifications, with the key of Alipay's certificate.
+//
+// Chosen here, not public: trade numbers (2026…), buyer ids, the checkout page's look, and the
+// sub_code for a wrong certificate SN (isv.cert-sn-not-match: Alipay's exact code is not published).
 import { randomBytes, randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
@@ -16,6 +24,7 @@ import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
 import { Decimal, fromFen, plainMoney, toFen } from '../../domain/money';
 import { SUCCESS_CODE, YUAN, signNotification, signedResponse, verifyRequest, type Params } from '../../gateways/alipay/codec';
+import { certPublicKey, certSn, pemCertificates, rootCertSn } from '../../gateways/alipay/cert';
 import { buildAlipayStatement, type AlipayStatementRow } from '../../gateways/alipay/statement';
 import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../../gateways/common/crypto';
 import type { Logger } from '../../logger';
@@ -42,17 +51,31 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 支付宝).
   const fiscal = subPaymentBook();
 
+  /** 公钥证书 mode, off unless a test (or a demo) turns it on. */
+  let cert: { appCertSn: string; alipayRootCertSn: string; alipayCertSn: string; appPublicKey: string; signingKey: string } | null = null;
+  function setCertMode(c: { appCert: string; alipayCert: string; alipayCertPrivateKey: string; rootCert: string } | null) {
+    cert = c && {
+      appCertSn: certSn(pemCertificates(c.appCert)[0]!), alipayRootCertSn: rootCertSn(c.rootCert), alipayCertSn: certSn(pemCertificates(c.alipayCert)[0]!),
+      appPublicKey: certPublicKey(c.appCert), signingKey: c.alipayCertPrivateKey,
+    };
+  }
+  const signingKey = () => cert?.signingKey ?? platform.privateKey;
+
   const yuanOf = (fen: bigint) => plainMoney(fromFen(fen));
   const answer = (res: Response, method: string, body: object) =>
-    res.type('application/json; charset=utf-8').send(signedResponse(method, body, platform.privateKey));
+    res.type('application/json; charset=utf-8').send(signedResponse(method, body, signingKey(), cert?.alipayCertSn));
   const fail = (res: Response, method: string, code: string, msg: string, subCode: string, subMsg: string) =>
     answer(res, method, { code, msg, sub_code: subCode, sub_msg: subMsg });
   const notExist = (res: Response, method: string) => fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_NOT_EXIST', '交易不存在');
 
+  /** The trade as Alipay's API sees it: one whose QR nobody has scanned does not exist yet. */
   const find = (no: string) => {
     const t = trades.get(no);
     if (t) expireIfDue(t);
-    return t;
+    return t && t.extra.scanned ? t : undefined;
+  };
+  const scan = (t: SimTrade) => {
+    if (t.status === 'UNPAID') t.extra.scanned = '1';
   };
 
   const tradeStatus = (t: SimTrade) =>
@@ -74,7 +97,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
           trade_status: 'TRADE_SUCCESS', total_amount: total, receipt_amount: total, buyer_pay_amount: total, invoice_amount: total,
           subject: t.subject, gmt_create: dashedDateTime(t.createdAt), gmt_payment: dashedDateTime(t.paidAt!),
           fund_bill_list: JSON.stringify([{ amount: total, fundChannel: 'ALIPAYACCOUNT' }]),
-        }, platform.privateKey);
+        }, signingKey());
         // tamper: a field changed after signing, as a man in the middle would.
         if (m === 'tamper') fields.total_amount = yuanOf(t.fen + 100n);
         const r = await fetch(t.notifyUrl, {
@@ -86,6 +109,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   }
 
   function pay(t: SimTrade) {
+    t.extra.scanned = '1';
     t.status = 'PAID';
     t.paidAt = new Date();
     t.tradeNo = `${businessDate(t.paidAt).replace(/-/g, '')}22001${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e4)).padStart(4, '0')}`;
@@ -102,19 +126,32 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       return { code: '40002', msg: 'Invalid Arguments', sub: 'isv.invalid-parameter', subMsg: '参数无效' };
     }
     const fen = toFen(new Decimal(amount));
-    const existing = find(no);
+    const existing = trades.get(no);
+    if (existing) expireIfDue(existing);
     if (existing?.status === 'PAID') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_SUCCESS', subMsg: '交易已被支付' };
     if (existing && existing.fen !== fen) return { code: '40004', msg: 'Business Failed', sub: 'ACQ.CONTEXT_INCONSISTENT', subMsg: '交易信息被篡改' };
     if (existing?.status === 'CLOSED') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_CLOSE', subMsg: '交易已经关闭' };
     const t: SimTrade = existing ?? {
       channelOrderId: no, merchantId: s.sellerId, orderNo: no, fen, subject: biz.subject, notifyUrl: p.notify_url ?? '', returnUrl: p.return_url ?? '',
-      createdAt: new Date(), expireAt: typeof biz.time_expire === 'string' ? parseShanghai(biz.time_expire) : null,
+      createdAt: new Date(), expireAt: expiryOf(biz),
       status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex') },
     };
     // page.pay after precreate: the same trade, now with the page to send the browser back to.
     if (p.return_url) t.returnUrl = p.return_url;
     trades.set(no, t);
     return { t };
+  }
+
+  /**
+   * When an unscanned QR stops being payable: time_expire wins when it comes (Alipay's rule),
+   * else qr_code_timeout_express, else timeout_express, counted from the precreate.
+   */
+  function expiryOf(biz: Record<string, unknown>): Date | null {
+    if (typeof biz.time_expire === 'string') return parseShanghai(biz.time_expire);
+    const rel = [biz.qr_code_timeout_express, biz.timeout_express].find((x): x is string => typeof x === 'string');
+    const m = rel ? /^(\d+)([mhd])$/.exec(rel) : null;
+    if (!m) return null;
+    return new Date(Date.now() + Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd']);
   }
 
   const router = Router();
@@ -125,7 +162,10 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
     const p = parseFormStrict(typeof req.body === 'string' ? req.body : '');
     if (!p || !p.method) return { error: ['40001', 'Missing Required Arguments', 'isv.missing-method', '缺少方法名参数'] };
     if (p.app_id !== s.appId) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数'] };
-    if (!verifyRequest(p, merchant.publicKey)) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-signature', '验签出错'] };
+    if (cert && (p.app_cert_sn !== cert.appCertSn || p.alipay_root_cert_sn !== cert.alipayRootCertSn)) {
+      return { error: ['40002', 'Invalid Arguments', 'isv.cert-sn-not-match', '应用公钥证书序列号或支付宝根证书序列号不匹配'] };
+    }
+    if (!verifyRequest(p, cert?.appPublicKey ?? merchant.publicKey)) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-signature', '验签出错'] };
     try {
       return { p, biz: JSON.parse(p.biz_content ?? '{}') as Record<string, unknown> };
     } catch {
@@ -187,10 +227,21 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
         const amt = typeof biz.refund_amount === 'string' && YUAN.test(biz.refund_amount) ? toFen(new Decimal(biz.refund_amount)) : 0n;
         const reqNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : t.orderNo;
         const done = t.refunds.find((r) => r.refundNo === reqNo);
+        // The same out_request_no with another amount is not the same refund (Alipay's
+        // ACQ.DISCORDANT_REPEAT_REQUEST): nothing more is refunded.
+        if (done && done.fen !== amt) return fail(res, method, '40004', 'Business Failed', 'ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致');
+        const fault = control.take('alipay', ['refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout']);
+        if (fault?.kind === 'refund_system_error') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
         if (!done) {
           if (amt <= 0n || t.refundedFen + amt > t.fen) return fail(res, method, '40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
           t.refundedFen += amt;
           t.refunds.push({ refundNo: reqNo, fen: amt, at: new Date() });
+        }
+        if (fault?.kind === 'refund_system_error_done') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
+        if (fault?.kind === 'refund_lost') return void req.socket.destroy();
+        if (fault?.kind === 'refund_timeout') {
+          await control.sleep(fault.ms ?? 30_000);
+          if (res.headersSent || req.socket.destroyed) return;
         }
         return answer(res, method, {
           code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, buyer_logon_id: BUYER_LOGON,
@@ -255,6 +306,8 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   page.get('/qr/:token', async (req, res) => {
     const t = byToken(req.params.token);
     if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
+    // The payer scanned: from now on the trade exists at Alipay (WAIT_BUYER_PAY).
+    scan(t);
     await render(req, res, t, stateOf(t));
   });
   page.post('/qr/:token/confirm', async (req, res) => {
@@ -281,7 +334,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       return fiscal.handle(t, `/qr/${t.extra.token}`);
     },
   };
-  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments };
+  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments, setCertMode, scan };
 }
 
 export type AlipaySimulator = ReturnType<typeof createAlipaySimulator>;
