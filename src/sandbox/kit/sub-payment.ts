@@ -5,8 +5,7 @@
 // paid, and only then does the non-tax platform confirm the bill to the school. Here the
 // channels are in the same sandbox app, so that leg is an in-process call through this small
 // interface rather than a second wire protocol: the school never sees it either way.
-import { randomBytes } from 'node:crypto';
-import { expireIfDue, type SimTrade } from './control';
+import { expireIfDue, newTrade, type SimTrade } from './trades';
 
 /** The payee the payer sees on a sub-payment's checkout: the fiscal merchant. */
 export const FISCAL_PAYEE = '甘肃省财政厅';
@@ -53,10 +52,7 @@ export function subPaymentBook() {
     requestOf: (t: SimTrade) => requests.get(t),
     /** A new unpaid fiscal trade for the request; `extra` carries the page token. */
     open(req: SubPaymentRequest, merchantId: string, extra: Record<string, string>): SimTrade {
-      const t: SimTrade = {
-        channelOrderId: req.orderNo, merchantId, orderNo: req.orderNo, fen: req.fen, subject: req.subject, notifyUrl: '', returnUrl: req.returnUrl,
-        createdAt: new Date(), expireAt: req.expireAt, status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex'), ...extra },
-      };
+      const t = newTrade({ channelOrderId: req.orderNo, merchantId, orderNo: req.orderNo, fen: req.fen, subject: req.subject, notifyUrl: '', returnUrl: req.returnUrl, expireAt: req.expireAt, extra });
       trades.set(t.orderNo, t);
       requests.set(t, req);
       return t;
