@@ -135,9 +135,12 @@ describe('notification skeleton', () => {
     expect(handleNotification(spec('yuan', { nack: () => { throw new Error('x'); } }), raw('x'))).toMatchObject({ nack: { status: 500, body: 'unavailable' } });
   });
 
-  it('calls our own missing keys unsupported, and any other throw on hostile input malformed', () => {
-    const keyless = spec('yuan', { verify: () => { throw new ChannelError('keys not readable'); } });
-    expect(handleNotification(keyless, raw(good()))).toMatchObject({ verified: false, reason: 'unsupported', claimedOrderNo: 'XF2612010001' });
+  it('calls our own missing keys unsupported (but never answers them as an unsupported event), and any other throw malformed', () => {
+    const keyless = spec('yuan', {
+      verify: () => { throw new ChannelError('keys not readable'); },
+      nack: (why) => answer(why === 'unsupported' ? 200 : 503, { why }),
+    });
+    expect(handleNotification(keyless, raw(good()))).toMatchObject({ verified: false, reason: 'unsupported', nack: { status: 503, body: '{"why":"unavailable"}' }, claimedOrderNo: 'XF2612010001' });
     const buggy = spec('yuan', { verify: () => { throw new TypeError('cannot read x of undefined'); } });
     expect(handleNotification(buggy, raw(good()))).toMatchObject({ verified: false, reason: 'malformed' });
     const badMerchant = spec('yuan', { merchant: () => { throw new Error('x'); } });

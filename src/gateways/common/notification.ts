@@ -7,8 +7,8 @@
 //   size → decode → verify → merchant → status → (paid: amount shape) → event → ack / nack
 //
 // and never throws: whatever a spec function throws on hostile input is a refusal (malformed),
-// except a ChannelError from verify, which is our own configuration (keys unreadable:
-// `unsupported`, answered with the channel's nack so that it retries once we are fixed).
+// except a ChannelError from verify, which is our own configuration (keys unreadable: recorded
+// `unsupported`, answered with nack('unavailable') so that the channel retries once we are fixed).
 import { Decimal, fromFen } from '../../domain/money';
 import {
   ChannelError, type ChannelAnswer, type ClosedEvent, type PaidEvent, type ParsedNotification, type RawNotification, type RejectReason,
@@ -38,8 +38,12 @@ export function wireAmount(unit: AmountUnit, v: unknown): Decimal | null {
   return d && d.gt(0) ? d : null;
 }
 
-/** Why a nack is asked for: a refusal, or a verified event the caller could not record. */
-export type NackWhy = RejectReason | 'not_recorded';
+/**
+ * Why a nack is asked for: a refusal (its reason), a verified event the caller could not record
+ * (not_recorded), or our own keys unreadable (unavailable: recorded as unsupported, but it must
+ * never be answered like an unsupported event a channel may be told to stop sending).
+ */
+export type NackWhy = RejectReason | 'not_recorded' | 'unavailable';
 
 export type Verified<F> = { ok: true; fields: F } | { ok: false; reason: RejectReason };
 
@@ -96,7 +100,7 @@ export function handleNotification<D, F>(spec: NotificationSpec<D, F>, raw: RawN
     const n = attempt(() => spec.nack(why, decoded));
     return n.ok ? n.v : spec.fallbackNack ?? FALLBACK;
   };
-  const refuse = (reason: RejectReason): ParsedNotification => ({ verified: false, reason, nack: nack(reason), claimedOrderNo: claimed });
+  const refuse = (reason: RejectReason, why: NackWhy = reason): ParsedNotification => ({ verified: false, reason, nack: nack(why), claimedOrderNo: claimed });
 
   if (typeof raw.rawBody !== 'string' || raw.rawBody.length > (spec.maxBody ?? 65_536)) return refuse('malformed');
   const d = attempt(() => spec.decode(raw));
@@ -105,7 +109,7 @@ export function handleNotification<D, F>(spec: NotificationSpec<D, F>, raw: RawN
   claim();
 
   const v = attempt(() => spec.verify(decoded as D, raw));
-  if (!v.ok) return refuse(v.e instanceof ChannelError ? 'unsupported' : 'malformed');
+  if (!v.ok) return v.e instanceof ChannelError ? refuse('unsupported', 'unavailable') : refuse('malformed');
   if (!v.v.ok) return refuse(v.v.reason);
   const fields = v.v.fields;
   claim(fields);
@@ -131,6 +135,6 @@ export function handleNotification<D, F>(spec: NotificationSpec<D, F>, raw: RawN
   if (!event) return refuse('malformed');
 
   const ack = attempt(() => spec.ack(fields, decoded as D));
-  if (!ack.ok) return refuse('unsupported');
+  if (!ack.ok) return refuse('unsupported', 'unavailable');
   return { verified: true, event, ack: ack.v, nack: nack('not_recorded') };
 }
