@@ -72,7 +72,7 @@ describe('checkout routes', () => {
   const app = express();
   app.use(checkoutRoutes({
     path: '/qr/:token',
-    find: (req) => book.byToken(String(req.params.token)) ?? [...fiscal.trades.values()].find((t) => t.extra.token === req.params.token),
+    find: (req) => book.byToken(String(req.params.token)) ?? fiscal.byToken(String(req.params.token)),
     notFound: '二维码已失效',
     render: (_req, res, t, state) => void res.json({ no: t.orderNo, state }),
     pay: (t) => {

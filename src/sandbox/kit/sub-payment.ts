@@ -50,6 +50,12 @@ export function subPaymentBook() {
   return {
     trades,
     requestOf: (t: SimTrade) => requests.get(t),
+    /** The fiscal trade whose checkout page has this token, expired first if due. */
+    byToken(token: string): SimTrade | undefined {
+      const t = [...trades.values()].find((x) => x.extra.token === token);
+      if (t) expireIfDue(t);
+      return t;
+    },
     /** A new unpaid fiscal trade for the request; `extra` carries the page token. */
     open(req: SubPaymentRequest, merchantId: string, extra: Record<string, string>): SimTrade {
       const t = newTrade({ channelOrderId: req.orderNo, merchantId, orderNo: req.orderNo, fen: req.fen, subject: req.subject, notifyUrl: '', returnUrl: req.returnUrl, expireAt: req.expireAt, extra });
