@@ -1,7 +1,8 @@
-// The sandbox's fault injection and notification machinery, shared by the Alipay, WeChat,
-// UnionPay and ICBC simulators (and open to the reconciliation work later):
+// The sandbox's fault injection and notification machinery, shared by every simulator (the
+// non-tax platform, Alipay, WeChat, UnionPay, ICBC); the rest of the simulators' kit is in ./kit:
 //  - POST /_control/faults {channel, kind, count?, n?, ms?} arms a fault for the next `count`
-//    notification attempts (or queries) of that channel; DELETE /_control/faults disarms all;
+//    notification attempts (or queries, or payments for hold/reorder) of that channel;
+//    DELETE /_control/faults disarms all, DELETE /_control/faults?channel=x that channel's;
 //  - GET /_control/notifications[?channel=&orderNo=] lists every notification attempt made;
 //  - reachable from loopback only: a fault switch on a network-facing port would let anyone
 //    forge "payments" into a demo.
@@ -9,16 +10,19 @@
 // sent), reorder (the payment's notification is held until the merchant closes the order, and
 // close answers "closed": the close overtakes the payment), tamper (a field changed after
 // signing), wrong_amount / wrong_merchant (validly signed, wrong content), query_timeout (the
-// next queries hang past any sane client timeout), query_error (HTTP 500). Refund faults (Alipay):
-// refund_system_error (40004 ACQ.SYSTEM_ERROR, nothing refunded), refund_system_error_done (the
-// refund is made, the answer still says ACQ.SYSTEM_ERROR), refund_lost (the refund is made, the
+// next queries hang past any sane client timeout), query_error (HTTP 500), hold (the payment's
+// notification is never sent at all: only a query or the statement finds the payment). Refund
+// faults: refund_system_error (a system-error answer, nothing refunded), refund_system_error_done
+// (the refund is made, the answer still says system error), refund_lost (the refund is made, the
 // connection drops before the answer), refund_timeout (the refund is made, the answer comes only
 // after `ms`, past the client's timeout).
 import { Router, json, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 
-export type SandboxChannel = 'alipay' | 'wechat' | 'unionpay' | 'icbc';
-export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error',
+export type SandboxChannel = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc';
+/** The card and wallet channels: those a school's order goes to directly, one SimTrade per order. */
+export type CardChannel = Exclude<SandboxChannel, 'nontax'>;
+export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error', 'hold',
   'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
@@ -41,9 +45,11 @@ export interface NotificationRecord {
   acked: boolean;
   status: number | null;
   answer: string;
+  /** hold fault: the notification was never going to be sent (attempt 0, nothing sent). */
+  held?: boolean;
 }
 
-const CHANNELS: SandboxChannel[] = ['alipay', 'wechat', 'unionpay', 'icbc'];
+const CHANNELS: SandboxChannel[] = ['nontax', 'alipay', 'wechat', 'unionpay', 'icbc'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export function loopbackOnly(req: Request, res: Response, next: NextFunction) {
@@ -90,7 +96,16 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
     isAck: (status: number, text: string) => boolean;
     /** Stop early (e.g. the trade was refunded away); false by default. */
     cancelled?: () => boolean;
+    /** Told of every attempt once made (the non-tax simulator counts them on its bill). */
+    onAttempt?: (r: NotificationRecord) => void;
   }): void {
+    if (take(d.channel, ['hold'])) {
+      const r: NotificationRecord = {
+        channel: d.channel, orderNo: d.orderNo, attempt: 0, at: new Date().toISOString(), copies: 0, mutation: null, lost: true, acked: false, status: null, answer: '', held: true,
+      };
+      log.push(r);
+      return;
+    }
     let acked = false;
     const attemptAt = async (i: number) => {
       if (acked || d.cancelled?.() || i >= d.scheduleS.length) return;
@@ -100,15 +115,18 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
       const lost = !!take(d.channel, ['lose']);
       const mutation = (take(d.channel, ['tamper', 'wrong_amount', 'wrong_merchant'])?.kind ?? null) as Mutation;
       const dup = take(d.channel, ['duplicate']);
-      const copies = lost ? 0 : Math.max(1, Math.min(dup?.n ?? 1, 50));
+      // duplicate without n: two copies (one copy would be no fault at all).
+      const copies = lost ? 0 : dup ? Math.max(1, Math.min(dup.n ?? 2, 50)) : 1;
       const results = await Promise.all(Array.from({ length: copies }, () => d.send(mutation).catch(() => null)));
       const ok = results.filter((r): r is { status: number; text: string } => !!r && d.isAck(r.status, r.text));
       const first = results.find(Boolean) ?? null;
       acked = ok.length > 0;
-      log.push({
+      const record: NotificationRecord = {
         channel: d.channel, orderNo: d.orderNo, attempt: i + 1, at: new Date().toISOString(), copies, mutation, lost, acked,
         status: first?.status ?? null, answer: (first?.text ?? '').slice(0, 500),
-      });
+      };
+      log.push(record);
+      d.onAttempt?.(record);
       opts.logger?.debug({ channel: d.channel, orderNo: d.orderNo, attempt: i + 1, acked }, 'sandbox notify');
       if (!acked) void attemptAt(i + 1);
     };
@@ -129,8 +147,10 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
     arm(b.channel as SandboxChannel, f);
     res.status(201).json({ channel: b.channel, fault: f });
   });
-  router.delete('/_control/faults', (_req, res) => {
-    faults.clear();
+  router.delete('/_control/faults', (req, res) => {
+    const channel = typeof req.query.channel === 'string' ? req.query.channel : '';
+    if (channel) faults.delete(channel as SandboxChannel);
+    else faults.clear();
     res.status(204).end();
   });
   router.get('/_control/faults', (_req, res) => res.json(Object.fromEntries(faults)));
@@ -150,30 +170,9 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
 
 export type SandboxControl = ReturnType<typeof createControl>;
 
-/** A trade as every simulator keeps it (in memory: it is a simulator). Amounts in fen. */
-export interface SimTrade {
-  channelOrderId: string;
-  merchantId: string;
-  orderNo: string;
-  fen: bigint;
-  subject: string;
-  notifyUrl: string;
-  returnUrl: string;
-  createdAt: Date;
-  expireAt: Date | null;
-  status: 'UNPAID' | 'PAID' | 'CLOSED';
-  tradeNo?: string;
-  paidAt?: Date;
-  refundedFen: bigint;
-  refunds: { refundNo: string; fen: bigint; at: Date }[];
-  /** reorder fault: the paid notification waits for the merchant's close. */
-  heldForClose?: boolean;
-  extra: Record<string, string>;
-}
-
-export function expireIfDue(t: SimTrade, now = new Date()) {
-  if (t.status === 'UNPAID' && t.expireAt && t.expireAt <= now) t.status = 'CLOSED';
-}
+// The trade every simulator keeps now lives in the kit; re-exported here for the simulators
+// that import it from this module.
+export { expireIfDue, type SimTrade } from './kit/trades';
 
 /** The "slow" or "broken" answer to a query when a query fault is armed; true when handled. */
 export async function queryFault(control: SandboxControl, channel: SandboxChannel, res: Response): Promise<boolean> {

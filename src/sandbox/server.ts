@@ -29,13 +29,14 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('支付渠道沙箱 (sandbox)'));
   // Browsers ask every origin for an icon; an empty answer keeps their consoles clean.
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
-  const nontax = createNontaxSimulator(opts);
+  // One fault/notification control shared by every simulator, the non-tax platform's too.
+  const keyDir = opts.keyDir ?? path.join(opts.config.dataDir, 'sandbox');
+  const control = createControl({ timeScale: opts.config.sandbox.timeScale, logger: opts.logger });
+  const nontax = createNontaxSimulator({ ...opts, control, keyDir });
   app.use('/nontax', nontax.router);
   // The non-tax platform's e-bill service: 票据代码, 票据号码 and 校验码 for each paid receipt.
   app.use('/ebill', ebillSandbox({ appId: opts.config.ebill.appId, secret: opts.config.ebill.secret }).router);
-  // Card and wallet channels (issue 5): one fault/notification control shared by them.
-  const keyDir = opts.keyDir ?? path.join(opts.config.dataDir, 'sandbox');
-  const control = createControl({ timeScale: opts.config.sandbox.timeScale, logger: opts.logger });
+  // Card and wallet channels.
   const ch = opts.config.channels;
   const wechat = createWechatSimulator({ ...opts, control, keyDir, settings: { appId: ch.wechat.appId, mchId: ch.wechat.mchId, merchantSerialNo: ch.wechat.merchantSerialNo, platformKeyId: ch.wechat.platformKeyId } });
   const icbc = createIcbcSimulator({ ...opts, control, keyDir, settings: { appId: ch.icbc.appId, merId: ch.icbc.merId } });

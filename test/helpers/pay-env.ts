@@ -158,6 +158,17 @@ export function notification(env: PayEnv, payCode: string, o: { amount?: string;
   return encodeForm(fields);
 }
 
+/** Arms a fault in the sandbox's shared control (POST /_control/faults) for the next `count` uses. */
+export async function armFault(env: PayEnv, channel: string, kind: string, count = 1) {
+  const r = await fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel, kind, count }) });
+  expect(r.status).toBe(201);
+}
+
+/** Disarms the channel's faults (DELETE /_control/faults?channel=…). */
+export async function clearFaults(env: PayEnv, channel: string) {
+  expect((await fetch(`${env.sandboxUrl}/_control/faults?channel=${channel}`, { method: 'DELETE' })).status).toBe(204);
+}
+
 export async function postNotify(env: PayEnv, body: string) {
   const res = await fetch(`${env.appUrl}/pay/notify/nontax`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
   return { status: res.status, text: await res.text() };

@@ -14,7 +14,7 @@ import { Decimal } from '../../src/domain/money';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { ChannelOrder, PaymentAction } from '../../src/gateways/types';
 import { paymentModule } from '../../src/modules/payment';
-import type { SandboxChannel } from '../../src/sandbox/control';
+import type { CardChannel as SandboxChannel } from '../../src/sandbox/control';
 import { text as visible } from '../helpers/client';
 import { PASSWORD, makeOrder, payEnv, signedIn, waitForStatus } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';

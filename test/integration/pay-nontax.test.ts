@@ -5,7 +5,7 @@ import { ORDER_NO_PATTERN } from '../../src/domain/order-number';
 import { text as rawText } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import {
-  billIds, makeOrder, notification, orderStatus, payAtCashier, payEnv, postNotify, setPassword, signedIn, submitNontax, waitForStatus,
+  armFault, billIds, clearFaults, makeOrder, notification, orderStatus, payAtCashier, payEnv, postNotify, setPassword, signedIn, submitNontax, waitForStatus,
   PASSWORD,
 } from '../helpers/pay-env';
 import * as f from '../factories';
@@ -117,11 +117,11 @@ describe('confirmations from the non-tax platform', () => {
     const s = await studentWithTuition(due);
     const orderNo = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: due });
     const { cashierUrl, payCode } = await submitNontax(s.c, orderNo);
-    env.sandbox.nontax.setFault('hold');
+    await armFault(env, 'nontax', 'hold');
     try {
       await payAtCashier(cashierUrl, 'wechat');
     } finally {
-      env.sandbox.nontax.setFault('none');
+      await clearFaults(env, 'nontax');
     }
     return { ...s, orderNo, payCode };
   }
@@ -180,14 +180,14 @@ describe('confirmations from the non-tax platform', () => {
     const s = await studentWithTuition('300.00');
     const orderNo = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '300.00' });
     const { cashierUrl, payCode } = await submitNontax(s.c, orderNo);
-    env.sandbox.nontax.setFault('tamper');
+    await armFault(env, 'nontax', 'tamper', 1000);
     await payAtCashier(cashierUrl);
     const bill = env.sandbox.nontax.bills.get(payCode)!;
     // Let at least two tampered attempts be refused before the channel "recovers".
     const refused = () => knex('channel_events').where({ order_no: orderNo, outcome: 'rejected:signature' }).count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
     const until = Date.now() + 8000;
     while ((await refused()) < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    env.sandbox.nontax.setFault('none');
+    await clearFaults(env, 'nontax');
     await waitForStatus(knex, orderNo, 'paid');
     expect(await refused()).toBeGreaterThanOrEqual(2);
     expect(bill.notifyAttempts).toBeGreaterThanOrEqual(3);
@@ -370,11 +370,11 @@ describe('orders', () => {
     const s = await studentWithTuition('800.00');
     const older = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '800.00' });
     const { cashierUrl } = await submitNontax(s.c, older);
-    env.sandbox.nontax.setFault('hold');
+    await armFault(env, 'nontax', 'hold');
     try {
       await payAtCashier(cashierUrl);
     } finally {
-      env.sandbox.nontax.setFault('none');
+      await clearFaults(env, 'nontax');
     }
     // Made before the payment was known here (the arrears were still 800.00).
     const newer = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '100.00' });

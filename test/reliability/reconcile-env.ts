@@ -70,10 +70,15 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   async function clearFaults() {
     await fetch(`${pay.sandboxUrl}/_control/faults`, { method: 'DELETE' });
   }
-  /** The non-tax simulator's own switch: 'hold' means a payment is never notified. */
-  async function nontaxFault(mode: string) {
-    const r = await fetch(`${pay.sandboxUrl}/nontax/control/fault`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode }) });
-    expect(r.status).toBe(200);
+  /**
+   * The non-tax simulator's faults, through the shared control: 'hold' (the next 1000 payments
+   * are never notified) until 'none' disarms them.
+   */
+  async function nontaxFault(mode: 'hold' | 'none') {
+    const r = mode === 'none'
+      ? await fetch(`${pay.sandboxUrl}/_control/faults?channel=nontax`, { method: 'DELETE' })
+      : await control({ channel: 'nontax', kind: mode, count: 1000 });
+    expect(r.status).toBe(mode === 'none' ? 204 : 201);
   }
 
   async function statusOf(orderNo: string): Promise<string> {

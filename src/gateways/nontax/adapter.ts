@@ -9,8 +9,9 @@ import {
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
   type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
+import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
-  ACK_FAIL, ACK_SUCCESS, CODES, encodeForm, parseForm, signedEnvelope, verifyEnvelope, verifyResponse, type NontaxMethod,
+  ACK_FAIL, ACK_SUCCESS, CODES, encodeForm, parseForm, signedEnvelope, verifyEnvelope, verifyResponse, type Fields, type NontaxMethod,
 } from './codec';
 
 export interface NontaxConfig {
@@ -83,6 +84,38 @@ export function nontaxAdapter(cfg: NontaxConfig, fetchImpl: typeof fetch = fetch
     return order.channelOrderId;
   };
 
+  type Biz = Record<string, unknown>;
+  /** bill.notify through the shared skeleton: only what is the non-tax platform's own. */
+  const notificationSpec: NotificationSpec<{ form: Fields | null; biz: Biz | null }, { fields: Fields; biz: Biz }> = {
+    decode(raw) {
+      const form = parseForm(raw.rawBody);
+      if (!form) return null;
+      let biz: Biz | null = null;
+      try {
+        const b = form.biz_content ? (JSON.parse(form.biz_content) as unknown) : null;
+        biz = b && typeof b === 'object' && !Array.isArray(b) ? (b as Biz) : null;
+      } catch {
+        /* unreadable: verify refuses it as malformed */
+      }
+      return { form, biz };
+    },
+    claimedOrderNo: (d, f) => (f ?? d).biz?.out_bill_no,
+    verify(_d, raw) {
+      const v = verifyEnvelope(raw.rawBody, loadKeys().platformKey);
+      return v.ok ? { ok: true, fields: { fields: v.fields, biz: v.biz } } : v;
+    },
+    merchant: ({ fields }) => fields.merchant_id === cfg.merchantId,
+    status({ fields, biz }) {
+      if (fields.method !== 'bill.notify') return 'malformed';
+      return biz.status === 'PAID' ? 'paid' : biz.status === 'CLOSED' ? 'closed' : 'malformed';
+    },
+    amount: { unit: 'yuan', of: ({ biz }) => biz.amount },
+    paid: ({ biz }) => paidEvent(biz),
+    closed: ({ biz }) => (typeof biz.pay_code === 'string' ? { channelOrderId: biz.pay_code, orderNo: typeof biz.out_bill_no === 'string' ? biz.out_bill_no.slice(0, 32) : null } : null),
+    ack: () => answer(ACK_SUCCESS),
+    nack: () => answer(ACK_FAIL),
+  };
+
   return {
     id: 'nontax',
     alwaysClosable: true,
@@ -113,32 +146,7 @@ export function nontaxAdapter(cfg: NontaxConfig, fetchImpl: typeof fetch = fetch
     },
 
     parseNotification(raw: RawNotification): ParsedNotification {
-      const nack = answer(ACK_FAIL);
-      const claimed = parseForm(raw.rawBody);
-      let claimedOrderNo: string | null = null;
-      try {
-        const b = claimed?.biz_content ? (JSON.parse(claimed.biz_content) as Record<string, unknown>) : null;
-        if (b && typeof b.out_bill_no === 'string') claimedOrderNo = b.out_bill_no.slice(0, 32);
-      } catch {
-        /* unverified and unreadable: recorded as malformed */
-      }
-      let platformKey: string;
-      try {
-        platformKey = loadKeys().platformKey;
-      } catch {
-        return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
-      }
-      const v = verifyEnvelope(raw.rawBody, platformKey);
-      if (!v.ok) return { verified: false, reason: v.reason, nack, claimedOrderNo };
-      if (v.fields.merchant_id !== cfg.merchantId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      if (v.fields.method !== 'bill.notify') return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      const status = v.biz.status;
-      if (status === 'CLOSED' && typeof v.biz.pay_code === 'string') {
-        return { verified: true, event: { kind: 'closed', channelOrderId: v.biz.pay_code, orderNo: claimedOrderNo }, ack: answer(ACK_SUCCESS), nack };
-      }
-      const event = status === 'PAID' ? paidEvent(v.biz) : null;
-      if (!event) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      return { verified: true, event, ack: answer(ACK_SUCCESS), nack };
+      return handleNotification(notificationSpec, raw);
     },
 
     async query(order): Promise<QueryResult> {

@@ -9,9 +9,14 @@
 // 银联's bank page). When the payer confirms there, the channel calls back (../sub-payment.ts),
 // and only then is the bill paid — recording the method — and bill.notify sent to the school.
 // 取消支付 at the channel comes back to this cashier.
+//
+// Built from the simulators' kit (../kit): the bills are a trade book keyed by 缴款码, the
+// cashier's routes are the kit's checkout routes, and the notification goes through the shared
+// control (POST /_control/faults with channel "nontax": hold, lose, delay, duplicate, tamper,
+// wrong_amount, wrong_merchant, reorder, query_timeout, query_error).
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
-import express, { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { businessDate, businessDateTime } from '../../domain/business-date';
 import { Decimal, toFen } from '../../domain/money';
@@ -21,7 +26,10 @@ import {
 } from '../../gateways/nontax/codec';
 import type { Logger } from '../../logger';
 import { ensureKeyPair, type KeyPair } from '../keys';
-import { FISCAL_PAYEE, type SubPayment, type SubPaymentChannel } from '../sub-payment';
+import {
+  FISCAL_PAYEE, asUnpaid, checkoutRoutes, expireIfDue, loopbackOnly, newTrade, notifyPaid, queryFault, releaseHeld, statementRows, tradeBook,
+  type Mutation, type SandboxControl, type SimTrade, type SubPayment, type SubPaymentChannel,
+} from '../kit';
 
 /** Seconds between notification attempts until the school acknowledges; scaled by SANDBOX_TIME_SCALE. */
 export const NOTIFY_SCHEDULE_S = [0, 15, 60, 180, 600, 1800, 3600, 7200, 21600, 54000];
@@ -30,29 +38,18 @@ export const PAY_METHODS = { alipay: '支付宝', wechat: '微信', unionpay: '�
 type PayMethod = keyof typeof PAY_METHODS;
 
 /**
- * Faults a test or a demo can inject through the loopback control API: notifications tampered,
- * for the wrong amount or merchant, lost in transit (drop: retried on the schedule), sent twice,
- * or held (hold: a payment made meanwhile is never notified, only found by query).
+ * A bill at the platform: a trade of the kit (channelOrderId = 缴款码, orderNo = the school's
+ * out_bill_no, fen = amount), with the platform's own fields under their wire names.
  */
-export type NotifyFault = 'none' | 'tamper' | 'wrong_amount' | 'wrong_merchant' | 'drop' | 'duplicate' | 'hold';
-const FAULTS: readonly NotifyFault[] = ['none', 'tamper', 'wrong_amount', 'wrong_merchant', 'drop', 'duplicate', 'hold'];
-
-export interface SimBill {
+export interface SimBill extends SimTrade {
   payCode: string;
-  merchantId: string;
   outBillNo: string;
+  /** Yuan as pushed, "9100.00". */
   amount: string;
   payerName: string;
   payerId: string;
   items: { item_code: string; item_name: string; amount: string }[];
   remark: string;
-  notifyUrl: string;
-  returnUrl: string;
-  createdAt: Date;
-  expireAt: Date | null;
-  status: 'UNPAID' | 'PAID' | 'CLOSED';
-  tradeNo?: string;
-  paidAt?: Date;
   payMethod?: PayMethod;
   /** The payment opened at the chosen channel, the latest one (earlier ones are closed). */
   sub?: { method: PayMethod; orderNo: string; url: string; payment: SubPayment };
@@ -72,20 +69,26 @@ interface Merchant {
 
 const YUAN = /^(0|[1-9]\d{0,11})\.\d{2}$/;
 
-export function createNontaxSimulator(opts: { config: Config; logger?: Logger; keyDir?: string }) {
-  const { config } = opts;
+export function createNontaxSimulator(opts: { config: Config; control: SandboxControl; logger?: Logger; keyDir?: string }) {
+  const { config, control } = opts;
   const keyDir = opts.keyDir ?? path.join(config.dataDir, 'sandbox');
   const platform: KeyPair = ensureKeyPair(keyDir, 'nontax-platform');
   const merchantKeys: KeyPair = ensureKeyPair(keyDir, 'nontax-merchant');
   const merchants = new Map<string, Merchant>([
     [config.nontax.merchantId, { id: config.nontax.merchantId, name: config.schoolName, publicKey: merchantKeys.publicKey }],
   ]);
-  const bills = new Map<string, SimBill>();
+  /** Closes the bill's open channel payment first: if the payer got there before, it is paid. */
+  const expireBill = (b: SimBill, now: Date) => {
+    if (b.status === 'UNPAID' && b.expireAt && b.expireAt <= now) {
+      closeSub(b);
+      expireIfDue(b, now);
+    }
+  };
+  const book = tradeBook<SimBill>({ key: (b) => b.payCode, expire: expireBill });
+  const bills = book.trades;
   const byOutNo = new Map<string, string>();
   // Seconds since the epoch as the first serial: a restarted sandbox never reissues a code.
   let serial = Math.floor(Date.now() / 1000);
-  const timers = new Set<NodeJS.Timeout>();
-  let fault: NotifyFault = 'none';
   const log = opts.logger;
   /** The channel simulators behind 支付宝 / 微信 / 银联, and where each is mounted in the sandbox. */
   const channels = new Map<PayMethod, { mount: string; channel: SubPaymentChannel }>();
@@ -105,67 +108,50 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
     return b.sub?.payment.close() === 'paid';
   }
 
-  function expireIfDue(b: SimBill, now = new Date()) {
-    if (b.status === 'UNPAID' && b.expireAt && b.expireAt <= now) {
-      closeSub(b);
-      if (b.status === 'UNPAID') b.status = 'CLOSED';
-    }
-  }
-
   /** The payer has paid at the channel: the bill is paid, and the school is told. */
   function markPaid(b: SimBill, method: PayMethod, channelTradeNo?: string) {
     // CLOSED here would be a late payment: the school is told all the same (it credits and flags).
     if (b.status === 'PAID') return;
-    b.status = 'PAID';
+    const at = new Date();
+    book.markPaid(b, `NT${businessDateTime(at).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`, at);
     b.payMethod = method;
-    b.paidAt = new Date();
     b.channelTradeNo = channelTradeNo;
-    b.tradeNo = `NT${businessDateTime(b.paidAt).replace(/\D/g, '')}${String(randomInt(0, 1e8)).padStart(8, '0')}`;
-    if (fault !== 'hold') scheduleNotify(b);
+    notifyPaid(control, 'nontax', b, () => notify(b));
   }
 
-  function notifyBody(b: SimBill): Fields {
+  /** bill.notify as signed; a fault's mutation is applied as the real network would (or a forger). */
+  function notifyBody(b: SimBill, m: Mutation): Fields {
     const biz: Record<string, unknown> = { ...paidFields(b) };
     let merchantId = b.merchantId;
-    if (fault === 'wrong_amount') biz.amount = new Decimal(b.amount).plus('0.01').toFixed(2);
-    if (fault === 'wrong_merchant') merchantId = 'OTHER000001';
+    if (m === 'wrong_amount') biz.amount = new Decimal(b.amount).plus('0.01').toFixed(2);
+    if (m === 'wrong_merchant') merchantId = 'OTHER000001';
     const fields = signedEnvelope({ merchantId, method: 'bill.notify', biz, privateKeyPem: platform.privateKey });
-    if (fault === 'tamper') fields.biz_content = fields.biz_content!.replace(`"amount":"${b.amount}"`, `"amount":"${new Decimal(b.amount).plus(1).toFixed(2)}"`);
+    if (m === 'tamper') fields.biz_content = fields.biz_content!.replace(`"amount":"${b.amount}"`, `"amount":"${new Decimal(b.amount).plus(1).toFixed(2)}"`);
     return fields;
   }
 
-  async function sendNotify(b: SimBill): Promise<boolean> {
-    b.notifyAttempts += 1;
-    if (fault === 'drop') return false;
-    const body = encodeForm(notifyBody(b));
-    const post = () =>
-      fetch(b.notifyUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body, signal: AbortSignal.timeout(10_000) })
-        .then(async (r) => r.status === 200 && (await r.text()).trim() === ACK_SUCCESS)
-        .catch(() => false);
-    if (fault === 'duplicate') {
-      const results = await Promise.all([post(), post()]);
-      return results.some(Boolean);
-    }
-    return post();
-  }
+  const post = async (b: SimBill, m: Mutation) => {
+    const r = await fetch(b.notifyUrl, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: encodeForm(notifyBody(b, m)), signal: AbortSignal.timeout(10_000),
+    });
+    return { status: r.status, text: await r.text() };
+  };
+  const isAck = (status: number, text: string) => status === 200 && text.trim() === ACK_SUCCESS;
 
-  /** Notifies now, then on the schedule until acknowledged. */
-  function scheduleNotify(b: SimBill, attempt = 0) {
-    const delayS = NOTIFY_SCHEDULE_S[attempt];
-    if (delayS === undefined || b.acked) return;
-    const t = setTimeout(async () => {
-      timers.delete(t);
-      const ok = await sendNotify(b);
-      if (ok) b.acked = true;
-      else scheduleNotify(b, attempt + 1);
-      log?.debug({ payCode: b.payCode, attempt, ok }, 'nontax notify');
-    }, delayS * 1000 * config.sandbox.timeScale);
-    t.unref();
-    timers.add(t);
+  /** Notifies now, then on the schedule until acknowledged, through the shared control. */
+  function notify(b: SimBill) {
+    control.deliver({
+      channel: 'nontax', orderNo: b.outBillNo, scheduleS: NOTIFY_SCHEDULE_S, isAck, send: (m) => post(b, m), cancelled: () => b.acked,
+      onAttempt: (r) => {
+        b.notifyAttempts += 1;
+        if (r.acked) b.acked = true;
+        log?.debug({ payCode: b.payCode, attempt: r.attempt, acked: r.acked }, 'nontax notify');
+      },
+    });
   }
 
   const gateway = Router();
-  gateway.post('/gateway', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), (req, res) => {
+  gateway.post('/gateway', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), async (req, res) => {
     const raw = typeof req.body === 'string' ? req.body : '';
     const claimed = parseForm(raw);
     const merchant = claimed?.merchant_id ? merchants.get(claimed.merchant_id) : undefined;
@@ -176,9 +162,8 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
     const str = (k: string) => (typeof biz[k] === 'string' ? (biz[k] as string) : '');
     const find = () => {
       const code = str('pay_code');
-      const b = isPaymentCode(code) ? bills.get(code) : bills.get(byOutNo.get(`${merchant.id}:${str('out_bill_no')}`) ?? '');
+      const b = book.find(isPaymentCode(code) ? code : byOutNo.get(`${merchant.id}:${str('out_bill_no')}`) ?? '');
       if (!b || b.merchantId !== merchant.id || (str('out_bill_no') && b.outBillNo !== str('out_bill_no'))) return null;
-      expireIfDue(b);
       return b;
     };
 
@@ -196,25 +181,31 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
           if (existing.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费', ...paidFields(existing) });
           if (existing.status === 'CLOSED') return respond(res, { code: CODES.closed, msg: '缴款码已关闭' });
         }
+        const payCode = existing?.payCode ?? formatPaymentCode(config.nontax.areaCode, new Date(), ++serial);
         const b: SimBill = existing ?? {
-          payCode: formatPaymentCode(config.nontax.areaCode, new Date(), ++serial),
-          merchantId: merchant.id, outBillNo: str('out_bill_no'), amount, payerName: str('payer_name'), payerId: str('payer_id'),
-          items, remark: str('remark'), notifyUrl: str('notify_url'), returnUrl: str('return_url'), createdAt: new Date(),
-          expireAt: str('expire_time') ? new Date(str('expire_time')) : null, status: 'UNPAID', notifyAttempts: 0, acked: false,
+          ...newTrade({
+            channelOrderId: payCode, merchantId: merchant.id, orderNo: str('out_bill_no'), fen: toFen(new Decimal(amount)), subject: str('remark'),
+            notifyUrl: str('notify_url'), returnUrl: str('return_url'), expireAt: str('expire_time') ? new Date(str('expire_time')) : null,
+          }),
+          payCode, outBillNo: str('out_bill_no'), amount, payerName: str('payer_name'), payerId: str('payer_id'), items, remark: str('remark'), notifyAttempts: 0, acked: false,
         };
-        bills.set(b.payCode, b);
+        book.add(b);
         byOutNo.set(`${merchant.id}:${b.outBillNo}`, b.payCode);
         const base = `${req.protocol}://${req.get('host')}${req.baseUrl}`;
         return respond(res, { code: CODES.ok, msg: '成功', pay_code: b.payCode, out_bill_no: b.outBillNo, amount: b.amount, cashier_url: `${base}/cashier/${b.payCode}` });
       }
       case 'bill.query': {
+        if (await queryFault(control, 'nontax', res)) return;
         const b = find();
         if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
-        return respond(res, { code: CODES.ok, msg: '成功', ...paidFields(b) });
+        // A held (reordered) payment is not visible yet: the close must overtake it.
+        return respond(res, { code: CODES.ok, msg: '成功', ...paidFields(b.heldForClose ? asUnpaid(b) : b) });
       }
       case 'bill.close': {
         const b = find();
         if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
+        // reorder fault: the close is answered as of an unpaid bill, then the payment's notice goes.
+        if (releaseHeld(b, () => notify(b))) return respond(res, { code: CODES.ok, msg: '已关闭', ...paidFields({ ...asUnpaid(b), status: 'CLOSED' }) });
         // The payment open at the channel is closed first: if the payer got there before, it is paid.
         if (b.status === 'UNPAID') closeSub(b);
         if (b.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费，不能关闭', ...paidFields(b) });
@@ -224,7 +215,7 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
       }
       case 'bill.statement': {
         const day = str('bill_date');
-        const records = [...bills.values()].filter((b) => b.merchantId === merchant.id && b.status === 'PAID' && businessDate(b.paidAt!) === day).map(paidFields);
+        const records = statementRows([...bills.values()].filter((b) => b.merchantId === merchant.id), day).map((r) => paidFields(r.trade));
         return respond(res, { code: CODES.ok, msg: '成功', bill_date: day, records });
       }
       default:
@@ -232,93 +223,84 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
     }
   });
 
-  // The cashier (图13): what the payer sees after 确定缴费.
-  const cashier = Router();
-  cashier.use(express.urlencoded({ extended: false, limit: '4kb' }));
-  const billFor = (code: string) => {
-    const b = isPaymentCode(code) ? bills.get(code) : undefined;
-    if (b) expireIfDue(b);
-    return b;
+  // The cashier (图13): what the payer sees after 确定缴费. 确认支付 posts to …/pay with the chosen
+  // channel, 取消支付 to …/cancel (back to the school).
+  const billFor = (req: Request) => {
+    const code = String(req.params.code ?? '');
+    return isPaymentCode(code) ? book.find(code) : undefined;
   };
-  cashier.get('/cashier/:code', (req, res) => {
-    const b = billFor(req.params.code);
-    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
-    res.render('sandbox/nontax-cashier', {
-      title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS,
-    });
+  const unknownCode = (_req: Request, res: Response) => res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+  const showCashier = (res: Response, b: SimBill, error?: string) => res.render('sandbox/nontax-cashier', {
+    title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS, ...(error ? { error } : {}),
   });
-  cashier.post('/cashier/:code/pay', (req, res) => {
-    const b = billFor(req.params.code);
-    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
-    const method = String((req.body as Record<string, unknown>).pay_channel ?? '');
-    if (!(method in PAY_METHODS)) {
-      return res.status(400).render('sandbox/nontax-cashier', { title: '非税收入网上缴款', bill: b, unit: merchants.get(b.merchantId)?.name ?? '', day: businessDate(b.createdAt), methods: PAY_METHODS, error: '请选择支付方式' });
-    }
-    if (b.status === 'CLOSED') return res.status(409).render('sandbox/nontax-message', { title: '缴款码已关闭', message: '该缴款码已关闭，请返回重新下单', back: b.returnUrl });
-    if (b.status === 'PAID') return res.redirect(303, b.returnUrl);
-    const chosen = method as PayMethod;
-    const at = channels.get(chosen);
-    if (!at) return res.status(503).render('sandbox/nontax-message', { title: '支付渠道暂不可用', message: `${PAY_METHODS[chosen]}暂不可用，请选择其他支付方式`, back: null });
-    const origin = `${req.protocol}://${req.get('host')}`;
-    // The same channel again (back from its checkout, or a reload): the same payment there.
-    if (b.sub?.method === chosen && b.sub.payment.state() === 'open') return res.redirect(303, b.sub.url);
-    // Another channel: the one opened before is closed first, so the payer cannot pay twice.
-    if (closeSub(b) || b.status !== 'UNPAID') return res.redirect(303, b.returnUrl);
-    b.subCount = (b.subCount ?? 0) + 1;
-    const orderNo = `${b.payCode}${String(b.subCount).padStart(2, '0')}`;
-    const cashierUrl = `${origin}${req.baseUrl}/cashier/${b.payCode}`;
-    const payment = at.channel.openSubPayment({
-      orderNo, fen: toFen(new Decimal(b.amount)), subject: subjectOf(b), payee: FISCAL_PAYEE, expireAt: b.expireAt,
-      returnUrl: `${cashierUrl}/return`, cancelUrl: cashierUrl,
-      onPaid: (paid) => {
-        if (b.sub?.orderNo !== orderNo) return log?.warn({ payCode: b.payCode, orderNo }, 'nontax: a closed channel payment reported paid');
-        markPaid(b, chosen, paid.tradeNo);
-      },
-    });
-    b.sub = { method: chosen, orderNo, url: `${origin}${at.mount}${payment.checkoutPath}`, payment };
-    res.redirect(303, b.sub.url);
+  const cashier = checkoutRoutes<SimBill>({
+    path: '/cashier/:code',
+    find: billFor,
+    notFound: unknownCode,
+    render: (_req, res, b) => showCashier(res, b),
+    actions: { confirm: 'pay' },
+    confirm(req, res, b) {
+      const method = String((req.body as Record<string, unknown>).pay_channel ?? '');
+      if (!(method in PAY_METHODS)) return showCashier(res.status(400), b, '请选择支付方式');
+      if (b.status === 'CLOSED') return res.status(409).render('sandbox/nontax-message', { title: '缴款码已关闭', message: '该缴款码已关闭，请返回重新下单', back: b.returnUrl });
+      if (b.status === 'PAID') return res.redirect(303, b.returnUrl);
+      const chosen = method as PayMethod;
+      const at = channels.get(chosen);
+      if (!at) return res.status(503).render('sandbox/nontax-message', { title: '支付渠道暂不可用', message: `${PAY_METHODS[chosen]}暂不可用，请选择其他支付方式`, back: null });
+      const origin = `${req.protocol}://${req.get('host')}`;
+      // The same channel again (back from its checkout, or a reload): the same payment there.
+      if (b.sub?.method === chosen && b.sub.payment.state() === 'open') return res.redirect(303, b.sub.url);
+      // Another channel: the one opened before is closed first, so the payer cannot pay twice.
+      if (closeSub(b) || b.status !== 'UNPAID') return res.redirect(303, b.returnUrl);
+      b.subCount = (b.subCount ?? 0) + 1;
+      const orderNo = `${b.payCode}${String(b.subCount).padStart(2, '0')}`;
+      const cashierUrl = `${origin}${req.baseUrl}/cashier/${b.payCode}`;
+      const payment = at.channel.openSubPayment({
+        orderNo, fen: b.fen, subject: subjectOf(b), payee: FISCAL_PAYEE, expireAt: b.expireAt,
+        returnUrl: `${cashierUrl}/return`, cancelUrl: cashierUrl,
+        onPaid: (paid) => {
+          if (b.sub?.orderNo !== orderNo) return log?.warn({ payCode: b.payCode, orderNo }, 'nontax: a closed channel payment reported paid');
+          markPaid(b, chosen, paid.tradeNo);
+        },
+      });
+      b.sub = { method: chosen, orderNo, url: `${origin}${at.mount}${payment.checkoutPath}`, payment };
+      res.redirect(303, b.sub.url);
+    },
+    cancel: (_req, res, b) => res.redirect(303, b.returnUrl),
   });
   // Where the channel's 返回商户 lands: on to the school once paid, else back to the cashier.
   cashier.get('/cashier/:code/return', (req, res) => {
-    const b = billFor(req.params.code);
-    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
+    const b = billFor(req);
+    if (!b) return unknownCode(req, res);
     res.redirect(303, b.status === 'PAID' ? b.returnUrl : `${req.baseUrl}/cashier/${b.payCode}`);
   });
-  cashier.post('/cashier/:code/cancel', (req, res) => {
-    const b = billFor(req.params.code);
-    if (!b) return res.status(404).render('sandbox/nontax-message', { title: '缴款码不存在', message: '缴款码不存在或已失效', back: null });
-    res.redirect(303, b.returnUrl);
-  });
 
-  // Loopback-only control API for tests and demos: inject faults, resend, inspect.
-  const control = Router();
-  control.use((req, res, next) => {
-    const ip = req.socket.remoteAddress ?? '';
-    if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ip)) return res.status(403).end();
-    next();
-  });
-  control.use(express.json({ limit: '4kb' }));
-  control.post('/control/fault', (req, res) => {
-    const mode = (req.body as { mode?: string }).mode as NotifyFault;
-    if (!FAULTS.includes(mode)) return res.status(400).json({ error: 'unknown fault' });
-    fault = mode;
-    res.json({ fault });
-  });
-  control.post('/control/notify/:code', async (req, res) => {
-    const b = billFor(req.params.code);
+  // Loopback-only inspection for tests and demos (faults are armed through the shared control,
+  // POST /_control/faults with channel "nontax"): send a paid bill's notification once more, now,
+  // without faults; read a bill.
+  const inspect = Router();
+  inspect.use('/control', loopbackOnly);
+  inspect.post('/control/notify/:code', async (req, res) => {
+    const b = billFor(req);
     if (!b || b.status !== 'PAID') return res.status(404).json({ error: 'no paid bill' });
-    const ok = await sendNotify(b);
+    const r = await post(b, null).catch(() => null);
+    const ok = !!r && isAck(r.status, r.text);
+    b.notifyAttempts += 1;
     if (ok) b.acked = true;
+    control.log.push({
+      channel: 'nontax', orderNo: b.outBillNo, attempt: b.notifyAttempts, at: new Date().toISOString(), copies: 1, mutation: null, lost: false, acked: ok,
+      status: r?.status ?? null, answer: (r?.text ?? '').slice(0, 500),
+    });
     res.json({ acked: ok, attempts: b.notifyAttempts });
   });
-  control.get('/control/bills/:code', (req, res) => {
-    const b = billFor(req.params.code);
+  inspect.get('/control/bills/:code', (req, res) => {
+    const b = billFor(req);
     if (!b) return res.status(404).json({ error: 'not found' });
     res.json({ ...paidFields(b), notifyAttempts: b.notifyAttempts, acked: b.acked, channelOrderNo: b.sub?.orderNo ?? null, channelTradeNo: b.channelTradeNo ?? null });
   });
 
   const router = Router();
-  router.use(gateway, cashier, control);
+  router.use(gateway, cashier, inspect);
 
   return {
     router,
@@ -326,14 +308,13 @@ export function createNontaxSimulator(opts: { config: Config; logger?: Logger; k
     /** The platform's key pair: tests sign forged or replayed notifications with it. */
     platformKeys: platform,
     merchantKeys,
-    setFault: (f: NotifyFault) => void (fault = f),
-    /** Puts a channel simulator behind one of the cashier's choices (see ../sub-payment.ts). */
+    /** Puts a channel simulator behind one of the cashier's choices (see ../kit/sub-payment.ts). */
     connect(method: PayMethod, mount: string, channel: SubPaymentChannel) {
       channels.set(method, { mount, channel });
     },
+    /** Timers are the shared control's; kept so that callers may stop either. */
     stop() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      control.stop();
     },
   };
 }

@@ -1,0 +1,273 @@
+// The notification skeleton fits the four card and wallet adapters as they are: each spec below
+// is written against that channel's codec only (what its adapter's parseNotification would
+// become), and gives the same ParsedNotification as today's adapter on a corpus of genuine,
+// forged, foreign, unsupported and malformed notifications. The lead moves each spec into its
+// adapter (using the adapter's own paidEvent) and then drops that channel's block here.
+// Deliberate differences, checked below: the skeleton refuses an amount of zero, and calls a
+// signed paid notification with a malformed amount or time `malformed` where Alipay's said
+// `unsupported`.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../../src/gateways/common/crypto';
+import { handleNotification, type NotificationSpec } from '../../src/gateways/common/notification';
+import { alipayAdapter } from '../../src/gateways/alipay/adapter';
+import { ACK as ALIPAY_ACK, NACK as ALIPAY_NACK, signNotification, verifyNotification } from '../../src/gateways/alipay/codec';
+import { icbcAdapter } from '../../src/gateways/icbc/adapter';
+import { sign as icbcSign, signedNotifyAnswer, verify as icbcVerify } from '../../src/gateways/icbc/codec';
+import { unionpayAdapter } from '../../src/gateways/unionpay/adapter';
+import { ACK as UNIONPAY_ACK, sign as upSign, verify as upVerify, type Fields } from '../../src/gateways/unionpay/codec';
+import { wechatAdapter } from '../../src/gateways/wechat/adapter';
+import { decryptResource, encryptResource, signedHeaders, verifySigned, type Resource } from '../../src/gateways/wechat/codec';
+import { ChannelError, type ChannelAnswer, type ChannelAdapter, type ParsedNotification, type RawNotification } from '../../src/gateways/types';
+import { keyPair } from './channel-keys';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'fit-'));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const text = (status: number, body: string): ChannelAnswer => ({ status, contentType: 'text/plain; charset=utf-8', body });
+type Rec = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Same answer from the adapter and from the skeleton with the spec, for every input. */
+function same(adapter: ChannelAdapter, spec: NotificationSpec<never, never>, inputs: [string, RawNotification][]) {
+  // An absent or empty claimed number is null in the skeleton (the service records either as none).
+  const norm = (p: ParsedNotification) => (p.verified ? p : { ...p, claimedOrderNo: p.claimedOrderNo || null });
+  for (const [name, raw] of inputs) expect(norm(handleNotification(spec, raw)), name).toEqual(norm(adapter.parseNotification(raw)));
+}
+
+const form = (p: string, body: string): RawNotification => ({ method: 'POST', path: p, headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: body });
+const junk: [string, string][] = [['empty', ''], ['garbage', '%%%&&=='], ['repeated field', 'a=1&a=2'], ['json', '{"a":1}']];
+
+describe('the skeleton fits ICBC (signed JSON answer echoing msg_id)', () => {
+  const gw = keyPair();
+  const mer = keyPair();
+  const cfg = { url: 'http://127.0.0.1:9', appId: '10000000000000000001', merId: '0200000000001', merPrtclNo: '0200000000001', privateKeyFile: file('icbc-mer.pem', mer.privateKey), icbcPublicKeyFile: file('icbc-gw.pem', gw.publicKey) };
+  const adapter = icbcAdapter(cfg);
+  const P = '/pay/notify/icbc';
+  type D = { form: Fields; biz: Rec };
+  const paid = (b: Rec) => {
+    const at = typeof b.pay_time === 'string' ? parseShanghai(b.pay_time) : null;
+    return typeof b.out_trade_no === 'string' && typeof b.order_id === 'string' && at
+      ? { channelOrderId: b.out_trade_no, orderNo: b.out_trade_no, channelTradeNo: b.order_id, paidAt: at, payMethod: '工银e支付' } : null;
+  };
+  const answer = (code: number, msg: string, d: D | null): ChannelAnswer => ({
+    status: 200, contentType: 'application/json; charset=utf-8', body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: str(d?.biz.msg_id) ?? '' }, mer.privateKey),
+  });
+  const spec: NotificationSpec<D, D> = {
+    decode(raw) {
+      const f = parseFormStrict(raw.rawBody);
+      const biz = f?.biz_content ? (JSON.parse(f.biz_content) as unknown) : null;
+      return f && biz && typeof biz === 'object' ? { form: f, biz: biz as Rec } : null;
+    },
+    claimedOrderNo: (d) => d.biz.out_trade_no,
+    verify: (d, raw) => (icbcVerify(raw.path.split('?')[0]!, d.form, gw.publicKey) ? { ok: true, fields: d } : { ok: false, reason: 'signature' }),
+    merchant: ({ form: f, biz }) => f.app_id === cfg.appId && biz.mer_id === cfg.merId,
+    status: ({ biz }) => (String(biz.return_code) !== '0' || biz.pay_status !== '0' ? 'unsupported' : 'paid'),
+    amount: { unit: 'fen', of: ({ biz }) => biz.total_amt },
+    paid: ({ biz }) => paid(biz),
+    ack: (_f, d) => answer(0, 'success', d),
+    nack: (why, d) => (why === 'signature' ? answer(-12345, 'icbc sign not pass.', d) : answer(-1, 'fail', d)),
+    fallbackNack: { status: 500, contentType: 'text/plain', body: 'keys unavailable' },
+  };
+  const biz = { return_code: 0, return_msg: 'success', msg_id: 'm123', out_trade_no: 'XF2612010001', order_id: '2026120110000001', total_amt: '909995', pay_time: '20261201100000', mer_id: cfg.merId, card_no: '622202******1234', pay_status: '0' };
+  const note = (b: Rec, o: { appId?: string; key?: string; tamper?: boolean } = {}) => {
+    const f = icbcSign(P, { from: 'icbc-api', api: '/api/x', app_id: o.appId ?? cfg.appId, charset: 'UTF-8', format: 'json', sign_type: 'RSA2', timestamp: '2026-12-01 10:00:00', biz_content: JSON.stringify(b) }, o.key ?? gw.privateKey);
+    if (o.tamper) f.biz_content = f.biz_content!.replace('909995', '909996');
+    return form(P, encodeForm(f));
+  };
+
+  it('answers every input as the adapter does', () => {
+    same(adapter, spec as never, [
+      ['genuine', note(biz)],
+      ['tampered', note(biz, { tamper: true })],
+      ['other key', note(biz, { key: mer.privateKey })],
+      ['other app', note(biz, { appId: '1999' })],
+      ['other merchant', note({ ...biz, mer_id: '0200000000999' })],
+      ['not paid', note({ ...biz, pay_status: '1' })],
+      ['failed', note({ ...biz, return_code: 1 })],
+      ['fen with a point', note({ ...biz, total_amt: '9099.95' })],
+      ['no pay_time', note({ ...biz, pay_time: '' })],
+      ['no biz', form(P, encodeForm({ app_id: cfg.appId, sign: 'x' }))],
+      ...junk.map(([n, b]): [string, RawNotification] => [n, form(P, b)]),
+    ]);
+  });
+  it('differs on purpose: a paid amount of zero is refused', () => {
+    const raw = note({ ...biz, total_amt: '0' });
+    expect(adapter.parseNotification(raw)).toMatchObject({ verified: true });
+    expect(handleNotification(spec, raw)).toMatchObject({ verified: false, reason: 'malformed' });
+  });
+});
+
+describe('the skeleton fits WeChat (headers signed, resource encrypted, 200 / JSON failure body)', () => {
+  const platform = keyPair();
+  const mer = keyPair();
+  const apiV3 = '0123456789abcdef0123456789abcdef';
+  const cfg = {
+    url: 'http://127.0.0.1:9', appId: 'wx0000000000000001', mchId: '1900000001', merchantSerialNo: 'SERIAL1', privateKeyFile: file('wx-mer.pem', mer.privateKey),
+    apiV3KeyFile: file('wx-v3.key', apiV3), platformKeyId: 'PUB_KEY_ID_0001', platformPublicKeyFile: file('wx-pf.pem', platform.publicKey),
+  };
+  const adapter = wechatAdapter(cfg);
+  const json = (status: number, body: object): ChannelAnswer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
+  type D = { event_type?: unknown; resource?: Partial<Resource> };
+  type F = { eventType: unknown; t: Rec };
+  const spec: NotificationSpec<D, F> = {
+    decode(raw) {
+      const d = JSON.parse(raw.rawBody) as unknown;
+      return d && typeof d === 'object' && !Array.isArray(d) ? (d as D) : null;
+    },
+    claimedOrderNo: (_d, f) => f?.t.out_trade_no,
+    verify(d, raw) {
+      const v = verifySigned(raw.headers, raw.rawBody, { [cfg.platformKeyId]: platform.publicKey });
+      if (!v.ok) return { ok: false, reason: v.reason === 'timestamp' ? 'timestamp' : v.reason === 'malformed' ? 'malformed' : 'signature' };
+      const plain = d.resource ? decryptResource(d.resource, apiV3) : null;
+      if (!plain) return { ok: false, reason: 'signature' };
+      const t = JSON.parse(plain) as unknown;
+      return t && typeof t === 'object' ? { ok: true, fields: { eventType: d.event_type, t: t as Rec } } : { ok: false, reason: 'malformed' };
+    },
+    merchant: ({ t }) => t.mchid === cfg.mchId && t.appid === cfg.appId,
+    status: ({ eventType, t }) => (eventType === 'TRANSACTION.SUCCESS' && t.trade_state === 'SUCCESS' ? 'paid' : 'unsupported'),
+    amount: { unit: 'fen_number', of: ({ t }) => (t.amount as { total?: unknown } | undefined)?.total },
+    paid({ t }) {
+      const at = typeof t.success_time === 'string' ? new Date(t.success_time) : null;
+      return typeof t.out_trade_no === 'string' && typeof t.transaction_id === 'string' && at
+        ? { channelOrderId: t.out_trade_no, orderNo: t.out_trade_no, channelTradeNo: t.transaction_id, paidAt: at, payMethod: '微信' } : null;
+    },
+    ack: () => json(200, { code: 'SUCCESS', message: '成功' }),
+    nack: () => json(500, { code: 'FAIL', message: '失败' }),
+  };
+  const tx = { appid: cfg.appId, mchid: cfg.mchId, out_trade_no: 'XF2612010001', transaction_id: '4200000001', trade_state: 'SUCCESS', success_time: '2026-12-01T10:00:00+08:00', amount: { total: 909995, currency: 'CNY' } };
+  const note = (t: Rec, o: { event?: string; key?: string; ts?: string; tamper?: boolean; v3?: string } = {}): RawNotification => {
+    const body = JSON.stringify({ id: 'EV-1', event_type: o.event ?? 'TRANSACTION.SUCCESS', resource_type: 'encrypt-resource', resource: encryptResource(JSON.stringify(t), o.v3 ?? apiV3, 'transaction') });
+    const headers = signedHeaders(body, cfg.platformKeyId, o.key ?? platform.privateKey, o.ts);
+    return { method: 'POST', path: '/pay/notify/wechat', headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), rawBody: o.tamper ? body.replace('EV-1', 'EV-2') : body };
+  };
+
+  it('answers every input as the adapter does', () => {
+    same(adapter, spec as never, [
+      ['genuine', note(tx)],
+      ['tampered', note(tx, { tamper: true })],
+      ['other key', note(tx, { key: mer.privateKey })],
+      ['stale', note(tx, { ts: String(Math.floor(Date.now() / 1000) - 3600) })],
+      ['other APIv3 key', note(tx, { v3: 'ffffffffffffffffffffffffffffffff' })],
+      ['other merchant', note({ ...tx, mchid: '1900009999' })],
+      ['other app', note({ ...tx, appid: 'wx9' })],
+      ['refund event', note(tx, { event: 'REFUND.SUCCESS' })],
+      ['not paid', note({ ...tx, trade_state: 'NOTPAY' })],
+      ['fen as a string', note({ ...tx, amount: { total: '909995' } })],
+      ['fractional fen', note({ ...tx, amount: { total: 9099.95 } })],
+      ['no transaction id', note({ ...tx, transaction_id: undefined })],
+      ['unsigned', { method: 'POST', path: '/pay/notify/wechat', headers: {}, rawBody: '{"resource":{}}' }],
+      ['not json', { method: 'POST', path: '/pay/notify/wechat', headers: {}, rawBody: 'x' }],
+    ]);
+  });
+});
+
+describe('the skeleton fits Alipay (success / failure, closed events)', () => {
+  const ali = keyPair();
+  const mer = keyPair();
+  const cfg = { url: 'http://127.0.0.1:9', appId: '2021000000000001', sellerId: '2088000000000001', privateKeyFile: file('ali-mer.pem', mer.privateKey), alipayPublicKeyFile: file('ali-pub.pem', ali.publicKey) };
+  const adapter = alipayAdapter(cfg);
+  type F = Record<string, string>;
+  const spec: NotificationSpec<F, F> = {
+    decode: (raw) => parseFormStrict(raw.rawBody),
+    claimedOrderNo: (f) => f.out_trade_no,
+    verify: (f) => (!f.sign ? { ok: false, reason: 'malformed' } : verifyNotification(f, ali.publicKey) ? { ok: true, fields: f } : { ok: false, reason: 'signature' }),
+    merchant: (f) => f.app_id === cfg.appId && (!cfg.sellerId || f.seller_id === cfg.sellerId),
+    status: (f) => (f.trade_status === 'TRADE_CLOSED' && f.out_trade_no ? 'closed'
+      : f.trade_status === 'TRADE_SUCCESS' || f.trade_status === 'TRADE_FINISHED' ? 'paid' : f.trade_status ? 'unsupported' : 'malformed'),
+    amount: { unit: 'yuan', of: (f) => f.total_amount },
+    paid(f) {
+      const when = f.gmt_payment ?? f.send_pay_date;
+      const at = when ? parseShanghai(when) : null;
+      return f.out_trade_no && f.trade_no && at ? { channelOrderId: f.out_trade_no, orderNo: f.out_trade_no, channelTradeNo: f.trade_no, paidAt: at, payMethod: '支付宝' } : null;
+    },
+    closed: (f) => ({ channelOrderId: f.out_trade_no!, orderNo: f.out_trade_no! }),
+    ack: () => text(200, ALIPAY_ACK),
+    nack: () => text(200, ALIPAY_NACK),
+  };
+  const fields = { notify_time: dashedDateTime(new Date()), notify_type: 'trade_status_sync', notify_id: 'n1', app_id: cfg.appId, charset: 'utf-8', version: '1.0', trade_no: '2026120122001', out_trade_no: 'XF2612010001', seller_id: cfg.sellerId, trade_status: 'TRADE_SUCCESS', total_amount: '9099.95', gmt_payment: '2026-12-01 10:00:00' };
+  const note = (f: Record<string, string>, o: { key?: string; tamper?: boolean } = {}) => {
+    const s = signNotification(f, o.key ?? ali.privateKey);
+    return form('/pay/notify/alipay', encodeForm(o.tamper ? { ...s, total_amount: '0.01' } : s));
+  };
+
+  it('answers every input as the adapter does', () => {
+    same(adapter, spec as never, [
+      ['genuine', note(fields)],
+      ['finished', note({ ...fields, trade_status: 'TRADE_FINISHED' })],
+      ['closed', note({ ...fields, trade_status: 'TRADE_CLOSED' })],
+      ['closed without order', note({ ...fields, trade_status: 'TRADE_CLOSED', out_trade_no: '' })],
+      ['waiting', note({ ...fields, trade_status: 'WAIT_BUYER_PAY' })],
+      ['no status', note({ ...fields, trade_status: '' })],
+      ['tampered', note(fields, { tamper: true })],
+      ['other key', note(fields, { key: mer.privateKey })],
+      ['other app', note({ ...fields, app_id: '2021999' })],
+      ['other seller', note({ ...fields, seller_id: '2088999' })],
+      ['unsigned', form('/pay/notify/alipay', encodeForm(fields))],
+      ...junk.map(([n, b]): [string, RawNotification] => [n, form('/pay/notify/alipay', b)]),
+    ]);
+  });
+
+  it('differs on purpose: a signed paid notification with a malformed amount or time is malformed, not unsupported', () => {
+    for (const raw of [note({ ...fields, total_amount: '9099.9' }), note({ ...fields, gmt_payment: '' })]) {
+      expect(adapter.parseNotification(raw)).toMatchObject({ verified: false, reason: 'unsupported' });
+      expect(handleNotification(spec, raw)).toMatchObject({ verified: false, reason: 'malformed' });
+    }
+  });
+});
+
+describe('the skeleton fits UnionPay (HTTP 200 ok, refund results answered but not credited)', () => {
+  const up = keyPair();
+  const mer = keyPair();
+  const cfg = { url: 'http://127.0.0.1:9', merId: '777290058110048', certId: '69629715588', privateKeyFile: file('up-mer.pem', mer.privateKey), unionpayPublicKeyFile: file('up-pub.pem', up.publicKey) };
+  const adapter = unionpayAdapter(cfg);
+  const spec: NotificationSpec<Fields, Fields> = {
+    decode: (raw) => parseFormStrict(raw.rawBody),
+    claimedOrderNo: (f) => f.orderId,
+    verify: (f) => (!f.signature ? { ok: false, reason: 'malformed' } : upVerify(f, up.publicKey) ? { ok: true, fields: f } : { ok: false, reason: 'signature' }),
+    merchant: (f) => f.merId === cfg.merId,
+    status: (f) => (f.txnType !== '01' || f.respCode !== '00' ? 'unsupported' : 'paid'),
+    amount: { unit: 'fen', of: (f) => f.txnAmt },
+    paid(f) {
+      const at = parseShanghai(f.traceTime ? `${(f.txnTime ?? '').slice(0, 4)}${f.traceTime}` : f.txnTime ?? '') ?? parseShanghai(f.txnTime ?? '');
+      return f.orderId && f.queryId && at ? { channelOrderId: f.orderId, orderNo: f.orderId, channelTradeNo: f.queryId, paidAt: at, payMethod: '银联' } : null;
+    },
+    ack: () => text(200, UNIONPAY_ACK),
+    // A genuine result we do not credit (a refund's) is still answered 200, so that it stops;
+    // our own keys unreadable (unavailable) is not: the gateway must send it again.
+    nack: (why) => (why === 'unsupported' ? text(200, UNIONPAY_ACK) : text(400, 'fail')),
+  };
+  const fields: Fields = { version: '5.1.0', encoding: 'UTF-8', signMethod: '01', certId: '69042905377', accessType: '0', txnType: '01', txnSubType: '01', bizType: '000201', merId: cfg.merId, orderId: 'XF2612010001', txnTime: '20261201095900', txnAmt: '909995', currencyCode: '156', queryId: '261201100000123456789', traceTime: '1201100000', respCode: '00', respMsg: 'Success!' };
+  const note = (f: Fields, o: { key?: string; tamper?: boolean } = {}) => {
+    const s = upSign(f, o.key ?? up.privateKey);
+    return form('/pay/notify/unionpay', encodeForm(o.tamper ? { ...s, txnAmt: '1' } : s));
+  };
+
+  it('answers every input as the adapter does', () => {
+    same(adapter, spec as never, [
+      ['genuine', note(fields)],
+      ['refund result', note({ ...fields, txnType: '04' })],
+      ['failed', note({ ...fields, respCode: '01' })],
+      ['tampered', note(fields, { tamper: true })],
+      ['other key', note(fields, { key: mer.privateKey })],
+      ['other merchant', note({ ...fields, merId: '777290058119999' })],
+      ['yuan amount', note({ ...fields, txnAmt: '9099.95' })],
+      ['no queryId', note({ ...fields, queryId: '' })],
+      ['unsigned', form('/pay/notify/unionpay', encodeForm(fields))],
+      ...junk.map(([n, b]): [string, RawNotification] => [n, form('/pay/notify/unionpay', b)]),
+    ]);
+  });
+
+  it('never answers "ok" when our keys cannot be read (the adapter does not either)', () => {
+    const keyless = unionpayAdapter({ ...cfg, unionpayPublicKeyFile: path.join(dir, 'missing.pem') });
+    expect(keyless.parseNotification(note(fields))).toMatchObject({ reason: 'unsupported', nack: { status: 400 } });
+    // The adapter's key loader (lazyPems) throws ChannelError: unsupported, answered as unavailable.
+    const keylessSpec: NotificationSpec<Fields, Fields> = { ...spec, verify: () => { throw new ChannelError('unionpay keys not readable'); } };
+    expect(handleNotification(keylessSpec, note(fields))).toMatchObject({ reason: 'unsupported', nack: { status: 400 } });
+  });
+});
