@@ -9,12 +9,14 @@
 // sent), reorder (the payment's notification is held until the merchant closes the order, and
 // close answers "closed": the close overtakes the payment), tamper (a field changed after
 // signing), wrong_amount / wrong_merchant (validly signed, wrong content), query_timeout (the
-// next queries hang past any sane client timeout), query_error (HTTP 500).
+// next queries hang past any sane client timeout), query_error (HTTP 500), rotate_key (the
+// channel signs from its next message on with a new key: WeChat a new platform certificate
+// listed at /v3/certificates; the old key is no longer used).
 import { Router, json, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 
 export type SandboxChannel = 'alipay' | 'wechat' | 'unionpay' | 'icbc';
-export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error'] as const;
+export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error', 'rotate_key'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 
