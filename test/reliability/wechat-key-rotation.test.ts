@@ -7,7 +7,11 @@
 // downloads the certificates, and every payment is credited exactly once; the ledger check and
 // the day's statement agree.
 import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import type { ChannelOrder } from '../../src/gateways/types';
 import { wechatAdapter } from '../../src/gateways/wechat/adapter';
+import { encryptResource, signedHeaders } from '../../src/gateways/wechat/codec';
+import { Decimal } from '../../src/domain/money';
 import { waitForStatus } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
@@ -49,7 +53,7 @@ describe('WeChat Pay: the signing key rotated in the middle of 100 payments', ()
     expect(await w.ledgerDifferences(undefined, ['wechat'])).toEqual([]);
   });
 
-  it('after the rotation, an adapter that only knew the public key verifies answers signed with the new certificate', async () => {
+  it('after the rotation, a fresh adapter (public key configured, certificates on auto) verifies answers signed with the new certificate', async () => {
     const a = wechatAdapter(w.config.channels!.wechat);
     const p = await payOnce('12.34');
     await waitForStatus(w.knex, p.orderNo, 'paid', 30_000);
@@ -65,5 +69,36 @@ describe('WeChat Pay: the signing key rotated in the middle of 100 payments', ()
     const order = await w.knex('orders').where({ order_no: orderNo }).first('total', 'created_at', 'expires_at');
     await expect(a.createPayment({ orderNo, total: order.total, category: '代收', createdAt: order.created_at, expiresAt: order.expires_at, payer: { number: '', name: '', mobile: '' }, lines: [], subject: '兰州理工大学 代收', notifyUrl: `${w.config.publicUrl}/pay/notify/wechat`, returnUrl: '' }))
       .rejects.toMatchObject({ uncertain: true, message: expect.stringContaining('unknown_key') });
+  });
+
+  it('a notification naming a serial the adapter has not seen is answered with the failure and starts a download; WeChat\'s retry is then accepted', async () => {
+    const cfg = w.config.channels!.wechat;
+    const a = wechatAdapter(cfg, fetch, { unknownSerialIntervalMs: 0 });
+    const probe: ChannelOrder = { orderNo: 'XF261201LUT999999', total: new Decimal('1.00'), category: '代收', createdAt: new Date(), expiresAt: new Date(), payer: { number: '', name: '', mobile: '' }, lines: [], subject: '', notifyUrl: '', returnUrl: '' };
+    expect(await a.query(probe)).toEqual({ status: 'not_found' });
+    // WeChat rotates: the next message it signs uses a certificate this adapter never downloaded.
+    await w.fault('wechat', 'rotate_key');
+    expect(await wechatAdapter(cfg).query(probe)).toEqual({ status: 'not_found' });
+    const cert = w.sandbox.wechat.certificates.at(-1)!;
+    expect(w.sandbox.wechat.signingKeyId()).toBe(cert.serialNo);
+    // The notification exactly as the sandbox signs one with that certificate.
+    const body = JSON.stringify({
+      id: `EV-${randomBytes(4).toString('hex')}`, create_time: '2026-12-01T10:00:00+08:00', resource_type: 'encrypt-resource', event_type: 'TRANSACTION.SUCCESS', summary: '支付成功',
+      resource: encryptResource(JSON.stringify({
+        appid: cfg.appId, mchid: cfg.mchId, out_trade_no: 'XF261201LUT999998', transaction_id: '4200000000202612010000009998', trade_type: 'NATIVE', trade_state: 'SUCCESS',
+        success_time: '2026-12-01T10:00:00+08:00', amount: { total: 24999, payer_total: 24999, currency: 'CNY', payer_currency: 'CNY' },
+      }), w.sandbox.wechat.apiV3Key, 'transaction'),
+    });
+    const raw = { method: 'POST', path: '/pay/notify/wechat', headers: signedHeaders(body, cert.serialNo, cert.privateKey), rawBody: body };
+    const first = a.parseNotification(raw);
+    expect(first).toMatchObject({ verified: false, reason: 'signature' });
+    expect((first as { nack: { status: number } }).nack.status).toBe(500);
+    let again = a.parseNotification(raw);
+    for (let i = 0; i < 200 && !again.verified; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      again = a.parseNotification(raw);
+    }
+    expect(again).toMatchObject({ verified: true, event: { kind: 'paid', orderNo: 'XF261201LUT999998' } });
+    expect((again as { event: { amount: Decimal } }).event.amount.toFixed(2)).toBe('249.99');
   });
 });
