@@ -96,3 +96,20 @@ describe('WeChat Pay verifier set', () => {
     expect(Object.keys(set.keys())).toEqual(['AA']);
   });
 });
+
+describe('WeChat Pay verifier set when /v3/certificates does not answer', () => {
+  it('the first call waits for one attempt; later calls do not each wait for a failing download', async () => {
+    let t = 0;
+    let calls = 0;
+    const set = verifierSet({ publicKey: () => ({ id: 'PUB_KEY_ID_01', pem: 'PEM' }), download: async () => { calls++; throw new Error('HTTP 403 NO_AUTH'); }, now: () => t, unknownSerialIntervalMs: 10_000 });
+    await set.ready();
+    await set.ready();
+    await set.ready();
+    expect(calls).toBe(1);
+    expect(set.keys()).toEqual({ PUB_KEY_ID_01: 'PEM' });
+    t += 10_000;
+    await set.ready();
+    await set.refresh();
+    expect(calls).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -34,6 +34,7 @@ export function verifierSet(o: VerifierSetOptions) {
   const unknownIntervalMs = o.unknownSerialIntervalMs ?? 10_000;
   let certs = new Map<string, PlatformCertificate>();
   let loadedAt = -Infinity;
+  let attemptedAt = -Infinity;
   let lastUnknownAt = -Infinity;
   let inflight: Promise<void> | null = null;
   let again = false;
@@ -68,6 +69,7 @@ export function verifierSet(o: VerifierSetOptions) {
       return inflight;
     }
     const run = async (): Promise<void> => {
+      attemptedAt = now();
       try {
         const list = await o.download!();
         // Certificates that left the list but are still valid are kept until they expire: a
@@ -91,6 +93,8 @@ export function verifierSet(o: VerifierSetOptions) {
 
   const stale = () => {
     const t = now();
+    // A download that failed is not retried by every call: once per unknown-serial interval.
+    if (lastError !== null && t - attemptedAt < Math.max(unknownIntervalMs, 1000)) return false;
     if (t - loadedAt >= refreshEveryMs) return true;
     return [...certs.values()].some((c) => c.expireTime.getTime() - t < renewBeforeMs);
   };
@@ -105,7 +109,10 @@ export function verifierSet(o: VerifierSetOptions) {
      */
     async ready(): Promise<void> {
       if (!o.download) return;
-      if (loadedAt === -Infinity) return refresh();
+      // Awaited only until a first attempt was made: a channel that does not answer
+      // /v3/certificates must not delay every call (the public key may be all it uses).
+      if (attemptedAt === -Infinity) return refresh();
+      if (inflight && loadedAt === -Infinity) return inflight;
       if (stale()) void refresh();
     },
     /** A message named a serial we do not know: download again, at most once per interval. */
