@@ -186,6 +186,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       } catch {
         return { verified: false, reason: 'malformed', nack: NACK };
       }
+      if (!doc || typeof doc !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
       // Synchronous by contract: verified with the keys in memory; a stale set is refreshed in
       // the background, and a serial we do not know (a rotation we have not seen yet) is
       // answered with the failure, so WeChat sends it again, and triggers a download.
@@ -208,6 +209,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       } catch {
         return { verified: false, reason: 'malformed', nack: NACK };
       }
+      if (!t || typeof t !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
       const claimedOrderNo = typeof t.out_trade_no === 'string' ? t.out_trade_no.slice(0, 32) : null;
       if (t.mchid !== cfg.mchId || t.appid !== cfg.appId) return { verified: false, reason: 'merchant', nack: NACK, claimedOrderNo };
       if (doc.event_type !== 'TRANSACTION.SUCCESS' || t.trade_state !== 'SUCCESS') return { verified: false, reason: 'unsupported', nack: NACK, claimedOrderNo };
