@@ -241,8 +241,10 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       // 商户退款单号，请使用相同参数再次调用API) and 429 FREQUENCY_LIMITED may or may not have
       // taken effect: uncertain, settled by queryRefund under the same number. The other 4xx
       // (PARAM_ERROR, INVALID_REQUEST, NOT_ENOUGH, USER_ACCOUNT_ABNORMAL, RESOURCE_NOT_EXISTS,
-      // NO_AUTH, SIGN_ERROR …) refuse the request: nothing was refunded.
-      if (r.status === 429 || r.code === 'SYSTEM_ERROR') throw new ChannelError(`wechat refund: HTTP ${r.status} ${r.code}`, true);
+      // NO_AUTH, SIGN_ERROR …) refuse the request: nothing was refunded. BIZ_ERR_NEED_RETRY
+      // (退款业务流程错误，请不要更换商户退款单号) and BANK_ERROR ask for the same request again:
+      // uncertain too, which can only lead to the same out_refund_no being asked about.
+      if (r.status === 429 || ['SYSTEM_ERROR', 'BIZ_ERR_NEED_RETRY', 'BANK_ERROR'].includes(r.code)) throw new ChannelError(`wechat refund: HTTP ${r.status} ${r.code}`, true);
       if (r.status !== 200) return { status: 'failed', reason: `${r.code || r.status} ${String(r.doc.message ?? '')}`.trim() };
       const id = typeof r.doc.refund_id === 'string' ? r.doc.refund_id : refundNo;
       if (r.doc.status === 'SUCCESS') return { status: 'succeeded', channelRefundNo: id };
