@@ -65,7 +65,10 @@ const envSchema = z.object({
   WECHAT_MERCHANT_SERIAL_NO: z.string().regex(/^[0-9A-F]{8,40}$/, 'must be the certificate serial in hex').default('3775B6A45ACD588826D15E583A95F5DD00000001'),
   WECHAT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   WECHAT_APIV3_KEY_FILE: z.string().min(1).optional(),
-  WECHAT_PLATFORM_KEY_ID: z.string().regex(/^(PUB_KEY_ID_\d+|[0-9A-F]{8,40})$/, 'must be PUB_KEY_ID_… or a certificate serial').default('PUB_KEY_ID_0119000000012025000000000001'),
+  /** '' turns the public-key mode off (platform certificates only). */
+  WECHAT_PLATFORM_KEY_ID: z.string().regex(/^(PUB_KEY_ID_\d+|[0-9A-F]{8,40}|)$/, 'must be PUB_KEY_ID_…, a certificate serial, or empty').default('PUB_KEY_ID_0119000000012025000000000001'),
+  /** auto: download the platform certificates from /v3/certificates and keep them fresh, beside the public key. */
+  WECHAT_PLATFORM_CERTS: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
   WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
   UNIONPAY_URL: z.string().url().optional(),
   UNIONPAY_MER_ID: z.string().regex(/^\d{15}$/, 'must be 15 digits').default('777290058110048'),
@@ -125,7 +128,7 @@ export interface Config {
   ebill: { url: string; appId: string; secret: string };
   channels: {
     alipay: { url: string; appId: string; sellerId: string; privateKeyFile: string; alipayPublicKeyFile: string; certFiles?: { appCert: string; alipayPublicCert: string; alipayRootCert: string }; timeoutMs: number };
-    wechat: { url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string; platformKeyId: string; platformPublicKeyFile: string; timeoutMs: number };
+    wechat: { url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string; platformKeyId: string; platformPublicKeyFile: string; platformCerts: 'auto' | 'off'; timeoutMs: number };
     unionpay: { url: string; merId: string; certId: string; privateKeyFile: string; unionpayPublicKeyFile: string; timeoutMs: number };
     icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; timeoutMs: number };
   };
@@ -242,12 +245,13 @@ function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['cha
   const key = (given: string | undefined, name: string) => path.resolve(given ?? path.join(dataDir, 'sandbox', name));
   const url = (given: string | undefined, mount: string) => (given ?? `${sandboxUrl}/${mount}`).replace(/\/$/, '');
   const timeoutMs = e.CHANNEL_TIMEOUT_MS;
+  if (!e.WECHAT_PLATFORM_KEY_ID && e.WECHAT_PLATFORM_CERTS === 'off') throw new ConfigError('配置错误 WECHAT_PLATFORM_CERTS: with WECHAT_PLATFORM_KEY_ID empty nothing could verify WeChat Pay (turn one on)');
   return {
     alipay: { url: url(e.ALIPAY_URL, 'alipay'), appId: e.ALIPAY_APP_ID, sellerId: e.ALIPAY_SELLER_ID, privateKeyFile: key(e.ALIPAY_PRIVATE_KEY_FILE, 'alipay-merchant-private.pem'), alipayPublicKeyFile: key(e.ALIPAY_PUBLIC_KEY_FILE, 'alipay-platform-public.pem'), ...alipayCertFiles(e), timeoutMs },
     wechat: {
       url: url(e.WECHAT_URL, 'wechat'), appId: e.WECHAT_APP_ID, mchId: e.WECHAT_MCH_ID, merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
       privateKeyFile: key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),
-      platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), timeoutMs,
+      platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), platformCerts: e.WECHAT_PLATFORM_CERTS, timeoutMs,
     },
     unionpay: { url: url(e.UNIONPAY_URL, 'unionpay'), merId: e.UNIONPAY_MER_ID, certId: e.UNIONPAY_CERT_ID, privateKeyFile: key(e.UNIONPAY_PRIVATE_KEY_FILE, 'unionpay-merchant-private.pem'), unionpayPublicKeyFile: key(e.UNIONPAY_PUBLIC_KEY_FILE, 'unionpay-platform-public.pem'), timeoutMs },
     icbc: { url: url(e.ICBC_URL, 'icbc'), appId: e.ICBC_APP_ID, merId: e.ICBC_MER_ID, merPrtclNo: e.ICBC_MER_PRTCL_NO, privateKeyFile: key(e.ICBC_PRIVATE_KEY_FILE, 'icbc-merchant-private.pem'), icbcPublicKeyFile: key(e.ICBC_PUBLIC_KEY_FILE, 'icbc-gateway-public.pem'), timeoutMs },

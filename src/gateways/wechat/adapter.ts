@@ -1,6 +1,12 @@
 // 微信支付 through API v3: Native order (the payer scans code_url), query by out_trade_no, close,
-// refund and the trade bill. Every request carries the Authorization signature; every answer
-// and notification is verified by its Wechatpay-* headers before a byte of it is believed.
+// refund and the trade bill. Every request carries the Authorization signature and
+// Wechatpay-Serial; every 2xx answer and every notification is verified by its Wechatpay-*
+// headers against the key its Wechatpay-Serial names (./verifiers.ts: the public key and the
+// downloaded platform certificates at once) before a byte of it is believed.
+// Status before signature, as wechatpay-java's core/.../http/AbstractHttpClient.java
+// validateResponse does: an answer outside 2xx is an error JSON {code, message} read by its code
+// and never verified (WeChat may not sign it: an unsigned 404 ORDER_NOT_EXIST is "not found", not
+// a forged answer); 5xx and timeouts are uncertain (channelFetch).
 // Wire format: ./codec.ts; the bill: ./statement.ts.
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, lazyPems } from '../common/crypto';
@@ -9,8 +15,9 @@ import {
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
   type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
-import { authorization, decryptResource, verifySigned, type Resource } from './codec';
+import { authorization, decryptResource, parseCertificatesAnswer, verifySigned, type PlatformCertificate, type Resource } from './codec';
 import { parseWechatBill } from './statement';
+import { verifierSet } from './verifiers';
 
 export interface WechatConfig {
   /** API base, e.g. https://api.mch.weixin.qq.com */
@@ -22,10 +29,19 @@ export interface WechatConfig {
   privateKeyFile: string;
   /** A file holding the 32-character APIv3 key. */
   apiV3KeyFile: string;
-  /** Platform certificate serial or PUB_KEY_ID_…, and the matching public key file. */
+  /** WeChat Pay public key id PUB_KEY_ID_… (or a pinned certificate serial) and its PEM file; '' = none. */
   platformKeyId: string;
   platformPublicKeyFile: string;
+  /** auto: download platform certificates from /v3/certificates and keep them fresh; off: never. */
+  platformCerts?: 'auto' | 'off';
   timeoutMs?: number;
+}
+
+export interface WechatAdapterOptions {
+  /** The clock for the 5-minute replay window and certificate validity (tests replaying old vectors). */
+  now?: () => number;
+  /** At most one certificate download per this interval on unknown serials (default 10 s). */
+  unknownSerialIntervalMs?: number;
 }
 
 const json = (status: number, body: object): ChannelAnswer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
@@ -52,43 +68,90 @@ function paidEvent(t: Record<string, unknown>): PaidEvent | null {
   return { kind: 'paid', channelOrderId: t.out_trade_no, orderNo: t.out_trade_no, channelTradeNo: t.transaction_id, amount: total, paidAt: at, payMethod: '微信' };
 }
 
-export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch): ChannelAdapter {
-  const keys = lazyPems('wechat', { privateKey: cfg.privateKeyFile, apiV3Key: cfg.apiV3KeyFile, platformKey: cfg.platformPublicKeyFile });
-  const platformKeys = () => ({ [cfg.platformKeyId]: keys().platformKey });
+export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch, opts: WechatAdapterOptions = {}): ChannelAdapter {
+  const now = opts.now ?? Date.now;
+  const keys = lazyPems('wechat', { privateKey: cfg.privateKeyFile, apiV3Key: cfg.apiV3KeyFile });
+  const publicKeyPem = cfg.platformKeyId ? lazyPems('wechat', { pem: cfg.platformPublicKeyFile }) : null;
   const apiV3Key = () => keys().apiV3Key.trim();
+  const verifiers = verifierSet({
+    publicKey: publicKeyPem ? () => ({ id: cfg.platformKeyId, pem: publicKeyPem().pem }) : null,
+    download: cfg.platformCerts === 'off' ? null : downloadCertificates,
+    now, unknownSerialIntervalMs: opts.unknownSerialIntervalMs,
+  });
 
-  async function call(method: 'GET' | 'POST', pathWithQuery: string, body?: string, opts: { verify?: boolean } = {}) {
+  type Answer = { status: number; doc: Record<string, unknown>; text: string; headers: Record<string, string> };
+
+  async function exchange(method: 'GET' | 'POST', pathWithQuery: string, body: string | undefined): Promise<Answer> {
     const url = `${cfg.url}${pathWithQuery}`;
-    const signedPath = new URL(url).pathname + new URL(url).search;
-    const payload = body ?? '';
-    const auth = authorization({ mchid: cfg.mchId, serialNo: cfg.merchantSerialNo, privateKeyPem: keys().privateKey }, method, signedPath, payload);
+    const u = new URL(url);
+    const auth = authorization({ mchid: cfg.mchId, serialNo: cfg.merchantSerialNo, privateKeyPem: keys().privateKey }, method, u.pathname + u.search, body ?? '', String(Math.floor(now() / 1000)));
+    const serial = verifiers.serial();
     const r = await channelFetch('wechat', `${method} ${pathWithQuery}`, url, {
       method, body: body ?? undefined, timeoutMs: cfg.timeoutMs,
-      headers: { Authorization: auth, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), 'User-Agent': 'campus-pay' },
+      headers: {
+        Authorization: auth, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), 'User-Agent': 'campus-pay',
+        // The SDKs send the serial of the key they verify with (wechatpay-java AbstractHttpClient
+        // adds WECHAT_PAY_SERIAL = validator.getSerialNumber() to every request).
+        ...(serial ? { 'Wechatpay-Serial': serial } : {}),
+      },
     }, fetchImpl);
-    if (opts.verify !== false) {
-      const h: Record<string, string> = {};
-      r.headers.forEach((value, key) => { h[key] = value; });
-      const v = verifySigned(h, r.text, platformKeys());
-      if (!v.ok) throw new ChannelError(`wechat ${pathWithQuery}: answer failed verification (${v.reason})`, true);
-    }
+    const headers: Record<string, string> = {};
+    r.headers.forEach((value, key) => { headers[key] = value; });
     let doc: Record<string, unknown> = {};
     if (r.text) {
       try {
-        doc = JSON.parse(r.text) as Record<string, unknown>;
+        const parsed: unknown = JSON.parse(r.text);
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) doc = parsed as Record<string, unknown>;
       } catch {
-        throw new ChannelError(`wechat ${pathWithQuery}: unreadable answer (HTTP ${r.status})`, true);
+        // An unreadable 2xx is refused below; an unreadable 4xx keeps its status and no code.
+        if (r.status >= 200 && r.status < 300) throw new ChannelError(`wechat ${pathWithQuery}: unreadable answer (HTTP ${r.status})`, true);
       }
     }
-    return { status: r.status, doc };
+    return { status: r.status, doc, text: r.text, headers };
+  }
+
+  /** A 2xx must verify; an unknown serial is looked up once (a rotation) before it is refused. */
+  async function verified(a: Answer, what: string, extra: PlatformCertificate[] = []) {
+    let v = verifySigned(a.headers, a.text, verifiers.keys(extra), now());
+    if (!v.ok && v.reason === 'unknown_key') {
+      await verifiers.unknownSerial();
+      v = verifySigned(a.headers, a.text, verifiers.keys(extra), now());
+    }
+    if (!v.ok) throw new ChannelError(`wechat ${what}: answer failed verification (${v.reason})`, true);
+  }
+
+  async function call(method: 'GET' | 'POST', pathWithQuery: string, body?: string) {
+    await verifiers.ready();
+    const a = await exchange(method, pathWithQuery, body);
+    if (a.status >= 200 && a.status < 300) await verified(a, pathWithQuery);
+    return { status: a.status, doc: a.doc, code: typeof a.doc.code === 'string' ? a.doc.code : '' };
+  }
+
+  /**
+   * GET /v3/certificates, signed like any request. Its answer is verified with the keys we hold
+   * plus the certificates it carries (wechatpay-go's downloader verifies later downloads with the
+   * downloaded certificates; the AEAD under the APIv3 key is what authenticates a first one).
+   * 404 NOT_FOUND: no certificates, the merchant has moved to the public key (wechatpay-java
+   * CertificateDownloader: "如果证书不存在，可能是切换为平台公钥，该处不报错").
+   */
+  async function downloadCertificates(): Promise<PlatformCertificate[]> {
+    const a = await exchange('GET', '/v3/certificates', undefined);
+    if (a.status === 404) return [];
+    if (a.status !== 200) throw new ChannelError(`wechat certificates: HTTP ${a.status} ${String(a.doc.code ?? '')}`, true);
+    const list = parseCertificatesAnswer(a.text, apiV3Key());
+    if (!list) throw new ChannelError('wechat certificates: a certificate does not decrypt or is not the one listed', true);
+    const v = verifySigned(a.headers, a.text, verifiers.keys(list), now());
+    if (!v.ok) throw new ChannelError(`wechat certificates: answer failed verification (${v.reason})`, true);
+    return list;
   }
 
   const byOutNo = (order: ChannelOrder) => `/v3/pay/transactions/out-trade-no/${encodeURIComponent(order.orderNo)}`;
 
   async function query(order: ChannelOrder): Promise<QueryResult> {
     const r = await call('GET', `${byOutNo(order)}?mchid=${encodeURIComponent(cfg.mchId)}`);
-    if (r.status === 404) return { status: 'not_found' };
-    if (r.status !== 200) throw new ChannelError(`wechat query: HTTP ${r.status} ${String(r.doc.code ?? '')}`, r.status === 429);
+    // 查询订单: 404 ORDER_NOT_EXIST (订单不存在), read by its code whether signed or not.
+    if (r.status === 404 && r.code === 'ORDER_NOT_EXIST') return { status: 'not_found' };
+    if (r.status !== 200) throw new ChannelError(`wechat query: HTTP ${r.status} ${r.code}`, r.status === 429 || r.status === 404);
     if (r.doc.out_trade_no !== order.orderNo || r.doc.mchid !== cfg.mchId) throw new ChannelError('wechat query: answer is for another order or merchant', true);
     const state = r.doc.trade_state;
     if (state === 'SUCCESS' || state === 'REFUND') {
@@ -123,15 +186,22 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       } catch {
         return { verified: false, reason: 'malformed', nack: NACK };
       }
-      let pk: Record<string, string>;
+      if (!doc || typeof doc !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
+      // Synchronous by contract: verified with the keys in memory; a stale set is refreshed in
+      // the background, and a serial we do not know (a rotation we have not seen yet) is
+      // answered with the failure, so WeChat sends it again, and triggers a download.
+      void verifiers.ready().catch(() => undefined);
+      const pk = verifiers.keys();
+      if (Object.keys(pk).length === 0 && !publicKeyPem && cfg.platformCerts === 'off') return { verified: false, reason: 'unsupported', nack: NACK };
+      const v = verifySigned(raw.headers, raw.rawBody, pk, now());
+      if (!v.ok && v.reason === 'unknown_key') void verifiers.unknownSerial();
+      if (!v.ok) return { verified: false, reason: v.reason === 'timestamp' ? 'timestamp' : v.reason === 'malformed' ? 'malformed' : 'signature', nack: NACK };
+      let plain: string | null;
       try {
-        pk = platformKeys();
+        plain = doc.resource ? decryptResource(doc.resource, apiV3Key()) : null;
       } catch {
         return { verified: false, reason: 'unsupported', nack: NACK };
       }
-      const v = verifySigned(raw.headers, raw.rawBody, pk);
-      if (!v.ok) return { verified: false, reason: v.reason === 'timestamp' ? 'timestamp' : v.reason === 'malformed' ? 'malformed' : 'signature', nack: NACK };
-      const plain = doc.resource ? decryptResource(doc.resource, apiV3Key()) : null;
       if (!plain) return { verified: false, reason: 'signature', nack: NACK };
       let t: Record<string, unknown>;
       try {
@@ -139,6 +209,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       } catch {
         return { verified: false, reason: 'malformed', nack: NACK };
       }
+      if (!t || typeof t !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
       const claimedOrderNo = typeof t.out_trade_no === 'string' ? t.out_trade_no.slice(0, 32) : null;
       if (t.mchid !== cfg.mchId || t.appid !== cfg.appId) return { verified: false, reason: 'merchant', nack: NACK, claimedOrderNo };
       if (doc.event_type !== 'TRANSACTION.SUCCESS' || t.trade_state !== 'SUCCESS') return { verified: false, reason: 'unsupported', nack: NACK, claimedOrderNo };
@@ -151,20 +222,30 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
 
     async close(order): Promise<CloseResult> {
       const r = await call('POST', `${byOutNo(order)}/close`, JSON.stringify({ mchid: cfg.mchId }));
-      if (r.status === 204 || r.status === 200 || r.status === 404) return { status: 'closed' };
-      if (r.doc.code === 'ORDERPAID' || r.doc.code === 'ORDER_CLOSED') {
+      // 关闭订单: 204 closed; 404 ORDER_NOT_EXIST: never created there, nothing to pay;
+      // 400 ORDERPAID / ORDER_CLOSED: ask what it became.
+      if (r.status === 204 || r.status === 200 || (r.status === 404 && r.code === 'ORDER_NOT_EXIST')) return { status: 'closed' };
+      if (r.code === 'ORDERPAID' || r.code === 'ORDER_CLOSED') {
         const q = await query(order);
         if (q.status === 'paid') return { status: 'paid', event: q.event };
         return { status: 'closed' };
       }
-      throw new ChannelError(`wechat close: HTTP ${r.status} ${String(r.doc.code ?? '')}`, true);
+      throw new ChannelError(`wechat close: HTTP ${r.status} ${r.code}`, true);
     },
 
     async refund(order, amount, refundNo): Promise<RefundResult> {
       const body = JSON.stringify({ out_trade_no: order.orderNo, out_refund_no: refundNo, reason: '退费', amount: { refund: '__R__', total: '__T__', currency: 'CNY' } })
         .replace('"__R__"', toFen(amount).toString()).replace('"__T__"', toFen(order.total).toString());
       const r = await call('POST', '/v3/refund/domestic/refunds', body);
-      if (r.status !== 200) return { status: 'failed', reason: `${String(r.doc.code ?? r.status)} ${String(r.doc.message ?? '')}`.trim() };
+      // 退款申请 errors: SYSTEM_ERROR (5xx, thrown as uncertain by channelFetch; WeChat: 请不要更换
+      // 商户退款单号，请使用相同参数再次调用API) and 429 FREQUENCY_LIMITED may or may not have
+      // taken effect: uncertain, settled by queryRefund under the same number. The other 4xx
+      // (PARAM_ERROR, INVALID_REQUEST, NOT_ENOUGH, USER_ACCOUNT_ABNORMAL, RESOURCE_NOT_EXISTS,
+      // NO_AUTH, SIGN_ERROR …) refuse the request: nothing was refunded. BIZ_ERR_NEED_RETRY
+      // (退款业务流程错误，请不要更换商户退款单号) and BANK_ERROR ask for the same request again:
+      // uncertain too, which can only lead to the same out_refund_no being asked about.
+      if (r.status === 429 || ['SYSTEM_ERROR', 'BIZ_ERR_NEED_RETRY', 'BANK_ERROR'].includes(r.code)) throw new ChannelError(`wechat refund: HTTP ${r.status} ${r.code}`, true);
+      if (r.status !== 200) return { status: 'failed', reason: `${r.code || r.status} ${String(r.doc.message ?? '')}`.trim() };
       const id = typeof r.doc.refund_id === 'string' ? r.doc.refund_id : refundNo;
       if (r.doc.status === 'SUCCESS') return { status: 'succeeded', channelRefundNo: id };
       if (r.doc.status === 'PROCESSING') return { status: 'pending', channelRefundNo: id };
@@ -174,8 +255,9 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     // 查询单笔退款（通过商户退款单号）: GET /v3/refund/domestic/refunds/{out_refund_no}.
     async queryRefund(order, ref): Promise<RefundQueryResult> {
       const r = await call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(ref.refundNo)}`);
-      if (r.status === 404) return { status: 'not_found' };
-      if (r.status !== 200) throw new ChannelError(`wechat refund query: HTTP ${r.status} ${String(r.doc.code ?? '')}`, true);
+      // 查询单笔退款: 404 RESOURCE_NOT_EXISTS (退款单不存在): the request never reached WeChat.
+      if (r.status === 404 && r.code === 'RESOURCE_NOT_EXISTS') return { status: 'not_found' };
+      if (r.status !== 200) throw new ChannelError(`wechat refund query: HTTP ${r.status} ${r.code}`, true);
       if (r.doc.out_refund_no !== ref.refundNo || r.doc.out_trade_no !== order.orderNo) throw new ChannelError('wechat refund query: answer is for another refund', true);
       const id = typeof r.doc.refund_id === 'string' ? r.doc.refund_id : ref.refundNo;
       if (r.doc.status === 'SUCCESS') {
@@ -191,13 +273,15 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     async downloadStatement(day: string): Promise<Statement> {
       const r = await call('GET', `/v3/bill/tradebill?bill_date=${day}&bill_type=ALL`);
       const { download_url: url, hash_type: hashType, hash_value: hash } = r.doc;
-      if (r.status !== 200 || typeof url !== 'string' || hashType !== 'SHA1' || typeof hash !== 'string') throw new ChannelError(`wechat tradebill: HTTP ${r.status}`, true);
+      if (r.status !== 200 || typeof url !== 'string' || hashType !== 'SHA1' || typeof hash !== 'string') throw new ChannelError(`wechat tradebill: HTTP ${r.status} ${r.code}`, r.status !== 400 && r.status !== 404);
       // The file itself is not signed (its SHA1 above is); the download request still is.
       const u = new URL(url);
-      const auth = authorization({ mchid: cfg.mchId, serialNo: cfg.merchantSerialNo, privateKeyPem: keys().privateKey }, 'GET', u.pathname + u.search, '');
+      const auth = authorization({ mchid: cfg.mchId, serialNo: cfg.merchantSerialNo, privateKeyPem: keys().privateKey }, 'GET', u.pathname + u.search, '', String(Math.floor(now() / 1000)));
+      const serial = verifiers.serial();
       let file: Buffer;
       try {
-        const res = await fetchImpl(url, { headers: { Authorization: auth }, signal: AbortSignal.timeout(cfg.timeoutMs ?? 30_000) });
+        // wechatpay-java AbstractHttpClient.download: Authorization, Accept */*, Wechatpay-Serial.
+        const res = await fetchImpl(url, { headers: { Authorization: auth, Accept: '*/*', ...(serial ? { 'Wechatpay-Serial': serial } : {}) }, signal: AbortSignal.timeout(cfg.timeoutMs ?? 30_000) });
         if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
         file = Buffer.from(await res.arrayBuffer());
       } catch (e) {

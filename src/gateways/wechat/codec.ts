@@ -13,7 +13,7 @@
 //  - notification `resource`: AEAD_AES_256_GCM, key = the 32-byte APIv3 key, nonce (12 chars)
 //    and associated_data as given, ciphertext = base64(encrypted ‖ 16-byte tag).
 // Amounts are integer fen.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { X509Certificate, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { headerOf, rsaSign, rsaVerify } from '../common/crypto';
 
 export const SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
@@ -107,19 +107,79 @@ export function encryptResource(plaintext: string, apiV3Key: string, associatedD
   return { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext, associated_data: associatedData, nonce: n };
 }
 
-/** null when the resource does not authenticate under this key (tampered, or not for us). */
-export function decryptResource(r: Partial<Resource>, apiV3Key: string): string | null {
-  if (r.algorithm !== 'AEAD_AES_256_GCM' || typeof r.ciphertext !== 'string' || typeof r.nonce !== 'string') return null;
+/**
+ * AEAD_AES_256_GCM as the SDKs open it: key = the APIv3 key's bytes, nonce and associated_data
+ * as their UTF-8 bytes, ciphertext = base64(encrypted ‖ 16-byte tag). The cipher follows the
+ * key's length, as wechatpay-go's utils/aes.go DecryptAES256GCM does (aes.NewCipher takes 16,
+ * 24 or 32 bytes; its own notify test vector uses a 16-byte key); WeChat's APIv3 key is 32.
+ * null when it does not authenticate under this key (tampered, or not for us).
+ */
+export function aeadDecrypt(apiV3Key: string, nonce: string, associatedData: string, ciphertextB64: string): string | null {
+  const k = Buffer.from(apiV3Key, 'utf8');
+  if (![16, 24, 32].includes(k.length) || !/^[A-Za-z0-9+/]+={0,2}$/.test(ciphertextB64)) return null;
   try {
-    const buf = Buffer.from(r.ciphertext, 'base64');
+    const buf = Buffer.from(ciphertextB64, 'base64');
     if (buf.length < 17) return null;
-    const d = createDecipheriv('aes-256-gcm', keyBytes(apiV3Key), Buffer.from(r.nonce, 'utf8'));
+    const d = createDecipheriv(`aes-${k.length * 8}-gcm` as 'aes-256-gcm', k, Buffer.from(nonce, 'utf8'));
     d.setAuthTag(buf.subarray(buf.length - 16));
-    d.setAAD(Buffer.from(r.associated_data ?? '', 'utf8'));
+    d.setAAD(Buffer.from(associatedData, 'utf8'));
     return Buffer.concat([d.update(buf.subarray(0, buf.length - 16)), d.final()]).toString('utf8');
   } catch {
     return null;
   }
+}
+
+/** null when the resource does not authenticate under this key (tampered, or not for us). */
+export function decryptResource(r: Partial<Resource>, apiV3Key: string): string | null {
+  if (r.algorithm !== 'AEAD_AES_256_GCM' || typeof r.ciphertext !== 'string' || typeof r.nonce !== 'string') return null;
+  return aeadDecrypt(apiV3Key, r.nonce, r.associated_data ?? '', r.ciphertext);
+}
+
+/** A platform certificate as GET /v3/certificates delivers it, decrypted and checked. */
+export interface PlatformCertificate {
+  serialNo: string;
+  pem: string;
+  publicKeyPem: string;
+  effectiveTime: Date;
+  expireTime: Date;
+}
+
+/**
+ * The answer of GET /v3/certificates (下载平台证书): data[] of {serial_no, effective_time,
+ * expire_time, encrypt_certificate{algorithm, nonce, associated_data, ciphertext}}; each
+ * certificate is decrypted under the APIv3 key with its own nonce and associated_data, as
+ * wechatpay-java's core/.../certificate/CertificateDownloader.java and wechatpay-go's
+ * core/downloader/downloader.go do. We also check that the PEM is an X.509 certificate whose
+ * serial is the serial_no it is listed under (the serial is what answers name in
+ * Wechatpay-Serial). null when any entry fails: a half-readable list is not believed.
+ */
+export function parseCertificatesAnswer(body: string, apiV3Key: string): PlatformCertificate[] | null {
+  let doc: { data?: unknown };
+  try {
+    doc = JSON.parse(body) as typeof doc;
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(doc.data)) return null;
+  const out: PlatformCertificate[] = [];
+  for (const d of doc.data as Record<string, unknown>[]) {
+    const e = (d?.encrypt_certificate ?? {}) as Partial<Resource>;
+    if (typeof d?.serial_no !== 'string' || e.algorithm !== 'AEAD_AES_256_GCM' || typeof e.nonce !== 'string' || typeof e.ciphertext !== 'string') return null;
+    const pem = aeadDecrypt(apiV3Key, e.nonce, typeof e.associated_data === 'string' ? e.associated_data : '', e.ciphertext);
+    if (!pem) return null;
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(pem);
+    } catch {
+      return null;
+    }
+    if (cert.serialNumber.toUpperCase() !== d.serial_no.toUpperCase()) return null;
+    const effectiveTime = new Date(typeof d.effective_time === 'string' ? d.effective_time : cert.validFrom);
+    const expireTime = new Date(typeof d.expire_time === 'string' ? d.expire_time : cert.validTo);
+    if (Number.isNaN(effectiveTime.getTime()) || Number.isNaN(expireTime.getTime())) return null;
+    out.push({ serialNo: d.serial_no.toUpperCase(), pem, publicKeyPem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), effectiveTime, expireTime });
+  }
+  return out;
 }
 
 export const FEN = /^(0|[1-9]\d{0,13})$/;

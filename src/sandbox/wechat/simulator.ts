@@ -1,11 +1,20 @@
 // WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native orders, query,
 // close, refund, the trade bill, the "phone" page the code_url opens (QR + 确认支付 / 取消支付)
 // and signed, encrypted TRANSACTION.SUCCESS notifications on WeChat's published retry
-// schedule until the merchant answers 200/204. Signs with a public-key-id (PUB_KEY_ID_…) key.
-import { randomBytes, randomInt } from 'node:crypto';
+// schedule until the merchant answers 200/204.
+// Keys: it starts signing with the WeChat Pay public key (PUB_KEY_ID_…, today's merchant
+// config) and also lists a platform certificate at GET /v3/certificates, as WeChat does for a
+// merchant in the middle of the migration; the rotate_key fault makes it sign from then on with
+// a newly issued certificate (new serial), listed at /v3/certificates before its first use, as
+// WeChat lists a new certificate before signing with it. Certificates are X.509 issued with
+// node-forge and delivered encrypted under the APIv3 key (AEAD_AES_256_GCM, associated_data
+// "certificate"), as the SDKs' CertificateDownloader expects them. A 404 ORDER_NOT_EXIST
+// answer to a query is unsigned: the adapter must read the status before the signature.
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
+import forge from 'node-forge';
 import QRCode from 'qrcode';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
@@ -36,20 +45,60 @@ export function ensureApiV3Key(dir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+/** A platform certificate the sandbox issued: the key it signs with, the X.509 it lists. */
+export interface SimCertificate { serialNo: string; pem: string; privateKey: string; publicKey: string; effective: Date; expire: Date }
+
+/** A self-issued X.509 platform certificate (subject as WeChat's: O=财付通支付科技有限公司), 5 years. */
+export function issuePlatformCertificate(mchId: string, now = new Date()): SimCertificate {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  // 20 random bytes, high bit clear: a positive 40-hex serial like WeChat's.
+  const serial = randomBytes(20);
+  serial[0] = (serial[0]! & 0x7f) | 0x10;
+  cert.serialNumber = serial.toString('hex');
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + 5 * 365 * 86400_000);
+  const attrs = [{ shortName: 'C', value: 'CN' }, { shortName: 'O', value: 'Tenpay.com' }, { shortName: 'OU', value: 'Tenpay.com CA Center' }, { shortName: 'CN', value: `WeChat Pay platform ${mchId}` }];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
+  return { serialNo: serial.toString('hex').toUpperCase(), pem: forge.pki.certificateToPem(cert), privateKey, publicKey, effective: cert.validity.notBefore, expire: cert.validity.notAfter };
+}
+
 export function createWechatSimulator(opts: { config: Config; control: SandboxControl; settings: WechatSandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
   const platform = ensureKeyPair(opts.keyDir, 'wechat-platform');
   const merchant = ensureKeyPair(opts.keyDir, 'wechat-merchant');
   const apiV3 = ensureApiV3Key(opts.keyDir);
   const merchantKeys = { [`${s.mchId}:${s.merchantSerialNo}`]: merchant.publicKey };
+  // Issued certificates, oldest first; all stay listed until they expire.
+  const certificates: SimCertificate[] = [issuePlatformCertificate(s.mchId)];
+  let signer: { id: string; privateKey: string } = { id: s.platformKeyId, privateKey: platform.privateKey };
+  /** The key for the next signed message; rotate_key switches it to a new certificate first. */
+  const signing = () => {
+    if (control.take('wechat', ['rotate_key'])) {
+      const c = issuePlatformCertificate(s.mchId);
+      certificates.push(c);
+      signer = { id: c.serialNo, privateKey: c.privateKey };
+      opts.logger?.info({ serial: c.serialNo }, 'sandbox wechat: signing key rotated');
+    }
+    return signer;
+  };
+  const knownKeyIds = () => new Set([s.platformKeyId, ...certificates.map((c) => c.serialNo)]);
   const trades = new Map<string, SimTrade>();
   const bills = new Map<string, Buffer>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 微信).
   const fiscal = subPaymentBook();
 
-  const send = (res: Response, status: number, body?: object) => {
+  const send = (res: Response, status: number, body?: object, o: { unsigned?: boolean } = {}) => {
     const text = body ? JSON.stringify(body) : '';
-    res.status(status).set(signedHeaders(text, s.platformKeyId, platform.privateKey));
+    res.status(status);
+    if (!o.unsigned) {
+      const k = signing();
+      res.set(signedHeaders(text, k.id, k.privateKey));
+    }
+    res.set('Request-ID', randomBytes(16).toString('hex'));
     if (body) res.type('application/json').send(text);
     else res.end();
   };
@@ -73,7 +122,8 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
           id: `EV-${randomBytes(8).toString('hex')}`, create_time: `${dashedDateTime(new Date()).replace(' ', 'T')}+08:00`, resource_type: 'encrypt-resource',
           event_type: 'TRANSACTION.SUCCESS', summary: '支付成功', resource: encryptResource(JSON.stringify(transaction(t, m)), apiV3, 'transaction'),
         });
-        const headers = signedHeaders(body, s.platformKeyId, platform.privateKey);
+        const k = signing();
+        const headers = signedHeaders(body, k.id, k.privateKey);
         const sent = m === 'tamper' ? body.replace('"summary":"支付成功"', '"summary":"支付成功 "') : body;
         const r = await fetch(t.notifyUrl, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: sent, signal: AbortSignal.timeout(5000) });
         return { status: r.status, text: await r.text() };
@@ -96,6 +146,9 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     const body = typeof req.body === 'string' ? req.body : '';
     const v = verifyRequest({ method: req.method, pathWithQuery: req.originalUrl, body, authorization: req.get('authorization') }, merchantKeys);
     if (!v.ok) return send(res, 401, { code: 'SIGN_ERROR', message: `签名错误 (${v.reason})` });
+    // Wechatpay-Serial names the WeChat key the merchant holds; one we never issued is refused.
+    const serial = req.get('wechatpay-serial');
+    if (serial !== undefined && !knownKeyIds().has(serial)) return send(res, 400, { code: 'PARAM_ERROR', message: 'Wechatpay-Serial 对应的证书或公钥不存在' });
     next();
   });
   const json = (req: Request) => {
@@ -110,6 +163,19 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     if (t) expireIfDue(t);
     return t;
   };
+
+  // 下载平台证书: every certificate still valid, encrypted under the APIv3 key.
+  api.get('/v3/certificates', (_req, res) => {
+    const k = signing();
+    const t = new Date();
+    const rfc = (d: Date) => `${dashedDateTime(d).replace(' ', 'T')}+08:00`;
+    const data = certificates.filter((c) => c.expire > t).map((c) => {
+      const e = encryptResource(c.pem, apiV3, 'certificate', 'certificate');
+      return { serial_no: c.serialNo, effective_time: rfc(c.effective), expire_time: rfc(c.expire), encrypt_certificate: { algorithm: e.algorithm, nonce: e.nonce, associated_data: e.associated_data, ciphertext: e.ciphertext } };
+    });
+    const text = JSON.stringify({ data });
+    res.status(200).set(signedHeaders(text, k.id, k.privateKey)).type('application/json').send(text);
+  });
 
   api.post('/v3/pay/transactions/native', (req, res) => {
     const b = json(req);
@@ -133,7 +199,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   api.get('/v3/pay/transactions/out-trade-no/:no', async (req, res) => {
     if (await queryFault(control, 'wechat', res)) return;
     const t = find(req.params.no);
-    if (!t || req.query.mchid !== s.mchId) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+    if (!t || req.query.mchid !== s.mchId) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' }, { unsigned: true });
     // A held (reordered) payment is not visible yet: the close must overtake it.
     if (t.heldForClose) return send(res, 200, { ...transaction({ ...t, status: 'UNPAID', tradeNo: undefined, paidAt: undefined }) });
     send(res, 200, transaction(t));
@@ -252,7 +318,11 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
       return fiscal.handle(t, `/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`);
     },
   };
-  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, apiV3Key: apiV3, pay, subPayments };
+  return {
+    router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, apiV3Key: apiV3, pay, subPayments, certificates,
+    /** The id of the key the next message is signed with (after any armed rotation). */
+    signingKeyId: () => signer.id,
+  };
 }
 
 export type WechatSimulator = ReturnType<typeof createWechatSimulator>;
