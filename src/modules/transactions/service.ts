@@ -1,5 +1,7 @@
 // 银行交易记录 (图23) and its 明细.
 import { businessDate, businessTime } from '../../domain/business-date';
+import { channelLabel } from '../../domain/channels';
+import { formatMoney, type Decimal } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
 import { notFound } from '../../http/errors';
@@ -34,6 +36,14 @@ export const ATTEMPT_STATUS_LABEL: Record<string, string> = {
   failed: '失败',
 };
 
+/** The refund of a payment, in the payer's words: how much, when, and which way it went back. */
+export function refundNote(r: { amount: Decimal; at: Date; done: boolean }, channel: string): string {
+  const how = `原路退回${channelLabel(channel)}`;
+  return r.done
+    ? `已退款 ${formatMoney(r.amount)} 元，退款日期 ${businessDate(r.at)}，${how}`
+    : `退款处理中 ${formatMoney(r.amount)} 元，申请日期 ${businessDate(r.at)}，将${how}`;
+}
+
 export function transactionsService(deps: { repo: TransactionsRepo }) {
   const { repo } = deps;
   return {
@@ -47,6 +57,7 @@ export function transactionsService(deps: { repo: TransactionsRepo }) {
         time: businessTime(r.createdAt),
         // 交易金额 is what the channel took: nothing until the attempt is paid (图23 shows 0.00).
         traded: r.paid ? r.amount.plus(r.fee) : r.amount.minus(r.amount),
+        refundNote: r.refund ? refundNote(r.refund, r.channel) : null,
       }));
       return { rows, page, notices };
     },
