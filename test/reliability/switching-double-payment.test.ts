@@ -20,6 +20,7 @@ import { CHANNEL_LABEL } from '../../src/gateways/types';
 import type { PaymentAction } from '../../src/gateways/types';
 import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
+import { EXPIRY_GRACE_MS } from '../../src/modules/payment/service';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
@@ -241,8 +242,8 @@ describe('取消交费 and the expiry job with a page that cannot be closed', ()
     expect(visible(cancel.text)).toContain(`您在中国工商银行的支付页面在 ${hhmm} 前仍可付款`);
     const order = await knex('orders').where({ order_no: orderNo }).first('status', 'expires_at');
     expect(order.status).toBe('paying');
-    // The order now ends with its page.
-    expect(new Date(order.expires_at).getTime()).toBe(new Date(a.expires_at).getTime());
+    // The order now ends with its page (and the grace given to the bank's clock).
+    expect(new Date(order.expires_at).getTime()).toBe(new Date(a.expires_at).getTime() + EXPIRY_GRACE_MS);
     expect((await attemptsOf(orderNo))[0].status).toBe('sent');
 
     // The page lapses at the bank (its expire_time, brought to now) and in our records.

@@ -602,11 +602,17 @@ export function paymentService(deps: PaymentDeps) {
       if (r === 'open') {
         // A bank page that cannot be closed: the order is not reported cancelled. It ends with
         // that page (its expiry is brought forward to the page's), settled by the expiry job.
-        const open = (await repo.attemptsOf(order.id)).filter(isLive);
-        const until = new Date(Math.max(...open.map((a) => (a.expiresAt ?? order.expiresAt).getTime())));
-        await repo.shortenOrderExpiry(order.id, until);
-        const first = open[0]!;
-        return { ok: false, message: M.cancelPending(labelOf(first.channel), until) };
+        const untilOf = (a: AttemptRow) => a.expiresAt ?? order.expiresAt;
+        const last = (await repo.attemptsOf(order.id)).filter(isLive).sort((x, y) => untilOf(y).getTime() - untilOf(x).getTime())[0];
+        if (!last) {
+          // Paid (or settled) between the close and this read: the order says which.
+          const fresh = await repo.orderById(order.id);
+          if (fresh && ['paid', 'partly_refunded', 'refunded'].includes(fresh.status)) return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
+          return { ok: false, message: M.cannotCloseOther(orderNo) };
+        }
+        // Plus the grace the expiry job gives an attempt: the bank's clock may run behind ours.
+        await repo.shortenOrderExpiry(order.id, new Date(untilOf(last).getTime() + EXPIRY_GRACE_MS));
+        return { ok: false, message: M.cancelPending(labelOf(last.channel), untilOf(last)) };
       }
       return { ok: true, message: M.cancelled(orderNo) };
     },

@@ -24,6 +24,10 @@ export function outcomeLabel(outcome: string): string {
   if (outcome === 'duplicate') return '重复通知，已忽略';
   if (outcome === 'sent') return '已发送';
   if (outcome === 'closed') return '已关闭';
+  // A bank page (or QR) its channel cannot close early: it stays payable until its expiry.
+  if (outcome === 'open') return '渠道不能提前关闭，支付页面在有效时间内仍可付款';
+  if (outcome === 'paid') return '已支付';
+  if (outcome === 'double-paid') return '重复支付，将原路退回';
   if (outcome.startsWith('rejected')) return '已拒绝';
   return outcome;
 }
