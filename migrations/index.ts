@@ -7,6 +7,7 @@ import * as receipts from './20261128_040_receipts';
 import * as jobs from './20261128_050_jobs';
 import * as reconcile from './20261128_060_reconcile';
 import * as refundRecovery from './20261128_070_refund_recovery';
+import * as attemptExpiry from './20261201_080_attempt_expiry';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,4 +21,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_050_jobs', jobs],
   ['20261128_060_reconcile', reconcile],
   ['20261128_070_refund_recovery', refundRecovery],
+  ['20261201_080_attempt_expiry', attemptExpiry],
 ];

@@ -42,6 +42,21 @@ import { recoveryRoutes } from './modules/recovery/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { recoveryService } from './modules/recovery/service';
 
+/**
+ * Where our pages may send the browser with a form: ourselves, and the gateway of each configured
+ * channel that takes the payer by a form post or by a redirect answering our form (a browser
+ * applies form-action to both): the non-tax cashier, ICBC e-pay, UnionPay's front gateway,
+ * Alipay's page-pay gateway. WeChat Native is a QR code drawn on our own page.
+ */
+export function formTargets(config: Pick<Config, 'nontax' | 'channels' | 'channelsByCategory'>): string[] {
+  const configured = new Set([...config.channelsByCategory.财政, ...config.channelsByCategory.代收]);
+  const urls: Partial<Record<string, string>> = {
+    nontax: config.nontax.url, icbc: config.channels.icbc.url, unionpay: config.channels.unionpay.url, alipay: config.channels.alipay.url,
+  };
+  const origins = [...configured].flatMap((id) => (urls[id] ? [new URL(urls[id]).origin] : []));
+  return ["'self'", ...new Set(origins)];
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppDeps {
@@ -72,7 +87,7 @@ export function createApp(deps: AppDeps) {
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'", config.sandbox.url, new URL(config.nontax.url).origin],
+          formAction: formTargets(config),
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],

@@ -4,12 +4,21 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseChannelList, type ChannelCode } from './domain/channels';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** A comma list of channel ids for a category: known, not repeated, able to carry its money. */
+function channelList(category: '财政' | '代收') {
+  return z.string().superRefine((v, ctx) => {
+    const r = parseChannelList(v, category);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+  });
+}
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -97,6 +106,19 @@ const envSchema = z.object({
   ACTIVE_QUERY_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
   /** Refund an overpayment through its channel without waiting for finance's click. */
   OVERPAYMENT_AUTO_REFUND: bool.default(false),
+  /**
+   * A second payment of bills already paid (the payer paid an old bank page and a new channel
+   * both) is refunded through its own channel without waiting for finance. On by default.
+   */
+  DUPLICATE_PAYMENT_AUTO_REFUND: bool.default(true),
+  /**
+   * Minutes an attempt lives at a channel that cannot close an unpaid order (ICBC e-pay, UnionPay,
+   * an unscanned Alipay QR): its page stays payable until then, so it is kept short.
+   */
+  UNCLOSABLE_ATTEMPT_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(15),
+  /** Which channels serve 财政 and 代收 items, in the order 支付方式 lists them. */
+  CHANNELS_FISCAL: channelList('财政').default('nontax'),
+  CHANNELS_COLLECTED: channelList('代收').default('icbc,wechat'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
 });
@@ -121,7 +143,11 @@ export interface Config {
   sandbox: { enabled: boolean; port: number; timeScale: number; url: string };
   orderTtlMinutes: number;
   /** The scheduled jobs of issue 8 (active query, overpayments). */
-  jobs: { activeQueryAfterMinutes: number; overpaymentAutoRefund: boolean };
+  jobs: { activeQueryAfterMinutes: number; overpaymentAutoRefund: boolean; duplicatePaymentAutoRefund: boolean };
+  /** Minutes an attempt lives at a channel whose adapter is not alwaysClosable. */
+  unclosableAttemptTtlMinutes: number;
+  /** The channels each category offers (CHANNELS_FISCAL, CHANNELS_COLLECTED), in list order. */
+  channelsByCategory: Record<'财政' | '代收', ChannelCode[]>;
   /** 手续费 per channel id, yuan strings ("0.00"); a string so no float ever holds it. */
   channelFees: Record<string, string>;
   nontax: { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string };
@@ -180,7 +206,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       url: sandboxUrl,
     },
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
-    jobs: { activeQueryAfterMinutes: e.ACTIVE_QUERY_AFTER_MINUTES, overpaymentAutoRefund: e.OVERPAYMENT_AUTO_REFUND },
+    jobs: { activeQueryAfterMinutes: e.ACTIVE_QUERY_AFTER_MINUTES, overpaymentAutoRefund: e.OVERPAYMENT_AUTO_REFUND, duplicatePaymentAutoRefund: e.DUPLICATE_PAYMENT_AUTO_REFUND },
+    unclosableAttemptTtlMinutes: e.UNCLOSABLE_ATTEMPT_TTL_MINUTES,
+    channelsByCategory: {
+      财政: (parseChannelList(e.CHANNELS_FISCAL, '财政') as { ids: ChannelCode[] }).ids,
+      代收: (parseChannelList(e.CHANNELS_COLLECTED, '代收') as { ids: ChannelCode[] }).ids,
+    },
     channelFees: { nontax: e.FEE_NONTAX, icbc: e.FEE_ICBC, wechat: e.FEE_WECHAT },
     nontax: {
       url: (e.NONTAX_URL ?? `${sandboxUrl}/nontax`).replace(/\/$/, ''),

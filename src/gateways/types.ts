@@ -7,16 +7,12 @@
 // notifications into verified events, and tells the caller what to answer the channel.
 import type { Decimal } from '../domain/money';
 import type { Category } from '../domain/payment-selection';
+import { CHOICE_LABEL } from '../domain/channels';
 
 export type ChannelId = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc';
 
-export const CHANNEL_LABEL: Record<ChannelId, string> = {
-  nontax: '非税支付',
-  alipay: '支付宝',
-  wechat: '微信支付',
-  unionpay: '银联支付',
-  icbc: '中国工商银行',
-};
+/** The 支付方式 names (one source: src/domain/channels.ts). */
+export const CHANNEL_LABEL: Record<ChannelId, string> = CHOICE_LABEL;
 
 /** What an adapter needs to know about an order: nothing of our tables, only plain values. */
 export interface ChannelOrder {

@@ -10,7 +10,7 @@ import type { PaymentService } from '../modules/payment/service';
 import type { ReconcileRepo } from '../modules/reconcile/repo';
 
 export interface ActiveQueryDeps {
-  payment: Pick<PaymentService, 'credit' | 'channelOrder' | 'closeOrder'>;
+  payment: Pick<PaymentService, 'credit' | 'attemptOrder' | 'closeOrder' | 'settleExpiredAttempt'>;
   paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
   reconcileRepo: Pick<ReconcileRepo, 'stalePayingOrders'>;
   registry: GatewayRegistry;
@@ -38,13 +38,16 @@ export async function runActiveQuery(deps: ActiveQueryDeps): Promise<ActiveQuery
       if (a.status !== 'sent' || !a.channelOrderId || !adapter) continue;
       result.asked++;
       try {
-        const q = await adapter.query(await deps.payment.channelOrder(order, a.channelOrderId, a.amount));
+        // Asked with the attempt's own expiry: a short-lived bank page is "closed" once it lapsed.
+        const q = await adapter.query(await deps.payment.attemptOrder(order, a));
         if (q.status === 'paid') {
           const outcome = await deps.payment.credit(a.channel, q.event, { kind: 'query' });
           if (outcome === 'credited' || outcome === 'double-paid') result.credited++;
         } else if (q.status === 'closed') {
-          // closeOrder asks the channel once more: a payment that lands meanwhile is credited, not lost.
-          const r = await deps.payment.closeOrder(order, now);
+          // Asks the channel once more: a payment that lands meanwhile is credited, not lost. Only
+          // this attempt is settled; its order closes with it unless another attempt is still live
+          // (the payer moved to another channel while this page lapsed).
+          const r = await deps.payment.settleExpiredAttempt(a.id, order.id, now);
           if (r === 'closed') result.closed++;
           if (r === 'paid') result.credited++;
         }

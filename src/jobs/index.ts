@@ -65,7 +65,7 @@ export function platformJobs(deps: {
     {
       name: 'overpayments', everyMs: 60_000,
       async run() {
-        const r = await m.service.overpaymentJob(config.jobs.overpaymentAutoRefund);
+        const r = await m.service.overpaymentJob(config.jobs.overpaymentAutoRefund, config.jobs.duplicatePaymentAutoRefund);
         if (r.flagged || r.refunded) logger.info(r, 'overpayments');
       },
     },

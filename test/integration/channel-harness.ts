@@ -257,7 +257,21 @@ export function doneWhen(w: PlatformWorld, label: string) {
       const s = await w.student('249.99');
       const first = await w.order(s);
       await w.payAt(await w.submit(s, first));
-      expect(await w.payment.cancel(s.personId, first)).toMatchObject({ ok: true });
+      const cancelled = await w.payment.cancel(s.personId, first);
+      if (!cancelled.ok) {
+        // A channel that cannot close an unpaid order (ICBC e-pay, UnionPay; an Alipay QR nobody
+        // scanned): 取消 is not reported done while the page may still be paid, and the order
+        // stays live, so no second order is made for the bill and the late payment is credited
+        // once: there is nothing to pay twice.
+        expect(['icbc', 'unionpay', 'alipay']).toContain(w.channel);
+        expect(cancelled.message).toContain('前仍可付款');
+        expect((await knex('orders').where({ order_no: first }).first('status')).status).toBe('paying');
+        await waitForStatus(knex, first, 'paid', 15_000);
+        expect((await knex('bills').where({ id: s.billId }).first('paid')).paid).toBe('249.99');
+        expect(await w.payments(s.billId)).toHaveLength(1);
+        return;
+      }
+      expect(w.channel).not.toMatch(/^(icbc|unionpay)$/);
       expect((await knex('orders').where({ order_no: first }).first('status')).status).toBe('closed');
 
       const second = await w.order(s);

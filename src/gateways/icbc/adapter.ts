@@ -131,8 +131,10 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
     query,
 
     async close(order): Promise<CloseResult> {
+      // e-pay has no close: an unpaid (or not yet posted) order stays payable until expire_time.
       const q = await query(order);
-      return q.status === 'paid' ? { status: 'paid', event: q.event } : { status: 'closed' };
+      if (q.status === 'paid') return { status: 'paid', event: q.event };
+      return order.expiresAt <= new Date() ? { status: 'closed' } : { status: 'open', until: order.expiresAt };
     },
 
     async refund(order, amount, refundNo): Promise<RefundResult> {

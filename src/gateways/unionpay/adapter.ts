@@ -111,9 +111,10 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
     query,
 
     async close(order): Promise<CloseResult> {
+      // ACP has no close for an unpaid consumption: it stays payable until payTimeout.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      return { status: 'closed' };
+      return order.expiresAt <= new Date() ? { status: 'closed' } : { status: 'open', until: order.expiresAt };
     },
 
     async refund(order, amount, refundNo, requestedAt = new Date()): Promise<RefundResult> {

@@ -1,4 +1,6 @@
 // The console's user-facing strings in one place.
+import { CHANNEL_LABEL as BANK_LABEL } from '../../domain/channels';
+
 export const DONE: Record<string, string> = {
   reset: '密码已重置为初始密码（身份证号后8位），该用户下次登录时须修改密码',
   unlocked: '账户已解锁',
@@ -15,8 +17,9 @@ export const DONE: Record<string, string> = {
 
 export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && Object.hasOwn(DONE, q) ? [DONE[q]!] : []);
 
+/** Channels by their 交易银行 names (one source: src/domain/channels.ts), and the counter's methods. */
 export const CHANNEL_LABEL: Record<string, string> = {
-  alipay: '支付宝', wechat: '微信支付', unionpay: '银联', icbc: '工商银行', nontax: '非税支付',
+  ...BANK_LABEL,
   online: '网上支付', cash: '现金', pos: 'POS刷卡', transfer: '银行转账',
 };
 

@@ -1,4 +1,9 @@
 // Every user-facing string of 学费缴费, in one place (the manual's wording where it has one).
+import { businessTime } from '../../domain/business-date';
+
+/** HH:mm in Beijing time, as the payer reads a clock. */
+const hhmm = (d: Date) => businessTime(d).slice(0, 5);
+
 export const M = {
   crumbs: {
     list: ['学费缴费', '应交款明细表'],
@@ -24,6 +29,21 @@ export const M = {
   cannotCloseOther: (no: string) => `无法确认缴费单 ${no} 在支付渠道的状态，为避免重复缴费，请稍后再试`,
   paidElsewhere: (no: string) => `所选项目已在缴费单 ${no} 中支付成功，请勿重复缴费`,
   cancelled: (no: string) => `缴费单 ${no} 已取消`,
+  /** 取消交费 of an order whose bank page cannot be closed at the bank. */
+  cancelPending: (channel: string, until: Date) =>
+    `您在${channel}的支付页面在 ${hhmm(until)} 前仍可付款，银行不能提前关闭；该缴费单将在此时间后自动关闭。如已付款请勿重复支付。`,
+  attemptLapsed: '本缴费单在该支付方式的支付页面已超过有效时间，请重新选择缴费项目',
+  /** Choosing to pay elsewhere while a bank page or QR of the same bills is still payable. */
+  openElsewhere: {
+    title: '请注意：您有一笔支付尚未结束',
+    line: (channel: string, until: Date) => `您在${channel}的支付尚未结束，该支付页面在 ${hhmm(until)} 前仍可付款；如已付款请勿重复支付。`,
+    otherOrder: (no: string) => `（缴费单 ${no}）`,
+    choose: '请选择：',
+    goBack: '返回继续支付',
+    seeResult: '查看银行支付结果',
+    payHere: '仍使用本支付方式缴费',
+    payHereNote: '如您确认在原支付页面没有付款，可继续使用本支付方式；若两边都付了款，多付的一笔将原路自动退回。',
+  },
   alreadyPaid: (no: string) => `缴费单 ${no} 已支付成功`,
   mobileInvalid: '请输入11位手机号码',
   mobileChanged: '非税通知手机号码已修改',

@@ -45,6 +45,18 @@ export interface AttemptRow {
   status: AttemptStatus;
   payUrl: string | null;
   createdAt: Date;
+  /** The attempt's expiry at its channel; null on rows written without one: its order's expiry. */
+  expiresAt: Date | null;
+}
+
+/** A live attempt that may still be paid, with its order, for the switching warning. */
+export interface LiveAttemptRow {
+  attemptId: string;
+  orderId: string;
+  orderNo: string;
+  channel: string;
+  status: AttemptStatus;
+  expiresAt: Date;
 }
 
 export interface PayerRow {
@@ -69,7 +81,7 @@ const toOrder = (r: Record<string, any>): OrderRow => ({
 const toAttempt = (r: Record<string, any>): AttemptRow => ({
   id: String(r.id), orderId: String(r.order_id), channel: r.channel, channelOrderId: r.channel_order_id,
   channelTradeNo: r.channel_trade_no, amount: dec(r.amount), fee: dec(r.fee), status: r.status, payUrl: r.pay_url,
-  createdAt: new Date(r.created_at),
+  createdAt: new Date(r.created_at), expiresAt: r.expires_at ? new Date(r.expires_at) : null,
 });
 
 export function paymentRepo(db: Knex) {
@@ -145,6 +157,38 @@ export function paymentRepo(db: Knex) {
       return rows.map(toOrder);
     },
 
+    /**
+     * Live attempts (created / sent) of any live order covering one of these bills, this order's
+     * included, still within their expiry: each may still be paid at its channel.
+     */
+    async liveAttemptsCoveringBills(billIds: number[], now: Date): Promise<LiveAttemptRow[]> {
+      if (!billIds.length) return [];
+      const rows = await db('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id')
+        .whereIn('a.status', ['created', 'sent']).whereIn('o.status', ['created', 'paying'])
+        .whereRaw('coalesce(a.expires_at, o.expires_at) > ?', [now])
+        .whereExists(db('order_lines as l').whereRaw('l.order_id = o.id').whereIn('l.bill_id', billIds))
+        .orderBy('a.id').select('a.id', 'a.order_id', 'o.order_no', 'a.channel', 'a.status', db.raw('coalesce(a.expires_at, o.expires_at) AS until'));
+      return rows.map((r) => ({ attemptId: String(r.id), orderId: String(r.order_id), orderNo: r.order_no, channel: r.channel, status: r.status, expiresAt: new Date(r.until) }));
+    },
+
+    /** Live attempts past their own expiry (by `before`), oldest first: to be settled at their channel. */
+    async expiredLiveAttempts(before: Date, limit = 100): Promise<{ attemptId: string; orderId: string }[]> {
+      const rows = await db('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id')
+        .whereIn('a.status', ['created', 'sent']).whereNotNull('a.expires_at').where('a.expires_at', '<=', before)
+        .orderBy('a.expires_at').limit(limit).select('a.id', 'a.order_id');
+      return rows.map((r) => ({ attemptId: String(r.id), orderId: String(r.order_id) }));
+    },
+
+    /** Whether any attempt was ever sent to this channel: its notifications stay routable. */
+    async hasAttemptsAt(channel: string): Promise<boolean> {
+      return !!(await db('payment_attempts').where({ channel }).first('id'));
+    },
+
+    /** Shortens a live order's expiry (取消交费 while a bank page stays payable): never lengthens it. */
+    async shortenOrderExpiry(id: string, until: Date): Promise<void> {
+      await db('orders').where('id', id).whereIn('status', ['created', 'paying']).where('expires_at', '>', until).update({ expires_at: until, updated_at: db.fn.now() });
+    },
+
     async expiredLiveOrders(now: Date, limit = 100): Promise<OrderRow[]> {
       const rows = await db('orders as o').whereIn('o.status', ['created', 'paying']).where('o.expires_at', '<=', now)
         .orderBy('o.expires_at').limit(limit).select(ORDER_COLUMNS);
@@ -168,9 +212,9 @@ export function paymentRepo(db: Knex) {
       return rows.map(toAttempt);
     },
 
-    async insertAttempt(trx: Knex, a: { orderId: string; channel: string; amount: Decimal; fee: Decimal }): Promise<string> {
+    async insertAttempt(trx: Knex, a: { orderId: string; channel: string; amount: Decimal; fee: Decimal; expiresAt: Date }): Promise<string> {
       const [row] = await trx('payment_attempts')
-        .insert({ order_id: a.orderId, channel: a.channel, amount: a.amount.toFixed(2), fee: a.fee.toFixed(2), status: 'created' })
+        .insert({ order_id: a.orderId, channel: a.channel, amount: a.amount.toFixed(2), fee: a.fee.toFixed(2), status: 'created', expires_at: a.expiresAt })
         .returning('id');
       return String(row.id);
     },

@@ -6,7 +6,21 @@ import { CHANNEL_LABEL, type ChannelId } from '../../gateways/types';
 import { formFields, parse } from '../../http/validate';
 import { M } from './messages';
 import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
-import type { PaymentService } from './service';
+import type { OpenAttempt, PaymentService } from './service';
+
+/** The warning block of 缴费信息确认及支付方式选择: each open attempt with its way back. */
+function warningView(orderNo: string, channel: string, open: OpenAttempt[]) {
+  const W = M.openElsewhere;
+  return {
+    title: W.title, choose: W.choose, payHere: W.payHere, payHereNote: W.payHereNote, channel,
+    acknowledge: open.map((a) => a.attemptId).join(','),
+    items: open.map((a) => ({
+      text: W.line(CHANNEL_LABEL[a.channel as ChannelId] ?? a.channel, a.until) + (a.orderNo === orderNo ? '' : W.otherOrder(a.orderNo)),
+      back: { href: `/pay/orders/${a.orderNo}`, label: W.goBack },
+      result: { href: `/pay/orders/${a.orderNo}/result`, label: W.seeResult },
+    })),
+  };
+}
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -47,7 +61,7 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     });
   };
 
-  const renderConfirm = async (req: Request, res: Response, orderNo: string, extra: { error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number } = {}) => {
+  const renderConfirm = async (req: Request, res: Response, orderNo: string, extra: { error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number; openElsewhere?: { channel: string; open: OpenAttempt[] } } = {}) => {
     const data = await payment.orderView(req.user!.personId, orderNo);
     if (data.order.status === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     const notices = [];
@@ -59,6 +73,7 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
+      openElsewhere: extra.openElsewhere ? warningView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
     });
   };
 
@@ -119,8 +134,10 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const { orderNo } = req.params;
     const f = parse(submitForm, formFields(req.body));
     if (!f.ok) return renderConfirm(req, res, orderNo, { error: M.chooseChannel, status: 400 });
-    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel);
+    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge);
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
+    // 409: nothing was sent; the page asks the payer to choose.
+    if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 409 });
     if (result.kind === 'refused') return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
     if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
     if (result.action.kind === 'qrCode') return renderQr(req, res, orderNo, result.action.content);

@@ -34,14 +34,26 @@ export interface PaymentDeps {
   fees: FeesRepo;
   registry: GatewayRegistry;
   audit: AuditRepo;
-  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'>;
+  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes'>>;
   logger?: Logger;
+}
+
+/** An attempt elsewhere that its channel could not close: still payable until `until`. */
+export interface OpenAttempt {
+  attemptId: string;
+  orderNo: string;
+  channel: string;
+  until: Date;
 }
 
 export type SubmitResult =
   | { kind: 'action'; action: PaymentAction }
   | { kind: 'paid'; orderNo: string }
-  | { kind: 'refused'; message: string };
+  | { kind: 'refused'; message: string }
+  /** Nothing was sent: the payer must first choose between the open attempt(s) and paying here. */
+  | { kind: 'warning'; open: OpenAttempt[] };
+
+export type CloseOutcome = 'closed' | 'paid' | 'unknown' | 'open';
 
 export type CreditOutcome = 'credited' | 'duplicate' | 'double-paid' | 'rejected:unknown-order' | 'rejected:order' | 'rejected:amount' | 'rejected:trade-no';
 
@@ -62,6 +74,18 @@ const ORDER_NO_IS_CHANNEL_ORDER_ID: readonly string[] = ['alipay', 'wechat', 'un
  * we cannot know is not closed: the channel may be about to hand the payer a way to pay.
  */
 const CREATE_IN_FLIGHT_MS = 120_000;
+
+/**
+ * How long after an attempt's expiry it is settled (a last question to its channel): the
+ * channel's clock and ours may differ, and a payment started just before the expiry may still be
+ * finishing at the bank.
+ */
+export const EXPIRY_GRACE_MS = 120_000;
+
+/** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
+const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
+
+const labelOf = (channel: string) => CHANNEL_LABEL[channel as ChannelId] ?? channel;
 
 const isLive = (a: { status: AttemptStatus }) => a.status === 'created' || a.status === 'sent';
 
@@ -89,12 +113,12 @@ export function paymentService(deps: PaymentDeps) {
     return validateSelection(w.category, bills, w.lines);
   }
 
-  async function channelOrder(order: OrderRow, channelOrderId: string | null, total = order.total): Promise<ChannelOrder> {
+  async function channelOrder(order: OrderRow, channelOrderId: string | null, total = order.total, expiresAt = order.expiresAt): Promise<ChannelOrder> {
     const [payer, linesMap] = await Promise.all([repo.payerOf(order.personId), repo.linesOf([order.id])]);
     const lines = linesMap.get(order.id) ?? [];
     const periods = [...new Set(lines.map((l) => l.periodName))];
     return {
-      orderNo: order.orderNo, total, category: order.category, createdAt: order.createdAt, expiresAt: order.expiresAt,
+      orderNo: order.orderNo, total, category: order.category, createdAt: order.createdAt, expiresAt,
       payer: { number: payer.number, name: payer.name, mobile: order.notifyMobile || payer.mobile },
       lines: lines.map((l) => ({ itemCode: l.itemCode, itemName: l.itemName, periodName: l.periodName, amount: l.amount })),
       subject: `${config.schoolName} ${periods.join('、')} ${lines.map((l) => l.itemName).join('、')}`,
@@ -102,6 +126,21 @@ export function paymentService(deps: PaymentDeps) {
       returnUrl: `${config.publicUrl}/pay/orders/${order.orderNo}/result`,
       channelOrderId,
     };
+  }
+
+  /**
+   * The channel's view of one attempt: its own amount, its own expiry (what it was created with),
+   * and its own channel's notify URL (the order may have moved to another channel since).
+   */
+  function attemptOrder(order: OrderRow, a: Pick<AttemptRow, 'channel' | 'channelOrderId' | 'amount' | 'expiresAt'>, channelOrderId = a.channelOrderId): Promise<ChannelOrder> {
+    return channelOrder({ ...order, channel: a.channel }, channelOrderId, a.amount, a.expiresAt ?? order.expiresAt);
+  }
+
+  /** An attempt's expiry: the order's, or at a channel that cannot always close, the shortest allowed. */
+  function attemptExpiry(order: OrderRow, alwaysClosable: boolean, now: Date): Date {
+    if (alwaysClosable) return order.expiresAt;
+    const ttl = config.unclosableAttemptTtlMinutes ?? DEFAULT_UNCLOSABLE_TTL_MINUTES;
+    return new Date(Math.min(order.expiresAt.getTime(), now.getTime() + ttl * 60_000));
   }
 
   async function ownOrder(personId: number, orderNo: string): Promise<OrderRow> {
@@ -146,8 +185,9 @@ export function paymentService(deps: PaymentDeps) {
         const paidFields = { channel_trade_no: event.channelTradeNo, paid_at: event.paidAt };
         if (!CREDITABLE.includes(order.status)) {
           // Already paid through another attempt: a second real payment. Recorded on the attempt
-          // for finance to refund; the bills are not credited twice.
-          await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', paidFields);
+          // (a duplicate payment, refunded through its own channel by the overpayments job when
+          // DUPLICATE_PAYMENT_AUTO_REFUND is on, else by finance); the bills are not credited twice.
+          await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: true });
           log?.warn({ orderNo: order.orderNo, channel }, 'second payment of a paid order');
           return record('double-paid', attempt.id, order.orderNo);
         }
@@ -157,6 +197,18 @@ export function paymentService(deps: PaymentDeps) {
         });
         if (!moved) throw new Error(`order ${order.orderNo} moved while locked`);
         const lines = (await repo.linesOf([order.id], trx)).get(order.id) ?? [];
+        // Money for bills that no longer owe it (another order of the same bills was paid first,
+        // typically an old bank page paid after the payer switched): still credited, because the
+        // money is real, and marked as a duplicate payment so that its excess goes back through
+        // this channel by itself (DUPLICATE_PAYMENT_AUTO_REFUND). Read under the order's lock,
+        // before this payment is posted; a reduction made after paying is not a duplicate.
+        const owed = await trx('bills').whereIn('id', lines.map((l) => l.billId)).forUpdate()
+          .select('id', trx.raw('(due - reduction) - (paid - refunded) AS owed'));
+        const duplicate = lines.some((l) => {
+          const b = owed.find((x) => x.id === l.billId);
+          return !b || l.amount.greaterThan(new Decimal(String(b.owed)));
+        });
+        if (duplicate) log?.warn({ orderNo: order.orderNo, channel }, 'payment for bills already paid: a duplicate payment');
         const receipt = await insertReceipt(trx, {
           personId: order.personId, orderId: order.id, receiptDate: businessDate(event.paidAt), preparer: '支付平台',
           category: order.category, method: 'online', ebillStatus: '待生成', lines: lines.map((l) => ({ billId: l.billId, amount: l.amount })),
@@ -167,7 +219,7 @@ export function paymentService(deps: PaymentDeps) {
             reason: `${CHANNEL_LABEL[channel as ChannelId] ?? channel} ${order.orderNo} ${event.channelTradeNo}`,
           });
         }
-        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', paidFields);
+        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate });
         const payer = await repo.payerOf(order.personId, trx);
         const mobile = order.notifyMobile || payer.mobile;
         if (mobile) {
@@ -188,14 +240,20 @@ export function paymentService(deps: PaymentDeps) {
   /**
    * Closes an order's live attempts at their channels, then the order. If a channel says the
    * money was paid, that payment is credited instead and the answer is 'paid'; if a channel
-   * cannot be reached the answer is 'unknown' and nothing is closed.
+   * cannot be reached the answer is 'unknown' and nothing is closed. If a channel cannot close
+   * an attempt (a bank page payable until its expiry), the others are closed, the order stays
+   * live and the answer is 'open': an order is never reported closed while it may still be paid.
+   * The expiry job settles it once that attempt's expiry has passed.
    */
-  async function closeOrder(order: OrderRow, now: Date): Promise<'closed' | 'paid' | 'unknown'> {
+  async function closeOrder(order: OrderRow, now: Date): Promise<CloseOutcome> {
+    let open = false;
     for (const a of await repo.attemptsOf(order.id)) {
       if (!isLive(a)) continue;
       const r = await closeAttempt(order, a, now);
-      if (r !== 'closed') return r;
+      if (r === 'open') open = true;
+      else if (r !== 'closed') return r;
     }
+    if (open) return 'open';
     if (await repo.casOrder(db, order.id, LIVE, 'closed', { closed_at: now })) return 'closed';
     const fresh = await repo.orderById(order.id);
     return fresh && ['paid', 'partly_refunded', 'refunded'].includes(fresh.status) ? 'paid' : 'closed';
@@ -206,9 +264,10 @@ export function paymentService(deps: PaymentDeps) {
    * in flight: it is closed at the channel by the id the channel will know it by (our order
    * number, for the channels that use it), and if that cannot be known it is left alone
    * ('unknown') until its call must be over. Never closed here without the channel's word, so
-   * that a payment the channel takes is never one we stopped looking for.
+   * that a payment the channel takes is never one we stopped looking for. A channel that cannot
+   * close it answers 'open': the attempt stays live ('sent') until its expiry.
    */
-  async function closeAttempt(order: OrderRow, attempt: AttemptRow, now: Date): Promise<'closed' | 'paid' | 'unknown'> {
+  async function closeAttempt(order: OrderRow, attempt: AttemptRow, now: Date): Promise<CloseOutcome> {
     let a: AttemptRow | null = attempt;
     // A create answered between our close and our compare-and-set is closed again (3 rounds
     // at most: an attempt moves created → sent → closed/paid, never back).
@@ -219,12 +278,14 @@ export function paymentService(deps: PaymentDeps) {
       const channelOrderId = a.channelOrderId ?? (ORDER_NO_IS_CHANNEL_ORDER_ID.includes(a.channel) ? order.orderNo : null);
       if (adapter && channelOrderId) {
         try {
-          const r = await adapter.close(await channelOrder(order, channelOrderId, a.amount));
+          const r = await adapter.close(await attemptOrder(order, a, channelOrderId));
           await repo.recordEvent({ channel: a.channel, attemptId: a.id, orderNo: order.orderNo, kind: 'close', verified: true, outcome: r.status });
           if (r.status === 'paid') {
             await credit(a.channel, r.event, { kind: 'close' });
             return 'paid';
           }
+          // Payable at the channel until its expiry: not closed here, still looked after.
+          if (r.status === 'open') return 'open';
         } catch (e) {
           if (!(e instanceof ChannelError)) throw e;
           log?.warn({ orderNo: order.orderNo, err: e.message }, 'close at channel failed');
@@ -269,7 +330,9 @@ export function paymentService(deps: PaymentDeps) {
       }
     }
     try {
-      const r = await registry.get(channelId)!.close(await channelOrder(order, created.channelOrderId, total));
+      // 'open' here means a page the channel would accept but that nobody was shown: a form never
+      // posted, a QR never drawn. Recorded as such; a payment of it would still be credited.
+      const r = await registry.get(channelId)!.close(await channelOrder({ ...order, channel: channelId }, created.channelOrderId, total, fresh?.expiresAt ?? order.expiresAt));
       await record(`late:${r.status}`);
       if (r.status === 'paid') {
         await credit(channelId, r.event, { kind: 'close' });
@@ -293,9 +356,50 @@ export function paymentService(deps: PaymentDeps) {
     return (await repo.orderById(order.id)) ?? order;
   }
 
+  /**
+   * Live attempts covering these bills (any order) that their channel may not be able to close,
+   * other than the one being continued (this order at this channel). Each is asked to close; the
+   * ones still payable at their channel are returned. Attempts at channels that always close are
+   * left alone here: submitToChannel closes them once the payer has chosen.
+   */
+  async function openAttemptsElsewhere(order: OrderRow, channelId: string, billIds: number[], now: Date):
+    Promise<{ kind: 'open'; open: OpenAttempt[] } | { kind: 'paid'; orderNo: string } | { kind: 'unknown'; orderNo: string }> {
+    const open: OpenAttempt[] = [];
+    for (const live of await repo.liveAttemptsCoveringBills(billIds, now)) {
+      if (live.orderId === order.id && live.channel === channelId) continue;
+      const adapter = registry.get(live.channel);
+      if (!adapter || adapter.alwaysClosable) continue;
+      const [o, a] = await Promise.all([repo.orderById(live.orderId), repo.attemptById(live.attemptId)]);
+      if (!o || !a) continue;
+      const r = await closeAttempt(o, a, now);
+      if (r === 'paid') return { kind: 'paid', orderNo: o.orderNo };
+      if (r === 'unknown') return { kind: 'unknown', orderNo: o.orderNo };
+      if (r === 'open') open.push({ attemptId: a.id, orderNo: o.orderNo, channel: a.channel, until: a.expiresAt ?? o.expiresAt });
+    }
+    return { kind: 'open', open };
+  }
+
+  /**
+   * An attempt past its own expiry is settled at its channel (the channel's last word: paid, or
+   * closed since its expiry passed). An order left with no live attempt is closed: its last
+   * attempt lapsed (the payer left the bank page) or the
+   * order itself expired. (An ICBC or UnionPay order number, once lapsed at the bank, cannot be
+   * sent there again: the payer makes a new order.)
+   */
+  async function settleExpiredAttempt(attemptId: string, orderId: string, now: Date): Promise<CloseOutcome> {
+    const [order, a] = await Promise.all([repo.orderById(orderId), repo.attemptById(attemptId)]);
+    if (!order || !a || !isLive(a)) return 'closed';
+    const r = await closeAttempt(order, a, now);
+    if (r !== 'closed' || !LIVE.includes(order.status)) return r;
+    const rest = (await repo.attemptsOf(order.id)).filter(isLive);
+    if (rest.length) return 'closed';
+    return closeOrder(order, now);
+  }
+
   return {
     payableBills,
     credit,
+    attemptOrder,
     // For the active query and reconciliation (src/jobs, src/modules/reconcile): they ask the
     // channel about an attempt and close or credit through the same functions as the wizard.
     channelOrder,
@@ -376,8 +480,13 @@ export function paymentService(deps: PaymentDeps) {
       return { order, lines: lines.get(order.id) ?? [], channels, chosen, mobile: order.notifyMobile || payer.mobile };
     },
 
-    /** 确定缴费: close competing orders, write the attempt, then hand the order to the channel. */
-    async submitToChannel(personId: number, orderNo: string, channelId: string, now = new Date()): Promise<SubmitResult> {
+    /**
+     * 确定缴费: close competing orders, write the attempt, then hand the order to the channel.
+     * If an attempt of the same bills is still payable at a channel that could not close it (this
+     * order at another channel, or another order), nothing is sent: the answer is a warning, and
+     * only a submission acknowledging each of those attempts (`acknowledged`, their ids) goes on.
+     */
+    async submitToChannel(personId: number, orderNo: string, channelId: string, now = new Date(), acknowledged: readonly string[] = []): Promise<SubmitResult> {
       let order = await ownOrder(personId, orderNo);
       if (['paid', 'partly_refunded', 'refunded'].includes(order.status)) return { kind: 'paid', orderNo };
       if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderNotLive };
@@ -391,9 +500,23 @@ export function paymentService(deps: PaymentDeps) {
       }
       const adapter = registry.get(channelId)!;
       const lines = (await repo.linesOf([order.id])).get(order.id) ?? [];
+      const billIds = lines.map((l) => l.billId);
 
-      // Any other live order for these bills is closed at its channel before this one is sent.
-      for (const other of await repo.liveOrdersCoveringBills(lines.map((l) => l.billId), order.id)) {
+      // A bank page or QR of these bills that its channel could not close is still payable: the
+      // payer is told, with its channel and expiry, and chooses (继续支付 there, or pay here anyway).
+      const elsewhere = await openAttemptsElsewhere(order, channelId, billIds, now);
+      if (elsewhere.kind === 'paid') {
+        if (elsewhere.orderNo === orderNo) return { kind: 'paid', orderNo };
+        await closeOrder(order, now);
+        return { kind: 'refused', message: M.paidElsewhere(elsewhere.orderNo) };
+      }
+      if (elsewhere.kind === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(elsewhere.orderNo) };
+      const unacknowledged = elsewhere.open.filter((a) => !acknowledged.includes(a.attemptId));
+      if (unacknowledged.length) return { kind: 'warning', open: elsewhere.open };
+
+      // Any other live order for these bills is closed at its channel before this one is sent
+      // (an acknowledged open attempt stays live at its channel, and so does its order).
+      for (const other of await repo.liveOrdersCoveringBills(billIds, order.id)) {
         const r = await closeOrder(other, now);
         if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(other.orderNo) };
         if (r === 'paid') {
@@ -410,10 +533,15 @@ export function paymentService(deps: PaymentDeps) {
 
       // An attempt already at a channel: the same one continues (继续支付); another is closed first,
       // at its channel (closeAttempt), even one whose create call is still in flight.
+      let continued: Date | null = null;
       for (const a of await repo.attemptsOf(order.id)) {
         if (!isLive(a)) continue;
         if (a.channel === channelId) {
           if (a.status === 'sent' && a.payUrl) return { kind: 'action', action: { kind: 'redirect', url: a.payUrl } };
+          // The channel knows this order by its number with the first attempt's expiry: asked
+          // again, it is asked with that same expiry, never a longer one.
+          const until = a.expiresAt ?? order.expiresAt;
+          if (!continued || until < continued) continued = until;
           // A QR or form already given, or the same channel being asked right now (a double
           // click, two tabs): left live, so that a close still reaches it at the channel. The
           // channel is asked again below and answers with the same channel order, recorded on
@@ -423,18 +551,22 @@ export function paymentService(deps: PaymentDeps) {
         const r = await closeAttempt(order, a, now);
         if (r === 'paid') return { kind: 'paid', orderNo };
         if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(order.orderNo) };
+        // 'open': acknowledged above; it stays live at its channel until its expiry.
       }
+      if (continued && continued <= now) return { kind: 'refused', message: M.attemptLapsed };
 
       const t = orderTotals(order.amount, feeOf(channelId));
+      // At a channel that cannot close an unpaid attempt, the shortest life it allows.
+      const expiresAt = continued ?? attemptExpiry(order, adapter.alwaysClosable, now);
       const attemptId = await db.transaction(async (trx) => {
         if (!(await repo.setOrderCharges(trx, order.id, { channel: channelId, fee: t.fee, total: t.total }))) return null;
-        return repo.insertAttempt(trx, { orderId: order.id, channel: channelId, amount: t.total, fee: t.fee });
+        return repo.insertAttempt(trx, { orderId: order.id, channel: channelId, amount: t.total, fee: t.fee, expiresAt });
       });
       if (!attemptId) return { kind: 'refused', message: M.orderNotLive };
 
       let created;
       try {
-        created = await adapter.createPayment(await channelOrder({ ...order, channel: channelId }, null, t.total));
+        created = await adapter.createPayment(await channelOrder({ ...order, channel: channelId }, null, t.total, expiresAt));
       } catch (e) {
         if (!(e instanceof ChannelError)) throw e;
         log?.warn({ orderNo, err: e.message }, 'create payment failed');
@@ -467,6 +599,21 @@ export function paymentService(deps: PaymentDeps) {
       const r = await closeOrder(order, now);
       if (r === 'paid') return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
       if (r === 'unknown') return { ok: false, message: M.cannotCloseOther(orderNo) };
+      if (r === 'open') {
+        // A bank page that cannot be closed: the order is not reported cancelled. It ends with
+        // that page (its expiry is brought forward to the page's), settled by the expiry job.
+        const untilOf = (a: AttemptRow) => a.expiresAt ?? order.expiresAt;
+        const last = (await repo.attemptsOf(order.id)).filter(isLive).sort((x, y) => untilOf(y).getTime() - untilOf(x).getTime())[0];
+        if (!last) {
+          // Paid (or settled) between the close and this read: the order says which.
+          const fresh = await repo.orderById(order.id);
+          if (fresh && ['paid', 'partly_refunded', 'refunded'].includes(fresh.status)) return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
+          return { ok: false, message: M.cannotCloseOther(orderNo) };
+        }
+        // Plus the grace the expiry job gives an attempt: the bank's clock may run behind ours.
+        await repo.shortenOrderExpiry(order.id, new Date(untilOf(last).getTime() + EXPIRY_GRACE_MS));
+        return { ok: false, message: M.cancelPending(labelOf(last.channel), untilOf(last)) };
+      }
       return { ok: true, message: M.cancelled(orderNo) };
     },
 
@@ -481,7 +628,7 @@ export function paymentService(deps: PaymentDeps) {
           const adapter = registry.get(a.channel);
           if (a.status !== 'sent' || !a.channelOrderId || !adapter) continue;
           try {
-            const q = await adapter.query(await channelOrder(order, a.channelOrderId, a.amount));
+            const q = await adapter.query(await attemptOrder(order, a));
             if (q.status === 'paid') await credit(a.channel, q.event, { kind: 'query' });
           } catch (e) {
             if (!(e instanceof ChannelError)) throw e;
@@ -497,7 +644,11 @@ export function paymentService(deps: PaymentDeps) {
     /** The channel's server-to-server notification: verified, credited, answered in its dialect. */
     async handleNotification(channel: string, raw: RawNotification): Promise<ChannelAnswer> {
       const adapter = registry.get(channel);
-      if (!adapter) return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
+      // A channel taken off CHANNELS_FISCAL / CHANNELS_COLLECTED is still heard while attempts at
+      // it exist: an order already at a channel must still be settled.
+      if (!adapter || (!registry.isConfigured(channel) && !(await repo.hasAttemptsAt(channel)))) {
+        return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
+      }
       const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
       const parsed = adapter.parseNotification(raw);
       if (!parsed.verified) {
@@ -528,10 +679,18 @@ export function paymentService(deps: PaymentDeps) {
       let n = 0;
       for (const o of await repo.expiredLiveOrders(now)) {
         const r = await closeOrder(o, now).catch(() => 'unknown' as const);
-        if (r !== 'unknown') n++;
+        if (r !== 'unknown' && r !== 'open') n++;
+      }
+      // Attempts with a life shorter than their order's (ICBC, UnionPay, an Alipay QR): settled
+      // once their expiry (and a grace for the channel's clock) has passed.
+      for (const a of await repo.expiredLiveAttempts(new Date(now.getTime() - EXPIRY_GRACE_MS))) {
+        const r = await settleExpiredAttempt(a.attemptId, a.orderId, now).catch(() => 'unknown' as const);
+        if (r === 'closed' || r === 'paid') n++;
       }
       return n;
     },
+
+    settleExpiredAttempt,
   };
 }
 

@@ -212,6 +212,18 @@ export function reconcileRepo(db: Knex) {
       return rows.map((r) => ({ attemptId: String(r.id), orderId: String(r.order_id), personId: r.person_id, channel: r.channel, amount: dec(r.amount) }));
     },
 
+    /**
+     * Whether a flag is a duplicate payment: the second payment of an order already paid, or a
+     * payment that found its bills already paid (payment_attempts.duplicate_payment, set when it
+     * was credited). Not an excess left by a reduction made after paying.
+     */
+    async isDuplicatePayment(op: Pick<OverpaymentRow, 'kind' | 'orderId' | 'attemptId'>): Promise<boolean> {
+      const q = db('payment_attempts').where({ status: 'paid', duplicate_payment: true });
+      if (op.kind === 'attempt') q.where('id', op.attemptId);
+      else q.where('order_id', op.orderId);
+      return !!(await q.first('id'));
+    },
+
     async flaggedOnBill(billId: number): Promise<{ orderId: string; amount: Decimal; status: OverpaymentStatus }[]> {
       const rows = await db('overpayments').where({ kind: 'bill', bill_id: billId }).select('order_id', 'amount', 'status');
       return rows.map((r) => ({ orderId: String(r.order_id), amount: dec(r.amount), status: r.status }));

@@ -22,7 +22,7 @@ import type { DifferenceInput, OverpaymentRow, ReconcileRepo } from './repo';
 export interface ReconcileDeps {
   repo: ReconcileRepo;
   registry: GatewayRegistry;
-  payment: Pick<PaymentService, 'credit' | 'channelOrder'>;
+  payment: Pick<PaymentService, 'credit' | 'channelOrder' | 'attemptOrder'>;
   paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
   /** The console's refund service: an overpayment on a bill is refunded exactly like finance would. */
   refunds?: Pick<RefundsService, 'refund'> | null;
@@ -64,9 +64,13 @@ export const KIND_LABEL: Record<DifferenceInput['kind'], string> = {
   refund_mismatch: '退款不符',
 };
 
-/** Channels that have an adapter in this deployment, in the order the console lists them. */
+/**
+ * The channels this deployment is configured to use (CHANNELS_FISCAL, CHANNELS_COLLECTED), in the
+ * order the console lists them: the only ones whose statements the daily job downloads. A channel
+ * taken off the lists can still be reconciled by hand (CLI, console run with its id).
+ */
 export function channelsOf(registry: GatewayRegistry): ChannelId[] {
-  return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null);
+  return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null && registry.isConfigured(id));
 }
 
 const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
@@ -226,7 +230,7 @@ export function reconcileService(deps: ReconcileDeps) {
     // The number and time are kept before the call: if the answer is lost, the refund-query job
     // asks about it (and asks again with it) as the same refund.
     await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt });
-    const r = await adapter.refund(await payment.channelOrder(order, attempt.channelOrderId, attempt.amount), attempt.amount, refundNo, requestedAt);
+    const r = await adapter.refund(await payment.attemptOrder(order, attempt), attempt.amount, refundNo, requestedAt);
     if (r.status === 'succeeded') return { status: 'refunded', refundNo };
     if (r.status === 'pending') return { status: 'refunding', refundNo };
     throw new ConsoleError(r.status === 'failed' ? `渠道拒绝退费：${r.reason}` : '该渠道不支持原路退费，请线下退费');
@@ -278,7 +282,7 @@ export function reconcileService(deps: ReconcileDeps) {
       if (!adapter || !order || !attempt?.channelOrderId || !op.refundNo) continue;
       const requestedAt = op.refundRequestedAt ?? op.createdAt;
       try {
-        const channelOrder = await payment.channelOrder(order, attempt.channelOrderId, attempt.amount);
+        const channelOrder = await payment.attemptOrder(order, attempt);
         let q = await adapter.queryRefund(channelOrder, { refundNo: op.refundNo, amount: attempt.amount, requestedAt });
         if (q.status === 'not_found') {
           const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, requestedAt);
@@ -320,13 +324,24 @@ export function reconcileService(deps: ReconcileDeps) {
       return { ok: true };
     },
 
-    /** Flags, then (when configured) refunds every open overpayment without waiting for a click. */
-    async overpaymentJob(autoRefund: boolean): Promise<{ flagged: number; refunded: number }> {
+    /**
+     * Flags, then refunds without waiting for a click: every open overpayment when
+     * OVERPAYMENT_AUTO_REFUND is on; the duplicate payments (a second payment of bills already
+     * paid) when DUPLICATE_PAYMENT_AUTO_REFUND is on. Each goes back through the flagged
+     * payment's own channel, once (the flag's compare-and-set), and is audited as the platform's.
+     */
+    async overpaymentJob(autoRefund: boolean, duplicateAutoRefund = false): Promise<{ flagged: number; refunded: number }> {
       const flagged = await scanOverpayments();
       let refunded = 0;
-      if (autoRefund) {
+      if (autoRefund || duplicateAutoRefund) {
         for (const op of await repo.overpayments({ status: ['open'] })) {
+          const duplicate = await repo.isDuplicatePayment(op);
+          if (!autoRefund && !duplicate) continue;
           const r = await refundOverpayment(op.id, PLATFORM_ACTOR);
+          await deps.audit?.record({
+            actorAccountId: null, action: duplicate ? 'overpayment.duplicate_auto_refund' : 'overpayment.auto_refund', targetPersonId: op.personId, ip: 'job',
+            detail: { overpaymentId: op.id, orderNo: op.orderNo, channel: op.channel, amount: op.amount.toFixed(2), kind: op.kind, ok: r.ok, ...(r.ok ? { refundNo: r.refundNo, status: r.status } : { message: r.message }) },
+          });
           if (r.ok) refunded++;
           else log?.warn({ overpayment: op.id, message: r.message }, 'automatic overpayment refund failed');
         }

@@ -1,5 +1,7 @@
 // 银行交易记录 (图23) and its 明细.
 import { businessDate, businessTime } from '../../domain/business-date';
+import { channelLabel } from '../../domain/channels';
+import { formatMoney, type Decimal } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
 import { notFound } from '../../http/errors';
@@ -22,6 +24,10 @@ export function outcomeLabel(outcome: string): string {
   if (outcome === 'duplicate') return '重复通知，已忽略';
   if (outcome === 'sent') return '已发送';
   if (outcome === 'closed') return '已关闭';
+  // A bank page (or QR) its channel cannot close early: it stays payable until its expiry.
+  if (outcome === 'open') return '渠道不能提前关闭，支付页面在有效时间内仍可付款';
+  if (outcome === 'paid') return '已支付';
+  if (outcome === 'double-paid') return '重复支付，将原路退回';
   if (outcome.startsWith('rejected')) return '已拒绝';
   return outcome;
 }
@@ -33,6 +39,14 @@ export const ATTEMPT_STATUS_LABEL: Record<string, string> = {
   closed: '已关闭',
   failed: '失败',
 };
+
+/** The refund of a payment, in the payer's words: how much, when, and which way it went back. */
+export function refundNote(r: { amount: Decimal; at: Date; done: boolean }, channel: string): string {
+  const how = `原路退回${channelLabel(channel)}`;
+  return r.done
+    ? `已退款 ${formatMoney(r.amount)} 元，退款日期 ${businessDate(r.at)}，${how}`
+    : `退款处理中 ${formatMoney(r.amount)} 元，申请日期 ${businessDate(r.at)}，将${how}`;
+}
 
 export function transactionsService(deps: { repo: TransactionsRepo }) {
   const { repo } = deps;
@@ -47,6 +61,7 @@ export function transactionsService(deps: { repo: TransactionsRepo }) {
         time: businessTime(r.createdAt),
         // 交易金额 is what the channel took: nothing until the attempt is paid (图23 shows 0.00).
         traded: r.paid ? r.amount.plus(r.fee) : r.amount.minus(r.amount),
+        refundNote: r.refund ? refundNote(r.refund, r.channel) : null,
       }));
       return { rows, page, notices };
     },
