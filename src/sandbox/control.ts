@@ -14,7 +14,11 @@ import { Router, json, type Request, type Response, type NextFunction } from 'ex
 import type { Logger } from '../logger';
 
 export type SandboxChannel = 'alipay' | 'wechat' | 'unionpay' | 'icbc';
-export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error'] as const;
+export const FAULT_KINDS = [
+  'duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error',
+  // rotate_key: the channel starts signing with a new signing key (UnionPay: a new signing certificate, same chain).
+  'rotate_key',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 
