@@ -16,7 +16,8 @@
 //  - the front notification: the real gateway auto-posts signed fields to frontUrl; the
 //    platform's return page is a GET, so here the paid page links back to frontUrl instead;
 //  - an order the payer never submitted card details for answers queryTrans with respCode 34
-//    (查无此交易), as does an order only known after a reordered (held) payment;
+//    (查无此交易), as does an order only known after a reordered (held) payment; once card details
+//    are in but not confirmed, respCode 00 with origRespCode 05 (still processing);
 //  - the statement: fileContent = base64(zlib(zip)) holding INN<yymmdd>88ZM_<merId> (GBK,
 //    fixed width, src/gateways/unionpay/statement.ts) and an empty …ZME_ file; fileName
 //    <merId>_<yyyymmdd>.zip (the ACP demo's sample is named 802310048993424_20150905.zip; the
@@ -199,6 +200,11 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
       });
     }
     const t = find(f.orderId ?? '', f.txnTime);
+    // The payer has given card details but not confirmed: the transaction exists and is still
+    // being processed (origRespCode 05 交易已受理，请稍后查询交易结果): ask again, never closed.
+    if (t && t.status === 'UNPAID' && t.extra.card) {
+      return answer(res, { ...head(f), txnAmt: String(t.fen), respCode: '00', respMsg: '成功[0000000]', origRespCode: '05', origRespMsg: '交易已受理，请稍后查询交易结果[6154037]' });
+    }
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
     if (t.heldForClose) {
       // reorder fault: the gateway has no close, so the merchant's closing query is what the
