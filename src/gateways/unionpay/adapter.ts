@@ -7,7 +7,14 @@
 // close: the gateway has no "close an unpaid order"; an order stops being payable at its
 // payTimeout (yyyyMMddHHmmss, which we always send = the order's expiry). So close() answers
 // paid if it was paid, closed only once the expiry has passed, and otherwise open until the
-// expiry: "not found" (34) or "processing" (03/04/05) is never taken as closed.
+// expiry: "not found" (34) or "processing" (03/04/05) is never taken as closed. The ACP demo
+// says as much (Xuchengen/demo-pay, commit f77631f3e2c289a1cdfd03c2f870ec1ba366aa4b,
+// src/main/java/com/unionpay/acp/demo/consume/Form_6_2_FrontConsume.java: 失败，处理中，查询不到订单均
+// 可能为中间状态 … 过了 payTimeout 这个时间点查询，得到的结果为最终结果; payTimeout as
+// SimpleDateFormat("yyyyMMddHHmmss"); past it, an origRespCode other than 00 or A6 is a failure;
+// Form_6_5_Query.java: origRespCode 03/04/05 → 需再次发起交易状态查询). A6 is never taken as closed
+// (its meaning for this product is for the school to confirm with UnionPay); 网银 payments can
+// still succeed after payTimeout (UnionPay then refunds them itself, same demo file).
 import { readFileSync } from 'node:fs';
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, encodeForm, parseFormStrict, parseShanghai } from '../common/crypto';
@@ -112,8 +119,8 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       if (!event) throw new ChannelError('unionpay query: paid without payment details', true);
       return { status: 'paid', event };
     }
-    // 03/04/05: still being processed, ask again; never closed.
-    if (PROCESSING.includes(a.origRespCode ?? '')) return { status: 'unpaid' };
+    // 03/04/05: still being processed, ask again; never closed. A6: not a failure (see above).
+    if (PROCESSING.includes(a.origRespCode ?? '') || a.origRespCode === 'A6') return { status: 'unpaid' };
     // Any other origRespCode: this attempt failed; the page stays payable until payTimeout.
     return { status: order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
   }
@@ -162,8 +169,9 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       const a = await back('backTransReq.do', {
         txnType: '04', txnSubType: '00', bizType: '000201', channelType: '07', currencyCode: '156',
         // The refund is a transaction of its own, named by orderId (our refund number) + txnTime.
-        // txnTime is this request's own time (UnionPay wants the current time on every new
-        // request): the caller passes it and keeps it, and queryRefund asks with the latest one.
+        // txnTime is this request's own time: "必须取当前时间，否则会报txnTime无效" (Xuchengen/demo-pay
+        // f77631f, src/main/java/com/unionpay/acp/demo/Form_6_4_Refund.java). The caller passes it
+        // and keeps it, and queryRefund asks with the latest one.
         // A retry is only sent after queryRefund said 34 (no such transaction) for the earlier one.
         orderId: refundNo, origQryId: q.event.channelTradeNo, txnTime: compactDateTime(requestedAt), txnAmt: toFen(amount).toString(), backUrl: order.notifyUrl,
       });

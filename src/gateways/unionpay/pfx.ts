@@ -17,8 +17,15 @@ const { pkcs8ShroudedKeyBag: SHROUDED, keyBag: KEY, certBag: CERT } = forge.pki.
 export function readPfx(der: Buffer, password: string): MerchantKey {
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))), password);
   const keyBag = [...(p12.getBags({ bagType: SHROUDED! })[SHROUDED!] ?? []), ...(p12.getBags({ bagType: KEY! })[KEY!] ?? [])][0];
-  const certBag = (p12.getBags({ bagType: CERT! })[CERT!] ?? [])[0];
-  if (!keyBag?.key || !certBag?.cert) throw new Error('pfx holds no private key and certificate');
+  const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
+  // UnionPay's .pfx also carries the chain (acp_test_sign.pfx holds three certificates): the
+  // signing certificate is the one whose public key is the private key's, as the KeyStore's key
+  // entry pairs them.
+  const certBag = (p12.getBags({ bagType: CERT! })[CERT!] ?? []).find((b) => {
+    const pub = b.cert?.publicKey as forge.pki.rsa.PublicKey | undefined;
+    return !!key && !!pub?.n && pub.n.equals(key.n) && pub.e.equals(key.e);
+  });
+  if (!keyBag?.key || !certBag?.cert) throw new Error('pfx holds no private key with its certificate');
   return {
     privateKeyPem: forge.pki.privateKeyToPem(keyBag.key),
     certPem: forge.pki.certificateToPem(certBag.cert),

@@ -4,8 +4,10 @@
 //    demo then unzips it: pengjianbo3478/gyf-unionpay-acp-sdk,
 //    src/main/java/com/unionpay/acp/sdk/AcpService.java and SDKUtil.java);
 //  - inside, the ZM file (一般交易明细, name containing "ZM_") and the ZME file (差错, "ZME_"); the
-//    ACP demo picks them by `file.indexOf("ZM_")` (Xuchengen/demo-pay,
-//    src/main/java/com/unionpay/acp/demo/DemoBase.java parseZMFile / parseFile);
+//    ACP demo picks them by `file.indexOf("ZM_")` (Xuchengen/demo-pay, commit
+//    f77631f3e2c289a1cdfd03c2f870ec1ba366aa4b, src/main/java/com/unionpay/acp/demo/DemoBase.java
+//    parseZMFile / parseFile, and Form_6_6_FileTransfer.java: txnType 76, txnSubType 01, bizType
+//    000000, fileType 00, settleDate MMDD, posted to acpsdk.fileTransUrl);
 //  - a ZM line is GBK, fixed width, the fields separated by one byte: the demo's widths
 //    {3,11,11,6,10,19,12,4,2,21,2,32,2,6,10,13,13,4,15,2,2,6,2,4,32,1,21,15,1,15,32,13,13,8,32,13,13,12,2,1,32,98}
 //    (DemoBase.parseZMFile, "参照《全渠道平台接入接口规范 第3部分 文件接口》6.1 ZM文件"), read as bytes

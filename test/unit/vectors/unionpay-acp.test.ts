@@ -114,3 +114,14 @@ describe('yansongda/pay tests/Provider/UnipayTest.php: real queryTrans and refun
       .rejects.toMatchObject({ uncertain: true });
   });
 });
+
+describe('Xuchengen/demo-pay asset/certs/acp_test_sign.pfx: the ACP demo merchant key', () => {
+  it('is read with its password: certId is the signing certificate serial in decimal (68759663125)', async () => {
+    const { readPfx } = await import('../../../src/gateways/unionpay/pfx');
+    const { ACP_TEST_SIGN_PFX } = await import('./unionpay-test-pki');
+    const k = readPfx(ACP_TEST_SIGN_PFX, '000000');
+    expect(k.certId).toBe('68759663125');
+    expect(new X509Certificate(k.certPem).subject).toContain('700000000000001:SIGN');
+    expect(() => readPfx(ACP_TEST_SIGN_PFX, '000001')).toThrow();
+  });
+});

@@ -3,12 +3,12 @@
 //    serial 0x1039308534, valid 2020-07-31 → 2025-07-31, issued by CFCA TEST OCA1), as every signPubKeyCert
 //    of the messages below carries it (yansongda/pay, tests/Provider/UnipayTest.php and
 //    tests/Traits/UnipayTraitTest.php, commit cf75a06c7325163a6a86ddca6878cb7b76e713cf);
-//  - TEST_ROOT / TEST_MIDDLE: CFCA TEST CS CA and CFCA TEST OCA1, the certificates the ACP demo ships as
-//    acp_test_root.cer / acp_test_middle.cer. The search index holds no copy of those two .cer files; these
-//    were taken from a PKCS#7 test bundle in a public repository whose name the index does not give (a
-//    "p7SignValue" Java test, search index file id 31322167170). That they are the same certificates is
-//    shown by the chain itself: SIGN_CERT's authority key id is TEST_MIDDLE's subject key id and its
-//    signature verifies with TEST_MIDDLE's key (test/unit/vectors/unionpay-acp.test.ts).
+//  - TEST_ROOT / TEST_MIDDLE: CFCA TEST CS CA and CFCA TEST OCA1, UnionPay's test root and middle
+//    certificates as the ACP demo ships them: Xuchengen/demo-pay, asset/certs/acp_test_root.cer and
+//    asset/certs/acp_test_middle.cer (commit f77631f3e2c289a1cdfd03c2f870ec1ba366aa4b);
+//  - ACP_TEST_SIGN_PFX: the ACP demo's merchant signing key, asset/certs/acp_test_sign.pfx of the same
+//    commit (password 000000; a published test key of UnionPay's test merchant 700000000000001, no secret):
+//    its certificate's serial 0x1002653215 is certId 68759663125.
 const pem = (lines: string[], eol = '\n') => ['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----'].join(eol);
 
 const SIGN_CERT_LINES = [
@@ -85,3 +85,74 @@ export const TEST_MIDDLE = pem([
   'pwrtCi9pW3rcm8c/1jSnEETZIaokai0fD7260h/LkD/GrNCibSWxFj1CqyP9Y5Yv',
   'cj6aA5LnUcJYeNkrQ3V4XvVc',
 ]);
+
+export const ACP_TEST_SIGN_PFX = Buffer.from([
+  'MIITngIBAzCCE1oGCSqGSIb3DQEHAaCCE0sEghNHMIITQzCCBgwGCSqGSIb3DQEHAaCCBf0EggX5MIIF9TCCBfEGCyqGSIb3DQEM',
+  'CgECoIIE/jCCBPowHAYKKoZIhvcNAQwBAzAOBAiICE/7CnWJOwICB9AEggTYeBXCW9AE1sWxGdjY7Ntu6Wjb0amAfUlrH9n9RYDZ',
+  'CX1l3elA7pWbwWl6Xs/y07xLvlXWGFTO0NaYRRkYG6ybpA+r2mhpzDmI9JOwD/wkjuKErRBWbeu08Wjxcbwfr2MUGjioKFBEnlry',
+  'HT+NkqPDAsKLYpgAErEDd1Pkwq4b479eXQpRU9DewZGnC9OqBTVL/yEPy0JOENg8AXfldsm4laV3wAq+nb6OBiYup9VESLmG6Djm',
+  '++cL9pVIqKE34nkR5nfm+gVojFHhsaARGd15G6VkQtI+6/RUYudQhmU99CntVskBUIqyFBUUxxVTocmuOvgfRb8YZNbcYLoJHaD3',
+  'vCAQQdTIbiZPGFCdlnLdLXZ2QICKI0C1XeZThHnfmLEw/RXYTgee2pvVxKNOd3w68Kzb+XNlYxaoouNHn281drMuMN/rRv9KI5aO',
+  'g4jic9QOO3/u05ygcCHLgYWm8nt79RL/S5X7hEWGvlO3c1HWQgWdVB7w9d6HRwFGPHpgDce2zZX182TgmsB7BYc/XBpU68Kab+Xu',
+  '8dXqXFlt4GIrV2NNbKc1bCkvY8u1pV+v6CW0oTYhZAn3qwgnZvahp9brBba7v9yDtejFpkqvBvphPqwb9PmnD9CHYAS0UiwOH+kr',
+  'thop74LJUyrVFPJxt3SyiVr8AALNcMFSYFmQ+8Gbp3WWaIbO5q2oyDFm/0KVUECKVRf4/r5HpSH3lhBCXHxCRQqzsEop5moP1X+X',
+  'mO8c+SOQAkK+8hEi/Y6GlbEZlxoz2ZTxP43+m9aU0XzzR420o/ZhOKIiKB+KG5npUscUI8wMm/f8KDIa72C/caL6RyZEoUmKUiUQ',
+  'VkBzva1GZDQJUIV6/76ppgG4rHGPJDi3uZKFShMzpoI9V8EzrlasihsrYfH9Y9U2ZvoVxaWlFDHLzZ6vkdiDSK3oPX9fKuFpaxSR',
+  '8bKSpkwAMLl63Qd2v+1T1meATQ6y4Ua7Zf36VD994mPfsiK7J9pCHygqaCldMZb6neOTv/s+UvLviyKuVEsrbvFhkAD6yWNqphDV',
+  'QUb4FvidHzlvi1htCzSm93N+/YCsXbRgcIm2Bb7iy+BpuLyyiDDvFH2g6rDXBnOKbbzUp7YvBRfpzBoSa2zF+94yv+Fo2i5Nu17Z',
+  'hgFQZmW3v2fpJrlr6IObs0hvJZysmgNFp02EHDkGHSMnupjD4v1Mxb6Jo9oItSolam3F3qIUyN9Fve4c619nJPJjVu2/RzTsjqks',
+  'ZgbAPxezy89ewi1m/XUpyripQvqSiteH5+4bZh7wy2xXnEajCGdwLC/QZc6Nj6HzI5dqDSXiXyAUH08Nmc+1PxiTpCosDm2OOnCY',
+  'UZMmpzK56epXlllyX/OstURcgDLgueNx0BBAPh9++RDj2FoDTwNH4t35cId7uo0r9gAUUaHPNx2s/31R9N6OOAYPsbXByPQ4lcay',
+  'vJdVfZRRjFvxQxHf87NGk46/BQzzNQLz9A6cWDPXoA4h65XqhRHTbGVqahJ9qzsCcUXDmNvB+krqeuk3Zq7I378chHvyDQVbCRIN',
+  'Skzrcrmv17UoYoV18wd03FydxlM/hzXIAKSE1cu/UAw4E8OBXfsMZoJtEaLE7n4SETiN2iXu3I8WkmWZ+QQ7Yx1wqZQ482nKPByR',
+  'DZVCz1fy/hkz8TGB3zATBgkqhkiG9w0BCRUxBgQEAQAAADBbBgkqhkiG9w0BCRQxTh5MAHsARgAyAEIAMwA1AEEARgAyAC0ARABC',
+  'ADQAOAAtADQAMABFADYALQA5AEUAQQA1AC0AQQBBAEQARQA5ADcAMgA1ADMAMAAxAEYAfTBrBgkrBgEEAYI3EQExXh5cAE0AaQBj',
+  'AHIAbwBzAG8AZgB0ACAARQBuAGgAYQBuAGMAZQBkACAAQwByAHkAcAB0AG8AZwByAGEAcABoAGkAYwAgAFAAcgBvAHYAaQBkAGUA',
+  'cgAgAHYAMQAuADAwgg0vBgkqhkiG9w0BBwaggg0gMIINHAIBADCCDRUGCSqGSIb3DQEHATAcBgoqhkiG9w0BDAEGMA4ECKUa+6Np',
+  '5RDOAgIH0ICCDOjiaZiEDG/5cQWyZLB7RASBnjlLpNGJ8EitIU5eWruaQImqe7ZmfV5Ay6joKJvrKByxs9rVoApocUAKNI1QXJdX',
+  'jmSqrFD58IdoD7ripwPk0RVYjlSTJLZzEk4o9/q+C2Ya9s/XS5NX67pRJeff+SZFDpgOjz9SO5GM20SC378NG5tUrbVQtNkq0ZX1',
+  'zimrWye8H/VlWukecArcyZNBX8Hb047I4VqDQj1guc4ddccXXJeFoVa6Fs43fyrEW8PtPa/BaHarn+NEU+kCryI8Z+mHnqTsjbr+',
+  'PAbau3MdlkOQrffGNRsbHpMikEstpTzBv96Vuxnv5NWS5wHJ6bSa1541j82RQGF1vN5JwmnUGxSvgGHyE6LC9qWoVfHIpWw/Lp4h',
+  '0hn7ujzQofxEHydPAJri8ndofOVLUgg2mSGCUr1jdaj+U21YWeWkQA4nG5vYGRGi7b6yg2lvgnehgEdw/wC/eCsBumNHtc48vOK0',
+  'katc/cCWJkmZqOzF99daXo7dARECm+KVw7uBynSFgZrGIpCBVohXdk1XBSbTTbI+Qkm3Rir0iRHBMFMfLyWLkpF5QGjUGdeAycgR',
+  'RsTZleDIXXPEiO8tTVGRYB8RBhstx+l3LSFkUJHGmRax9rIgm2RerxmjYRYAgka8VqJ0g0Z23CdJ2gTsApf4hLeNeG7Oa2Zkv1lr',
+  'SfPZ0Pi/m7PFY+e6lLBkINZ34UdkEOXh7HiKhaytHylGZ1Dku0SNd1x3d2UFx2O1EFQnaDqxP+uogyHyhsp3JC4GcsMoTCHMMmKa',
+  '0l1jf3j4GCOTNnKkfFDze7y0Gyit6Cd2rbLzpXf2wZEHlvmmac6v/JDM1c/drQTBWvTUeZK49OdhCS8WWwnobDiMgwmRfPo+vXFh',
+  '13iSzkyJT6Fa+jr3ny/w3gzpepz2rz7/D/42Vws5bHtI9cfu0uBXobRUitIoH+6A1bgJyIFJvpCO5UnhlFHx8KKKuXaJXfemqr0a',
+  'iOtNu0cQjeG2mKpdYLkmlEso7edCKYVV1v7e2/ah0pvHiZeXrzoi2xl+0hUCjrUtoHDFMYu60URNgnE3iq1adWx1Z18Jbub/ZJGN',
+  '2+7FJO3X6NlFUxEu+qThij8bN9if5cohBJ1tQn9vliLePZtPrSGEhGSgCM07WufGzPnEKK+oYiMW9W+3xM96zm5bn6qIcTKLCYIg',
+  '/k6/FI16CrC0CNr+q7W8l9TFEAHjGKbYMekDdxfaQJ9G33qlF1zmQOOvE0pqWSJdmIFRSdKbRuJOI2MTM0wmnHzazRIi71mpv2t8',
+  'wPjCEsbDIY3poERvpt3D5fQ/A7BAy8DbpTkM0p+GZR4oW9uQrBPPCvvSe/Ce6aqgfE8aYkw/JHWegznVS3DgMrbzGEIBPXODq8BO',
+  'xChu0Y5kamrHsh2fZQK2DuT1TgWD7hHQK4sKurhx5BsG3RH7RK2/Fw8G1Ov1i8slC7bSlKL4dcQhTPdZqUQbswc9P+lpWsdRXXzd',
+  'uSufVQVEs5sdJFsyTZybmDAvD8Fppb6EroUHtVz9prGF+CZc8sYuXPKRPDYW01MgGJtYMuHn1US6OzsXX5V0SPHc4wOXjnJBluZ9',
+  'MhTQXzFMvoS552T/JCxVvs9UFLFaoBOqzNTcSgC/U58vIt4Hyad8sWFwWlrasqTlSq6drlh5HWqSQmhhU9s2i2XOPXwsMkuBEIsb',
+  'JthfaeOTfknqWlLXSuA92plQ1MykftYUtzADGa9znKchGwHDsJEhNrjVeUydzUzag8G/Sw3jrS/h8zlu0Oau2KVta1dTNc0KPE1r',
+  '0c29IUHW4iyJYGYTd2iugCyIN8/utDvd3IpP5IhuLrDjrhm8atH+Lwv7Yh4c78r1aFX0BOiq9occ1ECalIc5qYvPmiMRny8eVeBU',
+  'uTiQ2qCz1CND9WDDjk435FnNlQADz7kTzIY13QdR/1fiCj5IYy6U3PYMiuNLIcoMPKw/70+UTer2gddPAtDUAhtZk/7k6ZNv9QKN',
+  'VEj3nBdvn4lk1ofLgcw44TLQxAYudPJ3CbNJkxiEKRIrQTmb8Q3Nm+tKSvdv1yzAcqbH+Ag4OCGYvAP0uqJBqcT5wpq1MFShL/4R',
+  'lwRYFtWr7M8RbL4MSZzHQ0Pitqif6LsE77jDk/dL8OlKfap4CnKQsKiGuxdP5XsBGcYHkSzGv0hLYnChBdfcEmX0iBFbPQjPpcI1',
+  'Yu2h0e2FnNaJg1FTqilwIWbvU/0kiM/LT3thoF1082uRKQmFzQYG9QTMg5SfLalPKGLSf/X7x6C2ugqkX0wS5rTTwLUgBSoR6TnN',
+  'TGr4LPj2whFhpoBRC6Eb8dWnrPSVXrC1FOppQPDZIxSHhLl0/EKSndtrVh7Vb082VCVnb4tLmah6O0pvGWoudbfGEMBbQcYc//vR',
+  'vL4AwOv2RopGZte8J8yOlLOZ/6N2MiTQy+sCGnaF5HrXULZ8VcsLaAZPCbJTJ+hNu+v6ehYP2fEs6adPSiGz2JHhUUgK+x5BVMo+',
+  'qTYVD6HUioYBDYdbYTHRdxe8ve5v7Istj0NOZjtZOpEAp+gS+dxm8GP2tS/Pi/s5BowmlrHIJr+wBZ9l4A1TRojUJAGttLcltW/8',
+  'K4Dxsy0alQQE+hx9wdPv/LlmkbAhq3TP9iJNnfTiDMLmgggsNclhhGHNF6jFr2DiucZru9yt8Py9SbpX3Pf5Nt+iG+d7vrnmY5ri',
+  'wsvw9zwy0EGBAEDQUFSSmINdtMC6aXGMYo8ngqC8LVpWP/CSQ0Mud9R/chnz9ME9ij9Zm2yklYZbUaloXOcREK9fC6BXUgcpJ8Ri',
+  'fx7+ka8C+KQOOcevt8y136/C18zTN7oZMSLx66+i1jy1BCH5WDqFseCxxuu/37n/086SeU0AnNqRudjP9c64lAPDMbzv3TK6+X97',
+  'OYRjxjOJn3jVTP+r+vuWvN92APqQT/mlHmG5cewML13WvQCJ6sWAG8VAqYAczxbVPruDGf724V3fWWBjYI5j3Bagk281AHd5O45q',
+  'AiMJPxQRTEojaDwIn4yztoA8LlfinnRbylzzACJCJCGEE7bKKhlerbNAx1TDTlOL1kkAZwFw1ym9ihJY993lBavPN1owW4qHwku4',
+  'LFCdzsQm64KT/Ushi+glyPNnxb7JrrNANKTY7kq31n+d4+FIqXnG3vL8IaL8TOQcWRX0KygS0wOfKLv3Pz8hsE+arJ1Ekmlb/Lwl',
+  'P4eyph2gP/4L9llt+M1dn0UxbWBFzOwgGg5jGUEKt9nTxwvLJbOeejf4jbVbT4LL0h4WepyWxKd+mbLa2Ok3bRJVp5I1HtxCE3Jf',
+  'q4dJXnJivQ27p3ryqK2ltufiFbpT8k8w1eKFXAgm/vhmbppSKEIEBI+O7ojkKBlKr+Hz4CNH+rZpKJDhjhk3xICCadeaNdtvcJis',
+  'SprARZ4sppeURpGLXHqhHh7XnSliy5+J80c5nmy5ZC4h+1UT6N1B7tXa9dcKUTgpfhJFdbbSHHUiQfczJZbdFc+aUg1g+DH4Vjm8',
+  'kDlF9i6d9/NbRiek9VBH11TU/6sfnZ3feM5F7+91vzIE+SmIaK9kiMDCX0mqnqYM6E/itFcZ4lRVIzbF4aW0YUGiXZndCy1alhSi',
+  'gYOeg9CQ6TNQpG6RpGsBkyqBIu+pDld4UjcLCOvdQ3Oibkx5RONI+EDq6n3U2o8q4Rr4muEApkxc2AGH88ON/5z9jb1givQMVql1',
+  'VPdzyCDQnIsdF7zHzQjWZgx0tX9fHl659lHre7gDP/iz9UAaa35d1q5QrmxqxFv9OJFgM6oLAbSECBwtHg5mzOK2KV6i86CMtrNN',
+  'wlGpycYrcOZfErqs3RIw1zbAvx5UAx7fKqy0ZbG2xoqYePSgnPC3o4/TKlgp2hb5+qq4hvuL7TIx2IPdNBGjvPAPnh+r8fjtq+uY',
+  'lTzE+ER47HTQnK0QemZaEdb/SjbSpWcHxLcq3qEip3pD9BAHYefN9FwGdvHksGWEuRsKqfyPDFUyikZgqYDEWM/1J1TWZAdspwAW',
+  '7Rbu5cox4nzzMhK8X1igzw/iqPhTxIUTQP2a6x6saHdEjPHBNPzv3Od9Q4ijRj2TA1lu4MONqPfANmsDpOcqumbkH9x/lo6GA+aD',
+  'bkIf7s+ZKWX8axt0xHmxRrekLxzt8UaHQUmSIbhXziWaBSvdq9AeA4EA1D4wavz/1aOHMEqr0ul5to0lSUGdsO/Qj4SBCPaAmAHv',
+  'cr2g8d1Hj5epNL2s6aWS8mruLA1fSYo9PGidE6TKjls21N07PzCCuLD25vPAqf74re7Y35aL27H231fSjH4wE6xUkI+DHy42NIAZ',
+  'tkFiicOfF3Q0uYx/UZzxoDEGQyqXG8jjRNghaLCxA5cVYHcY2ImBI12Kwuz2QJOReEpJVpdFDiPL+VjQC4VNmEkwW7iTMDULy7LM',
+  '9iZi/8qb2a9dQmcKoSu+MDswHzAHBgUrDgMCGgQUAMdwaDWW8mz/TPSySGWCH7zczMoEFP063HNQRUuplr1dUND6M430imx/AgIH',
+  '0A==',
+].join(''), 'base64');
