@@ -237,6 +237,12 @@ function localSecret(dataDir: string, name: string): string {
 
 /** The sandbox's merchant .pfx uses 000000 (as UnionPay's acp_test_sign.pfx does); a real .pfx comes with its own password. */
 function unionpaySignPassword(e: Env): string {
+  // Talking to the real gateway, the sandbox's files would verify nothing: say so at start.
+  if (e.UNIONPAY_URL && e.NODE_ENV === 'production') {
+    for (const k of ['UNIONPAY_SIGN_CERT_FILE', 'UNIONPAY_ROOT_CERT_FILE', 'UNIONPAY_MIDDLE_CERT_FILE', 'UNIONPAY_FILE_URL'] as const) {
+      if (!e[k]) throw new ConfigError(`配置错误 ${k}: required in production when UNIONPAY_URL is set`);
+    }
+  }
   if (e.UNIONPAY_SIGN_CERT_PASSWORD) return e.UNIONPAY_SIGN_CERT_PASSWORD;
   if (e.UNIONPAY_SIGN_CERT_FILE) throw new ConfigError('配置错误 UNIONPAY_SIGN_CERT_PASSWORD: 设置 UNIONPAY_SIGN_CERT_FILE 时必须提供证书密码');
   return '000000';

@@ -55,5 +55,7 @@ describe('UnionPay configuration', () => {
     expect(c.channels!.unionpay).toMatchObject({ signCertFile: '/etc/campus-pay/unionpay.pfx', signCertPassword: 'secret', fileUrl: 'https://filedownload.95516.com/', validateCnName: true });
     expect(loadConfig({ UNIONPAY_VALIDATE_CN_NAME: 'false' }).channels!.unionpay.validateCnName).toBe(false);
     expect(loadConfig({}).channels!.unionpay.fileUrl).toMatch(/\/unionpay\/filedownload\/$/);
+    // Against the real gateway the sandbox's certificates would verify nothing.
+    expect(() => loadConfig({ NODE_ENV: 'production', UNIONPAY_URL: 'https://gateway.95516.com', UNIONPAY_SIGN_CERT_FILE: '/k.pfx', UNIONPAY_SIGN_CERT_PASSWORD: 'x' })).toThrow(/UNIONPAY_ROOT_CERT_FILE/);
   });
 });
