@@ -81,9 +81,18 @@ const envSchema = z.object({
   WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
   UNIONPAY_URL: z.string().url().optional(),
   UNIONPAY_MER_ID: z.string().regex(/^\d{15}$/, 'must be 15 digits').default('777290058110048'),
+  /** The serial (decimal) the sandbox gives the merchant certificate it issues; the adapter reads certId from the .pfx. */
   UNIONPAY_CERT_ID: z.string().regex(/^\d{1,40}$/, 'must be the certificate serial in decimal').default('69629715588'),
-  UNIONPAY_PRIVATE_KEY_FILE: z.string().min(1).optional(),
-  UNIONPAY_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** The file-download host (acpsdk.fileTransUrl), e.g. https://filedownload.95516.com/ */
+  UNIONPAY_FILE_URL: z.string().url().optional(),
+  /** The merchant signing key UnionPay issues: a .pfx (PKCS#12) and its password. */
+  UNIONPAY_SIGN_CERT_FILE: z.string().min(1).optional(),
+  UNIONPAY_SIGN_CERT_PASSWORD: z.string().min(1, '银联签名证书密码不能为空').optional(),
+  /** UnionPay's root and middle certificates, against which each message's signPubKeyCert is checked. */
+  UNIONPAY_ROOT_CERT_FILE: z.string().min(1).optional(),
+  UNIONPAY_MIDDLE_CERT_FILE: z.string().min(1).optional(),
+  /** acpsdk.ifValidateCNName: off only against UnionPay's test environment (CN 00040000:SIGN). */
+  UNIONPAY_VALIDATE_CN_NAME: bool.default(true),
   ICBC_URL: z.string().url().optional(),
   ICBC_APP_ID: z.string().regex(/^\d{10,20}$/, 'must be 10-20 digits').default('10000000000004095503'),
   ICBC_MER_ID: z.string().regex(/^\d{12,15}$/, 'must be 12-15 digits').default('020001040157'),
@@ -155,7 +164,10 @@ export interface Config {
   channels: {
     alipay: { url: string; appId: string; sellerId: string; privateKeyFile: string; alipayPublicKeyFile: string; certFiles?: { appCert: string; alipayPublicCert: string; alipayRootCert: string }; timeoutMs: number };
     wechat: { url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string; platformKeyId: string; platformPublicKeyFile: string; platformCerts: 'auto' | 'off'; timeoutMs: number };
-    unionpay: { url: string; merId: string; certId: string; privateKeyFile: string; unionpayPublicKeyFile: string; timeoutMs: number };
+    unionpay: {
+      url: string; fileUrl: string; merId: string; certId: string; signCertFile: string; signCertPassword: string;
+      rootCertFile: string; middleCertFile: string; validateCnName: boolean; timeoutMs: number;
+    };
     icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; timeoutMs: number };
   };
   logLevel: Env['LOG_LEVEL'];
@@ -271,6 +283,19 @@ function alipayCertFiles(e: Env): { certFiles?: { appCert: string; alipayPublicC
   return { certFiles: { appCert: path.resolve(e.ALIPAY_APP_CERT_FILE!), alipayPublicCert: path.resolve(e.ALIPAY_PUBLIC_CERT_FILE!), alipayRootCert: path.resolve(e.ALIPAY_ROOT_CERT_FILE!) } };
 }
 
+/** The sandbox's merchant .pfx uses 000000 (as UnionPay's acp_test_sign.pfx does); a real .pfx comes with its own password. */
+function unionpaySignPassword(e: Env): string {
+  // Talking to the real gateway, the sandbox's files would verify nothing: say so at start.
+  if (e.UNIONPAY_URL && e.NODE_ENV === 'production') {
+    for (const k of ['UNIONPAY_SIGN_CERT_FILE', 'UNIONPAY_ROOT_CERT_FILE', 'UNIONPAY_MIDDLE_CERT_FILE', 'UNIONPAY_FILE_URL'] as const) {
+      if (!e[k]) throw new ConfigError(`配置错误 ${k}: required in production when UNIONPAY_URL is set`);
+    }
+  }
+  if (e.UNIONPAY_SIGN_CERT_PASSWORD) return e.UNIONPAY_SIGN_CERT_PASSWORD;
+  if (e.UNIONPAY_SIGN_CERT_FILE) throw new ConfigError('配置错误 UNIONPAY_SIGN_CERT_PASSWORD: 设置 UNIONPAY_SIGN_CERT_FILE 时必须提供证书密码');
+  return '000000';
+}
+
 /** The card and wallet channels; every key file defaults to the sandbox's own, under DATA_DIR/sandbox. */
 function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['channels'] {
   const key = (given: string | undefined, name: string) => path.resolve(given ?? path.join(dataDir, 'sandbox', name));
@@ -284,7 +309,13 @@ function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['cha
       privateKeyFile: key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),
       platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), platformCerts: e.WECHAT_PLATFORM_CERTS, timeoutMs,
     },
-    unionpay: { url: url(e.UNIONPAY_URL, 'unionpay'), merId: e.UNIONPAY_MER_ID, certId: e.UNIONPAY_CERT_ID, privateKeyFile: key(e.UNIONPAY_PRIVATE_KEY_FILE, 'unionpay-merchant-private.pem'), unionpayPublicKeyFile: key(e.UNIONPAY_PUBLIC_KEY_FILE, 'unionpay-platform-public.pem'), timeoutMs },
+    unionpay: {
+      url: url(e.UNIONPAY_URL, 'unionpay'), fileUrl: e.UNIONPAY_FILE_URL ?? `${sandboxUrl.replace(/\/$/, '')}/unionpay/filedownload/`,
+      merId: e.UNIONPAY_MER_ID, certId: e.UNIONPAY_CERT_ID,
+      signCertFile: key(e.UNIONPAY_SIGN_CERT_FILE, 'unionpay-merchant.pfx'), signCertPassword: unionpaySignPassword(e),
+      rootCertFile: key(e.UNIONPAY_ROOT_CERT_FILE, 'unionpay-root.cer'), middleCertFile: key(e.UNIONPAY_MIDDLE_CERT_FILE, 'unionpay-middle.cer'),
+      validateCnName: e.UNIONPAY_VALIDATE_CN_NAME, timeoutMs,
+    },
     icbc: { url: url(e.ICBC_URL, 'icbc'), appId: e.ICBC_APP_ID, merId: e.ICBC_MER_ID, merPrtclNo: e.ICBC_MER_PRTCL_NO, privateKeyFile: key(e.ICBC_PRIVATE_KEY_FILE, 'icbc-merchant-private.pem'), icbcPublicKeyFile: key(e.ICBC_PUBLIC_KEY_FILE, 'icbc-gateway-public.pem'), timeoutMs },
   };
 }

@@ -102,8 +102,10 @@ export type RefundResult = { status: 'succeeded' | 'pending'; channelRefundNo: s
 
 /**
  * A refund as we asked for it, to ask about it again: its number (out_refund_no, out_request_no,
- * the refund's orderId …), amount, and when it was first requested (UnionPay identifies a
- * transaction by orderId + txnTime, so a retry and a query must carry the first request's time).
+ * the refund's orderId …), amount, and when its latest request was sent (UnionPay identifies a
+ * transaction by orderId + txnTime: a query carries that request's time; a retry, sent only after
+ * the channel said it never saw the request, is a new request of the current time, kept as the new
+ * requestedAt before it is sent).
  */
 export interface RefundRef {
   refundNo: string;
@@ -161,7 +163,7 @@ export interface ChannelAdapter {
   parseNotification(raw: RawNotification): ParsedNotification;
   query(order: ChannelOrder): Promise<QueryResult>;
   close(order: ChannelOrder): Promise<CloseResult>;
-  /** `requestedAt`: the refund's first request time, kept so that a retry is the same refund. */
+  /** `requestedAt`: this request's time, as the caller keeps it (UnionPay's txnTime). */
   refund(order: ChannelOrder, amount: Decimal, refundNo: string, requestedAt?: Date): Promise<RefundResult>;
   /** Settles a refund whose answer was unclear (timeout, 5xx) or still processing. */
   queryRefund(order: ChannelOrder, refund: RefundRef): Promise<RefundQueryResult>;

@@ -348,10 +348,12 @@ export function protocolCases(w: PlatformWorld, label: string, o: { statementMar
       await w.payAt(await w.submit(s, orderNo));
       await waitForStatus(w.knex, orderNo, 'paid');
       const order = await channelOrderOf(w, orderNo);
-      const first = await adapter.refund(order, new Decimal('9099.94'), 'RF0001');
+      // The same refund asked twice (same number, same request time, as a retry of a lost answer
+      // would be): nothing more leaves the account. UnionPay names it by orderId + txnTime.
+      const requestedAt = new Date();
+      const first = await adapter.refund(order, new Decimal('9099.94'), 'RF0001', requestedAt);
       expect(['succeeded', 'pending']).toContain(first.status);
-      // The same refund number again is the same refund: nothing more leaves the account.
-      expect(['succeeded', 'pending']).toContain((await adapter.refund(order, new Decimal('9099.94'), 'RF0001')).status);
+      expect(['succeeded', 'pending']).toContain((await adapter.refund(order, new Decimal('9099.94'), 'RF0001', requestedAt)).status);
       expect(w.env.sandbox[w.channel].trades.get(orderNo)!.refundedFen).toBe(909994n);
       const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
       const st = await adapter.downloadStatement(day);

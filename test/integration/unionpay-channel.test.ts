@@ -7,7 +7,8 @@ import { doneWhen, platformWorld, protocolCases } from './channel-harness';
 
 const w = await platformWorld('unionpay');
 doneWhen(w, '银联在线支付');
-protocolCases(w, '银联在线支付', { statementMark: '#银联全渠道对账文件' });
+// The statement's archive copy names the zip and its INN…ZM_ file (src/gateways/unionpay/statement.ts).
+protocolCases(w, '银联在线支付', { statementMark: 'ZM_' });
 
 describe('银联在线支付: the gateway refuses what is not signed by our merchant key', () => {
   it('a front form with a changed amount shows an error page, and queryTrans answers an unsigned request with respCode 11', async () => {

@@ -16,12 +16,12 @@ import { alipayAdapter } from '../../src/gateways/alipay/adapter';
 import { ACK as ALIPAY_ACK, NACK as ALIPAY_NACK, signNotification, verifyNotification } from '../../src/gateways/alipay/codec';
 import { icbcAdapter } from '../../src/gateways/icbc/adapter';
 import { sign as icbcSign, signedNotifyAnswer, verify as icbcVerify } from '../../src/gateways/icbc/codec';
-import { unionpayAdapter } from '../../src/gateways/unionpay/adapter';
-import { ACK as UNIONPAY_ACK, sign as upSign, verify as upVerify, type Fields } from '../../src/gateways/unionpay/codec';
 import { wechatAdapter } from '../../src/gateways/wechat/adapter';
 import { decryptResource, encryptResource, signedHeaders, verifySigned, type Resource } from '../../src/gateways/wechat/codec';
-import { ChannelError, type ChannelAnswer, type ChannelAdapter, type ParsedNotification, type RawNotification } from '../../src/gateways/types';
+import { type ChannelAnswer, type ChannelAdapter, type ParsedNotification, type RawNotification } from '../../src/gateways/types';
 import { keyPair } from './channel-keys';
+
+type Fields = Record<string, string>;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fit-'));
 const file = (name: string, text: string) => {
@@ -218,56 +218,5 @@ describe('the skeleton fits Alipay (success / failure, closed events)', () => {
       expect(adapter.parseNotification(raw)).toMatchObject({ verified: false, reason: 'unsupported' });
       expect(handleNotification(spec, raw)).toMatchObject({ verified: false, reason: 'malformed' });
     }
-  });
-});
-
-describe('the skeleton fits UnionPay (HTTP 200 ok, refund results answered but not credited)', () => {
-  const up = keyPair();
-  const mer = keyPair();
-  const cfg = { url: 'http://127.0.0.1:9', merId: '777290058110048', certId: '69629715588', privateKeyFile: file('up-mer.pem', mer.privateKey), unionpayPublicKeyFile: file('up-pub.pem', up.publicKey) };
-  const adapter = unionpayAdapter(cfg);
-  const spec: NotificationSpec<Fields, Fields> = {
-    decode: (raw) => parseFormStrict(raw.rawBody),
-    claimedOrderNo: (f) => f.orderId,
-    verify: (f) => (!f.signature ? { ok: false, reason: 'malformed' } : upVerify(f, up.publicKey) ? { ok: true, fields: f } : { ok: false, reason: 'signature' }),
-    merchant: (f) => f.merId === cfg.merId,
-    status: (f) => (f.txnType !== '01' || f.respCode !== '00' ? 'unsupported' : 'paid'),
-    amount: { unit: 'fen', of: (f) => f.txnAmt },
-    paid(f) {
-      const at = parseShanghai(f.traceTime ? `${(f.txnTime ?? '').slice(0, 4)}${f.traceTime}` : f.txnTime ?? '') ?? parseShanghai(f.txnTime ?? '');
-      return f.orderId && f.queryId && at ? { channelOrderId: f.orderId, orderNo: f.orderId, channelTradeNo: f.queryId, paidAt: at, payMethod: '银联' } : null;
-    },
-    ack: () => text(200, UNIONPAY_ACK),
-    // A genuine result we do not credit (a refund's) is still answered 200, so that it stops;
-    // our own keys unreadable (unavailable) is not: the gateway must send it again.
-    nack: (why) => (why === 'unsupported' ? text(200, UNIONPAY_ACK) : text(400, 'fail')),
-  };
-  const fields: Fields = { version: '5.1.0', encoding: 'UTF-8', signMethod: '01', certId: '69042905377', accessType: '0', txnType: '01', txnSubType: '01', bizType: '000201', merId: cfg.merId, orderId: 'XF2612010001', txnTime: '20261201095900', txnAmt: '909995', currencyCode: '156', queryId: '261201100000123456789', traceTime: '1201100000', respCode: '00', respMsg: 'Success!' };
-  const note = (f: Fields, o: { key?: string; tamper?: boolean } = {}) => {
-    const s = upSign(f, o.key ?? up.privateKey);
-    return form('/pay/notify/unionpay', encodeForm(o.tamper ? { ...s, txnAmt: '1' } : s));
-  };
-
-  it('answers every input as the adapter does', () => {
-    same(adapter, spec as never, [
-      ['genuine', note(fields)],
-      ['refund result', note({ ...fields, txnType: '04' })],
-      ['failed', note({ ...fields, respCode: '01' })],
-      ['tampered', note(fields, { tamper: true })],
-      ['other key', note(fields, { key: mer.privateKey })],
-      ['other merchant', note({ ...fields, merId: '777290058119999' })],
-      ['yuan amount', note({ ...fields, txnAmt: '9099.95' })],
-      ['no queryId', note({ ...fields, queryId: '' })],
-      ['unsigned', form('/pay/notify/unionpay', encodeForm(fields))],
-      ...junk.map(([n, b]): [string, RawNotification] => [n, form('/pay/notify/unionpay', b)]),
-    ]);
-  });
-
-  it('never answers "ok" when our keys cannot be read (the adapter does not either)', () => {
-    const keyless = unionpayAdapter({ ...cfg, unionpayPublicKeyFile: path.join(dir, 'missing.pem') });
-    expect(keyless.parseNotification(note(fields))).toMatchObject({ reason: 'unsupported', nack: { status: 400 } });
-    // The adapter's key loader (lazyPems) throws ChannelError: unsupported, answered as unavailable.
-    const keylessSpec: NotificationSpec<Fields, Fields> = { ...spec, verify: () => { throw new ChannelError('unionpay keys not readable'); } };
-    expect(handleNotification(keylessSpec, note(fields))).toMatchObject({ reason: 'unsupported', nack: { status: 400 } });
   });
 });

@@ -1,31 +1,46 @@
 // 银联在线支付 through the online gateway (全渠道) 5.1.0, signMethod 01: a front transaction form
 // the browser posts to frontTransReq.do (the payer pays on UnionPay's pages), a back
-// notification to backUrl, queryTrans.do (origRespCode), backTransReq.do for refunds and
-// fileTransfer for the statement. Wire format: ./codec.ts.
+// notification to backUrl, queryTrans.do (origRespCode), backTransReq.do for refunds, and
+// fileTransfer on the separate file-download host (acpsdk.fileTransUrl, e.g.
+// https://filedownload.95516.com/) for the statement. Wire format: ./codec.ts; statement: ./statement.ts.
 //
 // close: the gateway has no "close an unpaid order"; an order stops being payable at its
-// payTimeout, which we always send (= the order's expiry). close therefore asks the gateway and
-// reports paid if it was paid, closed otherwise (consumption undo, txnType 31, is a refund of a
-// paid order and goes through refund()).
-import { inflateSync } from 'node:zlib';
+// payTimeout (yyyyMMddHHmmss, which we always send = the order's expiry). So close() answers
+// paid if it was paid, closed only once the expiry has passed, and otherwise open until the
+// expiry: "not found" (34) or "processing" (03/04/05) is never taken as closed. The ACP demo
+// says as much (Xuchengen/demo-pay, commit f77631f3e2c289a1cdfd03c2f870ec1ba366aa4b,
+// src/main/java/com/unionpay/acp/demo/consume/Form_6_2_FrontConsume.java: 失败，处理中，查询不到订单均
+// 可能为中间状态 … 过了 payTimeout 这个时间点查询，得到的结果为最终结果; payTimeout as
+// SimpleDateFormat("yyyyMMddHHmmss"); past it, an origRespCode other than 00 or A6 is a failure;
+// Form_6_5_Query.java: origRespCode 03/04/05 → 需再次发起交易状态查询). A6 is never taken as closed
+// (its meaning for this product is for the school to confirm with UnionPay); 网银 payments can
+// still succeed after payTimeout (UnionPay then refunds them itself, same demo file).
+import { readFileSync } from 'node:fs';
 import { fromFen, toFen } from '../../domain/money';
-import { channelFetch, compactDateTime, encodeForm, lazyPems, parseFormStrict, parseShanghai } from '../common/crypto';
+import { channelFetch, compactDateTime, encodeForm, parseFormStrict, parseShanghai } from '../common/crypto';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement, type StatementLine,
+  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
-import { ACK, FEN, NOT_FOUND, PROCESSING, SIGN_METHOD, VERSION, parseAcpResponse, sign, verify, type Fields } from './codec';
+import { ACK, FEN, NOT_FOUND, PROCESSING, SIGN_METHOD, VERSION, acpVerifier, parseAcpResponse, sign, type AcpVerifier, type Fields } from './codec';
+import { readPfx, type MerchantKey } from './pfx';
+import { parseFileContent } from './statement';
 
 export interface UnionpayConfig {
   /** Gateway base, e.g. https://gateway.95516.com (we append /gateway/api/…). */
   url: string;
+  /** The file-download host, posted to as is (acpsdk.fileTransUrl), e.g. https://filedownload.95516.com/. */
+  fileUrl: string;
   merId: string;
-  /** certId: the serial number (decimal) of the merchant's signing certificate. */
-  certId: string;
-  privateKeyFile: string;
-  /** UnionPay's signing public key, pinned (see codec.ts on signPubKeyCert). */
-  unionpayPublicKeyFile: string;
+  /** The merchant's signing key as UnionPay issues it: a .pfx and its password; certId is read from it. */
+  signCertFile: string;
+  signCertPassword: string;
+  /** UnionPay's root and middle certificates (acp_root.cer / acp_middle.cer; acp_test_*.cer in the test environment). */
+  rootCertFile: string;
+  middleCertFile: string;
+  /** acpsdk.ifValidateCNName: false only against UnionPay's test environment (accepts CN 00040000:SIGN). */
+  validateCnName: boolean;
   timeoutMs?: number;
 }
 
@@ -38,23 +53,58 @@ function paidEvent(f: Fields, channelOrderId: string): PaidEvent | null {
   return { kind: 'paid', channelOrderId, orderNo: f.orderId ?? null, channelTradeNo: f.queryId, amount: fromFen(f.txnAmt!), paidAt: at, payMethod: '银联' };
 }
 
-export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = fetch): ChannelAdapter {
-  const keys = lazyPems('unionpay', { privateKey: cfg.privateKeyFile, unionpayKey: cfg.unionpayPublicKeyFile });
+/** The merchant key, read on first use: the sandbox writes its files at its own start, which may come after ours. */
+function lazyMerchantKey(cfg: UnionpayConfig): () => MerchantKey {
+  let cache: MerchantKey | null = null;
+  return () => {
+    if (cache) return cache;
+    try {
+      cache = readPfx(readFileSync(cfg.signCertFile), cfg.signCertPassword);
+      return cache;
+    } catch (e) {
+      throw new ChannelError(`unionpay signing key not readable: ${(e as Error).message}`);
+    }
+  };
+}
 
-  const base = (f: Fields): Fields => ({
-    version: VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD, certId: cfg.certId, accessType: '0', merId: cfg.merId, ...f,
-  });
+/** The verifier of every answer and notification: signPubKeyCert checked against the configured root and middle. */
+export function unionpayVerifier(cfg: Pick<UnionpayConfig, 'rootCertFile' | 'middleCertFile' | 'validateCnName'>, now?: (f: Fields) => Date): AcpVerifier {
+  return acpVerifier(() => ({ rootPem: readFileSync(cfg.rootCertFile, 'utf8'), middlePem: readFileSync(cfg.middleCertFile, 'utf8'), validateCnName: cfg.validateCnName }), now);
+}
 
-  async function back(api: string, f: Fields): Promise<Fields> {
-    const k = keys();
-    const r = await channelFetch('unionpay', api, `${cfg.url}/gateway/api/${api}`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: encodeForm(sign(base(f), k.privateKey)), timeoutMs: cfg.timeoutMs,
+/**
+ * `verifyAt`: the time a message's certificate is checked at; now, except for replaying messages
+ * UnionPay signed in the past (published test vectors signed with a since-expired certificate).
+ */
+export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = fetch, verifyAt?: (f: Fields) => Date): ChannelAdapter {
+  const merchantKey = lazyMerchantKey(cfg);
+  const verifier = unionpayVerifier(cfg, verifyAt);
+  const check = (f: Fields) => {
+    try {
+      return verifier(f);
+    } catch (e) {
+      // The root/middle files are missing or unreadable: nothing can be verified.
+      return { ok: false as const, reason: `trust anchors: ${(e as Error).message}` };
+    }
+  };
+
+  const signed = (f: Fields): Fields => {
+    const k = merchantKey();
+    return sign({ version: VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD, certId: k.certId, accessType: '0', merId: cfg.merId, ...f }, k.privateKeyPem);
+  };
+
+  async function post(api: string, url: string, f: Fields): Promise<Fields> {
+    const r = await channelFetch('unionpay', api, url, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: encodeForm(signed(f)), timeoutMs: cfg.timeoutMs,
     }, fetchImpl);
     const a = parseAcpResponse(r.text.trim());
-    if (!a || !verify(a, k.unionpayKey)) throw new ChannelError(`unionpay ${api}: answer failed verification`, true);
+    if (!a) throw new ChannelError(`unionpay ${api}: HTTP ${r.status}, not an ACP answer`, true);
+    const v = check(a);
+    if (!v.ok) throw new ChannelError(`unionpay ${api}: answer failed verification (${v.reason})`, true);
     if (a.merId && a.merId !== cfg.merId) throw new ChannelError(`unionpay ${api}: answer for another merchant`, true);
     return a;
   }
+  const back = (api: string, f: Fields) => post(api, `${cfg.url}/gateway/api/${api}`, f);
 
   /** Our order's txnTime is its creation time: UnionPay identifies a trade by orderId + txnTime. */
   const txnTimeOf = (order: ChannelOrder) => compactDateTime(order.createdAt);
@@ -69,7 +119,9 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       if (!event) throw new ChannelError('unionpay query: paid without payment details', true);
       return { status: 'paid', event };
     }
-    if (PROCESSING.includes(a.origRespCode ?? '')) return { status: 'unpaid' };
+    // 03/04/05: still being processed, ask again; never closed. A6: not a failure (see above).
+    if (PROCESSING.includes(a.origRespCode ?? '') || a.origRespCode === 'A6') return { status: 'unpaid' };
+    // Any other origRespCode: this attempt failed; the page stays payable until payTimeout.
     return { status: order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
   }
 
@@ -78,13 +130,13 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
     alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
-      const fields = sign(base({
+      const fields = signed({
         txnType: '01', txnSubType: '01', bizType: '000201', channelType: '07', currencyCode: '156',
         orderId: order.orderNo, txnTime: txnTimeOf(order), txnAmt: toFen(order.total).toString(),
         frontUrl: order.returnUrl, backUrl: order.notifyUrl, payTimeout: compactDateTime(order.expiresAt),
         // 请求方保留域: echoed back in the notification; carries the subject the payer sees.
         reqReserved: order.subject.slice(0, 100),
-      }), keys().privateKey);
+      });
       return { action: { kind: 'form', url: `${cfg.url}/gateway/api/frontTransReq.do`, method: 'POST', fields }, channelOrderId: order.orderNo };
     },
 
@@ -93,13 +145,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       const f = parseFormStrict(raw.rawBody);
       const claimedOrderNo = f?.orderId?.slice(0, 32) ?? null;
       if (!f || !f.signature) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      let key: string;
-      try {
-        key = keys().unionpayKey;
-      } catch {
-        return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
-      }
-      if (!verify(f, key)) return { verified: false, reason: 'signature', nack, claimedOrderNo };
+      if (!check(f).ok) return { verified: false, reason: 'signature', nack, claimedOrderNo };
       if (f.merId !== cfg.merId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
       // Only the consumption's own result credits; refund results (txnType 04) are not payments.
       if (f.txnType !== '01' || f.respCode !== '00') return { verified: false, reason: 'unsupported', nack: text(200, ACK), claimedOrderNo };
@@ -114,7 +160,8 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       // ACP has no close for an unpaid consumption: it stays payable until payTimeout.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      return order.expiresAt <= new Date() ? { status: 'closed' } : { status: 'open', until: order.expiresAt };
+      if (order.expiresAt <= new Date()) return { status: 'closed' };
+      return { status: 'open', until: order.expiresAt };
     },
 
     async refund(order, amount, refundNo, requestedAt = new Date()): Promise<RefundResult> {
@@ -122,8 +169,11 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       if (q.status !== 'paid') return { status: 'failed', reason: 'original trade not paid' };
       const a = await back('backTransReq.do', {
         txnType: '04', txnSubType: '00', bizType: '000201', channelType: '07', currencyCode: '156',
-        // The refund is a transaction of its own: orderId = our refund number, txnTime = when it
-        // was first asked for, so that a retry and a query name the same transaction.
+        // The refund is a transaction of its own, named by orderId (our refund number) + txnTime.
+        // txnTime is this request's own time: "必须取当前时间，否则会报txnTime无效" (Xuchengen/demo-pay
+        // f77631f, src/main/java/com/unionpay/acp/demo/Form_6_4_Refund.java). The caller passes it
+        // and keeps it, and queryRefund asks with the latest one.
+        // A retry is only sent after queryRefund said 34 (no such transaction) for the earlier one.
         orderId: refundNo, origQryId: q.event.channelTradeNo, txnTime: compactDateTime(requestedAt), txnAmt: toFen(amount).toString(), backUrl: order.notifyUrl,
       });
       // 00 = accepted; the result follows as a back notification (or a query of refundNo).
@@ -145,29 +195,19 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       return { status: 'succeeded', channelRefundNo: a.queryId ?? ref.refundNo, amount: fromFen(a.txnAmt!) };
     },
 
-    /**
-     * fileTransfer (txnType 76, fileType 00). The real answer's fileContent is a deflated zip of
-     * fixed-width files; the sandbox's (and so this parser's) is base64(deflate(text)) of
-     * `|`-separated lines: orderId|queryId|txnTime|txnType|txnAmt(fen)|fee(fen). Documented in
-     * src/sandbox/unionpay/simulator.ts.
-     */
+    /** fileTransfer (txnType 76, bizType 000000, fileType 00, settleDate MMDD) on the file-download host. */
     async downloadStatement(day: string): Promise<Statement> {
-      const a = await back('fileTransfer.do', { txnType: '76', txnSubType: '01', bizType: '000000', fileType: '00', settleDate: day.slice(5).replace('-', ''), txnTime: compactDateTime(new Date()) });
+      const a = await post('fileTransfer', cfg.fileUrl, { txnType: '76', txnSubType: '01', bizType: '000000', fileType: '00', settleDate: day.slice(5).replace('-', ''), txnTime: compactDateTime(new Date()) });
+      // 98: 文件不存在 — no transaction that day.
       if (a.respCode === '98') return { raw: '', lines: [] };
-      if (a.respCode !== '00' || !a.fileContent) throw new ChannelError(`unionpay fileTransfer: respCode ${a.respCode}`, true);
-      let raw: string;
+      if (a.respCode !== '00' || !a.fileContent) throw new ChannelError(`unionpay fileTransfer: respCode ${a.respCode} ${a.respMsg ?? ''}`.trim(), true);
       try {
-        raw = inflateSync(Buffer.from(a.fileContent, 'base64')).toString('utf8');
-      } catch {
-        throw new ChannelError('unionpay fileTransfer: fileContent unreadable', true);
+        const { names, lines } = parseFileContent(a.fileContent, day);
+        // The archive keeps the file as delivered (base64 of the deflated zip) and what it held.
+        return { raw: `${a.fileName ?? ''}\n${names.join('\n')}\n${a.fileContent}`, lines };
+      } catch (e) {
+        throw new ChannelError(`unionpay fileTransfer: fileContent unreadable (${(e as Error).message})`, true);
       }
-      const lines: StatementLine[] = raw.split(/\r?\n/).filter((l) => l && !l.startsWith('#')).map((l) => {
-        const [orderId, queryId, txnTime, txnType, amt, fee] = l.split('|');
-        const at = parseShanghai(txnTime ?? '');
-        if (!orderId || !queryId || !at || !FEN.test(amt ?? '') || !FEN.test(fee ?? '')) throw new ChannelError(`unionpay statement: malformed line ${l.slice(0, 80)}`, true);
-        return { channelOrderId: orderId, orderNo: orderId, channelTradeNo: queryId, amount: fromFen(amt!), fee: fromFen(fee!), paidAt: at, kind: txnType === '04' ? 'refund' : 'payment' };
-      });
-      return { raw, lines };
     },
   };
 }

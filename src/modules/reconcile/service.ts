@@ -285,7 +285,10 @@ export function reconcileService(deps: ReconcileDeps) {
         const channelOrder = await payment.attemptOrder(order, attempt);
         let q = await adapter.queryRefund(channelOrder, { refundNo: op.refundNo, amount: attempt.amount, requestedAt });
         if (q.status === 'not_found') {
-          const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, requestedAt);
+          // Never seen: a new request of the current time, kept before the call (see refunds service recheck).
+          const retryAt = new Date();
+          await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundRequestedAt: retryAt });
+          const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, retryAt);
           q = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount: attempt.amount }
             : again.status === 'failed' ? again : { status: 'pending' };
         }

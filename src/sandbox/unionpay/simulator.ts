@@ -3,8 +3,12 @@
 // auto-posts and shows the bank page in the style of 图22 (订单信息; 手机号码 and 卡(账)号后六位,
 // 下一步; then 确认支付 / 取消支付); back notifications (signed form posts) to backUrl,
 // repeated until the merchant answers HTTP 200; queryTrans.do (origRespCode), backTransReq.do
-// (refund, txnType 04) and fileTransfer.do (txnType 76) answering in the ACP `k=v&k=v` format,
-// signed with the sandbox's key.
+// (refund, txnType 04) answering in the ACP `k=v&k=v` format, and fileTransfer (txnType 76) on
+// its own file-download host path (/filedownload/). Every answer and notification is signed with
+// the sandbox's UnionPay signing certificate and carries it as signPubKeyCert (./pki.ts: root →
+// middle → signing, issued at first start); the control fault `rotate_key` switches to a new
+// signing certificate (new serial, same chain) mid-run. Merchant requests must be signed with the
+// merchant .pfx's key and carry its serial as certId.
 //
 // Chosen here, not public (or not confirmed):
 //  - the back-notification retry schedule: at once, then 1m, 2m, 4m, 8m, 16m (UnionPay documents
@@ -12,44 +16,56 @@
 //  - the front notification: the real gateway auto-posts signed fields to frontUrl; the
 //    platform's return page is a GET, so here the paid page links back to frontUrl instead;
 //  - an order the payer never submitted card details for answers queryTrans with respCode 34
-//    (查无此交易), as does an order only known after a reordered (held) payment;
-//  - the statement: the real fileContent is a deflated zip of fixed-width files; ours is
-//    base64(zlib deflate(UTF-8 text)): `#` title lines, then one line per transaction
-//    `orderId|queryId|txnTime|txnType|txnAmt(fen)|fee(fen)`, txnType 01 payment, 04 refund.
-//    No transaction that day answers respCode 98 (文件不存在).
-import { randomBytes, randomInt } from 'node:crypto';
+//    (查无此交易), as does an order only known after a reordered (held) payment; once card details
+//    are in but not confirmed, respCode 00 with origRespCode 05 (still processing);
+//  - the statement: fileContent = base64(zlib(zip)) holding INN<yymmdd>88ZM_<merId> (GBK,
+//    fixed width, src/gateways/unionpay/statement.ts) and an empty …ZME_ file; fileName
+//    <merId>_<yyyymmdd>.zip (the ACP demo's sample is named 802310048993424_20150905.zip; the
+//    "88" in the inner names is our guess of the batch part). Fee 0 (C000000000000).
+//    No transaction that day answers respCode 98 (文件不存在);
+//  - a refund is named by orderId + txnTime; a new request whose txnTime is more than 15 minutes
+//    from the gateway's clock is refused (respCode 12, our choice of window: UnionPay requires the
+//    current time but does not publish its tolerance); the same orderId + txnTime again is the
+//    same refund (answered as before, not refunded twice).
+import { X509Certificate, randomBytes, randomInt } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { writeZip } from '../../gateways/common/zip';
+import { ZM, formatZmLine } from '../../gateways/unionpay/statement';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, encodeForm, parseShanghai } from '../../gateways/common/crypto';
-import { FEN, SIGN_METHOD, VERSION, formatAcpResponse, sign, verify, type Fields } from '../../gateways/unionpay/codec';
+import { FEN, SIGN_METHOD, VERSION, formatAcpResponse, sign as signWith, verify, type Fields } from '../../gateways/unionpay/codec';
 import type { Logger } from '../../logger';
 import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
-import { ensureKeyPair } from '../keys';
+import { ensureUnionpayPki } from './pki';
 import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
 
 export const UNIONPAY_SCHEDULE_S = [0, 60, 120, 240, 480, 960];
 
 export interface UnionpaySandboxSettings { merId: string; certId: string }
 
-/** The serial of the sandbox's own signing certificate (UnionPay's test environment uses this one). */
-export const UNIONPAY_SANDBOX_CERT_ID = '69042905377';
-
 /** The fiscal merchant's merId (甘肃省财政厅's account behind the non-tax cashier). */
 export const FISCAL_MER_ID = '898620000000620';
 
 export function createUnionpaySimulator(opts: { config: Config; control: SandboxControl; settings: UnionpaySandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
-  const platform = ensureKeyPair(opts.keyDir, 'unionpay-platform');
-  const merchant = ensureKeyPair(opts.keyDir, 'unionpay-merchant');
+  const pki = ensureUnionpayPki(opts.keyDir, s.certId);
+  const merchantPublicKey = new X509Certificate(pki.merchant.certPem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  /** Refund transactions by orderId + txnTime. */
+  const refundTxns = new Map<string, { trade: SimTrade; refundNo: string; fen: bigint; txnTime: string; queryId: string; at: Date }>();
   const trades = new Map<string, SimTrade>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 银联).
   const fiscal = subPaymentBook();
 
-  const common = (f: Fields): Fields => ({ version: VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD, certId: UNIONPAY_SANDBOX_CERT_ID, accessType: '0', ...f });
-  const answer = (res: Response, f: Fields) => res.type('text/plain; charset=utf-8').send(formatAcpResponse(sign(common(f), platform.privateKey)));
+  /** Signs as UnionPay: the current signing certificate's key, the certificate itself in signPubKeyCert. */
+  const sign = (f: Fields): Fields => {
+    if (control.take('unionpay', ['rotate_key'])) pki.rotate();
+    const k = pki.signing();
+    return signWith({ version: VERSION, encoding: 'UTF-8', signMethod: SIGN_METHOD, accessType: '0', ...f, signPubKeyCert: k.certPem }, k.keyPem);
+  };
+  const answer = (res: Response, f: Fields) => res.type('text/plain; charset=utf-8').send(formatAcpResponse(sign(f)));
 
   /** MMddHHmmss, the traceTime / settle time of the gateway. */
   const traceTime = (at: Date) => compactDateTime(at).slice(4);
@@ -67,10 +83,10 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
       channel: 'unionpay', orderNo: t.orderNo, scheduleS: UNIONPAY_SCHEDULE_S,
       isAck: (status) => status === 200,
       send: async (m) => {
-        const f = sign(common({
+        const f = sign({
           txnType: '01', txnSubType: '01', bizType: '000201', ...paidFields(t, m), respCode: '00', respMsg: 'Success!',
           ...(t.extra.reqReserved ? { reqReserved: t.extra.reqReserved } : {}),
-        }), platform.privateKey);
+        });
         if (m === 'tamper') f.txnAmt = String(t.fen + 100n);
         const r = await fetch(t.notifyUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: encodeForm(f), signal: AbortSignal.timeout(5000) });
         return { status: r.status, text: await r.text() };
@@ -101,9 +117,9 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   /** A merchant request: signed with the merchant's key, for our merchant, in version 5.1.0. */
   const checked = (req: Request): Fields | null => {
     const f = req.body as Fields;
-    if (!f || typeof f !== 'object' || f.version !== VERSION || f.merId !== s.merId || f.certId !== s.certId) return null;
+    if (!f || typeof f !== 'object' || f.version !== VERSION || f.merId !== s.merId || f.certId !== pki.merchant.certId) return null;
     for (const v of Object.values(f)) if (typeof v !== 'string') return null;
-    return verify(f, merchant.publicKey) ? f : null;
+    return verify(f, merchantPublicKey) ? f : null;
   };
 
   const render = (res: Response, t: SimTrade | null, step: string, extra: Record<string, unknown> = {}) =>
@@ -175,18 +191,20 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     if (await queryFault(control, 'unionpay', res)) return;
     const f = checked(req);
     if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
-    // A refund (txnType 04) is a transaction of its own, queried by its orderId. Its txnTime is
-    // not kept by this simulator, so only the orderId is matched here.
-    for (const x of trades.values()) {
-      const r = x.refunds.find((y) => y.refundNo === f.orderId);
-      if (r) {
-        return answer(res, {
-          ...head(f), txnType: '04', txnAmt: String(r.fen), currencyCode: '156', origQryId: x.tradeNo ?? '', queryId: `R${x.tradeNo!.slice(1)}${r.refundNo.slice(-4)}`.slice(0, 21),
-          respCode: '00', respMsg: '成功[0000000]', origRespCode: '00', origRespMsg: '成功[0000000]',
-        });
-      }
+    // A refund (txnType 04) is a transaction of its own, queried by its own orderId + txnTime.
+    const r = refundTxns.get(`${f.orderId}|${f.txnTime}`);
+    if (r) {
+      return answer(res, {
+        ...head(f), txnType: '04', txnSubType: '00', txnAmt: String(r.fen), currencyCode: '156', origQryId: r.trade.tradeNo ?? '', queryId: r.queryId,
+        respCode: '00', respMsg: '成功[0000000]', origRespCode: '00', origRespMsg: '成功[0000000]',
+      });
     }
     const t = find(f.orderId ?? '', f.txnTime);
+    // The payer has given card details but not confirmed: the transaction exists and is still
+    // being processed (origRespCode 05 交易已受理，请稍后查询交易结果): ask again, never closed.
+    if (t && t.status === 'UNPAID' && t.extra.card) {
+      return answer(res, { ...head(f), txnAmt: String(t.fen), respCode: '00', respMsg: '成功[0000000]', origRespCode: '05', origRespMsg: '交易已受理，请稍后查询交易结果[6154037]' });
+    }
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
     if (t.heldForClose) {
       // reorder fault: the gateway has no close, so the merchant's closing query is what the
@@ -205,29 +223,53 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     const t = [...trades.values()].find((x) => x.tradeNo && x.tradeNo === f.origQryId);
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '35', respMsg: '原交易不存在或状态不正确' });
     const refundNo = f.orderId ?? '';
-    if (!t.refunds.some((r) => r.refundNo === refundNo)) {
+    const key = `${refundNo}|${f.txnTime}`;
+    let r = refundTxns.get(key);
+    if (!r) {
+      const at = parseShanghai(f.txnTime ?? '');
+      if (!at || Math.abs(at.getTime() - Date.now()) > 15 * 60_000) return answer(res, { ...head(f), respCode: '12', respMsg: '交易时间txnTime不在有效范围内' });
       const amt = FEN.test(f.txnAmt ?? '') ? BigInt(f.txnAmt!) : 0n;
       if (amt <= 0n || t.refundedFen + amt > t.fen) return answer(res, { ...head(f), respCode: '36', respMsg: '退货金额超限' });
       t.refundedFen += amt;
-      t.refunds.push({ refundNo, fen: amt, at: new Date() });
+      const now = new Date();
+      r = { trade: t, refundNo, fen: amt, txnTime: f.txnTime!, queryId: `${compactDateTime(now).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21), at: now };
+      refundTxns.set(key, r);
+      t.refunds.push({ refundNo, fen: amt, at: now });
     }
-    answer(res, { ...head(f), txnAmt: f.txnAmt ?? '', origQryId: f.origQryId ?? '', queryId: `R${t.tradeNo!.slice(1)}${refundNo.slice(-4)}`.slice(0, 21), respCode: '00', respMsg: '成功[0000000]' });
+    answer(res, { ...head(f), txnAmt: String(r.fen), origQryId: f.origQryId ?? '', queryId: r.queryId, respCode: '00', respMsg: '成功[0000000]' });
   });
 
-  router.post('/gateway/api/fileTransfer.do', (req, res) => {
+  // The file-download host (acpsdk.fileTransUrl): posted to at its root, not under /gateway/api.
+  router.post('/filedownload/', (req, res) => {
     const f = checked(req);
     if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
+    if (f.txnType !== '76' || f.fileType !== '00' || f.bizType !== '000000') return answer(res, { ...head(f), respCode: '12', respMsg: '交易类型不支持' });
     const mmdd = /^\d{4}$/.test(f.settleDate ?? '') ? `${f.settleDate!.slice(0, 2)}-${f.settleDate!.slice(2)}` : '';
-    const rows: string[] = [];
+    const rows: { at: Date; line: Buffer }[] = [];
+    const common = (t: SimTrade, at: Date) => ({ [ZM.txnCode]: 'S22', [ZM.traceNo]: t.extra.traceNo ?? '', [ZM.transTime]: compactDateTime(at).slice(4), [ZM.accNo]: `621626*******${t.extra.card ?? '0018'}`.slice(0, 19), [ZM.fee]: 'C000000000000', [ZM.merId]: s.merId, [ZM.bizType]: '000201' });
     for (const t of trades.values()) {
-      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt).slice(5) === mmdd) rows.push([t.orderNo, t.tradeNo, compactDateTime(t.paidAt), '01', String(t.fen), '0'].join('|'));
-      for (const r of t.refunds.filter((x) => businessDate(x.at).slice(5) === mmdd)) rows.push([r.refundNo, `R${t.tradeNo!.slice(1)}${r.refundNo.slice(-4)}`.slice(0, 21), compactDateTime(r.at), '04', String(r.fen), '0'].join('|'));
+      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt).slice(5) === mmdd) {
+        rows.push({ at: t.paidAt, line: formatZmLine({ ...common(t, t.paidAt), [ZM.txnAmt]: String(t.fen), [ZM.queryId]: t.tradeNo!, [ZM.orderId]: t.orderNo, [ZM.settleAmt]: `C${String(t.fen).padStart(12, '0')}`, [ZM.txnType]: '01', [ZM.txnSubType]: '01' }) });
+      }
+    }
+    for (const r of refundTxns.values()) {
+      if (businessDate(r.at).slice(5) !== mmdd) continue;
+      rows.push({ at: r.at, line: formatZmLine({
+        ...common(r.trade, r.at), [ZM.txnCode]: 'S30', [ZM.txnAmt]: String(r.fen), [ZM.queryId]: r.queryId, [ZM.orderId]: r.refundNo, [ZM.settleAmt]: `D${String(r.fen).padStart(12, '0')}`,
+        [ZM.txnType]: '04', [ZM.txnSubType]: '00', [ZM.origQryId]: r.trade.tradeNo!, [ZM.origOrderId]: r.trade.orderNo,
+      }) });
     }
     if (!rows.length) return answer(res, { txnType: '76', txnSubType: f.txnSubType ?? '', bizType: '000000', merId: s.merId, settleDate: f.settleDate ?? '', respCode: '98', respMsg: '文件不存在' });
-    const text = [`#银联全渠道对账文件|${s.merId}|${f.settleDate}`, '#orderId|queryId|txnTime|txnType|txnAmt|fee', ...rows].join('\n');
+    rows.sort((a, b) => a.at.getTime() - b.at.getTime());
+    const year = businessDate(rows[0]!.at).slice(0, 4);
+    const yymmdd = `${year.slice(2)}${f.settleDate}`;
+    const zip = writeZip([
+      { name: `INN${yymmdd}88ZM_${s.merId}`, data: Buffer.concat(rows.flatMap((r) => [r.line, Buffer.from('\r\n')])) },
+      { name: `INN${yymmdd}88ZME_${s.merId}`, data: Buffer.alloc(0) },
+    ]);
     answer(res, {
       txnType: '76', txnSubType: f.txnSubType ?? '', bizType: '000000', merId: s.merId, settleDate: f.settleDate ?? '', txnTime: f.txnTime ?? '',
-      fileType: '00', fileName: `INN${f.settleDate}00_${s.merId}.txt`, fileContent: deflateSync(Buffer.from(text, 'utf8')).toString('base64'),
+      fileType: '00', fileName: `${s.merId}_${year}${f.settleDate}.zip`, fileContent: deflateSync(zip).toString('base64'),
       respCode: '00', respMsg: '成功[0000000]',
     });
   });
@@ -240,7 +282,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     },
   };
 
-  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments };
+  return { router, trades, refundTxns, fiscalTrades: fiscal.trades, pki, sign, pay, notify, subPayments };
 }
 
 export type UnionpaySimulator = ReturnType<typeof createUnionpaySimulator>;

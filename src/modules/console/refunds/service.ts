@@ -227,9 +227,13 @@ export function refundsService(deps: { db: Knex; audit: AuditRepo; gateways?: Re
       const order = await loadChannelOrder(db, { ...row, channel: row.refundChannel }, deps.publicUrl ?? '');
       answer = await gateway.queryRefund(order, ref);
       if (answer.status === 'not_found') {
-        // The channel never saw it: ask again under the same number and request time, which the
-        // channel takes as the same refund should the first request surface after all.
-        const again = await gateway.refund(order, amount, ref.refundNo, ref.requestedAt);
+        // The channel never saw it: ask again under the same number, as a new request of the
+        // current time (UnionPay names a transaction by orderId + txnTime and wants txnTime to be
+        // now). The time is kept before the call, so the next query asks about this request.
+        const retryAt = new Date();
+        await db('refunds').where({ id: refundId, status: 'pending' }).update({ requested_at: retryAt });
+        await db('overpayments').where({ refund_no: ref.refundNo, status: 'refunding' }).update({ refund_requested_at: retryAt });
+        const again = await gateway.refund(order, amount, ref.refundNo, retryAt);
         answer = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount }
           : again.status === 'pending' ? { status: 'pending' } : again.status === 'failed' ? again : { status: 'unsupported' };
       }
