@@ -14,7 +14,12 @@ import { Router, json, type Request, type Response, type NextFunction } from 'ex
 import type { Logger } from '../logger';
 
 export type SandboxChannel = 'alipay' | 'wechat' | 'unionpay' | 'icbc';
-export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error'] as const;
+export const FAULT_KINDS = [
+  'duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error',
+  // The next refund requests are taken by the channel, then answered with a system error, or not
+  // answered before any sane client timeout (ms): the merchant cannot tell that money moved.
+  'refund_error', 'refund_timeout',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 

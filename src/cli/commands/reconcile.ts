@@ -61,7 +61,7 @@ export async function checkLedgerCommand(knex: Knex, config: Config, args: strin
   if (!o.has('no-statements')) {
     const m = reconcileModule({ config, knex, logger: createLogger('warn') });
     const channels = o.get('channel') ?? channelsOf(m.registry);
-    diffs.push(...(await checkChannelStatements(repo, m.registry, channels, days)));
+    diffs.push(...(await checkChannelStatements(repo, m.statements, channels, days)));
   }
   for (const d of diffs) print(`${d.rule}\t${d.ref}\t${d.detail}`);
   print(diffs.length ? `账务核对发现 ${diffs.length} 处不一致` : '账务核对通过：账单、分录、收费单与渠道对账单一致');
