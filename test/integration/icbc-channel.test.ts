@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import { dashedDateTime, encodeForm, nonce } from '../../src/gateways/common/crypto';
 import { icbcAdapter } from '../../src/gateways/icbc/adapter';
-import { API, sign, verifyAnswer } from '../../src/gateways/icbc/codec';
+import { API, sign, signedNotifyAnswer, verifyAnswer } from '../../src/gateways/icbc/codec';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import { text } from '../helpers/client';
 import { waitForStatus } from '../helpers/pay-env';
@@ -88,21 +88,22 @@ describe('中国工商银行: the gateway is as strict as ICBC', () => {
   it('a notification is checked over the configured notify URL\'s path, not the path a proxy forwards it on', async () => {
     // ICBC posts to https://pay.example.edu.cn/campus/pay/notify/icbc; the proxy strips /campus.
     const got: string[] = [];
+    // The capture answers as our platform would (signed return_code 0), so the sandbox stops there.
+    const ack = signedNotifyAnswer({ return_code: 0, return_msg: 'success', msg_id: 'x' }, sim.merchantKeys.privateKey, cfg.signType);
     const capture = createServer((req, res) => {
       let b = '';
       req.on('data', (c: Buffer) => { b += c.toString('utf8'); });
-      req.on('end', () => { got.push(b); res.writeHead(200).end('{}'); });
+      req.on('end', () => { got.push(b); res.writeHead(200, { 'content-type': 'application/json' }).end(ack); });
     });
     await new Promise<void>((r) => capture.listen(0, '127.0.0.1', r));
     const port = (capture.address() as AddressInfo).port;
     const s = await w.student('30.00');
     const orderNo = await w.order(s);
-    await w.submit(s, orderNo);
-    await w.control({ kind: 'lose', count: 1 });
-    await w.payAt(await w.submit(s, orderNo)).catch(() => undefined);
-    const t = sim.trades.get(orderNo)!;
-    t.notifyUrl = `http://127.0.0.1:${port}/campus/pay/notify/icbc`;
-    sim.notify(t);
+    await w.payAt(await w.submit(s, orderNo));
+    await waitForStatus(w.knex, orderNo, 'paid');
+    // The same payment notified to https://…/campus/pay/notify/icbc, as ICBC would for a school
+    // whose PUBLIC_URL has the /campus prefix.
+    sim.notify({ ...sim.trades.get(orderNo)!, notifyUrl: `http://127.0.0.1:${port}/campus/pay/notify/icbc` });
     await w.until(async () => got.length > 0);
     capture.close();
     const behindProxy = icbcAdapter({ ...cfg, notifyPath: '/campus/pay/notify/icbc' });

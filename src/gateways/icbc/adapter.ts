@@ -7,8 +7,10 @@
 // CardbusinessAggregatepayB2cOnlineMerrefundV1Test.php, …RefundqryV1Test.php, …OrderqryV1Test.php).
 // Chosen where ICBC publishes nothing (kept identical in the sandbox; the school confirms them
 // with its ICBC branch, see docs/channels-icbc.md):
-//  - notification biz_content: {return_code, return_msg, msg_id, out_trade_no, order_id,
-//    total_amt (fen), pay_time (yyyyMMddHHmmss), mer_id, card_no (masked), pay_status "0"};
+//  - notification biz_content: read as real ICBC notifications carry it (two published ones:
+//    test/unit/vectors/icbc-notification.test.ts): return_code ("0" paid, else failed), msg_id,
+//    out_trade_no, order_id, total_amt (fen), pay_time (yyyyMMddHHmmss), mer_id, card_no …;
+//    e-pay's own field list is not public beyond these;
 //  - query answer: {return_code, return_msg, msg_id, pay_status: "0" paid / "1" failed-or-closed
 //    / "2" unpaid-or-processing, out_trade_no, order_id, total_amt, pay_time}; return_code
 //    96111 = no such order;
@@ -130,7 +132,10 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
       // this request arrived on: a proxy may have stripped or added a prefix.
       if (!verify(cfg.notifyPath, f, k.icbcKey, GATEWAY_SIGN_TYPE)) return { verified: false, reason: 'signature', nack: answer(-12345, 'icbc sign not pass.'), claimedOrderNo };
       if (f.app_id !== cfg.appId || biz.mer_id !== cfg.merId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      if (returnCode(biz) !== 0 || biz.pay_status !== '0') return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
+      // ICBC's own word that the payment failed (return_code ≠ 0): nothing to credit, but it is
+      // ICBC's message, received, so it is acknowledged rather than notified again and again.
+      if (returnCode(biz) !== 0) return { verified: false, reason: 'unsupported', nack: answer(0, 'success'), claimedOrderNo };
+      if (biz.pay_status !== undefined && biz.pay_status !== '0') return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
       const event = paidEvent(biz);
       if (!event) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
       return { verified: true, event, ack: answer(0, 'success'), nack };

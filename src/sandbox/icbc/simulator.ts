@@ -46,6 +46,21 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     mer_id: m === 'wrong_merchant' ? '0200000000999' : t.merchantId, card_no: t.extra.card ? `622202******${t.extra.card}` : '', pay_status: t.status === 'PAID' ? '0' : t.status === 'CLOSED' ? '1' : '2',
   });
 
+  /**
+   * A notification's biz_content with the field set of real ICBC notifications (two published
+   * ones, see test/unit/vectors/icbc-notification.test.ts): return_code as a string, amounts in
+   * fen, no pay_status.
+   */
+  const notifyBizOf = (t: SimTrade, m: Mutation = null) => {
+    const fen = String(t.fen + (m === 'wrong_amount' ? 1n : 0n));
+    return {
+      access_type: '9', attach: '', bank_disc_amt: '0', card_flag: '', card_kind: '', card_no: t.extra.card ? `622202******${t.extra.card}` : '', coupon_amt: '0', cust_id: '',
+      decr_flag: '', ecoupon_amt: '0', mer_disc_amt: '0', mer_id: m === 'wrong_merchant' ? '0200000000999' : t.merchantId, msg_id: nonce(12), open_id: '', order_id: t.tradeNo ?? '',
+      out_trade_no: t.orderNo, pay_time: t.paidAt ? compactDateTime(t.paidAt) : '', pay_type: '1', payment_amt: fen, point_amt: '0', return_code: '0', return_msg: '交易成功',
+      third_party_coupon_amt: '0', third_party_discount_amt: '0', third_trade_no: '', total_amt: fen, total_disc_amt: '0',
+    };
+  };
+
   function notify(t: SimTrade) {
     const notifyPath = new URL(t.notifyUrl).pathname;
     control.deliver({
@@ -54,7 +69,7 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
       send: async (m) => {
         const f: Fields = {
           from: 'icbc-api', api: API.pay, app_id: s.appId, charset: 'UTF-8', format: 'json', sign_type: GATEWAY_SIGN_TYPE,
-          timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(bizOf(t, m)),
+          timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(notifyBizOf(t, m)),
         };
         const signed = sign(notifyPath, f, gateway.privateKey);
         if (m === 'tamper') signed.biz_content = signed.biz_content!.replace(`"total_amt":"${t.fen}"`, `"total_amt":"${t.fen + 100n}"`);
