@@ -99,6 +99,8 @@ const envSchema = z.object({
   ICBC_MER_PRTCL_NO: z.string().regex(/^\d{10,20}$/, 'must be 10-20 digits').default('0200010401570201'),
   ICBC_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   ICBC_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** The sign_type the app registered on ICBC's open platform (RSA = SHA1withRSA, RSA2 = SHA256withRSA). */
+  ICBC_SIGN_TYPE: z.enum(['RSA', 'RSA2'], { message: 'must be RSA or RSA2 (the sign type registered for the app on ICBC\'s open platform)' }).default('RSA2'),
   /** Per request to any card/wallet channel. */
   CHANNEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** 手续费 per channel (yuan, two decimals), shown on 缴费信息确认及支付方式选择 and added to 总金额. */
@@ -168,7 +170,7 @@ export interface Config {
       url: string; fileUrl: string; merId: string; certId: string; signCertFile: string; signCertPassword: string;
       rootCertFile: string; middleCertFile: string; validateCnName: boolean; timeoutMs: number;
     };
-    icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; timeoutMs: number };
+    icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; signType: 'RSA' | 'RSA2'; notifyPath: string; timeoutMs: number };
   };
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
@@ -233,7 +235,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       platformKeyFile: path.resolve(e.NONTAX_PLATFORM_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-platform-public.pem')),
     },
     ebill: { url: (e.EBILL_URL ?? `${sandboxUrl}/ebill`).replace(/\/$/, ''), appId: e.EBILL_APP_ID, secret: ebillSecret(e, sessionSecret) },
-    channels: channelConfig(e, dataDir, sandboxUrl),
+    channels: channelConfig(e, dataDir, sandboxUrl, publicUrl),
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };
@@ -297,7 +299,7 @@ function unionpaySignPassword(e: Env): string {
 }
 
 /** The card and wallet channels; every key file defaults to the sandbox's own, under DATA_DIR/sandbox. */
-function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['channels'] {
+function channelConfig(e: Env, dataDir: string, sandboxUrl: string, publicUrl: string): Config['channels'] {
   const key = (given: string | undefined, name: string) => path.resolve(given ?? path.join(dataDir, 'sandbox', name));
   const url = (given: string | undefined, mount: string) => (given ?? `${sandboxUrl}/${mount}`).replace(/\/$/, '');
   const timeoutMs = e.CHANNEL_TIMEOUT_MS;
@@ -316,6 +318,9 @@ function channelConfig(e: Env, dataDir: string, sandboxUrl: string): Config['cha
       rootCertFile: key(e.UNIONPAY_ROOT_CERT_FILE, 'unionpay-root.cer'), middleCertFile: key(e.UNIONPAY_MIDDLE_CERT_FILE, 'unionpay-middle.cer'),
       validateCnName: e.UNIONPAY_VALIDATE_CN_NAME, timeoutMs,
     },
-    icbc: { url: url(e.ICBC_URL, 'icbc'), appId: e.ICBC_APP_ID, merId: e.ICBC_MER_ID, merPrtclNo: e.ICBC_MER_PRTCL_NO, privateKeyFile: key(e.ICBC_PRIVATE_KEY_FILE, 'icbc-merchant-private.pem'), icbcPublicKeyFile: key(e.ICBC_PUBLIC_KEY_FILE, 'icbc-gateway-public.pem'), timeoutMs },
+    icbc: { url: url(e.ICBC_URL, 'icbc'), appId: e.ICBC_APP_ID, merId: e.ICBC_MER_ID, merPrtclNo: e.ICBC_MER_PRTCL_NO, privateKeyFile: key(e.ICBC_PRIVATE_KEY_FILE, 'icbc-merchant-private.pem'), icbcPublicKeyFile: key(e.ICBC_PUBLIC_KEY_FILE, 'icbc-gateway-public.pem'),
+      // ICBC signs a notification over the path of the notify URL we registered: PUBLIC_URL's own
+      // path plus the notify route of src/modules/payment/routes.ts (the URL payment/service.ts sends).
+      signType: e.ICBC_SIGN_TYPE, notifyPath: new URL(`${publicUrl.replace(/\/$/, '')}/pay/notify/icbc`).pathname, timeoutMs },
   };
 }

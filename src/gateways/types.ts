@@ -168,6 +168,14 @@ export interface ChannelAdapter {
   /** Settles a refund whose answer was unclear (timeout, 5xx) or still processing. */
   queryRefund(order: ChannelOrder, refund: RefundRef): Promise<RefundQueryResult>;
   downloadStatement(day: string): Promise<Statement>;
+  /**
+   * true where the channel has no statement API and delivers its daily file by its bank file
+   * service (ICBC e-pay): downloadStatement throws, the daily job does not try, and finance
+   * uploads the file on the console's 对账 page, read by parseStatement.
+   */
+  readonly statementByUpload?: boolean;
+  /** Reads the channel's statement file for `day` as uploaded; a ChannelError says what is wrong with it. */
+  parseStatement?(day: string, file: Uint8Array): Statement;
 }
 
 /** A channel as the 支付方式 list shows it. */

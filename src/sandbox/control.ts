@@ -17,7 +17,7 @@
 // connection drops before the answer), refund_timeout (the refund is made, the answer comes only
 // after `ms`, past the client's timeout). rotate_key: the channel signs from its next message on
 // with a new key (WeChat a new platform certificate listed at /v3/certificates); the old key is
-// no longer used.
+// no longer used. refund_error: the refund is taken, then answered with a system error (ICBC).
 import { Router, json, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 
@@ -25,7 +25,7 @@ export type SandboxChannel = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc
 /** The card and wallet channels: those a school's order goes to directly, one SimTrade per order. */
 export type CardChannel = Exclude<SandboxChannel, 'nontax'>;
 export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error', 'hold',
-  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key'] as const;
+  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key', 'refund_error'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 

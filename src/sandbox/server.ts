@@ -39,7 +39,7 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   // Card and wallet channels.
   const ch = opts.config.channels;
   const wechat = createWechatSimulator({ ...opts, control, keyDir, settings: { appId: ch.wechat.appId, mchId: ch.wechat.mchId, merchantSerialNo: ch.wechat.merchantSerialNo, platformKeyId: ch.wechat.platformKeyId } });
-  const icbc = createIcbcSimulator({ ...opts, control, keyDir, settings: { appId: ch.icbc.appId, merId: ch.icbc.merId } });
+  const icbc = createIcbcSimulator({ ...opts, control, keyDir, settings: { appId: ch.icbc.appId, merId: ch.icbc.merId, signType: ch.icbc.signType } });
   const alipay = createAlipaySimulator({ ...opts, control, keyDir, settings: { appId: ch.alipay.appId, sellerId: ch.alipay.sellerId } });
   const unionpay = createUnionpaySimulator({ ...opts, control, keyDir, settings: { merId: ch.unionpay.merId, certId: ch.unionpay.certId } });
   app.use(control.router);

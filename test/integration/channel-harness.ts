@@ -12,7 +12,7 @@ import { overpayment } from '../../src/domain/arrears';
 import { CHANNEL_LABEL } from '../../src/domain/channels';
 import { Decimal } from '../../src/domain/money';
 import { createGatewayRegistry } from '../../src/gateways/registry';
-import type { ChannelOrder, PaymentAction } from '../../src/gateways/types';
+import type { ChannelOrder, PaymentAction, Statement } from '../../src/gateways/types';
 import { paymentModule } from '../../src/modules/payment';
 import type { CardChannel as SandboxChannel } from '../../src/sandbox/control';
 import { text as visible } from '../helpers/client';
@@ -338,7 +338,7 @@ export async function channelOrderOf(w: PlatformWorld, orderNo: string): Promise
 }
 
 /** Refund, statement and query faults: the adapter against its simulator over HTTP. */
-export function protocolCases(w: PlatformWorld, label: string, o: { statementMark: string }) {
+export function protocolCases(w: PlatformWorld, label: string, o: { statementMark: string; /** a channel without a statement API: how finance gets the day's file */ statement?: (day: string) => Promise<Statement> }) {
   const adapter = createGatewayRegistry(w.env.config).get(w.channel)!;
 
   describe(`${label}: refund, statement, query faults`, () => {
@@ -356,7 +356,7 @@ export function protocolCases(w: PlatformWorld, label: string, o: { statementMar
       expect(['succeeded', 'pending']).toContain((await adapter.refund(order, new Decimal('9099.94'), 'RF0001', requestedAt)).status);
       expect(w.env.sandbox[w.channel].trades.get(orderNo)!.refundedFen).toBe(909994n);
       const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-      const st = await adapter.downloadStatement(day);
+      const st = await (o.statement ?? ((d: string) => adapter.downloadStatement(d)))(day);
       expect(st.raw).toContain(o.statementMark);
       expect(st.lines.some((l) => l.orderNo === orderNo && l.kind === 'payment' && l.amount.toFixed(2) === '9099.95')).toBe(true);
       expect(st.lines.some((l) => l.kind === 'refund' && l.amount.toFixed(2) === '9099.94')).toBe(true);

@@ -4,6 +4,9 @@
 // Each is classified, the restorable one restored, the rest proposed; shown on the console's 对账
 // page and reported by the CLI with a non-zero exit.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
@@ -136,7 +139,11 @@ describe('a day’s statements with every kind of difference', () => {
 
     // The CLI: differences left for finance → exit 1.
     const lines: string[] = [];
-    expect(await reconcileCommand(w.knex, w.config, ['--channel', 'icbc', '--date', day], (s) => lines.push(s))).toBe(1);
+    // ICBC's statement is a file from the bank: without --file the command says so.
+    expect(await reconcileCommand(w.knex, w.config, ['--channel', 'icbc', '--date', day], () => undefined)).toBe(2);
+    const icbcFile = path.join(mkdtempSync(path.join(tmpdir(), 'icbc-')), 'ICBC.txt');
+    writeFileSync(icbcFile, await w.icbcFile(day));
+    expect(await reconcileCommand(w.knex, w.config, ['--channel', 'icbc', '--date', day, '--file', icbcFile], (s) => lines.push(s))).toBe(1);
     expect(lines.join('\n')).toContain('金额不符');
     expect(await reconcileCommand(w.knex, w.config, ['--channel', 'nontax', '--date', day], () => undefined)).toBe(0);
     expect(await reconcileCommand(w.knex, w.config, ['--channel', 'paypal', '--date', day], () => undefined)).toBe(2);

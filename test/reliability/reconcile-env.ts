@@ -4,7 +4,7 @@
 import { expect } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
 import type { PaymentAction } from '../../src/gateways/types';
-import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
+import { checkChannelStatements, checkLedger, type StatementSource } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { payAtCashier, payEnv } from '../helpers/pay-env';
@@ -16,7 +16,37 @@ export type Channel = 'nontax' | 'wechat' | 'icbc';
 export async function reconcileWorld(db: TestDatabase, env: Record<string, string> = {}) {
   const pay = await payEnv(db, env);
   const knex = db.knex;
-  const m = reconcileModule({ config: pay.config, knex });
+  const base = reconcileModule({ config: pay.config, knex });
+  /**
+   * ICBC has no statement API: finance downloads the day's file from ICBC's file service and
+   * uploads it. Here the file is the ICBC sandbox's for the day, and it goes through the same
+   * reconcileFile as the console's upload; other channels download as the job does.
+   */
+  const icbcFile = async (day: string) => {
+    const r = await fetch(`${pay.sandboxUrl}/icbc/statement-file?day=${day}`);
+    expect(r.status).toBe(200);
+    return Buffer.from(await r.arrayBuffer());
+  };
+  const m = {
+    ...base,
+    service: {
+      ...base.service,
+      async reconcile(channel: string, day: string, trigger?: 'job' | 'cli' | 'console') {
+        if (channel !== 'icbc') return base.service.reconcile(channel, day, trigger);
+        const out = await base.service.reconcileFile(channel, day, await icbcFile(day));
+        if ('refused' in out) throw new Error(out.refused);
+        return out;
+      },
+    },
+  };
+  /** Statements as the ledger check sees them: ICBC's from the day's file at the sandbox. */
+  const statements: StatementSource = {
+    get(id) {
+      const a = base.registry.get(id);
+      if (id !== 'icbc' || !a?.parseStatement) return a;
+      return { downloadStatement: async (day) => a.parseStatement!(day, await icbcFile(day)) };
+    },
+  };
   const today = () => businessDate();
 
   /** A payer with one bill of `due` in a 学费-type item of the category. */
@@ -88,7 +118,7 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   /** The books agree with themselves and with each channel's statement for the day. */
   async function ledgerDifferences(days = [today()], channels: Channel[] = ['nontax', 'wechat', 'icbc']) {
     const repo = ledgerCheckRepo(knex);
-    return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, m.registry, channels, days))];
+    return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, statements, channels, days))];
   }
 
   /** How each order was credited: ledger payment entries, receipts. */
@@ -98,7 +128,7 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
     return { entries: await count(knex('bill_ledger').where({ order_id: o.id, kind: 'payment' })), receipts: await count(knex('receipts').where({ order_id: o.id })) };
   }
 
-  return { ...pay, knex, m, today, payer, order, submit, payAt, fault, clearFaults, nontaxFault, statusOf, ledgerDifferences, creditsOf };
+  return { ...pay, knex, m, icbcFile, today, payer, order, submit, payAt, fault, clearFaults, nontaxFault, statusOf, ledgerDifferences, creditsOf };
 }
 
 export type ReconcileWorld = Awaited<ReturnType<typeof reconcileWorld>>;

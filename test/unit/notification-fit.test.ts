@@ -14,14 +14,11 @@ import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../.
 import { handleNotification, type NotificationSpec } from '../../src/gateways/common/notification';
 import { alipayAdapter } from '../../src/gateways/alipay/adapter';
 import { ACK as ALIPAY_ACK, NACK as ALIPAY_NACK, signNotification, verifyNotification } from '../../src/gateways/alipay/codec';
-import { icbcAdapter } from '../../src/gateways/icbc/adapter';
-import { sign as icbcSign, signedNotifyAnswer, verify as icbcVerify } from '../../src/gateways/icbc/codec';
 import { wechatAdapter } from '../../src/gateways/wechat/adapter';
 import { decryptResource, encryptResource, signedHeaders, verifySigned, type Resource } from '../../src/gateways/wechat/codec';
 import { type ChannelAnswer, type ChannelAdapter, type ParsedNotification, type RawNotification } from '../../src/gateways/types';
 import { keyPair } from './channel-keys';
 
-type Fields = Record<string, string>;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fit-'));
 const file = (name: string, text: string) => {
@@ -31,7 +28,6 @@ const file = (name: string, text: string) => {
 };
 const text = (status: number, body: string): ChannelAnswer => ({ status, contentType: 'text/plain; charset=utf-8', body });
 type Rec = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** Same answer from the adapter and from the skeleton with the spec, for every input. */
 function same(adapter: ChannelAdapter, spec: NotificationSpec<never, never>, inputs: [string, RawNotification][]) {
@@ -42,66 +38,6 @@ function same(adapter: ChannelAdapter, spec: NotificationSpec<never, never>, inp
 
 const form = (p: string, body: string): RawNotification => ({ method: 'POST', path: p, headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: body });
 const junk: [string, string][] = [['empty', ''], ['garbage', '%%%&&=='], ['repeated field', 'a=1&a=2'], ['json', '{"a":1}']];
-
-describe('the skeleton fits ICBC (signed JSON answer echoing msg_id)', () => {
-  const gw = keyPair();
-  const mer = keyPair();
-  const cfg = { url: 'http://127.0.0.1:9', appId: '10000000000000000001', merId: '0200000000001', merPrtclNo: '0200000000001', privateKeyFile: file('icbc-mer.pem', mer.privateKey), icbcPublicKeyFile: file('icbc-gw.pem', gw.publicKey) };
-  const adapter = icbcAdapter(cfg);
-  const P = '/pay/notify/icbc';
-  type D = { form: Fields; biz: Rec };
-  const paid = (b: Rec) => {
-    const at = typeof b.pay_time === 'string' ? parseShanghai(b.pay_time) : null;
-    return typeof b.out_trade_no === 'string' && typeof b.order_id === 'string' && at
-      ? { channelOrderId: b.out_trade_no, orderNo: b.out_trade_no, channelTradeNo: b.order_id, paidAt: at, payMethod: '工银e支付' } : null;
-  };
-  const answer = (code: number, msg: string, d: D | null): ChannelAnswer => ({
-    status: 200, contentType: 'application/json; charset=utf-8', body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: str(d?.biz.msg_id) ?? '' }, mer.privateKey),
-  });
-  const spec: NotificationSpec<D, D> = {
-    decode(raw) {
-      const f = parseFormStrict(raw.rawBody);
-      const biz = f?.biz_content ? (JSON.parse(f.biz_content) as unknown) : null;
-      return f && biz && typeof biz === 'object' ? { form: f, biz: biz as Rec } : null;
-    },
-    claimedOrderNo: (d) => d.biz.out_trade_no,
-    verify: (d, raw) => (icbcVerify(raw.path.split('?')[0]!, d.form, gw.publicKey) ? { ok: true, fields: d } : { ok: false, reason: 'signature' }),
-    merchant: ({ form: f, biz }) => f.app_id === cfg.appId && biz.mer_id === cfg.merId,
-    status: ({ biz }) => (String(biz.return_code) !== '0' || biz.pay_status !== '0' ? 'unsupported' : 'paid'),
-    amount: { unit: 'fen', of: ({ biz }) => biz.total_amt },
-    paid: ({ biz }) => paid(biz),
-    ack: (_f, d) => answer(0, 'success', d),
-    nack: (why, d) => (why === 'signature' ? answer(-12345, 'icbc sign not pass.', d) : answer(-1, 'fail', d)),
-    fallbackNack: { status: 500, contentType: 'text/plain', body: 'keys unavailable' },
-  };
-  const biz = { return_code: 0, return_msg: 'success', msg_id: 'm123', out_trade_no: 'XF2612010001', order_id: '2026120110000001', total_amt: '909995', pay_time: '20261201100000', mer_id: cfg.merId, card_no: '622202******1234', pay_status: '0' };
-  const note = (b: Rec, o: { appId?: string; key?: string; tamper?: boolean } = {}) => {
-    const f = icbcSign(P, { from: 'icbc-api', api: '/api/x', app_id: o.appId ?? cfg.appId, charset: 'UTF-8', format: 'json', sign_type: 'RSA2', timestamp: '2026-12-01 10:00:00', biz_content: JSON.stringify(b) }, o.key ?? gw.privateKey);
-    if (o.tamper) f.biz_content = f.biz_content!.replace('909995', '909996');
-    return form(P, encodeForm(f));
-  };
-
-  it('answers every input as the adapter does', () => {
-    same(adapter, spec as never, [
-      ['genuine', note(biz)],
-      ['tampered', note(biz, { tamper: true })],
-      ['other key', note(biz, { key: mer.privateKey })],
-      ['other app', note(biz, { appId: '1999' })],
-      ['other merchant', note({ ...biz, mer_id: '0200000000999' })],
-      ['not paid', note({ ...biz, pay_status: '1' })],
-      ['failed', note({ ...biz, return_code: 1 })],
-      ['fen with a point', note({ ...biz, total_amt: '9099.95' })],
-      ['no pay_time', note({ ...biz, pay_time: '' })],
-      ['no biz', form(P, encodeForm({ app_id: cfg.appId, sign: 'x' }))],
-      ...junk.map(([n, b]): [string, RawNotification] => [n, form(P, b)]),
-    ]);
-  });
-  it('differs on purpose: a paid amount of zero is refused', () => {
-    const raw = note({ ...biz, total_amt: '0' });
-    expect(adapter.parseNotification(raw)).toMatchObject({ verified: true });
-    expect(handleNotification(spec, raw)).toMatchObject({ verified: false, reason: 'malformed' });
-  });
-});
 
 describe('the skeleton fits WeChat (headers signed, resource encrypted, 200 / JSON failure body)', () => {
   const platform = keyPair();

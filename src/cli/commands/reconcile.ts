@@ -1,6 +1,7 @@
-// `reconcile --channel <name> --date <YYYY-MM-DD>` and `check-ledger [--date <day>]… [--days N] [--channel <name>]…`:
+// `reconcile --channel <name> --date <YYYY-MM-DD> [--file <statement file>]` and `check-ledger [--date <day>]… [--days N] [--channel <name>]…`:
 // the same services as the jobs and the console, so a run started here is stored and shown on
 // the console's 对账 page like any other.
+import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
@@ -34,7 +35,26 @@ export async function reconcileCommand(knex: Knex, config: Config, args: string[
     console.error(`用法: npm run cli -- reconcile --channel <${known.join('|')}> --date <YYYY-MM-DD>`);
     return 2;
   }
-  const r = await m.service.reconcile(channel, day, 'cli');
+  // A channel whose statements come as files (ICBC): the file finance got from the bank, read
+  // and reconciled exactly as the console's upload does.
+  const file = o.get('file')?.[0];
+  if (m.service.takesUpload(channel) && !file) {
+    console.error(`${channel} 的对账单由银行文件服务下发：npm run cli -- reconcile --channel ${channel} --date <YYYY-MM-DD> --file <对账文件>`);
+    return 2;
+  }
+  let r;
+  if (file) {
+    if (!m.service.takesUpload(channel)) {
+      console.error(`${channel} 的对账单通过接口下载，无需 --file`);
+      return 2;
+    }
+    const out = await m.service.reconcileFile(channel, day, readFileSync(file));
+    if ('refused' in out) {
+      console.error(out.refused);
+      return 1;
+    }
+    r = out;
+  } else r = await m.service.reconcile(channel, day, 'cli');
   if (r.status === 'failed') {
     console.error(`对账失败（批次 ${r.runId}）：${r.error ?? ''}`);
     return 1;
@@ -61,7 +81,7 @@ export async function checkLedgerCommand(knex: Knex, config: Config, args: strin
   if (!o.has('no-statements')) {
     const m = reconcileModule({ config, knex, logger: createLogger('warn') });
     const channels = o.get('channel') ?? channelsOf(m.registry);
-    diffs.push(...(await checkChannelStatements(repo, m.registry, channels, days)));
+    diffs.push(...(await checkChannelStatements(repo, m.statements, channels, days)));
   }
   for (const d of diffs) print(`${d.rule}\t${d.ref}\t${d.detail}`);
   print(diffs.length ? `账务核对发现 ${diffs.length} 处不一致` : '账务核对通过：账单、分录、收费单与渠道对账单一致');

@@ -1,24 +1,31 @@
 // 中国工商银行 工银e支付 (PC) through ICBC's API open platform: the signed form the browser
 // posts to the e-pay page (图22), the notification to our URL (answered in ICBC's signed JSON
-// dialect), order query, refund and a statement. Wire format: ./codec.ts.
+// dialect), order query, refund (merrefund V1) and refund query (refundqry V1). Wire format:
+// ./codec.ts; statements: ./statement.ts (a file finance uploads, ICBC has no statement API).
 //
-// Chosen where ICBC publishes nothing (kept identical in the sandbox):
-//  - notification biz_content: {return_code, return_msg, msg_id, out_trade_no, order_id,
-//    total_amt (fen), pay_time (yyyyMMddHHmmss), mer_id, card_no (masked), pay_status "0"};
+// Field names follow the SDK's examples (jian1098/icbc-sdk src/example/
+// CardbusinessAggregatepayB2cOnlineMerrefundV1Test.php, …RefundqryV1Test.php, …OrderqryV1Test.php).
+// Chosen where ICBC publishes nothing (kept identical in the sandbox; the school confirms them
+// with its ICBC branch, see docs/channels-icbc.md):
+//  - notification biz_content: read as real ICBC notifications carry it (two published ones:
+//    test/unit/vectors/icbc-notification.test.ts): return_code ("0" paid, else failed), msg_id,
+//    out_trade_no, order_id, total_amt (fen), pay_time (yyyyMMddHHmmss), mer_id, card_no …;
+//    e-pay's own field list is not public beyond these;
 //  - query answer: {return_code, return_msg, msg_id, pay_status: "0" paid / "1" failed-or-closed
 //    / "2" unpaid-or-processing, out_trade_no, order_id, total_amt, pay_time}; return_code
 //    96111 = no such order;
-//  - close: e-pay has no close for an unpaid order; it lapses at expire_time, which we send.
-//    close() asks and reports paid if paid, closed otherwise;
-//  - statement: see API.statement in the codec and the sandbox.
+//  - refundqry answer when no refund is known under that outtrx_serial_no: return_code 96333;
+//  - close: e-pay has no close API. An unpaid attempt stays payable at ICBC until the
+//    expire_time we send, so close() never reports "closed" before then (see close()).
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, dashedDateTime, encodeForm, lazyPems, nonce, parseFormStrict, parseShanghai } from '../common/crypto';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement, type StatementLine,
+  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
-import { API, FEN, SIGN_TYPE, sign, signedNotifyAnswer, verify, verifyAnswer, type Fields } from './codec';
+import { API, FEN, GATEWAY_SIGN_TYPE, returnCode, sign, signedNotifyAnswer, verify, verifyAnswer, type Fields, type SignType } from './codec';
+import { parseIcbcStatement } from './statement';
 
 export interface IcbcConfig {
   /** Gateway base, e.g. https://gw.open.icbc.com.cn */
@@ -29,21 +36,20 @@ export interface IcbcConfig {
   merPrtclNo: string;
   privateKeyFile: string;
   icbcPublicKeyFile: string;
+  /** The sign_type the app registered on the open platform: what our requests and notify answers carry. */
+  signType: SignType;
+  /**
+   * The path of the notify URL we give ICBC (PUBLIC_URL + our notify route): what ICBC signs a
+   * notification over, whatever path a proxy in front of us forwards it on.
+   */
+  notifyPath: string;
   timeoutMs?: number;
 }
 
-export const NOT_FOUND = '96111';
-
-/**
- * 退款查询 of the aggregate-pay B2C API family (beside orderqry and merrefund). Its fields are not
- * public, chosen here and spoken by the sandbox: request {mer_id, out_trade_no, reject_no,
- * icbc_appid}; answer {return_code, return_msg, msg_id, reject_no, reject_seq, reject_amt (fen),
- * reject_status "0" done / "1" failed / "2" processing}; return_code 96333 = no refund under that
- * reject_no (it never reached ICBC, so sending it again with the same reject_no is safe).
- * Chosen over "send merrefund again and read its answer" because a query can never move money.
- */
-export const REFUND_QUERY_PATH = '/api/cardbusiness/aggregatepay/b2c/online/refundqry/V1';
-export const REFUND_NOT_FOUND = '96333';
+export const NOT_FOUND = 96111;
+export const REFUND_NOT_FOUND = 96333;
+/** 交易币种 of merrefund as the SDK example sends it (…MerrefundV1Test.php: "trnsc_ccy"=>"1"). */
+export const TRNSC_CCY_CNY = '1';
 
 function paidEvent(b: Record<string, unknown>): PaidEvent | null {
   const { out_trade_no: orderNo, order_id: icbcOrder, total_amt: amt, pay_time: payTime } = b;
@@ -57,9 +63,10 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
   const keys = lazyPems('icbc', { privateKey: cfg.privateKeyFile, icbcKey: cfg.icbcPublicKeyFile });
 
   const envelope = (biz: object): Fields => ({
-    app_id: cfg.appId, msg_id: nonce(16), format: 'json', charset: 'UTF-8', sign_type: SIGN_TYPE, timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(biz),
+    app_id: cfg.appId, msg_id: nonce(16), format: 'json', charset: 'UTF-8', sign_type: cfg.signType, timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(biz),
   });
 
+  /** One API call; the answer's signature checked as DefaultIcbcClient checks it (codec.verifyAnswer). */
   async function call(path: string, biz: object): Promise<Record<string, unknown>> {
     const k = keys();
     const r = await channelFetch('icbc', path, `${cfg.url}${path}`, {
@@ -72,8 +79,9 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
 
   async function query(order: ChannelOrder): Promise<QueryResult> {
     const b = await call(API.query, { mer_id: cfg.merId, out_trade_no: order.orderNo, deal_flag: '0', icbc_appid: cfg.appId });
-    if (String(b.return_code) === NOT_FOUND) return { status: 'not_found' };
-    if (String(b.return_code) !== '0') throw new ChannelError(`icbc query: ${String(b.return_code)} ${String(b.return_msg ?? '')}`, true);
+    const code = returnCode(b);
+    if (code === NOT_FOUND) return { status: 'not_found' };
+    if (code !== 0) throw new ChannelError(`icbc query: ${String(b.return_code)} ${String(b.return_msg ?? '')}`, true);
     if (b.out_trade_no !== order.orderNo) throw new ChannelError('icbc query: answer is for another order', true);
     if (b.pay_status === '0') {
       const event = paidEvent(b);
@@ -86,6 +94,7 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
   return {
     id: 'icbc',
     alwaysClosable: false,
+    statementByUpload: true,
 
     async createPayment(order): Promise<CreatedPayment> {
       const biz = {
@@ -115,14 +124,18 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
       }
       const msgId = typeof biz?.msg_id === 'string' ? biz.msg_id : '';
       const answer = (code: number, msg: string): ChannelAnswer => ({
-        status: 200, contentType: 'application/json; charset=utf-8', body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: msgId }, k.privateKey),
+        status: 200, contentType: 'application/json; charset=utf-8', body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: msgId }, k.privateKey, cfg.signType),
       });
       const nack = answer(-1, 'fail');
       if (!f || !biz) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      // The signed path is our notify URL's path, as ICBC requested it.
-      if (!verify(raw.path.split('?')[0]!, f, k.icbcKey)) return { verified: false, reason: 'signature', nack: answer(-12345, 'icbc sign not pass.'), claimedOrderNo };
+      // Signed over the path of the notify URL we registered (what ICBC requested), not the path
+      // this request arrived on: a proxy may have stripped or added a prefix.
+      if (!verify(cfg.notifyPath, f, k.icbcKey, GATEWAY_SIGN_TYPE)) return { verified: false, reason: 'signature', nack: answer(-12345, 'icbc sign not pass.'), claimedOrderNo };
       if (f.app_id !== cfg.appId || biz.mer_id !== cfg.merId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      if (String(biz.return_code) !== '0' || biz.pay_status !== '0') return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
+      // ICBC's own word that the payment failed (return_code ≠ 0): nothing to credit, but it is
+      // ICBC's message, received, so it is acknowledged rather than notified again and again.
+      if (returnCode(biz) !== 0) return { verified: false, reason: 'unsupported', nack: answer(0, 'success'), claimedOrderNo };
+      if (biz.pay_status !== undefined && biz.pay_status !== '0') return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
       const event = paidEvent(biz);
       if (!event) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
       return { verified: true, event, ack: answer(0, 'success'), nack };
@@ -130,47 +143,57 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
 
     query,
 
+    /**
+     * ICBC e-pay has no close: the signed form the payer holds stays payable at ICBC until the
+     * expire_time we sent. So: paid if ICBC says paid; closed only if ICBC says the order failed
+     * or closed, or its expiry has passed; otherwise still open until then (an order ICBC has not
+     * seen yet is open too: the payer's browser may still post the form).
+     */
     async close(order): Promise<CloseResult> {
       // e-pay has no close: an unpaid (or not yet posted) order stays payable until expire_time.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      return order.expiresAt <= new Date() ? { status: 'closed' } : { status: 'open', until: order.expiresAt };
-    },
-
-    async refund(order, amount, refundNo): Promise<RefundResult> {
-      const b = await call(API.refund, { mer_id: cfg.merId, out_trade_no: order.orderNo, reject_no: refundNo, reject_amt: toFen(amount).toString(), cur_type: '001', icbc_appid: cfg.appId });
-      if (String(b.return_code) === '0') return { status: 'succeeded', channelRefundNo: typeof b.reject_seq === 'string' ? b.reject_seq : refundNo };
-      return { status: 'failed', reason: `${String(b.return_code)} ${String(b.return_msg ?? '')}`.trim() };
-    },
-
-    async queryRefund(order, ref): Promise<RefundQueryResult> {
-      const b = await call(REFUND_QUERY_PATH, { mer_id: cfg.merId, out_trade_no: order.orderNo, reject_no: ref.refundNo, icbc_appid: cfg.appId });
-      const code = String(b.return_code);
-      if (code === REFUND_NOT_FOUND || code === NOT_FOUND) return { status: 'not_found' };
-      if (code !== '0') throw new ChannelError(`icbc refund query: ${code} ${String(b.return_msg ?? '')}`, true);
-      if (b.reject_no !== ref.refundNo) throw new ChannelError('icbc refund query: answer is for another refund', true);
-      if (b.reject_status === '2') return { status: 'pending' };
-      if (b.reject_status !== '0') return { status: 'failed', reason: `reject_status ${String(b.reject_status)}` };
-      if (typeof b.reject_amt !== 'string' || !FEN.test(b.reject_amt)) throw new ChannelError('icbc refund query: refunded without an amount', true);
-      return { status: 'succeeded', channelRefundNo: typeof b.reject_seq === 'string' ? b.reject_seq : ref.refundNo, amount: fromFen(b.reject_amt) };
+      if (q.status === 'closed' || order.expiresAt <= new Date()) return { status: 'closed' };
+      return { status: 'open', until: order.expiresAt };
     },
 
     /**
-     * Statement (format chosen, ICBC's file service is not public): the answer's file_content is
-     * base64 of a UTF-8 text with a title line starting with #, then `|`-separated rows
-     * out_trade_no|order_id|pay_time|type(PAY/REFUND)|amount fen|fee fen.
+     * merrefund V1 (…MerrefundV1Test.php): outtrx_serial_no our refund number (the same number
+     * again is the same refund), ret_total_amt in fen, trnsc_ccy. A negative return_code is a
+     * system error whose outcome is unknown: thrown as uncertain, so the refund is asked about
+     * (refundqry) under the same number before anything is sent again.
      */
-    async downloadStatement(day: string): Promise<Statement> {
-      const b = await call(API.statement, { mer_id: cfg.merId, bill_date: day.replace(/-/g, ''), icbc_appid: cfg.appId });
-      if (String(b.return_code) !== '0' || typeof b.file_content !== 'string') throw new ChannelError(`icbc statement: ${String(b.return_code)}`, true);
-      const raw = Buffer.from(b.file_content, 'base64').toString('utf8');
-      const lines: StatementLine[] = raw.split(/\r?\n/).filter((l) => l && !l.startsWith('#')).map((l) => {
-        const [orderNo, icbcOrder, at, type, amt, fee] = l.split('|');
-        const when = parseShanghai(at ?? '');
-        if (!orderNo || !icbcOrder || !when || !FEN.test(amt ?? '') || !FEN.test(fee ?? '')) throw new ChannelError(`icbc statement: malformed line ${l.slice(0, 80)}`, true);
-        return { channelOrderId: orderNo, orderNo, channelTradeNo: icbcOrder, amount: fromFen(amt!), fee: fromFen(fee!), paidAt: when, kind: type === 'REFUND' ? 'refund' : 'payment' };
+    async refund(order, amount, refundNo): Promise<RefundResult> {
+      const fen = toFen(amount).toString();
+      const b = await call(API.refund, {
+        mer_id: cfg.merId, outtrx_serial_no: refundNo, out_trade_no: order.orderNo, ret_total_amt: fen, trnsc_ccy: TRNSC_CCY_CNY, icbc_appid: cfg.appId, mer_prtcl_no: cfg.merPrtclNo,
       });
-      return { raw, lines };
+      const code = returnCode(b);
+      if (code === null || code < 0) throw new ChannelError(`icbc refund: system error ${String(b.return_code)} ${String(b.return_msg ?? '')}`.trim(), true);
+      if (code > 0) return { status: 'failed', reason: `${code} ${String(b.return_msg ?? '')}`.trim() };
+      if (b.outtrx_serial_no !== undefined && b.outtrx_serial_no !== refundNo) throw new ChannelError('icbc refund: answer is for another refund', true);
+      if (b.reject_amt !== undefined && b.reject_amt !== fen) throw new ChannelError(`icbc refund: refunded ${String(b.reject_amt)} fen, asked ${fen}`, true);
+      return { status: 'succeeded', channelRefundNo: typeof b.intrx_serial_no === 'string' && b.intrx_serial_no ? b.intrx_serial_no : refundNo };
     },
+
+    /** refundqry V1 (…RefundqryV1Test.php): by outtrx_serial_no; pay_status 0 done, 1 failed, 2 unknown. */
+    async queryRefund(order, ref): Promise<RefundQueryResult> {
+      const b = await call(API.refundQuery, { mer_id: cfg.merId, out_trade_no: order.orderNo, outtrx_serial_no: ref.refundNo });
+      const code = returnCode(b);
+      if (code === REFUND_NOT_FOUND || code === NOT_FOUND) return { status: 'not_found' };
+      if (code !== 0) throw new ChannelError(`icbc refund query: ${String(b.return_code)} ${String(b.return_msg ?? '')}`, true);
+      if (b.outtrx_serial_no !== ref.refundNo) throw new ChannelError('icbc refund query: answer is for another refund', true);
+      if (b.pay_status === '2') return { status: 'pending' };
+      if (b.pay_status !== '0') return { status: 'failed', reason: `pay_status ${String(b.pay_status)}` };
+      if (typeof b.reject_amt !== 'string' || !FEN.test(b.reject_amt)) throw new ChannelError('icbc refund query: refunded without an amount', true);
+      return { status: 'succeeded', channelRefundNo: typeof b.intrx_serial_no === 'string' && b.intrx_serial_no ? b.intrx_serial_no : ref.refundNo, amount: fromFen(b.reject_amt) };
+    },
+
+    /** ICBC publishes no statement API for e-pay: the day's file comes from ICBC's file service and is uploaded. */
+    downloadStatement(): Promise<Statement> {
+      return Promise.reject(new ChannelError('工银e支付对账单由工行文件服务下发，请在管理控制台“对账”页上传当日对账文件'));
+    },
+
+    parseStatement: (day, file) => parseIcbcStatement(file, day, cfg.merId),
   };
 }

@@ -9,7 +9,9 @@ import { refundsService } from '../console/refunds/service';
 import { paymentModule } from '../payment';
 import { paymentRepo } from '../payment/repo';
 import type { PaymentService } from '../payment/service';
-import { reconcileRepo } from './repo';
+import { ChannelError } from '../../gateways/types';
+import type { StatementSource } from './ledger-check';
+import { reconcileRepo, type ReconcileRepo } from './repo';
 import { reconcileRoutes } from './routes';
 import { reconcileService } from './service';
 
@@ -21,5 +23,27 @@ export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Log
   const refunds = refundsService({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl });
   const repo = reconcileRepo(knex);
   const service = reconcileService({ repo, registry, payment, paymentRepo: paymentRepo(knex), refunds, audit, ...(deps.logger ? { logger: deps.logger } : {}) });
-  return { service, payment, registry, repo, refunds, routes: () => reconcileRoutes({ reconcile: service }) };
+  return { service, payment, registry, repo, refunds, statements: statementSource(registry, repo), routes: () => reconcileRoutes({ reconcile: service }) };
+}
+
+/**
+ * Statements for the ledger check: downloaded where the channel has an API, and for channels
+ * whose statements come as uploaded files (ICBC), the file last uploaded for that day, read again
+ * by the adapter's parser. A day with no upload yet is "unavailable", which the check reports.
+ */
+export function statementSource(registry: GatewayRegistry, repo: Pick<ReconcileRepo, 'uploadedRaw'>): StatementSource {
+  return {
+    get(id) {
+      const a = registry.get(id);
+      if (!a?.statementByUpload || !a.parseStatement) return a;
+      const parse = a.parseStatement.bind(a);
+      return {
+        async downloadStatement(day) {
+          const raw = await repo.uploadedRaw(id, day);
+          if (raw === null) throw new ChannelError(`${id} ${day}: statement file not uploaded yet`);
+          return parse(day, Buffer.from(raw, 'utf8'));
+        },
+      };
+    },
+  };
 }

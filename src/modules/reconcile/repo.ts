@@ -154,6 +154,12 @@ export function reconcileRepo(db: Knex) {
       return { first: (first?.first as string | null) ?? null, done: new Set(rows.map((r) => r.day as string)) };
     },
 
+    /** The statement file last uploaded and reconciled for this channel and day, as stored by its run. */
+    async uploadedRaw(channel: string, day: string): Promise<string | null> {
+      const row = await db('reconcile_runs').where({ channel, day, status: 'done', trigger: 'upload' }).orderBy('id', 'desc').first('raw');
+      return (row?.raw as string | undefined) ?? null;
+    },
+
     /** Second payments handed back through their channel whose answer is still awaited. */
     async refundingAttemptFlags(limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
       const rows = await db('overpayments as op').join('orders as o', 'o.id', 'op.order_id')

@@ -1,6 +1,7 @@
 // 对账 in the finance console: the runs, the differences each found with what was done or is
 // proposed, and the overpayments with their 一键退款. Finance only; every action is audited
 // (refunds by the refund service, runs here).
+import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { businessDate } from '../../domain/business-date';
@@ -22,6 +23,12 @@ const runForm = z.object({
 
 const dismissForm = z.object({ reason });
 
+/** 上传对账文件: the channel's own statement file for one day (ICBC delivers no statement API). */
+const uploadForm = z.object({
+  channel: z.string({ message: '请选择渠道' }).refine((c) => c in CHANNEL_LABEL, '请选择渠道'),
+  day: runForm.shape.day,
+});
+
 export function reconcileRoutes(deps: { reconcile: ReconcileService; audit?: AuditRepo }) {
   const r = Router();
   r.use('/reconcile', requireRole('finance_admin'));
@@ -42,10 +49,30 @@ export function reconcileRoutes(deps: { reconcile: ReconcileService; audit?: Aud
     const values = formFields(req.body);
     const form = parse(runForm, values);
     if (!form.ok) return show(req, res, { status: 400, values, errors: form.errors });
+    if (deps.reconcile.takesUpload(form.data.channel)) return show(req, res, { status: 400, values, errors: { channel: `${CHANNEL_LABEL[form.data.channel as keyof typeof CHANNEL_LABEL]}的对账单由银行文件服务下发，请在下方上传对账文件` } });
     const out = await deps.reconcile.reconcile(form.data.channel, form.data.day, 'console');
     const actor = actorOf(req);
     await deps.audit?.record({ actorAccountId: actor.accountId, action: 'reconcile.run', targetPersonId: null, detail: { channel: out.channel, day: out.day, runId: out.runId, status: out.status }, ip: actor.ip });
     if (out.status === 'failed') return show(req, res, { status: 502, values, error: `对账单下载失败：${out.error ?? ''}` });
+    res.redirect(303, `/console/reconcile?run=${out.runId}`);
+  });
+
+  r.post('/reconcile/upload', async (req, res) => {
+    const values = formFields(req.body);
+    const form = parse(uploadForm, values);
+    const file = req.file;
+    const errors: Record<string, string> = form.ok ? {} : { ...form.errors };
+    if (form.ok && !deps.reconcile.takesUpload(form.data.channel)) errors.channel = '该渠道的对账单通过接口下载，无需上传';
+    if (req.uploadError || !file || !file.size) errors.file = req.uploadError ?? '请选择对账文件';
+    const upload = { ...values, form: 'upload' };
+    if (!form.ok || Object.keys(errors).length) return show(req, res, { status: 400, values: upload, errors });
+    const out = await deps.reconcile.reconcileFile(form.data.channel, form.data.day, file!.buffer);
+    if ('refused' in out) return show(req, res, { status: 400, values: upload, errors: { file: out.refused } });
+    const actor = actorOf(req);
+    await deps.audit?.record({
+      actorAccountId: actor.accountId, action: 'reconcile.upload', targetPersonId: null, ip: actor.ip,
+      detail: { channel: out.channel, day: out.day, runId: out.runId, status: out.status, file: file!.originalname, bytes: file!.size, sha256: createHash('sha256').update(file!.buffer).digest('hex') },
+    });
     res.redirect(303, `/console/reconcile?run=${out.runId}`);
   });
 

@@ -7,7 +7,7 @@
 // (compare-and-set, row lock on the attempt, unique trade numbers) keeps it from being credited
 // twice even when the late notification, the active query and this run meet. Every other
 // difference is stored and proposed to finance; nothing here rewrites money on a guess.
-import { CHANNEL_LABEL, ChannelError, type ChannelId, type PaidEvent, type StatementLine } from '../../gateways/types';
+import { CHANNEL_LABEL, ChannelError, type ChannelId, type PaidEvent, type Statement, type StatementLine } from '../../gateways/types';
 import type { GatewayRegistry } from '../../gateways/registry';
 import { orderDatePart } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
@@ -90,10 +90,32 @@ export function reconcileService(deps: ReconcileDeps) {
   async function reconcile(channel: string, day: string, trigger: 'job' | 'cli' | 'console' = 'job'): Promise<RunResult> {
     const adapter = registry.get(channel);
     if (!adapter) throw new Error(`channel ${channel} is not configured`);
+    return run(channel, day, trigger, () => adapter.downloadStatement(day));
+  }
+
+  /**
+   * A statement file finance uploaded (channels that deliver statements only as files: ICBC):
+   * read by the adapter's own parser, then reconciled exactly like a downloaded statement. A
+   * file the parser refuses is refused whole, before any run is recorded.
+   */
+  async function reconcileFile(channel: string, day: string, file: Uint8Array): Promise<RunResult | { refused: string }> {
+    const adapter = registry.get(channel);
+    if (!adapter?.parseStatement) throw new Error(`channel ${channel} takes no statement upload`);
+    let statement: Statement;
+    try {
+      statement = adapter.parseStatement(day, file);
+    } catch (e) {
+      if (e instanceof ChannelError) return { refused: e.message };
+      throw e;
+    }
+    return run(channel, day, 'upload', () => Promise.resolve(statement));
+  }
+
+  async function run(channel: string, day: string, trigger: string, statementOf: () => Promise<Statement>): Promise<RunResult> {
     const runId = await repo.startRun(channel, day, trigger);
     let statement;
     try {
-      statement = await adapter.downloadStatement(day);
+      statement = await statementOf();
     } catch (e) {
       // A statement not published yet, or a channel down: the run is recorded and tried again.
       const error = e instanceof Error ? e.message : String(e);
@@ -308,6 +330,9 @@ export function reconcileService(deps: ReconcileDeps) {
 
   return {
     reconcile,
+    reconcileFile,
+    /** The channel's statements come as files finance uploads (its adapter reads them). */
+    takesUpload: (channel: string) => !!registry.get(channel)?.parseStatement,
     scanOverpayments,
     refundOverpayment,
     settleRefundingFlags,
@@ -363,6 +388,9 @@ export function reconcileService(deps: ReconcileDeps) {
       const out = [];
       const from = addDays(yesterday, -(CATCH_UP_DAYS - 1));
       for (const channel of channelsOf(registry)) {
+        // Its statements arrive as files finance uploads: nothing to fetch, and a missing file is
+        // not a failed download to retry every hour.
+        if (registry.get(channel)?.statementByUpload) continue;
         const { first, done } = await repo.doneDays(channel, from, yesterday);
         const start = first === null ? yesterday : first > from ? first : from;
         for (let day = start; day <= yesterday; day = addDays(day, 1)) {
@@ -375,7 +403,8 @@ export function reconcileService(deps: ReconcileDeps) {
 
     async page(runId?: string) {
       const [runs, differences, overpayments] = await Promise.all([repo.runs(), repo.differences(runId), repo.overpayments()]);
-      return { runs, differences, overpayments, channels: channelsOf(registry) };
+      const channels = channelsOf(registry);
+      return { runs, differences, overpayments, channels, downloadable: channels.filter((c) => !registry.get(c)?.statementByUpload), uploadable: channels.filter((c) => !!registry.get(c)?.parseStatement) };
     },
   };
 }

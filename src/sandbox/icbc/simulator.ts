@@ -4,24 +4,33 @@
 // refund, statement) and signed notifications to mer_url until the merchant answers with its
 // signed return_code 0.
 //
+// As strict as ICBC (src/gateways/icbc/codec.ts cites each rule): answers signed SHA1withRSA
+// over response_biz_content, notifications sign_type=RSA over the mer_url's path; a request not
+// signed in the app's registered sign_type is refused; merrefund and refundqry take only their
+// V1 fields (outtrx_serial_no, ret_total_amt, trnsc_ccy) and refuse the QR-code reject API's
+// (reject_no, reject_amt, cur_type); there is no close API.
+//
 // Chosen here, not public: the retry schedule — 0, 1m, 5m, 15m, 30m, 1h, 2h (ICBC documents
-// only that it "retries"); the statement file — base64 UTF-8 text, a # title line then
-// out_trade_no|order_id|pay_time|PAY or REFUND|amount fen|fee fen rows.
+// only that it "retries"); the statement file (ICBC has no statement API: finance uploads the
+// file) in the layout of src/gateways/icbc/statement.ts, GBK, served on loopback only at
+// GET /icbc/statement-file?day=YYYY-MM-DD for the tests and the demo.
 import { randomBytes, randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, dashedDateTime, encodeForm, nonce, parseShanghai } from '../../gateways/common/crypto';
-import { API, SIGN_TYPE, sign, signedAnswer, verify, verifyNotifyAnswer, type Fields } from '../../gateways/icbc/codec';
-import { REFUND_NOT_FOUND, REFUND_QUERY_PATH } from '../../gateways/icbc/adapter';
+import iconv from 'iconv-lite';
+import { API, GATEWAY_SIGN_TYPE, sign, signedAnswer, verify, verifyNotifyAnswer, type Fields, type SignType } from '../../gateways/icbc/codec';
+import { NOT_FOUND, REFUND_NOT_FOUND, TRNSC_CCY_CNY } from '../../gateways/icbc/adapter';
+import { writeIcbcStatement, type StatementRow } from '../../gateways/icbc/statement';
 import type { Logger } from '../../logger';
-import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
+import { expireIfDue, loopbackOnly, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
 
 export const ICBC_SCHEDULE_S = [0, 60, 300, 900, 1800, 3600, 7200];
 
-export interface IcbcSandboxSettings { appId: string; merId: string }
+export interface IcbcSandboxSettings { appId: string; merId: string; /** the app's registered sign_type */ signType: SignType }
 
 export function createIcbcSimulator(opts: { config: Config; control: SandboxControl; settings: IcbcSandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
@@ -37,15 +46,30 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     mer_id: m === 'wrong_merchant' ? '0200000000999' : t.merchantId, card_no: t.extra.card ? `622202******${t.extra.card}` : '', pay_status: t.status === 'PAID' ? '0' : t.status === 'CLOSED' ? '1' : '2',
   });
 
+  /**
+   * A notification's biz_content with the field set of real ICBC notifications (two published
+   * ones, see test/unit/vectors/icbc-notification.test.ts): return_code as a string, amounts in
+   * fen, no pay_status.
+   */
+  const notifyBizOf = (t: SimTrade, m: Mutation = null) => {
+    const fen = String(t.fen + (m === 'wrong_amount' ? 1n : 0n));
+    return {
+      access_type: '9', attach: '', bank_disc_amt: '0', card_flag: '', card_kind: '', card_no: t.extra.card ? `622202******${t.extra.card}` : '', coupon_amt: '0', cust_id: '',
+      decr_flag: '', ecoupon_amt: '0', mer_disc_amt: '0', mer_id: m === 'wrong_merchant' ? '0200000000999' : t.merchantId, msg_id: nonce(12), open_id: '', order_id: t.tradeNo ?? '',
+      out_trade_no: t.orderNo, pay_time: t.paidAt ? compactDateTime(t.paidAt) : '', pay_type: '1', payment_amt: fen, point_amt: '0', return_code: '0', return_msg: '交易成功',
+      third_party_coupon_amt: '0', third_party_discount_amt: '0', third_trade_no: '', total_amt: fen, total_disc_amt: '0',
+    };
+  };
+
   function notify(t: SimTrade) {
     const notifyPath = new URL(t.notifyUrl).pathname;
     control.deliver({
       channel: 'icbc', orderNo: t.orderNo, scheduleS: ICBC_SCHEDULE_S,
-      isAck: (status, text) => status === 200 && verifyNotifyAnswer(text, merchant.publicKey)?.return_code === 0,
+      isAck: (status, text) => status === 200 && verifyNotifyAnswer(text, merchant.publicKey, s.signType)?.return_code === 0,
       send: async (m) => {
         const f: Fields = {
-          from: 'icbc-api', api: API.pay, app_id: s.appId, charset: 'UTF-8', format: 'json', sign_type: SIGN_TYPE,
-          timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(bizOf(t, m)),
+          from: 'icbc-api', api: API.pay, app_id: s.appId, charset: 'UTF-8', format: 'json', sign_type: GATEWAY_SIGN_TYPE,
+          timestamp: dashedDateTime(new Date()), biz_content: JSON.stringify(notifyBizOf(t, m)),
         };
         const signed = sign(notifyPath, f, gateway.privateKey);
         if (m === 'tamper') signed.biz_content = signed.biz_content!.replace(`"total_amt":"${t.fen}"`, `"total_amt":"${t.fen + 100n}"`);
@@ -75,7 +99,7 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
   /** Every request, from the browser or from the merchant's server, is checked the same way. */
   const checked = (req: Request): Record<string, unknown> | null => {
     const f = req.body as Fields;
-    if (!f || f.app_id !== s.appId || !verify(req.path, f, merchant.publicKey)) return null;
+    if (!f || f.app_id !== s.appId || !verify(req.path, f, merchant.publicKey, s.signType)) return null;
     try {
       return JSON.parse(f.biz_content ?? '') as Record<string, unknown>;
     } catch {
@@ -139,7 +163,7 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     const b = checked(req);
     if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
     const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
-    if (!t || b.mer_id !== t.merchantId) return answer(res, { return_code: 96111, return_msg: '订单不存在', msg_id: nonce(8) });
+    if (!t || b.mer_id !== t.merchantId) return answer(res, { return_code: NOT_FOUND, return_msg: '订单不存在', msg_id: nonce(8) });
     if (t.heldForClose) {
       // reorder fault: e-pay has no close API, so the merchant's closing query is what the late
       // payment overtakes — answer "unpaid", then let the paid notification go.
@@ -150,44 +174,81 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     answer(res, bizOf(t));
   });
 
-  router.post(API.refund, (req, res) => {
+  const SIGN_FAILED = { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' };
+  const intrxOf = (t: SimTrade, i: number) => `${t.tradeNo ?? t.orderNo}${String(i + 1).padStart(3, '0')}`;
+  /** The QR-code reject API's fields, which merrefund / refundqry V1 do not take. */
+  const rejectApiField = (b: Record<string, unknown>) => ['reject_no', 'reject_amt', 'cur_type'].find((k) => k in b);
+
+  // merrefund V1: outtrx_serial_no, ret_total_amt (fen), trnsc_ccy, out_trade_no or order_id.
+  router.post(API.refund, async (req, res) => {
     const b = checked(req);
-    if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
+    if (!b) return answer(res, SIGN_FAILED);
+    const stray = rejectApiField(b);
+    const no = typeof b.outtrx_serial_no === 'string' ? b.outtrx_serial_no : '';
+    const amt = typeof b.ret_total_amt === 'string' && /^[1-9]\d{0,13}$/.test(b.ret_total_amt) ? BigInt(b.ret_total_amt) : 0n;
+    if (stray || !/^[0-9A-Za-z]{1,40}$/.test(no) || b.trnsc_ccy !== TRNSC_CCY_CNY || b.mer_id !== s.merId) {
+      return answer(res, { return_code: 400001, return_msg: stray ? `参数 ${stray} 不属于本接口` : '参数错误', msg_id: nonce(8) });
+    }
     const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
-    const amt = typeof b.reject_amt === 'string' && /^[1-9]\d*$/.test(b.reject_amt) ? BigInt(b.reject_amt) : 0n;
-    if (!t || t.status !== 'PAID') return answer(res, { return_code: 96111, return_msg: '原订单不存在或未支付', msg_id: nonce(8) });
-    if (!t.refunds.some((r) => r.refundNo === b.reject_no)) {
+    if (!t || t.status !== 'PAID') return answer(res, { return_code: NOT_FOUND, return_msg: '原订单不存在或未支付', msg_id: nonce(8) });
+    let i = t.refunds.findIndex((r) => r.refundNo === no);
+    if (i < 0) {
       if (amt <= 0n || t.refundedFen + amt > t.fen) return answer(res, { return_code: 96222, return_msg: '退款金额超过可退金额', msg_id: nonce(8) });
       t.refundedFen += amt;
-      t.refunds.push({ refundNo: String(b.reject_no), fen: amt, at: new Date() });
+      t.refunds.push({ refundNo: no, fen: amt, at: new Date() });
+      i = t.refunds.length - 1;
+    } else if (t.refunds[i]!.fen !== amt) return answer(res, { return_code: 96223, return_msg: '同一退货流水号金额不一致', msg_id: nonce(8) });
+    // Faults after the refund is booked: ICBC took it, the merchant cannot tell.
+    const f = control.take('icbc', ['refund_error', 'refund_timeout']);
+    if (f?.kind === 'refund_error') return answer(res, { return_code: -500, return_msg: '系统忙，请稍后查询', msg_id: nonce(8) });
+    if (f?.kind === 'refund_timeout') {
+      await control.sleep(f.ms ?? 30_000);
+      if (!res.headersSent) res.status(504).end();
+      return;
     }
-    answer(res, { return_code: 0, return_msg: 'success', msg_id: nonce(8), reject_no: b.reject_no, reject_seq: `RJ${String(b.reject_no)}`, reject_amt: b.reject_amt });
+    const r = t.refunds[i]!;
+    answer(res, {
+      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, i),
+      reject_amt: String(r.fen), real_reject_amt: String(r.fen), refund_time: compactDateTime(r.at),
+    });
   });
 
-  // 退款查询 (fields chosen: see REFUND_QUERY_PATH in src/gateways/icbc/adapter.ts).
-  router.post(REFUND_QUERY_PATH, async (req, res) => {
+  // refundqry V1: by outtrx_serial_no (with out_trade_no or order_id).
+  router.post(API.refundQuery, async (req, res) => {
     if (await queryFault(control, 'icbc', res)) return;
     const b = checked(req);
-    if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
+    if (!b) return answer(res, SIGN_FAILED);
+    const stray = rejectApiField(b);
+    if (stray || typeof b.outtrx_serial_no !== 'string') return answer(res, { return_code: 400001, return_msg: stray ? `参数 ${stray} 不属于本接口` : '参数错误', msg_id: nonce(8) });
     const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
-    const r = t?.refunds.find((x) => x.refundNo === b.reject_no);
-    if (!t || !r) return answer(res, { return_code: Number(REFUND_NOT_FOUND), return_msg: '退款记录不存在', msg_id: nonce(8) });
-    answer(res, { return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, reject_no: r.refundNo, reject_seq: `RJ${r.refundNo}`, reject_amt: String(r.fen), reject_status: '0' });
+    const i = t ? t.refunds.findIndex((x) => x.refundNo === b.outtrx_serial_no) : -1;
+    if (!t || i < 0) return answer(res, { return_code: REFUND_NOT_FOUND, return_msg: '退款记录不存在', msg_id: nonce(8) });
+    const r = t.refunds[i]!;
+    answer(res, {
+      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, i),
+      pay_status: '0', reject_amt: String(r.fen), real_reject_amt: String(r.fen), refund_time: compactDateTime(r.at),
+    });
   });
 
-  router.post(API.statement, (req, res) => {
-    const b = checked(req);
-    if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
-    const day = String(b.bill_date ?? '').replace(/^(\d{4})(\d{2})(\d{2})$/, '$1-$2-$3');
-    const rows = [`#工银e支付对账单|${s.merId}|${day}`];
+  /** The day's statement file as ICBC's file service would hand it to finance (layout: src/gateways/icbc/statement.ts). */
+  function statementFile(day: string): Buffer {
+    const rows: StatementRow[] = [];
     for (const t of trades.values()) {
-      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) rows.push([t.orderNo, t.tradeNo, compactDateTime(t.paidAt), 'PAY', String(t.fen), '0'].join('|'));
-      for (const r of t.refunds.filter((x) => businessDate(x.at) === day)) rows.push([t.orderNo, `RJ${r.refundNo}`, compactDateTime(r.at), 'REFUND', String(r.fen), '0'].join('|'));
+      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) rows.push({ orderNo: t.orderNo, icbcNo: t.tradeNo!, at: t.paidAt, kind: 'payment', amount: plainMoney(fromFen(t.fen)), fee: '0.00' });
+      t.refunds.forEach((r, i) => {
+        if (businessDate(r.at) === day) rows.push({ orderNo: t.orderNo, icbcNo: intrxOf(t, i), at: r.at, kind: 'refund', amount: plainMoney(fromFen(r.fen)), fee: '0.00' });
+      });
     }
-    answer(res, { return_code: 0, return_msg: 'success', msg_id: nonce(8), file_content: Buffer.from(rows.join('\n'), 'utf8').toString('base64') });
+    return iconv.encode(writeIcbcStatement(day, s.merId, rows), 'gbk');
+  }
+
+  router.get('/statement-file', loopbackOnly, (req, res) => {
+    const day = typeof req.query.day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query.day) ? req.query.day : null;
+    if (!day) return res.status(400).type('text/plain').send('day=YYYY-MM-DD');
+    res.type('text/plain; charset=GBK').attachment(`ICBC_${s.merId}_${day.replace(/-/g, '')}.txt`).send(statementFile(day));
   });
 
-  return { router, trades, gatewayKeys: gateway, merchantKeys: merchant, pay, notify };
+  return { router, trades, gatewayKeys: gateway, merchantKeys: merchant, pay, notify, statementFile };
 }
 
 export type IcbcSimulator = ReturnType<typeof createIcbcSimulator>;
