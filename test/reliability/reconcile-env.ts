@@ -3,7 +3,7 @@
 // payer pays at the sandboxes (non-tax cashier, WeChat phone page, ICBC bank page), all over HTTP.
 import { expect } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
-import type { PaymentAction } from '../../src/gateways/types';
+import type { ChannelAdapter, PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger, type StatementSource } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
@@ -13,20 +13,34 @@ import * as f from '../factories';
 
 export type Channel = 'nontax' | 'wechat' | 'icbc';
 
+/**
+ * ICBC has no statement API: finance downloads the day's file from ICBC's file service and
+ * uploads it. Here the file is the ICBC sandbox's for the day, and it goes through the same
+ * reconcileFile as the console's upload; other channels download as the job does.
+ */
+export async function icbcStatementFile(sandboxUrl: string, day: string): Promise<Buffer> {
+  const r = await fetch(`${sandboxUrl}/icbc/statement-file?day=${day}`);
+  expect(r.status).toBe(200);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** Statements as the ledger check sees them: ICBC's from the day's file at the sandbox, the others downloaded. */
+export function sandboxStatements(registry: { get(id: string): ChannelAdapter | null }, sandboxUrl: string): StatementSource {
+  return {
+    get(id) {
+      const a = registry.get(id);
+      if (id !== 'icbc' || !a?.parseStatement) return a;
+      const parse = a.parseStatement.bind(a);
+      return { downloadStatement: async (day: string) => parse(day, await icbcStatementFile(sandboxUrl, day)) };
+    },
+  };
+}
+
 export async function reconcileWorld(db: TestDatabase, env: Record<string, string> = {}) {
   const pay = await payEnv(db, env);
   const knex = db.knex;
   const base = reconcileModule({ config: pay.config, knex });
-  /**
-   * ICBC has no statement API: finance downloads the day's file from ICBC's file service and
-   * uploads it. Here the file is the ICBC sandbox's for the day, and it goes through the same
-   * reconcileFile as the console's upload; other channels download as the job does.
-   */
-  const icbcFile = async (day: string) => {
-    const r = await fetch(`${pay.sandboxUrl}/icbc/statement-file?day=${day}`);
-    expect(r.status).toBe(200);
-    return Buffer.from(await r.arrayBuffer());
-  };
+  const icbcFile = (day: string) => icbcStatementFile(pay.sandboxUrl, day);
   const m = {
     ...base,
     service: {
@@ -39,14 +53,7 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
       },
     },
   };
-  /** Statements as the ledger check sees them: ICBC's from the day's file at the sandbox. */
-  const statements: StatementSource = {
-    get(id) {
-      const a = base.registry.get(id);
-      if (id !== 'icbc' || !a?.parseStatement) return a;
-      return { downloadStatement: async (day) => a.parseStatement!(day, await icbcFile(day)) };
-    },
-  };
+  const statements = sandboxStatements(base.registry, pay.sandboxUrl);
   const today = () => businessDate();
 
   /** A payer with one bill of `due` in a 学费-type item of the category. */

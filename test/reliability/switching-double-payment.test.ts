@@ -24,6 +24,7 @@ import { EXPIRY_GRACE_MS } from '../../src/modules/payment/service';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
+import { sandboxStatements } from './reconcile-env';
 import { text as visible, type Client } from '../helpers/client';
 import { PASSWORD, makeOrder, payEnv, signedIn, waitForStatus } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';
@@ -101,7 +102,7 @@ function tradeAt(channel: Unclosable | 'wechat', orderNo: string) {
 
 async function ledgerClean(channels: string[]) {
   const repo = ledgerCheckRepo(knex);
-  return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, m.registry, channels, [businessDate()]))];
+  return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, sandboxStatements(m.registry, env.sandboxUrl), channels, [businessDate()]))];
 }
 
 /** The short life: at most UNCLOSABLE_ATTEMPT_TTL_MINUTES, shorter than its order's, and what the channel was given. */
