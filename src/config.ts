@@ -107,6 +107,8 @@ const envSchema = z.object({
   FEE_NONTAX: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   FEE_ICBC: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   FEE_WECHAT: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
+  FEE_ALIPAY: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
+  FEE_UNIONPAY: z.string().regex(/^(0|[1-9]\d{0,5})(\.\d{1,2})?$/, 'must be a yuan amount with at most two decimals').default('0.00'),
   /** The non-tax platform's e-bill service (票据代码/号码/校验码); the sandbox's simulator unless set. */
   EBILL_URL: z.string().url().optional(),
   EBILL_APP_ID: z.string().regex(/^[0-9A-Za-z_-]{4,32}$/, 'must be 4-32 letters, digits, - or _').default('LUT-EBILL'),
@@ -226,7 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       财政: (parseChannelList(e.CHANNELS_FISCAL, '财政') as { ids: ChannelCode[] }).ids,
       代收: (parseChannelList(e.CHANNELS_COLLECTED, '代收') as { ids: ChannelCode[] }).ids,
     },
-    channelFees: { nontax: e.FEE_NONTAX, icbc: e.FEE_ICBC, wechat: e.FEE_WECHAT },
+    channelFees: { nontax: e.FEE_NONTAX, icbc: e.FEE_ICBC, wechat: e.FEE_WECHAT, alipay: e.FEE_ALIPAY, unionpay: e.FEE_UNIONPAY },
     nontax: {
       url: (e.NONTAX_URL ?? `${sandboxUrl}/nontax`).replace(/\/$/, ''),
       merchantId: e.NONTAX_MERCHANT_ID,
