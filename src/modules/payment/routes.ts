@@ -12,7 +12,7 @@ import type { OpenAttempt, PaymentService } from './service';
 function warningView(orderNo: string, channel: string, open: OpenAttempt[]) {
   const W = M.openElsewhere;
   return {
-    title: W.title, choose: W.choose, payHere: W.payHere, payHereNote: W.payHereNote, channel,
+    title: W.title, choose: W.choose, payHere: W.payHere(CHANNEL_LABEL[channel as ChannelId] ?? channel), payHereNote: W.payHereNote, channel,
     acknowledge: open.map((a) => a.attemptId).join(','),
     items: open.map((a) => ({
       text: W.line(CHANNEL_LABEL[a.channel as ChannelId] ?? a.channel, a.until) + (a.orderNo === orderNo ? '' : W.otherOrder(a.orderNo)),
@@ -74,6 +74,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
       openElsewhere: extra.openElsewhere ? warningView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
+      // The list below the warning shows the channel just asked for, not the one still open.
+      ...(extra.openElsewhere ? { chosen: data.channels.find((c) => c.id === extra.openElsewhere!.channel && c.available) ?? data.chosen } : {}),
     });
   };
 
@@ -136,8 +138,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     if (!f.ok) return renderConfirm(req, res, orderNo, { error: M.chooseChannel, status: 400 });
     const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge);
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
-    // 409: nothing was sent; the page asks the payer to choose.
-    if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 409 });
+    // 200: nothing was sent; the page is a question (pay here anyway, or go back), not a refusal.
+    if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 200 });
     if (result.kind === 'refused') return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
     if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
     if (result.action.kind === 'qrCode') return renderQr(req, res, orderNo, result.action.content);

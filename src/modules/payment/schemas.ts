@@ -45,7 +45,7 @@ export const orderNoParam = z.string().refine(isOrderNo);
 export const submitForm = z.object({
   channel: z.string({ message: '请选择支付方式' }).min(1, '请选择支付方式').max(16),
   /**
-   * 仍使用本支付方式缴费: the ids of the still-payable attempts the warning showed, comma separated;
+   * 仍使用…缴费: the ids of the still-payable attempts the warning showed, comma separated;
    * absent on an ordinary 确定缴费. Only the attempts named here are taken as acknowledged.
    */
   acknowledge: z.string().regex(/^[1-9]\d{0,17}(,[1-9]\d{0,17}){0,19}$/, '请重新选择支付方式').optional()
