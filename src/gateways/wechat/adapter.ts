@@ -10,10 +10,11 @@
 // Wire format: ./codec.ts; the bill: ./statement.ts.
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, lazyPems } from '../common/crypto';
+import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
+  type QueryResult, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { authorization, decryptResource, parseCertificatesAnswer, verifySigned, type PlatformCertificate, type Resource } from './codec';
 import { parseWechatBill } from './statement';
@@ -162,6 +163,42 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     return { status: state === 'CLOSED' || state === 'REVOKED' || state === 'PAYERROR' ? 'closed' : 'unpaid' };
   }
 
+  /**
+   * The notification (回调通知): a JSON envelope whose Wechatpay-* headers are verified against
+   * the key its Wechatpay-Serial names, then its `resource` decrypted under the APIv3 key; only
+   * the decrypted transaction is believed (the order number too). Synchronous by contract:
+   * verified with the keys in memory; a stale set is refreshed in the background, and a serial
+   * we do not know (a rotation we have not seen yet) is answered with the failure, so WeChat
+   * sends it again, and triggers a download.
+   */
+  type Envelope = { event_type?: unknown; resource?: Partial<Resource> };
+  const notificationSpec: NotificationSpec<Envelope, { eventType: unknown; t: Record<string, unknown> }> = {
+    decode(raw) {
+      const doc = JSON.parse(raw.rawBody) as unknown;
+      return doc && typeof doc === 'object' ? (doc as Envelope) : null;
+    },
+    claimedOrderNo: (_d, f) => f?.t.out_trade_no,
+    verify(doc, raw) {
+      void verifiers.ready().catch(() => undefined);
+      const pk = verifiers.keys();
+      if (Object.keys(pk).length === 0 && !publicKeyPem && cfg.platformCerts === 'off') throw new ChannelError('wechat: no WeChat Pay key configured to verify with');
+      const v = verifySigned(raw.headers, raw.rawBody, pk, now());
+      if (!v.ok && v.reason === 'unknown_key') void verifiers.unknownSerial();
+      if (!v.ok) return { ok: false, reason: v.reason === 'timestamp' ? 'timestamp' : v.reason === 'malformed' ? 'malformed' : 'signature' };
+      // apiV3Key() throws ChannelError when the key file is unreadable: unsupported, answered with the failure.
+      const plain = doc.resource ? decryptResource(doc.resource, apiV3Key()) : null;
+      if (!plain) return { ok: false, reason: 'signature' };
+      const t = JSON.parse(plain) as unknown;
+      return t && typeof t === 'object' ? { ok: true, fields: { eventType: doc.event_type, t: t as Record<string, unknown> } } : { ok: false, reason: 'malformed' };
+    },
+    merchant: ({ t }) => t.mchid === cfg.mchId && t.appid === cfg.appId,
+    status: ({ eventType, t }) => (eventType === 'TRANSACTION.SUCCESS' && t.trade_state === 'SUCCESS' ? 'paid' : 'unsupported'),
+    amount: { unit: 'fen_number', of: ({ t }) => (t.amount as { total?: unknown } | undefined)?.total },
+    paid: ({ t }) => paidEvent(t),
+    ack: () => ACK,
+    nack: () => NACK,
+  };
+
   return {
     id: 'wechat',
     alwaysClosable: true,
@@ -179,44 +216,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
       return { action: { kind: 'qrCode', content: r.doc.code_url }, channelOrderId: order.orderNo };
     },
 
-    parseNotification(raw: RawNotification): ParsedNotification {
-      let doc: { event_type?: unknown; resource?: Partial<Resource> };
-      try {
-        doc = JSON.parse(raw.rawBody) as typeof doc;
-      } catch {
-        return { verified: false, reason: 'malformed', nack: NACK };
-      }
-      if (!doc || typeof doc !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
-      // Synchronous by contract: verified with the keys in memory; a stale set is refreshed in
-      // the background, and a serial we do not know (a rotation we have not seen yet) is
-      // answered with the failure, so WeChat sends it again, and triggers a download.
-      void verifiers.ready().catch(() => undefined);
-      const pk = verifiers.keys();
-      if (Object.keys(pk).length === 0 && !publicKeyPem && cfg.platformCerts === 'off') return { verified: false, reason: 'unsupported', nack: NACK };
-      const v = verifySigned(raw.headers, raw.rawBody, pk, now());
-      if (!v.ok && v.reason === 'unknown_key') void verifiers.unknownSerial();
-      if (!v.ok) return { verified: false, reason: v.reason === 'timestamp' ? 'timestamp' : v.reason === 'malformed' ? 'malformed' : 'signature', nack: NACK };
-      let plain: string | null;
-      try {
-        plain = doc.resource ? decryptResource(doc.resource, apiV3Key()) : null;
-      } catch {
-        return { verified: false, reason: 'unsupported', nack: NACK };
-      }
-      if (!plain) return { verified: false, reason: 'signature', nack: NACK };
-      let t: Record<string, unknown>;
-      try {
-        t = JSON.parse(plain) as Record<string, unknown>;
-      } catch {
-        return { verified: false, reason: 'malformed', nack: NACK };
-      }
-      if (!t || typeof t !== 'object') return { verified: false, reason: 'malformed', nack: NACK };
-      const claimedOrderNo = typeof t.out_trade_no === 'string' ? t.out_trade_no.slice(0, 32) : null;
-      if (t.mchid !== cfg.mchId || t.appid !== cfg.appId) return { verified: false, reason: 'merchant', nack: NACK, claimedOrderNo };
-      if (doc.event_type !== 'TRANSACTION.SUCCESS' || t.trade_state !== 'SUCCESS') return { verified: false, reason: 'unsupported', nack: NACK, claimedOrderNo };
-      const event = paidEvent(t);
-      if (!event) return { verified: false, reason: 'malformed', nack: NACK, claimedOrderNo };
-      return { verified: true, event, ack: ACK, nack: NACK };
-    },
+    parseNotification: (raw) => handleNotification(notificationSpec, raw),
 
     query,
 

@@ -17,15 +17,16 @@ import express, { Router, type Request, type Response } from 'express';
 import forge from 'node-forge';
 import QRCode from 'qrcode';
 import type { Config } from '../../config';
-import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, dashedDateTime } from '../../gateways/common/crypto';
 import { encryptResource, signedHeaders, verifyRequest } from '../../gateways/wechat/codec';
 import { buildWechatBill, sha1, type WechatBillRow } from '../../gateways/wechat/statement';
 import type { Logger } from '../../logger';
-import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
-import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
+import {
+  asUnpaid, checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
+} from '../kit';
 
 /** Seconds before each attempt: WeChat's documented 15s/15s/30s/3m/10m/20m/30m×3/60m/3h×3/6h×2. */
 export const WECHAT_SCHEDULE_S = [0, 15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600];
@@ -86,7 +87,8 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     return signer;
   };
   const knownKeyIds = () => new Set([s.platformKeyId, ...certificates.map((c) => c.serialNo)]);
-  const trades = new Map<string, SimTrade>();
+  const book = tradeBook();
+  const trades = book.trades;
   const bills = new Map<string, Buffer>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 微信).
   const fiscal = subPaymentBook();
@@ -132,12 +134,10 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   }
 
   function pay(t: SimTrade) {
-    t.status = 'PAID';
-    t.paidAt = new Date();
-    t.tradeNo = `4200${compactDateTime(t.paidAt)}${String(randomInt(0, 1e9)).padStart(9, '0')}`;
+    const at = new Date();
+    book.markPaid(t, `4200${compactDateTime(at)}${String(randomInt(0, 1e9)).padStart(9, '0')}`, at);
     if (fiscal.paid(t)) return;
-    if (control.take('wechat', ['reorder'])) t.heldForClose = true;
-    else notify(t);
+    notifyPaid(control, 'wechat', t, notify);
   }
 
   const api = Router();
@@ -158,12 +158,6 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
       return {};
     }
   };
-  const find = (no: string) => {
-    const t = trades.get(no);
-    if (t) expireIfDue(t);
-    return t;
-  };
-
   // 下载平台证书: every certificate still valid, encrypted under the APIv3 key.
   api.get('/v3/certificates', (_req, res) => {
     const k = signing();
@@ -184,35 +178,29 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     if (typeof b.out_trade_no !== 'string' || typeof b.notify_url !== 'string' || !Number.isSafeInteger(amount?.total) || (amount!.total as number) <= 0) {
       return send(res, 400, { code: 'PARAM_ERROR', message: '参数错误' });
     }
-    const existing = find(b.out_trade_no);
+    const existing = book.find(b.out_trade_no);
     if (existing?.status === 'PAID') return send(res, 400, { code: 'ORDERPAID', message: '该订单已支付' });
     if (existing && existing.fen !== BigInt(amount!.total as number)) return send(res, 400, { code: 'INVALID_REQUEST', message: '订单金额与原订单不一致' });
-    const t: SimTrade = existing ?? {
+    const t = book.add(existing ?? newTrade({
       channelOrderId: b.out_trade_no, merchantId: s.mchId, orderNo: b.out_trade_no, fen: BigInt(amount!.total as number), subject: String(b.description ?? ''),
-      notifyUrl: b.notify_url, returnUrl: '', createdAt: new Date(), expireAt: typeof b.time_expire === 'string' ? new Date(b.time_expire) : null,
-      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { pr: randomBytes(6).toString('hex') },
-    };
-    trades.set(t.orderNo, t);
+      notifyUrl: b.notify_url, returnUrl: '', expireAt: typeof b.time_expire === 'string' ? new Date(b.time_expire) : null, extra: { pr: randomBytes(6).toString('hex') },
+    }));
     send(res, 200, { code_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/pay/${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}` });
   });
 
   api.get('/v3/pay/transactions/out-trade-no/:no', async (req, res) => {
     if (await queryFault(control, 'wechat', res)) return;
-    const t = find(req.params.no);
+    const t = book.find(req.params.no);
     if (!t || req.query.mchid !== s.mchId) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' }, { unsigned: true });
     // A held (reordered) payment is not visible yet: the close must overtake it.
-    if (t.heldForClose) return send(res, 200, { ...transaction({ ...t, status: 'UNPAID', tradeNo: undefined, paidAt: undefined }) });
-    send(res, 200, transaction(t));
+    send(res, 200, transaction(t.heldForClose ? asUnpaid(t) : t));
   });
 
   api.post('/v3/pay/transactions/out-trade-no/:no/close', (req, res) => {
-    const t = find(req.params.no);
+    const t = book.find(req.params.no);
     if (!t) return send(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
-    if (t.heldForClose) {
-      t.heldForClose = false;
-      send(res, 204);
-      return notify(t);
-    }
+    // reorder fault: closed as far as this answer says; the held payment's notification follows it.
+    if (releaseHeld(t, notify)) return send(res, 204);
     if (t.status === 'PAID') return send(res, 400, { code: 'ORDERPAID', message: '订单已支付' });
     t.status = 'CLOSED';
     send(res, 204);
@@ -220,47 +208,43 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
 
   api.post('/v3/refund/domestic/refunds', (req, res) => {
     const b = json(req);
-    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
+    const t = typeof b.out_trade_no === 'string' ? book.find(b.out_trade_no) : undefined;
     const amount = b.amount as { refund?: unknown; total?: unknown } | undefined;
     if (!t || t.status !== 'PAID') return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
     if (!Number.isSafeInteger(amount?.refund) || (amount!.refund as number) <= 0) return send(res, 400, { code: 'PARAM_ERROR', message: '退款金额无效' });
-    const fen = BigInt(amount!.refund as number);
-    // The same out_refund_no again is the same refund (WeChat answers it, it does not refund twice).
-    const done = t.refunds.find((r) => r.refundNo === b.out_refund_no);
-    if (done && done.fen !== fen) return send(res, 400, { code: 'INVALID_REQUEST', message: '同一退款单号金额不一致' });
-    if (!done && fen + t.refundedFen > t.fen) return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
-    if (!done) {
-      t.refundedFen += fen;
-      t.refunds.push({ refundNo: String(b.out_refund_no), fen, at: new Date() });
+    // The same out_refund_no again is the same refund (WeChat answers it, it does not refund
+    // twice); the same number for another amount is refused.
+    const r = refundTrade(t, typeof b.out_refund_no === 'string' ? b.out_refund_no : '', BigInt(amount!.refund as number));
+    if ('refund' in r && r.kind !== 'mismatch') {
+      return send(res, 200, { refund_id: `5030${compactDateTime(new Date())}${String(randomInt(0, 1e6)).padStart(6, '0')}`, out_refund_no: r.refund.refundNo, out_trade_no: t.orderNo, transaction_id: t.tradeNo, status: 'SUCCESS', amount: { refund: Number(r.refund.fen), total: Number(t.fen), currency: 'CNY' } });
     }
-    send(res, 200, { refund_id: `5030${compactDateTime(new Date())}${String(randomInt(0, 1e6)).padStart(6, '0')}`, out_refund_no: b.out_refund_no, out_trade_no: t.orderNo, transaction_id: t.tradeNo, status: 'SUCCESS', amount: { refund: Number(fen), total: Number(t.fen), currency: 'CNY' } });
+    if (r.kind === 'mismatch') return send(res, 400, { code: 'INVALID_REQUEST', message: '同一退款单号金额不一致' });
+    if (r.kind === 'exceeds') return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
+    if (r.kind === 'invalid') return send(res, 400, { code: 'PARAM_ERROR', message: '商户退款单号无效' });
+    send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
   });
 
   // 查询单笔退款: the refunds are kept on their trades; 404 when none has this out_refund_no.
   api.get('/v3/refund/domestic/refunds/:no', async (req, res) => {
     if (await queryFault(control, 'wechat', res)) return;
-    for (const t of trades.values()) {
-      const r = t.refunds.find((x) => x.refundNo === req.params.no);
-      if (!r) continue;
-      return send(res, 200, {
-        refund_id: `R${r.refundNo}`, out_refund_no: r.refundNo, transaction_id: t.tradeNo, out_trade_no: t.orderNo, channel: 'ORIGINAL', status: 'SUCCESS',
-        success_time: `${dashedDateTime(r.at).replace(' ', 'T')}+08:00`, amount: { refund: Number(r.fen), total: Number(t.fen), payer_refund: Number(r.fen), currency: 'CNY' },
-      });
-    }
-    send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
+    const found = book.findRefund(req.params.no);
+    if (!found) return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
+    const { trade: t, refund: r } = found;
+    send(res, 200, {
+      refund_id: `R${r.refundNo}`, out_refund_no: r.refundNo, transaction_id: t.tradeNo, out_trade_no: t.orderNo, channel: 'ORIGINAL', status: 'SUCCESS',
+      success_time: `${dashedDateTime(r.at).replace(' ', 'T')}+08:00`, amount: { refund: Number(r.fen), total: Number(t.fen), payer_refund: Number(r.fen), currency: 'CNY' },
+    });
   });
 
   api.get('/v3/bill/tradebill', (req, res) => {
     const day = String(req.query.bill_date ?? '');
-    const rows: WechatBillRow[] = [];
-    for (const t of trades.values()) {
-      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) {
-        rows.push({ time: dashedDateTime(t.paidAt), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', state: 'SUCCESS', amount: plainMoney(fromFen(t.fen)), refundId: '', refundNo: '', refund: '', subject: t.subject, fee: '0.00000' });
-      }
-      for (const r of t.refunds.filter((x) => businessDate(x.at) === day)) {
-        rows.push({ time: dashedDateTime(r.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', state: 'REFUND', amount: plainMoney(fromFen(t.fen)), refundId: `R${r.refundNo}`, refundNo: r.refundNo, refund: plainMoney(fromFen(r.fen)), subject: t.subject, fee: '0.00000' });
-      }
-    }
+    const rows = statementRows(book.trades.values(), day).map((x): WechatBillRow => {
+      const t = x.trade;
+      const row = { time: dashedDateTime(x.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', amount: plainMoney(fromFen(t.fen)), subject: t.subject, fee: '0.00000' };
+      return x.kind === 'payment'
+        ? { ...row, state: 'SUCCESS', refundId: '', refundNo: '', refund: '' }
+        : { ...row, state: 'REFUND', refundId: `R${x.refund.refundNo}`, refundNo: x.refund.refundNo, refund: plainMoney(fromFen(x.fen)) };
+    });
     const file = buildWechatBill(rows);
     const token = randomBytes(8).toString('hex');
     bills.set(token, file);
@@ -272,12 +256,11 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     res.type('text/csv').send(file);
   });
 
-  // The phone: what scanning code_url opens. 确认支付 pays, 取消支付 walks away.
-  const phone = Router();
-  phone.use(express.urlencoded({ extended: false, limit: '4kb' }));
+  // The phone: what scanning code_url opens (?no= names the trade, :pr is its page). 确认支付
+  // pays, 取消支付 walks away (back to the non-tax cashier for a payment it opened).
   const tradeOfPage = (req: Request) => {
     const no = String(req.query.no ?? '');
-    const t = find(no) ?? fiscal.trades.get(no);
+    const t = book.find(no) ?? fiscal.trades.get(no);
     if (t) expireIfDue(t);
     return t && t.extra.pr === req.params.pr ? t : undefined;
   };
@@ -288,25 +271,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
       action: `${t.extra.pr}?no=${encodeURIComponent(t.orderNo)}`,
     });
   };
-  phone.get('/pay/:pr', async (req, res) => {
-    const t = tradeOfPage(req);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    await page(req, res, t, t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'open');
-  });
-  phone.post('/pay/:pr/confirm', async (req, res) => {
-    const t = tradeOfPage(req);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    if (t.status === 'UNPAID') pay(t);
-    await page(req, res, t, t.status === 'PAID' ? 'paid' : 'closed');
-  });
-  phone.post('/pay/:pr/cancel', async (req, res) => {
-    const t = tradeOfPage(req);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    // Opened by the non-tax cashier: walking away goes back to that cashier.
-    const sub = fiscal.requestOf(t);
-    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
-    await page(req, res, t, 'cancelled');
-  });
+  const phone = checkoutRoutes({ path: '/pay/:pr', find: tradeOfPage, notFound: '二维码已失效', render: page, pay, subPayments: fiscal });
 
   const router = Router();
   router.use(phone, api);
