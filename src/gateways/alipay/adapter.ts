@@ -3,11 +3,12 @@
 // Wire format and signing: ./codec.ts. Statement: ./statement.ts.
 import { Decimal, plainMoney, toFen } from '../../domain/money';
 import { channelFetch, dashedDateTime, encodeForm, lazyPems, parseFormStrict, parseShanghai } from '../common/crypto';
+import { handleNotification, type NotificationSpec } from '../common/notification';
 import { certMode, type CertMode } from './cert';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type PaymentAction, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
+  type PaymentAction, type QueryResult, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { ACK, NACK, SUCCESS_CODE, YUAN, signedRequest, verifyNotification, verifyResponse } from './codec';
 import { parseAlipayStatement } from './statement';
@@ -134,6 +135,29 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
   const refuse = (method: string, r: Record<string, unknown>) =>
     new ChannelError(`alipay ${method}: ${String(r.code)} ${String(r.sub_code ?? '')} ${String(r.sub_msg ?? r.msg ?? '')}`.trim(), unknownOutcome(r));
 
+  type Form = Record<string, string>;
+  const notificationSpec: NotificationSpec<Form, Form> = {
+    decode: (raw) => parseFormStrict(raw.rawBody),
+    claimedOrderNo: (f) => f.out_trade_no,
+    verify(f) {
+      if (!f.sign) return { ok: false, reason: 'malformed' };
+      // keys() throws ChannelError when our key or certificates are unreadable: not Alipay's fault.
+      return verifyNotification(f, keys().alipayPublicKey) ? { ok: true, fields: f } : { ok: false, reason: 'signature' };
+    },
+    // Signed by Alipay, but for another app or another merchant's account: not our money.
+    merchant: (f) => f.app_id === cfg.appId && (!cfg.sellerId || f.seller_id === cfg.sellerId),
+    status: (f) =>
+      f.trade_status === 'TRADE_CLOSED' && f.out_trade_no ? 'closed'
+        : f.trade_status === 'TRADE_SUCCESS' || f.trade_status === 'TRADE_FINISHED' ? 'paid'
+          : f.trade_status ? 'unsupported' : 'malformed',
+    // A paid notification whose amount or payment time is not Alipay's shape is malformed.
+    amount: { unit: 'yuan', of: (f) => f.total_amount },
+    paid: (f) => paidEvent(f),
+    closed: (f) => ({ channelOrderId: f.out_trade_no!, orderNo: f.out_trade_no! }),
+    ack: () => text(ACK),
+    nack: () => text(NACK),
+  };
+
   async function query(order: ChannelOrder): Promise<QueryResult> {
     const r = await call('alipay.trade.query', { out_trade_no: order.orderNo });
     if (r.code !== SUCCESS_CODE) {
@@ -181,27 +205,9 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
       return { kind: 'form', url: gateway, method: 'POST', fields };
     },
 
-    parseNotification(raw: RawNotification): ParsedNotification {
-      const nack = text(NACK);
-      const f = parseFormStrict(raw.rawBody);
-      const claimedOrderNo = f?.out_trade_no?.slice(0, 32) ?? null;
-      if (!f || !f.sign) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      let publicKey: string;
-      try {
-        publicKey = keys().alipayPublicKey;
-      } catch {
-        return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
-      }
-      if (!verifyNotification(f, publicKey)) return { verified: false, reason: 'signature', nack, claimedOrderNo };
-      // Signed by Alipay, but for another app or another merchant's account: not our money.
-      if (f.app_id !== cfg.appId || (cfg.sellerId && f.seller_id !== cfg.sellerId)) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      if (f.trade_status === 'TRADE_CLOSED' && f.out_trade_no) {
-        return { verified: true, event: { kind: 'closed', channelOrderId: f.out_trade_no, orderNo: f.out_trade_no }, ack: text(ACK), nack };
-      }
-      const event = f.trade_status === 'TRADE_SUCCESS' || f.trade_status === 'TRADE_FINISHED' ? paidEvent(f) : null;
-      if (!event) return { verified: false, reason: f.trade_status ? 'unsupported' : 'malformed', nack, claimedOrderNo };
-      return { verified: true, event, ack: text(ACK), nack };
-    },
+    // Form post, RSA2 over the sorted fields without sign / sign_type (./codec.ts); answered with
+    // exactly `success`, anything else (`failure`) makes Alipay send it again.
+    parseNotification: (raw) => handleNotification(notificationSpec, raw),
 
     query,
 

@@ -28,9 +28,11 @@ import { certPublicKey, certSn, pemCertificates, rootCertSn } from '../../gatewa
 import { buildAlipayStatement, type AlipayStatementRow } from '../../gateways/alipay/statement';
 import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../../gateways/common/crypto';
 import type { Logger } from '../../logger';
-import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
 import { ensureKeyPair } from '../keys';
-import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
+import {
+  asUnpaid, checkoutRoutes, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
+} from '../kit';
 
 /** Seconds before each attempt: at once, then Alipay's 4m, 10m, 10m, 1h, 2h, 6h, 15h. */
 export const ALIPAY_SCHEDULE_S = [0, 240, 600, 600, 3600, 7200, 21600, 54000];
@@ -46,7 +48,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   const { control, settings: s } = opts;
   const platform = ensureKeyPair(opts.keyDir, 'alipay-platform');
   const merchant = ensureKeyPair(opts.keyDir, 'alipay-merchant');
-  const trades = new Map<string, SimTrade>();
+  const book = tradeBook();
   const bills = new Map<string, Buffer>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 支付宝).
   const fiscal = subPaymentBook();
@@ -70,9 +72,8 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
 
   /** The trade as Alipay's API sees it: one whose QR nobody has scanned does not exist yet. */
   const find = (no: string) => {
-    const t = trades.get(no);
-    if (t) expireIfDue(t);
-    return t && t.extra.scanned ? t : undefined;
+    const t = book.find(no);
+    return t?.extra.scanned ? t : undefined;
   };
   const scan = (t: SimTrade) => {
     if (t.status === 'UNPAID') t.extra.scanned = '1';
@@ -110,12 +111,10 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
 
   function pay(t: SimTrade) {
     t.extra.scanned = '1';
-    t.status = 'PAID';
-    t.paidAt = new Date();
-    t.tradeNo = `${businessDate(t.paidAt).replace(/-/g, '')}22001${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e4)).padStart(4, '0')}`;
+    const at = new Date();
+    book.markPaid(t, `${businessDate(at).replace(/-/g, '')}22001${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e4)).padStart(4, '0')}`, at);
     if (fiscal.paid(t)) return;
-    if (control.take('alipay', ['reorder'])) t.heldForClose = true;
-    else notify(t);
+    notifyPaid(control, 'alipay', t, notify);
   }
 
   /** A new trade from precreate or page.pay; an existing one must agree on the amount. */
@@ -126,19 +125,15 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       return { code: '40002', msg: 'Invalid Arguments', sub: 'isv.invalid-parameter', subMsg: '参数无效' };
     }
     const fen = toFen(new Decimal(amount));
-    const existing = trades.get(no);
-    if (existing) expireIfDue(existing);
+    const existing = book.find(no);
     if (existing?.status === 'PAID') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_SUCCESS', subMsg: '交易已被支付' };
     if (existing && existing.fen !== fen) return { code: '40004', msg: 'Business Failed', sub: 'ACQ.CONTEXT_INCONSISTENT', subMsg: '交易信息被篡改' };
     if (existing?.status === 'CLOSED') return { code: '40004', msg: 'Business Failed', sub: 'ACQ.TRADE_HAS_CLOSE', subMsg: '交易已经关闭' };
-    const t: SimTrade = existing ?? {
-      channelOrderId: no, merchantId: s.sellerId, orderNo: no, fen, subject: biz.subject, notifyUrl: p.notify_url ?? '', returnUrl: p.return_url ?? '',
-      createdAt: new Date(), expireAt: expiryOf(biz),
-      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex') },
-    };
+    const t = existing ?? book.add(newTrade({
+      channelOrderId: no, merchantId: s.sellerId, orderNo: no, fen, subject: biz.subject, notifyUrl: p.notify_url ?? '', returnUrl: p.return_url ?? '', expireAt: expiryOf(biz),
+    }));
     // page.pay after precreate: the same trade, now with the page to send the browser back to.
     if (p.return_url) t.returnUrl = p.return_url;
-    trades.set(no, t);
     return { t };
   }
 
@@ -201,7 +196,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
         const t = find(no);
         if (!t) return notExist(res, method);
         // A held (reordered) payment is not visible yet: the close must overtake it.
-        const v = t.heldForClose ? { ...t, status: 'UNPAID' as const, tradeNo: undefined, paidAt: undefined } : t;
+        const v = t.heldForClose ? asUnpaid(t) : t;
         return answer(res, method, {
           code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo, trade_status: tradeStatus(v), total_amount: yuanOf(t.fen),
           ...(v.tradeNo ? { trade_no: v.tradeNo, buyer_logon_id: BUYER_LOGON, buyer_user_id: BUYER_ID, buyer_pay_amount: yuanOf(t.fen), receipt_amount: yuanOf(t.fen), send_pay_date: dashedDateTime(v.paidAt!) } : {}),
@@ -211,11 +206,8 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       case 'alipay.trade.close': {
         const t = find(no);
         if (!t) return notExist(res, method);
-        if (t.heldForClose) {
-          t.heldForClose = false;
-          answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
-          return notify(t);
-        }
+        // A held (reordered) payment: the close succeeds, then the notification overtakes it.
+        if (releaseHeld(t, notify)) return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
         if (t.status === 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
         t.status = 'CLOSED';
         return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
@@ -226,17 +218,17 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
         if (t.status !== 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
         const amt = typeof biz.refund_amount === 'string' && YUAN.test(biz.refund_amount) ? toFen(new Decimal(biz.refund_amount)) : 0n;
         const reqNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : t.orderNo;
-        const done = t.refunds.find((r) => r.refundNo === reqNo);
         // The same out_request_no with another amount is not the same refund (Alipay's
-        // ACQ.DISCORDANT_REPEAT_REQUEST): nothing more is refunded.
-        if (done && done.fen !== amt) return fail(res, method, '40004', 'Business Failed', 'ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致');
+        // ACQ.DISCORDANT_REPEAT_REQUEST): nothing more is refunded. Checked before any fault is
+        // taken, as the refusal involves no refund processing.
+        const earlier = t.refunds.find((r) => r.refundNo === reqNo);
+        if (earlier && earlier.fen !== amt) return fail(res, method, '40004', 'Business Failed', 'ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致');
         const fault = control.take('alipay', ['refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout']);
         if (fault?.kind === 'refund_system_error') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
-        if (!done) {
-          if (amt <= 0n || t.refundedFen + amt > t.fen) return fail(res, method, '40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
-          t.refundedFen += amt;
-          t.refunds.push({ refundNo: reqNo, fen: amt, at: new Date() });
-        }
+        const outcome = refundTrade(t, reqNo, amt);
+        if (outcome.kind === 'exceeds' || outcome.kind === 'invalid') return fail(res, method, '40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+        // not_paid and mismatch were answered above.
+        if (outcome.kind !== 'created' && outcome.kind !== 'repeated') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
         if (fault?.kind === 'refund_system_error_done') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
         if (fault?.kind === 'refund_lost') return void req.socket.destroy();
         if (fault?.kind === 'refund_timeout') {
@@ -245,7 +237,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
         }
         return answer(res, method, {
           code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, buyer_logon_id: BUYER_LOGON,
-          fund_change: done ? 'N' : 'Y', refund_fee: yuanOf(t.refundedFen), gmt_refund_pay: dashedDateTime(new Date()),
+          fund_change: outcome.kind === 'created' ? 'Y' : 'N', refund_fee: yuanOf(t.refundedFen), gmt_refund_pay: dashedDateTime(new Date()),
         });
       }
       case 'alipay.trade.fastpay.refund.query': {
@@ -263,15 +255,11 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       case 'alipay.data.dataservice.bill.downloadurl.query': {
         const day = typeof biz.bill_date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date) ? biz.bill_date : null;
         if (biz.bill_type !== 'trade' || !day) return fail(res, method, '40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在');
-        const rows: AlipayStatementRow[] = [];
-        for (const t of trades.values()) {
-          if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) {
-            rows.push({ tradeNo: t.tradeNo!, orderNo: t.orderNo, kind: '交易', subject: t.subject, createdAt: dashedDateTime(t.createdAt), finishedAt: dashedDateTime(t.paidAt), buyer: BUYER_LOGON, amount: yuanOf(t.fen), received: yuanOf(t.fen), refundNo: '', fee: '0.00' });
-          }
-          for (const r of t.refunds.filter((x) => businessDate(x.at) === day)) {
-            rows.push({ tradeNo: t.tradeNo!, orderNo: t.orderNo, kind: '退款', subject: t.subject, createdAt: dashedDateTime(t.createdAt), finishedAt: dashedDateTime(r.at), buyer: BUYER_LOGON, amount: yuanOf(t.fen), received: `-${yuanOf(r.fen)}`, refundNo: r.refundNo, fee: '0.00' });
-          }
-        }
+        const rows = statementRows(book.trades.values(), day).map((r): AlipayStatementRow => ({
+          tradeNo: r.trade.tradeNo!, orderNo: r.trade.orderNo, kind: r.kind === 'payment' ? '交易' : '退款', subject: r.trade.subject,
+          createdAt: dashedDateTime(r.trade.createdAt), finishedAt: dashedDateTime(r.at), buyer: BUYER_LOGON, amount: yuanOf(r.trade.fen),
+          received: r.kind === 'payment' ? yuanOf(r.fen) : `-${yuanOf(r.fen)}`, refundNo: r.kind === 'refund' ? r.refund.refundNo : '', fee: '0.00',
+        }));
         const token = randomBytes(8).toString('hex');
         bills.set(token, buildAlipayStatement(s.sellerId, day, rows, dashedDateTime(new Date())));
         return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', bill_download_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/bill/${token}.csv.zip` });
@@ -287,45 +275,27 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
     res.type('application/zip').send(file);
   });
 
-  // The payer's side: the QR to scan, 确认支付 standing in for the phone, 取消支付 walking away.
-  const page = Router();
-  page.use(express.urlencoded({ extended: false, limit: '4kb' }));
-  const byToken = (token: string) => {
-    const t = [...trades.values(), ...fiscal.trades.values()].find((x) => x.extra.token === token);
-    if (t) expireIfDue(t);
-    return t;
-  };
-  const render = async (req: Request, res: Response, t: SimTrade, state: string) => {
-    const url = `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
-    res.render('sandbox/alipay-checkout', {
-      title: '支付宝 - 扫码支付', t, state, amount: yuanOf(t.fen), merchant: fiscal.requestOf(t)?.payee ?? opts.config.schoolName,
-      qr: await QRCode.toDataURL(url, { margin: 1, width: 220 }), action: `${req.baseUrl}/qr/${t.extra.token}`,
-    });
-  };
-  const stateOf = (t: SimTrade) => (t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'open');
-  page.get('/qr/:token', async (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    // The payer scanned: from now on the trade exists at Alipay (WAIT_BUYER_PAY).
-    scan(t);
-    await render(req, res, t, stateOf(t));
-  });
-  page.post('/qr/:token/confirm', async (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    if (t.status === 'UNPAID') pay(t);
-    await render(req, res, t, t.status === 'PAID' ? 'paid' : 'closed');
-  });
-  page.post('/qr/:token/cancel', async (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('二维码已失效');
-    // Opened by the non-tax cashier: walking away goes back to that cashier.
-    const sub = fiscal.requestOf(t);
-    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
-    await render(req, res, t, t.status === 'UNPAID' ? 'cancelled' : stateOf(t));
-  });
-
-  router.use(page);
+  // The payer's side: the QR to scan, 确认支付 standing in for the phone, 取消支付 walking away
+  // (back to the non-tax cashier for a payment it opened).
+  router.use(checkoutRoutes({
+    path: '/qr/:token',
+    find(req) {
+      const token = String(req.params.token ?? '');
+      const t = book.byToken(token) ?? fiscal.byToken(token);
+      // Opening the page is the scan: from now on the trade exists at Alipay (WAIT_BUYER_PAY).
+      if (t && req.method === 'GET') scan(t);
+      return t;
+    },
+    notFound: '二维码已失效',
+    async render(req, res, t, state) {
+      res.render('sandbox/alipay-checkout', {
+        title: '支付宝 - 扫码支付', t, state, amount: yuanOf(t.fen), merchant: fiscal.requestOf(t)?.payee ?? opts.config.schoolName,
+        qr: await QRCode.toDataURL(checkoutUrl(req, t), { margin: 1, width: 220 }), action: `${req.baseUrl}/qr/${t.extra.token}`,
+      });
+    },
+    pay,
+    subPayments: fiscal,
+  }));
 
   /** The non-tax cashier's 支付宝: a trade of 甘肃省财政厅's account, paid on the same checkout. */
   const subPayments: SubPaymentChannel = {
@@ -334,7 +304,7 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
       return fiscal.handle(t, `/qr/${t.extra.token}`);
     },
   };
-  return { router, trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments, setCertMode, scan };
+  return { router, trades: book.trades, fiscalTrades: fiscal.trades, platformKeys: platform, merchantKeys: merchant, pay, notify, subPayments, setCertMode, scan };
 }
 
 export type AlipaySimulator = ReturnType<typeof createAlipaySimulator>;
