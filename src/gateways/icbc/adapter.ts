@@ -19,10 +19,11 @@
 //    expire_time we send, so close() never reports "closed" before then (see close()).
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, dashedDateTime, encodeForm, lazyPems, nonce, parseFormStrict, parseShanghai } from '../common/crypto';
+import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
+  type QueryResult, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { API, FEN, GATEWAY_SIGN_TYPE, returnCode, sign, signedNotifyAnswer, verify, verifyAnswer, type Fields, type SignType } from './codec';
 import { parseIcbcStatement } from './statement';
@@ -91,6 +92,40 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
     return { status: b.pay_status === '1' || order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
   }
 
+  /** A notification as posted: the form and its biz_content, unverified. */
+  type Note = { f: Fields; biz: Record<string, unknown> };
+  /** The merchant's answer in ICBC's dialect: signed with our key, echoing ICBC's msg_id. */
+  const notifyAnswer = (d: Note | null, code: number, msg: string): ChannelAnswer => ({
+    status: 200, contentType: 'application/json; charset=utf-8',
+    body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: typeof d?.biz.msg_id === 'string' ? d.biz.msg_id : '' }, keys().privateKey, cfg.signType),
+  });
+  const notificationSpec: NotificationSpec<Note, Note> = {
+    decode(raw) {
+      const f = parseFormStrict(raw.rawBody);
+      if (!f?.biz_content) return null;
+      const biz = JSON.parse(f.biz_content) as unknown;
+      return biz && typeof biz === 'object' ? { f, biz: biz as Record<string, unknown> } : null;
+    },
+    claimedOrderNo: (d) => d.biz.out_trade_no,
+    // Signed over the path of the notify URL we registered (what ICBC requested), not the path
+    // this request arrived on: a proxy may have stripped or added a prefix.
+    verify: (d) => (verify(cfg.notifyPath, d.f, keys().icbcKey, GATEWAY_SIGN_TYPE) ? { ok: true, fields: d } : { ok: false, reason: 'signature' }),
+    merchant: ({ f, biz }) => f.app_id === cfg.appId && biz.mer_id === cfg.merId,
+    status: ({ biz }) => (returnCode(biz) !== 0 || (biz.pay_status !== undefined && biz.pay_status !== '0') ? 'unsupported' : 'paid'),
+    amount: { unit: 'fen', of: ({ biz }) => biz.total_amt },
+    paid: ({ biz }) => paidEvent(biz),
+    ack: (_f, d) => notifyAnswer(d, 0, 'success'),
+    nack(why, d) {
+      if (why === 'signature') return notifyAnswer(d, -12345, 'icbc sign not pass.');
+      // ICBC's own word that the payment failed (return_code ≠ 0): nothing to credit, but it is
+      // ICBC's message, received, so it is acknowledged rather than notified again and again.
+      if (why === 'unsupported' && d && returnCode(d.biz) !== 0) return notifyAnswer(d, 0, 'success');
+      return notifyAnswer(d, -1, 'fail');
+    },
+    // Our key unreadable: no signed answer can be built, and ICBC must retry once we are fixed.
+    fallbackNack: { status: 500, contentType: 'text/plain', body: 'keys unavailable' },
+  };
+
   return {
     id: 'icbc',
     alwaysClosable: false,
@@ -107,39 +142,7 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
       return { action: { kind: 'form', url: `${cfg.url}${API.pay}`, method: 'POST', fields }, channelOrderId: order.orderNo };
     },
 
-    parseNotification(raw: RawNotification): ParsedNotification {
-      const f = parseFormStrict(raw.rawBody);
-      let biz: Record<string, unknown> | null = null;
-      try {
-        biz = f?.biz_content ? (JSON.parse(f.biz_content) as Record<string, unknown>) : null;
-      } catch {
-        biz = null;
-      }
-      const claimedOrderNo = typeof biz?.out_trade_no === 'string' ? biz.out_trade_no.slice(0, 32) : null;
-      let k: { privateKey: string; icbcKey: string };
-      try {
-        k = keys();
-      } catch {
-        return { verified: false, reason: 'unsupported', nack: { status: 500, contentType: 'text/plain', body: 'keys unavailable' }, claimedOrderNo };
-      }
-      const msgId = typeof biz?.msg_id === 'string' ? biz.msg_id : '';
-      const answer = (code: number, msg: string): ChannelAnswer => ({
-        status: 200, contentType: 'application/json; charset=utf-8', body: signedNotifyAnswer({ return_code: code, return_msg: msg, msg_id: msgId }, k.privateKey, cfg.signType),
-      });
-      const nack = answer(-1, 'fail');
-      if (!f || !biz) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      // Signed over the path of the notify URL we registered (what ICBC requested), not the path
-      // this request arrived on: a proxy may have stripped or added a prefix.
-      if (!verify(cfg.notifyPath, f, k.icbcKey, GATEWAY_SIGN_TYPE)) return { verified: false, reason: 'signature', nack: answer(-12345, 'icbc sign not pass.'), claimedOrderNo };
-      if (f.app_id !== cfg.appId || biz.mer_id !== cfg.merId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      // ICBC's own word that the payment failed (return_code ≠ 0): nothing to credit, but it is
-      // ICBC's message, received, so it is acknowledged rather than notified again and again.
-      if (returnCode(biz) !== 0) return { verified: false, reason: 'unsupported', nack: answer(0, 'success'), claimedOrderNo };
-      if (biz.pay_status !== undefined && biz.pay_status !== '0') return { verified: false, reason: 'unsupported', nack, claimedOrderNo };
-      const event = paidEvent(biz);
-      if (!event) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      return { verified: true, event, ack: answer(0, 'success'), nack };
-    },
+    parseNotification: (raw) => handleNotification(notificationSpec, raw),
 
     query,
 

@@ -14,18 +14,20 @@
 // only that it "retries"); the statement file (ICBC has no statement API: finance uploads the
 // file) in the layout of src/gateways/icbc/statement.ts, GBK, served on loopback only at
 // GET /icbc/statement-file?day=YYYY-MM-DD for the tests and the demo.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
-import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, dashedDateTime, encodeForm, nonce, parseShanghai } from '../../gateways/common/crypto';
 import iconv from 'iconv-lite';
 import { API, GATEWAY_SIGN_TYPE, sign, signedAnswer, verify, verifyNotifyAnswer, type Fields, type SignType } from '../../gateways/icbc/codec';
 import { NOT_FOUND, REFUND_NOT_FOUND, TRNSC_CCY_CNY } from '../../gateways/icbc/adapter';
-import { writeIcbcStatement, type StatementRow } from '../../gateways/icbc/statement';
+import { writeIcbcStatement } from '../../gateways/icbc/statement';
 import type { Logger } from '../../logger';
-import { expireIfDue, loopbackOnly, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
+import {
+  asUnpaid, checkoutRoutes, loopbackOnly, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, tradeBook,
+  type Mutation, type SandboxControl, type SimRefund, type SimTrade,
+} from '../kit';
 import { ensureKeyPair } from '../keys';
 
 export const ICBC_SCHEDULE_S = [0, 60, 300, 900, 1800, 3600, 7200];
@@ -36,7 +38,8 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
   const { control, settings: s } = opts;
   const gateway = ensureKeyPair(opts.keyDir, 'icbc-gateway');
   const merchant = ensureKeyPair(opts.keyDir, 'icbc-merchant');
-  const trades = new Map<string, SimTrade>();
+  const book = tradeBook();
+  const trades = book.trades;
 
   const answer = (res: Response, biz: object) => res.type('application/json; charset=utf-8').send(signedAnswer(biz, gateway.privateKey));
 
@@ -80,18 +83,10 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
   }
 
   function pay(t: SimTrade) {
-    t.status = 'PAID';
-    t.paidAt = new Date();
-    t.tradeNo = `${compactDateTime(t.paidAt)}${String(randomInt(0, 1e9)).padStart(9, '0')}`;
-    if (control.take('icbc', ['reorder'])) t.heldForClose = true;
-    else notify(t);
+    const at = new Date();
+    book.markPaid(t, `${compactDateTime(at)}${String(randomInt(0, 1e9)).padStart(9, '0')}`, at);
+    notifyPaid(control, 'icbc', t, notify);
   }
-
-  const find = (no: string) => {
-    const t = trades.get(no);
-    if (t) expireIfDue(t);
-    return t;
-  };
 
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
@@ -121,22 +116,26 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     if (!/^[1-9]\d{0,13}$/.test(str('amount')) || !str('out_trade_no') || !/^https?:\/\//.test(str('mer_url'))) {
       return res.status(400).render('sandbox/icbc-bank', { title: '工银e支付', t: null, step: 'error', message: '订单信息不完整。', merchant: '', amount: '', action: '' });
     }
-    const existing = find(str('out_trade_no'));
+    const existing = book.find(str('out_trade_no'));
     if (existing && existing.fen !== BigInt(str('amount'))) return res.status(409).render('sandbox/icbc-bank', { title: '工银e支付', t: null, step: 'error', message: '同一订单号金额不一致。', merchant: '', amount: '', action: '' });
-    const t: SimTrade = existing ?? {
+    const t = book.add(existing ?? newTrade({
       channelOrderId: str('out_trade_no'), merchantId: s.merId, orderNo: str('out_trade_no'), fen: BigInt(str('amount')), subject: str('goods_name'),
-      notifyUrl: str('mer_url'), returnUrl: str('return_url'), createdAt: new Date(), expireAt: parseShanghai(str('expire_time')),
-      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex') },
-    };
-    trades.set(t.orderNo, t);
+      notifyUrl: str('mer_url'), returnUrl: str('return_url'), expireAt: parseShanghai(str('expire_time')),
+    }));
     render(res, t, t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'card');
   });
 
-  const byToken = (token: string) => [...trades.values()].find((t) => t.extra.token === token);
-  router.post('/epay/:token/next', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    expireIfDue(t);
+  // The page is first reached by the merchant's POSTed form (above), so no GET; 下一步 (phone
+  // number and card) comes before 确认支付.
+  router.use(checkoutRoutes({
+    path: '/epay/:token', get: false, openState: 'card',
+    find: (req) => book.byToken(String(req.params.token)),
+    notFound: '订单不存在',
+    render: (_req, res, t, state) => render(res, t, state),
+    pay,
+    steps: { next },
+  }));
+  function next(req: Request, res: Response, t: SimTrade) {
     const { mobile = '', card = '' } = req.body as Record<string, string>;
     if (!/^1\d{10}$/.test(mobile.trim()) || !/^(\d{6}|[\p{L}\d]{2,20})$/u.test(card.trim())) {
       return render(res.status(400), t, 'card', { error: '请输入正确的手机号码和卡(账)号后六位/别名', mobile, card });
@@ -144,38 +143,22 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     t.extra.mobile = mobile.trim();
     t.extra.card = card.trim().slice(-6);
     render(res, t, t.status === 'UNPAID' ? 'confirm' : t.status === 'PAID' ? 'paid' : 'closed', { mobile: `${t.extra.mobile.slice(0, 3)}****${t.extra.mobile.slice(7)}` });
-  });
-  router.post('/epay/:token/confirm', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    expireIfDue(t);
-    if (t.status === 'UNPAID') pay(t);
-    render(res, t, t.status === 'PAID' ? 'paid' : 'closed');
-  });
-  router.post('/epay/:token/cancel', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    render(res, t, 'cancelled');
-  });
+  }
 
   router.post(API.query, async (req, res) => {
     if (await queryFault(control, 'icbc', res)) return;
     const b = checked(req);
     if (!b) return answer(res, { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' });
-    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
+    const t = typeof b.out_trade_no === 'string' ? book.find(b.out_trade_no) : undefined;
     if (!t || b.mer_id !== t.merchantId) return answer(res, { return_code: NOT_FOUND, return_msg: '订单不存在', msg_id: nonce(8) });
-    if (t.heldForClose) {
-      // reorder fault: e-pay has no close API, so the merchant's closing query is what the late
-      // payment overtakes — answer "unpaid", then let the paid notification go.
-      t.heldForClose = false;
-      answer(res, bizOf({ ...t, status: 'UNPAID', tradeNo: undefined, paidAt: undefined }));
-      return notify(t);
-    }
-    answer(res, bizOf(t));
+    // reorder fault: e-pay has no close API, so the merchant's closing query is what the late
+    // payment overtakes — answer "unpaid", then let the paid notification go.
+    answer(res, bizOf(releaseHeld(t, notify) ? asUnpaid(t) : t));
   });
 
   const SIGN_FAILED = { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' };
-  const intrxOf = (t: SimTrade, i: number) => `${t.tradeNo ?? t.orderNo}${String(i + 1).padStart(3, '0')}`;
+  /** ICBC's number for a refund: the trade's number and the refund's place among its refunds. */
+  const intrxOf = (t: SimTrade, r: SimRefund) => `${t.tradeNo ?? t.orderNo}${String(t.refunds.indexOf(r) + 1).padStart(3, '0')}`;
   /** The QR-code reject API's fields, which merrefund / refundqry V1 do not take. */
   const rejectApiField = (b: Record<string, unknown>) => ['reject_no', 'reject_amt', 'cur_type'].find((k) => k in b);
 
@@ -189,15 +172,12 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     if (stray || !/^[0-9A-Za-z]{1,40}$/.test(no) || b.trnsc_ccy !== TRNSC_CCY_CNY || b.mer_id !== s.merId) {
       return answer(res, { return_code: 400001, return_msg: stray ? `参数 ${stray} 不属于本接口` : '参数错误', msg_id: nonce(8) });
     }
-    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
-    if (!t || t.status !== 'PAID') return answer(res, { return_code: NOT_FOUND, return_msg: '原订单不存在或未支付', msg_id: nonce(8) });
-    let i = t.refunds.findIndex((r) => r.refundNo === no);
-    if (i < 0) {
-      if (amt <= 0n || t.refundedFen + amt > t.fen) return answer(res, { return_code: 96222, return_msg: '退款金额超过可退金额', msg_id: nonce(8) });
-      t.refundedFen += amt;
-      t.refunds.push({ refundNo: no, fen: amt, at: new Date() });
-      i = t.refunds.length - 1;
-    } else if (t.refunds[i]!.fen !== amt) return answer(res, { return_code: 96223, return_msg: '同一退货流水号金额不一致', msg_id: nonce(8) });
+    const t = typeof b.out_trade_no === 'string' ? book.find(b.out_trade_no) : undefined;
+    const out = t ? refundTrade(t, no, amt) : null;
+    if (!t || !out || out.kind === 'not_paid') return answer(res, { return_code: NOT_FOUND, return_msg: '原订单不存在或未支付', msg_id: nonce(8) });
+    if (!('refund' in out)) return answer(res, { return_code: 96222, return_msg: '退款金额超过可退金额', msg_id: nonce(8) });
+    // Stricter than echoing the first refund: the same outtrx_serial_no for another amount is refused.
+    if (out.kind === 'mismatch') return answer(res, { return_code: 96223, return_msg: '同一退货流水号金额不一致', msg_id: nonce(8) });
     // Faults after the refund is booked: ICBC took it, the merchant cannot tell.
     const f = control.take('icbc', ['refund_error', 'refund_timeout']);
     if (f?.kind === 'refund_error') return answer(res, { return_code: -500, return_msg: '系统忙，请稍后查询', msg_id: nonce(8) });
@@ -206,9 +186,9 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
       if (!res.headersSent) res.status(504).end();
       return;
     }
-    const r = t.refunds[i]!;
+    const r = out.refund;
     answer(res, {
-      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, i),
+      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, r),
       reject_amt: String(r.fen), real_reject_amt: String(r.fen), refund_time: compactDateTime(r.at),
     });
   });
@@ -220,25 +200,20 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     if (!b) return answer(res, SIGN_FAILED);
     const stray = rejectApiField(b);
     if (stray || typeof b.outtrx_serial_no !== 'string') return answer(res, { return_code: 400001, return_msg: stray ? `参数 ${stray} 不属于本接口` : '参数错误', msg_id: nonce(8) });
-    const t = typeof b.out_trade_no === 'string' ? find(b.out_trade_no) : undefined;
-    const i = t ? t.refunds.findIndex((x) => x.refundNo === b.outtrx_serial_no) : -1;
-    if (!t || i < 0) return answer(res, { return_code: REFUND_NOT_FOUND, return_msg: '退款记录不存在', msg_id: nonce(8) });
-    const r = t.refunds[i]!;
+    const hit = book.findRefund(b.outtrx_serial_no);
+    if (!hit || hit.trade.orderNo !== b.out_trade_no) return answer(res, { return_code: REFUND_NOT_FOUND, return_msg: '退款记录不存在', msg_id: nonce(8) });
+    const { trade: t, refund: r } = hit;
     answer(res, {
-      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, i),
+      return_code: 0, return_msg: 'success', msg_id: nonce(8), out_trade_no: t.orderNo, order_id: t.tradeNo ?? '', outtrx_serial_no: r.refundNo, intrx_serial_no: intrxOf(t, r),
       pay_status: '0', reject_amt: String(r.fen), real_reject_amt: String(r.fen), refund_time: compactDateTime(r.at),
     });
   });
 
   /** The day's statement file as ICBC's file service would hand it to finance (layout: src/gateways/icbc/statement.ts). */
   function statementFile(day: string): Buffer {
-    const rows: StatementRow[] = [];
-    for (const t of trades.values()) {
-      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt) === day) rows.push({ orderNo: t.orderNo, icbcNo: t.tradeNo!, at: t.paidAt, kind: 'payment', amount: plainMoney(fromFen(t.fen)), fee: '0.00' });
-      t.refunds.forEach((r, i) => {
-        if (businessDate(r.at) === day) rows.push({ orderNo: t.orderNo, icbcNo: intrxOf(t, i), at: r.at, kind: 'refund', amount: plainMoney(fromFen(r.fen)), fee: '0.00' });
-      });
-    }
+    const rows = statementRows(book.trades.values(), day).map((r) => ({
+      orderNo: r.trade.orderNo, icbcNo: r.kind === 'payment' ? r.trade.tradeNo! : intrxOf(r.trade, r.refund), at: r.at, kind: r.kind, amount: plainMoney(fromFen(r.fen)), fee: '0.00',
+    }));
     return iconv.encode(writeIcbcStatement(day, s.merId, rows), 'gbk');
   }
 
