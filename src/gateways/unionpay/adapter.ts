@@ -18,10 +18,11 @@
 import { readFileSync } from 'node:fs';
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, encodeForm, parseFormStrict, parseShanghai } from '../common/crypto';
+import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
-  type ParsedNotification, type QueryResult, type RawNotification, type RefundQueryResult, type RefundResult, type Statement,
+  type QueryResult, type RefundQueryResult, type RefundResult, type Statement,
 } from '../types';
 import { ACK, FEN, NOT_FOUND, PROCESSING, SIGN_METHOD, VERSION, acpVerifier, parseAcpResponse, sign, type AcpVerifier, type Fields } from './codec';
 import { readPfx, type MerchantKey } from './pfx';
@@ -125,6 +126,41 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
     return { status: order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
   }
 
+  /**
+   * The back notification through the shared skeleton (a URL-encoded form post): only what is
+   * UnionPay's own. verify is the same signPubKeyCert check (chain to the configured root and
+   * middle, validity, CN) and signMethod 01 signature as every answer's; our trust anchors
+   * unreadable is a ChannelError (answered 400 fail, so that UnionPay sends it again).
+   */
+  const notificationSpec: NotificationSpec<Fields, Fields> = {
+    decode: (raw) => parseFormStrict(raw.rawBody),
+    claimedOrderNo: (f) => f.orderId,
+    verify(f) {
+      if (!f.signature) return { ok: false, reason: 'malformed' };
+      let v: ReturnType<AcpVerifier>;
+      try {
+        v = verifier(f);
+      } catch (e) {
+        throw new ChannelError(`unionpay trust anchors not readable: ${(e as Error).message}`);
+      }
+      return v.ok ? { ok: true, fields: f } : { ok: false, reason: 'signature' };
+    },
+    merchant: (f) => f.merId === cfg.merId,
+    // Only the consumption's own result credits; refund results (txnType 04) are not payments.
+    status: (f) => (f.txnType === '01' && f.respCode === '00' ? 'paid' : 'unsupported'),
+    amount: { unit: 'fen', of: (f) => f.txnAmt },
+    paid(f) {
+      const e = f.orderId ? paidEvent(f, f.orderId) : null;
+      if (!e) return null;
+      const { kind: _kind, amount: _amount, ...rest } = e;
+      return rest;
+    },
+    ack: () => text(200, ACK),
+    // A genuine result we do not credit (a refund's) is answered 200 ok, so that it stops; every
+    // other refusal, and our own trust anchors unreadable, 400 fail: UnionPay sends it again.
+    nack: (why) => (why === 'unsupported' ? text(200, ACK) : text(400, 'fail')),
+  };
+
   return {
     id: 'unionpay',
     alwaysClosable: false,
@@ -140,19 +176,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       return { action: { kind: 'form', url: `${cfg.url}/gateway/api/frontTransReq.do`, method: 'POST', fields }, channelOrderId: order.orderNo };
     },
 
-    parseNotification(raw: RawNotification): ParsedNotification {
-      const nack = text(400, 'fail');
-      const f = parseFormStrict(raw.rawBody);
-      const claimedOrderNo = f?.orderId?.slice(0, 32) ?? null;
-      if (!f || !f.signature) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      if (!check(f).ok) return { verified: false, reason: 'signature', nack, claimedOrderNo };
-      if (f.merId !== cfg.merId) return { verified: false, reason: 'merchant', nack, claimedOrderNo };
-      // Only the consumption's own result credits; refund results (txnType 04) are not payments.
-      if (f.txnType !== '01' || f.respCode !== '00') return { verified: false, reason: 'unsupported', nack: text(200, ACK), claimedOrderNo };
-      const event = paidEvent(f, f.orderId ?? '');
-      if (!event || !f.orderId) return { verified: false, reason: 'malformed', nack, claimedOrderNo };
-      return { verified: true, event, ack: text(200, ACK), nack };
-    },
+    parseNotification: (raw) => handleNotification(notificationSpec, raw),
 
     query,
 

@@ -27,7 +27,11 @@
 //    from the gateway's clock is refused (respCode 12, our choice of window: UnionPay requires the
 //    current time but does not publish its tolerance); the same orderId + txnTime again is the
 //    same refund (answered as before, not refunded twice).
-import { X509Certificate, randomBytes, randomInt } from 'node:crypto';
+//
+// Built from the simulators' kit (../kit): the trade book, refunds (named here by orderId +
+// txnTime), the statement's rows, the bank page's routes and the reorder hold; what is left here is
+// UnionPay's own: its messages, certificates, answers and file layout.
+import { X509Certificate, randomInt } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { writeZip } from '../../gateways/common/zip';
 import { ZM, formatZmLine } from '../../gateways/unionpay/statement';
@@ -38,9 +42,11 @@ import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, encodeForm, parseShanghai } from '../../gateways/common/crypto';
 import { FEN, SIGN_METHOD, VERSION, formatAcpResponse, sign as signWith, verify, type Fields } from '../../gateways/unionpay/codec';
 import type { Logger } from '../../logger';
-import { expireIfDue, queryFault, type Mutation, type SandboxControl, type SimTrade } from '../control';
+import {
+  checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
+} from '../kit';
 import { ensureUnionpayPki } from './pki';
-import { subPaymentBook, type SubPaymentChannel } from '../sub-payment';
 
 export const UNIONPAY_SCHEDULE_S = [0, 60, 120, 240, 480, 960];
 
@@ -53,9 +59,16 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   const { control, settings: s } = opts;
   const pki = ensureUnionpayPki(opts.keyDir, s.certId);
   const merchantPublicKey = new X509Certificate(pki.merchant.certPem).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  /** Refund transactions by orderId + txnTime. */
+  const book = tradeBook();
+  const trades = book.trades;
+  /**
+   * Refund transactions by orderId + txnTime, which is also the refund's number in the trade book
+   * (the same orderId at another txnTime is another transaction); each has its own queryId.
+   */
   const refundTxns = new Map<string, { trade: SimTrade; refundNo: string; fen: bigint; txnTime: string; queryId: string; at: Date }>();
-  const trades = new Map<string, SimTrade>();
+  const txnKey = (orderId: string, txnTime: string) => `${orderId}|${txnTime}`;
+  /** A transaction's queryId: yyMMddHHmmss and nine random digits, 21 characters. */
+  const queryIdAt = (at: Date) => `${compactDateTime(at).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21);
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 银联).
   const fiscal = subPaymentBook();
 
@@ -95,20 +108,17 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   }
 
   function pay(t: SimTrade) {
-    t.status = 'PAID';
-    t.paidAt = new Date();
-    t.tradeNo = `${compactDateTime(t.paidAt).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21);
+    const at = new Date();
+    book.markPaid(t, queryIdAt(at), at);
     t.extra.traceNo = String(randomInt(0, 1e6)).padStart(6, '0');
     if (fiscal.paid(t)) return;
-    if (control.take('unionpay', ['reorder'])) t.heldForClose = true;
-    else notify(t);
+    notifyPaid(control, 'unionpay', t, notify);
   }
 
+  /** A trade is orderId + txnTime. */
   const find = (orderId: string, txnTime?: string) => {
-    const t = trades.get(orderId);
-    if (!t || (txnTime !== undefined && t.extra.txnTime !== txnTime)) return undefined;
-    expireIfDue(t);
-    return t;
+    const t = book.find(orderId);
+    return t && (txnTime === undefined || t.extra.txnTime === txnTime) ? t : undefined;
   };
 
   const router = Router();
@@ -137,53 +147,37 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     }
     const existing = trades.get(f.orderId!);
     if (existing && (existing.fen !== BigInt(f.txnAmt!) || existing.extra.txnTime !== f.txnTime)) return render(res.status(409), null, 'error', { message: '重复的订单号。' });
-    const t: SimTrade = existing ?? {
+    const t = existing ?? book.add(newTrade({
       channelOrderId: f.orderId!, merchantId: s.merId, orderNo: f.orderId!, fen: BigInt(f.txnAmt!), subject: f.reqReserved ?? '',
-      notifyUrl: f.backUrl!, returnUrl: f.frontUrl ?? '', createdAt: new Date(), expireAt: parseShanghai(f.payTimeout ?? ''),
-      status: 'UNPAID', refundedFen: 0n, refunds: [], extra: { token: randomBytes(8).toString('hex'), txnTime: f.txnTime!, reqReserved: f.reqReserved ?? '' },
-    };
-    trades.set(t.orderNo, t);
+      notifyUrl: f.backUrl!, returnUrl: f.frontUrl ?? '', expireAt: parseShanghai(f.payTimeout ?? ''),
+      extra: { txnTime: f.txnTime!, reqReserved: f.reqReserved ?? '' },
+    }));
     expireIfDue(t);
     render(res, t, t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'card');
   });
 
-  const byToken = (token: string) => {
-    const t = [...trades.values(), ...fiscal.trades.values()].find((x) => x.extra.token === token);
-    if (t) expireIfDue(t);
-    return t;
-  };
-  const stepOf = (t: SimTrade) => (t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'card');
-  // The bank page by address: where the non-tax cashier sends the payer (and a reload lands).
-  router.get('/pay/:token', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    render(res, t, stepOf(t));
-  });
-  router.post('/pay/:token/next', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    const { mobile = '', card = '' } = req.body as Record<string, string>;
-    if (!/^1\d{10}$/.test(mobile.trim()) || !/^\d{6}$/.test(card.trim())) {
-      return render(res.status(400), t, 'card', { error: '请输入正确的手机号码和卡(账)号后六位', mobile, card });
-    }
-    t.extra.mobile = mobile.trim();
-    t.extra.card = card.trim();
-    render(res, t, t.status === 'UNPAID' ? 'confirm' : t.status === 'PAID' ? 'paid' : 'closed', { mobile: `${t.extra.mobile.slice(0, 3)}****${t.extra.mobile.slice(7)}` });
-  });
-  router.post('/pay/:token/confirm', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    if (t.status === 'UNPAID') pay(t);
-    render(res, t, t.status === 'PAID' ? 'paid' : 'closed');
-  });
-  router.post('/pay/:token/cancel', (req, res) => {
-    const t = byToken(req.params.token);
-    if (!t) return res.status(404).type('text/plain; charset=utf-8').send('订单不存在');
-    // Opened by the non-tax cashier: walking away goes back to that cashier.
-    const sub = fiscal.requestOf(t);
-    if (sub && t.status === 'UNPAID') return res.redirect(303, sub.cancelUrl);
-    render(res, t, t.status === 'UNPAID' ? 'cancelled' : t.status === 'PAID' ? 'paid' : 'closed');
-  });
+  // The bank page by address (where the non-tax cashier sends the payer, and a reload lands):
+  // 下一步 (phone number and card), then 确认支付 / 取消支付.
+  router.use(checkoutRoutes({
+    path: '/pay/:token',
+    find: (req) => book.byToken(String(req.params.token)) ?? fiscal.byToken(String(req.params.token)),
+    notFound: '订单不存在',
+    render: (_req, res, t, state) => render(res, t, state),
+    pay,
+    openState: 'card',
+    subPayments: fiscal,
+    steps: {
+      next(req, res, t) {
+        const { mobile = '', card = '' } = req.body as Record<string, string>;
+        if (!/^1\d{10}$/.test(mobile.trim()) || !/^\d{6}$/.test(card.trim())) {
+          return render(res.status(400), t, 'card', { error: '请输入正确的手机号码和卡(账)号后六位', mobile, card });
+        }
+        t.extra.mobile = mobile.trim();
+        t.extra.card = card.trim();
+        render(res, t, t.status === 'UNPAID' ? 'confirm' : t.status === 'PAID' ? 'paid' : 'closed', { mobile: `${t.extra.mobile.slice(0, 3)}****${t.extra.mobile.slice(7)}` });
+      },
+    },
+  }));
 
   const head = (f: Fields): Fields => ({ txnType: f.txnType ?? '', txnSubType: f.txnSubType ?? '', bizType: f.bizType ?? '', merId: s.merId, orderId: f.orderId ?? '', txnTime: f.txnTime ?? '' });
 
@@ -192,7 +186,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     const f = checked(req);
     if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
     // A refund (txnType 04) is a transaction of its own, queried by its own orderId + txnTime.
-    const r = refundTxns.get(`${f.orderId}|${f.txnTime}`);
+    const r = refundTxns.get(txnKey(f.orderId ?? '', f.txnTime ?? ''));
     if (r) {
       return answer(res, {
         ...head(f), txnType: '04', txnSubType: '00', txnAmt: String(r.fen), currencyCode: '156', origQryId: r.trade.tradeNo ?? '', queryId: r.queryId,
@@ -206,13 +200,9 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
       return answer(res, { ...head(f), txnAmt: String(t.fen), respCode: '00', respMsg: '成功[0000000]', origRespCode: '05', origRespMsg: '交易已受理，请稍后查询交易结果[6154037]' });
     }
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
-    if (t.heldForClose) {
-      // reorder fault: the gateway has no close, so the merchant's closing query is what the
-      // late payment overtakes — "no such transaction", then the paid notification goes out.
-      t.heldForClose = false;
-      answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
-      return notify(t);
-    }
+    // reorder fault: the gateway has no close, so the merchant's closing query is what the
+    // late payment overtakes — "no such transaction", then the paid notification goes out.
+    if (releaseHeld(t, notify)) return answer(res, { ...head(f), respCode: '34', respMsg: '查无此交易' });
     answer(res, { ...head(f), ...paidFields(t), respCode: '00', respMsg: '成功[0000000]', origRespCode: '00', origRespMsg: '成功[0000000]' });
   });
 
@@ -223,18 +213,16 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     const t = [...trades.values()].find((x) => x.tradeNo && x.tradeNo === f.origQryId);
     if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '35', respMsg: '原交易不存在或状态不正确' });
     const refundNo = f.orderId ?? '';
-    const key = `${refundNo}|${f.txnTime}`;
+    const key = txnKey(refundNo, f.txnTime ?? '');
     let r = refundTxns.get(key);
     if (!r) {
       const at = parseShanghai(f.txnTime ?? '');
       if (!at || Math.abs(at.getTime() - Date.now()) > 15 * 60_000) return answer(res, { ...head(f), respCode: '12', respMsg: '交易时间txnTime不在有效范围内' });
-      const amt = FEN.test(f.txnAmt ?? '') ? BigInt(f.txnAmt!) : 0n;
-      if (amt <= 0n || t.refundedFen + amt > t.fen) return answer(res, { ...head(f), respCode: '36', respMsg: '退货金额超限' });
-      t.refundedFen += amt;
-      const now = new Date();
-      r = { trade: t, refundNo, fen: amt, txnTime: f.txnTime!, queryId: `${compactDateTime(now).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21), at: now };
+      const o = refundTrade(t, key, FEN.test(f.txnAmt ?? '') ? BigInt(f.txnAmt!) : 0n);
+      // created is the only outcome here: the same orderId + txnTime was answered above.
+      if (o.kind !== 'created') return answer(res, { ...head(f), respCode: '36', respMsg: '退货金额超限' });
+      r = { trade: t, refundNo, fen: o.refund.fen, txnTime: f.txnTime!, queryId: queryIdAt(o.refund.at), at: o.refund.at };
       refundTxns.set(key, r);
-      t.refunds.push({ refundNo, fen: amt, at: now });
     }
     answer(res, { ...head(f), txnAmt: String(r.fen), origQryId: f.origQryId ?? '', queryId: r.queryId, respCode: '00', respMsg: '成功[0000000]' });
   });
@@ -245,22 +233,23 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
     if (f.txnType !== '76' || f.fileType !== '00' || f.bizType !== '000000') return answer(res, { ...head(f), respCode: '12', respMsg: '交易类型不支持' });
     const mmdd = /^\d{4}$/.test(f.settleDate ?? '') ? `${f.settleDate!.slice(0, 2)}-${f.settleDate!.slice(2)}` : '';
-    const rows: { at: Date; line: Buffer }[] = [];
     const common = (t: SimTrade, at: Date) => ({ [ZM.txnCode]: 'S22', [ZM.traceNo]: t.extra.traceNo ?? '', [ZM.transTime]: compactDateTime(at).slice(4), [ZM.accNo]: `621626*******${t.extra.card ?? '0018'}`.slice(0, 19), [ZM.fee]: 'C000000000000', [ZM.merId]: s.merId, [ZM.bizType]: '000201' });
-    for (const t of trades.values()) {
-      if (t.status === 'PAID' && t.paidAt && businessDate(t.paidAt).slice(5) === mmdd) {
-        rows.push({ at: t.paidAt, line: formatZmLine({ ...common(t, t.paidAt), [ZM.txnAmt]: String(t.fen), [ZM.queryId]: t.tradeNo!, [ZM.orderId]: t.orderNo, [ZM.settleAmt]: `C${String(t.fen).padStart(12, '0')}`, [ZM.txnType]: '01', [ZM.txnSubType]: '01' }) });
+    const rows: { at: Date; line: Buffer }[] = [];
+    for (const row of statementRows(trades.values(), (at) => businessDate(at).slice(5) === mmdd)) {
+      const t = row.trade;
+      if (row.kind === 'payment') {
+        rows.push({ at: row.at, line: formatZmLine({ ...common(t, row.at), [ZM.txnAmt]: String(row.fen), [ZM.queryId]: t.tradeNo!, [ZM.orderId]: t.orderNo, [ZM.settleAmt]: `C${String(row.fen).padStart(12, '0')}`, [ZM.txnType]: '01', [ZM.txnSubType]: '01' }) });
+        continue;
       }
-    }
-    for (const r of refundTxns.values()) {
-      if (businessDate(r.at).slice(5) !== mmdd) continue;
-      rows.push({ at: r.at, line: formatZmLine({
-        ...common(r.trade, r.at), [ZM.txnCode]: 'S30', [ZM.txnAmt]: String(r.fen), [ZM.queryId]: r.queryId, [ZM.orderId]: r.refundNo, [ZM.settleAmt]: `D${String(r.fen).padStart(12, '0')}`,
-        [ZM.txnType]: '04', [ZM.txnSubType]: '00', [ZM.origQryId]: r.trade.tradeNo!, [ZM.origOrderId]: r.trade.orderNo,
+      // Only refunds made at this gateway (backTransReq.do) are refund transactions with a queryId.
+      const r = refundTxns.get(row.refund.refundNo);
+      if (!r) continue;
+      rows.push({ at: row.at, line: formatZmLine({
+        ...common(t, row.at), [ZM.txnCode]: 'S30', [ZM.txnAmt]: String(row.fen), [ZM.queryId]: r.queryId, [ZM.orderId]: r.refundNo, [ZM.settleAmt]: `D${String(row.fen).padStart(12, '0')}`,
+        [ZM.txnType]: '04', [ZM.txnSubType]: '00', [ZM.origQryId]: t.tradeNo!, [ZM.origOrderId]: t.orderNo,
       }) });
     }
     if (!rows.length) return answer(res, { txnType: '76', txnSubType: f.txnSubType ?? '', bizType: '000000', merId: s.merId, settleDate: f.settleDate ?? '', respCode: '98', respMsg: '文件不存在' });
-    rows.sort((a, b) => a.at.getTime() - b.at.getTime());
     const year = businessDate(rows[0]!.at).slice(0, 4);
     const yymmdd = `${year.slice(2)}${f.settleDate}`;
     const zip = writeZip([
