@@ -6,7 +6,7 @@
 // Field names follow the SDK's examples (jian1098/icbc-sdk src/example/
 // CardbusinessAggregatepayB2cOnlineMerrefundV1Test.php, …RefundqryV1Test.php, …OrderqryV1Test.php).
 // Chosen where ICBC publishes nothing (kept identical in the sandbox; the school confirms them
-// with its ICBC branch, see docs/channels-icbc.md):
+// with its ICBC branch, see docs/channels.md, ICBC):
 //  - notification biz_content: read as real ICBC notifications carry it (two published ones:
 //    test/unit/vectors/icbc-notification.test.ts): return_code ("0" paid, else failed), msg_id,
 //    out_trade_no, order_id, total_amt (fen), pay_time (yyyyMMddHHmmss), mer_id, card_no …;

@@ -6,7 +6,7 @@
 // merrefund and refundqry for this family and nothing that returns a statement. ICBC delivers
 // the merchant's daily file through its bank file service / merchant portal, and its layout is
 // not public. The layout read here is therefore OURS TO CONFIRM with the school's ICBC branch
-// (docs/channels-icbc.md says what to ask); it is kept in this one file so that adapting it to
+// (docs/channels.md, ICBC, says what to ask); it is kept in this one file so that adapting it to
 // the real file is a change here and in the sandbox's writer only:
 //
 //   #工银e支付对账单|商户编号:<mer_id>|对账日期:<yyyyMMdd>
