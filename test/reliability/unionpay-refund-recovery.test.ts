@@ -146,3 +146,53 @@ describe('UnionPay: a refund without a clear answer ends in one refund, never tw
     expect(refundsAt(p.orderNo)).toEqual([]);
   });
 });
+
+describe('UnionPay: two instances rechecking the same refund at once send one new request', () => {
+  /**
+   * The first refund request never arrives; then the two queries about it (queryTrans) are both
+   * answered 34 before either instance goes on, the second answer 1.1 s after the first, so the
+   * two retries would carry different txnTimes (two transactions at UnionPay).
+   */
+  function raceNet() {
+    let refundSent = false;
+    const held: (() => void)[] = [];
+    const impl = (async (url: string | URL | Request, init?: RequestInit) => {
+      if (!refundSent && /backTransReq/.test(String(url))) {
+        refundSent = true;
+        throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+      }
+      if (refundSent && held.length < 2 && /queryTrans/.test(String(url))) {
+        const answer = await fetch(url, init);
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          if (held.length === 2) {
+            held[0]!();
+            setTimeout(() => held[1]!(), 1100);
+          }
+        });
+        return answer;
+      }
+      return fetch(url, init);
+    }) as typeof fetch;
+    return createGatewayRegistry(env.config, [unionpayAdapter(env.config.channels!.unionpay, impl)]);
+  }
+
+  it('console refund: two concurrent rechecks → one refund at UnionPay', async () => {
+    const p = await paid('80.00');
+    const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: raceNet(), publicUrl: env.config.publicUrl });
+    const err = await refunds.refund(actor, null, { personId: p.personId, billId: p.billId, amount: new Decimal('30.00'), mode: 'channel', reason: '退学' }).catch((e) => e);
+    expect(err).toBeInstanceOf(RefundUncertainError);
+    const refundNo = (err as RefundUncertainError).refundNo;
+    expect(refundsAt(p.orderNo)).toHaveLength(0);
+    const { id } = await knex('refunds').where({ refund_no: refundNo }).first('id');
+    await Promise.all([refunds.recheck(String(id)), refunds.recheck(String(id))]);
+    expect(refundsAt(p.orderNo).map((r) => [r.refundNo, r.fen])).toEqual([[refundNo, 3000n]]);
+    // The refund UnionPay holds is the request whose time is kept; the next check settles it.
+    const row = await knex('refunds').where({ refund_no: refundNo }).first('requested_at');
+    expect(refundsAt(p.orderNo)[0]!.txnTime).toBe(compactDateTime(new Date(row.requested_at)));
+    await refunds.recheck(String(id));
+    expect((await knex('refunds').where({ refund_no: refundNo }).first('status')).status).toBe('succeeded');
+    expect(refundsAt(p.orderNo)).toHaveLength(1);
+    expect(await checkLedger(ledgerCheckRepo(knex))).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 // SQL of reconciliation and overpayments: runs and their differences, our side of a channel's
 // day (paid attempts, refunds), and the overpayment flags with their compare-and-set moves.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, sameInstant } from '../../db/rows';
 import { startOfBusinessDay } from '../../domain/business-date';
 import { Decimal } from '../../domain/money';
 
@@ -262,6 +262,17 @@ export function reconcileRepo(db: Knex) {
         ...(to === 'refunded' || to === 'dismissed' || to === 'refunding' ? { resolved_at: db.fn.now() } : {}),
       });
       return n === 1;
+    },
+
+    /**
+     * Moves a refunding flag's request time from the one its query asked about to the retry's;
+     * true only for the one caller that moved it (the others must not send).
+     */
+    async retryFlagRefund(id: string, askedAbout: Date | null, retryAt: Date): Promise<boolean> {
+      const q = db('overpayments').where({ id, status: 'refunding' });
+      if (askedAbout) q.where(sameInstant('refund_requested_at', askedAbout));
+      else q.whereNull('refund_requested_at');
+      return (await q.update({ refund_requested_at: retryAt })) === 1;
     },
 
     async nextRefundNo(datePart: string): Promise<string> {

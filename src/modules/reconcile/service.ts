@@ -308,8 +308,10 @@ export function reconcileService(deps: ReconcileDeps) {
         let q = await adapter.queryRefund(channelOrder, { refundNo: op.refundNo, amount: attempt.amount, requestedAt });
         if (q.status === 'not_found') {
           // Never seen: a new request of the current time, kept before the call (see refunds service recheck).
+          // Compare-and-set on the time asked about, so two instances that both heard "never seen"
+          // send one new request, not two (see refunds service recheck).
           const retryAt = new Date();
-          await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundRequestedAt: retryAt });
+          if (!(await repo.retryFlagRefund(op.id, op.refundRequestedAt, retryAt))) { out.waiting++; continue; }
           const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, retryAt);
           q = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount: attempt.amount }
             : again.status === 'failed' ? again : { status: 'pending' };
