@@ -19,6 +19,7 @@ import { RefundUncertainError, refundsService } from '../../src/modules/console/
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
+import { reconcileModule } from '../../src/modules/reconcile';
 import { payEnv } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -194,5 +195,32 @@ describe('UnionPay: two instances rechecking the same refund at once send one ne
     expect((await knex('refunds').where({ refund_no: refundNo }).first('status')).status).toBe('succeeded');
     expect(refundsAt(p.orderNo)).toHaveLength(1);
     expect(await checkLedger(ledgerCheckRepo(knex))).toEqual([]);
+  });
+});
+
+describe('UnionPay: a second payment handed back is not asked about (and sent again) the moment it was sent', () => {
+  it('the settling job waits activeQueryAfterMinutes before the query that may resend', async () => {
+    const p = await paid('60.00');
+    const order = await knex('orders').where({ order_no: p.orderNo }).first('id');
+    const attempt = await knex('payment_attempts').where({ order_id: order.id, status: 'paid' }).first('id', 'amount');
+    // The flag the overpayment scan makes for a second payment of an order (kind 'attempt').
+    const [flag] = await knex('overpayments').insert({ kind: 'attempt', person_id: p.personId, bill_id: null, order_id: order.id, attempt_id: attempt.id, channel: 'unionpay', amount: attempt.amount, note: '重复支付' }).returning('id');
+    const m = reconcileModule({ config: env.config, knex, registry: flaky('timeout'), payment });
+    const r = await m.service.refundOverpayment(String(flag.id), actor);
+    expect(r.ok).toBe(false);
+    const sent = await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at');
+    expect(sent.status).toBe('refunding');
+    expect(refundsAt(p.orderNo)).toEqual([]);
+    // Seconds later (a real UnionPay may not have processed it yet): not asked, not resent.
+    await m.service.settleRefundingFlags(new Date(), env.config.jobs.activeQueryAfterMinutes);
+    expect(refundsAt(p.orderNo)).toEqual([]);
+    expect(await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at')).toEqual(sent);
+    // Past the waiting time: asked (34, never seen), sent again once under the same number.
+    await m.service.settleRefundingFlags(new Date(Date.now() + 10 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    expect(refundsAt(p.orderNo).map((x) => [x.refundNo, x.fen])).toEqual([[sent.refund_no, 6000n]]);
+    // UnionPay's 00 to a refund is "accepted": the next run's query settles the flag.
+    await m.service.settleRefundingFlags(new Date(Date.now() + 20 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    expect((await knex('overpayments').where({ id: flag.id }).first('status')).status).toBe('refunded');
+    expect(refundsAt(p.orderNo)).toHaveLength(1);
   });
 });

@@ -160,10 +160,16 @@ export function reconcileRepo(db: Knex) {
       return (row?.raw as string | undefined) ?? null;
     },
 
-    /** Second payments handed back through their channel whose answer is still awaited. */
-    async refundingAttemptFlags(limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
+    /**
+     * Second payments handed back through their channel whose answer is still awaited, asked for
+     * at or before `askedBefore`: a refund just sent may not be processed yet (UnionPay answers 34
+     * until it is), and a retry then would be a second request beside the first.
+     */
+    async refundingAttemptFlags(askedBefore: Date, limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
       const rows = await db('overpayments as op').join('orders as o', 'o.id', 'op.order_id')
-        .where({ 'op.kind': 'attempt', 'op.status': 'refunding' }).whereNotNull('op.refund_no').orderBy('op.id').limit(limit).select('op.*', 'o.order_no');
+        .where({ 'op.kind': 'attempt', 'op.status': 'refunding' }).whereNotNull('op.refund_no')
+        .whereRaw('COALESCE(op.refund_requested_at, op.created_at) <= ?', [askedBefore.toISOString()])
+        .orderBy('op.id').limit(limit).select('op.*', 'o.order_no');
       return rows.map((r) => ({ ...toOverpayment(r), refundRequestedAt: r.refund_requested_at ? new Date(r.refund_requested_at) : null }));
     },
 

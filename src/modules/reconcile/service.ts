@@ -241,6 +241,11 @@ export function reconcileService(deps: ReconcileDeps) {
     return flagged;
   }
 
+  /** The flag left 'refunding' under us (dismissed, settled elsewhere): nothing is sent. */
+  class FlagMovedError extends Error {
+    constructor() { super('该笔状态已变化，未发起退款'); }
+  }
+
   /** Refunds a second payment of an order through its own channel; it never reached a bill. */
   async function refundAttempt(op: OverpaymentRow): Promise<{ status: 'refunded' | 'refunding'; refundNo: string }> {
     const adapter = op.channel ? registry.get(op.channel) : null;
@@ -251,7 +256,7 @@ export function reconcileService(deps: ReconcileDeps) {
     const requestedAt = new Date();
     // The number and time are kept before the call: if the answer is lost, the refund-query job
     // asks about it (and asks again with it) as the same refund.
-    await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt });
+    if (!(await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt }))) throw new FlagMovedError();
     const r = await adapter.refund(await payment.attemptOrder(order, attempt), attempt.amount, refundNo, requestedAt);
     if (r.status === 'succeeded') return { status: 'refunded', refundNo };
     if (r.status === 'pending') return { status: 'refunding', refundNo };
@@ -262,7 +267,9 @@ export function reconcileService(deps: ReconcileDeps) {
   async function refundOverpayment(id: string, actor: Actor): Promise<{ ok: true; refundNo: string; status: 'refunded' | 'refunding' } | { ok: false; message: string }> {
     const [op] = await repo.overpayments({ id });
     if (!op) return { ok: false, message: '记录不存在' };
-    if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'refunding'))) return { ok: false, message: `该笔已在处理（${op.status}）` };
+    // A flag tried again after 'failed' drops its old refund number: the settling job must not
+    // ask about (nor resend) the refused refund while the new one is being made.
+    if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'refunding', { refundNo: null }))) return { ok: false, message: `该笔已在处理（${op.status}）` };
     try {
       let done: { status: 'refunded' | 'refunding'; refundNo: string };
       if (op.kind === 'attempt') done = await refundAttempt(op);
@@ -278,6 +285,7 @@ export function reconcileService(deps: ReconcileDeps) {
       await repo.moveOverpayment(id, ['refunding'], done.status, { refundNo: done.refundNo });
       return { ok: true, ...done };
     } catch (e) {
+      if (e instanceof FlagMovedError) return { ok: false, message: e.message };
       const message = e instanceof ConsoleError || e instanceof ChannelError ? e.message : String((e as Error).message ?? e);
       // A channel that did not answer may still have refunded: the flag stays 'refunding' with its
       // number for finance to check, rather than inviting a second refund.
@@ -294,10 +302,11 @@ export function reconcileService(deps: ReconcileDeps) {
    * it; the flag ends refunded or failed (open to another click). Bill flags follow their refund,
    * which the refunds service settles.
    */
-  async function settleRefundingFlags(): Promise<{ refunded: number; failed: number; waiting: number }> {
+  async function settleRefundingFlags(now: Date, afterMinutes: number): Promise<{ refunded: number; failed: number; waiting: number }> {
     const out = { refunded: 0, failed: 0, waiting: 0 };
     await repo.syncBillFlagsWithRefunds();
-    for (const op of await repo.refundingAttemptFlags()) {
+    // Only flags asked for `afterMinutes` ago, as the refunds of the console (recheckPending).
+    for (const op of await repo.refundingAttemptFlags(new Date(now.getTime() - afterMinutes * 60_000))) {
       const adapter = op.channel ? registry.get(op.channel) : null;
       const order = await deps.paymentRepo.orderById(op.orderId);
       const attempt = order ? (await deps.paymentRepo.attemptsOf(order.id)).find((x) => x.id === op.attemptId) : undefined;
