@@ -281,8 +281,12 @@ export function paymentService(deps: PaymentDeps) {
           const r = await adapter.close(await attemptOrder(order, a, channelOrderId));
           await repo.recordEvent({ channel: a.channel, attemptId: a.id, orderNo: order.orderNo, kind: 'close', verified: true, outcome: r.status });
           if (r.status === 'paid') {
-            await credit(a.channel, r.event, { kind: 'close' });
-            return 'paid';
+            const outcome = await credit(a.channel, r.event, { kind: 'close' });
+            if (ACKED.includes(outcome)) return 'paid';
+            // Paid at the channel but refused here (amount, order): not ours to call paid, nor
+            // closed; the event is recorded for finance.
+            log?.error({ orderNo: order.orderNo, attemptId: a.id, channel: a.channel, outcome }, 'close answered paid but the payment was refused');
+            return 'unknown';
           }
           // Payable at the channel until its expiry: not closed here, still looked after.
           if (r.status === 'open') return 'open';
@@ -677,16 +681,27 @@ export function paymentService(deps: PaymentDeps) {
     /** Closes every live order past its time (run by the expiry job); returns how many. */
     async expireDue(now = new Date()): Promise<number> {
       let n = 0;
+      // A channel that did not answer leaves the order for the next run; anything else (the
+      // database, a bug) is logged with what it was about, the other orders still go on, and the
+      // run fails with the first such error so that it is seen.
+      let failure: unknown = null;
+      const onError = (what: Record<string, string>) => (e: unknown): 'unknown' => {
+        if (e instanceof ChannelError) return 'unknown';
+        log?.error({ ...what, err: (e as Error)?.message ?? String(e) }, 'expiry failed');
+        failure ??= e;
+        return 'unknown';
+      };
       for (const o of await repo.expiredLiveOrders(now)) {
-        const r = await closeOrder(o, now).catch(() => 'unknown' as const);
+        const r = await closeOrder(o, now).catch(onError({ orderNo: o.orderNo }));
         if (r !== 'unknown' && r !== 'open') n++;
       }
       // Attempts with a life shorter than their order's (ICBC, UnionPay, an Alipay QR): settled
       // once their expiry (and a grace for the channel's clock) has passed.
       for (const a of await repo.expiredLiveAttempts(new Date(now.getTime() - EXPIRY_GRACE_MS))) {
-        const r = await settleExpiredAttempt(a.attemptId, a.orderId, now).catch(() => 'unknown' as const);
+        const r = await settleExpiredAttempt(a.attemptId, a.orderId, now).catch(onError({ attemptId: a.attemptId, orderId: a.orderId }));
         if (r === 'closed' || r === 'paid') n++;
       }
+      if (failure) throw failure;
       return n;
     },
 
