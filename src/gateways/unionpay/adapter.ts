@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, encodeForm, parseFormStrict, parseShanghai } from '../common/crypto';
+import { pastGrace } from '../common/expiry';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
@@ -122,7 +123,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
     // 03/04/05: still being processed, ask again; never closed. A6: not a failure (see above).
     if (PROCESSING.includes(a.origRespCode ?? '') || a.origRespCode === 'A6') return { status: 'unpaid' };
     // Any other origRespCode: this attempt failed; the page stays payable until payTimeout.
-    return { status: order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
+    return { status: pastGrace(order.expiresAt) ? 'closed' : 'unpaid' };
   }
 
   return {
@@ -160,7 +161,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       // ACP has no close for an unpaid consumption: it stays payable until payTimeout.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      if (order.expiresAt <= new Date()) return { status: 'closed' };
+      if (pastGrace(order.expiresAt)) return { status: 'closed' };
       return { status: 'open', until: order.expiresAt };
     },
 

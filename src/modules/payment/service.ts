@@ -10,6 +10,7 @@ import { Decimal, formatMoney } from '../../domain/money';
 import { formatOrderNo, isOrderNo } from '../../domain/order-number';
 import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
+import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
 import type { GatewayRegistry } from '../../gateways/registry';
 import {
   CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelId, type ChannelOrder, type CreatedPayment, type PaidEvent,
@@ -78,9 +79,9 @@ const CREATE_IN_FLIGHT_MS = 120_000;
 /**
  * How long after an attempt's expiry it is settled (a last question to its channel): the
  * channel's clock and ours may differ, and a payment started just before the expiry may still be
- * finishing at the bank.
+ * finishing at the bank. The adapters use the same grace.
  */
-export const EXPIRY_GRACE_MS = 120_000;
+export { EXPIRY_GRACE_MS };
 
 /** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
 const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
@@ -290,6 +291,10 @@ export function paymentService(deps: PaymentDeps) {
           }
           // Payable at the channel until its expiry: not closed here, still looked after.
           if (r.status === 'open') return 'open';
+          // A channel that cannot close a page saying "closed" before the page's expiry and the
+          // grace: the payer may still be paying (a declined card tried again, a bank clock behind
+          // ours); kept live, settled by the expiry job after the grace.
+          if (!adapter.alwaysClosable && now.getTime() < (a.expiresAt ?? order.expiresAt).getTime() + EXPIRY_GRACE_MS) return 'open';
         } catch (e) {
           if (!(e instanceof ChannelError)) throw e;
           log?.warn({ orderNo: order.orderNo, err: e.message }, 'close at channel failed');

@@ -171,6 +171,9 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
       answer(res, bizOf({ ...t, status: 'UNPAID', tradeNo: undefined, paidAt: undefined }));
       return notify(t);
     }
+    // declined fault: the payer's last try failed (a card declined); ICBC answers pay_status 1
+    // while the signed form stays payable until its expire_time.
+    if (t.status !== 'PAID' && control.take('icbc', ['declined'])) return answer(res, bizOf({ ...t, status: 'CLOSED' }));
     answer(res, bizOf(t));
   });
 
