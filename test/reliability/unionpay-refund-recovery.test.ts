@@ -224,3 +224,38 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
     expect(refundsAt(p.orderNo)).toHaveLength(1);
   });
 });
+
+describe('UnionPay close(): a trade still being processed is not closed, even past payTimeout', () => {
+  for (const origRespCode of ['03', '04', '05', 'A6']) {
+    it(`queryTrans says origRespCode ${origRespCode} past the expiry and grace → open`, async () => {
+      const p = await f.person(knex);
+      const period = await f.period(knex);
+      const item = await f.feeItem(knex, { category: '代收' });
+      const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '15.00' });
+      const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: '15.00' }] });
+      if (!o.ok) throw new Error(o.message);
+      const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
+      const action = (r as { action: PaymentAction }).action;
+      if (action.kind !== 'form') throw new Error('front form expected');
+      await post(action.url, action.fields);
+      // UnionPay's answer to the query, as it gives it for a trade still in processing.
+      const impl = (async (url: string | URL | Request, init?: RequestInit) => {
+        if (/queryTrans/.test(String(url))) {
+          const fields = Object.fromEntries(new URLSearchParams(String(init?.body)));
+          return new Response(formatAcpResponse(sim.sign({
+            txnType: '00', txnSubType: '00', bizType: '000000', merId: fields.merId!, orderId: fields.orderId!, txnTime: fields.txnTime!, respCode: '00', respMsg: '成功[0000000]',
+            origRespCode, origRespMsg: '交易处理中',
+          })));
+        }
+        return fetch(url, init);
+      }) as typeof fetch;
+      const adapter = unionpayAdapter(env.config.channels!.unionpay, impl);
+      const row = await knex('orders').where({ order_no: o.orderNo }).first('created_at');
+      const order = {
+        orderNo: o.orderNo, total: new Decimal('15.00'), category: '代收' as const, createdAt: new Date(row.created_at), expiresAt: new Date(Date.now() - 10 * 60_000),
+        payer: { number: '1', name: '张三', mobile: '13800000000' }, lines: [], subject: 'x', channelOrderId: o.orderNo, notifyUrl: `${env.appUrl}/pay/notify/unionpay`, returnUrl: `${env.appUrl}/transactions`,
+      };
+      expect((await adapter.close(order)).status).toBe('open');
+    });
+  }
+});

@@ -161,7 +161,9 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       // ACP has no close for an unpaid consumption: it stays payable until payTimeout.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      if (pastGrace(order.expiresAt)) return { status: 'closed' };
+      // Closed only on UnionPay's own word (a failed or unknown trade) past payTimeout and the
+      // clock grace; 03/04/05/A6 (query says unpaid) are still being processed: open.
+      if ((q.status === 'closed' || q.status === 'not_found') && pastGrace(order.expiresAt)) return { status: 'closed' };
       return { status: 'open', until: order.expiresAt };
     },
 
