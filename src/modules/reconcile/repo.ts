@@ -147,6 +147,11 @@ export function reconcileRepo(db: Knex) {
       }));
     },
 
+    /** The channels of payment attempts made on or after this business day (Asia/Shanghai), a day earlier to be safe. */
+    async channelsWithAttemptsSince(day: string): Promise<string[]> {
+      return db('payment_attempts').where('created_at', '>=', db.raw(`(?::date - 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`, [day])).distinct('channel').pluck('channel');
+    },
+
     /** The first day this channel was ever reconciled, and the days in [from, to] already done. */
     async doneDays(channel: string, from: string, to: string): Promise<{ first: string | null; done: Set<string> }> {
       const [first] = await db('reconcile_runs').where({ channel, status: 'done' }).select(db.raw(`to_char(min(day), 'YYYY-MM-DD') AS first`));

@@ -9,7 +9,7 @@
 // difference is stored and proposed to finance; nothing here rewrites money on a guess.
 import { CHANNEL_LABEL, ChannelError, type ChannelId, type PaidEvent, type Statement, type StatementLine } from '../../gateways/types';
 import type { GatewayRegistry } from '../../gateways/registry';
-import { orderDatePart } from '../../domain/business-date';
+import { businessDate, orderDatePart } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
 import type { Logger } from '../../logger';
 import { type Actor, ConsoleError } from '../console/context';
@@ -66,11 +66,17 @@ export const KIND_LABEL: Record<DifferenceInput['kind'], string> = {
 
 /**
  * The channels this deployment is configured to use (CHANNELS_FISCAL, CHANNELS_COLLECTED), in the
- * order the console lists them: the only ones whose statements the daily job downloads. A channel
- * taken off the lists can still be reconciled by hand (CLI, console run with its id).
+ * order the console lists them. The daily job and the console also reconcile a channel taken off
+ * the lists while it still has payments in the catch-up window (channelsToReconcile); the CLI
+ * takes any registered channel (registeredChannels).
  */
 export function channelsOf(registry: GatewayRegistry): ChannelId[] {
   return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null && registry.isConfigured(id));
+}
+
+/** Every channel the registry has an adapter for, configured or not. */
+export function registeredChannels(registry: GatewayRegistry): ChannelId[] {
+  return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null);
 }
 
 const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
@@ -78,6 +84,17 @@ const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
 export function reconcileService(deps: ReconcileDeps) {
   const { repo, registry, payment } = deps;
   const log = deps.logger;
+
+  /**
+   * The configured channels, plus any registered channel taken off the lists that still had
+   * payment attempts since `fromDay`: its money still arrives in (and is refunded from) its
+   * statements, and a payment it took after our records lapsed is found only there.
+   */
+  async function channelsToReconcile(fromDay: string): Promise<ChannelId[]> {
+    const configured = channelsOf(registry);
+    const used = new Set(await repo.channelsWithAttemptsSince(fromDay));
+    return registeredChannels(registry).filter((id) => configured.includes(id) || used.has(id));
+  }
 
   /** Restores one line the channel was paid for and we were not: the notification's credit. */
   async function restore(channel: string, line: StatementLine): Promise<string> {
@@ -398,7 +415,7 @@ export function reconcileService(deps: ReconcileDeps) {
     async reconcileDue(yesterday: string): Promise<RunResult[]> {
       const out = [];
       const from = addDays(yesterday, -(CATCH_UP_DAYS - 1));
-      for (const channel of channelsOf(registry)) {
+      for (const channel of await channelsToReconcile(from)) {
         // Its statements arrive as files finance uploads: nothing to fetch, and a missing file is
         // not a failed download to retry every hour.
         if (registry.get(channel)?.statementByUpload) continue;
@@ -414,7 +431,7 @@ export function reconcileService(deps: ReconcileDeps) {
 
     async page(runId?: string) {
       const [runs, differences, overpayments] = await Promise.all([repo.runs(), repo.differences(runId), repo.overpayments()]);
-      const channels = channelsOf(registry);
+      const channels = await channelsToReconcile(addDays(businessDate(), -CATCH_UP_DAYS));
       return { runs, differences, overpayments, channels, downloadable: channels.filter((c) => !registry.get(c)?.statementByUpload), uploadable: channels.filter((c) => !!registry.get(c)?.parseStatement) };
     },
   };
