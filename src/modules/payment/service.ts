@@ -205,10 +205,15 @@ export function paymentService(deps: PaymentDeps) {
         // before this payment is posted; a reduction made after paying is not a duplicate.
         const owed = await trx('bills').whereIn('id', lines.map((l) => l.billId)).forUpdate()
           .select('id', trx.raw('(due - reduction) - (paid - refunded) AS owed'));
-        const duplicate = lines.some((l) => {
+        // Per bill, what of this payment's line it did not owe (kept on the attempt): only that
+        // excess is the duplicate's, not one a bill shows later through a reduction.
+        const duplicateBills: Record<string, string> = {};
+        for (const l of lines) {
           const b = owed.find((x) => x.id === l.billId);
-          return !b || l.amount.greaterThan(new Decimal(String(b.owed)));
-        });
+          const left = b ? Decimal.max(0, new Decimal(String(b.owed))) : new Decimal(0);
+          if (l.amount.greaterThan(left)) duplicateBills[String(l.billId)] = l.amount.minus(left).toFixed(2);
+        }
+        const duplicate = Object.keys(duplicateBills).length > 0;
         if (duplicate) log?.warn({ orderNo: order.orderNo, channel }, 'payment for bills already paid: a duplicate payment');
         const receipt = await insertReceipt(trx, {
           personId: order.personId, orderId: order.id, receiptDate: businessDate(event.paidAt), preparer: '支付平台',
@@ -220,7 +225,7 @@ export function paymentService(deps: PaymentDeps) {
             reason: `${CHANNEL_LABEL[channel as ChannelId] ?? channel} ${order.orderNo} ${event.channelTradeNo}`,
           });
         }
-        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate });
+        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate, ...(duplicate ? { duplicate_bills: JSON.stringify(duplicateBills) } : {}) });
         const payer = await repo.payerOf(order.personId, trx);
         const mobile = order.notifyMobile || payer.mobile;
         if (mobile) {

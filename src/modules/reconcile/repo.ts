@@ -234,11 +234,15 @@ export function reconcileRepo(db: Knex) {
      * payment that found its bills already paid (payment_attempts.duplicate_payment, set when it
      * was credited). Not an excess left by a reduction made after paying.
      */
-    async isDuplicatePayment(op: Pick<OverpaymentRow, 'kind' | 'orderId' | 'attemptId'>): Promise<boolean> {
+    async isDuplicatePayment(op: Pick<OverpaymentRow, 'kind' | 'orderId' | 'attemptId' | 'billId' | 'amount'>): Promise<boolean> {
       const q = db('payment_attempts').where({ status: 'paid', duplicate_payment: true });
-      if (op.kind === 'attempt') q.where('id', op.attemptId);
-      else q.where('order_id', op.orderId);
-      return !!(await q.first('id'));
+      if (op.kind === 'attempt') return !!(await q.where('id', op.attemptId).first('id'));
+      // A bill flag: only as much as this bill's line exceeded what it owed when the payment was
+      // credited (duplicate_bills); another bill of the order, or an excess grown since (a
+      // reduction), is not the duplicate's.
+      const rows = await q.where('order_id', op.orderId).select('duplicate_bills');
+      const excess = rows.map((r) => (r.duplicate_bills as Record<string, string> | null)?.[String(op.billId)]).find((x) => x !== undefined);
+      return excess !== undefined && op.amount.lte(dec(excess));
     },
 
     async flaggedOnBill(billId: number): Promise<{ orderId: string; amount: Decimal; status: OverpaymentStatus }[]> {
