@@ -8,6 +8,7 @@ import * as jobs from './20261128_050_jobs';
 import * as reconcile from './20261128_060_reconcile';
 import * as refundRecovery from './20261128_070_refund_recovery';
 import * as attemptExpiry from './20261201_080_attempt_expiry';
+import * as duplicateBills from './20261201_090_duplicate_bills';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,4 +23,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_060_reconcile', reconcile],
   ['20261128_070_refund_recovery', refundRecovery],
   ['20261201_080_attempt_expiry', attemptExpiry],
+  ['20261201_090_duplicate_bills', duplicateBills],
 ];

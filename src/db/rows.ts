@@ -1,5 +1,6 @@
 // The repo boundary: numeric columns arrive as strings from both engines and leave as Decimal.
 import { Decimal } from '../domain/money';
+import type { Knex } from 'knex';
 
 export function dec(v: string | number | null | undefined): Decimal {
   if (v === null || v === undefined) return new Decimal(0);
@@ -12,4 +13,12 @@ export function dec(v: string | number | null | undefined): Decimal {
 /** Postgres count(*) is int8: a string on node-postgres, a number on PGlite. */
 export function count(v: string | number | undefined): number {
   return v === undefined ? 0 : Number(v);
+}
+
+/**
+ * The column holds the same instant as a JS Date read from it: PostgreSQL keeps microseconds (the
+ * column defaults to now()), a Date only milliseconds.
+ */
+export function sameInstant(column: string, at: Date) {
+  return (q: Knex.QueryBuilder) => q.whereRaw(`?? > ?::timestamptz - interval '1 millisecond' AND ?? < ?::timestamptz + interval '1 millisecond'`, [column, at.toISOString(), column, at.toISOString()]);
 }

@@ -25,7 +25,7 @@ export type SandboxChannel = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc
 /** The card and wallet channels: those a school's order goes to directly, one SimTrade per order. */
 export type CardChannel = Exclude<SandboxChannel, 'nontax'>;
 export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error', 'hold',
-  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key', 'refund_error'] as const;
+  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key', 'refund_error', 'declined'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 

@@ -19,6 +19,7 @@ import { RefundUncertainError, refundsService } from '../../src/modules/console/
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
+import { reconcileModule } from '../../src/modules/reconcile';
 import { payEnv } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -145,4 +146,116 @@ describe('UnionPay: a refund without a clear answer ends in one refund, never tw
     expect(r).toMatchObject({ status: 'failed', reason: expect.stringContaining('12') });
     expect(refundsAt(p.orderNo)).toEqual([]);
   });
+});
+
+describe('UnionPay: two instances rechecking the same refund at once send one new request', () => {
+  /**
+   * The first refund request never arrives; then the two queries about it (queryTrans) are both
+   * answered 34 before either instance goes on, the second answer 1.1 s after the first, so the
+   * two retries would carry different txnTimes (two transactions at UnionPay).
+   */
+  function raceNet() {
+    let refundSent = false;
+    const held: (() => void)[] = [];
+    const impl = (async (url: string | URL | Request, init?: RequestInit) => {
+      if (!refundSent && /backTransReq/.test(String(url))) {
+        refundSent = true;
+        throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+      }
+      if (refundSent && held.length < 2 && /queryTrans/.test(String(url))) {
+        const answer = await fetch(url, init);
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          if (held.length === 2) {
+            held[0]!();
+            setTimeout(() => held[1]!(), 1100);
+          }
+        });
+        return answer;
+      }
+      return fetch(url, init);
+    }) as typeof fetch;
+    return createGatewayRegistry(env.config, [unionpayAdapter(env.config.channels!.unionpay, impl)]);
+  }
+
+  it('console refund: two concurrent rechecks → one refund at UnionPay', async () => {
+    const p = await paid('80.00');
+    const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: raceNet(), publicUrl: env.config.publicUrl });
+    const err = await refunds.refund(actor, null, { personId: p.personId, billId: p.billId, amount: new Decimal('30.00'), mode: 'channel', reason: '退学' }).catch((e) => e);
+    expect(err).toBeInstanceOf(RefundUncertainError);
+    const refundNo = (err as RefundUncertainError).refundNo;
+    expect(refundsAt(p.orderNo)).toHaveLength(0);
+    const { id } = await knex('refunds').where({ refund_no: refundNo }).first('id');
+    await Promise.all([refunds.recheck(String(id)), refunds.recheck(String(id))]);
+    expect(refundsAt(p.orderNo).map((r) => [r.refundNo, r.fen])).toEqual([[refundNo, 3000n]]);
+    // The refund UnionPay holds is the request whose time is kept; the next check settles it.
+    const row = await knex('refunds').where({ refund_no: refundNo }).first('requested_at');
+    expect(refundsAt(p.orderNo)[0]!.txnTime).toBe(compactDateTime(new Date(row.requested_at)));
+    await refunds.recheck(String(id));
+    expect((await knex('refunds').where({ refund_no: refundNo }).first('status')).status).toBe('succeeded');
+    expect(refundsAt(p.orderNo)).toHaveLength(1);
+    expect(await checkLedger(ledgerCheckRepo(knex))).toEqual([]);
+  });
+});
+
+describe('UnionPay: a second payment handed back is not asked about (and sent again) the moment it was sent', () => {
+  it('the settling job waits activeQueryAfterMinutes before the query that may resend', async () => {
+    const p = await paid('60.00');
+    const order = await knex('orders').where({ order_no: p.orderNo }).first('id');
+    const attempt = await knex('payment_attempts').where({ order_id: order.id, status: 'paid' }).first('id', 'amount');
+    // The flag the overpayment scan makes for a second payment of an order (kind 'attempt').
+    const [flag] = await knex('overpayments').insert({ kind: 'attempt', person_id: p.personId, bill_id: null, order_id: order.id, attempt_id: attempt.id, channel: 'unionpay', amount: attempt.amount, note: '重复支付' }).returning('id');
+    const m = reconcileModule({ config: env.config, knex, registry: flaky('timeout'), payment });
+    const r = await m.service.refundOverpayment(String(flag.id), actor);
+    expect(r.ok).toBe(false);
+    const sent = await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at');
+    expect(sent.status).toBe('refunding');
+    expect(refundsAt(p.orderNo)).toEqual([]);
+    // Seconds later (a real UnionPay may not have processed it yet): not asked, not resent.
+    await m.service.settleRefundingFlags(new Date(), env.config.jobs.activeQueryAfterMinutes);
+    expect(refundsAt(p.orderNo)).toEqual([]);
+    expect(await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at')).toEqual(sent);
+    // Past the waiting time: asked (34, never seen), sent again once under the same number.
+    await m.service.settleRefundingFlags(new Date(Date.now() + 10 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    expect(refundsAt(p.orderNo).map((x) => [x.refundNo, x.fen])).toEqual([[sent.refund_no, 6000n]]);
+    // UnionPay's 00 to a refund is "accepted": the next run's query settles the flag.
+    await m.service.settleRefundingFlags(new Date(Date.now() + 20 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    expect((await knex('overpayments').where({ id: flag.id }).first('status')).status).toBe('refunded');
+    expect(refundsAt(p.orderNo)).toHaveLength(1);
+  });
+});
+
+describe('UnionPay close(): a trade still being processed is not closed, even past payTimeout', () => {
+  for (const origRespCode of ['03', '04', '05', 'A6']) {
+    it(`queryTrans says origRespCode ${origRespCode} past the expiry and grace → open`, async () => {
+      const p = await f.person(knex);
+      const period = await f.period(knex);
+      const item = await f.feeItem(knex, { category: '代收' });
+      const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '15.00' });
+      const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: '15.00' }] });
+      if (!o.ok) throw new Error(o.message);
+      const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
+      const action = (r as { action: PaymentAction }).action;
+      if (action.kind !== 'form') throw new Error('front form expected');
+      await post(action.url, action.fields);
+      // UnionPay's answer to the query, as it gives it for a trade still in processing.
+      const impl = (async (url: string | URL | Request, init?: RequestInit) => {
+        if (/queryTrans/.test(String(url))) {
+          const fields = Object.fromEntries(new URLSearchParams(String(init?.body)));
+          return new Response(formatAcpResponse(sim.sign({
+            txnType: '00', txnSubType: '00', bizType: '000000', merId: fields.merId!, orderId: fields.orderId!, txnTime: fields.txnTime!, respCode: '00', respMsg: '成功[0000000]',
+            origRespCode, origRespMsg: '交易处理中',
+          })));
+        }
+        return fetch(url, init);
+      }) as typeof fetch;
+      const adapter = unionpayAdapter(env.config.channels!.unionpay, impl);
+      const row = await knex('orders').where({ order_no: o.orderNo }).first('created_at');
+      const order = {
+        orderNo: o.orderNo, total: new Decimal('15.00'), category: '代收' as const, createdAt: new Date(row.created_at), expiresAt: new Date(Date.now() - 10 * 60_000),
+        payer: { number: '1', name: '张三', mobile: '13800000000' }, lines: [], subject: 'x', channelOrderId: o.orderNo, notifyUrl: `${env.appUrl}/pay/notify/unionpay`, returnUrl: `${env.appUrl}/transactions`,
+      };
+      expect((await adapter.close(order)).status).toBe('open');
+    });
+  }
 });

@@ -42,7 +42,10 @@ describe('UnionPay close() and query() never call a live attempt closed', () => 
     const live = order(15);
     expect(await adapter({ ...head(live), respCode: '34', respMsg: '查无此交易' }).query(live)).toEqual({ status: 'not_found' });
     expect(await adapter({ ...head(live), respCode: '34', respMsg: '查无此交易' }).close(live)).toEqual({ status: 'open', until: live.expiresAt });
-    const past = order(-1);
+    // A minute past payTimeout is within the clock grace (EXPIRY_GRACE_MS): still open.
+    const justPast = order(-1);
+    expect(await adapter({ ...head(justPast), respCode: '34', respMsg: '查无此交易' }).close(justPast)).toEqual({ status: 'open', until: justPast.expiresAt });
+    const past = order(-3);
     expect(await adapter({ ...head(past), respCode: '34', respMsg: '查无此交易' }).close(past)).toEqual({ status: 'closed' });
   });
 

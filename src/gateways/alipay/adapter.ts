@@ -4,6 +4,8 @@
 import { Decimal, plainMoney, toFen } from '../../domain/money';
 import { channelFetch, dashedDateTime, encodeForm, lazyPems, parseFormStrict, parseShanghai } from '../common/crypto';
 import { handleNotification, type NotificationSpec } from '../common/notification';
+// Clocks differ: an unscanned QR is taken as gone only this long after its expiry.
+import { EXPIRY_GRACE_MS } from '../common/expiry';
 import { certMode, type CertMode } from './cert';
 import {
   ChannelError,
@@ -51,8 +53,6 @@ const REFUND_REFUSED = new Set([
 ]);
 const GATEWAY_REFUSED = new Set(['40001', '40002', '40006']);
 
-/** Clocks differ: an unscanned QR is taken as gone only this long after its expiry. */
-const EXPIRY_GRACE_MS = 60_000;
 
 /**
  * timeout_express for precreate: whole minutes (1m…15d, "不接受小数点"), from the QR's creation,

@@ -20,6 +20,7 @@
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, dashedDateTime, encodeForm, lazyPems, nonce, parseFormStrict, parseShanghai } from '../common/crypto';
 import { handleNotification, type NotificationSpec } from '../common/notification';
+import { pastGrace } from '../common/expiry';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
@@ -89,7 +90,9 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
       if (!event) throw new ChannelError('icbc query: paid without payment details', true);
       return { status: 'paid', event };
     }
-    return { status: b.pay_status === '1' || order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
+    // pay_status 1 is a failed try (a declined card): the signed form stays payable until its
+    // expire_time, so it is only closed once that (and the clock grace) has passed.
+    return { status: pastGrace(order.expiresAt) ? 'closed' : 'unpaid' };
   }
 
   /** A notification as posted: the form and its biz_content, unverified. */
@@ -148,15 +151,16 @@ export function icbcAdapter(cfg: IcbcConfig, fetchImpl: typeof fetch = fetch): C
 
     /**
      * ICBC e-pay has no close: the signed form the payer holds stays payable at ICBC until the
-     * expire_time we sent. So: paid if ICBC says paid; closed only if ICBC says the order failed
-     * or closed, or its expiry has passed; otherwise still open until then (an order ICBC has not
-     * seen yet is open too: the payer's browser may still post the form).
+     * expire_time we sent. So: paid if ICBC says paid; closed only once its expiry and the clock
+     * grace have passed (a failed try, pay_status 1, leaves the form payable); otherwise still
+     * open until then (an order ICBC has not seen yet is open too: the payer's browser may still
+     * post the form).
      */
     async close(order): Promise<CloseResult> {
       // e-pay has no close: an unpaid (or not yet posted) order stays payable until expire_time.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      if (q.status === 'closed' || order.expiresAt <= new Date()) return { status: 'closed' };
+      if ((q.status === 'closed' || q.status === 'not_found') && pastGrace(order.expiresAt)) return { status: 'closed' };
       return { status: 'open', until: order.expiresAt };
     },
 

@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { fromFen, toFen } from '../../domain/money';
 import { channelFetch, compactDateTime, encodeForm, parseFormStrict, parseShanghai } from '../common/crypto';
 import { handleNotification, type NotificationSpec } from '../common/notification';
+import { pastGrace } from '../common/expiry';
 import {
   ChannelError,
   type ChannelAdapter, type ChannelAnswer, type ChannelOrder, type CloseResult, type CreatedPayment, type PaidEvent,
@@ -123,7 +124,7 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
     // 03/04/05: still being processed, ask again; never closed. A6: not a failure (see above).
     if (PROCESSING.includes(a.origRespCode ?? '') || a.origRespCode === 'A6') return { status: 'unpaid' };
     // Any other origRespCode: this attempt failed; the page stays payable until payTimeout.
-    return { status: order.expiresAt <= new Date() ? 'closed' : 'unpaid' };
+    return { status: pastGrace(order.expiresAt) ? 'closed' : 'unpaid' };
   }
 
   /**
@@ -184,7 +185,9 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
       // ACP has no close for an unpaid consumption: it stays payable until payTimeout.
       const q = await query(order);
       if (q.status === 'paid') return { status: 'paid', event: q.event };
-      if (order.expiresAt <= new Date()) return { status: 'closed' };
+      // Closed only on UnionPay's own word (a failed or unknown trade) past payTimeout and the
+      // clock grace; 03/04/05/A6 (query says unpaid) are still being processed: open.
+      if ((q.status === 'closed' || q.status === 'not_found') && pastGrace(order.expiresAt)) return { status: 'closed' };
       return { status: 'open', until: order.expiresAt };
     },
 

@@ -10,6 +10,7 @@ import { Decimal, formatMoney } from '../../domain/money';
 import { formatOrderNo, isOrderNo } from '../../domain/order-number';
 import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
+import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
 import type { GatewayRegistry } from '../../gateways/registry';
 import {
   CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelId, type ChannelOrder, type CreatedPayment, type PaidEvent,
@@ -78,9 +79,9 @@ const CREATE_IN_FLIGHT_MS = 120_000;
 /**
  * How long after an attempt's expiry it is settled (a last question to its channel): the
  * channel's clock and ours may differ, and a payment started just before the expiry may still be
- * finishing at the bank.
+ * finishing at the bank. The adapters use the same grace.
  */
-export const EXPIRY_GRACE_MS = 120_000;
+export { EXPIRY_GRACE_MS };
 
 /** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
 const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
@@ -204,10 +205,15 @@ export function paymentService(deps: PaymentDeps) {
         // before this payment is posted; a reduction made after paying is not a duplicate.
         const owed = await trx('bills').whereIn('id', lines.map((l) => l.billId)).forUpdate()
           .select('id', trx.raw('(due - reduction) - (paid - refunded) AS owed'));
-        const duplicate = lines.some((l) => {
+        // Per bill, what of this payment's line it did not owe (kept on the attempt): only that
+        // excess is the duplicate's, not one a bill shows later through a reduction.
+        const duplicateBills: Record<string, string> = {};
+        for (const l of lines) {
           const b = owed.find((x) => x.id === l.billId);
-          return !b || l.amount.greaterThan(new Decimal(String(b.owed)));
-        });
+          const left = b ? Decimal.max(0, new Decimal(String(b.owed))) : new Decimal(0);
+          if (l.amount.greaterThan(left)) duplicateBills[String(l.billId)] = l.amount.minus(left).toFixed(2);
+        }
+        const duplicate = Object.keys(duplicateBills).length > 0;
         if (duplicate) log?.warn({ orderNo: order.orderNo, channel }, 'payment for bills already paid: a duplicate payment');
         const receipt = await insertReceipt(trx, {
           personId: order.personId, orderId: order.id, receiptDate: businessDate(event.paidAt), preparer: '支付平台',
@@ -219,7 +225,7 @@ export function paymentService(deps: PaymentDeps) {
             reason: `${CHANNEL_LABEL[channel as ChannelId] ?? channel} ${order.orderNo} ${event.channelTradeNo}`,
           });
         }
-        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate });
+        await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate, ...(duplicate ? { duplicate_bills: JSON.stringify(duplicateBills) } : {}) });
         const payer = await repo.payerOf(order.personId, trx);
         const mobile = order.notifyMobile || payer.mobile;
         if (mobile) {
@@ -281,11 +287,19 @@ export function paymentService(deps: PaymentDeps) {
           const r = await adapter.close(await attemptOrder(order, a, channelOrderId));
           await repo.recordEvent({ channel: a.channel, attemptId: a.id, orderNo: order.orderNo, kind: 'close', verified: true, outcome: r.status });
           if (r.status === 'paid') {
-            await credit(a.channel, r.event, { kind: 'close' });
-            return 'paid';
+            const outcome = await credit(a.channel, r.event, { kind: 'close' });
+            if (ACKED.includes(outcome)) return 'paid';
+            // Paid at the channel but refused here (amount, order): not ours to call paid, nor
+            // closed; the event is recorded for finance.
+            log?.error({ orderNo: order.orderNo, attemptId: a.id, channel: a.channel, outcome }, 'close answered paid but the payment was refused');
+            return 'unknown';
           }
           // Payable at the channel until its expiry: not closed here, still looked after.
           if (r.status === 'open') return 'open';
+          // A channel that cannot close a page saying "closed" before the page's expiry and the
+          // grace: the payer may still be paying (a declined card tried again, a bank clock behind
+          // ours); kept live, settled by the expiry job after the grace.
+          if (!adapter.alwaysClosable && now.getTime() < (a.expiresAt ?? order.expiresAt).getTime() + EXPIRY_GRACE_MS) return 'open';
         } catch (e) {
           if (!(e instanceof ChannelError)) throw e;
           log?.warn({ orderNo: order.orderNo, err: e.message }, 'close at channel failed');
@@ -677,16 +691,27 @@ export function paymentService(deps: PaymentDeps) {
     /** Closes every live order past its time (run by the expiry job); returns how many. */
     async expireDue(now = new Date()): Promise<number> {
       let n = 0;
+      // A channel that did not answer leaves the order for the next run; anything else (the
+      // database, a bug) is logged with what it was about, the other orders still go on, and the
+      // run fails with the first such error so that it is seen.
+      let failure: unknown = null;
+      const onError = (what: Record<string, string>) => (e: unknown): 'unknown' => {
+        if (e instanceof ChannelError) return 'unknown';
+        log?.error({ ...what, err: (e as Error)?.message ?? String(e) }, 'expiry failed');
+        failure ??= e;
+        return 'unknown';
+      };
       for (const o of await repo.expiredLiveOrders(now)) {
-        const r = await closeOrder(o, now).catch(() => 'unknown' as const);
+        const r = await closeOrder(o, now).catch(onError({ orderNo: o.orderNo }));
         if (r !== 'unknown' && r !== 'open') n++;
       }
       // Attempts with a life shorter than their order's (ICBC, UnionPay, an Alipay QR): settled
       // once their expiry (and a grace for the channel's clock) has passed.
       for (const a of await repo.expiredLiveAttempts(new Date(now.getTime() - EXPIRY_GRACE_MS))) {
-        const r = await settleExpiredAttempt(a.attemptId, a.orderId, now).catch(() => 'unknown' as const);
+        const r = await settleExpiredAttempt(a.attemptId, a.orderId, now).catch(onError({ attemptId: a.attemptId, orderId: a.orderId }));
         if (r === 'closed' || r === 'paid') n++;
       }
+      if (failure) throw failure;
       return n;
     },
 

@@ -1,7 +1,7 @@
 // SQL of reconciliation and overpayments: runs and their differences, our side of a channel's
 // day (paid attempts, refunds), and the overpayment flags with their compare-and-set moves.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, sameInstant } from '../../db/rows';
 import { startOfBusinessDay } from '../../domain/business-date';
 import { Decimal } from '../../domain/money';
 
@@ -147,6 +147,11 @@ export function reconcileRepo(db: Knex) {
       }));
     },
 
+    /** The channels of payment attempts made on or after this business day (Asia/Shanghai), a day earlier to be safe. */
+    async channelsWithAttemptsSince(day: string): Promise<string[]> {
+      return db('payment_attempts').where('created_at', '>=', db.raw(`(?::date - 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`, [day])).distinct('channel').pluck('channel');
+    },
+
     /** The first day this channel was ever reconciled, and the days in [from, to] already done. */
     async doneDays(channel: string, from: string, to: string): Promise<{ first: string | null; done: Set<string> }> {
       const [first] = await db('reconcile_runs').where({ channel, status: 'done' }).select(db.raw(`to_char(min(day), 'YYYY-MM-DD') AS first`));
@@ -160,10 +165,16 @@ export function reconcileRepo(db: Knex) {
       return (row?.raw as string | undefined) ?? null;
     },
 
-    /** Second payments handed back through their channel whose answer is still awaited. */
-    async refundingAttemptFlags(limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
+    /**
+     * Second payments handed back through their channel whose answer is still awaited, asked for
+     * at or before `askedBefore`: a refund just sent may not be processed yet (UnionPay answers 34
+     * until it is), and a retry then would be a second request beside the first.
+     */
+    async refundingAttemptFlags(askedBefore: Date, limit = 100): Promise<(OverpaymentRow & { refundRequestedAt: Date | null })[]> {
       const rows = await db('overpayments as op').join('orders as o', 'o.id', 'op.order_id')
-        .where({ 'op.kind': 'attempt', 'op.status': 'refunding' }).whereNotNull('op.refund_no').orderBy('op.id').limit(limit).select('op.*', 'o.order_no');
+        .where({ 'op.kind': 'attempt', 'op.status': 'refunding' }).whereNotNull('op.refund_no')
+        .whereRaw('COALESCE(op.refund_requested_at, op.created_at) <= ?', [askedBefore.toISOString()])
+        .orderBy('op.id').limit(limit).select('op.*', 'o.order_no');
       return rows.map((r) => ({ ...toOverpayment(r), refundRequestedAt: r.refund_requested_at ? new Date(r.refund_requested_at) : null }));
     },
 
@@ -223,11 +234,15 @@ export function reconcileRepo(db: Knex) {
      * payment that found its bills already paid (payment_attempts.duplicate_payment, set when it
      * was credited). Not an excess left by a reduction made after paying.
      */
-    async isDuplicatePayment(op: Pick<OverpaymentRow, 'kind' | 'orderId' | 'attemptId'>): Promise<boolean> {
+    async isDuplicatePayment(op: Pick<OverpaymentRow, 'kind' | 'orderId' | 'attemptId' | 'billId' | 'amount'>): Promise<boolean> {
       const q = db('payment_attempts').where({ status: 'paid', duplicate_payment: true });
-      if (op.kind === 'attempt') q.where('id', op.attemptId);
-      else q.where('order_id', op.orderId);
-      return !!(await q.first('id'));
+      if (op.kind === 'attempt') return !!(await q.where('id', op.attemptId).first('id'));
+      // A bill flag: only as much as this bill's line exceeded what it owed when the payment was
+      // credited (duplicate_bills); another bill of the order, or an excess grown since (a
+      // reduction), is not the duplicate's.
+      const rows = await q.where('order_id', op.orderId).select('duplicate_bills');
+      const excess = rows.map((r) => (r.duplicate_bills as Record<string, string> | null)?.[String(op.billId)]).find((x) => x !== undefined);
+      return excess !== undefined && op.amount.lte(dec(excess));
     },
 
     async flaggedOnBill(billId: number): Promise<{ orderId: string; amount: Decimal; status: OverpaymentStatus }[]> {
@@ -262,6 +277,17 @@ export function reconcileRepo(db: Knex) {
         ...(to === 'refunded' || to === 'dismissed' || to === 'refunding' ? { resolved_at: db.fn.now() } : {}),
       });
       return n === 1;
+    },
+
+    /**
+     * Moves a refunding flag's request time from the one its query asked about to the retry's;
+     * true only for the one caller that moved it (the others must not send).
+     */
+    async retryFlagRefund(id: string, askedAbout: Date | null, retryAt: Date): Promise<boolean> {
+      const q = db('overpayments').where({ id, status: 'refunding' });
+      if (askedAbout) q.where(sameInstant('refund_requested_at', askedAbout));
+      else q.whereNull('refund_requested_at');
+      return (await q.update({ refund_requested_at: retryAt })) === 1;
     },
 
     async nextRefundNo(datePart: string): Promise<string> {

@@ -9,7 +9,7 @@
 // difference is stored and proposed to finance; nothing here rewrites money on a guess.
 import { CHANNEL_LABEL, ChannelError, type ChannelId, type PaidEvent, type Statement, type StatementLine } from '../../gateways/types';
 import type { GatewayRegistry } from '../../gateways/registry';
-import { orderDatePart } from '../../domain/business-date';
+import { businessDate, orderDatePart } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
 import type { Logger } from '../../logger';
 import { type Actor, ConsoleError } from '../console/context';
@@ -66,11 +66,17 @@ export const KIND_LABEL: Record<DifferenceInput['kind'], string> = {
 
 /**
  * The channels this deployment is configured to use (CHANNELS_FISCAL, CHANNELS_COLLECTED), in the
- * order the console lists them: the only ones whose statements the daily job downloads. A channel
- * taken off the lists can still be reconciled by hand (CLI, console run with its id).
+ * order the console lists them. The daily job and the console also reconcile a channel taken off
+ * the lists while it still has payments in the catch-up window (channelsToReconcile); the CLI
+ * takes any registered channel (registeredChannels).
  */
 export function channelsOf(registry: GatewayRegistry): ChannelId[] {
   return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null && registry.isConfigured(id));
+}
+
+/** Every channel the registry has an adapter for, configured or not. */
+export function registeredChannels(registry: GatewayRegistry): ChannelId[] {
+  return (Object.keys(CHANNEL_LABEL) as ChannelId[]).filter((id) => registry.get(id) !== null);
 }
 
 const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
@@ -78,6 +84,17 @@ const sum = (xs: Decimal[]) => xs.reduce((t, x) => t.plus(x), new Decimal(0));
 export function reconcileService(deps: ReconcileDeps) {
   const { repo, registry, payment } = deps;
   const log = deps.logger;
+
+  /**
+   * The configured channels, plus any registered channel taken off the lists that still had
+   * payment attempts since `fromDay`: its money still arrives in (and is refunded from) its
+   * statements, and a payment it took after our records lapsed is found only there.
+   */
+  async function channelsToReconcile(fromDay: string): Promise<ChannelId[]> {
+    const configured = channelsOf(registry);
+    const used = new Set(await repo.channelsWithAttemptsSince(fromDay));
+    return registeredChannels(registry).filter((id) => configured.includes(id) || used.has(id));
+  }
 
   /** Restores one line the channel was paid for and we were not: the notification's credit. */
   async function restore(channel: string, line: StatementLine): Promise<string> {
@@ -241,6 +258,11 @@ export function reconcileService(deps: ReconcileDeps) {
     return flagged;
   }
 
+  /** The flag left 'refunding' under us (dismissed, settled elsewhere): nothing is sent. */
+  class FlagMovedError extends Error {
+    constructor() { super('该笔状态已变化，未发起退款'); }
+  }
+
   /** Refunds a second payment of an order through its own channel; it never reached a bill. */
   async function refundAttempt(op: OverpaymentRow): Promise<{ status: 'refunded' | 'refunding'; refundNo: string }> {
     const adapter = op.channel ? registry.get(op.channel) : null;
@@ -251,7 +273,7 @@ export function reconcileService(deps: ReconcileDeps) {
     const requestedAt = new Date();
     // The number and time are kept before the call: if the answer is lost, the refund-query job
     // asks about it (and asks again with it) as the same refund.
-    await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt });
+    if (!(await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt }))) throw new FlagMovedError();
     const r = await adapter.refund(await payment.attemptOrder(order, attempt), attempt.amount, refundNo, requestedAt);
     if (r.status === 'succeeded') return { status: 'refunded', refundNo };
     if (r.status === 'pending') return { status: 'refunding', refundNo };
@@ -262,7 +284,9 @@ export function reconcileService(deps: ReconcileDeps) {
   async function refundOverpayment(id: string, actor: Actor): Promise<{ ok: true; refundNo: string; status: 'refunded' | 'refunding' } | { ok: false; message: string }> {
     const [op] = await repo.overpayments({ id });
     if (!op) return { ok: false, message: '记录不存在' };
-    if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'refunding'))) return { ok: false, message: `该笔已在处理（${op.status}）` };
+    // A flag tried again after 'failed' drops its old refund number: the settling job must not
+    // ask about (nor resend) the refused refund while the new one is being made.
+    if (!(await repo.moveOverpayment(id, ['open', 'failed'], 'refunding', { refundNo: null }))) return { ok: false, message: `该笔已在处理（${op.status}）` };
     try {
       let done: { status: 'refunded' | 'refunding'; refundNo: string };
       if (op.kind === 'attempt') done = await refundAttempt(op);
@@ -278,6 +302,7 @@ export function reconcileService(deps: ReconcileDeps) {
       await repo.moveOverpayment(id, ['refunding'], done.status, { refundNo: done.refundNo });
       return { ok: true, ...done };
     } catch (e) {
+      if (e instanceof FlagMovedError) return { ok: false, message: e.message };
       const message = e instanceof ConsoleError || e instanceof ChannelError ? e.message : String((e as Error).message ?? e);
       // A channel that did not answer may still have refunded: the flag stays 'refunding' with its
       // number for finance to check, rather than inviting a second refund.
@@ -294,10 +319,11 @@ export function reconcileService(deps: ReconcileDeps) {
    * it; the flag ends refunded or failed (open to another click). Bill flags follow their refund,
    * which the refunds service settles.
    */
-  async function settleRefundingFlags(): Promise<{ refunded: number; failed: number; waiting: number }> {
+  async function settleRefundingFlags(now: Date, afterMinutes: number): Promise<{ refunded: number; failed: number; waiting: number }> {
     const out = { refunded: 0, failed: 0, waiting: 0 };
     await repo.syncBillFlagsWithRefunds();
-    for (const op of await repo.refundingAttemptFlags()) {
+    // Only flags asked for `afterMinutes` ago, as the refunds of the console (recheckPending).
+    for (const op of await repo.refundingAttemptFlags(new Date(now.getTime() - afterMinutes * 60_000))) {
       const adapter = op.channel ? registry.get(op.channel) : null;
       const order = await deps.paymentRepo.orderById(op.orderId);
       const attempt = order ? (await deps.paymentRepo.attemptsOf(order.id)).find((x) => x.id === op.attemptId) : undefined;
@@ -308,8 +334,10 @@ export function reconcileService(deps: ReconcileDeps) {
         let q = await adapter.queryRefund(channelOrder, { refundNo: op.refundNo, amount: attempt.amount, requestedAt });
         if (q.status === 'not_found') {
           // Never seen: a new request of the current time, kept before the call (see refunds service recheck).
+          // Compare-and-set on the time asked about, so two instances that both heard "never seen"
+          // send one new request, not two (see refunds service recheck).
           const retryAt = new Date();
-          await repo.moveOverpayment(op.id, ['refunding'], 'refunding', { refundRequestedAt: retryAt });
+          if (!(await repo.retryFlagRefund(op.id, op.refundRequestedAt, retryAt))) { out.waiting++; continue; }
           const again = await adapter.refund(channelOrder, attempt.amount, op.refundNo, retryAt);
           q = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount: attempt.amount }
             : again.status === 'failed' ? again : { status: 'pending' };
@@ -387,7 +415,7 @@ export function reconcileService(deps: ReconcileDeps) {
     async reconcileDue(yesterday: string): Promise<RunResult[]> {
       const out = [];
       const from = addDays(yesterday, -(CATCH_UP_DAYS - 1));
-      for (const channel of channelsOf(registry)) {
+      for (const channel of await channelsToReconcile(from)) {
         // Its statements arrive as files finance uploads: nothing to fetch, and a missing file is
         // not a failed download to retry every hour.
         if (registry.get(channel)?.statementByUpload) continue;
@@ -403,7 +431,7 @@ export function reconcileService(deps: ReconcileDeps) {
 
     async page(runId?: string) {
       const [runs, differences, overpayments] = await Promise.all([repo.runs(), repo.differences(runId), repo.overpayments()]);
-      const channels = channelsOf(registry);
+      const channels = await channelsToReconcile(addDays(businessDate(), -CATCH_UP_DAYS));
       return { runs, differences, overpayments, channels, downloadable: channels.filter((c) => !registry.get(c)?.statementByUpload), uploadable: channels.filter((c) => !!registry.get(c)?.parseStatement) };
     },
   };

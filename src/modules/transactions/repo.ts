@@ -62,14 +62,15 @@ export function transactionsRepo(db: Knex) {
           // through this payment's channel (a duplicate order's, or finance's refunds).
           db.raw(`CASE WHEN a.status <> 'paid' THEN NULL
             WHEN EXISTS (SELECT 1 FROM overpayments op WHERE op.kind = 'attempt' AND op.attempt_id = a.id) THEN
-              (SELECT json_build_object('amount', sum(op.amount), 'at', max(op.resolved_at), 'done', bool_and(op.status = 'refunded'))
+              (SELECT json_build_object('amount', sum(op.amount)::text, 'at', max(op.resolved_at), 'done', bool_and(op.status = 'refunded'))
                FROM overpayments op WHERE op.kind = 'attempt' AND op.attempt_id = a.id AND op.status IN ('refunded','refunding'))
-            ELSE (SELECT json_build_object('amount', sum(r.amount), 'at', max(coalesce(r.settled_at, r.created_at)), 'done', bool_and(r.status = 'succeeded'))
+            ELSE (SELECT json_build_object('amount', sum(r.amount)::text, 'at', max(coalesce(r.settled_at, r.created_at)), 'done', bool_and(r.status = 'succeeded'))
                FROM refunds r WHERE r.order_id = a.order_id AND r.channel = a.channel AND r.status IN ('succeeded','pending'))
             END AS refund`));
       return rows.map((r) => ({
         ...r, attemptId: String(r.attemptId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid',
-        refund: r.refund && r.refund.amount !== null ? { amount: dec(String(r.refund.amount)), at: new Date(r.refund.at), done: !!r.refund.done } : null,
+        // The sums come as text: through json_build_object a numeric would arrive as a JS number.
+        refund: r.refund && r.refund.amount !== null ? { amount: dec(r.refund.amount as string), at: new Date(r.refund.at), done: !!r.refund.done } : null,
       }));
     },
 

@@ -153,7 +153,11 @@ export function createIcbcSimulator(opts: { config: Config; control: SandboxCont
     if (!t || b.mer_id !== t.merchantId) return answer(res, { return_code: NOT_FOUND, return_msg: '订单不存在', msg_id: nonce(8) });
     // reorder fault: e-pay has no close API, so the merchant's closing query is what the late
     // payment overtakes — answer "unpaid", then let the paid notification go.
-    answer(res, bizOf(releaseHeld(t, notify) ? asUnpaid(t) : t));
+    if (releaseHeld(t, notify)) return answer(res, bizOf(asUnpaid(t)));
+    // declined fault: the payer's last try failed (a card declined); ICBC answers pay_status 1
+    // while the signed form stays payable until its expire_time.
+    if (t.status !== 'PAID' && control.take('icbc', ['declined'])) return answer(res, bizOf({ ...t, status: 'CLOSED' }));
+    answer(res, bizOf(t));
   });
 
   const SIGN_FAILED = { return_code: 400017, return_msg: 'sign verify failed', msg_id: '' };

@@ -11,7 +11,7 @@
 // posts it (once: compare-and-set on the pending row) or releases the reserved amount.
 import type { Knex } from 'knex';
 import { orderDatePart } from '../../../domain/business-date';
-import { dec } from '../../../db/rows';
+import { dec, sameInstant } from '../../../db/rows';
 import { Decimal } from '../../../domain/money';
 import { ChannelError, type ChannelOrder, type RefundQueryResult, type RefundRef, type RefundResult } from '../../../gateways/types';
 import type { AuditRepo } from '../../audit/repo';
@@ -230,8 +230,13 @@ export function refundsService(deps: { db: Knex; audit: AuditRepo; gateways?: Re
         // The channel never saw it: ask again under the same number, as a new request of the
         // current time (UnionPay names a transaction by orderId + txnTime and wants txnTime to be
         // now). The time is kept before the call, so the next query asks about this request.
+        // Compare-and-set on the time we asked about: two instances (a slot overrun) may both have
+        // heard 34 about the same request; only the one that moves the time on sends, else the
+        // two new requests (two txnTimes) would be two refunds.
         const retryAt = new Date();
-        await db('refunds').where({ id: refundId, status: 'pending' }).update({ requested_at: retryAt });
+        const moved = await db('refunds').where({ id: refundId, status: 'pending' }).where(sameInstant('requested_at', ref.requestedAt))
+          .update({ requested_at: retryAt });
+        if (moved !== 1) return 'pending';
         await db('overpayments').where({ refund_no: ref.refundNo, status: 'refunding' }).update({ refund_requested_at: retryAt });
         const again = await gateway.refund(order, amount, ref.refundNo, retryAt);
         answer = again.status === 'succeeded' ? { status: 'succeeded', channelRefundNo: again.channelRefundNo, amount }
