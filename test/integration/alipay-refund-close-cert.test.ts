@@ -7,12 +7,10 @@
 //    still payable; once scanned, close closes; paid, close says paid;
 //  - the day's bill downloaded as Alipay serves it (GBK names, no UTF-8 flag) and reconciled to the fen;
 //  - 公钥证书 mode with a certificate chain issued here (node-forge).
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import forge from 'node-forge';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
@@ -28,6 +26,7 @@ import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
 import { paymentModule } from '../../src/modules/payment';
+import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
@@ -59,11 +58,9 @@ const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-t
 
 /** A 代收 bill paid through Alipay: the QR scanned (checkout opened) and 确认支付. */
 async function paid(due: string) {
-  const p = await f.person(knex);
-  const period = await f.period(knex);
-  const item = await f.feeItem(knex, { category: '代收' });
-  const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: due }] });
+  const p = await f.payerWithBill(knex, '代收', due);
+  const { billId } = p;
+  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
   if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'alipay');
   if (r.kind !== 'action') throw new Error(JSON.stringify(r));
@@ -225,21 +222,9 @@ describe('支付宝 公钥证书 mode, with a certificate chain issued here', ()
     writeFileSync(p, text);
     return p;
   };
-  const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  type Attr = { shortName: string; value: string };
-  function issue(subject: Attr[], issuer: Attr[], publicKeyPem: string, signerPem: string, serialHex: string, md: 'sha1' | 'sha256' = 'sha256') {
-    const c = forge.pki.createCertificate();
-    c.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-    c.serialNumber = serialHex;
-    c.validity.notBefore = new Date(Date.now() - 86_400_000);
-    c.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-    // forge takes binary strings: names go in as UTF8String, as Alipay's certificates carry them.
-    const utf8 = (as: Attr[]) => as.map((a) => ({ shortName: a.shortName, value: forge.util.encodeUtf8(a.value), valueTagClass: forge.asn1.Type.UTF8 as number }));
-    c.setSubject(utf8(subject));
-    c.setIssuer(utf8(issuer));
-    c.sign(forge.pki.privateKeyFromPem(signerPem), md === 'sha1' ? forge.md.sha1.create() : forge.md.sha256.create());
-    return forge.pki.certificateToPem(c);
-  }
+  const rsa = rsaPem;
+  const issue = issueCert;
+  type Attr = CertAttr;
   const rootKey = rsa();
   const oldRootKey = rsa();
   const alipayKey = rsa();

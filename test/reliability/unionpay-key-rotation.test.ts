@@ -27,12 +27,10 @@ const post = (url: string, fields: Record<string, string> = {}) => fetch(url, { 
 const control = (body: object) => fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function payOne(i: number) {
-  const p = await f.person(knex);
-  const period = await f.period(knex);
-  const item = await f.feeItem(knex, { category: '代收' });
   const due = ['0.01', '249.99', '9099.95', '1.10'][i % 4]!;
-  const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: due }] });
+  const p = await f.payerWithBill(knex, '代收', due);
+  const { billId } = p;
+  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
   if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
   if (r.kind !== 'action') throw new Error(JSON.stringify(r));

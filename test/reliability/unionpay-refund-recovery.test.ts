@@ -71,11 +71,9 @@ const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n')
 const post = (url: string, fields: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
 async function paid(due: string) {
-  const p = await f.person(knex);
-  const period = await f.period(knex);
-  const item = await f.feeItem(knex, { category: '代收' });
-  const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: due }] });
+  const p = await f.payerWithBill(knex, '代收', due);
+  const { billId } = p;
+  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
   if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
   const action = (r as { action: PaymentAction }).action;
@@ -228,11 +226,9 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
 describe('UnionPay close(): a trade still being processed is not closed, even past payTimeout', () => {
   for (const origRespCode of ['03', '04', '05', 'A6']) {
     it(`queryTrans says origRespCode ${origRespCode} past the expiry and grace → open`, async () => {
-      const p = await f.person(knex);
-      const period = await f.period(knex);
-      const item = await f.feeItem(knex, { category: '代收' });
-      const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '15.00' });
-      const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [period.id], lines: [{ billId, amount: '15.00' }] });
+      const p = await f.payerWithBill(knex, '代收', '15.00');
+      const { billId } = p;
+      const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: '15.00' }] });
       if (!o.ok) throw new Error(o.message);
       const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
       const action = (r as { action: PaymentAction }).action;

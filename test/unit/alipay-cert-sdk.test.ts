@@ -2,26 +2,14 @@
 // mode computes config.appCertSn / alipayCertSn / alipayRootCertSn with src/antcertutil.ts), on
 // certificate chains issued here with node-forge: Chinese names, a comma in a name, an email
 // attribute, an attribute without a short name, SHA-1 and SHA-256 roots, serials with a leading zero byte.
-import { generateKeyPairSync } from 'node:crypto';
 import { AlipaySdk } from 'alipay-sdk';
-import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { certPublicKey, certSn, rootCertSn } from '../../src/gateways/alipay/cert';
+import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
 
-type Attr = { name?: string; shortName?: string; type?: string; value: string };
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-const utf8 = (as: Attr[]) => as.map((a) => ({ ...a, value: forge.util.encodeUtf8(a.value), valueTagClass: forge.asn1.Type.UTF8 as number }));
-function issue(subject: Attr[], issuer: Attr[], publicKeyPem: string, signerPem: string, serialHex: string, md: 'sha1' | 'sha256' = 'sha256') {
-  const c = forge.pki.createCertificate();
-  c.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  c.serialNumber = serialHex;
-  c.validity.notBefore = new Date(Date.now() - 86_400_000);
-  c.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
-  c.setSubject(utf8(subject));
-  c.setIssuer(utf8(issuer));
-  c.sign(forge.pki.privateKeyFromPem(signerPem), md === 'sha1' ? forge.md.sha1.create() : forge.md.sha256.create());
-  return forge.pki.certificateToPem(c);
-}
+type Attr = CertAttr;
+const rsa = rsaPem;
+const issue = issueCert;
 
 describe('certificate SNs: ours and alipay-sdk\'s agree', () => {
   const cases: { label: string; issuer: Attr[]; serial: string }[] = [
