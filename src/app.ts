@@ -10,6 +10,7 @@ import type { Database } from './db/connection';
 import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { loadUser, requireLogin } from './http/guards';
+import { noStore } from './http/cache';
 import { sessionMiddleware } from './http/session';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps) {
       }),
     );
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
+  app.use(noStore);
   app.use(healthRoutes(knex));
   // One registry of channel adapters for paying (the wizard, notifications) and refunding (console).
   const gateways = createGatewayRegistry(config);
