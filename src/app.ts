@@ -11,7 +11,7 @@ import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
-import { sessionMiddleware } from './http/session';
+import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
+  app.use(saveBeforeRedirect);
   app.use(cookieParser());
 
   const announcements = announcementRepo(knex);

@@ -25,3 +25,20 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_MINUTES * 60 * 1000 },
   });
 }
+
+/**
+ * A redirect waits until the session it depends on is in the store. express-session sends the
+ * headers of an answer before its store write has finished (it holds back only the last byte), and
+ * a browser follows a 303 as soon as it has the headers: the next page then read the session
+ * without the wizard's or 找回密码's step in it and sent the student back to the start. An empty
+ * session is never written (saveUninitialized is off), so it is not waited for either.
+ */
+export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
+    if (!s || Object.keys(s).every((k) => k === 'cookie')) return redirect(...args);
+    s.save((err) => (err ? next(err) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+};
