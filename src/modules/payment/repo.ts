@@ -7,6 +7,9 @@ import type { OrderStatus } from '../../domain/order-state';
 import type { Decimal } from '../../domain/money';
 import type { Category } from '../../domain/payment-selection';
 
+/** The advisory-lock class of order building (the second key is the person's id). */
+const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
+
 export interface OrderRow {
   id: string;
   orderNo: string;
@@ -141,8 +144,16 @@ export function paymentRepo(db: Knex) {
     },
 
     /** A person's orders that may still be paid (待支付 / 支付中), newest first. */
-    async liveOrdersOf(personId: number): Promise<OrderRow[]> {
-      const rows = await db('orders as o').where('o.person_id', personId).whereIn('o.status', ['created', 'paying'])
+    /**
+     * One order builder per person at a time, until the transaction ends: identical 下一步 sent at
+     * once then find each other's order instead of each building a live one.
+     */
+    async lockOrderBuilding(trx: Knex.Transaction, personId: number): Promise<void> {
+      await trx.raw('SELECT pg_advisory_xact_lock(?, ?)', [ORDER_BUILDING_LOCK, personId]);
+    },
+
+    async liveOrdersOf(personId: number, trx: Knex = db): Promise<OrderRow[]> {
+      const rows = await trx('orders as o').where('o.person_id', personId).whereIn('o.status', ['created', 'paying'])
         .orderBy('o.created_at', 'desc').select(ORDER_COLUMNS);
       return rows.map(toOrder);
     },

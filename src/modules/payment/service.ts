@@ -464,23 +464,30 @@ export function paymentService(deps: PaymentDeps) {
     async confirmOrder(personId: number, w: WizardState, now = new Date()): Promise<{ ok: true; orderNo: string; reused: boolean } | { ok: false; message: string }> {
       const sel = selectionOf(await payableBills(personId, now), w);
       if (!sel.ok) return { ok: false, message: Object.values(sel.errors)[0] ?? M.wizardGone };
-      const live = (await repo.liveOrdersOf(personId)).filter((o) => o.category === w.category && o.expiresAt > now);
-      const lines = await repo.linesOf(live.map((o) => o.id));
-      const same = live.find((o) => sameLines(lines.get(o.id), sel.lines));
+      const sameLive = async (q: Knex) => {
+        const live = (await repo.liveOrdersOf(personId, q)).filter((o) => o.category === w.category && o.expiresAt > now);
+        const lines = await repo.linesOf(live.map((o) => o.id), q);
+        return live.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
+      };
+      const same = await sameLive(db);
       if (same) return { ok: true, orderNo: same.orderNo, reused: true };
 
       const payer = await repo.payerOf(personId);
       // The serial is taken in its own statement: its row lock is then held for microseconds,
-      // not for the whole order transaction. A gap after a failed insert is harmless.
+      // not for the whole order transaction. A gap after a failed insert, or after a parallel
+      // request built the same order first, is harmless.
       const serial = await repo.nextOrderSerial(businessDate(now));
       const orderNo = formatOrderNo(now, config.schoolCode, serial);
-      await db.transaction((trx) =>
-        repo.insertOrder(trx, {
+      return db.transaction(async (trx) => {
+        await repo.lockOrderBuilding(trx, personId);
+        const built = await sameLive(trx);
+        if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
+        await repo.insertOrder(trx, {
           orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
           expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
-        }),
-      );
-      return { ok: true, orderNo, reused: false };
+        });
+        return { ok: true as const, orderNo, reused: false };
+      });
     },
 
     /** 缴费信息确认及支付方式选择 (图12/图20). */
