@@ -7,8 +7,6 @@
 //    still payable; once scanned, close closes; paid, close says paid;
 //  - the day's bill downloaded as Alipay serves it (GBK names, no UTF-8 flag) and reconciled to the fen;
 //  - 公钥证书 mode with a certificate chain issued here (node-forge).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
@@ -33,6 +31,7 @@ import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { payEnv, waitForStatus } from '../helpers/pay-env';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
+import { tempFiles } from '../helpers/temp-files';
 
 const db = await testDatabase();
 const env = await payEnv(db, { CHANNEL_TIMEOUT_MS: '1500' });
@@ -216,12 +215,7 @@ describe('支付宝 close of a precreated QR', () => {
 });
 
 describe('支付宝 公钥证书 mode, with a certificate chain issued here', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'alipay-certmode-'));
-  const file = (name: string, text: string) => {
-    const p = path.join(dir, name);
-    writeFileSync(p, text);
-    return p;
-  };
+  const { dir, file } = tempFiles('alipay-certmode-');
   const rsa = rsaPem;
   const issue = issueCert;
   type Attr = CertAttr;

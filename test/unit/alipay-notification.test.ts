@@ -1,8 +1,6 @@
 // The Alipay adapter's parseNotification, now the shared skeleton with Alipay's spec: the corpus
 // the skeleton was first fitted on (genuine, forged, foreign, unsupported, malformed), with the
 // answer Alipay is given each time: exactly `success` stops its retries, `failure` does not.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alipayAdapter } from '../../src/gateways/alipay/adapter';
@@ -10,13 +8,9 @@ import { signNotification } from '../../src/gateways/alipay/codec';
 import { dashedDateTime, encodeForm } from '../../src/gateways/common/crypto';
 import type { RawNotification } from '../../src/gateways/types';
 import { keyPair } from './channel-keys';
+import { tempFiles } from '../helpers/temp-files';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'alipay-notify-'));
-const file = (name: string, text: string) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, file } = tempFiles('alipay-notify-');
 const ali = keyPair();
 const mer = keyPair();
 const cfg = { url: 'http://127.0.0.1:9', appId: '2021000000000001', sellerId: '2088000000000001', privateKeyFile: file('mer.pem', mer.privateKey), alipayPublicKeyFile: file('ali.pem', ali.publicKey) };

@@ -6,8 +6,6 @@
 //   alipayPublicCertSnVal 7513daaaa48aa3ba2e4018d84402479c
 //   rootCertSnVal         687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6
 //   publicKeyVal          the base64 SPKI below.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alipayAdapter } from '../../../src/gateways/alipay/adapter';
@@ -16,6 +14,7 @@ import { verifyRequest } from '../../../src/gateways/alipay/codec';
 import { Decimal } from '../../../src/domain/money';
 import { keyPair } from '../channel-keys';
 import { ALIPAY_CERT, ALIPAY_ROOT_CERT, APP_CERT } from './alipay-fixtures';
+import { tempFiles } from '../../helpers/temp-files';
 
 const APP_SN = '866efef280dec9137a87d047ac446315';
 const ALIPAY_SN = '7513daaaa48aa3ba2e4018d84402479c';
@@ -47,12 +46,7 @@ describe('app_cert_sn, alipay_cert_sn and alipay_root_cert_sn as alipay-sdk-node
   });
 
   it('a cert-mode adapter signs app_cert_sn and alipay_root_cert_sn into its requests', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'alipay-cert-'));
-    const file = (name: string, text: string) => {
-      const p = path.join(dir, name);
-      writeFileSync(p, text);
-      return p;
-    };
+    const { dir, file } = tempFiles('alipay-cert-');
     const app = keyPair();
     const adapter = alipayAdapter({
       url: 'http://127.0.0.1:9', appId: '2021001161683774', sellerId: '2088831204659217', privateKeyFile: file('app.pem', app.privateKey), alipayPublicKeyFile: path.join(dir, 'unused.pem'),

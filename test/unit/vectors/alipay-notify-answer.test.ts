@@ -7,8 +7,6 @@
 //    alipay_open_file_upload_response verified with test/fixtures/alipay-public-key.pem
 //    ("从实测中获取": taken from a real exchange).
 // Commit e1676390871eb7a69b4f81aa15de8327ac15738a (release 4.14.0). Data only.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alipayAdapter } from '../../../src/gateways/alipay/adapter';
@@ -16,6 +14,7 @@ import { verifyResponse } from '../../../src/gateways/alipay/codec';
 import { encodeForm } from '../../../src/gateways/common/crypto';
 import { keyPair } from '../channel-keys';
 import { ALIPAY_PUBLIC_KEY } from './alipay-fixtures';
+import { tempFiles } from '../../helpers/temp-files';
 
 const NOTIFY_PUBLIC_KEY_B64 = 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAqObrdC7hrgAVM98tK0nv3hSQRGGKT4lBsQjHiGjeYZjOPIPHR5knm2jnnz/YGIXIofVHkA/tAlBAd5DrY7YpvI4tP5EONLtZKC2ghBMx7McI2wRD0xiqzxOQr1FuhZGJ8/AUokBzJrzY+aGX2xcOrxFYRlFilvVLTXg4LWjR1tdPkO6+i7wQZAIVMClPkwVRZEbaERRHlKqTzv2gGv5rDU8gRoe1LeaN+6BlbTqHWkQcNCUNrA8C6l17XAXGKDsm/9TFWwO8EPHHHCaQdjtV5/FdcWIt+L8SR1ss7EXTjYDFtxcKVv9rEoY1lX8T4mX+GbXfZHraG5NCF1+XioL5JwIDAQAB';
 const pem = (b64: string) => `-----BEGIN PUBLIC KEY-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
@@ -51,12 +50,7 @@ const NOTIFICATION: Record<string, string> = {
 
 const ANSWER = '{"alipay_open_file_upload_response":{"code":"10000","msg":"Success","file_id":"CAxAToWB1JsAAAAAAAAAAAAADgSLAQBr"},"sign":"F+LDzpTNiavn7xVZPGuPCSSVRSmWzJGgtuji6tVELGEaqMaNj0jRKXUEr5nloZJBBmwEnddOyCjjepMmrTKTvoOqQ0Efxpr/R1iEeHTHVbb/Q8TTh6Up5gHJDkILdaWS2q1cWeQ6VT+HQY9P3WRXS7uhILHuDODIhpAyCu5KhWGt0rMCIG+Im6NODJP2oohtSCtmTFXg58HH587Z2y2bdbjzOxLvzD9IrU1imghXQ2S/Q+wMIvRk9on6cWnBLkrNvJKapA2ReNGWOwyuASvB9zDVzhMPbR+3mfRGkVDxsq5HYLjBKGskJMXHw0HuugZij6ScRuaLPODhmHwr/pJ9yw=="}';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'alipay-vectors-'));
-const file = (name: string, text: string) => {
-  const p = path.join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const { dir, file } = tempFiles('alipay-vectors-');
 // Our own app key: only Alipay's public key matters for verifying what Alipay signed.
 const appKey = file('app-private.pem', keyPair().privateKey);
 const adapter = alipayAdapter({
