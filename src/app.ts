@@ -11,12 +11,14 @@ import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
+import { requireHttps } from './http/https';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
 import { auditRepo } from './modules/audit/repo';
-import { createLockout, type Lockout } from './modules/auth/lockout';
+import { createLockout } from './modules/auth/lockout';
+import { createThrottle, type Throttle } from './modules/auth/throttle';
 import { authRepo } from './modules/auth/repo';
 import { authRoutes } from './modules/auth/routes';
 import { authService } from './modules/auth/service';
@@ -37,7 +39,7 @@ import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
 import { profileService } from './modules/profile/service';
-import { captchaRoutes } from './modules/profile/captcha';
+import { captchas as captchaModule } from './modules/captcha/routes';
 import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryRoutes } from './modules/recovery/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
@@ -64,7 +66,8 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
-  lockout?: Lockout;
+  /** The login throttle (tests may share one between app instances; all share the database anyway). */
+  lockout?: Throttle;
 }
 
 export function createApp(deps: AppDeps) {
@@ -75,7 +78,9 @@ export function createApp(deps: AppDeps) {
   app.set('views', path.join(root, 'views'));
   // Compiled templates are kept except while developing, where edits should show on reload.
   app.set('view cache', config.env !== 'development');
-  app.set('trust proxy', 'loopback');
+  // Only these peers' X-Forwarded-For / -Proto are believed (TRUST_PROXY): req.ip is then the client's
+  // address, which the guess throttling counts, and req.secure says whether the client used https.
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
 
@@ -96,6 +101,9 @@ export function createApp(deps: AppDeps) {
       },
       // The sandbox cashier is on another port: the browser must be allowed to go there.
       crossOriginOpenerPolicy: { policy: 'same-origin' },
+      // HSTS only where the site is served over https: on a plain-http demo it would mean nothing,
+      // and on a host later moved to https it would have been a promise we had not made.
+      strictTransportSecurity: config.cookieSecure ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     }),
   );
   if (config.logLevel !== 'silent') app.use(
@@ -114,6 +122,7 @@ export function createApp(deps: AppDeps) {
   const payment = paymentModule({ config, knex, logger, registry: gateways });
   app.use(payment.notifyRoutes());
 
+  app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
   app.use(saveBeforeRedirect);
@@ -121,12 +130,13 @@ export function createApp(deps: AppDeps) {
 
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
-  const loginLockout = deps.lockout ?? createLockout(db.pool);
-  const auth = authService({ repo: authRepo(knex), lockout: loginLockout });
+  const captchas = captchaModule(knex);
+  const loginLockout = deps.lockout ?? createThrottle(knex, 'login');
+  const auth = authService({ repo: authRepo(knex), throttle: loginLockout, captchas });
   const fees = feesService({ repo: feesRepo(knex) });
   const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(db.pool, 'reauth') });
   const recovery = recoveryService({
-    db: knex, repo: recoveryRepo(knex), audit, lockout: createLockout(db.pool, 'recover'), loginLockout, secret: config.sessionSecret,
+    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle: loginLockout, captchas, secret: config.sessionSecret,
   });
 
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl });
@@ -137,20 +147,20 @@ export function createApp(deps: AppDeps) {
   app.use(consoleUploads);
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
-  app.use(captchaRoutes());
-  app.use(recoveryRoutes({ recovery, financePhones: config.financePhones }));
+  app.use(captchas.routes());
+  app.use(recoveryRoutes({ recovery, captchas, financePhones: config.financePhones }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
-  app.use(ebillVerifyRoutes({ ebills, lockout: createLockout(db.pool, 'ebill_verify') }));
+  app.use(ebillVerifyRoutes({ ebills, throttle: createThrottle(knex, 'ebill_verify'), captchas }));
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
-  app.use(profileRoutes({ profile }));
+  app.use(profileRoutes({ profile, captchas }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
   app.use(payment.routes());
   const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
-  app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways, reconcile }));
+  app.use(consoleRoutes({ db: knex, audit, loginThrottle: loginLockout, publicUrl: config.publicUrl, gateways, reconcile }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@
 // start-up here with one line naming the variable, instead of failing later in a request.
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseChannelList, type ChannelCode } from './domain/channels';
@@ -20,6 +21,38 @@ function channelList(category: '财政' | '代收') {
   });
 }
 
+/** Express's `trust proxy` names for address ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One item of a TRUST_PROXY list: a range name, an address, or an address/prefix (CIDR). */
+function proxyAddressOk(item: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(item)) return true;
+  const [addr, prefix, ...rest] = item.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may tell us the client's address and protocol (X-Forwarded-For / -Proto), in the
+ * forms Express's `trust proxy` takes: a hop count, or a comma list of range names, addresses and
+ * CIDRs. `true` (trust anyone) is refused: every client could then pick its own address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): number | string[] => {
+    if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+    const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = items.find((x) => !proxyAddressOk(x));
+    if (!items.length || bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a hop count (0-10), or a comma list of loopback/linklocal/uniquelocal, addresses and CIDRs${bad ? ` (not understood: "${bad}")` : ''}` });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
@@ -37,7 +70,9 @@ const envSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
   ),
-  COOKIE_SECURE: bool.default(false),
+  /** Default: on in production, off elsewhere (see loadConfig). */
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: trustProxy.default(['loopback']),
   SCHOOL_NAME: z.string().min(1).default('兰州理工大学'),
   SCHOOL_CODE: z
     .string()
@@ -147,7 +182,10 @@ export interface Config {
   dataDir: string;
   sessionSecret: string;
   bankCardKey: Buffer;
+  /** Cookies only over HTTPS, HSTS, and plain http answered with a redirect to https (src/http/https.ts). */
   cookieSecure: boolean;
+  /** Express's `trust proxy`: a hop count or the addresses of the proxies in front of us. */
+  trustProxy: number | string[];
   schoolName: string;
   schoolCode: string;
   financePhones: string;
@@ -209,7 +247,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     sessionSecret,
     bankCardKey,
-    cookieSecure: e.COOKIE_SECURE,
+    cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+    trustProxy: e.TRUST_PROXY,
     schoolName: e.SCHOOL_NAME,
     schoolCode: e.SCHOOL_CODE,
     financePhones: e.FINANCE_PHONES,

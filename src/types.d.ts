@@ -8,7 +8,6 @@ declare module 'express-session' {
     anon: true;
     /** Step 1 of 密保修改 passed in this session (issue 3). */
     securityVerifiedAt: number;
-    captcha: { text: string; expires: number };
     /**
      * 找回密码 in progress. accountId is null for a user name / ID pair that matched nobody: the
      * flow carries on with a stand-in question so the pages never say whether the pair exists.

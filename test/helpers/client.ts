@@ -7,12 +7,20 @@ export class Client {
   readonly agent;
   private token = '';
 
-  constructor(app: App) {
+  /**
+   * `ip`: the client's address, sent as X-Forwarded-For. The app trusts it from loopback (TRUST_PROXY's
+   * default), as it would from a proxy in front, so a test can play people at different addresses.
+   */
+  constructor(app: App, private readonly opts: { ip?: string } = {}) {
     this.agent = request.agent(app);
   }
 
+  private from<T extends { set(name: string, value: string): T }>(req: T): T {
+    return this.opts.ip ? req.set('X-Forwarded-For', this.opts.ip) : req;
+  }
+
   async get(path: string) {
-    const res = await this.agent.get(path).set('Accept', 'text/html');
+    const res = await this.from(this.agent.get(path)).set('Accept', 'text/html');
     this.remember(res.text);
     return res;
   }
@@ -21,14 +29,19 @@ export class Client {
   async post(path: string, fields: Record<string, string | string[]>, opts: { csrf?: boolean; from?: string } = {}) {
     if (opts.csrf !== false && !this.token) await this.get(opts.from ?? '/login');
     const body = opts.csrf === false ? fields : { _csrf: this.token, ...fields };
-    const res = await this.agent.post(path).type('form').set('Accept', 'text/html').send(body);
+    const res = await this.from(this.agent.post(path)).type('form').set('Accept', 'text/html').send(body);
     this.remember(res.text);
     return res;
   }
 
-  async login(username: string, password: string) {
+  async login(username: string, password: string, extra: Record<string, string> = {}) {
     await this.get('/login');
-    return this.post('/login', { username, password });
+    return this.post('/login', { username, password, ...extra });
+  }
+
+  /** Loads the 验证码 image as the browser would (from this client's address). */
+  async captchaImage() {
+    return this.from(this.agent.get('/captcha.svg'));
   }
 
   private remember(html: string | undefined) {

@@ -185,13 +185,17 @@ describe('accounts', () => {
     expect(audit.detail.reason).toBe('本人来电，已核实身份');
   });
 
-  it('unlocks an account locked by failed logins', async () => {
+  it('shows the login limits of an account after failed logins, and 解除登录限制 lifts them', async () => {
     const p = await f.person(k, { password: 'Chosen@2026x' });
-    for (let i = 0; i < 5; i++) await new Client(app).login(p.number, 'wrong-password');
+    for (let i = 0; i < 6; i++) await new Client(app).login(p.number, 'wrong-password');
+    // The owner would need a 验证码 now, and this address waits.
     expect((await new Client(app).login(p.number, 'Chosen@2026x')).status).not.toBe(303);
     const c = await finance();
-    expect(text((await c.get(`/console/people/${p.personId}`)).text)).toContain('已锁定');
+    const page = text((await c.get(`/console/people/${p.personId}`)).text);
+    expect(page).toMatch(/登录受限：近期失败\d+次，登录须输入验证码，1个地址延时中/);
+    expect(page).toContain('解除登录限制');
     expect((await c.post(`/console/people/${p.personId}/account`, { action: 'unlock', reason: '本人确认后解锁' })).status).toBe(303);
+    expect(text((await c.get(`/console/people/${p.personId}`)).text)).not.toContain('登录受限');
     expect((await new Client(app).login(p.number, 'Chosen@2026x')).status).toBe(303);
   });
 

@@ -1,5 +1,5 @@
 // Guesses sent all at once must be counted like guesses sent one by one: each reserves its failure
-// before the password is checked, so a burst cannot slip past the five-failure lock.
+// before the password is checked, so a burst cannot slip past the limits of throttle.ts.
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/app';
 import { Client } from '../helpers/client';
@@ -15,14 +15,16 @@ async function loginForm(c: Client) {
 }
 
 describe('parallel guesses', () => {
-  it('lets at most 5 of 30 simultaneous wrong logins be checked; the rest are refused as locked', async () => {
+  it('lets at most 5 of 30 simultaneous wrong logins from one address be checked; the rest wait or are asked for a 验证码', async () => {
     const p = await f.person(db.knex, { password: 'Right#pass2026' });
     const clients = await Promise.all(Array.from({ length: 30 }, () => loginForm(new Client(app))));
     const res = await Promise.all(clients.map((c, i) => c.post('/login', { username: p.number, password: `wrong-${i}` })));
     const statuses = res.map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
-    // And the right password is refused too until the lock is lifted.
+    // One more than the free failures gets through the pair's delay, and then needs a 验证码.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(24);
+    expect(statuses.every((s) => [400, 401, 429].includes(s))).toBe(true);
+    // From that address even the right password waits for now; the owner elsewhere does not (login-throttle.test.ts).
     expect((await new Client(app).login(p.number, 'Right#pass2026')).status).toBe(429);
   });
 

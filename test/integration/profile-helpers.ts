@@ -1,5 +1,5 @@
-// Shared by the 个人信息 and 找回密码 tests: reading the captcha a client was shown, as a person
-// reads the image, from the session row it was stored in.
+// Shared by the tests that meet a 验证码 (个人信息, 找回密码, login, e-bill check): reading the captcha
+// a client was shown, as a person reads the image, from the row kept against its session id.
 import type { Knex } from 'knex';
 import type { Client } from '../helpers/client';
 
@@ -12,13 +12,12 @@ export function sidOf(setCookie: string[] | string | undefined): string {
 
 /** Loads the captcha image as the browser would and returns its answer and the session id. */
 export async function captchaOf(c: Client, db: Knex): Promise<{ text: string; sid: string; res: Awaited<ReturnType<Client['get']>> }> {
-  const res = await c.agent.get('/captcha.svg');
+  const res = await c.captchaImage();
   const sid = sidOf(res.headers['set-cookie']);
-  const row = await db('sessions').where({ sid }).first('sess');
-  const sess = typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess;
-  return { text: sess.captcha.text as string, sid, res };
+  const row = await db('captchas').where({ session_id: sid }).first('answer');
+  return { text: row.answer as string, sid, res };
 }
 
 export async function expireCaptcha(db: Knex, sid: string): Promise<void> {
-  await db('sessions').where({ sid }).update({ sess: db.raw(`jsonb_set(sess::jsonb, '{captcha,expires}', '0')::json`) });
+  await db('captchas').where({ session_id: sid }).update({ expires_at: db.raw(`now() - interval '1 second'`) });
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { formFields, parse } from '../../http/validate';
 import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import type { AnnouncementRepo } from '../announcements/repo';
+import { CAPTCHA_PATH } from '../captcha/routes';
 import { AUTH_MESSAGES } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
@@ -10,9 +11,13 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   const r = Router();
   const { auth } = deps;
 
-  const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string; next?: string }, status = 200) => {
+  const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string; next?: string; captcha?: boolean }, status = 200) => {
     res.status(status).render('auth/login', {
       title: '登录',
+      captcha: view.captcha ?? false,
+      captchaSrc: CAPTCHA_PATH,
+      captchaWhy: AUTH_MESSAGES.captchaWhy,
+      scripts: view.captcha ? ['captcha.js'] : [],
       values: view.values ?? {},
       errors: view.errors ?? {},
       error: view.error,
@@ -26,17 +31,23 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   r.get('/login', async (req, res) => {
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
-    await renderLogin(res, { next, notice: req.query.out === '1' ? AUTH_MESSAGES.signedOut : undefined });
+    const captcha = await auth.captchaNeeded(req.ip ?? '');
+    await renderLogin(res, { next, captcha, notice: req.query.out === '1' ? AUTH_MESSAGES.signedOut : undefined });
   });
 
   r.post('/login', async (req, res, next) => {
     const fields = formFields(req.body);
     const values = { username: fields.username ?? '' };
     const parsed = parse(loginSchema, fields);
-    if (!parsed.ok) return renderLogin(res, { values, errors: parsed.errors, next: safeNext(fields.next) }, 400);
-    const result = await auth.login({ ...parsed.data, ip: req.ip ?? '' });
+    if (!parsed.ok) {
+      return renderLogin(res, { values, errors: parsed.errors, next: safeNext(fields.next), captcha: Boolean(fields.captcha !== undefined || parsed.errors.captcha) }, 400);
+    }
+    const result = await auth.login({ ...parsed.data, ip: req.ip ?? '', req });
     if (!result.ok) {
-      return renderLogin(res, { values, error: AUTH_MESSAGES[result.reason], next: safeNext(fields.next) }, result.reason === 'locked' ? 429 : 401);
+      const view = { values, next: safeNext(fields.next), captcha: result.captcha };
+      if (result.reason === 'wait') return renderLogin(res, { ...view, error: AUTH_MESSAGES.wait(result.seconds) }, 429);
+      if (result.reason === 'invalid' || result.reason === 'disabled') return renderLogin(res, { ...view, error: AUTH_MESSAGES[result.reason] }, 401);
+      return renderLogin(res, { ...view, errors: { captcha: AUTH_MESSAGES[result.reason] }, error: AUTH_MESSAGES.captchaWhy }, 400);
     }
     // A fresh session id at login: an id planted before sign-in is worth nothing after it.
     req.session.regenerate((err) => {

@@ -1,41 +1,65 @@
 // 系统登陆: students sign in with 学号 and (until changed) the last 8 of their ID number; other
 // users with 用户编号 and password; external payers first with 身份证号 + 姓名. Every wrong
-// credential gets the same answer and the same cost, so the form reveals no account.
+// credential gets the same answer and the same cost, so the form reveals no account. Guesses are
+// throttled by throttle.ts: past its limits a 验证码 is asked for, and only the address that keeps
+// failing at an account waits; the right password with a 验证码 always gets in.
 import { timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import type { Request } from 'express';
 import { initialPassword } from '../../domain/password-policy';
 import type { AuthRepo, LoginAccount } from './repo';
-import type { Lockout } from './lockout';
+import type { Captchas } from '../captcha/routes';
+import type { Throttle } from './throttle';
 
 export type LoginResult =
   | { ok: true; accountId: number; mustChangePassword: boolean }
-  | { ok: false; reason: 'invalid' | 'locked' | 'disabled' };
+  /** `captcha`: whether the form shown next must carry the 验证码 field. */
+  | { ok: false; reason: 'invalid' | 'disabled' | 'captcha' | 'captchaWrong' | 'captchaExpired'; captcha: boolean }
+  | { ok: false; reason: 'wait'; seconds: number; captcha: boolean };
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  /** What was typed in 验证码 ('' when the field was not shown). */
+  captcha: string;
+  ip: string;
+  req: Request;
+}
 
 // A real hash of a random string: comparing against it costs what a real compare costs.
 const DUMMY_HASH = bcrypt.hashSync('timing-equaliser-not-a-password', 10);
 
-export function authService(deps: { repo: AuthRepo; lockout: Lockout }) {
-  const { repo, lockout } = deps;
+export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas }) {
+  const { repo, throttle, captchas } = deps;
 
   return {
-    async login(input: { username: string; password: string; ip: string }): Promise<LoginResult> {
+    async login(input: LoginInput): Promise<LoginResult> {
       const username = input.username.trim();
       const account = await repo.findForLogin(username);
       const lockKey = account ? `a${account.accountId}` : `u${username.toLowerCase()}`;
-      if (!(await lockout.attempt(lockKey, input.ip))) return { ok: false, reason: 'locked' };
+      const gate = await throttle.attempt(lockKey, input.ip);
+      if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
+      if (gate.captcha) {
+        // Not a guess until a valid 验证码 comes with it: the reserved points go back.
+        const captcha = input.captcha ? await captchas.take(input.req, input.captcha) : 'missing';
+        if (captcha !== 'ok') {
+          await throttle.release(lockKey, input.ip);
+          return { ok: false, reason: captcha === 'missing' ? 'captcha' : captcha === 'wrong' ? 'captchaWrong' : 'captchaExpired', captcha: true };
+        }
+      }
 
       const ok = account ? await verifyPassword(account, input.password) : (await bcrypt.compare(input.password, DUMMY_HASH), false);
-      if (!account || !ok) {
-        await lockout.failed(lockKey, input.ip);
-        return { ok: false, reason: 'invalid' };
-      }
-      await lockout.succeeded(lockKey, input.ip);
-      if (account.status !== 'active') return { ok: false, reason: 'disabled' };
+      if (!account || !ok) return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+      await throttle.succeeded(lockKey, input.ip);
+      if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
       await repo.recordLogin(account.accountId);
       return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
     },
 
     currentUser: (accountId: number) => repo.currentUser(accountId),
+
+    /** Whether the login form for this address shows the 验证码 field before anything is typed. */
+    captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
   };
 }
 

@@ -3,7 +3,7 @@ import { CHANNEL_LABEL as BANK_LABEL } from '../../domain/channels';
 
 export const DONE: Record<string, string> = {
   reset: '密码已重置为初始密码（身份证号后8位），该用户下次登录时须修改密码',
-  unlocked: '账户已解锁',
+  unlocked: '已解除登录限制',
   disabled: '账户已停用',
   enabled: '账户已启用',
   adjusted: '调整已记账',

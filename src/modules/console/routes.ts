@@ -5,7 +5,7 @@ import { Router } from 'express';
 import type { Knex } from 'knex';
 import { requireRole } from '../../http/guards';
 import type { AuditRepo } from '../audit/repo';
-import type { Lockout } from '../auth/lockout';
+import type { Throttle } from '../auth/throttle';
 import { accountsRoutes } from './accounts/routes';
 import { accountsService } from './accounts/service';
 import { consoleAnnouncementRoutes } from './announcements/routes';
@@ -34,7 +34,8 @@ import type { ReconcileService } from '../reconcile/service';
 export interface ConsoleDeps {
   db: Knex;
   audit: AuditRepo;
-  lockout: Lockout;
+  /** The login throttle: the person page shows its state, 解除登录限制 clears it. */
+  loginThrottle: Throttle;
   gateways?: RefundGateways | null;
   publicUrl?: string;
   /** 对账 (issue 8): present when the app wires reconciliation. */
@@ -43,13 +44,13 @@ export interface ConsoleDeps {
 
 export function consoleRoutes(deps: ConsoleDeps) {
   const { db, audit } = deps;
-  const people = peopleService({ repo: peopleRepo(db) });
+  const people = peopleService({ repo: peopleRepo(db), loginThrottle: deps.loginThrottle });
   const r = Router();
   r.use('/console', requireRole('finance_admin', 'dept_staff'));
   const area = Router();
   area.use(reportsRoutes({ reports: reportsService({ repo: reportsRepo(db), dashboard: dashboardRepo(db) }) }));
   area.use(peopleRoutes({ people }));
-  area.use(accountsRoutes({ accounts: accountsService({ db, audit, lockout: deps.lockout }), people }));
+  area.use(accountsRoutes({ accounts: accountsService({ db, audit, loginThrottle: deps.loginThrottle }), people }));
   area.use(consoleFeesRoutes({ fees: consoleFeesService({ db, repo: consoleFeesRepo(db), audit }), people }));
   area.use(counterRoutes({ counter: counterService({ db, audit }), people }));
   area.use(refundsRoutes({ refunds: refundsService({ db, audit, gateways: deps.gateways ?? null, publicUrl: deps.publicUrl }), people }));

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { formFields } from '../../http/validate';
-import type { Lockout } from '../auth/lockout';
+import type { Throttle } from '../auth/throttle';
+import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import type { EbillsService } from './service';
 
 /** The signed-in person's bills. */
@@ -28,11 +29,14 @@ export function ebillsRoutes(deps: { ebills: EbillsService }) {
 
 /**
  * 电子票据查验: public, reached from the QR code on a bill; mounted before requireLogin. Wrong
- * guesses are throttled per bill and per address (shared by all instances), so nobody can walk
- * the million check codes of a bill number to read its amount and payer.
+ * guesses are throttled per bill, per (bill, address) and per address (throttle.ts, shared by all
+ * instances), so nobody can walk the million check codes of a bill number to read its amount and
+ * payer: past the limits a 验证码 is asked for and the guessing address waits between guesses. The
+ * holder of the bill, elsewhere, always gets it checked (with a 验证码 at most).
  */
-export function ebillVerifyRoutes(deps: { ebills: EbillsService; lockout: Lockout }) {
+export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throttle; captchas: Captchas }) {
   const r = Router();
+  const { throttle, captchas } = deps;
   r.get('/ebills/verify', async (req, res) => {
     const q = formFields(req.query);
     const query = { code: q.code?.trim() ?? '', no: q.no?.trim() ?? '', check: q.check?.trim() ?? '' };
@@ -41,18 +45,33 @@ export function ebillVerifyRoutes(deps: { ebills: EbillsService; lockout: Lockou
     const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const ip = req.ip ?? '';
     const asked = Boolean(query.code && query.no && query.check);
-    if (asked && !(await deps.lockout.attempt(billKey, ip))) {
-      res.status(429);
-      return res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result: { asked: true, found: false, locked: true }, query });
+    const render = (status: number, result: Record<string, unknown>, captcha: boolean, captchaError?: string) => res.status(status).render('ebills/verify', {
+      title: '电子票据查验', crumbs: ['电子票据查验'], result, query, captcha, captchaSrc: CAPTCHA_PATH, captchaError,
+      scripts: captcha ? ['captcha.js'] : [],
+    });
+    if (!asked) return render(200, await deps.ebills.verify(query), await throttle.captchaNeeded(null, ip));
+
+    const gate = await throttle.attempt(billKey, ip);
+    if (gate.kind === 'wait') return render(429, { asked: true, found: false, wait: VERIFY_MESSAGES.wait(gate.seconds) }, true);
+    if (gate.captcha) {
+      const typed = (q.captcha ?? '').trim().slice(0, 10);
+      const captcha = typed ? await captchas.take(req, typed) : 'missing';
+      if (captcha !== 'ok') {
+        await throttle.release(billKey, ip);
+        return render(400, { asked: false, found: false }, true, VERIFY_MESSAGES[captcha]);
+      }
     }
     const result = await deps.ebills.verify(query);
-    if (result.asked && !result.found) {
-      await deps.lockout.failed(billKey, ip);
-      res.status(404);
-    } else if (asked) {
-      await deps.lockout.release(billKey, ip);
-    }
-    res.render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result, query });
+    if (result.asked && !result.found) return render(404, result, await throttle.captchaNeeded(billKey, ip));
+    await throttle.succeeded(billKey, ip);
+    render(200, result, false);
   });
   return r;
 }
+
+const VERIFY_MESSAGES = {
+  wait: (seconds: number) => `查验失败次数过多，请${seconds}秒后再试。`,
+  missing: '请输入验证码',
+  wrong: '验证码不正确',
+  expired: '验证码已失效，请重新输入',
+} as const;

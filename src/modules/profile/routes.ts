@@ -5,7 +5,7 @@ import { maskMobile } from '../../domain/mask';
 import { PASSWORD_RULE } from '../../domain/password-policy';
 import { notFound } from '../../http/errors';
 import { formFields, parse } from '../../http/validate';
-import { CAPTCHA_PATH, takeCaptcha } from './captcha';
+import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { BANK_SUGGESTIONS, PROFILE_MESSAGES as M, SECURITY_QUESTIONS } from './messages';
 import { bankCardSchema, passwordChangeSchema, profileEditSchema, securitySchema, verifyPasswordSchema } from './schemas';
 import type { ProfileService } from './service';
@@ -17,7 +17,7 @@ type Errors = Record<string, string>;
 
 const actor = (req: Request) => ({ accountId: req.user!.accountId, ip: req.ip ?? '' });
 
-export function profileRoutes(deps: { profile: ProfileService }) {
+export function profileRoutes(deps: { profile: ProfileService; captchas: Captchas }) {
   const r = Router();
   const { profile } = deps;
 
@@ -115,7 +115,7 @@ export function profileRoutes(deps: { profile: ProfileService }) {
     const values = { question: fields.question ?? '', answer: fields.answer ?? '' };
     const parsed = parse(securitySchema, fields);
     // The captcha is spent by any submission, so a wrong answer cannot be retried on the same image.
-    const captcha = takeCaptcha(req, fields.captcha ?? '');
+    const captcha = await deps.captchas.take(req, fields.captcha ?? '');
     const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
     if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
     if (!parsed.ok || Object.keys(errors).length) return renderSecurity(res, values, errors, 400);

@@ -14,10 +14,10 @@ export const RECOVERY_MESSAGES = {
   nextLong: '密码不能超过72位',
   confirm: '请再次输入新密码',
   mismatch: '两次输入的新密码不一致',
-  locked: '尝试次数过多，请15分钟后再试',
+  wait: (seconds: number) => `尝试次数过多，请${seconds}秒后再试`,
+  captchaWhy: '尝试次数较多，为保护账户安全，请同时输入验证码',
   expired: '找回密码已超时，请重新开始',
   intro: '注：密保是忘记密码后找回的重要途径。请输入用户名和身份证号，回答您设置的密保问题后重新设置密码。',
-  noQuestion: (phones: string) => `无法通过密保找回密码（未设置密保）。请联系财务处电话 ${phones} 重置密码。`,
   forgotAnswer: (phones: string) => `如未设置密保或忘记密保答案，请联系财务处电话 ${phones}。`,
   done: '密码已重新设置，该账户在其他地方的登录均已退出。请使用新密码登录。',
 } as const;

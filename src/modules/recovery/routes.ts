@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { PASSWORD_RULE } from '../../domain/password-policy';
 import { formFields, parse } from '../../http/validate';
-import { takeCaptcha } from '../profile/captcha';
+import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { RECOVERY_MESSAGES as M } from './messages';
 import { recoverAnswerSchema, recoverResetSchema, recoverStartSchema } from './schemas';
 import type { RecoveryService, RecoveryState } from './service';
@@ -14,9 +14,9 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
-export function recoveryRoutes(deps: { recovery: RecoveryService; financePhones: string }) {
+export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Captchas; financePhones: string }) {
   const r = Router();
-  const { recovery, financePhones } = deps;
+  const { recovery, captchas, financePhones } = deps;
   const base = { crumbs: ['找回密码'], M, financePhones };
 
   const current = (req: Request): RecoveryState | undefined => {
@@ -29,22 +29,28 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; financePhones:
     return s;
   };
 
-  const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[] } = {}, status = 200) =>
-    res.status(status).render('recover/start', { ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [] });
+  const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[]; captcha?: boolean } = {}, status = 200) =>
+    res.status(status).render('recover/start', {
+      ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [],
+      captcha: opts.captcha ?? false, captchaSrc: CAPTCHA_PATH, scripts: opts.captcha ? ['captcha.js'] : [],
+    });
 
   // Someone signed in knows the password: 密码修改 is the way, and regenerating would sign them out.
   r.use('/recover', (req, res, next) => (req.user ? res.redirect(303, '/profile/password') : next()));
 
-  r.get('/recover', (req, res) => renderStart(res, { username: '', idNumber: '' }, { notices: req.query.expired === '1' ? [M.expired] : [] }));
+  r.get('/recover', async (req, res) => {
+    const captcha = await recovery.captchaNeeded(req.ip ?? '');
+    renderStart(res, { username: '', idNumber: '' }, { captcha, notices: req.query.expired === '1' ? [M.expired] : [] });
+  });
 
   r.post('/recover', async (req, res) => {
     const fields = formFields(req.body);
     const values = { username: fields.username ?? '', idNumber: fields.idNumber ?? '' };
     const parsed = parse(recoverStartSchema, fields);
-    if (!parsed.ok) return renderStart(res, values, { errors: parsed.errors }, 400);
-    const result = await recovery.start({ ...parsed.data, ip: req.ip ?? '' });
-    if (result.kind === 'locked') return renderStart(res, values, { error: M.locked }, 429);
-    if (result.kind === 'no-question') return res.render('recover/contact', { ...base, title: '找回密码' });
+    if (!parsed.ok) return renderStart(res, values, { errors: parsed.errors, captcha: fields.captcha !== undefined }, 400);
+    const result = await recovery.start({ ...parsed.data, ip: req.ip ?? '', req });
+    if (result.kind === 'wait') return renderStart(res, values, { error: M.wait(result.seconds), captcha: true }, 429);
+    if (result.kind !== 'question') return renderStart(res, values, { error: M.captchaWhy, errors: { captcha: M[result.kind] }, captcha: true }, 400);
     await regenerate(req);
     req.session.recovery = result.state;
     res.redirect(303, '/recover/answer');
@@ -67,13 +73,13 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; financePhones:
     const fields = formFields(req.body);
     const values = { answer: fields.answer ?? '' };
     const parsed = parse(recoverAnswerSchema, fields);
-    const captcha = takeCaptcha(req, fields.captcha ?? '');
+    const captcha = await captchas.take(req, fields.captcha ?? '');
     const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
     if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
     if (!parsed.ok || Object.keys(errors).length) return renderAnswer(res, state, values, { errors }, 400);
     const outcome = await recovery.answer(state, parsed.data.answer, req.ip ?? '');
-    if (outcome === 'locked') return renderAnswer(res, state, values, { error: M.locked }, 429);
-    if (outcome === 'wrong') return renderAnswer(res, state, values, { errors: { answer: M.answerWrong } }, 400);
+    if (outcome.kind === 'wait') return renderAnswer(res, state, values, { error: M.wait(outcome.seconds) }, 429);
+    if (outcome.kind === 'wrong') return renderAnswer(res, state, values, { errors: { answer: M.answerWrong } }, 400);
     await regenerate(req);
     req.session.recovery = { ...state, answered: true };
     res.redirect(303, '/recover/reset');

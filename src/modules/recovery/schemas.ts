@@ -9,6 +9,8 @@ export const recoverStartSchema = z.object({
     .min(1, M.idNumber)
     .regex(/^(\d{15}|\d{17}[\dXx])$/, M.idNumberFormat)
     .transform((v) => v.toUpperCase()),
+  // Only sent when the page showed the field (throttle.ts decides when it must).
+  captcha: z.string(M.captcha).trim().max(10, M.captchaWrong).default(''),
 });
 
 export const recoverAnswerSchema = z.object({

@@ -1,14 +1,19 @@
 // 找回密码: 用户名 + 身份证号 → 密保问题 → 答案 (+ 验证码) → a new password under the policy.
-// The flow must not become an oracle for "does this student exist": a pair that matches nobody
-// gets a stand-in question picked deterministically from the fixed list, its answers fail like
-// wrong answers, and every failure counts against the typed user name and the address.
+// The flow must not become an oracle for "does this student exist": a pair that matches nobody,
+// and a real pair without 密保 (which could not go further anyway), both get a stand-in question
+// picked deterministically from the fixed list, by the same work, and its answers fail like wrong
+// answers (the answer page names the finance phones for whoever has no 密保). Every failure counts
+// against the typed user name and the address in throttle.ts, which asks for a 验证码 and slows the
+// guessing address rather than locking the owner out.
 import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
-import type { Lockout } from '../auth/lockout';
+import type { Throttle } from '../auth/throttle';
+import type { Captchas } from '../captcha/routes';
 import { SECURITY_QUESTIONS } from '../profile/messages';
 import { BCRYPT_COST } from '../profile/service';
 import type { RecoveryRepo } from './repo';
@@ -25,8 +30,13 @@ export interface RecoveryState {
 
 const DUMMY_HASH = bcrypt.hashSync('no-such-answer', BCRYPT_COST);
 
-export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: AuditRepo; lockout: Lockout; loginLockout: Lockout; secret: string }) {
-  const { db, repo, audit, lockout, secret } = deps;
+export type StartResult =
+  | { kind: 'wait'; seconds: number }
+  | { kind: 'captcha' | 'captchaWrong' | 'captchaExpired' }
+  | { kind: 'question'; state: RecoveryState };
+
+export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: AuditRepo; throttle: Throttle; loginThrottle: Throttle; captchas: Captchas; secret: string }) {
+  const { db, repo, audit, throttle, captchas, secret } = deps;
 
   const decoyQuestion = (username: string, idNumber: string) => {
     const h = createHmac('sha256', secret).update(`recover:${username.toLowerCase()}:${idNumber}`).digest();
@@ -34,36 +44,46 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
   };
 
   return {
-    async start(input: { username: string; idNumber: string; ip: string }, now = Date.now()): Promise<
-      { kind: 'locked' } | { kind: 'no-question' } | { kind: 'question'; state: RecoveryState }
-    > {
+    /** Step 1. `captcha` is what was typed in 验证码 ('' when the page did not show the field). */
+    async start(input: { username: string; idNumber: string; ip: string; captcha: string; req: Request }, now = Date.now()): Promise<StartResult> {
       const lockKey = `n${input.username.toLowerCase()}`;
-      if (!(await lockout.attempt(lockKey, input.ip))) return { kind: 'locked' };
-      const account = await repo.find(input.username, input.idNumber);
-      // A pair that matches nobody is a failed guess; a real pair is not.
-      if (account) await lockout.release(lockKey, input.ip);
-      else await lockout.failed(lockKey, input.ip);
-      if (account && !(account.question && account.answerHash)) return { kind: 'no-question' };
+      const gate = await throttle.attempt(lockKey, input.ip);
+      if (gate.kind === 'wait') return { kind: 'wait', seconds: gate.seconds };
+      if (gate.captcha) {
+        const captcha = input.captcha ? await captchas.take(input.req, input.captcha) : 'missing';
+        if (captcha !== 'ok') {
+          await throttle.release(lockKey, input.ip);
+          return { kind: captcha === 'missing' ? 'captcha' : captcha === 'wrong' ? 'captchaWrong' : 'captchaExpired' };
+        }
+      }
+      const found = await repo.find(input.username, input.idNumber);
+      const decoy = decoyQuestion(input.username, input.idNumber);
+      const account = found?.question && found.answerHash ? found : undefined;
+      // A usable pair is not a failed guess; a pair that matches nobody, or one without 密保, is
+      // counted the same way, so even the throttle cannot tell the two apart.
+      if (account) await throttle.release(lockKey, input.ip);
       return {
         kind: 'question',
         state: {
           accountId: account?.accountId ?? null, lockKey, answered: false, expires: now + RECOVERY_TTL_MS,
-          question: account?.question ?? decoyQuestion(input.username, input.idNumber),
+          question: account?.question ?? decoy,
         },
       };
     },
 
-    async answer(state: RecoveryState, answer: string, ip: string): Promise<'ok' | 'wrong' | 'locked'> {
-      if (!(await lockout.attempt(state.lockKey, ip))) return 'locked';
+    /** Whether step 1 shows the 验证码 field before anything is typed (this address failed often). */
+    captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
+
+    /** Step 2; the route has already checked the 验证码 this page always carries. */
+    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' } | { kind: 'wait'; seconds: number }> {
+      const gate = await throttle.attempt(state.lockKey, ip);
+      if (gate.kind === 'wait') return gate;
       const account = state.accountId ? await repo.byId(state.accountId) : undefined;
       const hash = account?.answerHash ?? DUMMY_HASH;
       const ok = (await bcrypt.compare(normaliseAnswer(answer), hash)) && account !== undefined && account.answerHash !== null;
-      if (!ok) {
-        await lockout.failed(state.lockKey, ip);
-        return 'wrong';
-      }
-      await lockout.succeeded(state.lockKey, ip);
-      return 'ok';
+      if (!ok) return { kind: 'wrong' };
+      await throttle.succeeded(state.lockKey, ip);
+      return { kind: 'ok' };
     },
 
     async reset(state: RecoveryState, next: string, ip: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
@@ -80,8 +100,8 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
           detail: { field: 'password', via: 'security_question', sessionsEnded: ended }, ip,
         }, trx);
       });
-      // A login lock from the guesses that led here should not keep the owner out now.
-      await deps.loginLockout.clear(`a${account.accountId}`);
+      // The login failures that led here should not ask the owner for a 验证码 now.
+      await deps.loginThrottle.clear(`a${account.accountId}`);
       return { ok: true };
     },
   };

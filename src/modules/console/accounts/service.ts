@@ -1,14 +1,14 @@
-// 账户管理 (finance only): reset to the initial password, unlock after failed logins, disable and
+// 账户管理 (finance only): reset to the initial password, lift the login limits after failed logins, disable and
 // re-enable. Each takes a reason and leaves an audit entry in the same transaction as the change.
 import type { Knex } from 'knex';
 import type { AuditRepo } from '../../audit/repo';
-import type { Lockout } from '../../auth/lockout';
+import type { Throttle } from '../../auth/throttle';
 import { type Actor, ConsoleError } from '../context';
 
 export type AccountAction = 'reset' | 'unlock' | 'disable' | 'enable';
 
-export function accountsService(deps: { db: Knex; audit: AuditRepo; lockout: Lockout }) {
-  const { db, audit, lockout } = deps;
+export function accountsService(deps: { db: Knex; audit: AuditRepo; loginThrottle: Throttle }) {
+  const { db, audit, loginThrottle } = deps;
 
   const load = async (trx: Knex, personId: number) => {
     const row = await trx('accounts as a').join('people as p', 'p.id', 'a.person_id').where('p.id', personId).forUpdate('a')
@@ -38,8 +38,8 @@ export function accountsService(deps: { db: Knex; audit: AuditRepo; lockout: Loc
           await trx('accounts').where('id', acct.accountId).update({ status: 'active', updated_at: trx.fn.now() });
         }
         await audit.record({ actorAccountId: actor.accountId, action: `account.${action}`, targetPersonId: personId, detail: { reason }, ip: actor.ip }, trx);
-        // After a reset the person must be able to sign in at once; the lock key is the one login uses.
-        if (action === 'reset' || action === 'unlock') await lockout.clear(`a${acct.accountId}`);
+        // After a reset the person must be able to sign in at once, without 验证码 or delay; the key is the one login uses.
+        if (action === 'reset' || action === 'unlock') await loginThrottle.clear(`a${acct.accountId}`);
       });
     },
   };

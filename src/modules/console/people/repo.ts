@@ -2,7 +2,6 @@
 // caller's scope, so department staff cannot reach another college's people by changing an id.
 import type { Knex } from 'knex';
 import { count, dec } from '../../../db/rows';
-import { ACCOUNT_MAX_FAILURES } from '../../auth/lockout';
 import { type Scope, scoped } from '../context';
 
 export interface PersonSummary {
@@ -93,14 +92,6 @@ export function peopleRepo(db: Knex) {
         .where('b.person_id', personId).orderBy('r.id', 'desc').limit(50)
         .select('r.refund_no as refundNo', 'fp.name as period', 'fi.name as item', 'r.amount', 'r.channel', 'r.status', 'r.reason', 'r.created_at as createdAt');
       return rows.map((r) => ({ ...r, amount: dec(r.amount) }));
-    },
-
-    /** Locked = the per-account login limiter has used up its points and has not expired. */
-    async isLocked(accountId: number): Promise<boolean> {
-      const row = await db('rate_limits').where('key', `login_acct:a${accountId}`).first('points', 'expire');
-      if (!row) return false;
-      const expired = row.expire !== null && Number(row.expire) <= Date.now();
-      return !expired && Number(row.points) >= ACCOUNT_MAX_FAILURES;
     },
   };
 }

@@ -4,11 +4,12 @@ import { normaliseIdNumber } from '../../../domain/id-number';
 import { sum } from '../../../domain/money';
 import { paginate } from '../../../domain/pagination';
 import type { Scope } from '../context';
+import type { AccountThrottleState, Throttle } from '../../auth/throttle';
 import type { PeopleRepo } from './repo';
 
 export const SEARCH_PAGE_SIZE = 20;
 
-export function peopleService(deps: { repo: PeopleRepo }) {
+export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle }) {
   const { repo } = deps;
   return {
     async search(scope: Scope, text: string, requestedPage: number) {
@@ -26,16 +27,16 @@ export function peopleService(deps: { repo: PeopleRepo }) {
     async detail(scope: Scope, personId: number) {
       const person = await repo.find(scope, personId);
       if (!person) return undefined;
-      const [billRows, orders, receipts, refunds, locked] = await Promise.all([
+      const [billRows, orders, receipts, refunds, loginLimits] = await Promise.all([
         repo.bills(personId), repo.orders(personId), repo.receipts(personId), repo.refunds(personId),
-        person.accountId ? repo.isLocked(person.accountId) : Promise.resolve(false),
+        person.accountId ? deps.loginThrottle.state(`a${person.accountId}`) : Promise.resolve<AccountThrottleState | null>(null),
       ]);
       const bills = billRows.map((b) => ({ ...b, arrears: arrears(b), overpayment: overpayment(b), refundable: b.paid.minus(b.refunded) }));
       const totals = {
         due: sum(bills.map((b) => b.due)), refunded: sum(bills.map((b) => b.refunded)), reduction: sum(bills.map((b) => b.reduction)),
         paid: sum(bills.map((b) => b.paid)), arrears: sum(bills.map((b) => b.arrears)),
       };
-      return { person, locked, bills, totals, orders, receipts, refunds };
+      return { person, loginLimits, bills, totals, orders, receipts, refunds };
     },
   };
 }
