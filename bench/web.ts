@@ -38,7 +38,8 @@ export async function benchWeb(): Promise<void> {
     await db.knex('accounts').whereIn('person_id', db.knex('people').select('id').whereIn('number', students))
       .update({ password_hash: hash, must_change_password: false });
 
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
+    // Plain http on loopback: production would otherwise want https (secure cookies by default).
+    const config = loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: '0', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
     const app = createApp({ config, db, logger: createLogger('silent') });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

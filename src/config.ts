@@ -70,9 +70,9 @@ const envSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
   ),
-  /** Default: on in production, off elsewhere (see loadConfig). */
-  COOKIE_SECURE: bool.optional(),
-  TRUST_PROXY: trustProxy.default(['loopback']),
+  /** Default: on in production, off elsewhere (see loadConfig). Empty counts as unset (docker-compose). */
+  COOKIE_SECURE: z.preprocess((v) => (v === '' ? undefined : v), bool.optional()),
+  TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), trustProxy.default(['loopback'])),
   SCHOOL_NAME: z.string().min(1).default('兰州理工大学'),
   SCHOOL_CODE: z
     .string()

@@ -43,4 +43,25 @@ describe('configuration', () => {
       expect((err as Error).message).not.toContain('\n');
     }
   });
+
+  it('takes TRUST_PROXY as Express does: a hop count, or range names, addresses and CIDRs; loopback by default', () => {
+    const dir = tmp();
+    expect(loadConfig({ DATA_DIR: dir }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '' }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ DATA_DIR: dir, TRUST_PROXY: 'loopback, 172.18.0.1, 10.0.0.0/8, fd00::/8' }).trustProxy).toEqual(['loopback', '172.18.0.1', '10.0.0.0/8', 'fd00::/8']);
+    for (const bad of ['true', '*', '10.0.0.0/33', '300.1.1.1', 'loopback,nginx', '11']) {
+      expect(() => loadConfig({ DATA_DIR: dir, TRUST_PROXY: bad }), bad).toThrow(/^配置错误 TRUST_PROXY: must be a hop count/);
+    }
+  });
+
+  it('makes cookies secure by default in production only, and COOKIE_SECURE overrides either way', () => {
+    const dir = tmp();
+    const prod = { DATA_DIR: dir, NODE_ENV: 'production' };
+    expect(loadConfig(prod).cookieSecure).toBe(true);
+    expect(loadConfig({ ...prod, COOKIE_SECURE: '0' }).cookieSecure).toBe(false);
+    expect(loadConfig({ ...prod, COOKIE_SECURE: '' }).cookieSecure).toBe(true);
+    expect(loadConfig({ DATA_DIR: dir }).cookieSecure).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir, COOKIE_SECURE: '1' }).cookieSecure).toBe(true);
+  });
 });
