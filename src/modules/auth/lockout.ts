@@ -1,63 +1,44 @@
-// Guess throttling shared by every app instance: counters live in PostgreSQL (rate-limiter-flexible's
-// Postgres store over our pool), so a second instance cannot be used to get five more guesses.
+// The re-authentication lock of 个人信息 (the current password asked by 密码修改 and 密保修改 第一步):
+// whoever guesses there already holds the account's session, so a 15-minute lock of that account's
+// re-authentication hurts nobody else. It is per account only: counting per address too would let
+// 50 typos behind one campus NAT lock everyone's 密码修改. Sign-in, 找回密码 and the e-bill check,
+// which anyone can reach, use throttle.ts instead, which never locks an owner out. Counters live in
+// PostgreSQL (rate-limiter-flexible's Postgres store over our pool), so a second instance cannot be
+// used to get five more guesses.
 //
-// A guess reserves its failure point BEFORE it is checked (`attempt`), and gives it back when it
-// turns out not to be a failure. Checking first and counting after would let thirty guesses sent
-// at once all pass the check before the first failure is counted.
-import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
+// A guess reserves its failure point BEFORE it is checked (`attempt`). Checking first and counting
+// after would let thirty guesses sent at once all pass the check before the first failure is counted.
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { QueryPool } from '../../db/connection';
 
 export const ACCOUNT_MAX_FAILURES = 5;
 export const LOCK_SECONDS = 15 * 60;
-export const IP_MAX_FAILURES = 50;
 
 export interface Lockout {
-  /** Reserves one failure for this guess; false when the key or the address is locked. */
-  attempt(accountKey: string, ip: string): Promise<boolean>;
+  /** Reserves one failure for this guess; false when the account is locked. */
+  attempt(accountKey: string): Promise<boolean>;
   /** The guess was wrong: its reserved point stays, and reaching the limit locks for 15 minutes. */
-  failed(accountKey: string, ip: string): Promise<void>;
-  /** The guess was right: the key's failures are forgiven and the address gets its point back. */
-  succeeded(accountKey: string, ip: string): Promise<void>;
-  /** The request was not a guess after all (e.g. a known user asking for recovery): give the point back. */
-  release(accountKey: string, ip: string): Promise<void>;
-  /** Read-only: is this key locked now (the console shows it). */
-  isLocked(accountKey: string, ip: string): Promise<boolean>;
-  /** Lifts a key's lock (finance's 解锁, a successful recovery). */
-  clear(accountKey: string): Promise<void>;
+  failed(accountKey: string): Promise<void>;
+  /** The guess was right: the account's failures are forgiven. */
+  succeeded(accountKey: string): Promise<void>;
 }
 
-export function createLockout(pool: QueryPool, prefix = 'login'): Lockout {
-  const common = { storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, duration: LOCK_SECONDS };
-  const perAccount = new RateLimiterPostgres({ ...common, keyPrefix: `${prefix}_acct`, points: ACCOUNT_MAX_FAILURES });
-  const perIp = new RateLimiterPostgres({ ...common, keyPrefix: `${prefix}_ip`, points: IP_MAX_FAILURES });
-  const pairs = (accountKey: string, ip: string) => [[perAccount, accountKey, ACCOUNT_MAX_FAILURES], [perIp, ip, IP_MAX_FAILURES]] as const;
-
-  const exhausted = (r: RateLimiterRes | null) => r !== null && r.remainingPoints <= 0;
-
+export function createLockout(pool: QueryPool, prefix: string): Lockout {
+  const perAccount = new RateLimiterPostgres({
+    storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, duration: LOCK_SECONDS,
+    keyPrefix: `${prefix}_acct`, points: ACCOUNT_MAX_FAILURES,
+  });
   return {
-    async attempt(accountKey, ip) {
+    async attempt(accountKey) {
       // penalty() is one atomic upsert: concurrent guesses each get their own count.
-      const [a, i] = await Promise.all(pairs(accountKey, ip).map(([l, k]) => l.penalty(k, 1)));
-      return a!.consumedPoints <= ACCOUNT_MAX_FAILURES && i!.consumedPoints <= IP_MAX_FAILURES;
+      return (await perAccount.penalty(accountKey, 1)).consumedPoints <= ACCOUNT_MAX_FAILURES;
     },
-    async failed(accountKey, ip) {
-      for (const [limiter, key, max] of pairs(accountKey, ip)) {
-        const res = await limiter.get(key);
-        // The lock runs its full 15 minutes from the failure that reached the limit.
-        if (res && res.consumedPoints >= max) await limiter.block(key, LOCK_SECONDS);
-      }
+    async failed(accountKey) {
+      const res = await perAccount.get(accountKey);
+      // The lock runs its full 15 minutes from the failure that reached the limit.
+      if (res && res.consumedPoints >= ACCOUNT_MAX_FAILURES) await perAccount.block(accountKey, LOCK_SECONDS);
     },
-    async succeeded(accountKey, ip) {
-      await Promise.all([perAccount.delete(accountKey), perIp.reward(ip, 1)]);
-    },
-    async release(accountKey, ip) {
-      await Promise.all(pairs(accountKey, ip).map(([l, k]) => l.reward(k, 1)));
-    },
-    async isLocked(accountKey, ip) {
-      const [a, i] = await Promise.all([perAccount.get(accountKey), perIp.get(ip)]);
-      return exhausted(a) || exhausted(i);
-    },
-    async clear(accountKey) {
+    async succeeded(accountKey) {
       await perAccount.delete(accountKey);
     },
   };

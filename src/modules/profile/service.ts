@@ -36,13 +36,13 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
    */
   async function confirmPassword(actor: Actor, password: string, field: string, wrong: string = M.passwordWrong): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
     const key = `a${actor.accountId}`;
-    if (!(await reauthLockout.attempt(key, actor.ip))) return { ok: false, errors: { [field]: M.locked }, locked: true };
+    if (!(await reauthLockout.attempt(key))) return { ok: false, errors: { [field]: M.locked }, locked: true };
     const account = await repo.accountForPassword(actor.accountId);
     if (!account || !(await verifyPassword(account, password))) {
-      await reauthLockout.failed(key, actor.ip);
+      await reauthLockout.failed(key);
       return { ok: false, errors: { [field]: wrong } };
     }
-    await reauthLockout.succeeded(key, actor.ip);
+    await reauthLockout.succeeded(key);
     return { ok: true, account };
   }
 
