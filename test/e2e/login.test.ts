@@ -3,6 +3,7 @@ import { DEMO } from '../../seeds/demo';
 import { listen, testApp } from '../helpers/app';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
+import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });
 const { url } = await listen(testApp(db));
@@ -45,6 +46,38 @@ describe('张三 signs in for the first time', () => {
     expect(body).toContain('当前用户>>编号：18201234567890 姓名：张三');
     await screenshot(page, 'current-fees');
     // No CSP violations or script errors on the way.
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a student whose 学号 someone has been guessing', () => {
+  it('is shown the 验证码 field with its image and gets in with the right password and the code', async () => {
+    const p = await f.person(db.knex, { password: 'Chosen@2026x' });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && !/status of (400|401)/.test(m.text()) && errors.push(m.text()));
+    for (let i = 0; i < 5; i++) {
+      await page.goto(`${url}/login`);
+      expect(await page.locator('#captcha').count()).toBe(0);
+      await page.fill('#username', p.number);
+      await page.fill('#password', `wrong-${i}`);
+      await page.click('button:has-text("登录")');
+      await page.waitForSelector('.error');
+    }
+    // The form shown after the fifth failure asks for the 验证码.
+    await page.waitForSelector('img.captcha');
+    expect(await page.locator('img.captcha').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await page.fill('#password', 'Chosen@2026x');
+    // Read the answer as a person reads the image: from the row kept against the browser's session.
+    const sid = decodeURIComponent((await page.context().cookies()).find((c) => c.name === 'cupp.sid')!.value);
+    const row = await db.knex('captchas').where({ session_id: sid.slice(2, sid.lastIndexOf('.')) }).first('answer');
+    await page.fill('#captcha', row.answer);
+    await screenshot(page, 'login-captcha');
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(`${url}/`);
+    expect(await page.textContent('body')).toContain(`编号：${p.number}`);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -47,7 +47,7 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       const view = { values, next: safeNext(fields.next), captcha: result.captcha };
       if (result.reason === 'wait') return renderLogin(res, { ...view, error: AUTH_MESSAGES.wait(result.seconds) }, 429);
       if (result.reason === 'invalid' || result.reason === 'disabled') return renderLogin(res, { ...view, error: AUTH_MESSAGES[result.reason] }, 401);
-      return renderLogin(res, { ...view, errors: { captcha: AUTH_MESSAGES[result.reason] }, error: AUTH_MESSAGES.captchaWhy }, 400);
+      return renderLogin(res, { ...view, errors: { captcha: AUTH_MESSAGES[result.reason] } }, 400);
     }
     // A fresh session id at login: an id planted before sign-in is worth nothing after it.
     req.session.regenerate((err) => {
