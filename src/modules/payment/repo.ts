@@ -6,6 +6,7 @@ import { dec } from '../../db/rows';
 import type { OrderStatus } from '../../domain/order-state';
 import type { Decimal } from '../../domain/money';
 import type { Category } from '../../domain/payment-selection';
+import { MAX_DAILY_SERIAL } from '../../domain/order-number';
 
 /** The advisory-lock class of order building (the second key is the person's id). */
 const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
@@ -89,13 +90,18 @@ const toAttempt = (r: Record<string, any>): AttemptRow => ({
 
 export function paymentRepo(db: Knex) {
   return {
-    /** The next serial of a business day, atomically, on any number of instances. */
-    async nextOrderSerial(day: string, trx: Knex = db): Promise<number> {
+    /**
+     * The next serial of a business day, atomically, on any number of instances; null once the
+     * day's six digits are used up (the counter then stays at its end rather than running past it).
+     */
+    async nextOrderSerial(day: string, trx: Knex = db): Promise<number | null> {
       const { rows } = await trx.raw(
-        `INSERT INTO order_serials(day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = order_serials.last + 1 RETURNING last`,
-        [day],
+        `INSERT INTO order_serials(day, last) VALUES (?, 1)
+         ON CONFLICT (day) DO UPDATE SET last = order_serials.last + 1 WHERE order_serials.last < ?
+         RETURNING last`,
+        [day, MAX_DAILY_SERIAL],
       );
-      return Number(rows[0].last);
+      return rows.length ? Number(rows[0].last) : null;
     },
 
     async insertOrder(

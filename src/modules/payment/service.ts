@@ -35,7 +35,7 @@ export interface PaymentDeps {
   fees: FeesRepo;
   registry: GatewayRegistry;
   audit: AuditRepo;
-  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes'>>;
+  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes' | 'maxLiveOrders'>>;
   logger?: Logger;
 }
 
@@ -85,6 +85,8 @@ export { EXPIRY_GRACE_MS };
 
 /** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
 const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
+/** MAX_LIVE_ORDERS's default, for a config built without loadConfig. */
+const DEFAULT_MAX_LIVE_ORDERS = 5;
 
 const labelOf = (channel: string) => CHANNEL_LABEL[channel as ChannelId] ?? channel;
 
@@ -464,24 +466,33 @@ export function paymentService(deps: PaymentDeps) {
     async confirmOrder(personId: number, w: WizardState, now = new Date()): Promise<{ ok: true; orderNo: string; reused: boolean } | { ok: false; message: string }> {
       const sel = selectionOf(await payableBills(personId, now), w);
       if (!sel.ok) return { ok: false, message: Object.values(sel.errors)[0] ?? M.wizardGone };
-      const sameLive = async (q: Knex) => {
-        const live = (await repo.liveOrdersOf(personId, q)).filter((o) => o.category === w.category && o.expiresAt > now);
-        const lines = await repo.linesOf(live.map((o) => o.id), q);
-        return live.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
+      const maxLive = config.maxLiveOrders ?? DEFAULT_MAX_LIVE_ORDERS;
+      // Live means unpaid and not yet expired: one past its time is the expiry job's, not the cap's.
+      const liveNow = async (q: Knex) => (await repo.liveOrdersOf(personId, q)).filter((o) => o.expiresAt > now);
+      const sameIn = async (live: OrderRow[], q: Knex) => {
+        const mine = live.filter((o) => o.category === w.category);
+        const lines = await repo.linesOf(mine.map((o) => o.id), q);
+        return mine.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
       };
-      const same = await sameLive(db);
+      const live = await liveNow(db);
+      const same = await sameIn(live, db);
       if (same) return { ok: true, orderNo: same.orderNo, reused: true };
+      // Checked before a serial is spent, and again under the lock, where it decides.
+      if (live.length >= maxLive) return { ok: false, message: M.tooManyLiveOrders(maxLive) };
 
       const payer = await repo.payerOf(personId);
       // The serial is taken in its own statement: its row lock is then held for microseconds,
       // not for the whole order transaction. A gap after a failed insert, or after a parallel
       // request built the same order first, is harmless.
       const serial = await repo.nextOrderSerial(businessDate(now));
+      if (serial === null) return { ok: false, message: M.serialsExhausted };
       const orderNo = formatOrderNo(now, config.schoolCode, serial);
       return db.transaction(async (trx) => {
         await repo.lockOrderBuilding(trx, personId);
-        const built = await sameLive(trx);
+        const liveLocked = await liveNow(trx);
+        const built = await sameIn(liveLocked, trx);
         if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
+        if (liveLocked.length >= maxLive) return { ok: false as const, message: M.tooManyLiveOrders(maxLive) };
         await repo.insertOrder(trx, {
           orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
           expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
