@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
+import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
@@ -118,6 +119,7 @@ export function createApp(deps: AppDeps) {
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
+  app.use(markTimedOut(config.sessionSecret));
 
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
@@ -135,6 +137,7 @@ export function createApp(deps: AppDeps) {
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
   // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
   app.use(consoleUploads);
+  app.use(timedOutPost(config.publicUrl));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchaRoutes());
