@@ -28,6 +28,7 @@ import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
+import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
 import { reconcileModule } from './modules/reconcile';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
@@ -66,6 +67,7 @@ export interface AppDeps {
   db: Database;
   logger: Logger;
   lockout?: Lockout;
+  notifyLimit?: NotifyLimit;
 }
 
 export function createApp(deps: AppDeps) {
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRoutes(knex));
   // One registry of channel adapters for paying (the wizard, notifications) and refunding (console).
   const gateways = createGatewayRegistry(config);
-  const payment = paymentModule({ config, knex, logger, registry: gateways });
+  const payment = paymentModule({ config, knex, logger, registry: gateways, notifyLimit: deps.notifyLimit ?? createNotifyLimit(db.pool) });
   app.use(payment.notifyRoutes());
 
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));

@@ -290,6 +290,21 @@ export function paymentRepo(db: Knex) {
       });
     },
 
+    /**
+     * Deletes refused notifications recorded before `before`, in batches so no delete holds many
+     * rows at once; returns how many. Only kind 'notify' and unverified: our own calls' records
+     * (create, close, query) and every verified event stay.
+     */
+    async purgeRefusedNotifications(before: Date, batch = 5000): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const n = await db('channel_events').whereIn('id', db('channel_events').select('id')
+          .where({ kind: 'notify', verified: false }).where('created_at', '<', before).limit(batch)).del();
+        total += n;
+        if (n < batch) return total;
+      }
+    },
+
     async payerOf(personId: number, trx: Knex = db): Promise<PayerRow> {
       const r = await trx('people').where('id', personId).first('id', 'number', 'name', 'mobile');
       return { personId: r.id, number: r.number, name: r.name, mobile: r.mobile };

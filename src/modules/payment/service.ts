@@ -22,6 +22,7 @@ import type { AuditRepo } from '../audit/repo';
 import { insertReceipt, postLedgerEntry } from '../billing/repo';
 import type { FeesRepo, PersonBill } from '../fees/repo';
 import { M } from './messages';
+import type { NotifyLimit } from './notify-limit';
 import type { AttemptRow, AttemptStatus, OrderLineRow, OrderRow, PaymentRepo } from './repo';
 import type { WizardState } from './schemas';
 
@@ -37,6 +38,8 @@ export interface PaymentDeps {
   audit: AuditRepo;
   config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes' | 'maxLiveOrders'>>;
   logger?: Logger;
+  /** The per-address limit on refused notifications; none where no notifications are heard (the jobs). */
+  notifyLimit?: NotifyLimit;
 }
 
 /** An attempt elsewhere that its channel could not close: still payable until `until`. */
@@ -674,7 +677,8 @@ export function paymentService(deps: PaymentDeps) {
     },
 
     /** The channel's server-to-server notification: verified, credited, answered in its dialect. */
-    async handleNotification(channel: string, raw: RawNotification): Promise<ChannelAnswer> {
+    /** `from` is the sender's address, for the limit on refused notifications (./notify-limit.ts). */
+    async handleNotification(channel: string, raw: RawNotification, from = ''): Promise<ChannelAnswer> {
       const adapter = registry.get(channel);
       // A channel taken off CHANNELS_FISCAL / CHANNELS_COLLECTED is still heard while attempts at
       // it exist: an order already at a channel must still be settled.
@@ -684,7 +688,9 @@ export function paymentService(deps: PaymentDeps) {
       const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
       const parsed = adapter.parseNotification(raw);
       if (!parsed.verified) {
-        // Anyone can post here: keep enough of a refused request to investigate, not whatever size it came in.
+        if (deps.notifyLimit && !(await deps.notifyLimit.refused(from))) return { ...parsed.nack, status: 429 };
+        // Anyone can post here: keep enough of a refused request to investigate, not whatever size it
+        // came in, and for 30 days at most (the notify-purge job).
         const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
         await repo.recordEvent({ channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
         return parsed.nack;
