@@ -57,10 +57,24 @@ export function sameOrigin(req: Request, publicUrl: string): boolean {
 export function timedOutPost(publicUrl: string): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.sessionTimedOut || req.user || !sameOrigin(req, publicUrl)) return next();
+    // 找回密码 is a flow of the signed-out: its expired page is told so by the CSRF refusal's
+    // 页面已过期…请返回刷新页面, and the login page would be no place to explain it.
+    if (req.path.startsWith('/recover')) return next();
     // 退出登录 from a page left open past the timeout: the person is signed out either way.
     if (req.path === '/logout') return res.redirect(303, '/login?out=1');
-    res.redirect(303, loginAfterTimeout(wizardPlace(req.path) ?? { step: 'other' }));
+    if (req.path === '/login') return res.redirect(303, loginAfterTimeout());
+    // Any other form: back to the page it was on (the login route keeps only a local path).
+    res.redirect(303, loginAfterTimeout(wizardPlace(req.path) ?? { step: 'other', next: refererPath(req) }));
   };
+}
+
+function refererPath(req: Request): string {
+  try {
+    const u = new URL(req.get('referer') ?? '');
+    return u.pathname + u.search;
+  } catch {
+    return '';
+  }
 }
 
 /** The notices of the login page after a timeout: the message, then what happened to the form. */

@@ -126,6 +126,28 @@ describe('a wizard form posted into a timed-out session', () => {
     expect(res.headers.location).toBe('/login?out=1');
   });
 
+  it('a console form: explained, and signing in leads back to the page it was on', async () => {
+    const p = await f.person(db.knex, { password: PASSWORD, role: 'finance_admin' });
+    const c = new Client(app);
+    await c.login(p.number, PASSWORD);
+    const token = (await c.get('/console/fees')).text.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    await expireSessionsOf(p.accountId);
+    const before = await count('fee_periods');
+    const res = await c.agent.post('/console/fees/periods').type('form').set('Origin', ORIGIN).set('Referer', `${ORIGIN}/console/fees`)
+      .send({ _csrf: token, name: '2030年度' });
+    expect(res.headers.location).toBe('/login?timeout=1&step=other&next=%2Fconsole%2Ffees');
+    expect(await count('fee_periods')).toBe(before);
+    expect(text((await c.get(res.headers.location!)).text)).toContain('您刚才提交的内容未能保存，请登录后重新操作。');
+  });
+
+  it('the login form itself, left open past the timeout → 登录已超时, not a 403', async () => {
+    const c = new Client(app);
+    await c.get('/login');
+    await db.knex('sessions').update({ expire: db.knex.raw(`now() - interval '1 minute'`) }).whereRaw(`(sess::jsonb->>'anon')::boolean`);
+    const res = await c.agent.post('/login').type('form').set('Origin', ORIGIN).send({ username: 'x', password: 'y' });
+    expect(res.headers.location).toBe('/login?timeout=1');
+  });
+
   it('cross-site, or with no word on where it came from, the same dead cookie still meets the CSRF refusal', async () => {
     const s = await student();
     const token = await atReview(s);
