@@ -52,6 +52,11 @@ describe('the limit on refused notifications per address', () => {
     expect(Number(one.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('posts to a channel that is not ours count too', async () => {
+    const res = await fetch(`${env.appUrl}/pay/notify/nosuch`, { method: 'POST', body: JUNK });
+    expect(res.status).toBe(429);
+  });
+
   it('is shared by every instance: a second app on the same database refuses the address too', async () => {
     const other = createApp({ config: env.config, db, logger: createLogger('silent') });
     const res = await request(other).post('/pay/notify/nontax').type('form').send(JUNK);

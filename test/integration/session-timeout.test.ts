@@ -54,6 +54,12 @@ describe('the login page after 退出登录 and after a timeout', () => {
 
   it('a timed-out session → 登录已超时，请重新登录, and signing in goes back to the page asked for', async () => {
     const s = await student();
+    // A browser session cookie: were it to expire with the session, the browser would drop it
+    // at that very moment and the timeout would look like a first visit.
+    const again = await s.c.get('/');
+    const cookie = [again.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('cupp.sid='));
+    expect(cookie).toBeDefined();
+    expect(cookie).not.toMatch(/Expires=|Max-Age=/i);
     await expireSessionsOf(s.accountId);
     const fees = await s.c.get('/fees');
     expect(fees.status).toBe(303);

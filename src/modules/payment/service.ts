@@ -683,7 +683,9 @@ export function paymentService(deps: PaymentDeps) {
       // A channel taken off CHANNELS_FISCAL / CHANNELS_COLLECTED is still heard while attempts at
       // it exist: an order already at a channel must still be settled.
       if (!adapter || (!registry.isConfigured(channel) && !(await repo.hasAttemptsAt(channel)))) {
-        return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
+        // Counted like a refusal: no channel of ours posts here.
+        const limited = deps.notifyLimit && !(await deps.notifyLimit.refused(from));
+        return { status: limited ? 429 : 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
       }
       const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
       const parsed = adapter.parseNotification(raw);
