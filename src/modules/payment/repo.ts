@@ -9,7 +9,7 @@ import type { Category } from '../../domain/payment-selection';
 import { MAX_DAILY_SERIAL } from '../../domain/order-number';
 
 /** The advisory-lock class of order building (the second key is the person's id). */
-const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
+export const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
 
 export interface OrderRow {
   id: string;

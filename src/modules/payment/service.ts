@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import { arrears } from '../../domain/arrears';
 import { businessDate } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
+import { keyedQueue } from '../../domain/keyed-queue';
 import { formatOrderNo, isOrderNo } from '../../domain/order-number';
 import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
@@ -102,6 +103,7 @@ const sameLines = (a: OrderLineRow[] | undefined, b: ChosenLine[]) =>
 
 export function paymentService(deps: PaymentDeps) {
   const { db, repo, fees, registry, audit, config } = deps;
+  const buildOne = keyedQueue();
   const log = deps.logger;
 
   const feeOf = (channel: string) => new Decimal(config.channelFees[channel] ?? '0.00');
@@ -482,25 +484,31 @@ export function paymentService(deps: PaymentDeps) {
       if (same) return { ok: true, orderNo: same.orderNo, reused: true };
       // Checked before a serial is spent, and again under the lock, where it decides.
       if (live.length >= maxLive) return { ok: false, message: M.tooManyLiveOrders(maxLive) };
+      // One builder per person per instance: the others wait here without a connection, then
+      // find the order the first one built (the database lock below decides across instances).
+      return buildOne(personId, async () => {
+        const again = await sameIn(await liveNow(db), db);
+        if (again) return { ok: true as const, orderNo: again.orderNo, reused: true };
 
-      const payer = await repo.payerOf(personId);
-      // The serial is taken in its own statement: its row lock is then held for microseconds,
-      // not for the whole order transaction. A gap after a failed insert, or after a parallel
-      // request built the same order first, is harmless.
-      const serial = await repo.nextOrderSerial(businessDate(now));
-      if (serial === null) return { ok: false, message: M.serialsExhausted };
-      const orderNo = formatOrderNo(now, config.schoolCode, serial);
-      return db.transaction(async (trx) => {
-        await repo.lockOrderBuilding(trx, personId);
-        const liveLocked = await liveNow(trx);
-        const built = await sameIn(liveLocked, trx);
-        if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
-        if (liveLocked.length >= maxLive) return { ok: false as const, message: M.tooManyLiveOrders(maxLive) };
-        await repo.insertOrder(trx, {
-          orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
-          expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
+        const payer = await repo.payerOf(personId);
+        // The serial is taken in its own statement: its row lock is then held for microseconds,
+        // not for the whole order transaction. A gap after a failed insert, or after a parallel
+        // request built the same order first, is harmless.
+        const serial = await repo.nextOrderSerial(businessDate(now));
+        if (serial === null) return { ok: false, message: M.serialsExhausted };
+        const orderNo = formatOrderNo(now, config.schoolCode, serial);
+        return db.transaction(async (trx) => {
+          await repo.lockOrderBuilding(trx, personId);
+          const liveLocked = await liveNow(trx);
+          const built = await sameIn(liveLocked, trx);
+          if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
+          if (liveLocked.length >= maxLive) return { ok: false as const, message: M.tooManyLiveOrders(maxLive) };
+          await repo.insertOrder(trx, {
+            orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
+            expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
+          });
+          return { ok: true as const, orderNo, reused: false };
         });
-        return { ok: true as const, orderNo, reused: false };
       });
     },
 
