@@ -9,6 +9,7 @@ import * as reconcile from './20261128_060_reconcile';
 import * as refundRecovery from './20261128_070_refund_recovery';
 import * as attemptExpiry from './20261201_080_attempt_expiry';
 import * as duplicateBills from './20261201_090_duplicate_bills';
+import * as refusedNotifications from './20261201_110_refused_notifications';
 import * as throttleCaptchas from './20261202_100_throttle_captchas';
 
 interface Migration {
@@ -25,5 +26,6 @@ export const migrations: [string, Migration][] = [
   ['20261128_070_refund_recovery', refundRecovery],
   ['20261201_080_attempt_expiry', attemptExpiry],
   ['20261201_090_duplicate_bills', duplicateBills],
+  ['20261201_110_refused_notifications', refusedNotifications],
   ['20261202_100_throttle_captchas', throttleCaptchas],
 ];

@@ -13,6 +13,7 @@ import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
+import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
@@ -29,6 +30,7 @@ import { feesRoutes } from './modules/fees/routes';
 import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
+import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
 import { reconcileModule } from './modules/reconcile';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
@@ -68,6 +70,7 @@ export interface AppDeps {
   logger: Logger;
   /** The login throttle (tests may share one between app instances; all share the database anyway). */
   lockout?: Throttle;
+  notifyLimit?: NotifyLimit;
 }
 
 export function createApp(deps: AppDeps) {
@@ -119,7 +122,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRoutes(knex));
   // One registry of channel adapters for paying (the wizard, notifications) and refunding (console).
   const gateways = createGatewayRegistry(config);
-  const payment = paymentModule({ config, knex, logger, registry: gateways });
+  const payment = paymentModule({ config, knex, logger, registry: gateways, notifyLimit: deps.notifyLimit ?? createNotifyLimit(db.pool) });
   app.use(payment.notifyRoutes());
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
@@ -127,6 +130,7 @@ export function createApp(deps: AppDeps) {
   app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
+  app.use(markTimedOut(config.sessionSecret));
 
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
@@ -145,6 +149,7 @@ export function createApp(deps: AppDeps) {
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
   // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
   app.use(consoleUploads);
+  app.use(timedOutPost(config.publicUrl));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchas.routes());

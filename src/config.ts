@@ -150,6 +150,11 @@ const envSchema = z.object({
   /** The HMAC secret the platform issues with the app id. */
   EBILL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ORDER_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
+  /**
+   * Unpaid, unexpired orders one person may hold at once. A payer needs one per category, a few
+   * more for changed selections; a script cannot fill the day's serials or the channels with them.
+   */
+  MAX_LIVE_ORDERS: z.coerce.number().int().min(1).max(100).default(5),
   /** An order still 支付中 this long after it went to its channel is asked about there (issue 8). */
   ACTIVE_QUERY_AFTER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(5),
   /** Refund an overpayment through its channel without waiting for finance's click. */
@@ -193,6 +198,8 @@ export interface Config {
   publicUrl: string;
   sandbox: { enabled: boolean; port: number; timeScale: number; url: string };
   orderTtlMinutes: number;
+  /** MAX_LIVE_ORDERS: the per-person cap on live (unpaid, unexpired) orders. */
+  maxLiveOrders: number;
   /** The scheduled jobs of issue 8 (active query, overpayments). */
   jobs: { activeQueryAfterMinutes: number; overpaymentAutoRefund: boolean; duplicatePaymentAutoRefund: boolean };
   /** Minutes an attempt lives at a channel whose adapter is not alwaysClosable. */
@@ -261,6 +268,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       url: sandboxUrl,
     },
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
+    maxLiveOrders: e.MAX_LIVE_ORDERS,
     jobs: { activeQueryAfterMinutes: e.ACTIVE_QUERY_AFTER_MINUTES, overpaymentAutoRefund: e.OVERPAYMENT_AUTO_REFUND, duplicatePaymentAutoRefund: e.DUPLICATE_PAYMENT_AUTO_REFUND },
     unclosableAttemptTtlMinutes: e.UNCLOSABLE_ATTEMPT_TTL_MINUTES,
     channelsByCategory: {

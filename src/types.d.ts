@@ -21,6 +21,8 @@ declare global {
   namespace Express {
     interface Request {
       user?: CurrentUser;
+      /** The request carried our session cookie, but its session had ended (src/http/session-timeout.ts). */
+      sessionTimedOut?: boolean;
     }
     interface Locals {
       user?: CurrentUser;

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Role } from '../modules/auth/current-user';
 import type { AuthService } from '../modules/auth/service';
 import { forbidden } from './errors';
+import { loginAfterTimeout } from './session-timeout';
 
 /** Paths a user who still has the initial password may reach: only changing it, and leaving. */
 export const PASSWORD_CHANGE_PATH = '/profile/password';
@@ -27,8 +28,9 @@ export function loadUser(auth: AuthService): RequestHandler {
 
 export const requireLogin: RequestHandler = (req, res, next) => {
   if (!req.user) {
-    const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
-    return res.redirect(303, `/login${back}`);
+    const next = req.method === 'GET' ? req.originalUrl : '';
+    if (req.sessionTimedOut) return res.redirect(303, loginAfterTimeout({ next }));
+    return res.redirect(303, `/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   }
   if (req.user.mustChangePassword && !ALLOWED_BEFORE_CHANGE.has(req.path)) {
     return res.redirect(303, PASSWORD_CHANGE_PATH);

@@ -14,6 +14,8 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
     tableName: 'sessions',
     createTableIfMissing: false,
     pruneSessionInterval: 15 * 60,
+    // The idle limit is the store's, renewed on every request (rolling, and touch when unchanged).
+    ttl: IDLE_MINUTES * 60,
   });
   return session({
     name: SESSION_COOKIE,
@@ -22,7 +24,10 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: IDLE_MINUTES * 60 * 1000 },
+    // No maxAge: a browser session cookie. With one, the browser dropped the cookie at the very
+    // moment the store ended the session, and a timeout looked like a first visit; now the dead
+    // session's id comes back and the login page can say 登录已超时 (src/http/session-timeout.ts).
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure },
   });
 }
 

@@ -1,7 +1,7 @@
 // The platform's periodic jobs, each run by the scheduler (./scheduler.ts) on one instance per
 // slot: closing expired orders at their channels, the active query, the e-bill and SMS retries,
 // the overpayment scan (and refunds, when configured), the refund query (refunds left unclear
-// or processing at their channel) and the daily reconciliation.
+// or processing at their channel), the daily reconciliation and the purge of refused notifications.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { businessDate } from '../domain/business-date';
@@ -16,7 +16,10 @@ import { runEbillIssuing } from './ebill-issuing';
 import type { Job } from './scheduler';
 import { runSmsSending } from './sms-sending';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge'] as const;
+
+/** Refused notifications are kept this long (issue 12): enough to look into a forgery or a key mix-up. */
+export const REFUSED_NOTIFY_KEEP_DAYS = 30;
 
 export function platformJobs(deps: {
   config: Config; knex: Knex; logger: Logger; registry?: GatewayRegistry;
@@ -88,6 +91,13 @@ export function platformJobs(deps: {
       async run() {
         const yesterday = businessDate(new Date(now().getTime() - 24 * 3600_000));
         await m.service.reconcileDue(yesterday);
+      },
+    },
+    {
+      name: 'notify-purge', everyMs: 3_600_000,
+      async run() {
+        const purged = await paymentRepo(knex).purgeRefusedNotifications(new Date(now().getTime() - REFUSED_NOTIFY_KEEP_DAYS * 24 * 3600_000));
+        if (purged) logger.info({ purged }, 'refused notifications purged');
       },
     },
   ];

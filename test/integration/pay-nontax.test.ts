@@ -313,10 +313,13 @@ describe('orders', () => {
     const { connect } = await import('../../src/db/connection');
     const { paymentModule } = await import('../../src/modules/payment');
     const other = await connect({ databaseUrl: db.url, poolMax: 10 });
-    const second = paymentModule({ config: env.config, knex: other.knex }).service;
+    // 200 live orders of one person: past MAX_LIVE_ORDERS, which is not what this is about.
+    const config = { ...env.config, maxLiveOrders: 200 };
+    const first = paymentModule({ config, knex }).service;
+    const second = paymentModule({ config, knex: other.knex }).service;
     try {
       const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-        (i % 2 ? second : env.payment).confirmOrder(p.personId, { category: '财政', periods: [period.id], lines: [{ billId, amount: `${i + 1}.00` }] })));
+        (i % 2 ? second : first).confirmOrder(p.personId, { category: '财政', periods: [period.id], lines: [{ billId, amount: `${i + 1}.00` }] })));
       const numbers = results.map((r) => (r.ok ? r.orderNo : 'failed'));
       expect(numbers.every((n) => ORDER_NO_PATTERN.test(n) && n.slice(8, 11) === 'LUT')).toBe(true);
       expect(new Set(numbers).size).toBe(200);

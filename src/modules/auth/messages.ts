@@ -7,5 +7,15 @@ export const AUTH_MESSAGES = {
   captchaWhy: '登录失败次数较多，为保护账户安全，请同时输入验证码',
   disabled: '该账户已停用，请联系财务处',
   signedOut: '您已退出登录',
+  timedOut: '登录已超时，请重新登录',
+  /** What became of a form posted after the timeout (src/http/session-timeout.ts): nothing was done. */
+  timedOutSteps: {
+    items: '您在“缴费信息修改”点击的“下一步”未能提交：没有生成缴费单，也没有扣款。请登录后重新选择缴费项目。',
+    review: '您在“交费信息显示”点击的“下一步”未能提交：没有生成缴费单，也没有扣款。请登录后重新选择缴费项目。',
+    submit: '您在“缴费信息确认及支付方式选择”提交的支付未能发出：没有向银行提交支付，也没有扣款。登录后将回到该缴费单，可继续支付。',
+    cancel: '您对缴费单的“取消”未能提交，该缴费单没有取消。登录后将回到该缴费单。',
+    mobile: '您修改的非税通知手机号码未能保存。登录后将回到该缴费单。',
+    other: '您刚才提交的内容未能保存，请登录后重新操作。',
+  },
   loginFirst: '请先登录',
 } as const;

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { formFields, parse } from '../../http/validate';
 import { PASSWORD_CHANGE_PATH } from '../../http/guards';
+import { SESSION_COOKIE } from '../../http/session';
+import { timeoutNotices } from '../../http/session-timeout';
 import type { AnnouncementRepo } from '../announcements/repo';
 import { CAPTCHA_PATH } from '../captcha/routes';
 import { AUTH_MESSAGES } from './messages';
@@ -11,7 +13,7 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   const r = Router();
   const { auth } = deps;
 
-  const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notice?: string; next?: string; captcha?: boolean }, status = 200) => {
+  const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notices?: string[]; next?: string; captcha?: boolean }, status = 200) => {
     res.status(status).render('auth/login', {
       title: '登录',
       captcha: view.captcha ?? false,
@@ -21,7 +23,7 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       values: view.values ?? {},
       errors: view.errors ?? {},
       error: view.error,
-      notice: view.notice,
+      notices: view.notices ?? [],
       next: view.next ?? '',
       financePhones: deps.financePhones,
       announcements: await deps.announcements.published(new Date()),
@@ -31,8 +33,9 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   r.get('/login', async (req, res) => {
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
+    const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : [];
     const captcha = await auth.captchaNeeded(req.ip ?? '');
-    await renderLogin(res, { next, captcha, notice: req.query.out === '1' ? AUTH_MESSAGES.signedOut : undefined });
+    await renderLogin(res, { next, notices, captcha });
   });
 
   r.post('/login', async (req, res, next) => {
@@ -63,6 +66,9 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   r.post('/logout', (req, res, next) => {
     req.session.destroy((err) => {
       if (err) return next(err);
+      // The browser would otherwise keep sending the ended session's id, and the next visit
+      // would read as a timeout (登录已超时) rather than the 退出登录 it was.
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
       res.redirect(303, '/login?out=1');
     });
   });

@@ -6,14 +6,16 @@ import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/regi
 import type { Logger } from '../../logger';
 import { auditRepo } from '../audit/repo';
 import { feesRepo } from '../fees/repo';
+import type { NotifyLimit } from './notify-limit';
 import { paymentRepo } from './repo';
 import { paymentNotifyRoutes, paymentRoutes } from './routes';
 import { paymentService } from './service';
 
-export function paymentModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry }) {
+export function paymentModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; notifyLimit?: NotifyLimit }) {
   const service = paymentService({
     db: deps.knex, repo: paymentRepo(deps.knex), fees: feesRepo(deps.knex), audit: auditRepo(deps.knex),
     registry: deps.registry ?? createGatewayRegistry(deps.config), config: deps.config, ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.notifyLimit ? { notifyLimit: deps.notifyLimit } : {}),
   });
   return {
     service,

@@ -19,6 +19,8 @@ export const M = {
   badCategory: '请点击“财政项目缴费”或“代收项目缴费”',
   nothingToPay: (category: string) => `所选收费区间没有需要缴纳的${category}项目`,
   wizardGone: '缴费信息已失效，请重新选择缴费项目',
+  tooManyLiveOrders: (max: number) => `您已有${max}张未完成支付的缴费单，请先继续支付或取消其中的缴费单，再生成新的缴费单`,
+  serialsExhausted: '今日缴费单数量已达上限，暂时无法生成新的缴费单，请明日再试或联系财务处',
   orderReused: (no: string) => `您已有相同内容的未支付缴费单 ${no}，可继续支付`,
   orderNotLive: '该缴费单已关闭，不能继续支付，请重新选择缴费项目',
   orderExpired: '该缴费单已超过有效时间并已关闭，请重新选择缴费项目',

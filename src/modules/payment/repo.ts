@@ -6,9 +6,10 @@ import { dec } from '../../db/rows';
 import type { OrderStatus } from '../../domain/order-state';
 import type { Decimal } from '../../domain/money';
 import type { Category } from '../../domain/payment-selection';
+import { MAX_DAILY_SERIAL } from '../../domain/order-number';
 
 /** The advisory-lock class of order building (the second key is the person's id). */
-const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
+export const ORDER_BUILDING_LOCK = 0x4f524452; // 'ORDR'
 
 export interface OrderRow {
   id: string;
@@ -89,13 +90,18 @@ const toAttempt = (r: Record<string, any>): AttemptRow => ({
 
 export function paymentRepo(db: Knex) {
   return {
-    /** The next serial of a business day, atomically, on any number of instances. */
-    async nextOrderSerial(day: string, trx: Knex = db): Promise<number> {
+    /**
+     * The next serial of a business day, atomically, on any number of instances; null once the
+     * day's six digits are used up (the counter then stays at its end rather than running past it).
+     */
+    async nextOrderSerial(day: string, trx: Knex = db): Promise<number | null> {
       const { rows } = await trx.raw(
-        `INSERT INTO order_serials(day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = order_serials.last + 1 RETURNING last`,
-        [day],
+        `INSERT INTO order_serials(day, last) VALUES (?, 1)
+         ON CONFLICT (day) DO UPDATE SET last = order_serials.last + 1 WHERE order_serials.last < ?
+         RETURNING last`,
+        [day, MAX_DAILY_SERIAL],
       );
-      return Number(rows[0].last);
+      return rows.length ? Number(rows[0].last) : null;
     },
 
     async insertOrder(
@@ -282,6 +288,21 @@ export function paymentRepo(db: Knex) {
         verified: e.verified, outcome: e.outcome.slice(0, 32), headers: e.headers === undefined ? null : JSON.stringify(e.headers),
         body: e.body ?? null,
       });
+    },
+
+    /**
+     * Deletes refused notifications recorded before `before`, in batches so no delete holds many
+     * rows at once; returns how many. Only kind 'notify' and unverified: our own calls' records
+     * (create, close, query) and every verified event stay.
+     */
+    async purgeRefusedNotifications(before: Date, batch = 5000): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const n = await db('channel_events').whereIn('id', db('channel_events').select('id')
+          .where({ kind: 'notify', verified: false }).where('created_at', '<', before).limit(batch)).del();
+        total += n;
+        if (n < batch) return total;
+      }
     },
 
     async payerOf(personId: number, trx: Knex = db): Promise<PayerRow> {

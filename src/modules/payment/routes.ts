@@ -5,6 +5,7 @@ import { isOrderNo } from '../../domain/order-number';
 import { CHANNEL_LABEL, type ChannelId } from '../../gateways/types';
 import { formFields, parse } from '../../http/validate';
 import { M } from './messages';
+import { REFUSED_WINDOW_SECONDS } from './notify-limit';
 import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
 import type { OpenAttempt, PaymentService } from './service';
 
@@ -30,7 +31,8 @@ export function paymentNotifyRoutes(deps: { payment: PaymentService }) {
   r.post('/pay/notify/:channel', express.text({ type: () => true, limit: '64kb' }), async (req, res) => {
     const answer = await deps.payment.handleNotification(String(req.params.channel), {
       method: req.method, path: req.path, headers: req.headers, rawBody: typeof req.body === 'string' ? req.body : '',
-    });
+    }, req.ip ?? '');
+    if (answer.status === 429) res.set('Retry-After', String(REFUSED_WINDOW_SECONDS));
     res.status(answer.status).type(answer.contentType).send(answer.body);
   });
   return r;

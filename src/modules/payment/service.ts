@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import { arrears } from '../../domain/arrears';
 import { businessDate } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
+import { keyedQueue } from '../../domain/keyed-queue';
 import { formatOrderNo, isOrderNo } from '../../domain/order-number';
 import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
@@ -22,6 +23,7 @@ import type { AuditRepo } from '../audit/repo';
 import { insertReceipt, postLedgerEntry } from '../billing/repo';
 import type { FeesRepo, PersonBill } from '../fees/repo';
 import { M } from './messages';
+import type { NotifyLimit } from './notify-limit';
 import type { AttemptRow, AttemptStatus, OrderLineRow, OrderRow, PaymentRepo } from './repo';
 import type { WizardState } from './schemas';
 
@@ -35,8 +37,10 @@ export interface PaymentDeps {
   fees: FeesRepo;
   registry: GatewayRegistry;
   audit: AuditRepo;
-  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes'>>;
+  config: Pick<Config, 'publicUrl' | 'orderTtlMinutes' | 'schoolCode' | 'schoolName' | 'channelFees'> & Partial<Pick<Config, 'unclosableAttemptTtlMinutes' | 'maxLiveOrders'>>;
   logger?: Logger;
+  /** The per-address limit on refused notifications; none where no notifications are heard (the jobs). */
+  notifyLimit?: NotifyLimit;
 }
 
 /** An attempt elsewhere that its channel could not close: still payable until `until`. */
@@ -85,6 +89,8 @@ export { EXPIRY_GRACE_MS };
 
 /** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
 const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
+/** MAX_LIVE_ORDERS's default, for a config built without loadConfig. */
+const DEFAULT_MAX_LIVE_ORDERS = 5;
 
 const labelOf = (channel: string) => CHANNEL_LABEL[channel as ChannelId] ?? channel;
 
@@ -97,6 +103,7 @@ const sameLines = (a: OrderLineRow[] | undefined, b: ChosenLine[]) =>
 
 export function paymentService(deps: PaymentDeps) {
   const { db, repo, fees, registry, audit, config } = deps;
+  const buildOne = keyedQueue();
   const log = deps.logger;
 
   const feeOf = (channel: string) => new Decimal(config.channelFees[channel] ?? '0.00');
@@ -464,29 +471,44 @@ export function paymentService(deps: PaymentDeps) {
     async confirmOrder(personId: number, w: WizardState, now = new Date()): Promise<{ ok: true; orderNo: string; reused: boolean } | { ok: false; message: string }> {
       const sel = selectionOf(await payableBills(personId, now), w);
       if (!sel.ok) return { ok: false, message: Object.values(sel.errors)[0] ?? M.wizardGone };
-      const sameLive = async (q: Knex) => {
-        const live = (await repo.liveOrdersOf(personId, q)).filter((o) => o.category === w.category && o.expiresAt > now);
-        const lines = await repo.linesOf(live.map((o) => o.id), q);
-        return live.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
+      const maxLive = config.maxLiveOrders ?? DEFAULT_MAX_LIVE_ORDERS;
+      // Live means unpaid and not yet expired: one past its time is the expiry job's, not the cap's.
+      const liveNow = async (q: Knex) => (await repo.liveOrdersOf(personId, q)).filter((o) => o.expiresAt > now);
+      const sameIn = async (live: OrderRow[], q: Knex) => {
+        const mine = live.filter((o) => o.category === w.category);
+        const lines = await repo.linesOf(mine.map((o) => o.id), q);
+        return mine.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
       };
-      const same = await sameLive(db);
+      const live = await liveNow(db);
+      const same = await sameIn(live, db);
       if (same) return { ok: true, orderNo: same.orderNo, reused: true };
+      // Checked before a serial is spent, and again under the lock, where it decides.
+      if (live.length >= maxLive) return { ok: false, message: M.tooManyLiveOrders(maxLive) };
+      // One builder per person per instance: the others wait here without a connection, then
+      // find the order the first one built (the database lock below decides across instances).
+      return buildOne(personId, async () => {
+        const again = await sameIn(await liveNow(db), db);
+        if (again) return { ok: true as const, orderNo: again.orderNo, reused: true };
 
-      const payer = await repo.payerOf(personId);
-      // The serial is taken in its own statement: its row lock is then held for microseconds,
-      // not for the whole order transaction. A gap after a failed insert, or after a parallel
-      // request built the same order first, is harmless.
-      const serial = await repo.nextOrderSerial(businessDate(now));
-      const orderNo = formatOrderNo(now, config.schoolCode, serial);
-      return db.transaction(async (trx) => {
-        await repo.lockOrderBuilding(trx, personId);
-        const built = await sameLive(trx);
-        if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
-        await repo.insertOrder(trx, {
-          orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
-          expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
+        const payer = await repo.payerOf(personId);
+        // The serial is taken in its own statement: its row lock is then held for microseconds,
+        // not for the whole order transaction. A gap after a failed insert, or after a parallel
+        // request built the same order first, is harmless.
+        const serial = await repo.nextOrderSerial(businessDate(now));
+        if (serial === null) return { ok: false, message: M.serialsExhausted };
+        const orderNo = formatOrderNo(now, config.schoolCode, serial);
+        return db.transaction(async (trx) => {
+          await repo.lockOrderBuilding(trx, personId);
+          const liveLocked = await liveNow(trx);
+          const built = await sameIn(liveLocked, trx);
+          if (built) return { ok: true as const, orderNo: built.orderNo, reused: true };
+          if (liveLocked.length >= maxLive) return { ok: false as const, message: M.tooManyLiveOrders(maxLive) };
+          await repo.insertOrder(trx, {
+            orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
+            expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
+          });
+          return { ok: true as const, orderNo, reused: false };
         });
-        return { ok: true as const, orderNo, reused: false };
       });
     },
 
@@ -663,17 +685,22 @@ export function paymentService(deps: PaymentDeps) {
     },
 
     /** The channel's server-to-server notification: verified, credited, answered in its dialect. */
-    async handleNotification(channel: string, raw: RawNotification): Promise<ChannelAnswer> {
+    /** `from` is the sender's address, for the limit on refused notifications (./notify-limit.ts). */
+    async handleNotification(channel: string, raw: RawNotification, from = ''): Promise<ChannelAnswer> {
       const adapter = registry.get(channel);
       // A channel taken off CHANNELS_FISCAL / CHANNELS_COLLECTED is still heard while attempts at
       // it exist: an order already at a channel must still be settled.
       if (!adapter || (!registry.isConfigured(channel) && !(await repo.hasAttemptsAt(channel)))) {
-        return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
+        // Counted like a refusal: no channel of ours posts here.
+        const limited = deps.notifyLimit && !(await deps.notifyLimit.refused(from));
+        return { status: limited ? 429 : 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
       }
       const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
       const parsed = adapter.parseNotification(raw);
       if (!parsed.verified) {
-        // Anyone can post here: keep enough of a refused request to investigate, not whatever size it came in.
+        if (deps.notifyLimit && !(await deps.notifyLimit.refused(from))) return { ...parsed.nack, status: 429 };
+        // Anyone can post here: keep enough of a refused request to investigate, not whatever size it
+        // came in, and for 30 days at most (the notify-purge job).
         const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
         await repo.recordEvent({ channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
         return parsed.nack;
