@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { formFields } from '../../http/validate';
+import { z } from 'zod';
+import { formFields, parse } from '../../http/validate';
 import type { Lockout } from '../auth/lockout';
 import type { EbillsService } from './service';
 
@@ -31,13 +32,22 @@ export function ebillsRoutes(deps: { ebills: EbillsService }) {
  * guesses are throttled per bill and per address (shared by all instances), so nobody can walk
  * the million check codes of a bill number to read its amount and payer.
  */
+/** The check's three fields as typed (lengths as the form's maxlength); their format is the service's. */
+const field = (max: number, message: string) => z.string().trim().max(max, message).default('');
+const verifyQuery = z.object({ code: field(16, '票据代码不正确'), no: field(16, '票据号码不正确'), check: field(6, '校验码不正确') });
+
 export function ebillVerifyRoutes(deps: { ebills: EbillsService; lockout: Lockout }) {
   const r = Router();
   r.get('/ebills/verify', async (req, res) => {
     const q = formFields(req.query);
-    const query = { code: q.code?.trim() ?? '', no: q.no?.trim() ?? '', check: q.check?.trim() ?? '' };
     // A verification link must not be kept by shared caches or leak through a Referer.
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+    const parsed = parse(verifyQuery, q);
+    if (!parsed.ok) {
+      const typed = { code: q.code ?? '', no: q.no ?? '', check: q.check ?? '' };
+      return res.status(400).render('ebills/verify', { title: '电子票据查验', crumbs: ['电子票据查验'], result: { asked: false }, query: typed, errors: parsed.errors });
+    }
+    const query = parsed.data;
     const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const ip = req.ip ?? '';
     const asked = Boolean(query.code && query.no && query.check);
