@@ -31,6 +31,11 @@ export class Client {
     return this.post('/login', { username, password });
   }
 
+  /** The CSRF token of the last page seen, for tests that build their own requests. */
+  get csrfToken(): string {
+    return this.token;
+  }
+
   private remember(html: string | undefined) {
     const m = html?.match(/name="_csrf" value="([^"]+)"/);
     if (m) this.token = m[1]!;
