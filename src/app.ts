@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import './http/zod-locale';
 import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { loadUser, requireLogin } from './http/guards';

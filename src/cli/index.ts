@@ -8,6 +8,7 @@ import { migrateLatest } from '../db/migrate';
 import { auditRepo } from '../modules/audit/repo';
 import { errorReport, importsService, type ImportOutcome } from '../modules/console/imports/service';
 import { checkLedgerCommand, reconcileCommand } from './commands/reconcile';
+import { own } from '../domain/own';
 
 const USAGE = `用法:
   npm run cli -- import-people <文件.csv>   导入人员（学号,姓名,性别,身份证号,学院,班级,手机）
@@ -60,7 +61,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 const [name, ...args] = process.argv.slice(2);
-const command = name ? COMMANDS[name] : undefined;
+const command = own(COMMANDS, name);
 if (!command) {
   console.error(USAGE);
   process.exitCode = 2;

@@ -26,9 +26,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
       status = 403;
       message = '页面已过期或请求来源无效，请返回刷新页面后重新提交';
-    } else if ((err as { type?: string }).type === 'entity.too.large') {
-      status = 413;
-      message = '提交的内容过大';
+    } else if (clientFault(err)) {
+      ({ status, message } = clientFault(err)!);
     } else {
       logger.error({ err, url: req.originalUrl }, 'unhandled error');
     }
@@ -42,9 +41,35 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/**
+ * Body parsers (body-parser: `type` and a 4xx `status`) and the router (a path parameter that is not
+ * valid percent-encoding: 400) refuse a request by throwing; that is the client's fault, answered in
+ * Chinese, never the parser's English message and never a 500.
+ */
+const PARSER_MESSAGES: Record<string, { status: number; message: string }> = {
+  'entity.too.large': { status: 413, message: '提交的内容过大' },
+  'parameters.too.many': { status: 413, message: '提交的字段过多' },
+  'charset.unsupported': { status: 415, message: '不支持的字符编码，请使用 UTF-8 提交' },
+  'encoding.unsupported': { status: 415, message: '不支持的内容编码' },
+};
+
+export function clientFault(err: unknown): { status: number; message: string } | null {
+  if (!err || typeof err !== 'object') return null;
+  const e = err as { type?: unknown; status?: unknown; statusCode?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 0;
+  if (status < 400 || status >= 500) return null;
+  const known = typeof e.type === 'string' && Object.hasOwn(PARSER_MESSAGES, e.type) ? PARSER_MESSAGES[e.type]! : null;
+  if (known) return known;
+  if (status === 413) return PARSER_MESSAGES['entity.too.large']!;
+  if (status === 415) return { status, message: '不支持的提交格式' };
+  return { status: 400, message: '提交的内容无效，请返回页面重新填写' };
+}
+
 function titleFor(status: number): string {
   if (status === 404) return '页面不存在';
   if (status === 403) return '禁止访问';
+  if (status === 413) return '提交的内容过大';
+  if (status === 415) return '不支持的提交格式';
   if (status < 500) return '请求无效';
   return '系统错误';
 }

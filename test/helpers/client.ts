@@ -44,6 +44,11 @@ export class Client {
     return this.from(this.agent.get('/captcha.svg'));
   }
 
+  /** The CSRF token of the last page seen, for tests that build their own requests. */
+  get csrfToken(): string {
+    return this.token;
+  }
+
   private remember(html: string | undefined) {
     const m = html?.match(/name="_csrf" value="([^"]+)"/);
     if (m) this.token = m[1]!;

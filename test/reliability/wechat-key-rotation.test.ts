@@ -92,7 +92,8 @@ describe('WeChat Pay: the signing key rotated in the middle of 100 payments', ()
     const raw = { method: 'POST', path: '/pay/notify/wechat', headers: signedHeaders(body, cert.serialNo, cert.privateKey), rawBody: body };
     const first = a.parseNotification(raw);
     expect(first).toMatchObject({ verified: false, reason: 'signature' });
-    expect((first as { nack: { status: number } }).nack.status).toBe(500);
+    // WeChat's failure answer (a refusal is a 4XX; WeChat sends it again after any 4XX or 5XX).
+    expect((first as { nack: { status: number; body: string } }).nack).toMatchObject({ status: 400, body: JSON.stringify({ code: 'FAIL', message: '失败' }) });
     let again = a.parseNotification(raw);
     for (let i = 0; i < 200 && !again.verified; i++) {
       await new Promise((r) => setTimeout(r, 25));

@@ -47,7 +47,11 @@ export interface WechatAdapterOptions {
 
 const json = (status: number, body: object): ChannelAnswer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
 const ACK = json(200, { code: 'SUCCESS', message: '成功' });
-const NACK = json(500, { code: 'FAIL', message: '失败' });
+// WeChat's failure answer is {code: FAIL, message} with any 4XX or 5XX status, and WeChat sends
+// the notification again after either. A 5XX says the fault is ours (a verified event not
+// recorded, our keys unreadable); anything we refuse (not JSON, not signed, not ours) is a 4XX.
+const NACK_REFUSED = json(400, { code: 'FAIL', message: '失败' });
+const NACK_OURS = json(500, { code: 'FAIL', message: '失败' });
 
 /** WeChat's amounts are JSON integers of fen; below 2^53 that is exact, and we check it is. */
 function fenOf(v: unknown) {
@@ -196,7 +200,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     amount: { unit: 'fen_number', of: ({ t }) => (t.amount as { total?: unknown } | undefined)?.total },
     paid: ({ t }) => paidEvent(t),
     ack: () => ACK,
-    nack: () => NACK,
+    nack: (why) => (why === 'not_recorded' || why === 'unavailable' ? NACK_OURS : NACK_REFUSED),
   };
 
   return {

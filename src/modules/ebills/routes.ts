@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { formFields } from '../../http/validate';
+import { z } from 'zod';
+import { formFields, parse } from '../../http/validate';
 import type { Throttle } from '../auth/throttle';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import type { EbillsService } from './service';
@@ -34,37 +35,48 @@ export function ebillsRoutes(deps: { ebills: EbillsService }) {
  * payer: past the limits a 验证码 is asked for and the guessing address waits between guesses. The
  * holder of the bill, elsewhere, always gets it checked (with a 验证码 at most).
  */
+/** The check's fields as typed (lengths as the form's maxlength); their format is the service's. */
+const field = (max: number, message: string) => z.string().trim().max(max, message).default('');
+const verifyQuery = z.object({
+  code: field(16, '票据代码不正确'), no: field(16, '票据号码不正确'), check: field(6, '校验码不正确'), captcha: field(10, '验证码不正确'),
+});
+
 export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throttle; captchas: Captchas }) {
   const r = Router();
   const { throttle, captchas } = deps;
   r.get('/ebills/verify', async (req, res) => {
     const q = formFields(req.query);
-    const query = { code: q.code?.trim() ?? '', no: q.no?.trim() ?? '', check: q.check?.trim() ?? '' };
     // A verification link must not be kept by shared caches or leak through a Referer.
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-    const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const ip = req.ip ?? '';
+    const render = (status: number, view: { result: Record<string, unknown>; query: Record<string, string>; captcha: boolean; captchaError?: string; errors?: Record<string, string> }) =>
+      res.status(status).render('ebills/verify', {
+        title: '电子票据查验', crumbs: ['电子票据查验'], captchaSrc: CAPTCHA_PATH, errors: {}, ...view,
+        scripts: view.captcha ? ['captcha.js'] : [],
+      });
+    const parsed = parse(verifyQuery, q);
+    if (!parsed.ok) {
+      const typed = { code: q.code ?? '', no: q.no ?? '', check: q.check ?? '' };
+      return render(400, { result: { asked: false }, query: typed, errors: parsed.errors, captcha: await throttle.captchaNeeded(null, ip) });
+    }
+    const query = parsed.data;
+    const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const asked = Boolean(query.code && query.no && query.check);
-    const render = (status: number, result: Record<string, unknown>, captcha: boolean, captchaError?: string) => res.status(status).render('ebills/verify', {
-      title: '电子票据查验', crumbs: ['电子票据查验'], result, query, captcha, captchaSrc: CAPTCHA_PATH, captchaError,
-      scripts: captcha ? ['captcha.js'] : [],
-    });
-    if (!asked) return render(200, await deps.ebills.verify(query), await throttle.captchaNeeded(null, ip));
+    if (!asked) return render(200, { result: await deps.ebills.verify(query), query, captcha: await throttle.captchaNeeded(null, ip) });
 
     const gate = await throttle.attempt(billKey, ip);
-    if (gate.kind === 'wait') return render(429, { asked: true, found: false, wait: VERIFY_MESSAGES.wait(gate.seconds) }, true);
+    if (gate.kind === 'wait') return render(429, { result: { asked: true, found: false, wait: VERIFY_MESSAGES.wait(gate.seconds) }, query, captcha: true });
     if (gate.captcha) {
-      const typed = (q.captcha ?? '').trim().slice(0, 10);
-      const captcha = typed ? await captchas.take(req, typed) : 'missing';
+      const captcha = query.captcha ? await captchas.take(req, query.captcha) : 'missing';
       if (captcha !== 'ok') {
         await throttle.release(billKey, ip);
-        return render(400, { asked: false, found: false }, true, VERIFY_MESSAGES[captcha]);
+        return render(400, { result: { asked: false, found: false }, query, captcha: true, captchaError: VERIFY_MESSAGES[captcha] });
       }
     }
     const result = await deps.ebills.verify(query);
-    if (result.asked && !result.found) return render(404, result, await throttle.captchaNeeded(billKey, ip));
+    if (result.asked && !result.found) return render(404, { result, query, captcha: await throttle.captchaNeeded(billKey, ip) });
     await throttle.succeeded(billKey, ip);
-    render(200, result, false);
+    render(200, { result, query, captcha: false });
   });
   return r;
 }

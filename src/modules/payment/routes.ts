@@ -2,6 +2,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { isOrderNo } from '../../domain/order-number';
+import { own } from '../../domain/own';
 import { CHANNEL_LABEL, type ChannelId } from '../../gateways/types';
 import { formFields, parse } from '../../http/validate';
 import { M } from './messages';
@@ -13,10 +14,10 @@ import type { OpenAttempt, PaymentService } from './service';
 function warningView(orderNo: string, channel: string, open: OpenAttempt[]) {
   const W = M.openElsewhere;
   return {
-    title: W.title, choose: W.choose, payHere: W.payHere(CHANNEL_LABEL[channel as ChannelId] ?? channel), payHereNote: W.payHereNote, channel,
+    title: W.title, choose: W.choose, payHere: W.payHere(own(CHANNEL_LABEL, channel) ?? channel), payHereNote: W.payHereNote, channel,
     acknowledge: open.map((a) => a.attemptId).join(','),
     items: open.map((a) => ({
-      text: W.line(CHANNEL_LABEL[a.channel as ChannelId] ?? a.channel, a.until) + (a.orderNo === orderNo ? '' : W.otherOrder(a.orderNo)),
+      text: W.line(own(CHANNEL_LABEL, a.channel) ?? a.channel, a.until) + (a.orderNo === orderNo ? '' : W.otherOrder(a.orderNo)),
       back: { href: `/pay/orders/${a.orderNo}`, label: W.goBack },
       result: { href: `/pay/orders/${a.orderNo}/result`, label: W.seeResult },
     })),
@@ -28,7 +29,16 @@ const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is str
 /** The channels' server-to-server notifications: no login, no CSRF, the raw body kept for the signature. */
 export function paymentNotifyRoutes(deps: { payment: PaymentService }) {
   const r = Router();
-  r.post('/pay/notify/:channel', express.text({ type: () => true, limit: '64kb' }), async (req, res) => {
+  const text = express.text({ type: () => true, limit: '64kb' });
+  r.post('/pay/notify/:channel', (req, res, next) => {
+    // A body the parser refuses (too large, an unknown charset or Content-Encoding) is still a
+    // notification the channel must be answered in its own dialect: handled as an empty body,
+    // which every adapter refuses with its failure answer, never our HTML error page.
+    text(req, res, (err?: unknown) => {
+      if (err) req.body = '';
+      next();
+    });
+  }, async (req, res) => {
     const answer = await deps.payment.handleNotification(String(req.params.channel), {
       method: req.method, path: req.path, headers: req.headers, rawBody: typeof req.body === 'string' ? req.body : '',
     }, req.ip ?? '');
@@ -86,7 +96,7 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const { order } = await payment.orderView(req.user!.personId, orderNo);
     const channel = (order.channel ?? '') as ChannelId;
     res.render('pay/qrcode', {
-      ...view, title: '扫码支付', crumbs: M.crumbs.confirm, order, channelName: CHANNEL_LABEL[channel] ?? channel, appName: channel === 'alipay' ? '支付宝' : '微信',
+      ...view, title: '扫码支付', crumbs: M.crumbs.confirm, order, channelName: own(CHANNEL_LABEL, channel) ?? channel, appName: channel === 'alipay' ? '支付宝' : '微信',
       qr: await QRCode.toDataURL(content, { margin: 1, width: 220, errorCorrectionLevel: 'M' }),
       sandboxLink: deps.sandboxUrl && content.startsWith(`${deps.sandboxUrl}/`) ? content : null,
     });

@@ -9,12 +9,13 @@ import { businessDate } from '../../domain/business-date';
 import { Decimal, formatMoney } from '../../domain/money';
 import { keyedQueue } from '../../domain/keyed-queue';
 import { formatOrderNo, isOrderNo } from '../../domain/order-number';
+import { own } from '../../domain/own';
 import { CREDITABLE, LIVE } from '../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type ChosenLine, type SelectionErrors } from '../../domain/payment-selection';
 import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
 import type { GatewayRegistry } from '../../gateways/registry';
 import {
-  CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelId, type ChannelOrder, type CreatedPayment, type PaidEvent,
+  CHANNEL_LABEL, ChannelError, type ChannelAnswer, type ChannelChoice, type ChannelOrder, type CreatedPayment, type PaidEvent,
   type PaymentAction, type RawNotification,
 } from '../../gateways/types';
 import { notFound } from '../../http/errors';
@@ -92,7 +93,7 @@ const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
 /** MAX_LIVE_ORDERS's default, for a config built without loadConfig. */
 const DEFAULT_MAX_LIVE_ORDERS = 5;
 
-const labelOf = (channel: string) => CHANNEL_LABEL[channel as ChannelId] ?? channel;
+const labelOf = (channel: string) => own(CHANNEL_LABEL, channel) ?? channel;
 
 const isLive = (a: { status: AttemptStatus }) => a.status === 'created' || a.status === 'sent';
 
@@ -229,7 +230,7 @@ export function paymentService(deps: PaymentDeps) {
         for (const l of lines) {
           await postLedgerEntry(trx, {
             billId: l.billId, kind: 'payment', amount: l.amount, orderId: order.id, receiptId: receipt.id,
-            reason: `${CHANNEL_LABEL[channel as ChannelId] ?? channel} ${order.orderNo} ${event.channelTradeNo}`,
+            reason: `${labelOf(channel)} ${order.orderNo} ${event.channelTradeNo}`,
           });
         }
         await repo.casAttempt(trx, attempt.id, ['created', 'sent', 'closed', 'failed'], 'paid', { ...paidFields, duplicate_payment: duplicate, ...(duplicate ? { duplicate_bills: JSON.stringify(duplicateBills) } : {}) });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { businessDate } from '../../domain/business-date';
+import { isOwnKey } from '../../domain/own';
 import { CHANNEL_LABEL } from '../../gateways/types';
 import { requireRole } from '../../http/guards';
 import { parseQuery } from '../../http/query';
@@ -17,7 +18,7 @@ import { KIND_LABEL, type ReconcileService } from './service';
 const pageQuery = z.object({ run: z.union([z.literal(''), z.string().regex(/^[1-9]\d{0,12}$/, '对账批次无效')]).optional().transform((v) => v || undefined) });
 
 const runForm = z.object({
-  channel: z.string({ message: '请选择渠道' }).refine((c) => c in CHANNEL_LABEL, '请选择渠道'),
+  channel: z.string({ message: '请选择渠道' }).refine((c) => isOwnKey(CHANNEL_LABEL, c), '请选择渠道'),
   day: z.string({ message: '请选择日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)) && d <= businessDate(), '日期无效或在今天之后'),
 });
 
@@ -25,7 +26,7 @@ const dismissForm = z.object({ reason });
 
 /** 上传对账文件: the channel's own statement file for one day (ICBC delivers no statement API). */
 const uploadForm = z.object({
-  channel: z.string({ message: '请选择渠道' }).refine((c) => c in CHANNEL_LABEL, '请选择渠道'),
+  channel: z.string({ message: '请选择渠道' }).refine((c) => isOwnKey(CHANNEL_LABEL, c), '请选择渠道'),
   day: runForm.shape.day,
 });
 

@@ -48,7 +48,7 @@ export function consoleAnnouncementRoutes(deps: { announcements: ConsoleAnnounce
     if (annId && !existing) throw notFound('公告不存在');
     const values = formFields(req.body);
     const act = parse(announcementAction, values);
-    const f = parse(announcementForm, values);
+    const f = parse(announcementForm, values, { multiline: ['body'] });
     if (!act.ok || !f.ok) return form(res, annId, existing?.status ?? null, values, { ...(act.ok ? {} : act.errors), ...(f.ok ? {} : f.errors) }, 400);
     try {
       await svc.save(actorOf(req), annId, f.data, act.data.action);

@@ -89,7 +89,7 @@ export function consoleFeesRoutes(deps: { fees: ConsoleFeesService; people: Peop
   // 开单
   r.post('/fees/bill-run', finance, async (req, res) => {
     const values = formFields(req.body);
-    const form = parse(billRunForm, values);
+    const form = parse(billRunForm, values, { multiline: ['numbers'] });
     if (!form.ok) return index(req, res, { status: 400, errors: form.errors, values, notices: [] });
     try {
       const result = await fees.billRun(actorOf(req), form.data);
