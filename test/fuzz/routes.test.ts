@@ -20,11 +20,13 @@ import { installWriteCounter } from './write-counter';
 /**
  * Tables a refused request legitimately writes:
  *  - sessions: express-session stores and touches the visitor's session on any answer;
- *  - rate_limits: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/lockout.ts);
+ *  - auth_throttle: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/throttle.ts);
+ *  - captchas: a 验证码 answer is used up by its first check, right or wrong (src/modules/captcha/repo.ts);
+ *  - rate_limits: the 个人信息 re-authentication and the notify endpoints' counters (auth/lockout.ts, payment/notify-limit.ts);
  * and, on the channels' notify endpoint only,
  *  - channel_events: a refused notification is kept for investigation (payment/service.ts handleNotification).
  */
-const ALWAYS_ALLOWED = new Set(['sessions', 'rate_limits']);
+const ALWAYS_ALLOWED = new Set(['sessions', 'auth_throttle', 'captchas', 'rate_limits']);
 const NOTIFY_ALLOWED = new Set(['channel_events']);
 
 /** The inputs a route the role may not use still gets (see `guarded` below). */
@@ -129,7 +131,7 @@ describe('fuzz: every route, every role, bad input', () => {
     for (const { role, number } of roles) {
       let client = new Client(env.app);
       const signIn = async () => {
-        await knex('rate_limits').del();
+        await Promise.all([knex('rate_limits').del(), knex('auth_throttle').del()]);
         client = new Client(env.app);
         if (number) {
           const res = await client.login(number, PASSWORD);
@@ -168,7 +170,7 @@ describe('fuzz: every route, every role, bad input', () => {
       const ordered = [...routes].sort((a, b) => Number(a.path === '/logout') - Number(b.path === '/logout'));
       for (const r of ordered) {
         const started = performance.now();
-        await knex('rate_limits').del();
+        await Promise.all([knex('rate_limits').del(), knex('auth_throttle').del()]);
         await counter.since();
         let signedOut = false;
         const send = async (url: string, input: string, body?: () => BodyCase, accept = 'text/html') => {
