@@ -9,6 +9,7 @@ import * as reconcile from './20261128_060_reconcile';
 import * as refundRecovery from './20261128_070_refund_recovery';
 import * as attemptExpiry from './20261201_080_attempt_expiry';
 import * as duplicateBills from './20261201_090_duplicate_bills';
+import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,4 +25,5 @@ export const migrations: [string, Migration][] = [
   ['20261128_070_refund_recovery', refundRecovery],
   ['20261201_080_attempt_expiry', attemptExpiry],
   ['20261201_090_duplicate_bills', duplicateBills],
+  ['20261201_120_import_jobs_pdf_cache', importJobsPdfCache],
 ];
