@@ -31,8 +31,8 @@ const TURN_ROWS = 5000;
 
 
 export interface ImportProgress extends ParseHooks {
-  /** The database phase has begun: the file is read and every row checked. */
-  onWriting?: () => void;
+  /** The database phase begins: the file is read and every row checked (awaited: a test may hold it here). */
+  onWriting?: () => void | Promise<void>;
 }
 
 /** The file is given as its bytes (CLI, tests) or as the path of the upload on disk (the console page). */
@@ -98,7 +98,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       }
       if (errors.length) return reject('people', input.fileName, input.actorAccountId, parsed.rows.length, errors.sort((a, b) => a.line - b.line), ip);
 
-      input.progress?.onWriting?.();
+      await input.progress?.onWriting?.();
       return db.transaction(async (trx) => {
         // Classes are created on demand inside an existing college (a new intake brings new classes).
         const pairs = [...new Set(good.map((g) => `${colleges.get(g.college)}\u0000${g.className}`))].map((p) => p.split('\u0000'));
@@ -171,7 +171,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       });
       if (errors.length) return reject('bills', input.fileName, input.actorAccountId, parsed.rows.length, errors, ip);
 
-      input.progress?.onWriting?.();
+      await input.progress?.onWriting?.();
       const charges = good.map((g) => ({ personId: people.get(g.number)!, periodId: periods.get(g.period)!, feeItemId: items.get(g.item)!, due: g.due, line: g.line }));
       const byLine = new Map(good.map((g) => [g.line, g]));
       try {
