@@ -33,6 +33,8 @@ import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
 import { ebillsService } from './modules/ebills/service';
+import { createPdfLimit } from './modules/ebills/pdf-limit';
+import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
@@ -65,7 +67,12 @@ export interface AppDeps {
   db: Database;
   logger: Logger;
   lockout?: Lockout;
+  /** The PDF pool; one per app unless given (a bench or test may share or close it). */
+  pdfPool?: PdfPool;
 }
+
+/** Bills waiting for a PDF worker, all people together; beyond it a download is told to retry. */
+const PDF_QUEUE = 200;
 
 export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
@@ -129,7 +136,10 @@ export function createApp(deps: AppDeps) {
     db: knex, repo: recoveryRepo(knex), audit, lockout: createLockout(db.pool, 'recover'), loginLockout, secret: config.sessionSecret,
   });
 
-  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl });
+  // PDFs are drawn in a small worker pool, not on the thread that answers everyone's requests.
+  const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
+  const pdfLimit = createPdfLimit(db.pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson });
+  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
 
   app.use(loadUser(auth));
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
@@ -147,7 +157,7 @@ export function createApp(deps: AppDeps) {
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile }));
-  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
+  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
   app.use(payment.routes());
   const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
   app.use(consoleRoutes({ db: knex, audit, lockout: loginLockout, publicUrl: config.publicUrl, gateways, reconcile, logger }));
