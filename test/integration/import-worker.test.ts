@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { auditRepo } from '../../src/modules/audit/repo';
@@ -55,6 +56,13 @@ describe('an import job, parsed in a worker', () => {
     expect(await countLike('31W')).toBe(40);
     const job = await k('import_jobs').orderBy('id', 'desc').first();
     expect([job.state, job.rows_done, job.file_name]).toEqual(['done', 40, 'ok.csv']);
+  });
+
+  it('reads a GBK file, as Excel on a Chinese Windows saves it, in the worker', async () => {
+    const gbk = iconv.encode(peopleCsv('36W', 5).toString('utf8').replace(/^\uFEFF/, ''), 'gbk');
+    const out = await imports.importPeople({ path: upload('gbk.csv', gbk), fileName: 'gbk.csv', actorAccountId: null });
+    expect(out).toMatchObject({ status: 'imported', rows: 5 });
+    expect(await k('people').where({ number: '36W000001' }).first('name')).toEqual({ name: '新生1' });
   });
 
   it('ends a job on a bad file with the same errors as before and writes nothing', async () => {
