@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +34,8 @@ const IMPORT_MB = Number(process.env.BENCH_IMPORT_MB ?? 20);
 const PARALLEL_PDFS = 20;
 const PROBE_GAP_MS = 10;
 const IDLE_MS = 3000;
+/** Within PDF_PER_MINUTE (10) with the distinct round: each student downloads 1 + 5 times. */
+const CACHED_ROUNDS = 5;
 
 /** The main thread's longest stall in the last probe: blocking, as opposed to sharing the cores. */
 let lastStallMs = 0;
@@ -165,33 +167,40 @@ export async function benchOffload(): Promise<void> {
     stall.pdfs = lastStallMs;
     const drawnStatuses = await drawn;
     const drawSeconds = (performance.now() - t) / 1000;
+    // The cached round is short (a third of a second): five of them, so p99 is not one sample's.
     t = performance.now();
-    const cached = downloadAll();
+    const cached = (async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < CACHED_ROUNDS; i++) statuses.push(...(await downloadAll()));
+      return statuses;
+    })();
     const duringCached = p99(await probe(health, cached));
     stall.cached = lastStallMs;
     const cachedStatuses = await cached;
-    const cachedSeconds = (performance.now() - t) / 1000;
+    const cachedSeconds = (performance.now() - t) / 1000 / CACHED_ROUNDS;
 
     // The old way, for comparison: the same work on the main thread.
     const oldParse = sleep(50).then(() => parseCsvSync(decodeCsvBytes(csv), { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }));
-    const duringOldParse = p99(await probe(health, oldParse));
+    await probe(health, oldParse);
     stall.oldParse = lastStallMs;
     const repo = ebillsRepo(db.knex);
     const views = await Promise.all(students.map(async (s) => toBillView((await repo.byNumber(s.personId, s.ebills[0]!.billCode, s.ebills[0]!.billNo))!, config)));
     const oldDraw = sleep(50).then(() => Promise.all(views.map((v) => renderBillPdf(v))));
-    const duringOldDraw = p99(await probe(health, oldDraw));
+    await probe(health, oldDraw);
     stall.oldDraw = lastStallMs;
 
     const ratio = (x: number, phase: string) => `${(x / idle).toFixed(2)}x idle   main thread's longest stall ${stall[phase]!.toFixed(0)} ms`;
     const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
-    console.log(`offload: GET /healthz p99, one request at a time every ${PROBE_GAP_MS} ms (client and server share 2 cores), goal within 2x idle`);
+    console.log(`offload: GET /healthz p99, one request at a time every ${PROBE_GAP_MS} ms (client and server in one process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal within 2x idle`);
     console.log(`  reference: bare Express route, idle          ${ms(refIdle)}`);
     console.log(`  /healthz idle                                ${ms(idle)}   main thread's longest stall ${stall.idle!.toFixed(0)} ms`);
     console.log(`  during a ${(csv.length / 1e6).toFixed(1)} MB import (worker)          ${ms(duringImport)}   ${ratio(duringImport, 'importing')}   (job ${job.state}, ${job.rows_done} rows, ${importSeconds.toFixed(1)} s)`);
     console.log(`  during ${PARALLEL_PDFS} parallel PDFs, distinct (pool)     ${ms(duringPdfs)}   ${ratio(duringPdfs, 'pdfs')}   (${drawSeconds.toFixed(2)} s, all 200: ${drawnStatuses.every((s) => s === 200)})`);
-    console.log(`  during ${PARALLEL_PDFS} parallel PDFs, cached              ${ms(duringCached)}   ${ratio(duringCached, 'cached')}   (${cachedSeconds.toFixed(2)} s, all 200: ${cachedStatuses.every((s) => s === 200)})`);
-    console.log(`  old way: same file parsed on the main thread ${ms(duringOldParse)}   ${ratio(duringOldParse, 'oldParse')}`);
-    console.log(`  old way: same ${PARALLEL_PDFS} PDFs drawn on the main thread ${ms(duringOldDraw)}   ${ratio(duringOldDraw, 'oldDraw')}`);
+    console.log(`  during ${PARALLEL_PDFS} parallel PDFs, cached              ${ms(duringCached)}   ${ratio(duringCached, 'cached')}   (${CACHED_ROUNDS} rounds, ${cachedSeconds.toFixed(2)} s each, all 200: ${cachedStatuses.every((s) => s === 200)})`);
+    // The old way blocks the thread the probe runs on, so no probe is timed across the block: its
+    // figure is the stall itself, the time any request arriving then (a /healthz too) waits.
+    console.log(`  old way: same file parsed on the main thread          every request waits up to ${stall.oldParse!.toFixed(0)} ms   (${(stall.oldParse! / idle).toFixed(0)}x idle p99)`);
+    console.log(`  old way: same ${PARALLEL_PDFS} PDFs drawn on the main thread      every request waits up to ${stall.oldDraw!.toFixed(0)} ms   (${(stall.oldDraw! / idle).toFixed(0)}x idle p99)`);
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     await db.close();
