@@ -2,7 +2,7 @@
 // any instance) is the same bytes, drawn anew when what the bill shows changes, and limited per
 // person with a 429 page in Chinese.
 import { describe, expect, it } from 'vitest';
-import { createPdfPool, type PdfPool } from '../../src/modules/ebills/pdf-pool';
+import { createPdfPool, PdfBusy, PdfFailed, type PdfPool } from '../../src/modules/ebills/pdf-pool';
 import type { BillView } from '../../src/modules/ebills/view';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
@@ -100,6 +100,18 @@ describe('e-bill PDFs', () => {
     expect([(await first).status, (await second).status]).toEqual([200, 200]);
     expect((await download(c, p3!)).status).toBe(200);
     await real.close();
+  });
+
+  it('answers 503 with a Chinese page, not 500, when the pool is full or the drawing failed', async () => {
+    await k('ebill_pdfs').del();
+    for (const [err, message] of [[new PdfBusy('full'), '电子票据生成繁忙，请稍后再试'], [new PdfFailed('died'), '电子票据生成失败，请稍后再试']] as const) {
+      const failing: PdfPool = { render: () => Promise.reject(err), close: async () => undefined };
+      const c = await signedIn(createApp({ config: testConfig(db, { PDF_PER_MINUTE: '100' }), db, logger: createLogger('silent'), pdfPool: failing }), carol!.number);
+      const res = await c.get(carol!.ebills[1]!.path);
+      expect(res.status).toBe(503);
+      expect(text(res.text)).toContain(message);
+    }
+    expect(await k('ebill_pdfs').count({ n: '*' })).toEqual([{ n: '0' }]);
   });
 
   it('fails only a bill its worker cannot draw, and the pool draws the next one', async () => {
