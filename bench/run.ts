@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark in the list, one after the other (they share two cores, so
 // running them side by side would measure each other). Add a bench by adding it to BENCHES.
 import { benchImportAndReport } from './import-and-report';
+import { benchOffload } from './offload';
 import { benchWeb } from './web';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
+  ['offload', benchOffload],
 ];
 
 const only = process.argv[2];

@@ -11,6 +11,7 @@ import * as attemptExpiry from './20261201_080_attempt_expiry';
 import * as duplicateBills from './20261201_090_duplicate_bills';
 import * as refusedNotifications from './20261201_110_refused_notifications';
 import * as throttleCaptchas from './20261202_100_throttle_captchas';
+import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,4 +29,5 @@ export const migrations: [string, Migration][] = [
   ['20261201_090_duplicate_bills', duplicateBills],
   ['20261201_110_refused_notifications', refusedNotifications],
   ['20261202_100_throttle_captchas', throttleCaptchas],
+  ['20261201_120_import_jobs_pdf_cache', importJobsPdfCache],
 ];

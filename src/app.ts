@@ -38,6 +38,8 @@ import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
 import { ebillsService } from './modules/ebills/service';
+import { createPdfLimit } from './modules/ebills/pdf-limit';
+import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
@@ -72,7 +74,12 @@ export interface AppDeps {
   /** The login throttle (tests may share one between app instances; all share the database anyway). */
   lockout?: Throttle;
   notifyLimit?: NotifyLimit;
+  /** The PDF pool; one per app unless given (a bench or test may share or close it). */
+  pdfPool?: PdfPool;
 }
+
+/** Bills waiting for a PDF worker, all people together; beyond it a download is told to retry. */
+const PDF_QUEUE = 200;
 
 export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
@@ -144,7 +151,10 @@ export function createApp(deps: AppDeps) {
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle: loginLockout, captchas, secret: config.sessionSecret,
   });
 
-  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl });
+  // PDFs are drawn in a small worker pool, not on the thread that answers everyone's requests.
+  const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
+  const pdfLimit = createPdfLimit(db.pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson });
+  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
 
   app.use(loadUser(auth));
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
@@ -163,10 +173,10 @@ export function createApp(deps: AppDeps) {
   app.use(homeRoutes({ fees, announcements }));
   app.use(feesRoutes({ fees }));
   app.use(profileRoutes({ profile, captchas }));
-  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills }));
+  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
   app.use(payment.routes());
   const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
-  app.use(consoleRoutes({ db: knex, audit, loginThrottle: loginLockout, publicUrl: config.publicUrl, gateways, reconcile }));
+  app.use(consoleRoutes({ db: knex, audit, loginThrottle: loginLockout, publicUrl: config.publicUrl, gateways, reconcile, logger }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);

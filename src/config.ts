@@ -3,6 +3,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseChannelList, type ChannelCode } from './domain/channels';
@@ -172,6 +173,11 @@ const envSchema = z.object({
   /** Which channels serve 财政 and 代收 items, in the order 支付方式 lists them. */
   CHANNELS_FISCAL: channelList('财政').default('nontax'),
   CHANNELS_COLLECTED: channelList('代收').default('icbc,wechat'),
+  /** Worker threads drawing e-bill PDFs; unset: one less than the cores, at least 1, at most 2. */
+  PDF_WORKERS: z.coerce.number().int().min(1).max(16).optional(),
+  /** PDF downloads a person may make per minute (all instances together), and at once. */
+  PDF_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+  PDF_CONCURRENT_PER_PERSON: z.coerce.number().int().min(1).max(20).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
 });
@@ -219,6 +225,8 @@ export interface Config {
     };
     icbc: { url: string; appId: string; merId: string; merPrtclNo: string; privateKeyFile: string; icbcPublicKeyFile: string; signType: 'RSA' | 'RSA2'; notifyPath: string; timeoutMs: number };
   };
+  /** E-bill PDFs (issue 12): the drawing pool's size and the per-person download limits. */
+  pdf: { workers: number; perMinute: number; concurrentPerPerson: number };
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -285,6 +293,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     ebill: { url: (e.EBILL_URL ?? `${sandboxUrl}/ebill`).replace(/\/$/, ''), appId: e.EBILL_APP_ID, secret: ebillSecret(e, sessionSecret) },
     channels: channelConfig(e, dataDir, sandboxUrl, publicUrl),
+    pdf: { workers: e.PDF_WORKERS ?? Math.min(2, Math.max(1, availableParallelism() - 1)), perMinute: e.PDF_PER_MINUTE, concurrentPerPerson: e.PDF_CONCURRENT_PER_PERSON },
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };

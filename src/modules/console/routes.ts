@@ -18,6 +18,8 @@ import { consoleFeesRepo } from './fees/repo';
 import { consoleFeesRoutes } from './fees/routes';
 import { consoleFeesService } from './fees/service';
 import { importsRoutes } from './imports/routes';
+import { importJobs } from './imports/jobs';
+import { importJobsRepo } from './imports/jobs-repo';
 import { importsService } from './imports/service';
 import { peopleRepo } from './people/repo';
 import { peopleRoutes } from './people/routes';
@@ -28,6 +30,7 @@ import { dashboardRepo } from './reports/dashboard-repo';
 import { reportsRepo } from './reports/repo';
 import { reportsRoutes } from './reports/routes';
 import { reportsService } from './reports/service';
+import type { Logger } from '../../logger';
 import { reconcileRoutes } from '../reconcile/routes';
 import type { ReconcileService } from '../reconcile/service';
 
@@ -40,6 +43,8 @@ export interface ConsoleDeps {
   publicUrl?: string;
   /** 对账 (issue 8): present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
+  /** For what fails in the background (an import job). */
+  logger?: Logger;
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
@@ -55,7 +60,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(counterRoutes({ counter: counterService({ db, audit }), people }));
   area.use(refundsRoutes({ refunds: refundsService({ db, audit, gateways: deps.gateways ?? null, publicUrl: deps.publicUrl }), people }));
   area.use(consoleAnnouncementRoutes({ announcements: consoleAnnouncementsService({ db, audit }) }));
-  area.use(importsRoutes({ imports: importsService({ db, audit }) }));
+  const imports = importsService({ db, audit });
+  area.use(importsRoutes({ imports, jobs: importJobs({ repo: importJobsRepo(db), imports, logger: deps.logger }) }));
   area.use(auditRoutes({ audit: auditViewer({ db }) }));
   if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, audit }));
   r.use('/console', area);

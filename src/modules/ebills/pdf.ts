@@ -18,6 +18,9 @@ function cjkFont(): Buffer {
   return fontBytes;
 }
 
+/** Raise when the drawing below changes: PDFs kept in ebill_pdfs are then drawn anew. */
+export const PDF_LAYOUT = 1;
+
 const RED = '#c0392b';
 const INK = '#1a1a1a';
 const LINE = '#8a4b2d'; // the brown-red of printed bill forms

@@ -195,6 +195,28 @@ export function ebillsRepo(db: Knex) {
       return row ? toEbill(row) : undefined;
     },
 
+    /** The PDF drawn for this bill, if it was drawn from the same content (hash). */
+    async cachedPdf(ebillId: string, contentHash: string): Promise<Buffer | undefined> {
+      const row = await db('ebill_pdfs').where({ ebill_id: ebillId, content_hash: contentHash }).first('pdf');
+      return row ? Buffer.from(row.pdf as Uint8Array) : undefined;
+    },
+
+    /**
+     * Keeps a drawn PDF and returns the one kept: when two downloads drew the same bill at once,
+     * the first stored wins and both answer its bytes, so the file never differs between downloads.
+     * A PDF drawn from other content (the hash changed) replaces the old one.
+     */
+    async storePdf(ebillId: string, contentHash: string, pdf: Buffer): Promise<Buffer> {
+      await db.raw(
+        `INSERT INTO ebill_pdfs (ebill_id, content_hash, pdf) VALUES (?, ?, ?)
+         ON CONFLICT (ebill_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, pdf = EXCLUDED.pdf, created_at = now()
+         WHERE ebill_pdfs.content_hash <> EXCLUDED.content_hash`,
+        [ebillId, contentHash, pdf],
+      );
+      const row = await db('ebill_pdfs').where({ ebill_id: ebillId, content_hash: contentHash }).first('pdf');
+      return row ? Buffer.from(row.pdf as Uint8Array) : pdf;
+    },
+
     /** The public check: all three numbers must match; nothing identifies the person beyond the bill. */
     async verify(billCode: string, billNo: string, checkCode: string) {
       const row = await db('ebills')

@@ -1,12 +1,19 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { formFields, parse } from '../../http/validate';
 import type { Throttle } from '../auth/throttle';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
+import type { PdfLimit } from './pdf-limit';
+import { PdfBusy, PdfFailed } from './pdf-pool';
 import type { EbillsService } from './service';
 
+function pdfRefused(res: Response, status: 429 | 503, message: string, retryAfterSeconds: number) {
+  res.status(status).set('Retry-After', String(retryAfterSeconds));
+  res.render('errors/error', { title: status === 429 ? '下载过于频繁' : '系统繁忙', status, message, crumbs: ['交易查询', '电子票据'] });
+}
+
 /** The signed-in person's bills. */
-export function ebillsRoutes(deps: { ebills: EbillsService }) {
+export function ebillsRoutes(deps: { ebills: EbillsService; pdfLimit?: PdfLimit }) {
   const r = Router();
 
   r.get('/transactions/receipts/:receiptNo/ebill', async (req, res) => {
@@ -19,10 +26,25 @@ export function ebillsRoutes(deps: { ebills: EbillsService }) {
     res.render('ebills/one', { title: '电子票据', crumbs: ['交易查询', '已缴费信息', '电子票据'], nav: 'transactions', bill });
   });
 
+  // Drawing a PDF is the heaviest thing a student can ask for: limited per person (at most a few
+  // at once and a few a minute) so one person cannot fill the pool everyone's bills wait on.
   r.get('/transactions/ebills/:billCode/:billNo/pdf', async (req, res) => {
-    const { filename, body } = await deps.ebills.pdf(req.user!.personId, req.params.billCode, req.params.billNo);
-    res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'private, no-store' });
-    res.send(body);
+    const slot = deps.pdfLimit ? await deps.pdfLimit.acquire(req.user!.personId) : { ok: true as const, release: () => undefined };
+    if (!slot.ok) {
+      const { concurrent, perMinute } = deps.pdfLimit!;
+      return pdfRefused(res, 429, `电子票据下载过于频繁，请稍后再试（每人同时最多下载${concurrent}张，每分钟最多${perMinute}次）。`, slot.retryAfterSeconds);
+    }
+    try {
+      const { filename, body } = await deps.ebills.pdf(req.user!.personId, req.params.billCode, req.params.billNo);
+      res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="${filename}"`, 'Cache-Control': 'private, no-store' });
+      res.send(body);
+    } catch (e) {
+      if (e instanceof PdfBusy) return pdfRefused(res, 503, '电子票据生成繁忙，请稍后再试。', 5);
+      if (e instanceof PdfFailed) return pdfRefused(res, 503, '电子票据生成失败，请稍后再试。', 5);
+      throw e;
+    } finally {
+      slot.release();
+    }
   });
 
   return r;

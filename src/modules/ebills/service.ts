@@ -3,7 +3,8 @@ import { maskName } from '../../domain/mask';
 import { formatMoney } from '../../domain/money';
 import { notFound } from '../../http/errors';
 import { RECEIPT_NO } from '../receipts/schemas';
-import { renderBillPdf } from './pdf';
+import { createHash } from 'node:crypto';
+import { PDF_LAYOUT, renderBillPdf } from './pdf';
 import type { EbillsRepo } from './repo';
 import { qrSvg, toBillView, type BillView } from './view';
 
@@ -13,18 +14,27 @@ export interface EbillsDeps {
   repo: EbillsRepo;
   schoolName: string;
   publicUrl: string;
+  /** Where PDFs are drawn: the worker pool in the app; in-process when not given (scripts). */
+  drawPdf?: (view: BillView) => Promise<Buffer>;
+}
+
+/** What the PDF is drawn from: a bill's view and the layout's version. Equal hash, equal drawing. */
+export function pdfContentHash(view: BillView): string {
+  return createHash('sha256').update(`${PDF_LAYOUT}\n${JSON.stringify(view)}`).digest('hex');
 }
 
 export function ebillsService(deps: EbillsDeps) {
   const { repo } = deps;
+  const draw = deps.drawPdf ?? renderBillPdf;
   const view = (e: Parameters<typeof toBillView>[0]) => toBillView(e, deps);
   const withQr = async (b: BillView) => ({ ...b, qr: await qrSvg(b.verifyUrl) });
 
-  const mine = async (personId: number, billCode: string, billNo: string) => {
+  const own = async (personId: number, billCode: string, billNo: string) => {
     const e = NUMBER.test(billCode) && NUMBER.test(billNo) ? await repo.byNumber(personId, billCode, billNo) : undefined;
     if (!e) throw notFound('未找到该票据');
-    return view(e);
+    return e;
   };
+  const mine = async (personId: number, billCode: string, billNo: string) => view(await own(personId, billCode, billNo));
 
   return {
     /** 电子票据查询 for one of the person's receipts: 缴费人, 缴费日期, 共N张 and each bill. */
@@ -39,9 +49,18 @@ export function ebillsService(deps: EbillsDeps) {
       return withQr(await mine(personId, billCode, billNo));
     },
 
+    /**
+     * The bill's PDF: drawn once (in the pool) and kept in ebill_pdfs, so a later download, from
+     * any instance, is the same bytes and costs no drawing. A bill row never changes once issued,
+     * but what the PDF shows also comes from configuration (school name, public URL of the QR
+     * code) and the layout; the content hash covers all of it and a change draws the PDF anew.
+     */
     async pdf(personId: number, billCode: string, billNo: string) {
-      const b = await mine(personId, billCode, billNo);
-      return { filename: `ebill-${b.billCode}-${b.billNo}.pdf`, body: await renderBillPdf(b) };
+      const e = await own(personId, billCode, billNo);
+      const b = view(e);
+      const hash = pdfContentHash(b);
+      const body = (await repo.cachedPdf(e.id, hash)) ?? (await repo.storePdf(e.id, hash, await draw(b)));
+      return { filename: `ebill-${b.billCode}-${b.billNo}.pdf`, body };
     },
 
     /**

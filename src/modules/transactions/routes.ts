@@ -4,6 +4,7 @@ import { parseQuery } from '../../http/query';
 import { channelLabel } from '../../domain/channels';
 import { STATUS_LABEL, type OrderStatus } from '../../domain/order-state';
 import { ebillsRepo } from '../ebills/repo';
+import type { PdfLimit } from '../ebills/pdf-limit';
 import { ebillsRoutes } from '../ebills/routes';
 import { ebillsService, type EbillsService } from '../ebills/service';
 import { receiptsRepo } from '../receipts/repo';
@@ -39,10 +40,10 @@ function bankRoutes(deps: { transactions: TransactionsService }) {
 }
 
 /** 交易查询: 银行交易记录, 已缴费信息 and the bills. Everything here is the signed-in person's own. */
-export function transactionsRoutes(deps: { knex: Knex; schoolName: string; publicUrl: string; ebills?: EbillsService }) {
+export function transactionsRoutes(deps: { knex: Knex; schoolName: string; publicUrl: string; ebills?: EbillsService; pdfLimit?: PdfLimit }) {
   const r = Router();
   r.use(bankRoutes({ transactions: transactionsService({ repo: transactionsRepo(deps.knex) }) }));
   r.use(receiptsRoutes({ receipts: receiptsService({ repo: receiptsRepo(deps.knex) }) }));
-  r.use(ebillsRoutes({ ebills: deps.ebills ?? ebillsService({ repo: ebillsRepo(deps.knex), schoolName: deps.schoolName, publicUrl: deps.publicUrl }) }));
+  r.use(ebillsRoutes({ ebills: deps.ebills ?? ebillsService({ repo: ebillsRepo(deps.knex), schoolName: deps.schoolName, publicUrl: deps.publicUrl }), pdfLimit: deps.pdfLimit }));
   return r;
 }

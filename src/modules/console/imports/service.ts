@@ -4,14 +4,20 @@
 // Re-importing a file changes nothing: people are upserted only where a field differs, bills are
 // keyed by person × period × item and a changed amount becomes an adjustment ledger entry.
 // Students get no password hash (the initial password is derived), so 30,000 rows cost no bcrypt.
-import { parse as parseCsv } from 'csv-parse/sync';
+// The file is read, parsed and checked in a worker thread (parse-worker.ts); the database checks
+// and writes stay here, in the same all-or-nothing transaction as before.
 import type { Knex } from 'knex';
-import { decodeCsvBytes, toCsv } from '../../../domain/csv';
-import { BILL_COLUMNS, type BillRow, checkBillRow, checkPersonRow, missingColumns, PEOPLE_COLUMNS, type PersonRow, type RowError } from '../../../domain/import-rows';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { BOM, csvLine, toCsv } from '../../../domain/csv';
+import type { BillRow, PersonRow, RowError } from '../../../domain/import-rows';
+import { Decimal } from '../../../domain/money';
 import type { AuditRepo } from '../../audit/repo';
 import { applyCharges } from '../ledger-batch';
+import type { ImportKind } from './kinds';
+import { parseInWorker, type ParseHooks } from './parse';
+import type { ParseSource } from './parse-protocol';
 
-export type ImportKind = 'people' | 'bills';
+export type { ImportKind } from './kinds';
 
 export type ImportOutcome =
   | { status: 'imported'; runId: number; rows: number; summary: Record<string, number> }
@@ -20,36 +26,43 @@ export type ImportOutcome =
 export const MAX_ROWS = 200_000;
 const PEOPLE_CHUNK = 1000;
 const LOOKUP_CHUNK = 5000;
+/** Rows the main thread looks at between two turns of the event loop, so requests keep flowing. */
+const TURN_ROWS = 5000;
 
-interface Records {
-  header: string[];
-  rows: { line: number; fields: Record<string, string> }[];
-  fileError?: string;
+
+export interface ImportProgress extends ParseHooks {
+  /** The database phase begins: the file is read and every row checked (awaited: a test may hold it here). */
+  onWriting?: () => void | Promise<void>;
 }
 
-function readCsv(bytes: Uint8Array, required: readonly string[]): Records {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(decodeCsvBytes(bytes), { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }) as never;
-  } catch (e) {
-    return { header: [], rows: [], fileError: `文件不是有效的CSV：${(e as Error).message.slice(0, 200)}` };
-  }
-  if (!records.length) return { header: [], rows: [], fileError: '文件为空' };
-  const header = records[0]!.record.map((h) => h.trim());
-  const missing = missingColumns(header, required);
-  if (missing.length) return { header, rows: [], fileError: `缺少列：${missing.join('、')}（第一行须为列名：${required.join(',')}）` };
-  if (records.length - 1 > MAX_ROWS) return { header, rows: [], fileError: `一次最多导入 ${MAX_ROWS} 行` };
-  const rows = records.slice(1).map(({ record, info }) => {
-    const fields: Record<string, string> = {};
-    header.forEach((h, i) => (fields[h] = record[i] ?? ''));
-    return { line: info.lines, fields };
-  });
-  if (!rows.length) return { header, rows, fileError: '文件中没有数据行' };
-  return { header, rows };
+/** The file is given as its bytes (CLI, tests) or as the path of the upload on disk (the console page). */
+export interface ImportRequest {
+  bytes?: Uint8Array;
+  path?: string;
+  fileName: string;
+  actorAccountId: number | null;
+  ip?: string;
+  progress?: ImportProgress;
 }
+
+const sourceOf = (input: ImportRequest): ParseSource => {
+  if (input.path !== undefined) return { path: input.path };
+  if (input.bytes !== undefined) return { bytes: input.bytes };
+  throw new TypeError('an import needs bytes or a path');
+};
+
+const REPORT_HEADER = ['行号', '学号', '错误原因'];
+const reportRow = (e: RowError) => [String(e.line), e.number, e.reasons.join('；')];
 
 export function errorReport(errors: RowError[]): string {
-  return toCsv(['行号', '学号', '错误原因'], errors.map((e) => [String(e.line), e.number, e.reasons.join('；')]));
+  return toCsv(REPORT_HEADER, errors.map(reportRow));
+}
+
+/** errorReport, built in turns: a file of 200,000 bad rows must not hold the main thread either. */
+async function errorReportInTurns(errors: RowError[]): Promise<string> {
+  const lines = [BOM + csvLine(REPORT_HEADER)];
+  await eachInTurns(errors, (e) => void lines.push(csvLine(reportRow(e))));
+  return lines.join('');
 }
 
 export function importsService(deps: { db: Knex; audit: AuditRepo }) {
@@ -58,7 +71,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
   const reject = async (kind: ImportKind, fileName: string, actorAccountId: number | null, rows: number, errors: RowError[], ip: string): Promise<ImportOutcome> => {
     const [run] = await db('import_runs').insert({
       kind, file_name: fileName.slice(0, 200), status: 'rejected', row_count: rows, error_count: errors.length,
-      error_report: errorReport(errors), actor_account_id: actorAccountId,
+      error_report: await errorReportInTurns(errors), actor_account_id: actorAccountId,
     }).returning('id');
     await audit.record({ actorAccountId, action: `import.${kind}.rejected`, detail: { runId: run.id, fileName, rows, errors: errors.length }, ip });
     return { status: 'rejected', runId: Number(run.id), rows, errors };
@@ -73,24 +86,19 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
   };
 
   return {
-    async importPeople(input: { bytes: Uint8Array; fileName: string; actorAccountId: number | null; ip?: string }): Promise<ImportOutcome> {
-      const csv = readCsv(input.bytes, PEOPLE_COLUMNS);
+    async importPeople(input: ImportRequest): Promise<ImportOutcome> {
       const ip = input.ip ?? '';
-      if (csv.fileError) return reject('people', input.fileName, input.actorAccountId, csv.rows.length, [{ line: 1, number: '', reasons: [csv.fileError] }], ip);
-
       const colleges = new Map<string, number>((await db('colleges').select('id', 'name')).map((c) => [c.name, c.id]));
+      const parsed = await parseInWorker({ kind: 'people', source: sourceOf(input), colleges: [...colleges.keys()], periods: [], items: [], maxRows: MAX_ROWS }, input.progress);
+      if (parsed.fileError !== undefined) return reject('people', input.fileName, input.actorAccountId, 0, [{ line: 1, number: '', reasons: [parsed.fileError] }], ip);
+
+      // The worker checked each row and the duplicates within the file; what needs the database is here.
       const errors: RowError[] = [];
       const good: (PersonRow & { line: number })[] = [];
-      const seenNumber = new Map<string, number>();
-      for (const { line, fields } of csv.rows) {
-        const { row, reasons } = checkPersonRow(fields, new Set(colleges.keys()));
-        const number = (fields['学号'] ?? '').trim();
-        const first = seenNumber.get(number);
-        if (number && first !== undefined) reasons.push(`学号与第${first}行重复`);
-        else if (number) seenNumber.set(number, line);
+      await eachInTurns(parsed.rows, ({ line, number, reasons, row }) => {
         if (reasons.length || !row) errors.push({ line, number, reasons });
-        else good.push({ ...row, line });
-      }
+        else good.push({ ...(row as unknown as PersonRow), line });
+      });
       // A 学号 that belongs to staff or a finance account must not be turned into a student.
       for (let i = 0; i < good.length; i += LOOKUP_CHUNK) {
         const numbers = good.slice(i, i + LOOKUP_CHUNK).map((g) => g.number);
@@ -98,8 +106,9 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
         const clashSet = new Set(clash.map((c) => c.number));
         for (const g of good.slice(i, i + LOOKUP_CHUNK)) if (clashSet.has(g.number)) errors.push({ line: g.line, number: g.number, reasons: ['该学号已被教职工或校外人员使用'] });
       }
-      if (errors.length) return reject('people', input.fileName, input.actorAccountId, csv.rows.length, errors.sort((a, b) => a.line - b.line), ip);
+      if (errors.length) return reject('people', input.fileName, input.actorAccountId, parsed.rows.length, errors.sort((a, b) => a.line - b.line), ip);
 
+      await input.progress?.onWriting?.();
       return db.transaction(async (trx) => {
         // Classes are created on demand inside an existing college (a new intake brings new classes).
         const pairs = [...new Set(good.map((g) => `${colleges.get(g.college)}\u0000${g.className}`))].map((p) => p.split('\u0000'));
@@ -137,27 +146,30 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       });
     },
 
-    async importBills(input: { bytes: Uint8Array; fileName: string; actorAccountId: number | null; ip?: string; reason?: string }): Promise<ImportOutcome> {
-      const csv = readCsv(input.bytes, BILL_COLUMNS);
+    async importBills(input: ImportRequest & { reason?: string }): Promise<ImportOutcome> {
       const ip = input.ip ?? '';
-      if (csv.fileError) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, [{ line: 1, number: '', reasons: [csv.fileError] }], ip);
-
       const [periodRows, itemRows] = await Promise.all([db('fee_periods').select('id', 'name'), db('fee_items').select('id', 'name')]);
       const periods = new Map<string, number>(periodRows.map((p) => [p.name, p.id]));
       const items = new Map<string, number>(itemRows.map((p) => [p.name, p.id]));
-      const numbers = [...new Set(csv.rows.map((r) => (r.fields['学号'] ?? '').trim()).filter(Boolean))];
+      const parsed = await parseInWorker({ kind: 'bills', source: sourceOf(input), colleges: [], periods: [...periods.keys()], items: [...items.keys()], maxRows: MAX_ROWS }, input.progress);
+      if (parsed.fileError !== undefined) return reject('bills', input.fileName, input.actorAccountId, 0, [{ line: 1, number: '', reasons: [parsed.fileError] }], ip);
+
+      const numbers = [...new Set(parsed.rows.map((r) => r.number).filter(Boolean))];
       const people = new Map<string, number>();
       for (let i = 0; i < numbers.length; i += LOOKUP_CHUNK) {
         for (const p of await db('people').whereIn('number', numbers.slice(i, i + LOOKUP_CHUNK)).select('id', 'number')) people.set(p.number, p.id);
       }
-      const known = { people: new Set(people.keys()), periods: new Set(periods.keys()), items: new Set(items.keys()) };
 
+      // The worker checked everything but whether the 学号 exists; that is the first check of a
+      // row (checkBillRow's order), and a row with any error takes no part in the duplicate check.
       const errors: RowError[] = [];
       const good: (BillRow & { line: number })[] = [];
       const seen = new Map<string, number>();
-      for (const { line, fields } of csv.rows) {
-        const { row, reasons } = checkBillRow(fields, known);
-        const number = (fields['学号'] ?? '').trim();
+      await eachInTurns(parsed.rows, ({ line, number, reasons, row }) => {
+        if (number && !people.has(number)) {
+          reasons.unshift(`学号“${number}”不存在`);
+          row = undefined;
+        }
         if (row) {
           const key = `${row.number}\u0000${row.period}\u0000${row.item}`;
           const first = seen.get(key);
@@ -165,10 +177,11 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
           else seen.set(key, line);
         }
         if (reasons.length || !row) errors.push({ line, number, reasons });
-        else good.push({ ...row, line });
-      }
-      if (errors.length) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, errors, ip);
+        else good.push({ number: row.number!, period: row.period!, item: row.item!, due: new Decimal(row.due!), line });
+      });
+      if (errors.length) return reject('bills', input.fileName, input.actorAccountId, parsed.rows.length, errors, ip);
 
+      await input.progress?.onWriting?.();
       const charges = good.map((g) => ({ personId: people.get(g.number)!, periodId: periods.get(g.period)!, feeItemId: items.get(g.item)!, due: g.due, line: g.line }));
       const byLine = new Map(good.map((g) => [g.line, g]));
       try {
@@ -184,7 +197,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
           return finish(trx, 'bills', input.fileName, input.actorAccountId, good.length, summary, ip);
         });
       } catch (e) {
-        if (e instanceof Conflicts) return reject('bills', input.fileName, input.actorAccountId, csv.rows.length, e.errors, ip);
+        if (e instanceof Conflicts) return reject('bills', input.fileName, input.actorAccountId, parsed.rows.length, e.errors, ip);
         throw e;
       }
     },
@@ -196,6 +209,14 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
 
     report: (id: number) => db('import_runs').where({ id, status: 'rejected' }).first('id', 'kind', 'error_report as errorReport'),
   };
+}
+
+/** Calls fn for each row, giving the event loop a turn every TURN_ROWS rows. */
+async function eachInTurns<T>(rows: T[], fn: (row: T) => void): Promise<void> {
+  for (let i = 0; i < rows.length; i++) {
+    if (i && i % TURN_ROWS === 0) await nextTurn();
+    fn(rows[i]!);
+  }
 }
 
 /** Rows refused inside the transaction: thrown to roll it back, then reported like any bad row. */

@@ -1,0 +1,33 @@
+// What the import worker and the main thread say to each other. Rows travel in batches so that
+// no single message is large to copy in, and the main thread stays free between them.
+import type { ImportKind } from './kinds';
+
+export type ParseSource = { path: string } | { bytes: Uint8Array };
+
+export interface ParseJob {
+  kind: ImportKind;
+  source: ParseSource;
+  /** The names of existing colleges (人员 rows are checked against them). */
+  colleges: string[];
+  /** The names of existing periods and fee items (应收 rows are checked against them). */
+  periods: string[];
+  items: string[];
+  maxRows: number;
+}
+
+/** One data row, checked: its reasons so far and, when it has none, the values to write. */
+export interface ParsedRow {
+  line: number;
+  number: string;
+  reasons: string[];
+  /** A PersonRow, or a BillRow whose due is a string (a Decimal does not cross threads). */
+  row?: Record<string, string>;
+}
+
+export type WorkerMessage =
+  | { type: 'batch'; rows: ParsedRow[] }
+  | { type: 'progress'; rows: number }
+  | { type: 'done'; rows: number }
+  | { type: 'fileError'; message: string };
+
+export const BATCH_ROWS = 2000;
