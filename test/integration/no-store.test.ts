@@ -33,6 +33,7 @@ const platform: EbillClient = { issue: async (req) => ({ billCode: '62012001', b
 await runEbillIssuing({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn' });
 const ebill = await k('ebills').where({ receipt_id: paid.receiptId }).first('bill_code', 'bill_no');
 const [announcement] = await k('announcements').insert({ title: '缴费通知', body: '请按时缴费', status: 'published', publish_from: new Date(), author_account_id: finance.accountId }).returning('id');
+const [importJob] = await k('import_jobs').insert({ kind: 'people', file_name: 'people.csv', state: 'done', actor_account_id: finance.accountId }).returning('id');
 const [importRun] = await k('import_runs').insert({ kind: 'people', file_name: 'people.csv', status: 'rejected', row_count: 1, error_count: 1, error_report: '行号,错误\n2,学号重复\n', actor_account_id: finance.accountId }).returning('id');
 
 /** Every GET path of the app, mount prefixes included (Express 5 keeps a `use` layer's path as rawPath). */
@@ -55,6 +56,7 @@ function fill(path: string): string {
     [/^\/console\/announcements\/:id/, String(announcement.id)],
     [/^\/console\/fees\/items\/:id/, String(item.id)],
     [/^\/console\/fees\/periods\/:id/, String(period.id)],
+    [/^\/console\/imports\/jobs\/:id/, String(importJob.id)],
     [/^\/console\/imports\/:id/, String(importRun.id)],
     [/^\/console\/people\/:id/, String(student.personId)],
   ];
