@@ -20,11 +20,13 @@ import { installWriteCounter } from './write-counter';
 /**
  * Tables a refused request legitimately writes:
  *  - sessions: express-session stores and touches the visitor's session on any answer;
- *  - rate_limits: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/lockout.ts);
+ *  - rate_limits: a refused re-authentication counts as a guess (src/modules/auth/lockout.ts);
+ *  - auth_throttle: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/throttle.ts;
+ *    a check whose fields are not even in the accepted format is refused before it, ebills/routes.ts);
  * and, on the channels' notify endpoint only,
  *  - channel_events: a refused notification is kept for investigation (payment/service.ts handleNotification).
  */
-const ALWAYS_ALLOWED = new Set(['sessions', 'rate_limits']);
+const ALWAYS_ALLOWED = new Set(['sessions', 'rate_limits', 'auth_throttle']);
 const NOTIFY_ALLOWED = new Set(['channel_events']);
 
 /** The inputs a route the role may not use still gets (see `guarded` below). */
