@@ -76,7 +76,7 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
     captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
 
     /** Step 2; the route has already checked the 验证码 this page always carries. */
-    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' } | { kind: 'wait'; seconds: number }> {
+    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' }> {
       // The page always carries a 验证码 and the route has checked it: the guess is a checked one.
       const gate = await throttle.attempt(state.lockKey, ip, async () => 'ok');
       if (gate.kind !== 'check') return { kind: 'wrong' };
