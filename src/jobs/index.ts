@@ -1,13 +1,15 @@
 // The platform's periodic jobs, each run by the scheduler (./scheduler.ts) on one instance per
 // slot: closing expired orders at their channels, the active query, the e-bill and SMS retries,
 // the overpayment scan (and refunds, when configured), the refund query (refunds left unclear
-// or processing at their channel), the daily reconciliation and the purge of refused notifications.
+// or processing at their channel), the daily reconciliation, the purge of refused notifications
+// and that of sign-in throttle counters past their window.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { businessDate } from '../domain/business-date';
 import type { GatewayRegistry } from '../gateways/registry';
 import type { Logger } from '../logger';
 import { createEbillClient, type EbillClient } from '../modules/ebills/client';
+import { throttleRepo } from '../modules/auth/throttle-repo';
 import { paymentRepo } from '../modules/payment/repo';
 import { reconcileModule } from '../modules/reconcile';
 import { sandboxSmsSender, type SmsSender } from '../modules/sms/sender';
@@ -16,7 +18,7 @@ import { runEbillIssuing } from './ebill-issuing';
 import type { Job } from './scheduler';
 import { runSmsSending } from './sms-sending';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
 
 /** Refused notifications are kept this long (issue 12): enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
@@ -98,6 +100,15 @@ export function platformJobs(deps: {
       async run() {
         const purged = await paymentRepo(knex).purgeRefusedNotifications(new Date(now().getTime() - REFUSED_NOTIFY_KEEP_DAYS * 24 * 3600_000));
         if (purged) logger.info({ purged }, 'refused notifications purged');
+      },
+    },
+    {
+      // Counters past their window already count as empty (auth/throttle-repo.ts); this only keeps
+      // auth_throttle from growing with every name and address that ever failed once.
+      name: 'throttle-purge', everyMs: 15 * 60_000,
+      async run() {
+        const purged = await throttleRepo(knex).purgeExpired();
+        if (purged) logger.info({ purged }, 'expired throttle counters purged');
       },
     },
   ];

@@ -20,7 +20,8 @@ import { installWriteCounter } from './write-counter';
 /**
  * Tables a refused request legitimately writes:
  *  - sessions: express-session stores and touches the visitor's session on any answer;
- *  - auth_throttle: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/throttle.ts);
+ *  - auth_throttle: a refused login, 找回密码 or e-bill check counts as a guess (src/modules/auth/throttle.ts;
+ *    a check whose fields are not even in the accepted format is refused before it, ebills/routes.ts);
  *  - captchas: a 验证码 answer is used up by its first check, right or wrong (src/modules/captcha/repo.ts);
  *  - rate_limits: the 个人信息 re-authentication and the notify endpoints' counters (auth/lockout.ts, payment/notify-limit.ts);
  * and, on the channels' notify endpoint only,

@@ -5,6 +5,7 @@ import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
+import { captchaOf } from './profile-helpers';
 
 const db = await testDatabase({ demo: true });
 const app = testApp(db);
@@ -187,7 +188,11 @@ describe('accounts', () => {
 
   it('shows the login limits of an account after failed logins, and 解除登录限制 lifts them', async () => {
     const p = await f.person(k, { password: 'Chosen@2026x' });
-    for (let i = 0; i < 6; i++) await new Client(app).login(p.number, 'wrong-password');
+    for (let i = 0; i < 5; i++) await new Client(app).login(p.number, 'wrong-password');
+    // A sixth wrong guess, checked with its 验证码, starts this address's delay.
+    const g = new Client(app);
+    await g.get('/login');
+    expect((await g.post('/login', { username: p.number, password: 'wrong-password', captcha: (await captchaOf(g, k)).text })).status).toBe(401);
     // The owner would need a 验证码 now, and this address waits.
     expect((await new Client(app).login(p.number, 'Chosen@2026x')).status).not.toBe(303);
     const c = await finance();

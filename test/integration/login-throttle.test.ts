@@ -46,7 +46,7 @@ describe('one address, many students', () => {
 });
 
 describe('guesses at one account', () => {
-  it('20 parallel wrong guesses: the owner still gets in from elsewhere, the guessing address waits', async () => {
+  it('20 parallel wrong guesses: the owner still gets in from elsewhere, the guessing address needs a 验证码', async () => {
     const p = await f.person(db.knex, { password: 'Right#pass2026' });
     const attacker = '203.0.113.9';
     const clients = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
@@ -56,11 +56,10 @@ describe('guesses at one account', () => {
     }));
     const res = await Promise.all(clients.map((c, i) => c.post('/login', { username: p.number, password: `wrong-${i}` })));
     const statuses = res.map((r) => r.status);
-    // Reserve-before-check: only the free failures (and one past them, which then needs a 验证码)
-    // are let through; the rest wait.
+    // Reserve-before-check: only the free failures are checked without a 验证码; the rest are asked for one.
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(PAIR_FREE_FAILURES);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20 - PAIR_FREE_FAILURES - 1);
-    for (const r of res.filter((x) => x.status === 429)) expect(text(r.text)).toMatch(/登录失败次数过多，请\d+秒后再试/);
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(20 - PAIR_FREE_FAILURES);
+    for (const r of res.filter((x) => x.status === 400)) expect(text(r.text)).toContain('请输入验证码');
 
     // The owner, at home: a 验证码, never a refusal.
     const owner = new Client(app, { ip: '198.51.100.7' });
@@ -68,11 +67,18 @@ describe('guesses at one account', () => {
     expect(first.status).toBe(400);
     expect(text(first.text)).toContain('请输入验证码');
     expect(last.status).toBe(303);
+  });
 
-    // The guessing address is slowed: even the right password is not checked from there for now.
-    const again = await new Client(app, { ip: attacker }).login(p.number, 'Right#pass2026');
+  it('past the free failures a guessing address waits between guesses without a 验证码', async () => {
+    const p = await f.person(db.knex, { password: 'Right#pass2026' });
+    const attacker = '203.0.113.10';
+    for (let i = 0; i < PAIR_FREE_FAILURES; i++) expect((await new Client(app, { ip: attacker }).login(p.number, `wrong-${i}`)).status).toBe(401);
+    const g = new Client(app, { ip: attacker });
+    await g.get('/login');
+    expect((await g.post('/login', { username: p.number, password: 'wrong-x', captcha: (await captchaOf(g, db.knex)).text })).status).toBe(401);
+    const again = await new Client(app, { ip: attacker }).login(p.number, 'wrong-y');
     expect(again.status).toBe(429);
-    expect(text(again.text)).toMatch(/请\d+秒后再试/);
+    expect(text(again.text)).toMatch(/登录失败次数过多，请\d+秒后再试/);
   });
 
   it('asks every address for a 验证码 after 5 failures, across instances, and the right password with it gets in', async () => {

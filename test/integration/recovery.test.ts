@@ -221,26 +221,28 @@ describe('找回密码', () => {
     expect(text((await again.get('/recover/answer')).text)).toContain(`密保问题： ${outcomes[1]!.question}`);
   });
 
-  it('past 5 wrong answers the guessing address waits, and the owner elsewhere still recovers; an unknown name is treated the same', async () => {
+  it('past 5 wrong answers each guess still costs a 验证码, and the owner elsewhere still recovers; an unknown name is treated the same', async () => {
     const p = await withQuestion();
     const guesser = new Client(app, { ip: '203.0.113.70' });
     await start(guesser, p.number, p.idNumber);
     for (let i = 0; i < 6; i++) expect((await answer(guesser, `wrong ${i}`)).res.status).toBe(400);
-    const slowed = await answer(guesser, 'lanzhou');
-    expect(slowed.res.status).toBe(429);
-    expect(text(slowed.res.text)).toMatch(/尝试次数过多，请\d+秒后再试/);
+    // The answer page always carries a 验证码, and a valid one skips the pair's delay
+    // (auth/throttle.ts says why): one more guess, one more 验证码, never a wait to impose on
+    // an owner behind the same address.
+    expect((await answer(guesser, 'wrong 7')).res.status).toBe(400);
     // From elsewhere the owner goes through (step 1 asks for a 验证码 now: the account had failures).
     const owner = new Client(app, { ip: '198.51.100.70' });
     expect((await throughStart(owner, p.number, p.idNumber)).headers.location).toBe('/recover/answer');
     expect((await answer(owner, 'lanzhou')).res.headers.location).toBe('/recover/reset');
 
-    // Guesses at ID numbers for a name that does not exist: a 验证码, then a wait, the same way.
+    // Guesses at ID numbers for a name that does not exist: a 验证码 past 5, the same way (requests
+    // that bring none are never checked, so they start no delay).
     const ghost = new Client(app, { ip: '203.0.113.71' });
     for (let i = 0; i < 5; i++) expect((await start(ghost, 'ghost-name', f.idNumber())).status).toBe(303);
     const asked = await start(ghost, 'ghost-name', f.idNumber());
     expect(asked.status).toBe(400);
     expect(text(asked.text)).toContain('请输入验证码');
-    expect((await start(ghost, 'ghost-name', f.idNumber())).status).toBe(429);
+    expect((await start(ghost, 'ghost-name', f.idNumber())).status).toBe(400);
   });
 
   it('lets an external payer recover with 身份证号 as the user name', async () => {

@@ -420,7 +420,10 @@ describe('电子票据查验 (public, from the QR code)', () => {
     expect(blank.status).toBe(200);
     expect(text(blank.text)).toContain('电子票据查验');
     expect(text(blank.text)).not.toContain('未查到');
-    expect((await new Client(app).get('/ebills/verify?code=%27;--&no=1&check=abc')).status).toBe(404);
+    // A code no bill can have is refused by the form's rules, before the throttle counts anything.
+    const junk = await new Client(app).get('/ebills/verify?code=%27;--&no=1&check=abc');
+    expect(junk.status).toBe(400);
+    expect(text(junk.text)).toContain('票据代码不正确');
   });
 
   it('stops guessing without locking the holder out: past 5 wrong check codes a 验证码 is asked for, and the guessing address waits', async () => {
@@ -431,8 +434,11 @@ describe('电子票据查验 (public, from the QR code)', () => {
       const guess = String((Number(bill.check_code) + 1 + i) % 1_000_000).padStart(6, '0');
       expect((await new Client(app, { ip: guesser }).get(`/ebills/verify?code=${bill.bill_code}&no=${bill.bill_no}&check=${guess}`)).status).toBe(404);
     }
-    // The sixth guess gets past the pair's delay only to be asked for a 验证码; the next one waits.
+    // The sixth guess is asked for a 验证码; once a checked one failed, a guess without one waits.
     expect((await new Client(app, { ip: guesser }).get(right)).status).toBe(400);
+    const g = new Client(app, { ip: guesser });
+    const sixth = String((Number(bill.check_code) + 6) % 1_000_000).padStart(6, '0');
+    expect((await g.get(`/ebills/verify?code=${bill.bill_code}&no=${bill.bill_no}&check=${sixth}&captcha=${(await captchaOf(g, db.knex)).text}`)).status).toBe(404);
     const slowed = await new Client(app, { ip: guesser }).get(right);
     expect(slowed.status).toBe(429);
     expect(text(slowed.text)).toMatch(/查验失败次数过多，请\d+秒后再试/);

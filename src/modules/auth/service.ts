@@ -9,7 +9,8 @@ import type { Request } from 'express';
 import { initialPassword } from '../../domain/password-policy';
 import type { AuthRepo, LoginAccount } from './repo';
 import type { Captchas } from '../captcha/routes';
-import type { Throttle } from './throttle';
+import { unknownNameKey } from './login-name';
+import { typedCaptcha, type Throttle } from './throttle';
 
 export type LoginResult =
   | { ok: true; accountId: number; mustChangePassword: boolean }
@@ -26,6 +27,8 @@ export interface LoginInput {
   req: Request;
 }
 
+const CAPTCHA_REASON = { missing: 'captcha', wrong: 'captchaWrong', expired: 'captchaExpired' } as const;
+
 // A real hash of a random string: comparing against it costs what a real compare costs.
 const DUMMY_HASH = bcrypt.hashSync('timing-equaliser-not-a-password', 10);
 
@@ -36,20 +39,16 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
     async login(input: LoginInput): Promise<LoginResult> {
       const username = input.username.trim();
       const account = await repo.findForLogin(username);
-      const lockKey = account ? `a${account.accountId}` : `u${username.toLowerCase()}`;
-      const gate = await throttle.attempt(lockKey, input.ip);
+      const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
+      const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
       if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
-      if (gate.captcha) {
-        // Not a guess until a valid 验证码 comes with it: the reserved points go back.
-        const captcha = input.captcha ? await captchas.take(input.req, input.captcha) : 'missing';
-        if (captcha !== 'ok') {
-          await throttle.release(lockKey, input.ip);
-          return { ok: false, reason: captcha === 'missing' ? 'captcha' : captcha === 'wrong' ? 'captchaWrong' : 'captchaExpired', captcha: true };
-        }
-      }
+      if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
 
       const ok = account ? await verifyPassword(account, input.password) : (await bcrypt.compare(input.password, DUMMY_HASH), false);
-      if (!account || !ok) return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+      if (!account || !ok) {
+        await throttle.failed(lockKey, input.ip);
+        return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+      }
       await throttle.succeeded(lockKey, input.ip);
       if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
       await repo.recordLogin(account.accountId);

@@ -11,8 +11,6 @@ export interface CounterKey {
   address: string;
 }
 
-export type PairReservation = { ok: true; failures: number } | { ok: false; waitSeconds: number };
-
 export function throttleRepo(db: Knex) {
   return {
     /** Counts one more failure (a row past its window starts again at 1) and returns the count. */
@@ -30,41 +28,40 @@ export function throttleRepo(db: Knex) {
       return rows[0]!.failures;
     },
 
+    /** Seconds this pair must still wait before a guess without a 验证码 (0: none). */
+    async waitSeconds(key: CounterKey): Promise<number> {
+      const row = await db('auth_throttle').where(key).andWhere('expires_at', '>', db.fn.now()).andWhere('next_at', '>', db.fn.now())
+        .first(db.raw('ceil(extract(epoch FROM next_at - now()))::int AS wait'));
+      return row ? Number((row as { wait: number }).wait) : 0;
+    },
+
     /**
-     * A pair (account, address) reserves a failure only when its delay is over. Past `free`
-     * failures each reservation sets the next delay (base · 2^k, at most cap). The row is held for
-     * update, so of parallel reservations at most one finds the delay over.
+     * Counts a checked, failed guess of a pair (account, address). Past `free` failures the pair's
+     * next guess without a 验证码 waits base · 2^k seconds (at most cap). The delay is computed from
+     * the row's count as it stands after the increment, so guesses failing together leave the delay
+     * of the highest count.
      */
-    async reservePair(key: CounterKey, opts: { windowSeconds: number; free: number; baseSeconds: number; capSeconds: number }): Promise<PairReservation> {
-      return db.transaction(async (trx) => {
+    async failPair(key: CounterKey, opts: { windowSeconds: number; free: number; baseSeconds: number; capSeconds: number }): Promise<void> {
+      await db.transaction(async (trx) => {
         await trx.raw(
-          `INSERT INTO auth_throttle (scope, account, address, failures, expires_at)
-           VALUES (:scope, :account, :address, 0, now() + make_interval(secs => :win)) ON CONFLICT DO NOTHING`,
+          `INSERT INTO auth_throttle AS t (scope, account, address, failures, expires_at)
+           VALUES (:scope, :account, :address, 1, now() + make_interval(secs => :win))
+           ON CONFLICT (scope, account, address) DO UPDATE SET
+             failures = CASE WHEN t.expires_at <= now() THEN 1 ELSE t.failures + 1 END,
+             next_at = CASE WHEN t.expires_at <= now() THEN NULL ELSE t.next_at END,
+             expires_at = CASE WHEN t.expires_at <= now() THEN now() + make_interval(secs => :win) ELSE t.expires_at END`,
           { ...key, win: opts.windowSeconds },
         );
-        const { rows } = await trx.raw<{ rows: { failures: number; expired: boolean; wait: string | null }[] }>(
-          `SELECT failures, expires_at <= now() AS expired, ceil(extract(epoch FROM next_at - now())) AS wait
-             FROM auth_throttle WHERE scope = :scope AND account = :account AND address = :address FOR UPDATE`,
-          { ...key },
-        );
-        const row = rows[0]!;
-        const wait = row.expired || row.wait === null ? 0 : Number(row.wait);
-        if (wait > 0) return { ok: false, waitSeconds: wait };
-        const failures = (row.expired ? 0 : row.failures) + 1;
-        const over = failures - opts.free;
-        const delay = over > 0 ? Math.min(opts.capSeconds, opts.baseSeconds * 2 ** (over - 1)) : null;
         await trx.raw(
-          `UPDATE auth_throttle SET failures = :failures,
-             next_at = CASE WHEN CAST(:delay AS int) IS NULL THEN NULL ELSE now() + make_interval(secs => CAST(:delay AS int)) END,
-             expires_at = CASE WHEN :expired THEN now() + make_interval(secs => :win) ELSE expires_at END
+          `UPDATE auth_throttle SET next_at = CASE WHEN failures > :free
+             THEN now() + make_interval(secs => least(:cap, :base * power(2, failures - :free - 1))::int) ELSE NULL END
            WHERE scope = :scope AND account = :account AND address = :address`,
-          { ...key, failures, delay, expired: row.expired, win: opts.windowSeconds },
+          { ...key, free: opts.free, cap: opts.capSeconds, base: opts.baseSeconds },
         );
-        return { ok: true, failures };
       });
     },
 
-    /** Gives one reserved failure back (the request was not a guess after all). A delay already set stays. */
+    /** Gives one reserved failure back (the request was not a guess after all). */
     async release(key: CounterKey): Promise<void> {
       await db('auth_throttle').where(key).update({ failures: db.raw('greatest(failures - 1, 0)') });
     },
@@ -91,6 +88,7 @@ export function throttleRepo(db: Knex) {
       await db('auth_throttle').where({ scope, account }).del();
     },
 
+    /** Rows past their window count as empty anyway; the throttle-purge job deletes them. */
     async purgeExpired(): Promise<number> {
       return db('auth_throttle').where('expires_at', '<=', db.fn.now()).del();
     },

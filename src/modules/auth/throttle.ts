@@ -5,14 +5,30 @@
 //   is asked for a 验证码, nobody is refused;
 // - per account, from anywhere: past ACCOUNT_CAPTCHA_AFTER failures every address is asked for a
 //   验证码 at that account (the owner included: a captcha, not a lock);
-// - per (account, address): past PAIR_FREE_FAILURES failures that pair waits a growing delay between
-//   checked guesses (PAIR_DELAY_BASE_SECONDS doubling up to PAIR_DELAY_CAP_SECONDS). Only the
-//   address doing the guessing waits; the owner elsewhere never does.
+// - per (account, address): past PAIR_FREE_FAILURES checked and failed guesses that pair waits a
+//   growing delay (PAIR_DELAY_BASE_SECONDS doubling up to PAIR_DELAY_CAP_SECONDS) before its next
+//   guess WITHOUT a 验证码. A valid 验证码 skips the delay.
 //
-// A guess reserves its failure BEFORE it is checked and gives it back when it turns out not to be
-// one. Checking first and counting after would let thirty guesses sent at once all pass the check
-// before the first failure is counted.
+// Why the delay is set only after a guess was checked and failed, and why a 验证码 skips it: the
+// owner may sit behind the same NAT address as the guesser. If any request (one without a 验证码,
+// say) could start a delay, the guesser could keep the pair waiting for ever and the owner, with
+// the right password and 验证码, would be refused every round. Skipping the delay with a valid 验证码
+// does not make guessing cheaper: the pair only reaches its delay after PAIR_FREE_FAILURES failed
+// guesses, which also put the account's own counter (from any address) past ACCOUNT_CAPTCHA_AFTER,
+// so every further guess needs a 验证码 anyway, and each 验证码 is good for one check only
+// (captcha/routes.ts). The delay binds on its own only once the owner's success has forgiven the
+// account's counter while the guessing pair's stays; even then the guesser skips it only by
+// solving one 验证码 per guess. So a guess past the free ones costs a solved 验证码 either way,
+// and the delay tells a client without one how long it would have to wait instead.
+//
+// A guess reserves its failure at the account and address counters BEFORE it is checked and gives
+// it back when it turns out not to be one. Checking first and counting after would let thirty
+// guesses sent at once all pass the check before the first failure is counted; reserving first,
+// each sees its own count, and all past the free ones need a 验证码.
 import type { Knex } from 'knex';
+import { addressKey } from '../../http/address-key';
+import type { Request } from 'express';
+import type { CaptchaResult, Captchas } from '../captcha/routes';
 import { throttleRepo, type CounterKey } from './throttle-repo';
 
 export const ADDRESS_CAPTCHA_AFTER = 50;
@@ -22,14 +38,22 @@ export const PAIR_DELAY_BASE_SECONDS = 15;
 export const PAIR_DELAY_CAP_SECONDS = 120;
 const ADDRESS_WINDOW_SECONDS = 15 * 60;
 const ACCOUNT_WINDOW_SECONDS = 60 * 60;
-/** Rows past their window count as empty; each instance deletes them now and then. */
-const PURGE_EVERY_MS = 15 * 60 * 1000;
 
 export type Gate =
-  /** Check the guess; `captcha` says whether a valid 验证码 must come with it. */
-  | { kind: 'check'; captcha: boolean }
-  /** This address must wait before its next guess at this account. */
-  | { kind: 'wait'; seconds: number };
+  /** Check the guess (any 验证码 it needed was valid and is used up). */
+  | { kind: 'check' }
+  /** This address must wait before its next guess at this account, or bring a 验证码. */
+  | { kind: 'wait'; seconds: number }
+  /** A 验证码 was needed and did not come, or was wrong or out of date. */
+  | { kind: 'captcha'; result: 'missing' | 'wrong' | 'expired' };
+
+/** Checks and uses up the 验证码 that came with the request ('missing' when none came); called only when one is needed. */
+export type CaptchaCheck = () => Promise<CaptchaResult | 'missing'>;
+
+/** The 验证码 typed in a form, checked against the session, as a CaptchaCheck. */
+export function typedCaptcha(captchas: Captchas, req: Request, typed: string): CaptchaCheck {
+  return async () => (typed ? captchas.take(req, typed) : 'missing');
+}
 
 export interface AccountThrottleState {
   failures: number;
@@ -38,11 +62,17 @@ export interface AccountThrottleState {
 }
 
 export interface Throttle {
-  /** Reserves one failure for this guess at every counter it belongs to. */
-  attempt(account: string, address: string): Promise<Gate>;
+  /**
+   * Reserves one failure for this guess at the account's and the address's counters, and asks for
+   * the 验证码 when one is needed (past the counters' limits, or while the pair waits); the points go
+   * back when the answer is not 'check'.
+   */
+  attempt(account: string, address: string, captcha: CaptchaCheck): Promise<Gate>;
+  /** The guess was checked and was wrong: counts it at the pair and sets the pair's delay. */
+  failed(account: string, address: string): Promise<void>;
   /** The guess was right: the account's and this pair's failures are forgiven, the address gets its point back. */
   succeeded(account: string, address: string): Promise<void>;
-  /** The request was not a guess after all (e.g. no captcha came): every reserved point goes back. */
+  /** The request was not a guess after all (e.g. no captcha came): every reserved point goes back; the pair is untouched. */
   release(account: string, address: string): Promise<void>;
   /** Read-only: would the next guess from here need a 验证码 (account unknown: the address alone). */
   captchaNeeded(account: string | null, address: string): Promise<boolean>;
@@ -54,35 +84,39 @@ export interface Throttle {
 
 export function createThrottle(db: Knex, scope: string): Throttle {
   const repo = throttleRepo(db);
-  let purgedAt = Date.now();
-  const keys = (account: string, address: string) => ({
-    account: { scope, account, address: '' } satisfies CounterKey,
-    pair: { scope, account, address } satisfies CounterKey,
-    address: { scope, account: '', address } satisfies CounterKey,
-  });
+  const keys = (account: string, ip: string) => {
+    const address = addressKey(ip);
+    return {
+      account: { scope, account, address: '' } satisfies CounterKey,
+      pair: { scope, account, address } satisfies CounterKey,
+      address: { scope, account: '', address } satisfies CounterKey,
+    };
+  };
+  const giveBack = (k: ReturnType<typeof keys>) => Promise.all([repo.release(k.account), repo.release(k.address)]);
 
   return {
-    async attempt(account, address) {
-      const k = keys(account, address);
-      if (Date.now() - purgedAt > PURGE_EVERY_MS) {
-        purgedAt = Date.now();
-        await repo.purgeExpired();
-      }
-      // The pair first: a guess that must wait is not counted anywhere else.
-      const pair = await repo.reservePair(k.pair, {
+    async attempt(account, ip, captcha) {
+      const k = keys(account, ip);
+      const [a, i, wait] = await Promise.all([
+        repo.reserve(k.account, ACCOUNT_WINDOW_SECONDS), repo.reserve(k.address, ADDRESS_WINDOW_SECONDS), repo.waitSeconds(k.pair),
+      ]);
+      if (!(wait > 0 || a > ACCOUNT_CAPTCHA_AFTER || i > ADDRESS_CAPTCHA_AFTER)) return { kind: 'check' };
+      const result = await captcha();
+      if (result === 'ok') return { kind: 'check' };
+      await giveBack(k);
+      return wait > 0 && result === 'missing' ? { kind: 'wait', seconds: wait } : { kind: 'captcha', result };
+    },
+    async failed(account, ip) {
+      await repo.failPair(keys(account, ip).pair, {
         windowSeconds: ACCOUNT_WINDOW_SECONDS, free: PAIR_FREE_FAILURES, baseSeconds: PAIR_DELAY_BASE_SECONDS, capSeconds: PAIR_DELAY_CAP_SECONDS,
       });
-      if (!pair.ok) return { kind: 'wait', seconds: pair.waitSeconds };
-      const [a, i] = await Promise.all([repo.reserve(k.account, ACCOUNT_WINDOW_SECONDS), repo.reserve(k.address, ADDRESS_WINDOW_SECONDS)]);
-      return { kind: 'check', captcha: a > ACCOUNT_CAPTCHA_AFTER || i > ADDRESS_CAPTCHA_AFTER };
     },
     async succeeded(account, address) {
       const k = keys(account, address);
       await Promise.all([repo.forget(k.account), repo.forget(k.pair), repo.release(k.address)]);
     },
     async release(account, address) {
-      const k = keys(account, address);
-      await Promise.all([repo.release(k.account), repo.release(k.pair), repo.release(k.address)]);
+      await giveBack(keys(account, address));
     },
     async captchaNeeded(account, address) {
       const k = keys(account ?? '', address);

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { formFields, parse } from '../../http/validate';
-import type { Throttle } from '../auth/throttle';
+import { typedCaptcha, type Throttle } from '../auth/throttle';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import type { PdfLimit } from './pdf-limit';
 import { PdfBusy, PdfFailed } from './pdf-pool';
@@ -57,10 +57,19 @@ export function ebillsRoutes(deps: { ebills: EbillsService; pdfLimit?: PdfLimit 
  * payer: past the limits a 验证码 is asked for and the guessing address waits between guesses. The
  * holder of the bill, elsewhere, always gets it checked (with a 验证码 at most).
  */
-/** The check's fields as typed (lengths as the form's maxlength); their format is the service's. */
-const field = (max: number, message: string) => z.string().trim().max(max, message).default('');
+/**
+ * The check's fields as typed (lengths as the form's maxlength), each empty or in the format the
+ * service accepts (ebills/service.ts): a code or number that can match no bill is refused here,
+ * before the throttle writes a row for it, so made-up keys cannot fill auth_throttle.
+ */
+const field = (max: number, message: string, format?: RegExp) => {
+  const s = z.string().trim().max(max, message);
+  return (format ? s.refine((v) => v === '' || format.test(v), message) : s).default('');
+};
+const BILL_NUMBER = /^[0-9A-Za-z]{1,16}$/;
 const verifyQuery = z.object({
-  code: field(16, '票据代码不正确'), no: field(16, '票据号码不正确'), check: field(6, '校验码不正确'), captcha: field(10, '验证码不正确'),
+  code: field(16, '票据代码不正确', BILL_NUMBER), no: field(16, '票据号码不正确', BILL_NUMBER),
+  check: field(6, '校验码不正确', /^\d{6}$/), captcha: field(10, '验证码不正确'),
 });
 
 export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throttle; captchas: Captchas }) {
@@ -86,17 +95,14 @@ export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throt
     const asked = Boolean(query.code && query.no && query.check);
     if (!asked) return render(200, { result: await deps.ebills.verify(query), query, captcha: await throttle.captchaNeeded(null, ip) });
 
-    const gate = await throttle.attempt(billKey, ip);
+    const gate = await throttle.attempt(billKey, ip, typedCaptcha(captchas, req, query.captcha));
     if (gate.kind === 'wait') return render(429, { result: { asked: true, found: false, wait: VERIFY_MESSAGES.wait(gate.seconds) }, query, captcha: true });
-    if (gate.captcha) {
-      const captcha = query.captcha ? await captchas.take(req, query.captcha) : 'missing';
-      if (captcha !== 'ok') {
-        await throttle.release(billKey, ip);
-        return render(400, { result: { asked: false, found: false }, query, captcha: true, captchaError: VERIFY_MESSAGES[captcha] });
-      }
-    }
+    if (gate.kind === 'captcha') return render(400, { result: { asked: false, found: false }, query, captcha: true, captchaError: VERIFY_MESSAGES[gate.result] });
     const result = await deps.ebills.verify(query);
-    if (result.asked && !result.found) return render(404, { result, query, captcha: await throttle.captchaNeeded(billKey, ip) });
+    if (result.asked && !result.found) {
+      await throttle.failed(billKey, ip);
+      return render(404, { result, query, captcha: await throttle.captchaNeeded(billKey, ip) });
+    }
     await throttle.succeeded(billKey, ip);
     render(200, { result, query, captcha: false });
   });

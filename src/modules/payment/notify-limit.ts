@@ -10,6 +10,7 @@
 // stored, the channel retries the rest, and the active query settles the payments regardless.
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { QueryPool } from '../../db/connection';
+import { addressKey } from '../../http/address-key';
 
 /** Refused notifications one address may have stored per window. */
 export const REFUSED_PER_ADDRESS = 30;
@@ -29,7 +30,8 @@ export function createNotifyLimit(pool: QueryPool, opts: { points?: number; seco
   return {
     async refused(ip) {
       // penalty() is one atomic upsert: refusals arriving together each get their own count.
-      const r = await limiter.penalty(ip || 'unknown', 1);
+      // An IPv6 client is counted by its /64 (http/address-key.ts).
+      const r = await limiter.penalty(addressKey(ip), 1);
       return r.consumedPoints <= points;
     },
   };

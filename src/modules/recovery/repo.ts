@@ -25,6 +25,13 @@ export function recoveryRepo(db: Knex) {
         .first(columns);
     },
 
+    /** The account a 用户名 names, whatever the 身份证号 typed with it (the throttle's key). */
+    async byName(username: string): Promise<{ accountId: number } | undefined> {
+      return db('accounts as a').join('people as p', 'p.id', 'a.person_id')
+        .where((q) => q.where('p.number', username).orWhere((q2) => q2.where('p.kind', 'external').andWhereRaw('upper(p.id_number) = ?', [username.toUpperCase()])))
+        .first('a.id as accountId');
+    },
+
     async byId(accountId: number): Promise<RecoveryAccount | undefined> {
       return db('accounts as a').join('people as p', 'p.id', 'a.person_id').where('a.id', accountId).andWhere('a.status', 'active').first(columns);
     },

@@ -78,7 +78,6 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Capt
     if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
     if (!parsed.ok || Object.keys(errors).length) return renderAnswer(res, state, values, { errors }, 400);
     const outcome = await recovery.answer(state, parsed.data.answer, req.ip ?? '');
-    if (outcome.kind === 'wait') return renderAnswer(res, state, values, { error: M.wait(outcome.seconds) }, 429);
     if (outcome.kind === 'wrong') return renderAnswer(res, state, values, { errors: { answer: M.answerWrong } }, 400);
     await regenerate(req);
     req.session.recovery = { ...state, answered: true };

@@ -12,7 +12,8 @@ import type { Knex } from 'knex';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
-import type { Throttle } from '../auth/throttle';
+import { unknownNameKey } from '../auth/login-name';
+import { typedCaptcha, type Throttle } from '../auth/throttle';
 import type { Captchas } from '../captcha/routes';
 import { SECURITY_QUESTIONS } from '../profile/messages';
 import { BCRYPT_COST } from '../profile/service';
@@ -27,6 +28,8 @@ export interface RecoveryState {
   answered: boolean;
   expires: number;
 }
+
+const CAPTCHA_KIND = { missing: 'captcha', wrong: 'captchaWrong', expired: 'captchaExpired' } as const;
 
 const DUMMY_HASH = bcrypt.hashSync('no-such-answer', BCRYPT_COST);
 
@@ -46,22 +49,20 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
   return {
     /** Step 1. `captcha` is what was typed in 验证码 ('' when the page did not show the field). */
     async start(input: { username: string; idNumber: string; ip: string; captcha: string; req: Request }, now = Date.now()): Promise<StartResult> {
-      const lockKey = `n${input.username.toLowerCase()}`;
-      const gate = await throttle.attempt(lockKey, input.ip);
+      // One counter per account however it is named (an external payer by number or by 身份证号),
+      // and a name that matches nobody spelled as the lookup tells names apart (auth/login-name.ts).
+      const named = await repo.byName(input.username);
+      const lockKey = named ? `a${named.accountId}` : `n${unknownNameKey(input.username)}`;
+      const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
       if (gate.kind === 'wait') return { kind: 'wait', seconds: gate.seconds };
-      if (gate.captcha) {
-        const captcha = input.captcha ? await captchas.take(input.req, input.captcha) : 'missing';
-        if (captcha !== 'ok') {
-          await throttle.release(lockKey, input.ip);
-          return { kind: captcha === 'missing' ? 'captcha' : captcha === 'wrong' ? 'captchaWrong' : 'captchaExpired' };
-        }
-      }
+      if (gate.kind === 'captcha') return { kind: CAPTCHA_KIND[gate.result] };
       const found = await repo.find(input.username, input.idNumber);
       const decoy = decoyQuestion(input.username, input.idNumber);
       const account = found?.question && found.answerHash ? found : undefined;
-      // A usable pair is not a failed guess; a pair that matches nobody, or one without 密保, is
-      // counted the same way, so even the throttle cannot tell the two apart.
-      if (account) await throttle.release(lockKey, input.ip);
+      // Every start counts as a failed guess, whatever the pair: forgiving a usable pair here would
+      // tell it apart from a wrong one (by when the 验证码 is asked for). Only a right answer
+      // (answer() below) forgives.
+      await throttle.failed(lockKey, input.ip);
       return {
         kind: 'question',
         state: {
@@ -75,13 +76,17 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
     captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
 
     /** Step 2; the route has already checked the 验证码 this page always carries. */
-    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' } | { kind: 'wait'; seconds: number }> {
-      const gate = await throttle.attempt(state.lockKey, ip);
-      if (gate.kind === 'wait') return gate;
+    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' }> {
+      // The page always carries a 验证码 and the route has checked it: the guess is a checked one.
+      const gate = await throttle.attempt(state.lockKey, ip, async () => 'ok');
+      if (gate.kind !== 'check') return { kind: 'wrong' };
       const account = state.accountId ? await repo.byId(state.accountId) : undefined;
       const hash = account?.answerHash ?? DUMMY_HASH;
       const ok = (await bcrypt.compare(normaliseAnswer(answer), hash)) && account !== undefined && account.answerHash !== null;
-      if (!ok) return { kind: 'wrong' };
+      if (!ok) {
+        await throttle.failed(state.lockKey, ip);
+        return { kind: 'wrong' };
+      }
       await throttle.succeeded(state.lockKey, ip);
       return { kind: 'ok' };
     },
