@@ -103,7 +103,8 @@ export async function benchOffload(): Promise<void> {
     await seedDemo(db.knex);
     const students = await studentsWithEbills(db.knex, { students: PARALLEL_PDFS, ebillsEach: 1, password: 'Bench#2026pw' });
 
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
+    // Plain http on loopback: production would otherwise want https (secure cookies by default).
+    const config = loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: '0', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
     const app = createApp({ config, db, logger: createLogger('silent') });
     const server = app.listen(0, '127.0.0.1');
     servers.push(server);

@@ -8,7 +8,7 @@ const BOOT = new URL('./boot.mjs', import.meta.url);
  * The nice value of every worker thread (Linux): parsing and drawing take what the request
  * thread leaves, so on a two-core server the pages stay quick while a worker is busy.
  */
-export const WORKER_NICE = 10;
+export const WORKER_NICE = 19;
 
 /** entry: the worker module's URL (new URL('./x-worker.ts', import.meta.url)). */
 export function spawnWorker(entry: URL, data: Record<string, unknown> = {}, transferList: Transferable[] = []): Worker {

@@ -30,4 +30,4 @@ export type WorkerMessage =
   | { type: 'done'; rows: number }
   | { type: 'fileError'; message: string };
 
-export const BATCH_ROWS = 2000;
+export const BATCH_ROWS = 500;
