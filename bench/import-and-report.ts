@@ -2,8 +2,7 @@
 // page and the CLI do), then the arrears report by college and by class over them. References
 // measured in the same run: a bare bulk insert of the same 120,000 rows (the floor any import
 // pays) and a bare `SELECT count(*), sum(due) FROM bills` (the floor any report pays).
-import knexFactory from 'knex';
-import { connect } from '../src/db/connection';
+import { benchDatabase } from './bench-db';
 import { migrateLatest } from '../src/db/migrate';
 import { idCheckChar } from '../src/domain/id-number';
 import { auditRepo } from '../src/modules/audit/repo';
@@ -14,7 +13,6 @@ import { reportsService } from '../src/modules/console/reports/service';
 import { reportQuery } from '../src/modules/console/reports/schemas';
 import { seedDemo } from '../seeds/demo';
 
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 30_000);
 const COLLEGES = ['计算机学院', '机电工程学院', '材料科学与工程学院', '经济管理学院', '土木工程学院', '理学院'];
 const BILLS: [string, string][] = [['学费', '5000.00'], ['住宿费', '1100.00'], ['医疗保险', '250.00'], ['体检费', '45.00']];
@@ -38,11 +36,7 @@ function billsCsv(): string {
 }
 
 export async function benchImportAndReport(): Promise<void> {
-  const name = `cupp_bench_import_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-  await admin.raw('CREATE DATABASE ??', [name]);
-  const db = await connect({ databaseUrl: `${PG}/${name}`, poolMax: 4 });
+  const { db, drop } = await benchDatabase('import', 4);
   try {
     await migrateLatest(db.knex);
     await seedDemo(db.knex); // colleges, periods and fee items (and 330 demo students)
@@ -105,8 +99,6 @@ export async function benchImportAndReport(): Promise<void> {
     console.log(`  CSV export by class  ${fmt(csvByClass)}`);
     console.log(`  reference: SELECT count(*), sum(due) FROM bills  ${fmt(refCount)}`);
   } finally {
-    await db.close();
-    await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-    await admin.destroy();
+    await drop();
   }
 }

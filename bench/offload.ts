@@ -14,10 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import express from 'express';
-import knexFactory from 'knex';
+import { benchConfig, benchDatabase } from './bench-db';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { connect } from '../src/db/connection';
 import { migrateLatest } from '../src/db/migrate';
 import { decodeCsvBytes } from '../src/domain/csv';
 import { idCheckChar } from '../src/domain/id-number';
@@ -29,7 +27,6 @@ import { DEMO, seedDemo } from '../seeds/demo';
 import { studentsWithEbills } from '../test/factories-ebills';
 
 const run = promisify(execFile);
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const IMPORT_MB = Number(process.env.BENCH_IMPORT_MB ?? 20);
 const PARALLEL_PDFS = 20;
 const PROBE_GAP_MS = 10;
@@ -92,19 +89,14 @@ async function signIn(base: string, number: string, password: string): Promise<s
 }
 
 export async function benchOffload(): Promise<void> {
-  const name = `cupp_bench_offload_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-  await admin.raw('CREATE DATABASE ??', [name]);
-  const db = await connect({ databaseUrl: `${PG}/${name}`, poolMax: 10 });
+  const { db, url, drop } = await benchDatabase('offload', 10);
   const servers: { close(cb: () => void): void }[] = [];
   try {
     await migrateLatest(db.knex);
     await seedDemo(db.knex);
     const students = await studentsWithEbills(db.knex, { students: PARALLEL_PDFS, ebillsEach: 1, password: 'Bench#2026pw' });
 
-    // Plain http on loopback: production would otherwise want https (secure cookies by default).
-    const config = loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: '0', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
+    const config = benchConfig(url);
     const app = createApp({ config, db, logger: createLogger('silent') });
     const server = app.listen(0, '127.0.0.1');
     servers.push(server);
@@ -230,9 +222,7 @@ export async function benchOffload(): Promise<void> {
     console.log(`  old way: same ${PARALLEL_PDFS} PDFs drawn on the main thread      every request waits up to ${stall.oldDraw!.toFixed(0)} ms   (${(stall.oldDraw! / idle).toFixed(0)}x idle p99; ${oldDrawSeconds.toFixed(2)} s in all)`);
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    await db.close();
-    await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-    await admin.destroy();
+    await drop();
   }
 }
 

@@ -5,15 +5,12 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import express from 'express';
-import knexFactory from 'knex';
+import { benchConfig, benchDatabase } from './bench-db';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { connect } from '../src/db/connection';
 import { migrateLatest } from '../src/db/migrate';
 import { createLogger } from '../src/logger';
 import { DEMO, seedDemo } from '../seeds/demo';
 
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 
 async function load(url: string, headers: Record<string, string> = {}, connections = 20) {
@@ -22,11 +19,7 @@ async function load(url: string, headers: Record<string, string> = {}, connectio
 }
 
 export async function benchWeb(): Promise<void> {
-  const name = `cupp_bench_web_${process.pid}`;
-  const admin = knexFactory({ client: 'pg', connection: `${PG}/postgres` });
-  await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-  await admin.raw('CREATE DATABASE ??', [name]);
-  const db = await connect({ databaseUrl: `${PG}/${name}`, poolMax: 10 });
+  const { db, url, drop } = await benchDatabase('web', 10);
   try {
     await migrateLatest(db.knex);
     await seedDemo(db.knex);
@@ -38,8 +31,7 @@ export async function benchWeb(): Promise<void> {
     await db.knex('accounts').whereIn('person_id', db.knex('people').select('id').whereIn('number', students))
       .update({ password_hash: hash, must_change_password: false });
 
-    // Plain http on loopback: production would otherwise want https (secure cookies by default).
-    const config = loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: '0', DATABASE_URL: `${PG}/${name}`, SESSION_SECRET: 'b'.repeat(40), BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'silent', SANDBOX: '0' });
+    const config = benchConfig(url);
     const app = createApp({ config, db, logger: createLogger('silent') });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -100,9 +92,7 @@ export async function benchWeb(): Promise<void> {
     await new Promise((r) => server.close(r));
     await new Promise((r) => bareServer.close(r));
   } finally {
-    await db.close();
-    await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-    await admin.destroy();
+    await drop();
   }
 }
 

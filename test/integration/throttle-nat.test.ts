@@ -10,7 +10,7 @@ import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { counterPayment } from '../factories-payments';
-import { captchaOf } from './profile-helpers';
+import { captchaOf, guessPastFreeFailures } from './profile-helpers';
 
 const db = await testDatabase();
 const app = testApp(db);
@@ -25,11 +25,8 @@ describe('a guesser and the owner behind one NAT address', () => {
   it('系统登陆: a request without a 验证码 starts no delay, and the owner with a 验证码 gets in while one runs', async () => {
     const p = await f.person(db.knex, { password: 'Right#pass2026' });
     const nat = '10.60.0.1';
-    for (let i = 0; i < PAIR_FREE_FAILURES; i++) expect((await new Client(app, { ip: nat }).login(p.number, `wrong-${i}`)).status).toBe(401);
     // One more checked wrong guess (it needs a 验证码 now) starts the pair's delay.
-    const g = new Client(app, { ip: nat });
-    await g.get('/login');
-    expect((await g.post('/login', { username: p.number, password: 'wrong-x', captcha: (await captchaOf(g, db.knex)).text })).status).toBe(401);
+    expect((await guessPastFreeFailures(app, db.knex, p.number, nat)).status).toBe(401);
     expect(await delayed(nat)).toBe(1);
 
     // The owner, same address, while the delay runs: told to wait or give a 验证码; with one, in.
@@ -43,10 +40,7 @@ describe('a guesser and the owner behind one NAT address', () => {
   it('系统登陆: when the delay runs out, a request without a 验证码 does not start a fresh one', async () => {
     const p = await f.person(db.knex, { password: 'Right#pass2026' });
     const nat = '10.60.0.2';
-    for (let i = 0; i < PAIR_FREE_FAILURES; i++) expect((await new Client(app, { ip: nat }).login(p.number, `wrong-${i}`)).status).toBe(401);
-    const g = new Client(app, { ip: nat });
-    await g.get('/login');
-    await g.post('/login', { username: p.number, password: 'wrong-x', captcha: (await captchaOf(g, db.knex)).text });
+    await guessPastFreeFailures(app, db.knex, p.number, nat);
     await delayRunsOut(nat);
     const bare = await new Client(app, { ip: nat }).login(p.number, 'wrong-y');
     expect(bare.status).toBe(400);
