@@ -136,8 +136,11 @@ export async function benchOffload(): Promise<void> {
     const t0 = performance.now();
     let parsed!: () => void;
     const parsedYet = new Promise<void>((r) => (parsed = r));
+    let uploaded!: () => void;
+    const uploadedYet = new Promise<void>((r) => (uploaded = r));
     const imported = (async () => {
       const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', `Cookie: ${financeCookie}`, '-F', `_csrf=${token}`, '-F', `file=@${file};type=text/csv`, `${base}/console/imports/people`]);
+      uploaded();
       const [status, location] = stdout.trim().split(' ');
       if (status !== '303' || !location) throw new Error(`upload answered ${stdout}`);
       const id = Number(location.split('/').pop());
@@ -150,8 +153,11 @@ export async function benchOffload(): Promise<void> {
       throw new Error('import job did not end within 10 minutes');
     })();
     // The two phases apart as well: reading and checking (the worker), writing (PostgreSQL).
-    const duringParse = await probe(health, parsedYet);
+    const duringUpload = await probe(health, uploadedYet);
+    stall.uploading = lastStallMs;
+    const duringRead = await probe(health, parsedYet);
     stall.parsing = lastStallMs;
+    const duringParse = [...duringUpload, ...duringRead];
     const duringWrite = await probe(health, imported);
     stall.writing = lastStallMs;
     stall.importing = Math.max(stall.parsing, stall.writing);
@@ -214,6 +220,8 @@ export async function benchOffload(): Promise<void> {
     console.log(`  /healthz idle (2 windows, start and end)     ${ms(idle)}   main thread's longest stall ${stall.idle!.toFixed(0)} ms`);
     console.log(`  during a ${(csv.length / 1e6).toFixed(1)} MB import (worker)          ${ms(duringImport)}   ${ratio(duringImport, 'importing')}   (job ${job.state}, ${job.rows_done} rows, ${importSeconds.toFixed(1)} s)`);
     console.log(`    of which reading and checking (worker)     ${ms(p99(duringParse))}   ${ratio(p99(duringParse), 'parsing')}`);
+    console.log(`      the upload itself (multer, main thread)  ${ms(p99(duringUpload))}   ${ratio(p99(duringUpload), 'uploading')}   (${duringUpload.length} probes)`);
+    console.log(`      after it: the worker's read and check    ${ms(p99(duringRead))}   ${ratio(p99(duringRead), 'parsing')}   (${duringRead.length} probes)`);
     console.log(`    of which writing (main thread + database)  ${ms(p99(duringWrite))}   ${ratio(p99(duringWrite), 'writing')}`);
     console.log(`  during ${PARALLEL_PDFS} parallel PDFs, distinct (pool)     ${ms(duringPdfs)}   ${ratio(duringPdfs, 'pdfs')}   (${drawSeconds.toFixed(2)} s, all 200: ${drawnStatuses.every((s) => s === 200)})`);
     console.log(`  during ${PARALLEL_PDFS} parallel PDFs, cached              ${ms(duringCached)}   ${ratio(duringCached, 'cached')}   (${CACHED_ROUNDS} rounds, ${cachedSeconds.toFixed(2)} s each, all 200: ${cachedStatuses.every((s) => s === 200)})`);
