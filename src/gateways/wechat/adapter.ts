@@ -47,7 +47,9 @@ export interface WechatAdapterOptions {
 
 const json = (status: number, body: object): ChannelAnswer => ({ status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) });
 const ACK = json(200, { code: 'SUCCESS', message: '成功' });
-// WeChat's failure answer is {code: FAIL, message} with any 4XX or 5XX status, and WeChat sends
+// WeChat's failure answer is {code: FAIL, message} with any 4XX or 5XX status (应答规范 of the
+// TRANSACTION.SUCCESS notification: status `20X` `4XX` `5XX`, code `SUCCESS` | `FAIL`; wechatpay-im/website
+// webhook/v3/TRANSACTION.SUCCESS.md, which also gives the retry schedule 15s/15s/30s/3m/…), and WeChat sends
 // the notification again after either. A 5XX says the fault is ours (a verified event not
 // recorded, our keys unreadable); anything we refuse (not JSON, not signed, not ours) is a 4XX.
 const NACK_REFUSED = json(400, { code: 'FAIL', message: '失败' });
