@@ -72,7 +72,7 @@ export interface AppDeps {
   db: Database;
   logger: Logger;
   /** The login throttle (tests may share one between app instances; all share the database anyway). */
-  lockout?: Throttle;
+  loginThrottle?: Throttle;
   notifyLimit?: NotifyLimit;
   /** The PDF pool; one per app unless given (a bench or test may share or close it). */
   pdfPool?: PdfPool;
@@ -143,12 +143,12 @@ export function createApp(deps: AppDeps) {
   const announcements = announcementRepo(knex);
   const audit = auditRepo(knex);
   const captchas = captchaModule(knex);
-  const loginLockout = deps.lockout ?? createThrottle(knex, 'login');
-  const auth = authService({ repo: authRepo(knex), throttle: loginLockout, captchas });
+  const loginThrottle = deps.loginThrottle ?? createThrottle(knex, 'login');
+  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas });
   const fees = feesService({ repo: feesRepo(knex) });
   const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(db.pool, 'reauth') });
   const recovery = recoveryService({
-    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle: loginLockout, captchas, secret: config.sessionSecret,
+    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret,
   });
 
   // PDFs are drawn in a small worker pool, not on the thread that answers everyone's requests.
@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps) {
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
   app.use(payment.routes());
   const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
-  app.use(consoleRoutes({ db: knex, audit, loginThrottle: loginLockout, publicUrl: config.publicUrl, gateways, reconcile, logger }));
+  app.use(consoleRoutes({ db: knex, audit, loginThrottle, publicUrl: config.publicUrl, gateways, reconcile, logger }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);

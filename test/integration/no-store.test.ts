@@ -11,6 +11,7 @@ import type { EbillClient } from '../../src/modules/ebills/client';
 import { runEbillIssuing } from '../../src/jobs/ebill-issuing';
 import { testApp } from '../helpers/app';
 import { Client } from '../helpers/client';
+import { appRoutes } from '../helpers/routes';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { paidOrder } from '../factories-payments';
@@ -36,20 +37,6 @@ const [announcement] = await k('announcements').insert({ title: '缴费通知', 
 const [importJob] = await k('import_jobs').insert({ kind: 'people', file_name: 'people.csv', state: 'done', actor_account_id: finance.accountId }).returning('id');
 const [importRun] = await k('import_runs').insert({ kind: 'people', file_name: 'people.csv', status: 'rejected', row_count: 1, error_count: 1, error_report: '行号,错误\n2,学号重复\n', actor_account_id: finance.accountId }).returning('id');
 
-/** Every GET path of the app, mount prefixes included (Express 5 keeps a `use` layer's path as rawPath). */
-function getRoutes(): string[] {
-  interface Layer { route?: { path: string | string[]; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; slash?: boolean; rawPath?: string }
-  const out = new Set<string>();
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const l of stack) {
-      if (l.route?.methods.get) for (const p of [l.route.path].flat()) out.add(prefix + p);
-      else if (l.handle?.stack) walk(l.handle.stack, prefix + (l.slash ? '' : (l.rawPath ?? '')));
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return [...out].sort();
-}
-
 /** Real values for every parameter; :id means what the path before it names. */
 function fill(path: string): string {
   const ids: [RegExp, string][] = [
@@ -72,7 +59,8 @@ function fill(path: string): string {
   });
 }
 
-const routes = getRoutes();
+// Every GET path of the app, read from its router stack (the fuzz test's walker).
+const routes = [...new Set(appRoutes(app).filter((r) => r.method === 'GET').map((r) => r.path))].sort();
 /** no-store among the directives (the PDF says `private, no-store`). */
 const NO_STORE = /(^|,)\s*no-store\s*(,|$)/;
 
