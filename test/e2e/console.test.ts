@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import { setPassword } from '../helpers/users';
 
@@ -15,10 +15,8 @@ describe('finance walks the console', () => {
   it('searches, reports, resets a password and publishes an announcement the student sees', async () => {
     await setPassword(db.knex, DEMO.student.number, 'Lanzhou#2019');
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     // A 400 is a form re-rendered with its message; anything else is a fault.
-    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
+    const errors = collectErrors(page, /status of 400/);
 
     await page.goto(`${url}/login`);
     await page.fill('#username', DEMO.finance.number);

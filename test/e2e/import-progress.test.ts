@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import { idNumber } from '../factories';
 
@@ -26,9 +26,7 @@ function peopleFile(n: number): string {
 describe('数据导入 in a browser', () => {
   it('uploads a file, follows 导入进度 and shows the outcome without any script', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = collectErrors(page);
     await page.goto(`${url}/login`);
     await page.fill('#username', DEMO.finance.number);
     await page.fill('#password', DEMO.finance.password);

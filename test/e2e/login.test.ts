@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -12,10 +12,8 @@ const browser = await launchBrowser();
 describe('张三 signs in for the first time', () => {
   it('logs in with the initial password, must change it, then sees 共需交费9,350.00元 on 当前费用', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     // A 400 is the password form re-rendered with its message; anything else is a fault.
-    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
+    const errors = collectErrors(page, /status of 400/);
 
     await page.goto(`${url}/login`);
     await page.fill('#username', DEMO.student.number);
@@ -55,9 +53,7 @@ describe('a student whose 学号 someone has been guessing', () => {
   it('is shown the 验证码 field with its image and gets in with the right password and the code', async () => {
     const p = await f.person(db.knex, { password: 'Chosen@2026x' });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of (400|401)/.test(m.text()) && errors.push(m.text()));
+    const errors = collectErrors(page, /status of (400|401)/);
     for (let i = 0; i < 5; i++) {
       await page.goto(`${url}/login`);
       expect(await page.locator('#captcha').count()).toBe(0);

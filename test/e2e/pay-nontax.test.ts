@@ -2,7 +2,7 @@
 // non-tax cashier's 支付宝 leads to the Alipay sandbox's QR checkout, where 确认支付 pays.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword } from '../helpers/pay-env';
 import * as f from '../factories';
@@ -15,9 +15,7 @@ const browser = await launchBrowser();
 describe('学费缴费 in the browser', () => {
   it('张三 selects 2019年度, 财政项目缴费, 学费 and 住宿费, pays 9,100.00 through 非税支付 → 支付宝 and sees 支付成功', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = collectErrors(page);
     page.on('response', (r) => r.status() === 404 && errors.push(`404 ${r.url()}`));
 
     await page.goto(`${env.appUrl}/login`);

@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 
 const db = await testDatabase({ demo: true });
@@ -17,9 +17,7 @@ describe('张三 keeps his 个人信息', () => {
     await db.knex('people').where({ id: zs.id }).update({ phone: '09312973305' });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && errors.push(m.text()));
+    const errors = collectErrors(page, /status of 400/);
 
     await page.goto(`${url}/login`);
     await page.fill('#username', DEMO.student.number);

@@ -7,7 +7,7 @@ import { DEMO } from '../../seeds/demo';
 import { runEbillIssuing } from '../../src/jobs/ebill-issuing';
 import type { EbillClient } from '../../src/modules/ebills/client';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import { counterPayment, paidOrder, unpaidOrder } from '../factories-payments';
 
@@ -41,9 +41,7 @@ describe('交易查询 in the browser', () => {
     await runEbillIssuing({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: url });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = collectErrors(page);
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
 
     await page.goto(`${url}/login`);

@@ -23,3 +23,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * The page's script errors and console errors, collected as they happen, for a test to expect
+ * empty at the end. `expected` names console errors that are the page's own answer (a form
+ * re-rendered with 400, a refused sign-in's 401), not a fault.
+ */
+export function collectErrors(page: Page, expected?: RegExp): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !(expected && expected.test(m.text())) && errors.push(m.text()));
+  return errors;
+}
