@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { businessTime } from '../../src/domain/business-date';
-import { launchBrowser, screenshot } from '../helpers/browser';
-import { collectedItemToChannel, watchErrors } from '../helpers/paid-pages';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectedItemToChannel } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword } from '../helpers/pay-env';
 
@@ -18,7 +18,7 @@ const browser = await launchBrowser();
 describe('switching from a bank page that cannot be closed', () => {
   it('张三 leaves the 工银e支付 page unpaid, chooses 微信支付, is warned with the page’s expiry, and chooses to pay by WeChat', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = watchErrors(page);
+    const errors = collectErrors(page);
     const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-switch' });
     await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
 

@@ -3,8 +3,8 @@
 // 我已完成支付 brings 支付成功; 当前费用 then shows 医疗保险 paid. Screenshots: pay-wechat-*.png.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { launchBrowser, screenshot } from '../helpers/browser';
-import { collectedItemToChannel, expectPaidEverywhere, watchErrors } from '../helpers/paid-pages';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
 
@@ -17,7 +17,7 @@ describe('代收项目缴费 through 微信支付 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 微信支付 → QR → 确认支付 on the phone → 支付成功 → 当前费用', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    const errors = watchErrors(page);
+    const errors = collectErrors(page);
     const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'wechat', shots: 'pay-wechat' });
 
     // The platform's QR page: the code drawn on the server, the amount, 我已完成支付.

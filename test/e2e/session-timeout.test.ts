@@ -4,8 +4,7 @@
 // what tells the timed-out form from a cross-site one here.
 import { describe, expect, it } from 'vitest';
 import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot } from '../helpers/browser';
-import { watchErrors } from '../helpers/paid-pages';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -31,7 +30,7 @@ describe('a session timeout in the 缴费 wizard, in the browser', () => {
       const context = await browser.newContext({ viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile });
       const page = await context.newPage();
       page.setDefaultTimeout(120_000);
-      const errors = watchErrors(page);
+      const errors = collectErrors(page);
       const shot = (step: string) => screenshot(page, `session-timeout-${size.name}-${step}`);
 
       const signIn = async () => {

@@ -25,14 +25,6 @@ export async function expectPaidEverywhere(page: Page, o: { appUrl: string; orde
   await screenshot(page, `${o.shots}-10-transactions`);
 }
 
-/** Collects script errors and failed loads on a page, for an `expect(errors).toEqual([])` at the end. */
-export function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  return errors;
-}
-
 /**
  * 张三 signs in and walks 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 下一步 → 下一步 → the
  * channel → 确定缴费, with screenshots 1–4; returns the order number.
