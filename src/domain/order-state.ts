@@ -32,3 +32,8 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
   partly_refunded: '部分退款',
   refunded: '已退款',
 };
+
+/** States of an order whose money arrived (refunds since do not undo that it was paid). */
+export const SETTLED: readonly OrderStatus[] = ['paid', 'partly_refunded', 'refunded'];
+
+export const isSettled = (status: string): boolean => (SETTLED as readonly string[]).includes(status);
