@@ -11,7 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import express from 'express';
 import { benchConfig, benchDatabase } from './bench-db';
@@ -36,12 +36,23 @@ const CACHED_ROUNDS = 5;
 
 /** The main thread's longest stall in the last probe: blocking, as opposed to sharing the cores. */
 let lastStallMs = 0;
+/** The main thread's full (mark-compact) collections in the last probe: how many, the longest. */
+let lastMajorGc = { count: 0, maxMs: 0 };
 
 /** /healthz asked one request at a time, a pause between, until `until` settles: latencies in ms. */
 async function probe(url: string, until: Promise<unknown> | number): Promise<number[]> {
   const times: number[] = [];
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const gc = { count: 0, maxMs: 0 };
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind !== perf.NODE_PERFORMANCE_GC_MAJOR) continue;
+      gc.count++;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  });
+  gcs.observe({ entryTypes: ['gc'] });
   let done = false;
   if (typeof until === 'number') setTimeout(() => (done = true), until);
   else void until.finally(() => (done = true));
@@ -53,7 +64,9 @@ async function probe(url: string, until: Promise<unknown> | number): Promise<num
     await sleep(PROBE_GAP_MS);
   }
   loop.disable();
+  gcs.disconnect();
   lastStallMs = loop.max / 1e6;
+  lastMajorGc = gc;
   return times;
 }
 
@@ -118,6 +131,7 @@ export async function benchOffload(): Promise<void> {
     await probe(health, 500); // warm-up
     const refIdle = p99(await probe(bareUrl, IDLE_MS));
     const stall: Record<string, number> = {};
+    const gcOf: Record<string, typeof lastMajorGc> = {};
     // Idle is probed now and again at the end, and the two windows taken together: other work on
     // a shared machine comes and goes, and one window can catch a burst of it.
     const idleSamples = await probe(health, IDLE_MS);
@@ -155,12 +169,16 @@ export async function benchOffload(): Promise<void> {
     // The two phases apart as well: reading and checking (the worker), writing (PostgreSQL).
     const duringUpload = await probe(health, uploadedYet);
     stall.uploading = lastStallMs;
+    gcOf.uploading = lastMajorGc;
     const duringRead = await probe(health, parsedYet);
     stall.parsing = lastStallMs;
+    gcOf.parsing = lastMajorGc;
     const duringParse = [...duringUpload, ...duringRead];
     const duringWrite = await probe(health, imported);
     stall.writing = lastStallMs;
+    gcOf.writing = lastMajorGc;
     stall.importing = Math.max(stall.parsing, stall.writing);
+    gcOf.importing = { count: gcOf.parsing!.count + gcOf.writing!.count, maxMs: Math.max(gcOf.parsing!.maxMs, gcOf.writing!.maxMs) };
     const duringImport = p99([...duringParse, ...duringWrite]);
     const job = await imported;
     const importSeconds = (performance.now() - t0) / 1000;
@@ -174,6 +192,7 @@ export async function benchOffload(): Promise<void> {
     const drawn = downloadAll();
     const duringPdfs = p99(await probe(health, drawn));
     stall.pdfs = lastStallMs;
+    gcOf.pdfs = lastMajorGc;
     const drawnStatuses = await drawn;
     const drawSeconds = (performance.now() - t) / 1000;
     // The cached round is short (a third of a second): five of them, so p99 is not one sample's.
@@ -185,6 +204,7 @@ export async function benchOffload(): Promise<void> {
     })();
     const duringCached = p99(await probe(health, cached));
     stall.cached = lastStallMs;
+    gcOf.cached = lastMajorGc;
     const cachedStatuses = await cached;
     const cachedSeconds = (performance.now() - t) / 1000 / CACHED_ROUNDS;
 
@@ -213,7 +233,8 @@ export async function benchOffload(): Promise<void> {
     idleSamples.push(...(await probe(health, IDLE_MS)));
     stall.idle = Math.max(stall.idle, lastStallMs);
     const idle = p99(idleSamples);
-    const ratio = (x: number, phase: string) => `${(x / idle).toFixed(2)}x idle   main thread's longest stall ${stall[phase]!.toFixed(0)} ms`;
+    const gcText = (phase: string) => (gcOf[phase] ? `, ${gcOf[phase]!.count} full GCs (longest ${gcOf[phase]!.maxMs.toFixed(0)} ms)` : '');
+    const ratio = (x: number, phase: string) => `${(x / idle).toFixed(2)}x idle   main thread's longest stall ${stall[phase]!.toFixed(0)} ms${gcText(phase)}`;
     const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
     console.log(`offload: GET /healthz p99, one request at a time every ${PROBE_GAP_MS} ms (client and server in one process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal within 2x idle`);
     console.log(`  reference: bare Express route, idle          ${ms(refIdle)}`);

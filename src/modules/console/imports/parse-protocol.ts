@@ -1,5 +1,6 @@
 // What the import worker and the main thread say to each other. Rows travel in batches so that
-// no single message is large to copy in, and the main thread stays free between them.
+// no single message is large to copy in, and the main thread stays free between them; a batch is
+// one JSON text (packed-rows.ts says why the main thread keeps rows as text).
 import type { ImportKind } from './kinds';
 
 export type ParseSource = { path: string } | { bytes: Uint8Array };
@@ -25,7 +26,7 @@ export interface ParsedRow {
 }
 
 export type WorkerMessage =
-  | { type: 'batch'; rows: ParsedRow[] }
+  | { type: 'batch'; json: string; rows: number }
   | { type: 'progress'; rows: number }
   | { type: 'done'; rows: number }
   | { type: 'fileError'; message: string };

@@ -77,7 +77,7 @@ async function run(): Promise<void> {
         batch.push(row ? { line, number, reasons, row: { number: row.number, period: row.period, item: row.item, due: row.due.toFixed(2) } } : { line, number, reasons });
       }
       if (batch.length >= BATCH_ROWS) {
-        send({ type: 'batch', rows: batch });
+        send({ type: 'batch', json: JSON.stringify(batch), rows: batch.length });
         send({ type: 'progress', rows: count });
         batch = [];
       }
@@ -87,7 +87,7 @@ async function run(): Promise<void> {
   }
   if (!header) return send({ type: 'fileError', message: '文件为空' });
   if (!count) return send({ type: 'fileError', message: '文件中没有数据行' });
-  if (batch.length) send({ type: 'batch', rows: batch });
+  if (batch.length) send({ type: 'batch', json: JSON.stringify(batch), rows: batch.length });
   send({ type: 'done', rows: count });
 }
 

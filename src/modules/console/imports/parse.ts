@@ -3,7 +3,8 @@
 // answer is an ImportWorkerFailed, never a promise that waits forever.
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../../../workers/spawn';
-import type { ParsedRow, ParseJob, WorkerMessage } from './parse-protocol';
+import { PackedRows } from './packed-rows';
+import type { ParseJob, WorkerMessage } from './parse-protocol';
 
 const ENTRY = new URL('./parse-worker.ts', import.meta.url);
 
@@ -16,14 +17,14 @@ export interface ParseHooks {
   onWorker?: (worker: Worker) => void;
 }
 
-export type ParseResult = { rows: ParsedRow[]; fileError?: undefined } | { rows: []; fileError: string };
+export type ParseResult = { rows: PackedRows; fileError?: undefined } | { rows: PackedRows; fileError: string };
 
 export function parseInWorker(job: ParseJob, hooks: ParseHooks = {}): Promise<ParseResult> {
   // Bytes given in memory are copied into the worker once (structured clone of one typed array),
   // not turned into a string here; a file on disk is read by the worker itself.
   const worker = spawnWorker(ENTRY, job as unknown as Record<string, unknown>);
   hooks.onWorker?.(worker);
-  const rows: ParsedRow[] = [];
+  const rows = new PackedRows();
   return new Promise<ParseResult>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
@@ -34,12 +35,12 @@ export function parseInWorker(job: ParseJob, hooks: ParseHooks = {}): Promise<Pa
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'batch') {
-        for (const r of m.rows) rows.push(r);
+        rows.add(m.json, m.rows);
       } else if (m.type === 'progress') hooks.onProgress?.(m.rows);
       else if (m.type === 'done') {
         hooks.onProgress?.(m.rows);
         settle(() => resolve({ rows }));
-      } else settle(() => resolve({ rows: [], fileError: m.message }));
+      } else settle(() => resolve({ rows: new PackedRows(), fileError: m.message }));
     });
     worker.on('error', (e) => settle(() => reject(new ImportWorkerFailed(e.message))));
     worker.on('exit', (code) => settle(() => reject(new ImportWorkerFailed(`import worker exited (code ${code}) before its answer`))));

@@ -25,7 +25,8 @@ export type ImportOutcome =
 
 export const MAX_ROWS = 200_000;
 const PEOPLE_CHUNK = 1000;
-const LOOKUP_CHUNK = 5000;
+/** Rows looked up at once: one query, and the main thread's work between two turns, stay short. */
+const LOOKUP_CHUNK = 1000;
 /** Rows the main thread looks at between two turns of the event loop, so requests keep flowing. */
 const TURN_ROWS = 5000;
 
@@ -92,33 +93,39 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       const parsed = await parseInWorker({ kind: 'people', source: sourceOf(input), colleges: [...colleges.keys()], periods: [], items: [], maxRows: MAX_ROWS }, input.progress);
       if (parsed.fileError !== undefined) return reject('people', input.fileName, input.actorAccountId, 0, [{ line: 1, number: '', reasons: [parsed.fileError] }], ip);
 
-      // The worker checked each row and the duplicates within the file; what needs the database is here.
+      // The worker checked each row and the duplicates within the file; what needs the database is
+      // here, a chunk at a time. The rows stay packed (packed-rows.ts): read once to check, once to write.
       const errors: RowError[] = [];
-      const good: (PersonRow & { line: number })[] = [];
-      await eachInTurns(parsed.rows, ({ line, number, reasons, row }) => {
-        if (reasons.length || !row) errors.push({ line, number, reasons });
-        else good.push({ ...(row as unknown as PersonRow), line });
-      });
-      // A 学号 that belongs to staff or a finance account must not be turned into a student.
-      for (let i = 0; i < good.length; i += LOOKUP_CHUNK) {
-        const numbers = good.slice(i, i + LOOKUP_CHUNK).map((g) => g.number);
-        const clash = await db('people').whereIn('number', numbers).whereNot('kind', 'student').select('number');
-        const clashSet = new Set(clash.map((c) => c.number));
-        for (const g of good.slice(i, i + LOOKUP_CHUNK)) if (clashSet.has(g.number)) errors.push({ line: g.line, number: g.number, reasons: ['该学号已被教职工或校外人员使用'] });
+      const classPairs = new Set<string>();
+      for await (const chunk of parsed.rows.chunks(LOOKUP_CHUNK)) {
+        const ok: { line: number; person: PersonRow }[] = [];
+        for (const { line, number, reasons, row } of chunk) {
+          if (reasons.length || !row) errors.push({ line, number, reasons });
+          else ok.push({ line, person: row as unknown as PersonRow });
+        }
+        if (!ok.length) continue;
+        // A 学号 that belongs to staff or a finance account must not be turned into a student.
+        const clash = new Set((await db('people').whereIn('number', ok.map((g) => g.person.number)).whereNot('kind', 'student').select('number')).map((c) => c.number));
+        for (const { line, person } of ok) {
+          if (clash.has(person.number)) errors.push({ line, number: person.number, reasons: ['该学号已被教职工或校外人员使用'] });
+          else classPairs.add(`${colleges.get(person.college)}\u0000${person.className}`);
+        }
       }
       if (errors.length) return reject('people', input.fileName, input.actorAccountId, parsed.rows.length, errors.sort((a, b) => a.line - b.line), ip);
 
       await input.progress?.onWriting?.();
+      const total = parsed.rows.length;
       return db.transaction(async (trx) => {
         // Classes are created on demand inside an existing college (a new intake brings new classes).
-        const pairs = [...new Set(good.map((g) => `${colleges.get(g.college)}\u0000${g.className}`))].map((p) => p.split('\u0000'));
+        const pairs = [...classPairs].map((p) => p.split('\u0000'));
         await trx('classes').insert(pairs.map(([c, k]) => ({ college_id: Number(c), name: k }))).onConflict(['college_id', 'name']).ignore();
         const classes = new Map<string, number>((await trx('classes').select('id', 'college_id', 'name')).map((k) => [`${k.college_id}\u0000${k.name}`, k.id]));
 
         let inserted = 0;
         let updated = 0;
-        for (let i = 0; i < good.length; i += PEOPLE_CHUNK) {
-          const chunk = good.slice(i, i + PEOPLE_CHUNK).map((g) => {
+        for await (const checked of parsed.rows.chunks(PEOPLE_CHUNK)) {
+          const chunk = checked.map(({ row }) => {
+            const g = row as unknown as PersonRow;
             const collegeId = colleges.get(g.college)!;
             return { number: g.number, name: g.name, gender: g.gender, id_number: g.idNumber, kind: 'student', college_id: collegeId, class_id: classes.get(`${collegeId}\u0000${g.className}`)!, mobile: g.mobile };
           });
@@ -141,8 +148,8 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
             chunk.map((c) => c.number),
           );
         }
-        const summary = { inserted, updated, unchanged: good.length - inserted - updated };
-        return finish(trx, 'people', input.fileName, input.actorAccountId, good.length, summary, ip);
+        const summary = { inserted, updated, unchanged: total - inserted - updated };
+        return finish(trx, 'people', input.fileName, input.actorAccountId, total, summary, ip);
       });
     },
 
@@ -154,7 +161,9 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       const parsed = await parseInWorker({ kind: 'bills', source: sourceOf(input), colleges: [], periods: [...periods.keys()], items: [...items.keys()], maxRows: MAX_ROWS }, input.progress);
       if (parsed.fileError !== undefined) return reject('bills', input.fileName, input.actorAccountId, 0, [{ line: 1, number: '', reasons: [parsed.fileError] }], ip);
 
-      const numbers = [...new Set(parsed.rows.map((r) => r.number).filter(Boolean))];
+      const numberSet = new Set<string>();
+      for await (const chunk of parsed.rows.chunks(LOOKUP_CHUNK)) for (const r of chunk) if (r.number) numberSet.add(r.number);
+      const numbers = [...numberSet];
       const people = new Map<string, number>();
       for (let i = 0; i < numbers.length; i += LOOKUP_CHUNK) {
         for (const p of await db('people').whereIn('number', numbers.slice(i, i + LOOKUP_CHUNK)).select('id', 'number')) people.set(p.number, p.id);
@@ -165,7 +174,8 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       const errors: RowError[] = [];
       const good: (BillRow & { line: number })[] = [];
       const seen = new Map<string, number>();
-      await eachInTurns(parsed.rows, ({ line, number, reasons, row }) => {
+      for await (const chunk of parsed.rows.chunks(LOOKUP_CHUNK)) for (const { line, number, reasons, row: checked } of chunk) {
+        let row = checked;
         if (number && !people.has(number)) {
           reasons.unshift(`学号“${number}”不存在`);
           row = undefined;
@@ -178,7 +188,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
         }
         if (reasons.length || !row) errors.push({ line, number, reasons });
         else good.push({ number: row.number!, period: row.period!, item: row.item!, due: new Decimal(row.due!), line });
-      });
+      }
       if (errors.length) return reject('bills', input.fileName, input.actorAccountId, parsed.rows.length, errors, ip);
 
       await input.progress?.onWriting?.();
