@@ -105,7 +105,8 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
         }
         if (!ok.length) continue;
         // A 学号 that belongs to staff or a finance account must not be turned into a student.
-        const clash = new Set((await db('people').whereIn('number', ok.map((g) => g.person.number)).whereNot('kind', 'student').select('number')).map((c) => c.number));
+        const numbers = JSON.stringify(ok.map((g) => g.person.number));
+        const clash = new Set((await db('people').whereRaw('number IN (SELECT jsonb_array_elements_text(?::jsonb))', [numbers]).whereNot('kind', 'student').select('number')).map((c) => c.number));
         for (const { line, person } of ok) {
           if (clash.has(person.number)) errors.push({ line, number: person.number, reasons: ['该学号已被教职工或校外人员使用'] });
           else classPairs.add(`${colleges.get(person.college)}\u0000${person.className}`);
@@ -127,25 +128,29 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
           const chunk = checked.map(({ row }) => {
             const g = row as unknown as PersonRow;
             const collegeId = colleges.get(g.college)!;
-            return { number: g.number, name: g.name, gender: g.gender, id_number: g.idNumber, kind: 'student', college_id: collegeId, class_id: classes.get(`${collegeId}\u0000${g.className}`)!, mobile: g.mobile };
+            return { number: g.number, name: g.name, gender: g.gender, id_number: g.idNumber, college_id: collegeId, class_id: classes.get(`${collegeId}\u0000${g.className}`)!, mobile: g.mobile };
           });
           // Only rows that really differ are updated (and returned), so a re-import touches nothing;
-          // an empty 手机 keeps the number the person already gave.
+          // an empty 手机 keeps the number the person already gave. The chunk goes as one JSON value:
+          // 8,000 placeholders per chunk took the main thread milliseconds to build and bind.
           const { rows } = await trx.raw(
-            `? ON CONFLICT (number) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender, id_number = EXCLUDED.id_number,
+            `INSERT INTO people (number, name, gender, id_number, kind, college_id, class_id, mobile)
+             SELECT number, name, gender, id_number, 'student', college_id, class_id, mobile
+             FROM jsonb_to_recordset(?::jsonb) AS r(number text, name text, gender text, id_number text, college_id int, class_id int, mobile text)
+             ON CONFLICT (number) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender, id_number = EXCLUDED.id_number,
                college_id = EXCLUDED.college_id, class_id = EXCLUDED.class_id,
                mobile = CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END, updated_at = now()
              WHERE (people.name, people.gender, people.id_number, people.college_id, people.class_id, people.mobile)
                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.gender, EXCLUDED.id_number, EXCLUDED.college_id, EXCLUDED.class_id,
                  CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END)
              RETURNING (xmax = 0) AS inserted`,
-            [trx('people').insert(chunk)],
+            [JSON.stringify(chunk)],
           );
           for (const r of rows) if (r.inserted) inserted++; else updated++;
           await trx.raw(
-            `INSERT INTO accounts (person_id, role) SELECT id, 'student' FROM people WHERE number IN (${chunk.map(() => '?').join(',')})
+            `INSERT INTO accounts (person_id, role) SELECT id, 'student' FROM people WHERE number IN (SELECT jsonb_array_elements_text(?::jsonb))
              ON CONFLICT (person_id) DO NOTHING`,
-            chunk.map((c) => c.number),
+            [JSON.stringify(chunk.map((c) => c.number))],
           );
         }
         const summary = { inserted, updated, unchanged: total - inserted - updated };
