@@ -4,7 +4,7 @@ import { channelLabel } from '../../domain/channels';
 import { formatMoney, type Decimal } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
-import { notFound } from '../../http/errors';
+import { AppError } from '../../domain/app-error';
 import type { TransactionsRepo } from './repo';
 
 export const BANK_PAGE_SIZE = 10;
@@ -70,7 +70,7 @@ export function transactionsService(deps: { repo: TransactionsRepo }) {
       // Order numbers are shown in lower case in the manual (xf200214…); both forms find the order.
       const no = orderNo.toUpperCase();
       const order = isOrderNo(no) ? await repo.order(personId, no) : undefined;
-      if (!order) throw notFound('未找到该订单');
+      if (!order) throw new AppError('not_found', '未找到该订单');
       return order;
     },
   };
