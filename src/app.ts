@@ -32,6 +32,7 @@ import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
+import { wizardPlace } from './modules/payment/timed-out';
 import { reconcileModule } from './modules/reconcile';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
@@ -156,11 +157,11 @@ export function createApp(deps: AppDeps) {
   const pdfLimit = createPdfLimit(db.pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
 
-  app.use(loadUser(auth));
+  app.use(loadUser(auth.currentUser));
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
   // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
   app.use(consoleUploads);
-  app.use(timedOutPost(config.publicUrl));
+  app.use(timedOutPost(config.publicUrl, wizardPlace));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchas.routes());
