@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import { labels } from './domain/labels';
 import './http/zod-locale';
 import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
@@ -94,7 +95,8 @@ export function createApp(deps: AppDeps) {
   // address, which the guess throttling counts, and req.secure says whether the client used https.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
+  // The one labels module, for every view (`labels.orderStatus(o.status)`).
+  Object.assign(app.locals, viewHelpers, { labels, schoolName: config.schoolName, financePhones: config.financePhones });
 
   app.use(
     helmet({

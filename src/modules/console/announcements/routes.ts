@@ -16,7 +16,6 @@ import type { ConsoleAnnouncementsService } from './service';
 const localInput = (d: Date | null) => (d ? businessDateTime(d).replace(' ', 'T').slice(0, 16) : '');
 const NO_SUCH = '公告不存在';
 const DONE_CODE = { save: 'saved', publish: 'published', withdraw: 'withdrawn' } as const;
-export const ANN_STATUS: Record<string, string> = { draft: '草稿', published: '已发布', withdrawn: '已撤回' };
 
 export function consoleAnnouncementRoutes(deps: { announcements: ConsoleAnnouncementsService }) {
   const r = Router();
@@ -26,13 +25,13 @@ export function consoleAnnouncementRoutes(deps: { announcements: ConsoleAnnounce
   const form = (res: Response, annId: number | null, status: string | null, values: Record<string, string>, errors: FieldErrors = {}, code = 200, error?: string) =>
     res.status(code).render('console/announcements/form', {
       title: annId ? '编辑公告' : '新建公告', crumbs: ['管理控制台', '系统公告', annId ? '编辑公告' : '新建公告'], nav: 'console-announcements',
-      annId, status, values, errors, error, ANN_STATUS,
+      annId, status, values, errors, error,
     });
 
   r.get('/announcements', finance, async (req, res) => {
     const { data } = parseQuery(z.object({ page }), req.query);
     const list = await svc.list(data.page);
-    res.render('console/announcements/index', { title: '系统公告', crumbs: ['管理控制台', '系统公告'], nav: 'console-announcements', ...list, ANN_STATUS, notices: doneNotice(req.query.done) });
+    res.render('console/announcements/index', { title: '系统公告', crumbs: ['管理控制台', '系统公告'], nav: 'console-announcements', ...list, notices: doneNotice(req.query.done) });
   });
 
   r.get('/announcements/new', finance, (_req, res) => form(res, null, null, {}));
