@@ -36,7 +36,7 @@ export function transactionsService(deps: { repo: TransactionsRepo }) {
     },
 
     async order(personId: number, orderNo: string) {
-      // Order numbers are shown in lower case in the manual (xf200214…); both forms find the order.
+      // Order numbers are often written in lower case (xf200214…); both forms find the order.
       const no = orderNo.toUpperCase();
       const order = isOrderNo(no) ? await repo.order(personId, no) : undefined;
       if (!order) throw new AppError('not_found', '未找到该订单');

@@ -1,4 +1,4 @@
-// 系统公告 (manual 四.10): drafts, publishing inside a window (publish_from … publish_until, either
+// 系统公告: drafts, publishing inside a window (publish_from … publish_until, either
 // open) and withdrawal. The login and home pages read announcementRepo.published(now).
 import type { Knex } from 'knex';
 import type { z } from 'zod';
