@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Database } from './db/connection';
+import { labels } from './domain/labels';
 import './http/zod-locale';
 import { csrfMiddleware } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/errors';
@@ -32,6 +33,7 @@ import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
+import { wizardPlace } from './modules/payment/timed-out';
 import { reconcileModule } from './modules/reconcile';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
@@ -93,7 +95,8 @@ export function createApp(deps: AppDeps) {
   // address, which the guess throttling counts, and req.secure says whether the client used https.
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  Object.assign(app.locals, viewHelpers, { schoolName: config.schoolName, financePhones: config.financePhones });
+  // The one labels module, for every view (`labels.orderStatus(o.status)`).
+  Object.assign(app.locals, viewHelpers, { labels, schoolName: config.schoolName, financePhones: config.financePhones });
 
   app.use(
     helmet({
@@ -156,11 +159,11 @@ export function createApp(deps: AppDeps) {
   const pdfLimit = createPdfLimit(db.pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
 
-  app.use(loadUser(auth));
+  app.use(loadUser(auth.currentUser));
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
   // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
   app.use(consoleUploads);
-  app.use(timedOutPost(config.publicUrl));
+  app.use(timedOutPost(config.publicUrl, wizardPlace));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
   app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
   app.use(captchas.routes());

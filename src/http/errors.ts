@@ -1,7 +1,15 @@
+// Every error a request ends in is answered here, once: an AppError (a service's refusal) by the
+// status of its code, the HTTP layer's own HttpError (a guard, the 404 handler, the https check) by
+// its status, a parser's refusal as the client's fault, and anything else as a logged fault with
+// the 系统繁忙 page. A JSON request gets {error}; a page request gets the layout's error page.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { HTTP_STATUS, isAppError } from '../domain/app-error';
 
-/** An error that maps to a page: 403, 404 … Thrown by guards and handlers, rendered in the layout. */
+/**
+ * The HTTP layer's own refusals (403 from a guard, 404 for no route, 403 over plain http). Services
+ * throw AppError instead; this one is for middleware that has no service behind it.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -11,7 +19,10 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = '您访问的页面不存在') => new HttpError(404, what);
+/** What a page that does not exist says (a path matching no route, or an id matching no row). */
+export const PAGE_NOT_FOUND = '您访问的页面不存在';
+
+export const notFound = (what = PAGE_NOT_FOUND) => new HttpError(404, what);
 export const forbidden = (what = '您没有权限访问此页面') => new HttpError(403, what);
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
@@ -20,7 +31,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status = 500;
     let message = '系统繁忙，请稍后再试。如已扣款，请勿重复缴费，学校会在1-2个工作日内恢复此次交易。';
-    if (err instanceof HttpError) {
+    if (isAppError(err)) {
+      status = HTTP_STATUS[err.code];
+      message = err.message;
+    } else if (err instanceof HttpError) {
       status = err.status;
       message = err.message;
     } else if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
@@ -68,8 +82,11 @@ export function clientFault(err: unknown): { status: number; message: string } |
 function titleFor(status: number): string {
   if (status === 404) return '页面不存在';
   if (status === 403) return '禁止访问';
+  if (status === 409) return '操作未完成';
+  if (status === 429) return '请求过于频繁';
   if (status === 413) return '提交的内容过大';
   if (status === 415) return '不支持的提交格式';
   if (status < 500) return '请求无效';
+  if (status === 502 || status === 503) return '服务暂不可用';
   return '系统错误';
 }

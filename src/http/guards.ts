@@ -1,6 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Role } from '../modules/auth/current-user';
-import type { AuthService } from '../modules/auth/service';
+import type { CurrentUser, Role } from '../domain/current-user';
 import { forbidden } from './errors';
 import { loginAfterTimeout } from './session-timeout';
 
@@ -8,12 +7,15 @@ import { loginAfterTimeout } from './session-timeout';
 export const PASSWORD_CHANGE_PATH = '/profile/password';
 const ALLOWED_BEFORE_CHANGE = new Set([PASSWORD_CHANGE_PATH, '/logout']);
 
-/** Loads the signed-in user for every request that has one, for the layout and the guards. */
-export function loadUser(auth: AuthService): RequestHandler {
+/**
+ * Loads the signed-in user for every request that has one, for the layout and the guards.
+ * `currentUser` answers undefined for an account that is disabled or gone.
+ */
+export function loadUser(currentUser: (accountId: number) => Promise<CurrentUser | undefined>): RequestHandler {
   return async (req, res, next) => {
     const id = req.session.accountId;
     if (id) {
-      const user = await auth.currentUser(id);
+      const user = await currentUser(id);
       if (user) {
         req.user = user;
         res.locals.user = user;

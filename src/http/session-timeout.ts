@@ -4,8 +4,6 @@
 // the dead session lands there too rather than on the CSRF refusal.
 import { signedCookie } from 'cookie-parser';
 import type { Request, RequestHandler } from 'express';
-import { AUTH_MESSAGES } from '../modules/auth/messages';
-import { wizardPlace } from '../modules/payment/timed-out';
 import { SESSION_COOKIE } from './session';
 
 /** Mounted after the session and cookie-parser (which leaves the unsigned-by-secret value as sent). */
@@ -49,12 +47,17 @@ export function sameOrigin(req: Request, publicUrl: string): boolean {
   }
 }
 
+/** Where a form posted to `path` leaves its sender after a timeout: the step told, and the page after signing in. */
+export type PlaceOf = (path: string) => { step: string; next: string } | null;
+
 /**
  * A same-origin POST into a timed-out session goes to the login page with the place it was sent
  * from explained, before the CSRF check (which would refuse it: its token was bound to the dead
  * session). No handler runs, so nothing is written; the new session is empty and not stored.
+ * `placeOf` names the forms that have a place of their own (the payment wizard's); any other form
+ * is sent back to the page it came from.
  */
-export function timedOutPost(publicUrl: string): RequestHandler {
+export function timedOutPost(publicUrl: string, placeOf: PlaceOf = () => null): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.sessionTimedOut || req.user || !sameOrigin(req, publicUrl)) return next();
     // 找回密码 is a flow of the signed-out: its expired page is told so by the CSRF refusal's
@@ -64,7 +67,7 @@ export function timedOutPost(publicUrl: string): RequestHandler {
     if (req.path === '/logout') return res.redirect(303, '/login?out=1');
     if (req.path === '/login') return res.redirect(303, loginAfterTimeout());
     // Any other form: back to the page it was on (the login route keeps only a local path).
-    res.redirect(303, loginAfterTimeout(wizardPlace(req.path) ?? { step: 'other', next: refererPath(req) }));
+    res.redirect(303, loginAfterTimeout(placeOf(req.path) ?? { step: 'other', next: refererPath(req) }));
   };
 }
 
@@ -75,11 +78,4 @@ function refererPath(req: Request): string {
   } catch {
     return '';
   }
-}
-
-/** The notices of the login page after a timeout: the message, then what happened to the form. */
-export function timeoutNotices(step: unknown): string[] {
-  const place = typeof step === 'string' && Object.hasOwn(AUTH_MESSAGES.timedOutSteps, step)
-    ? AUTH_MESSAGES.timedOutSteps[step as keyof typeof AUTH_MESSAGES.timedOutSteps] : null;
-  return [AUTH_MESSAGES.timedOut, ...(place ? [place] : [])];
 }

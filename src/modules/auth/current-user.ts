@@ -1,17 +1,2 @@
-// Who is signed in, as every page's 当前用户>> line and every guard needs it.
-export type Role = 'student' | 'staff' | 'external' | 'dept_staff' | 'finance_admin';
-
-export interface CurrentUser {
-  accountId: number;
-  personId: number;
-  number: string;
-  name: string;
-  gender: string;
-  idNumber: string | null;
-  role: Role;
-  collegeId: number | null;
-  collegeName: string;
-  className: string;
-  mobile: string;
-  mustChangePassword: boolean;
-}
+// The signed-in user's shape lives in src/domain (the HTTP layer's guards need it too).
+export type { CurrentUser, Role } from '../../domain/current-user';

@@ -19,3 +19,10 @@ export const AUTH_MESSAGES = {
   },
   loginFirst: '请先登录',
 } as const;
+
+/** The notices of the login page after a timeout: the message, then what happened to the form. */
+export function timeoutNotices(step: unknown): string[] {
+  const place = typeof step === 'string' && Object.hasOwn(AUTH_MESSAGES.timedOutSteps, step)
+    ? AUTH_MESSAGES.timedOutSteps[step as keyof typeof AUTH_MESSAGES.timedOutSteps] : null;
+  return [AUTH_MESSAGES.timedOut, ...(place ? [place] : [])];
+}

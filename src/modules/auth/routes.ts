@@ -2,10 +2,9 @@ import { Router } from 'express';
 import { formFields, parse } from '../../http/validate';
 import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import { SESSION_COOKIE } from '../../http/session';
-import { timeoutNotices } from '../../http/session-timeout';
 import type { AnnouncementRepo } from '../announcements/repo';
 import { CAPTCHA_PATH } from '../captcha/routes';
-import { AUTH_MESSAGES } from './messages';
+import { AUTH_MESSAGES, timeoutNotices } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
 

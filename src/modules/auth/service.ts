@@ -71,7 +71,7 @@ export async function verifyPassword(account: Pick<LoginAccount, 'passwordHash' 
   await bcrypt.compare(password, DUMMY_HASH);
   const expected = account.kind === 'external' ? account.name : account.idNumber ? initialPassword(account.idNumber) : null;
   if (!expected) return false;
-  // The manual writes the X in capitals, but students type it either way.
+  // The X of an ID number is stored in capitals, but students type it either way.
   const typed = account.kind === 'external' ? password.trim() : password.replace(/x$/, 'X');
   return safeEqual(typed, expected);
 }

@@ -1,4 +1,4 @@
-// Guess throttling that fits a campus (issue 12). A campus sits behind one NAT address and anyone
+// Guess throttling that fits a campus. A campus sits behind one NAT address and anyone
 // can type a student's sequential 学号, so nothing here refuses the right password for long:
 //
 // - per address, across accounts: past ADDRESS_CAPTCHA_AFTER failures everyone from that address

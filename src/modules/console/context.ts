@@ -1,6 +1,7 @@
 // What every console area needs from the request: who acts (for the ledger and audit) and which
 // people they may see. The scope is applied in each repo's SQL, never only in a view.
 import type { Request } from 'express';
+import { AppError } from '../../domain/app-error';
 import type { CurrentUser } from '../auth/current-user';
 
 /** collegeId null = every college (finance); a number = that college only (department staff). */
@@ -31,12 +32,14 @@ export function scoped<Q extends { where: (col: string, v: number) => Q }>(q: Q,
   return scope.collegeId === null ? q : q.where(column, scope.collegeId);
 }
 
-/** A refusal the console shows on the page it came from, in Chinese, with nothing written. */
-export class ConsoleError extends Error {
-  constructor(
-    message: string,
-    readonly field = '_',
-  ) {
-    super(message);
+/**
+ * @deprecated Throw AppError and catch AppError. Kept only while console/refunds and reconcile
+ * still throw and catch it; it is an AppError with the code 'invalid', so the shared form helper
+ * and the error page treat it as every other refusal.
+ */
+export class ConsoleError extends AppError {
+  constructor(message: string, field = '_') {
+    super('invalid', message, field);
+    this.name = 'ConsoleError';
   }
 }

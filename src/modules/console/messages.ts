@@ -1,5 +1,4 @@
-// The console's user-facing strings in one place.
-import { CHANNEL_LABEL as BANK_LABEL } from '../../domain/channels';
+// The console's user-facing strings in one place (the labels of stored codes are in src/domain/labels.ts).
 
 export const DONE: Record<string, string> = {
   reset: '密码已重置为初始密码（身份证号后8位），该用户下次登录时须修改密码',
@@ -16,16 +15,6 @@ export const DONE: Record<string, string> = {
 };
 
 export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && Object.hasOwn(DONE, q) ? [DONE[q]!] : []);
-
-/** Channels by their 交易银行 names (one source: src/domain/channels.ts), and the counter's methods. */
-export const CHANNEL_LABEL: Record<string, string> = {
-  ...BANK_LABEL,
-  online: '网上支付', cash: '现金', pos: 'POS刷卡', transfer: '银行转账',
-};
-
-export const ROLE_LABEL: Record<string, string> = {
-  student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员',
-};
 
 export const NOT_IN_SCOPE = '人员不存在或不在您的管理范围内';
 export const BILL_REFUSED = '该操作会使账单金额不合法（退费不能超过实缴金额，减免不能超过应收金额），未做任何更改';

@@ -41,7 +41,7 @@ export interface ConsoleDeps {
   loginThrottle: Throttle;
   gateways?: RefundGateways | null;
   publicUrl?: string;
-  /** 对账 (issue 8): present when the app wires reconciliation. */
+  /** 对账: present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
   /** For what fails in the background (an import job). */
   logger?: Logger;

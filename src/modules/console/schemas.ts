@@ -1,19 +1,23 @@
 // Fields that recur across the console's forms and queries.
 import { z } from 'zod';
+import { ID_PATTERN, idPattern } from '../../domain/ids';
 import { parseAmount } from '../../domain/money';
 
+/** A page number in a pager link: up to six digits. */
+const PAGE_PATTERN = idPattern(6);
+
 export const page = z
-  .union([z.literal(''), z.string().regex(/^[1-9]\d{0,5}$/, '页码无效').transform(Number)])
+  .union([z.literal(''), z.string().regex(PAGE_PATTERN, '页码无效').transform(Number)])
   .optional()
   .transform((v) => (v === '' || v === undefined ? 1 : v));
 
 export const optionalId = (msg: string) =>
   z
-    .union([z.literal(''), z.string().regex(/^[1-9]\d{0,8}$/, msg).transform(Number)])
+    .union([z.literal(''), z.string().regex(ID_PATTERN, msg).transform(Number)])
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-export const id = (msg = '编号无效') => z.string().regex(/^[1-9]\d{0,8}$/, msg).transform(Number);
+export const id = (msg = '编号无效') => z.string().regex(ID_PATTERN, msg).transform(Number);
 
 /** Every change to money or to an account says why; the reason goes to the ledger and the audit log. */
 export const reason = z

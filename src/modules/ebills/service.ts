@@ -1,7 +1,7 @@
 // 票据查询 (图28), one bill, its PDF, and the public check the QR code leads to.
 import { maskName } from '../../domain/mask';
 import { formatMoney } from '../../domain/money';
-import { notFound } from '../../http/errors';
+import { AppError } from '../../domain/app-error';
 import { RECEIPT_NO } from '../receipts/schemas';
 import { createHash } from 'node:crypto';
 import { PDF_LAYOUT, renderBillPdf } from './pdf';
@@ -31,7 +31,7 @@ export function ebillsService(deps: EbillsDeps) {
 
   const own = async (personId: number, billCode: string, billNo: string) => {
     const e = NUMBER.test(billCode) && NUMBER.test(billNo) ? await repo.byNumber(personId, billCode, billNo) : undefined;
-    if (!e) throw notFound('未找到该票据');
+    if (!e) throw new AppError('not_found', '未找到该票据');
     return e;
   };
   const mine = async (personId: number, billCode: string, billNo: string) => view(await own(personId, billCode, billNo));
@@ -40,7 +40,7 @@ export function ebillsService(deps: EbillsDeps) {
     /** 电子票据查询 for one of the person's receipts: 缴费人, 缴费日期, 共N张 and each bill. */
     async ofReceipt(personId: number, receiptNo: string) {
       const found = RECEIPT_NO.test(receiptNo) ? await repo.ofReceipt(personId, receiptNo) : undefined;
-      if (!found) throw notFound('未找到该收费单');
+      if (!found) throw new AppError('not_found', '未找到该收费单');
       const bills = await Promise.all(found.bills.map((e) => withQr(view(e))));
       return { receipt: found.receipt, bills };
     },

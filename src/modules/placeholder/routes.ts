@@ -1,5 +1,5 @@
-// Tabs of the manual whose feature is not open (manual 三(七): 其他费用、生活缴费、报名信息暂未开放),
-// each saying so plainly rather than showing a broken page.
+// Tabs whose feature is not open yet (其他费用、生活缴费、报名信息暂未开放), each saying so plainly
+// rather than showing a broken page.
 import { Router } from 'express';
 
 export const NOT_OPEN_TABS: Record<string, string> = {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { idPattern } from '../../domain/ids';
+
+const PAGE_PATTERN = idPattern(6);
 
 /** 费用类型 as the select shows it (图24): 学费交费 / 其他费用. */
 export const FEE_TYPES = { tuition: { label: '学费交费', feeType: '学费' }, other: { label: '其他费用', feeType: '其他费用' } } as const;
@@ -23,7 +26,7 @@ const day = (msg: string) =>
     .transform((v) => (v ? v.replace(DAY, '$1-$2-$3') : undefined));
 
 const page = z.string().optional()
-  .refine((v) => !v || /^[1-9]\d{0,5}$/.test(v), '页码无效')
+  .refine((v) => !v || PAGE_PATTERN.test(v), '页码无效')
   .transform((v) => (v ? Number(v) : 1));
 
 export const receiptsQuery = z.object({

@@ -1,5 +1,5 @@
 // 已缴费信息 (图24–图27) and 收费单明细 (图26).
-import { notFound } from '../../http/errors';
+import { AppError } from '../../domain/app-error';
 import { paginate } from '../../domain/pagination';
 import { type ReceiptsQuery, FEE_TYPES, RECEIPT_NO } from './schemas';
 import type { ReceiptsRepo } from './repo';
@@ -27,7 +27,7 @@ export function receiptsService(deps: { repo: ReceiptsRepo }) {
 
     async detail(personId: number, receiptNo: string) {
       const r = RECEIPT_NO.test(receiptNo) ? await repo.detail(personId, receiptNo) : undefined;
-      if (!r) throw notFound('未找到该收费单');
+      if (!r) throw new AppError('not_found', '未找到该收费单');
       return r;
     },
   };

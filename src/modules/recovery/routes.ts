@@ -1,7 +1,8 @@
 // 找回密码 (linked from the login page). Public: mounted before requireLogin.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { PASSWORD_RULE } from '../../domain/password-policy';
-import { formFields, parse } from '../../http/validate';
+import { formAction } from '../../http/form-route';
+import { parse } from '../../http/validate';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { RECOVERY_MESSAGES as M } from './messages';
 import { recoverAnswerSchema, recoverResetSchema, recoverStartSchema } from './schemas';
@@ -29,6 +30,15 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Capt
     return s;
   };
 
+  /** Steps 2 and 3 need the flow begun (and, for 3, the answer given) in this session; else back to the start. */
+  const inFlow = (needs: 'question' | 'answered'): RequestHandler => (req, res, next) => {
+    const state = current(req);
+    if (!state || (needs === 'answered' && !state.answered)) return res.redirect(303, '/recover?expired=1');
+    res.locals.recovery = state;
+    next();
+  };
+  const flowState = (res: Response) => res.locals.recovery as RecoveryState;
+
   const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[]; captcha?: boolean } = {}, status = 200) =>
     res.status(status).render('recover/start', {
       ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [],
@@ -43,66 +53,66 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Capt
     renderStart(res, { username: '', idNumber: '' }, { captcha, notices: req.query.expired === '1' ? [M.expired] : [] });
   });
 
-  r.post('/recover', async (req, res) => {
-    const fields = formFields(req.body);
-    const values = { username: fields.username ?? '', idNumber: fields.idNumber ?? '' };
-    const parsed = parse(recoverStartSchema, fields);
-    if (!parsed.ok) return renderStart(res, values, { errors: parsed.errors, captcha: fields.captcha !== undefined }, 400);
-    const result = await recovery.start({ ...parsed.data, ip: req.ip ?? '', req });
-    if (result.kind === 'wait') return renderStart(res, values, { error: M.wait(result.seconds), captcha: true }, 429);
-    if (result.kind !== 'question') return renderStart(res, values, { error: M.captchaWhy, errors: { captcha: M[result.kind] }, captcha: true }, 400);
-    await regenerate(req);
-    req.session.recovery = result.state;
-    res.redirect(303, '/recover/answer');
-  });
+  r.post('/recover', formAction({
+    schema: recoverStartSchema,
+    keep: ['username', 'idNumber'],
+    render: (_req, res, f) => {
+      // The 验证码 field stays on the page once it was shown, and from the moment the throttle asks for it.
+      if (!f.refusal) return renderStart(res, f.values, { errors: f.errors, captcha: f.fields.captcha !== undefined }, f.status);
+      if (f.refusal.code === 'too_many') return renderStart(res, f.values, { error: f.refusal.message, captcha: true }, f.status);
+      return renderStart(res, f.values, { error: M.captchaWhy, errors: f.errors, captcha: true }, f.status);
+    },
+    run: async (data, req) => {
+      const state = await recovery.start({ ...data, ip: req.ip ?? '', req });
+      await regenerate(req);
+      req.session.recovery = state;
+    },
+    redirect: '/recover/answer',
+  }));
 
   const renderAnswer = (res: Response, state: RecoveryState, values: Record<string, string>, opts: { errors?: Errors; error?: string } = {}, status = 200) =>
     res.status(status).render('recover/answer', {
       ...base, title: '找回密码', question: state.question, values, errors: opts.errors ?? {}, error: opts.error, scripts: ['captcha.js'],
     });
 
-  r.get('/recover/answer', (req, res) => {
-    const state = current(req);
-    if (!state) return res.redirect(303, '/recover?expired=1');
-    renderAnswer(res, state, { answer: '' });
-  });
+  r.get('/recover/answer', inFlow('question'), (_req, res) => renderAnswer(res, flowState(res), { answer: '' }));
 
-  r.post('/recover/answer', async (req, res) => {
-    const state = current(req);
-    if (!state) return res.redirect(303, '/recover?expired=1');
-    const fields = formFields(req.body);
-    const values = { answer: fields.answer ?? '' };
-    const parsed = parse(recoverAnswerSchema, fields);
-    const captcha = await captchas.take(req, fields.captcha ?? '');
-    const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
-    if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
-    if (!parsed.ok || Object.keys(errors).length) return renderAnswer(res, state, values, { errors }, 400);
-    const outcome = await recovery.answer(state, parsed.data.answer, req.ip ?? '');
-    if (outcome.kind === 'wrong') return renderAnswer(res, state, values, { errors: { answer: M.answerWrong } }, 400);
-    await regenerate(req);
-    req.session.recovery = { ...state, answered: true };
-    res.redirect(303, '/recover/reset');
-  });
+  r.post('/recover/answer', inFlow('question'), formAction({
+    load: (_req, res) => flowState(res),
+    // The 验证码 is taken (and so used up) whatever the answer says, and reported beside its field.
+    schema: async (fields, req) => {
+      const parsed = parse(recoverAnswerSchema, fields);
+      const captcha = await captchas.take(req, fields.captcha ?? '');
+      const errors: Errors = parsed.ok ? {} : { ...parsed.errors };
+      if (!errors.captcha && captcha !== 'ok') errors.captcha = captcha === 'expired' ? M.captchaExpired : M.captchaWrong;
+      return parsed.ok && !Object.keys(errors).length ? parsed : { ok: false, errors };
+    },
+    keep: ['answer'],
+    render: (_req, res, f, state) => renderAnswer(res, state, f.values, { errors: f.errors }, f.status),
+    run: async (data, req, state) => {
+      await recovery.answer(state, data.answer, req.ip ?? '');
+      await regenerate(req);
+      req.session.recovery = { ...state, answered: true };
+    },
+    redirect: '/recover/reset',
+  }));
 
   const renderReset = (res: Response, errors: Errors = {}, status = 200) =>
     res.status(status).render('recover/reset', { ...base, title: '找回密码', errors, rule: PASSWORD_RULE });
 
-  r.get('/recover/reset', (req, res) => {
-    const state = current(req);
-    if (!state?.answered) return res.redirect(303, '/recover?expired=1');
-    renderReset(res);
-  });
+  r.get('/recover/reset', inFlow('answered'), (_req, res) => renderReset(res));
 
-  r.post('/recover/reset', async (req, res) => {
-    const state = current(req);
-    if (!state?.answered) return res.redirect(303, '/recover?expired=1');
-    const parsed = parse(recoverResetSchema, formFields(req.body));
-    if (!parsed.ok) return renderReset(res, parsed.errors, 400);
-    const result = await recovery.reset(state, parsed.data.next, req.ip ?? '');
-    if (!result.ok) return renderReset(res, result.errors, 400);
-    delete req.session.recovery;
-    res.redirect(303, '/recover/done');
-  });
+  r.post('/recover/reset', inFlow('answered'), formAction({
+    load: (_req, res) => flowState(res),
+    schema: recoverResetSchema,
+    keep: [],
+    render: (_req, res, f) => renderReset(res, f.errors, f.status),
+    run: async (data, req, state) => {
+      await recovery.reset(state, data.next, req.ip ?? '');
+      delete req.session.recovery;
+    },
+    redirect: '/recover/done',
+  }));
 
   r.get('/recover/done', (_req, res) => res.render('recover/done', { ...base, title: '找回密码' }));
 

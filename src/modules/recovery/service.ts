@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import type { Knex } from 'knex';
+import { AppError } from '../../domain/app-error';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
@@ -17,6 +18,7 @@ import { typedCaptcha, type Throttle } from '../auth/throttle';
 import type { Captchas } from '../captcha/routes';
 import { SECURITY_QUESTIONS } from '../profile/messages';
 import { BCRYPT_COST } from '../profile/service';
+import { RECOVERY_MESSAGES as M } from './messages';
 import type { RecoveryRepo } from './repo';
 
 export const RECOVERY_TTL_MS = 15 * 60 * 1000;
@@ -33,11 +35,6 @@ const CAPTCHA_KIND = { missing: 'captcha', wrong: 'captchaWrong', expired: 'capt
 
 const DUMMY_HASH = bcrypt.hashSync('no-such-answer', BCRYPT_COST);
 
-export type StartResult =
-  | { kind: 'wait'; seconds: number }
-  | { kind: 'captcha' | 'captchaWrong' | 'captchaExpired' }
-  | { kind: 'question'; state: RecoveryState };
-
 export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: AuditRepo; throttle: Throttle; loginThrottle: Throttle; captchas: Captchas; secret: string }) {
   const { db, repo, audit, throttle, captchas, secret } = deps;
 
@@ -47,15 +44,18 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
   };
 
   return {
-    /** Step 1. `captcha` is what was typed in 验证码 ('' when the page did not show the field). */
-    async start(input: { username: string; idNumber: string; ip: string; captcha: string; req: Request }, now = Date.now()): Promise<StartResult> {
+    /**
+     * Step 1. `captcha` is what was typed in 验证码 ('' when the page did not show the field).
+     * Refused with too_many while the address must wait, and beside 验证码 when one is missing or wrong.
+     */
+    async start(input: { username: string; idNumber: string; ip: string; captcha: string; req: Request }, now = Date.now()): Promise<RecoveryState> {
       // One counter per account however it is named (an external payer by number or by 身份证号),
       // and a name that matches nobody spelled as the lookup tells names apart (auth/login-name.ts).
       const named = await repo.byName(input.username);
       const lockKey = named ? `a${named.accountId}` : `n${unknownNameKey(input.username)}`;
       const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
-      if (gate.kind === 'wait') return { kind: 'wait', seconds: gate.seconds };
-      if (gate.kind === 'captcha') return { kind: CAPTCHA_KIND[gate.result] };
+      if (gate.kind === 'wait') throw new AppError('too_many', M.wait(gate.seconds));
+      if (gate.kind === 'captcha') throw new AppError('invalid', M[CAPTCHA_KIND[gate.result]], 'captcha');
       const found = await repo.find(input.username, input.idNumber);
       const decoy = decoyQuestion(input.username, input.idNumber);
       const account = found?.question && found.answerHash ? found : undefined;
@@ -64,38 +64,36 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
       // (answer() below) forgives.
       await throttle.failed(lockKey, input.ip);
       return {
-        kind: 'question',
-        state: {
-          accountId: account?.accountId ?? null, lockKey, answered: false, expires: now + RECOVERY_TTL_MS,
-          question: account?.question ?? decoy,
-        },
+        accountId: account?.accountId ?? null, lockKey, answered: false, expires: now + RECOVERY_TTL_MS,
+        question: account?.question ?? decoy,
       };
     },
 
     /** Whether step 1 shows the 验证码 field before anything is typed (this address failed often). */
     captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
 
-    /** Step 2; the route has already checked the 验证码 this page always carries. */
-    async answer(state: RecoveryState, answer: string, ip: string): Promise<{ kind: 'ok' | 'wrong' }> {
+    /** Step 2; the route has already checked the 验证码 this page always carries. A wrong answer is refused beside it. */
+    async answer(state: RecoveryState, answer: string, ip: string): Promise<void> {
+      const wrong = () => new AppError('invalid', M.answerWrong, 'answer');
       // The page always carries a 验证码 and the route has checked it: the guess is a checked one.
       const gate = await throttle.attempt(state.lockKey, ip, async () => 'ok');
-      if (gate.kind !== 'check') return { kind: 'wrong' };
+      if (gate.kind !== 'check') throw wrong();
       const account = state.accountId ? await repo.byId(state.accountId) : undefined;
       const hash = account?.answerHash ?? DUMMY_HASH;
       const ok = (await bcrypt.compare(normaliseAnswer(answer), hash)) && account !== undefined && account.answerHash !== null;
       if (!ok) {
         await throttle.failed(state.lockKey, ip);
-        return { kind: 'wrong' };
+        throw wrong();
       }
       await throttle.succeeded(state.lockKey, ip);
-      return { kind: 'ok' };
     },
 
-    async reset(state: RecoveryState, next: string, ip: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+    /** Step 3: the new password, refused beside its field when the policy does not allow it. */
+    async reset(state: RecoveryState, next: string, ip: string): Promise<void> {
       const account = state.answered && state.accountId ? await repo.byId(state.accountId) : undefined;
-      if (!account) return { ok: false, errors: { next: '找回密码已超时，请重新开始' } };
+      if (!account) throw new AppError('invalid', M.expired, 'next');
       const broken = checkPassword(next, { number: account.number, idNumber: account.idNumber });
-      if (broken) return { ok: false, errors: { next: broken } };
+      if (broken) throw new AppError('invalid', broken, 'next');
       const hash = await bcrypt.hash(next, BCRYPT_COST);
       await db.transaction(async (trx) => {
         await repo.setPassword(trx, account.accountId, hash);
@@ -107,7 +105,6 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
       });
       // The login failures that led here should not ask the owner for a 验证码 now.
       await deps.loginThrottle.clear(`a${account.accountId}`);
-      return { ok: true };
     },
   };
 }

@@ -1,8 +1,6 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { parseQuery } from '../../http/query';
-import { channelLabel } from '../../domain/channels';
-import { STATUS_LABEL, type OrderStatus } from '../../domain/order-state';
 import { ebillsRepo } from '../ebills/repo';
 import type { PdfLimit } from '../ebills/pdf-limit';
 import { ebillsRoutes } from '../ebills/routes';
@@ -12,15 +10,7 @@ import { receiptsRoutes } from '../receipts/routes';
 import { pageQuery } from '../receipts/schemas';
 import { receiptsService } from '../receipts/service';
 import { transactionsRepo } from './repo';
-import { ATTEMPT_STATUS_LABEL, EVENT_LABEL, outcomeLabel, transactionsService, type TransactionsService } from './service';
-
-const labels = {
-  channel: channelLabel,
-  orderStatus: (s: string) => STATUS_LABEL[s as OrderStatus] ?? s,
-  attemptStatus: (s: string) => ATTEMPT_STATUS_LABEL[s] ?? s,
-  event: (k: string) => EVENT_LABEL[k] ?? k,
-  outcome: outcomeLabel,
-};
+import { transactionsService, type TransactionsService } from './service';
 
 function bankRoutes(deps: { transactions: TransactionsService }) {
   const r = Router();
@@ -29,12 +19,12 @@ function bankRoutes(deps: { transactions: TransactionsService }) {
   r.get('/transactions/bank', async (req, res) => {
     const { data, errors } = parseQuery(pageQuery, req.query);
     const view = await deps.transactions.bankRecords(req.user!.personId, data.page);
-    res.render('transactions/bank', { title: '银行交易记录', crumbs: ['交易查询', '银行交易记录'], nav: 'transactions', sub: 'bank', labels, ...view, notices: [...errors, ...view.notices] });
+    res.render('transactions/bank', { title: '银行交易记录', crumbs: ['交易查询', '银行交易记录'], nav: 'transactions', sub: 'bank', ...view, notices: [...errors, ...view.notices] });
   });
 
   r.get('/transactions/orders/:orderNo', async (req, res) => {
     const order = await deps.transactions.order(req.user!.personId, req.params.orderNo);
-    res.render('transactions/order', { title: '交易明细', crumbs: ['交易查询', '银行交易记录', '明细'], nav: 'transactions', sub: 'bank', labels, order });
+    res.render('transactions/order', { title: '交易明细', crumbs: ['交易查询', '银行交易记录', '明细'], nav: 'transactions', sub: 'bank', order });
   });
   return r;
 }

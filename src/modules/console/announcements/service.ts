@@ -1,10 +1,11 @@
-// 系统公告 (manual 四.10): drafts, publishing inside a window (publish_from … publish_until, either
+// 系统公告: drafts, publishing inside a window (publish_from … publish_until, either
 // open) and withdrawal. The login and home pages read announcementRepo.published(now).
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { paginate } from '../../../domain/pagination';
 import type { AuditRepo } from '../../audit/repo';
-import { type Actor, ConsoleError } from '../context';
+import { AppError } from '../../../domain/app-error';
+import type { Actor } from '../context';
 import type { announcementForm } from './schemas';
 
 type Form = z.infer<typeof announcementForm>;
@@ -29,7 +30,7 @@ export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }
       return db.transaction(async (trx) => {
         const row: Record<string, unknown> = { title: f.title, body: f.body, publish_from: f.publish_from, publish_until: f.publish_until, updated_at: trx.fn.now() };
         if (action === 'publish') {
-          if (f.publish_until && f.publish_until <= new Date()) throw new ConsoleError('发布结束时间已过，公告不会显示', 'publish_until');
+          if (f.publish_until && f.publish_until <= new Date()) throw new AppError('invalid', '发布结束时间已过，公告不会显示', 'publish_until');
           row.status = 'published';
           // Published without a start: in force from now, and the date shown is the publishing day.
           row.publish_from = f.publish_from ?? new Date();
@@ -37,9 +38,9 @@ export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }
         if (action === 'withdraw') row.status = 'withdrawn';
         let annId = id;
         if (id) {
-          if (!(await trx('announcements').where({ id }).update(row))) throw new ConsoleError('公告不存在');
+          if (!(await trx('announcements').where({ id }).update(row))) throw new AppError('invalid', '公告不存在');
         } else {
-          if (action === 'withdraw') throw new ConsoleError('公告尚未保存');
+          if (action === 'withdraw') throw new AppError('invalid', '公告尚未保存');
           [{ id: annId }] = await trx('announcements').insert({ ...row, status: row.status ?? 'draft', author_account_id: actor.accountId }).returning('id');
         }
         await audit.record({ actorAccountId: actor.accountId, action: `announcement.${action}`, detail: { announcementId: annId, title: f.title }, ip: actor.ip }, trx);

@@ -8,7 +8,8 @@ import { dec } from '../../../db/rows';
 import type { Decimal } from '../../../domain/money';
 import type { AuditRepo } from '../../audit/repo';
 import { BillConstraintError, insertReceipt, postLedgerEntry } from '../../billing/repo';
-import { type Actor, ConsoleError } from '../context';
+import { AppError } from '../../../domain/app-error';
+import type { Actor } from '../context';
 import { BILL_REFUSED } from '../messages';
 
 export type CounterMethod = 'cash' | 'pos' | 'transfer';
@@ -17,7 +18,7 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
   const { db, audit } = deps;
   return {
     async pay(actor: Actor, collegeScope: number | null, personId: number, lines: { billId: number; amount: Decimal }[], method: CounterMethod, reason: string) {
-      if (!lines.length) throw new ConsoleError('请至少在一个账单上填写收费金额', 'lines');
+      if (!lines.length) throw new AppError('invalid', '请至少在一个账单上填写收费金额', 'lines');
       return db.transaction(async (trx) => {
         // Locked in id order, as every writer of several bills does, so two cashiers cannot deadlock.
         const bills = await trx('bills as b').join('fee_items as fi', 'fi.id', 'b.fee_item_id').join('people as p', 'p.id', 'b.person_id')
@@ -26,13 +27,13 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
         const byId = new Map(bills.map((b) => [Number(b.id), b]));
         for (const l of lines) {
           const b = byId.get(l.billId);
-          if (!b || b.personId !== personId || (collegeScope !== null && b.collegeId !== collegeScope)) throw new ConsoleError('账单不存在', 'lines');
+          if (!b || b.personId !== personId || (collegeScope !== null && b.collegeId !== collegeScope)) throw new AppError('invalid', '账单不存在', 'lines');
           const owed = arrears({ due: dec(b.due), reduction: dec(b.reduction), paid: dec(b.paid), refunded: dec(b.refunded) });
-          if (l.amount.greaterThan(owed)) throw new ConsoleError(`${b.name}：收费金额不能超过欠费金额 ${owed.toFixed(2)} 元`, `amount_${l.billId}`);
+          if (l.amount.greaterThan(owed)) throw new AppError('invalid', `${b.name}：收费金额不能超过欠费金额 ${owed.toFixed(2)} 元`, `amount_${l.billId}`);
         }
         const categories = new Set(bills.map((b) => b.category as '财政' | '代收'));
         // One receipt, one payee: 财政 money goes to 甘肃省财政厅, 代收 to the university.
-        if (categories.size > 1) throw new ConsoleError('财政项目与代收项目须分开收费', 'lines');
+        if (categories.size > 1) throw new AppError('invalid', '财政项目与代收项目须分开收费', 'lines');
         const receipt = await insertReceipt(trx, {
           personId, receiptDate: businessDate(), preparer: actor.name, category: [...categories][0]!, method,
           ebillStatus: '其他票据', actorAccountId: actor.accountId, lines,
@@ -42,7 +43,7 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
             await postLedgerEntry(trx, { billId: l.billId, kind: 'payment', amount: l.amount, receiptId: receipt.id, actorAccountId: actor.accountId, reason });
           }
         } catch (e) {
-          if (e instanceof BillConstraintError) throw new ConsoleError(BILL_REFUSED, 'lines');
+          if (e instanceof BillConstraintError) throw new AppError('invalid', BILL_REFUSED, 'lines');
           throw e;
         }
         await audit.record({

@@ -1,13 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import { notFound } from '../../../http/errors';
-import { requireRole } from '../../../http/guards';
-import { type FieldErrors, formFields, parse } from '../../../http/validate';
+import { AppError } from '../../../domain/app-error';
 import { businessDateTime } from '../../../domain/business-date';
-import { actorOf, ConsoleError, scopeOf } from '../context';
+import { PAGE_NOT_FOUND } from '../../../http/errors';
+import { formAction } from '../../../http/form-route';
+import { requireRole } from '../../../http/guards';
+import { optionalPathId, pathId } from '../../../http/params';
+import type { FieldErrors } from '../../../http/validate';
+import { actorOf, scopeOf } from '../context';
 import { doneNotice } from '../messages';
 import { renderPerson } from '../people/render';
 import type { PeopleService } from '../people/service';
-import { id } from '../schemas';
 import { adjustForm, billRunForm, itemForm, periodForm } from './schemas';
 import type { ConsoleFeesService } from './service';
 
@@ -35,26 +37,17 @@ export function consoleFeesRoutes(deps: { fees: ConsoleFeesService; people: Peop
 
   r.get('/fees/periods/new', finance, (_req, res) => periodPage(res, null, { sort_order: '0' }));
   r.get('/fees/periods/:id', finance, async (req, res) => {
-    const pid = id().safeParse(req.params.id);
-    const p = pid.success ? await fees.repo.period(pid.data) : undefined;
-    if (!p) throw notFound();
+    const p = await fees.repo.period(pathId(req));
+    if (!p) throw new AppError('not_found', PAGE_NOT_FOUND);
     periodPage(res, p.id, { name: p.name, sort_order: String(p.sort_order) });
   });
-  r.post(['/fees/periods', '/fees/periods/:id'], finance, async (req, res) => {
-    const pid = req.params.id === undefined ? null : id().safeParse(req.params.id);
-    if (pid && !pid.success) throw notFound();
-    const periodId = pid ? pid.data : null;
-    const values = formFields(req.body);
-    const form = parse(periodForm, values);
-    if (!form.ok) return periodPage(res, periodId, values, form.errors, 400);
-    try {
-      await fees.savePeriod(actorOf(req), periodId, form.data);
-    } catch (e) {
-      if (!(e instanceof ConsoleError)) throw e;
-      return periodPage(res, periodId, values, { [e.field]: e.message }, 400);
-    }
-    res.redirect(303, '/console/fees?done=saved');
-  });
+  r.post(['/fees/periods', '/fees/periods/:id'], finance, formAction({
+    load: (req) => optionalPathId(req),
+    schema: periodForm,
+    render: (_req, res, f, periodId) => periodPage(res, periodId, f.values, f.errors, f.status),
+    run: (data, req, periodId) => fees.savePeriod(actorOf(req), periodId, data),
+    redirect: '/console/fees?done=saved',
+  }));
 
   // 收费项目
   const itemPage = (res: Response, itemId: number | null, values: Record<string, string>, errors: FieldErrors = {}, status = 200) =>
@@ -62,61 +55,41 @@ export function consoleFeesRoutes(deps: { fees: ConsoleFeesService; people: Peop
 
   r.get('/fees/items/new', finance, (_req, res) => itemPage(res, null, { category: '财政', fee_type: '学费', status: '收费', payee: '甘肃省财政厅', sort_order: '0' }));
   r.get('/fees/items/:id', finance, async (req, res) => {
-    const iid = id().safeParse(req.params.id);
-    const it = iid.success ? await fees.repo.item(iid.data) : undefined;
-    if (!it) throw notFound();
+    const it = await fees.repo.item(pathId(req));
+    if (!it) throw new AppError('not_found', PAGE_NOT_FOUND);
     itemPage(res, it.id, {
       code: it.code, name: it.name, category: it.category, fee_type: it.fee_type, payee: it.payee, status: it.status,
       sort_order: String(it.sort_order), starts_at: localInput(it.starts_at), ends_at: localInput(it.ends_at),
     });
   });
-  r.post(['/fees/items', '/fees/items/:id'], finance, async (req, res) => {
-    const iid = req.params.id === undefined ? null : id().safeParse(req.params.id);
-    if (iid && !iid.success) throw notFound();
-    const itemId = iid ? iid.data : null;
-    const values = formFields(req.body);
-    const form = parse(itemForm, values);
-    if (!form.ok) return itemPage(res, itemId, values, form.errors, 400);
-    try {
-      await fees.saveItem(actorOf(req), itemId, form.data);
-    } catch (e) {
-      if (!(e instanceof ConsoleError)) throw e;
-      return itemPage(res, itemId, values, { [e.field]: e.message }, 400);
-    }
-    res.redirect(303, '/console/fees?done=saved');
-  });
+  r.post(['/fees/items', '/fees/items/:id'], finance, formAction({
+    load: (req) => optionalPathId(req),
+    schema: itemForm,
+    render: (_req, res, f, itemId) => itemPage(res, itemId, f.values, f.errors, f.status),
+    run: (data, req, itemId) => fees.saveItem(actorOf(req), itemId, data),
+    redirect: '/console/fees?done=saved',
+  }));
 
-  // 开单
-  r.post('/fees/bill-run', finance, async (req, res) => {
-    const values = formFields(req.body);
-    const form = parse(billRunForm, values, { multiline: ['numbers'] });
-    if (!form.ok) return index(req, res, { status: 400, errors: form.errors, values, notices: [] });
-    try {
-      const result = await fees.billRun(actorOf(req), form.data);
-      return index(req, res, { values: {}, notices: [`开单完成：对象 ${result.targeted} 人，新开 ${result.created} 张账单，${result.existing} 人已有该项目账单未重复开单`], result });
-    } catch (e) {
-      if (!(e instanceof ConsoleError)) throw e;
-      return index(req, res, { status: 400, errors: { [e.field]: e.message }, error: e.message, values, notices: [] });
-    }
-  });
+  // 开单: the result is shown on the page itself, with the form emptied.
+  r.post('/fees/bill-run', finance, formAction({
+    schema: billRunForm,
+    multiline: ['numbers'],
+    render: (req, res, f) => index(req, res, { status: f.status, errors: f.errors, error: f.error, values: f.values, notices: [] }),
+    run: (data, req) => fees.billRun(actorOf(req), data),
+    respond: (req, res, result) => index(req, res, { values: {}, notices: [`开单完成：对象 ${result.targeted} 人，新开 ${result.created} 张账单，${result.existing} 人已有该项目账单未重复开单`], result }),
+  }));
 
   // 账单调整 (from the person page)
-  r.post('/people/:id/adjust', finance, async (req, res) => {
-    const personId = id().safeParse(req.params.id);
-    if (!personId.success) throw notFound();
-    const values = formFields(req.body);
-    const form = parse(adjustForm, values);
-    const billId = /^\d+$/.test(values.bill ?? '') ? Number(values.bill) : undefined;
-    const state = { form: 'adjust' as const, billId, values };
-    if (!form.ok) return renderPerson(req, res, deps.people, personId.data, { status: 400, state: { ...state, errors: form.errors } });
-    try {
-      await fees.adjust(actorOf(req), scopeOf(req.user!).collegeId, personId.data, form.data.bill, form.data.kind, form.data.amount, form.data.reason);
-    } catch (e) {
-      if (!(e instanceof ConsoleError)) throw e;
-      return renderPerson(req, res, deps.people, personId.data, { status: 400, state: { ...state, error: e.message, errors: { [e.field]: e.message } } });
-    }
-    res.redirect(303, `/console/people/${personId.data}?done=adjusted`);
-  });
+  r.post('/people/:id/adjust', finance, formAction({
+    load: (req) => pathId(req),
+    schema: adjustForm,
+    render: (req, res, f, personId) => {
+      const billId = /^\d+$/.test(f.values.bill ?? '') ? Number(f.values.bill) : undefined;
+      return renderPerson(req, res, deps.people, personId, { status: f.status, state: { form: 'adjust', billId, values: f.values, errors: f.errors, error: f.error } });
+    },
+    run: (d, req, personId) => fees.adjust(actorOf(req), scopeOf(req.user!).collegeId, personId, d.bill, d.kind, d.amount, d.reason),
+    redirect: (_result, _d, personId) => `/console/people/${personId}?done=adjusted`,
+  }));
 
   return r;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { positiveAmount, reason, signedAmount } from '../schemas';
+import { ID_PATTERN } from '../../../domain/ids';
 
 /** datetime-local input (Asia/Shanghai wall time) → instant; empty → null. */
 export const optionalLocalTime = (msg: string) =>
@@ -37,8 +38,8 @@ export const itemForm = z
 
 export const billRunForm = z
   .object({
-    period: z.string().regex(/^[1-9]\d{0,8}$/, '请选择收费期间').transform(Number),
-    item: z.string().regex(/^[1-9]\d{0,8}$/, '请选择收费项目').transform(Number),
+    period: z.string().regex(ID_PATTERN, '请选择收费期间').transform(Number),
+    item: z.string().regex(ID_PATTERN, '请选择收费项目').transform(Number),
     target: z.enum(['college', 'class', 'list'], { message: '请选择开单对象' }),
     college: z.string().optional().default(''),
     klass: z.string().optional().default(''),
@@ -47,13 +48,13 @@ export const billRunForm = z
     reason,
   })
   .superRefine((f, ctx) => {
-    if (f.target === 'college' && !/^[1-9]\d{0,8}$/.test(f.college)) ctx.addIssue({ code: 'custom', path: ['college'], message: '请选择学院' });
-    if (f.target === 'class' && !/^[1-9]\d{0,8}$/.test(f.klass)) ctx.addIssue({ code: 'custom', path: ['klass'], message: '请选择班级' });
+    if (f.target === 'college' && !ID_PATTERN.test(f.college)) ctx.addIssue({ code: 'custom', path: ['college'], message: '请选择学院' });
+    if (f.target === 'class' && !ID_PATTERN.test(f.klass)) ctx.addIssue({ code: 'custom', path: ['klass'], message: '请选择班级' });
     if (f.target === 'list' && !f.numbers.trim()) ctx.addIssue({ code: 'custom', path: ['numbers'], message: '请输入学号名单' });
   });
 
 export const adjustForm = z.object({
-  bill: z.string().regex(/^[1-9]\d{0,8}$/, '请选择账单').transform(Number),
+  bill: z.string().regex(ID_PATTERN, '请选择账单').transform(Number),
   kind: z.enum(['reduction', 'adjustment'], { message: '请选择调整类型' }),
   amount: signedAmount,
   reason,

@@ -6,7 +6,8 @@ import { dec } from '../../../db/rows';
 import type { Decimal } from '../../../domain/money';
 import type { AuditRepo } from '../../audit/repo';
 import { BillConstraintError, postLedgerEntry } from '../../billing/repo';
-import { type Actor, ConsoleError } from '../context';
+import { AppError } from '../../../domain/app-error';
+import type { Actor } from '../context';
 import { applyCharges } from '../ledger-batch';
 import { BILL_REFUSED } from '../messages';
 import type { ConsoleFeesRepo } from './repo';
@@ -26,12 +27,12 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
           const row = { name: f.name, sort_order: f.sort_order, updated_at: trx.fn.now() };
           let periodId = id;
           if (id) {
-            if (!(await trx('fee_periods').where({ id }).update(row))) throw new ConsoleError('收费期间不存在');
+            if (!(await trx('fee_periods').where({ id }).update(row))) throw new AppError('invalid', '收费期间不存在');
           } else [{ id: periodId }] = await trx('fee_periods').insert(row).returning('id');
           await audit.record({ actorAccountId: actor.accountId, action: id ? 'period.update' : 'period.create', detail: { periodId, ...f }, ip: actor.ip }, trx);
         });
       } catch (e) {
-        if (isUniqueViolation(e)) throw new ConsoleError('已有同名的收费期间', 'name');
+        if (isUniqueViolation(e)) throw new AppError('invalid', '已有同名的收费期间', 'name');
         throw e;
       }
     },
@@ -42,12 +43,12 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
           const row = { ...f, updated_at: trx.fn.now() };
           let itemId = id;
           if (id) {
-            if (!(await trx('fee_items').where({ id }).update(row))) throw new ConsoleError('收费项目不存在');
+            if (!(await trx('fee_items').where({ id }).update(row))) throw new AppError('invalid', '收费项目不存在');
           } else [{ id: itemId }] = await trx('fee_items').insert(row).returning('id');
           await audit.record({ actorAccountId: actor.accountId, action: id ? 'fee_item.update' : 'fee_item.create', detail: { itemId, ...f }, ip: actor.ip }, trx);
         });
       } catch (e) {
-        if (isUniqueViolation(e)) throw new ConsoleError('已有同名的收费项目', 'name');
+        if (isUniqueViolation(e)) throw new AppError('invalid', '已有同名的收费项目', 'name');
         throw e;
       }
     },
@@ -57,15 +58,15 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
       const numbers = f.target === 'list' ? [...new Set(f.numbers.split(/[\s,，;；]+/).filter(Boolean))] : undefined;
       return db.transaction(async (trx) => {
         const [period, item] = await Promise.all([trx('fee_periods').where('id', f.period).first('id'), trx('fee_items').where('id', f.item).first('id')]);
-        if (!period) throw new ConsoleError('收费期间不存在', 'period');
-        if (!item) throw new ConsoleError('收费项目不存在', 'item');
+        if (!period) throw new AppError('invalid', '收费期间不存在', 'period');
+        if (!item) throw new AppError('invalid', '收费项目不存在', 'item');
         const people = await repo.targets(trx, { collegeId: f.target === 'college' ? Number(f.college) : undefined, classId: f.target === 'class' ? Number(f.klass) : undefined, numbers });
         if (numbers) {
           const found = new Set(people.map((p) => p.number));
           const missing = numbers.filter((n) => !found.has(n));
-          if (missing.length) throw new ConsoleError(`以下学号不存在：${missing.slice(0, 20).join('、')}${missing.length > 20 ? ` 等${missing.length}个` : ''}`, 'numbers');
+          if (missing.length) throw new AppError('invalid', `以下学号不存在：${missing.slice(0, 20).join('、')}${missing.length > 20 ? ` 等${missing.length}个` : ''}`, 'numbers');
         }
-        if (!people.length) throw new ConsoleError('所选范围内没有学生', 'target');
+        if (!people.length) throw new AppError('invalid', '所选范围内没有学生', 'target');
         const result = await applyCharges(trx, people.map((p) => ({ personId: p.id, periodId: f.period, feeItemId: f.item, due: f.amount })), {
           actorAccountId: actor.accountId, reason: f.reason, onExisting: 'skip',
         });
@@ -81,14 +82,14 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
     async adjust(actor: Actor, collegeScope: number | null, personId: number, billId: number, kind: 'reduction' | 'adjustment', amount: Decimal, reason: string) {
       await db.transaction(async (trx) => {
         const bill = await repo.lockBill(trx, billId);
-        if (!bill || bill.personId !== personId || (collegeScope !== null && bill.collegeId !== collegeScope)) throw new ConsoleError('账单不存在');
-        if (kind === 'reduction' && dec(bill.reduction).plus(amount).greaterThan(dec(bill.due))) throw new ConsoleError('减免金额不能超过应收金额', 'amount');
-        if (kind === 'reduction' && dec(bill.reduction).plus(amount).isNegative()) throw new ConsoleError('撤销的减免不能超过已减免金额', 'amount');
-        if (kind === 'adjustment' && dec(bill.due).plus(amount).lessThan(dec(bill.reduction))) throw new ConsoleError('更正后的应收金额不能低于减免金额', 'amount');
+        if (!bill || bill.personId !== personId || (collegeScope !== null && bill.collegeId !== collegeScope)) throw new AppError('invalid', '账单不存在');
+        if (kind === 'reduction' && dec(bill.reduction).plus(amount).greaterThan(dec(bill.due))) throw new AppError('invalid', '减免金额不能超过应收金额', 'amount');
+        if (kind === 'reduction' && dec(bill.reduction).plus(amount).isNegative()) throw new AppError('invalid', '撤销的减免不能超过已减免金额', 'amount');
+        if (kind === 'adjustment' && dec(bill.due).plus(amount).lessThan(dec(bill.reduction))) throw new AppError('invalid', '更正后的应收金额不能低于减免金额', 'amount');
         try {
           await postLedgerEntry(trx, { billId, kind, amount, actorAccountId: actor.accountId, reason });
         } catch (e) {
-          if (e instanceof BillConstraintError) throw new ConsoleError(BILL_REFUSED, 'amount');
+          if (e instanceof BillConstraintError) throw new AppError('invalid', BILL_REFUSED, 'amount');
           throw e;
         }
         await audit.record({ actorAccountId: actor.accountId, action: `bill.${kind}`, targetPersonId: bill.personId, detail: { billId, amount: amount.toFixed(2), reason }, ip: actor.ip }, trx);

@@ -1,15 +1,11 @@
 // The person page is where most console actions start (account, adjust, counter payment, refund);
 // a refused form re-renders it with the message next to that form and the typed values kept.
 import type { Request, Response } from 'express';
-import { notFound } from '../../../http/errors';
+import { AppError } from '../../../domain/app-error';
 import type { FieldErrors } from '../../../http/validate';
 import { scopeOf } from '../context';
-import { CHANNEL_LABEL, NOT_IN_SCOPE, ROLE_LABEL } from '../messages';
+import { NOT_IN_SCOPE } from '../messages';
 import type { PeopleService } from './service';
-
-export const ORDER_STATUS: Record<string, string> = {
-  created: '待支付', paying: '支付中', paid: '已支付', closed: '已关闭', failed: '失败', partly_refunded: '部分退费', refunded: '已退费',
-};
 
 export interface FormState {
   form: 'account' | 'adjust' | 'counter' | 'refund';
@@ -21,10 +17,10 @@ export interface FormState {
 
 export async function renderPerson(req: Request, res: Response, people: PeopleService, personId: number, opts: { notices?: string[]; state?: FormState; status?: number } = {}) {
   const view = await people.detail(scopeOf(req.user!), personId);
-  if (!view) throw notFound(NOT_IN_SCOPE);
+  if (!view) throw new AppError('not_found', NOT_IN_SCOPE);
   res.status(opts.status ?? 200).render('console/people/show', {
     title: view.person.name, crumbs: ['管理控制台', '人员查询', view.person.name], nav: 'console-people', ...view,
-    ORDER_STATUS, CHANNEL_LABEL, ROLE_LABEL, isFinance: req.user!.role === 'finance_admin',
+    isFinance: req.user!.role === 'finance_admin',
     notices: opts.notices ?? [], state: opts.state ?? null,
   });
 }

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { notFound } from '../../../http/errors';
+import { pathId } from '../../../http/params';
 import { parseQuery } from '../../../http/query';
 import { scopeOf } from '../context';
 import { doneNotice } from '../messages';
 import { renderPerson } from './render';
-import { id, page } from '../schemas';
+import { page } from '../schemas';
 import type { PeopleService } from './service';
 
 const searchQuery = z.object({ q: z.string().trim().max(50, '查询内容过长').optional().default(''), page });
@@ -20,9 +20,7 @@ export function peopleRoutes(deps: { people: PeopleService }) {
   });
 
   r.get('/people/:id', async (req, res) => {
-    const personId = id().safeParse(req.params.id);
-    if (!personId.success) throw notFound();
-    await renderPerson(req, res, deps.people, personId.data, { notices: doneNotice(req.query.done) });
+    await renderPerson(req, res, deps.people, pathId(req), { notices: doneNotice(req.query.done) });
   });
 
   return r;

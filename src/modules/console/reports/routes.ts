@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { parseQuery } from '../../../http/query';
 import { scopeOf } from '../context';
-import { CHANNEL_LABEL } from '../messages';
 import { reportQuery } from './schemas';
 import { COLUMNS, GROUP_LABEL, type ReportsService } from './service';
 
@@ -10,7 +9,7 @@ export function reportsRoutes(deps: { reports: ReportsService }) {
 
   r.get('/', async (req, res) => {
     const view = await deps.reports.dashboard(scopeOf(req.user!));
-    res.render('console/dashboard', { title: '工作台', crumbs: ['管理控制台', '工作台'], nav: 'console-home', ...view, CHANNEL_LABEL });
+    res.render('console/dashboard', { title: '工作台', crumbs: ['管理控制台', '工作台'], nav: 'console-home', ...view });
   });
 
   r.get('/reports', async (req, res) => {
