@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
+import { enqueueSms } from '../sms/outbox-repo';
 
 export type EbillKind = 'fiscal' | 'school';
 
@@ -148,12 +149,7 @@ export function ebillsRepo(db: Knex) {
       await trx('receipts')
         .where({ id: receiptId })
         .update({ ebill_status: status, ebill_attempts: trx.raw('ebill_attempts + 1'), ebill_last_error: null });
-      if (sms) {
-        await trx('sms_outbox')
-          .insert({ person_id: sms.personId, mobile: sms.mobile, body: sms.body, receipt_id: receiptId, purpose: 'ebill' })
-          .onConflict(trx.raw('(receipt_id, purpose) WHERE receipt_id IS NOT NULL'))
-          .ignore();
-      }
+      if (sms) await enqueueSms(trx, { personId: sms.personId, mobile: sms.mobile, body: sms.body, receipt: { id: receiptId, purpose: 'ebill' } });
       return true;
     },
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import type { BillAmounts } from '../../domain/arrears';
+import type { Decimal } from '../../domain/money';
 
 export interface PersonBill extends BillAmounts {
   billId: number;
@@ -50,3 +51,13 @@ export function feesRepo(db: Knex) {
 }
 
 export type FeesRepo = ReturnType<typeof feesRepo>;
+
+/**
+ * What each of these bills still owes ((due − reduction) − (paid − refunded), may be negative),
+ * the bills locked until the transaction ends: read before a payment is posted to them.
+ */
+export async function lockOwed(trx: Knex.Transaction, billIds: number[]): Promise<Map<number, Decimal>> {
+  const rows = await trx('bills').whereIn('id', billIds).forUpdate()
+    .select('id', trx.raw('(due - reduction) - (paid - refunded) AS owed'));
+  return new Map(rows.map((r) => [Number(r.id), dec(String(r.owed))]));
+}

@@ -5,15 +5,17 @@ import type { Config } from '../../config';
 import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/registry';
 import type { Logger } from '../../logger';
 import { auditRepo } from '../audit/repo';
-import { feesRepo } from '../fees/repo';
 import type { NotifyLimit } from './notify-limit';
-import { paymentRepo } from './repo';
 import { paymentNotifyRoutes, paymentRoutes } from './routes';
 import { paymentService } from './service';
 
+export { attemptView, channelView, type ChannelViewDeps } from './channel-view';
+export { paymentRepo, type PaymentRepo } from './repo';
+export { paymentService, type PaymentService } from './service';
+
 export function paymentModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; notifyLimit?: NotifyLimit }) {
   const service = paymentService({
-    db: deps.knex, repo: paymentRepo(deps.knex), fees: feesRepo(deps.knex), audit: auditRepo(deps.knex),
+    db: deps.knex, audit: auditRepo(deps.knex),
     registry: deps.registry ?? createGatewayRegistry(deps.config), config: deps.config, ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.notifyLimit ? { notifyLimit: deps.notifyLimit } : {}),
   });

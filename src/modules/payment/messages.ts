@@ -18,6 +18,7 @@ export const M = {
   choosePeriod: '请选择收费区间',
   badCategory: '请点击“财政项目缴费”或“代收项目缴费”',
   nothingToPay: (category: string) => `所选收费区间没有需要缴纳的${category}项目`,
+  orderNotFound: '缴费单不存在',
   wizardGone: '缴费信息已失效，请重新选择缴费项目',
   tooManyLiveOrders: (max: number) => `您已有${max}张未完成支付的缴费单，请先继续支付或取消其中的缴费单，再生成新的缴费单`,
   serialsExhausted: '今日缴费单数量已达上限，暂时无法生成新的缴费单，请明日再试或联系财务处',

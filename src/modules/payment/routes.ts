@@ -1,28 +1,22 @@
 // 学费缴费 routes: one line each — path, validation, one service call, render or redirect.
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import { HTTP_STATUS, isAppError } from '../../domain/app-error';
 import { isOrderNo } from '../../domain/order-number';
-import { own } from '../../domain/own';
-import { CHANNEL_LABEL, type ChannelId } from '../../gateways/types';
+import { isSettled, LIVE } from '../../domain/order-state';
+import type { ChannelId } from '../../gateways/types';
+import { HttpError } from '../../http/errors';
 import { formFields, parse } from '../../http/validate';
+import type { OpenAttempt } from './commands/submit-to-channel';
+import { choiceLabel } from './context';
 import { M } from './messages';
 import { REFUSED_WINDOW_SECONDS } from './notify-limit';
+import { openElsewhereView } from './read/open-elsewhere';
 import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
-import type { OpenAttempt, PaymentService } from './service';
+import type { PaymentService } from './service';
 
-/** The warning block of 缴费信息确认及支付方式选择: each open attempt with its way back. */
-function warningView(orderNo: string, channel: string, open: OpenAttempt[]) {
-  const W = M.openElsewhere;
-  return {
-    title: W.title, choose: W.choose, payHere: W.payHere(own(CHANNEL_LABEL, channel) ?? channel), payHereNote: W.payHereNote, channel,
-    acknowledge: open.map((a) => a.attemptId).join(','),
-    items: open.map((a) => ({
-      text: W.line(own(CHANNEL_LABEL, a.channel) ?? a.channel, a.until) + (a.orderNo === orderNo ? '' : W.otherOrder(a.orderNo)),
-      back: { href: `/pay/orders/${a.orderNo}`, label: W.goBack },
-      result: { href: `/pay/orders/${a.orderNo}/result`, label: W.seeResult },
-    })),
-  };
-}
+/** A refusal of the service (an order that is not the payer's) answered with its status page. */
+const appErrors: ErrorRequestHandler = (err, _req, _res, next) => next(isAppError(err) ? new HttpError(HTTP_STATUS[err.code], err.message) : err);
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -84,8 +78,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
       error: extra.error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
-      live: data.order.status === 'created' || data.order.status === 'paying', notLive: M.orderNotLive,
-      openElsewhere: extra.openElsewhere ? warningView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
+      live: LIVE.includes(data.order.status), notLive: M.orderNotLive,
+      openElsewhere: extra.openElsewhere ? openElsewhereView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
       // The list below the warning shows the channel just asked for, not the one still open.
       ...(extra.openElsewhere ? { chosen: data.channels.find((c) => c.id === extra.openElsewhere!.channel && c.available) ?? data.chosen } : {}),
     });
@@ -96,7 +90,7 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const { order } = await payment.orderView(req.user!.personId, orderNo);
     const channel = (order.channel ?? '') as ChannelId;
     res.render('pay/qrcode', {
-      ...view, title: '扫码支付', crumbs: M.crumbs.confirm, order, channelName: own(CHANNEL_LABEL, channel) ?? channel, appName: channel === 'alipay' ? '支付宝' : '微信',
+      ...view, title: '扫码支付', crumbs: M.crumbs.confirm, order, channelName: choiceLabel(channel), appName: channel === 'alipay' ? '支付宝' : '微信',
       qr: await QRCode.toDataURL(content, { margin: 1, width: 220, errorCorrectionLevel: 'M' }),
       sandboxLink: deps.sandboxUrl && content.startsWith(`${deps.sandboxUrl}/`) ? content : null,
     });
@@ -177,12 +171,13 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
 
   r.get('/pay/orders/:orderNo/result', async (req, res) => {
     const data = await payment.result(req.user!.personId, req.params.orderNo);
-    const paid = ['paid', 'partly_refunded', 'refunded'].includes(data.order.status);
+    const paid = isSettled(data.order.status);
     res.render('pay/result', {
       ...view, title: paid ? '支付成功' : M.unpaidTitle, crumbs: M.crumbs.result, ...data, paid, notes: M.unpaidNotes, warnings: M.warnings,
-      live: data.order.status === 'created' || data.order.status === 'paying',
+      live: LIVE.includes(data.order.status),
     });
   });
 
+  r.use(appErrors);
   return r;
 }

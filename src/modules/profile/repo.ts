@@ -20,6 +20,23 @@ export interface ContactFields {
   address: string;
 }
 
+/** Who pays an order, as a channel and the SMS see the person. */
+export interface PayerRow {
+  personId: number;
+  number: string;
+  name: string;
+  mobile: string;
+}
+
+export async function payerOf(trx: Knex, personId: number): Promise<PayerRow> {
+  const r = await trx('people').where('id', personId).first('id', 'number', 'name', 'mobile');
+  return { personId: r.id, number: r.number, name: r.name, mobile: r.mobile };
+}
+
+export async function setContact(trx: Knex, personId: number, fields: Partial<ContactFields>): Promise<void> {
+  await trx('people').where({ id: personId }).update({ ...fields, updated_at: trx.fn.now() });
+}
+
 export function profileRepo(db: Knex) {
   return {
     async accountForPassword(accountId: number): Promise<(LoginAccount & { number: string }) | undefined> {
@@ -38,9 +55,7 @@ export function profileRepo(db: Knex) {
       );
     },
 
-    async setContact(trx: Knex, personId: number, fields: Partial<ContactFields>): Promise<void> {
-      await trx('people').where({ id: personId }).update({ ...fields, updated_at: trx.fn.now() });
-    },
+    setContact,
 
     async setPassword(trx: Knex, accountId: number, hash: string): Promise<void> {
       await trx('accounts').where({ id: accountId }).update({

@@ -1,0 +1,36 @@
+// The channel's server-to-server notification: verified, credited, answered in its dialect.
+import type { ChannelAnswer, RawNotification } from '../../../gateways/types';
+import { hasAttemptsAt } from '../attempts-repo';
+import type { PaymentDeps } from '../context';
+import { recordEvent } from '../events-repo';
+import { creditPayment, isAcked } from './credit-payment';
+
+/** `from` is the sender's address, for the limit on refused notifications (../notify-limit.ts). */
+export async function handleNotification(deps: PaymentDeps, input: { channel: string; raw: RawNotification; from: string }): Promise<ChannelAnswer> {
+  const { db, registry, notifyLimit } = deps;
+  const { channel, raw, from } = input;
+  const adapter = registry.get(channel);
+  // A channel taken off CHANNELS_FISCAL / CHANNELS_COLLECTED is still heard while attempts at
+  // it exist: an order already at a channel must still be settled.
+  if (!adapter || (!registry.isConfigured(channel) && !(await hasAttemptsAt(db, channel)))) {
+    // Counted like a refusal: no channel of ours posts here.
+    const limited = notifyLimit && !(await notifyLimit.refused(from));
+    return { status: limited ? 429 : 404, contentType: 'text/plain; charset=utf-8', body: 'unknown channel' };
+  }
+  const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
+  const parsed = adapter.parseNotification(raw);
+  if (!parsed.verified) {
+    if (notifyLimit && !(await notifyLimit.refused(from))) return { ...parsed.nack, status: 429 };
+    // Anyone can post here: keep enough of a refused request to investigate, not whatever size it
+    // came in, and for 30 days at most (the notify-purge job).
+    const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
+    await recordEvent(db, { channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
+    return parsed.nack;
+  }
+  if (parsed.event.kind === 'closed') {
+    await recordEvent(db, { channel, orderNo: parsed.event.orderNo, kind: 'notify', verified: true, outcome: 'closed', headers, body: raw.rawBody });
+    return parsed.ack;
+  }
+  const outcome = await creditPayment(deps, { channel, event: parsed.event, record: { kind: 'notify', headers, body: raw.rawBody } });
+  return isAcked(outcome) ? parsed.ack : parsed.nack;
+}

@@ -1,0 +1,179 @@
+// 确定缴费: close competing orders, write the attempt, then hand the order to the channel. Local
+// writes come first and every change of state is a compare-and-set, then the channel is called: a
+// crash between the two leaves an order we can query or close, never money we do not know about.
+import { isSettled, LIVE } from '../../../domain/order-state';
+import { orderTotals } from '../../../domain/payment-selection';
+import { ChannelError, type PaymentAction } from '../../../gateways/types';
+import { payableBills } from '../../fees/payable';
+import { attemptById, attemptsOf, casAttempt, insertAttempt, isLiveAttempt, liveAttemptsCoveringBills } from '../attempts-repo';
+import { channelView } from '../channel-view';
+import { feeOf, isUniqueViolation, ownOrder, type PaymentDeps } from '../context';
+import { recordEvent } from '../events-repo';
+import { M } from '../messages';
+import { linesOfOrder, liveOrdersCoveringBills, orderById, setOrderCharges, type OrderRow } from '../orders-repo';
+import { closeAttempt, closeOrder } from './close-order';
+import { expireIfDue } from './expire-orders';
+import { closeLateAnswer } from './late-answer';
+
+/** An attempt elsewhere that its channel could not close: still payable until `until`. */
+export interface OpenAttempt {
+  attemptId: string;
+  orderNo: string;
+  channel: string;
+  until: Date;
+}
+
+export type SubmitResult =
+  | { kind: 'action'; action: PaymentAction }
+  | { kind: 'paid'; orderNo: string }
+  | { kind: 'refused'; message: string }
+  /** Nothing was sent: the payer must first choose between the open attempt(s) and paying here. */
+  | { kind: 'warning'; open: OpenAttempt[] };
+
+/** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
+const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
+
+/** An attempt's expiry: the order's, or at a channel that cannot always close, the shortest allowed. */
+function attemptExpiry(deps: PaymentDeps, order: OrderRow, alwaysClosable: boolean, now: Date): Date {
+  if (alwaysClosable) return order.expiresAt;
+  const ttl = deps.config.unclosableAttemptTtlMinutes ?? DEFAULT_UNCLOSABLE_TTL_MINUTES;
+  return new Date(Math.min(order.expiresAt.getTime(), now.getTime() + ttl * 60_000));
+}
+
+/**
+ * Live attempts covering these bills (any order) that their channel may not be able to close,
+ * other than the one being continued (this order at this channel). Each is asked to close; the
+ * ones still payable at their channel are returned. Attempts at channels that always close are
+ * left alone here: submitToChannel closes them once the payer has chosen.
+ */
+async function openAttemptsElsewhere(deps: PaymentDeps, order: OrderRow, channel: string, billIds: number[], now: Date):
+  Promise<{ kind: 'open'; open: OpenAttempt[] } | { kind: 'paid'; orderNo: string } | { kind: 'unknown'; orderNo: string }> {
+  const open: OpenAttempt[] = [];
+  for (const live of await liveAttemptsCoveringBills(deps.db, billIds, now)) {
+    if (live.orderId === order.id && live.channel === channel) continue;
+    const adapter = deps.registry.get(live.channel);
+    if (!adapter || adapter.alwaysClosable) continue;
+    const [o, a] = await Promise.all([orderById(deps.db, live.orderId), attemptById(deps.db, live.attemptId)]);
+    if (!o || !a) continue;
+    const r = await closeAttempt(deps, { order: o, attempt: a, now });
+    if (r === 'paid') return { kind: 'paid', orderNo: o.orderNo };
+    if (r === 'unknown') return { kind: 'unknown', orderNo: o.orderNo };
+    if (r === 'open') open.push({ attemptId: a.id, orderNo: o.orderNo, channel: a.channel, until: a.expiresAt ?? o.expiresAt });
+  }
+  return { kind: 'open', open };
+}
+
+/**
+ * If an attempt of the same bills is still payable at a channel that could not close it (this
+ * order at another channel, or another order), nothing is sent: the answer is a warning, and
+ * only a submission acknowledging each of those attempts (`acknowledged`, their ids) goes on.
+ */
+export async function submitToChannel(
+  deps: PaymentDeps, input: { personId: number; orderNo: string; channel: string; now: Date; acknowledged: readonly string[] },
+): Promise<SubmitResult> {
+  const { db, registry } = deps;
+  const log = deps.logger;
+  const { personId, orderNo, channel: channelId, now, acknowledged } = input;
+  let order = await ownOrder(deps, personId, orderNo);
+  if (isSettled(order.status)) return { kind: 'paid', orderNo };
+  if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderNotLive };
+  order = await expireIfDue(deps, { order, now });
+  if (order.status === 'paid') return { kind: 'paid', orderNo };
+  // Past its time but not closed (a channel call still in flight or unreachable): not sent again.
+  if (!LIVE.includes(order.status) || order.expiresAt <= now) return { kind: 'refused', message: M.orderExpired };
+  if (!registry.serves(channelId, order.category)) {
+    const known = registry.choicesFor(order.category).some((c) => c.id === channelId);
+    return { kind: 'refused', message: known ? M.channelNotOpen : M.chooseChannel };
+  }
+  const adapter = registry.get(channelId)!;
+  const lines = await linesOfOrder(db, order.id);
+  const billIds = lines.map((l) => l.billId);
+
+  // A bank page or QR of these bills that its channel could not close is still payable: the
+  // payer is told, with its channel and expiry, and chooses (继续支付 there, or pay here anyway).
+  const elsewhere = await openAttemptsElsewhere(deps, order, channelId, billIds, now);
+  if (elsewhere.kind === 'paid') {
+    if (elsewhere.orderNo === orderNo) return { kind: 'paid', orderNo };
+    await closeOrder(deps, { order, now });
+    return { kind: 'refused', message: M.paidElsewhere(elsewhere.orderNo) };
+  }
+  if (elsewhere.kind === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(elsewhere.orderNo) };
+  const unacknowledged = elsewhere.open.filter((a) => !acknowledged.includes(a.attemptId));
+  if (unacknowledged.length) return { kind: 'warning', open: elsewhere.open };
+
+  // Any other live order for these bills is closed at its channel before this one is sent
+  // (an acknowledged open attempt stays live at its channel, and so does its order).
+  for (const other of await liveOrdersCoveringBills(db, billIds, order.id)) {
+    const r = await closeOrder(deps, { order: other, now });
+    if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(other.orderNo) };
+    if (r === 'paid') {
+      await closeOrder(deps, { order, now });
+      return { kind: 'refused', message: M.paidElsewhere(other.orderNo) };
+    }
+  }
+  // The arrears may have moved since the order was made (a counter payment, a reduction).
+  const bills = await payableBills(db, personId, now);
+  if (lines.some((l) => { const b = bills.find((x) => x.billId === l.billId); return !b || l.amount.greaterThan(b.arrears); })) {
+    await closeOrder(deps, { order, now });
+    return { kind: 'refused', message: M.wizardGone };
+  }
+
+  // An attempt already at a channel: the same one continues (继续支付); another is closed first,
+  // at its channel (closeAttempt), even one whose create call is still in flight.
+  let continued: Date | null = null;
+  for (const a of await attemptsOf(db, order.id)) {
+    if (!isLiveAttempt(a)) continue;
+    if (a.channel === channelId) {
+      if (a.status === 'sent' && a.payUrl) return { kind: 'action', action: { kind: 'redirect', url: a.payUrl } };
+      // The channel knows this order by its number with the first attempt's expiry: asked
+      // again, it is asked with that same expiry, never a longer one.
+      const until = a.expiresAt ?? order.expiresAt;
+      if (!continued || until < continued) continued = until;
+      // A QR or form already given, or the same channel being asked right now (a double
+      // click, two tabs): left live, so that a close still reaches it at the channel. The
+      // channel is asked again below and answers with the same channel order, recorded on
+      // one attempt only (the 23505 below).
+      continue;
+    }
+    const r = await closeAttempt(deps, { order, attempt: a, now });
+    if (r === 'paid') return { kind: 'paid', orderNo };
+    if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(order.orderNo) };
+    // 'open': acknowledged above; it stays live at its channel until its expiry.
+  }
+  if (continued && continued <= now) return { kind: 'refused', message: M.attemptLapsed };
+
+  const t = orderTotals(order.amount, feeOf(deps.config, channelId));
+  // At a channel that cannot close an unpaid attempt, the shortest life it allows.
+  const expiresAt = continued ?? attemptExpiry(deps, order, adapter.alwaysClosable, now);
+  const attemptId = await db.transaction(async (trx) => {
+    if (!(await setOrderCharges(trx, order.id, { channel: channelId, fee: t.fee, total: t.total }))) return null;
+    return insertAttempt(trx, { orderId: order.id, channel: channelId, amount: t.total, fee: t.fee, expiresAt });
+  });
+  if (!attemptId) return { kind: 'refused', message: M.orderNotLive };
+
+  let created;
+  try {
+    created = await adapter.createPayment(await channelView(deps, order, { channel: channelId, channelOrderId: null, total: t.total, expiresAt }));
+  } catch (e) {
+    if (!(e instanceof ChannelError)) throw e;
+    log?.warn({ orderNo, err: e.message }, 'create payment failed');
+    await recordEvent(db, { channel: channelId, attemptId, orderNo, kind: 'create', verified: false, outcome: e.uncertain ? 'uncertain' : 'refused', body: e.message });
+    // A definite refusal ends the attempt; an uncertain one stays open for the next try to resume.
+    if (!e.uncertain) await casAttempt(db, attemptId, ['created'], 'failed');
+    return { kind: 'refused', message: M.channelBusy };
+  }
+  const payUrl = created.action.kind === 'redirect' ? created.action.url : null;
+  let sent: boolean;
+  try {
+    sent = await casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });
+  } catch (e) {
+    // Two submissions of one order raced (two tabs, a double click): the channel answered both
+    // with the same bill, already recorded on the other attempt. This one steps aside.
+    if (!isUniqueViolation(e)) throw e;
+    if (await casAttempt(db, attemptId, ['created'], 'failed')) return { kind: 'action', action: created.action };
+    sent = false;
+  }
+  if (!sent) return closeLateAnswer(deps, { order: { ...order, channel: channelId }, attemptId, channel: channelId, created, total: t.total });
+  await recordEvent(db, { channel: channelId, attemptId, orderNo, kind: 'create', verified: true, outcome: 'sent', body: created.channelOrderId });
+  return { kind: 'action', action: created.action };
+}

@@ -1,0 +1,77 @@
+// What the wizard's screens show (图9–图12, 图15–图20): read models only. An order past its time
+// is closed (at its channel first) before it is shown, so no screen offers an order that lapsed.
+import { Decimal } from '../../../domain/money';
+import { LIVE } from '../../../domain/order-state';
+import { orderTotals, validateSelection, type Category, type SelectionErrors } from '../../../domain/payment-selection';
+import type { ChannelChoice } from '../../../gateways/types';
+import { payableBills, type PayableBill } from '../../fees/payable';
+import { payerOf } from '../../profile/repo';
+import { expireIfDue } from '../commands/expire-orders';
+import { feeOf, ownOrder, type PaymentDeps } from '../context';
+import { M } from '../messages';
+import { linesOf, linesOfOrder, liveOrdersOf, receiptOfOrder, type OrderRow } from '../orders-repo';
+import type { WizardState } from '../schemas';
+
+/** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
+export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date }) {
+  const { personId, now } = input;
+  const bills = await payableBills(deps.db, personId, now);
+  const groups: { periodId: number; periodName: string; rows: PayableBill[] }[] = [];
+  for (const b of bills) {
+    const g = groups.find((x) => x.periodId === b.periodId);
+    if (g) g.rows.push(b);
+    else groups.push({ periodId: b.periodId, periodName: b.periodName, rows: [b] });
+  }
+  const live: OrderRow[] = [];
+  for (const o of await liveOrdersOf(deps.db, personId)) {
+    // A channel that does not answer leaves the order live (closeOrder's 'unknown'), and it is
+    // listed; any other error is a fault and fails the page rather than hiding the order.
+    const fresh = await expireIfDue(deps, { order: o, now });
+    if (LIVE.includes(fresh.status)) live.push(fresh);
+  }
+  const lines = await linesOf(deps.db, live.map((o) => o.id));
+  return { groups, count: bills.length, liveOrders: live.map((o) => ({ ...o, lines: lines.get(o.id) ?? [] })) };
+}
+
+/** 缴费信息修改 (图10/图18): the chosen category's items in the chosen periods. */
+export async function itemsOf(deps: PaymentDeps, input: { personId: number; category: Category; periodIds: number[]; now: Date }) {
+  const rows = (await payableBills(deps.db, input.personId, input.now)).filter((b) => b.category === input.category && input.periodIds.includes(b.periodId));
+  return { rows, total: rows.reduce((t, r) => t.plus(r.arrears), new Decimal(0)) };
+}
+
+/** 缴费信息修改's 下一步: the selection checked against the bills as they are now. */
+export async function checkSelection(
+  deps: PaymentDeps, input: { personId: number; selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }; now: Date },
+): Promise<{ ok: true; wizard: WizardState } | { ok: false; errors: SelectionErrors }> {
+  const s = input.selection;
+  const sel = validateSelection(s.category, await payableBills(deps.db, input.personId, input.now), s.lines);
+  if (!sel.ok) return sel;
+  return { ok: true, wizard: { category: s.category, periods: s.periods, lines: sel.lines.map((l) => ({ billId: l.billId, amount: l.amount.toFixed(2) })) } };
+}
+
+/** 交费信息显示 (图11/图19). */
+export async function reviewOf(deps: PaymentDeps, input: { personId: number; wizard: WizardState; now: Date }) {
+  const bills = await payableBills(deps.db, input.personId, input.now);
+  const sel = validateSelection(input.wizard.category, bills, input.wizard.lines);
+  if (!sel.ok) return { ok: false as const, message: M.wizardGone };
+  const rows = sel.lines.map((l) => ({ ...bills.find((b) => b.billId === l.billId)!, amount: l.amount }));
+  return { ok: true as const, rows, total: sel.total };
+}
+
+/** 缴费信息确认及支付方式选择 (图12/图20). */
+export async function orderViewOf(deps: PaymentDeps, input: { personId: number; orderNo: string; now: Date }) {
+  const order = await expireIfDue(deps, { order: await ownOrder(deps, input.personId, input.orderNo), now: input.now });
+  const [lines, payer] = await Promise.all([linesOfOrder(deps.db, order.id), payerOf(deps.db, input.personId)]);
+  const channels: (ChannelChoice & { fee: Decimal; total: Decimal })[] = deps.registry.choicesFor(order.category).map((c) => ({
+    ...c, ...orderTotals(order.amount, feeOf(deps.config, c.id)),
+  }));
+  const chosen = channels.find((c) => c.id === order.channel && c.available) ?? channels.find((c) => c.available) ?? null;
+  return { order, lines, channels, chosen, mobile: order.notifyMobile || payer.mobile };
+}
+
+/** 银行支付结果 (图15/图16), of an order as it is (see commands/settle-on-return.ts for asking first). */
+export async function resultOf(deps: PaymentDeps, input: { personId: number; order: OrderRow }) {
+  const { order } = input;
+  const [lines, payer, receipt] = await Promise.all([linesOfOrder(deps.db, order.id), payerOf(deps.db, input.personId), receiptOfOrder(deps.db, order.id)]);
+  return { order, lines, payer, receipt };
+}
