@@ -1,11 +1,9 @@
 // 学费缴费 routes: one line each — path, validation, one service call, render or redirect.
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
-import { HTTP_STATUS, isAppError } from '../../domain/app-error';
 import { isOrderNo } from '../../domain/order-number';
 import { isSettled, LIVE } from '../../domain/order-state';
 import type { ChannelId } from '../../gateways/types';
-import { HttpError } from '../../http/errors';
 import { formFields, parse } from '../../http/validate';
 import type { OpenAttempt } from './commands/submit-to-channel';
 import { choiceLabel } from './context';
@@ -14,9 +12,6 @@ import { REFUSED_WINDOW_SECONDS } from './notify-limit';
 import { openElsewhereView } from './read/open-elsewhere';
 import { itemsForm, itemsQuery, mobileForm, submitForm, typedAmounts, wizardState } from './schemas';
 import type { PaymentService } from './service';
-
-/** A refusal of the service (an order that is not the payer's) answered with its status page. */
-const appErrors: ErrorRequestHandler = (err, _req, _res, next) => next(isAppError(err) ? new HttpError(HTTP_STATUS[err.code], err.message) : err);
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -178,6 +173,5 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     });
   });
 
-  r.use(appErrors);
   return r;
 }
