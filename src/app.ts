@@ -32,7 +32,8 @@ import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
 import { paymentModule } from './modules/payment';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
-import { reconcileModule } from './modules/reconcile';
+import { attemptOrders, reconcileModule } from './modules/reconcile';
+import { refundsModule } from './modules/refunds';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
@@ -175,8 +176,9 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile, captchas }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
   app.use(payment.routes());
-  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
-  app.use(consoleRoutes({ db: knex, audit, loginThrottle, publicUrl: config.publicUrl, gateways, reconcile, logger }));
+  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment.service), logger });
+  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service, refunds }).service;
+  app.use(consoleRoutes({ db: knex, audit, loginThrottle, refunds, reconcile, logger }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);
