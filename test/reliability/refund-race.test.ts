@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import { auditRepo } from '../../src/modules/audit/repo';
 import { postLedgerEntry } from '../../src/modules/billing/repo';
-import { ConsoleError } from '../../src/modules/console/context';
+import { AppError } from '../../src/domain/app-error';
 import { refundsModule } from '../../src/modules/refunds';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -22,7 +22,7 @@ describe('refund racing a payment', () => {
 
     const pay = () => k.transaction((trx) => postLedgerEntry(trx, { billId, kind: 'payment', amount: new Decimal('50.00'), reason: 'race payment' }));
     const refund = () => refunds.refund(actor, null, { personId: p.personId, billId, amount: new Decimal('60.00'), mode: 'offline', reason: 'race refund' })
-      .then(() => 'ok', (e) => (e instanceof ConsoleError ? 'refused' : Promise.reject(e)));
+      .then(() => 'ok', (e) => (e instanceof AppError ? 'refused' : Promise.reject(e)));
 
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? pay() : refund())));
     const refused = outcomes.filter((o) => o === 'refused').length;
