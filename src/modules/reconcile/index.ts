@@ -8,20 +8,13 @@ import { ChannelError } from '../../gateways/types';
 import type { Logger } from '../../logger';
 import { auditRepo } from '../audit/repo';
 import { paymentModule } from '../payment';
-import { paymentRepo } from '../payment/repo';
 import type { PaymentService } from '../payment/service';
-import { type AttemptOrders, refundsModule, type RefundsModule } from '../refunds';
+import { attemptOrders, refundsModule, type RefundsModule } from '../refunds';
 import { type StaleOrders, stalePayingOrders } from './attempts-repo';
 import type { StatementSource } from './ledger-check';
 import { reconcileRoutes } from './routes';
 import { uploadedRaw } from './runs-repo';
 import { reconcileService } from './service';
-
-/** The payment module's view of a second payment, for the refunds module. */
-export function attemptOrders(knex: Knex, payment: Pick<PaymentService, 'attemptOrder'>): AttemptOrders {
-  const repo = paymentRepo(knex);
-  return { orderById: (id) => repo.orderById(id), attemptsOf: (id) => repo.attemptsOf(id), attemptOrder: (o, a) => payment.attemptOrder(o, a) };
-}
 
 export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; payment?: PaymentService; refunds?: RefundsModule }) {
   const { config, knex } = deps;

@@ -18,6 +18,7 @@ import { refundsOn } from './refunds-repo';
 
 export type { RefundActor, StaffActor, SystemActor } from './actor';
 export { isSystem, systemActor } from './actor';
+export { attemptOrders } from './attempt-orders';
 export type { BillRefund } from './commands/refund-bill';
 export type { RecheckOutcome } from './commands/recheck-refund';
 export { outcomeOf, type OverpaymentRefunded, type OverpaymentRefundOutcome } from './commands/refund-overpayment';
