@@ -35,6 +35,7 @@ import { paymentModule } from './modules/payment';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
 import { wizardPlace } from './modules/payment/timed-out';
 import { reconcileModule } from './modules/reconcile';
+import { attemptOrders, refundsModule } from './modules/refunds';
 import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
 import { ebillsRepo } from './modules/ebills/repo';
@@ -178,8 +179,9 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile, captchas }));
   app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
   app.use(payment.routes());
-  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service }).service;
-  app.use(consoleRoutes({ db: knex, audit, loginThrottle, publicUrl: config.publicUrl, gateways, reconcile, logger }));
+  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment.service), logger });
+  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service, refunds }).service;
+  app.use(consoleRoutes({ db: knex, audit, loginThrottle, refunds, reconcile, logger }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);

@@ -8,6 +8,9 @@
 // 银联支付). Everything else has one wording.
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
+import {
+  DIFFERENCE_ACTION_LABEL, DIFFERENCE_KIND_LABEL, OVERPAYMENT_KIND_LABEL, OVERPAYMENT_STATUS_LABEL, RUN_STATUS_LABEL, RUN_TRIGGER_LABEL,
+} from './reconcile';
 
 export { CHANNEL_LABEL, CHOICE_LABEL, channelLabel } from './channels';
 export { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
@@ -88,12 +91,11 @@ export const IMPORT_OUTCOME_LABEL = { inserted: '新增', updated: '更新', cre
 /** …and in the narrow 说明 column of the import records. */
 export const IMPORT_SUMMARY_LABEL: Labels = { inserted: '新增', updated: '更新', created: '新开', adjusted: '调整', unchanged: '未变' };
 
-/** 对账: a run's state and who started it, what was done about a difference, and a 重复缴费 flag. */
-export const RECONCILE_RUN_STATUS_LABEL: Labels = { running: '进行中', done: '完成', failed: '失败' };
-export const RECONCILE_TRIGGER_LABEL: Labels = { job: '自动', cli: '命令行', console: '控制台' };
-export const DIFFERENCE_ACTION_LABEL: Labels = { restored: '已自动补账', proposed: '待财务处理', none: '无需处理' };
-export const OVERPAYMENT_KIND_LABEL: Labels = { bill: '账单多缴', attempt: '订单重复支付' };
-export const OVERPAYMENT_STATUS_LABEL: Labels = { open: '待退款', refunding: '退款处理中', refunded: '已退款', failed: '退款失败', dismissed: '已处理' };
+/** 对账: a run's state and who started it, a difference and what was done about it, a 重复缴费 flag. */
+export {
+  DIFFERENCE_ACTION_LABEL, DIFFERENCE_KIND_LABEL, OVERPAYMENT_KIND_LABEL, OVERPAYMENT_STATUS_LABEL,
+  RUN_STATUS_LABEL as RECONCILE_RUN_STATUS_LABEL, RUN_TRIGGER_LABEL as RECONCILE_TRIGGER_LABEL,
+};
 
 /** What the views see as `labels`: a lookup per vocabulary, and the choices of each select. */
 export const labels = {
@@ -112,8 +114,9 @@ export const labels = {
   importState: labelOf(IMPORT_STATE_LABEL),
   importRunStatus: labelOf(IMPORT_RUN_STATUS_LABEL),
   importSummary: labelOf(IMPORT_SUMMARY_LABEL),
-  reconcileRunStatus: labelOf(RECONCILE_RUN_STATUS_LABEL),
-  reconcileTrigger: labelOf(RECONCILE_TRIGGER_LABEL),
+  reconcileRunStatus: labelOf(RUN_STATUS_LABEL),
+  reconcileTrigger: labelOf(RUN_TRIGGER_LABEL),
+  differenceKind: labelOf(DIFFERENCE_KIND_LABEL),
   differenceAction: labelOf(DIFFERENCE_ACTION_LABEL),
   overpaymentKind: labelOf(OVERPAYMENT_KIND_LABEL),
   overpaymentStatus: labelOf(OVERPAYMENT_STATUS_LABEL),

@@ -8,12 +8,12 @@ import type { GatewayRegistry } from '../gateways/registry';
 import type { Logger } from '../logger';
 import type { PaymentRepo } from '../modules/payment/repo';
 import type { PaymentService } from '../modules/payment/service';
-import type { ReconcileRepo } from '../modules/reconcile/repo';
+import type { StaleOrders } from '../modules/reconcile/attempts-repo';
 
 export interface ActiveQueryDeps {
   payment: Pick<PaymentService, 'queryAndCredit' | 'settleExpiredAttempt'>;
   paymentRepo: Pick<PaymentRepo, 'orderById' | 'attemptsOf'>;
-  reconcileRepo: Pick<ReconcileRepo, 'stalePayingOrders'>;
+  reconcileRepo: StaleOrders;
   /** Unused since the payment service asks the channels; kept for the jobs' wiring. */
   registry?: GatewayRegistry;
   afterMinutes: number;

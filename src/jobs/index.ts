@@ -81,7 +81,7 @@ export function platformJobs(deps: {
       name: 'refund-query', everyMs: 60_000,
       async run() {
         const r = await m.refunds.recheckPending(now(), config.jobs.activeQueryAfterMinutes);
-        const f = await m.service.settleRefundingFlags(now(), config.jobs.activeQueryAfterMinutes);
+        const f = await m.refunds.settleRefundingFlags(now(), config.jobs.activeQueryAfterMinutes);
         if (r.succeeded || r.failed || r.mismatch || r.unanswered || f.refunded || f.failed) logger.info({ refunds: r, flags: f }, 'refund query');
       },
     },

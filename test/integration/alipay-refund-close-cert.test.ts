@@ -22,7 +22,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
+import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { paymentModule } from '../../src/modules/payment';
 import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
 import { reconcileModule } from '../../src/modules/reconcile';
@@ -45,7 +45,7 @@ const logger = createLogger('silent');
 
 const fin = await f.person(knex, { role: 'finance_admin', password: 'Fin@2026pass' });
 const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
-const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: base, publicUrl: env.config.publicUrl });
+const refunds = refundsModule({ db: knex, audit: auditRepo(knex), gateways: base, publicUrl: env.config.publicUrl });
 /** The scheduler's refund-query job, its clock past the console call's own time. */
 const refundJob = () => platformJobs({ config: env.config, knex, logger, now: () => new Date(Date.now() + 10 * 60_000) }).find((j) => j.name === 'refund-query')!;
 const fault = async (kind: string, extra: object = {}) => {

@@ -8,7 +8,7 @@ import { Decimal } from '../../src/domain/money';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { refundsService } from '../../src/modules/console/refunds/service';
+import { refundsModule } from '../../src/modules/refunds';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from '../reliability/reconcile-env';
 import * as f from '../factories';
@@ -41,7 +41,7 @@ describe('the WeChat bill with commas in 商品名称, refunds and the summary l
 
     const fin = await f.person(w.knex, { role: 'finance_admin', password: 'Fin@2026pass' });
     const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
-    const refunds = refundsService({ db: w.knex, audit: auditRepo(w.knex), gateways: createGatewayRegistry(w.config), publicUrl: w.config.publicUrl });
+    const refunds = refundsModule({ db: w.knex, audit: auditRepo(w.knex), gateways: createGatewayRegistry(w.config), publicUrl: w.config.publicUrl });
     expect((await refunds.refund(actor, null, { personId: a.personId, billId: a.billId, amount: new Decimal('100.05'), mode: 'channel', reason: '退教材费' })).status).toBe('succeeded');
 
     const st = await w.m.registry.get('wechat')!.downloadStatement(w.today());

@@ -13,7 +13,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
+import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
@@ -57,7 +57,7 @@ describe('an ICBC refund whose answer could not be read ends in one refund, neve
       await w.payment.result(p.personId, orderNo);
       expect(await w.statusOf(orderNo)).toBe('paid');
 
-      const refunds = refundsService({ db: w.knex, audit: auditRepo(w.knex), gateways: await gatewaysFor(fault), publicUrl: w.config.publicUrl });
+      const refunds = refundsModule({ db: w.knex, audit: auditRepo(w.knex), gateways: await gatewaysFor(fault), publicUrl: w.config.publicUrl });
       const err = await refunds.refund(actor, null, { personId: p.personId, billId: p.billId, amount: new Decimal('100.00'), mode: 'channel', reason: '原路退回' }).catch((e) => e);
       expect(err).toBeInstanceOf(RefundUncertainError);
       const refundNo = (err as RefundUncertainError).refundNo;

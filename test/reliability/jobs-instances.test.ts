@@ -12,7 +12,7 @@ import type { ChannelAdapter } from '../../src/gateways/types';
 import { JOB_NAMES, platformJobs } from '../../src/jobs';
 import { createScheduler } from '../../src/jobs/scheduler';
 import { createLogger } from '../../src/logger';
-import { channelsOf } from '../../src/modules/reconcile/service';
+import { channelsOf } from '../../src/modules/reconcile/channels';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
 

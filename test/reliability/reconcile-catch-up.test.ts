@@ -10,7 +10,7 @@ import { businessDate } from '../../src/domain/business-date';
 import { platformJobs } from '../../src/jobs';
 import { createScheduler } from '../../src/jobs/scheduler';
 import { createLogger } from '../../src/logger';
-import { addDays, channelsOf } from '../../src/modules/reconcile/service';
+import { addDays, channelsOf } from '../../src/modules/reconcile/channels';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
 import { reconcileCommand } from '../../src/cli/commands/reconcile';
 import { reconcileModule } from '../../src/modules/reconcile';
-import { addDays } from '../../src/modules/reconcile/service';
+import { addDays } from '../../src/modules/reconcile/channels';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import { auditRepo } from '../../src/modules/audit/repo';
 import { postLedgerEntry } from '../../src/modules/billing/repo';
-import { ConsoleError } from '../../src/modules/console/context';
-import { refundsService } from '../../src/modules/console/refunds/service';
+import { AppError } from '../../src/domain/app-error';
+import { refundsModule } from '../../src/modules/refunds';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -17,12 +17,12 @@ describe('refund racing a payment', () => {
     const cashier = await f.person(k, { role: 'finance_admin', password: 'Finance@2026' });
     const p = await f.person(k);
     const billId = await f.bill(k, { personId: p.personId, periodId: (await f.period(k)).id, feeItemId: (await f.feeItem(k)).id, due: '10000.00', paid: '100.00' });
-    const refunds = refundsService({ db: k, audit: auditRepo(k) });
+    const refunds = refundsModule({ db: k, audit: auditRepo(k) });
     const actor = { accountId: cashier.accountId, personId: cashier.personId, name: '高峰', ip: '127.0.0.1' };
 
     const pay = () => k.transaction((trx) => postLedgerEntry(trx, { billId, kind: 'payment', amount: new Decimal('50.00'), reason: 'race payment' }));
     const refund = () => refunds.refund(actor, null, { personId: p.personId, billId, amount: new Decimal('60.00'), mode: 'offline', reason: 'race refund' })
-      .then(() => 'ok', (e) => (e instanceof ConsoleError ? 'refused' : Promise.reject(e)));
+      .then(() => 'ok', (e) => (e instanceof AppError ? 'refused' : Promise.reject(e)));
 
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? pay() : refund())));
     const refused = outcomes.filter((o) => o === 'refused').length;
@@ -46,7 +46,7 @@ describe('refund racing a payment', () => {
     const cashier = await f.person(k, { role: 'finance_admin', password: 'Finance@2026' });
     const p = await f.person(k);
     const billId = await f.bill(k, { personId: p.personId, periodId: (await f.period(k)).id, feeItemId: (await f.feeItem(k)).id, due: '1000.00', paid: '100.00' });
-    const refunds = refundsService({ db: k, audit: auditRepo(k) });
+    const refunds = refundsModule({ db: k, audit: auditRepo(k) });
     const actor = { accountId: cashier.accountId, personId: cashier.personId, name: '高峰', ip: '127.0.0.1' };
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => refunds.refund(actor, null, { personId: p.personId, billId, amount: new Decimal('30.00'), mode: 'offline', reason: '并发退费' })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);

@@ -13,7 +13,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
+import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -49,7 +49,7 @@ function flakyNetwork(mode: Net) {
 
 const fin = await f.person(w.knex, { role: 'finance_admin', password: 'Fin@2026pass' });
 const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
-const refundsWith = (mode: Net) => refundsService({ db: w.knex, audit: auditRepo(w.knex), gateways: flakyNetwork(mode), publicUrl: w.config.publicUrl });
+const refundsWith = (mode: Net) => refundsModule({ db: w.knex, audit: auditRepo(w.knex), gateways: flakyNetwork(mode), publicUrl: w.config.publicUrl });
 
 /** The scheduler's refund-query job, its clock past the console call's own time. */
 const refundJob = () => platformJobs({ config: w.config, knex: w.knex, logger, now: () => new Date(Date.now() + 10 * 60_000) }).find((j) => j.name === 'refund-query')!;

@@ -15,7 +15,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
+import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
@@ -95,7 +95,7 @@ describe('UnionPay: a refund without a clear answer ends in one refund, never tw
   for (const mode of ['system-error-done', 'system-error', 'timeout', 'lost'] as const) {
     it(mode, async () => {
       const p = await paid('249.99');
-      const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: flaky(mode), publicUrl: env.config.publicUrl });
+      const refunds = refundsModule({ db: knex, audit: auditRepo(knex), gateways: flaky(mode), publicUrl: env.config.publicUrl });
       const req = { personId: p.personId, billId: p.billId, amount: new Decimal('100.00'), mode: 'channel' as const, reason: '退学，原路退回' };
       let refundNo: string;
       if (mode === 'system-error-done' || mode === 'system-error') {
@@ -178,7 +178,7 @@ describe('UnionPay: two instances rechecking the same refund at once send one ne
 
   it('console refund: two concurrent rechecks → one refund at UnionPay', async () => {
     const p = await paid('80.00');
-    const refunds = refundsService({ db: knex, audit: auditRepo(knex), gateways: raceNet(), publicUrl: env.config.publicUrl });
+    const refunds = refundsModule({ db: knex, audit: auditRepo(knex), gateways: raceNet(), publicUrl: env.config.publicUrl });
     const err = await refunds.refund(actor, null, { personId: p.personId, billId: p.billId, amount: new Decimal('30.00'), mode: 'channel', reason: '退学' }).catch((e) => e);
     expect(err).toBeInstanceOf(RefundUncertainError);
     const refundNo = (err as RefundUncertainError).refundNo;
@@ -210,14 +210,14 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
     expect(sent.status).toBe('refunding');
     expect(refundsAt(p.orderNo)).toEqual([]);
     // Seconds later (a real UnionPay may not have processed it yet): not asked, not resent.
-    await m.service.settleRefundingFlags(new Date(), env.config.jobs.activeQueryAfterMinutes);
+    await m.refunds.settleRefundingFlags(new Date(), env.config.jobs.activeQueryAfterMinutes);
     expect(refundsAt(p.orderNo)).toEqual([]);
     expect(await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at')).toEqual(sent);
     // Past the waiting time: asked (34, never seen), sent again once under the same number.
-    await m.service.settleRefundingFlags(new Date(Date.now() + 10 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    await m.refunds.settleRefundingFlags(new Date(Date.now() + 10 * 60_000), env.config.jobs.activeQueryAfterMinutes);
     expect(refundsAt(p.orderNo).map((x) => [x.refundNo, x.fen])).toEqual([[sent.refund_no, 6000n]]);
     // UnionPay's 00 to a refund is "accepted": the next run's query settles the flag.
-    await m.service.settleRefundingFlags(new Date(Date.now() + 20 * 60_000), env.config.jobs.activeQueryAfterMinutes);
+    await m.refunds.settleRefundingFlags(new Date(Date.now() + 20 * 60_000), env.config.jobs.activeQueryAfterMinutes);
     expect((await knex('overpayments').where({ id: flag.id }).first('status')).status).toBe('refunded');
     expect(refundsAt(p.orderNo)).toHaveLength(1);
   });

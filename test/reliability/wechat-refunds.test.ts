@@ -15,7 +15,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
-import { RefundUncertainError, refundsService } from '../../src/modules/console/refunds/service';
+import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
@@ -72,7 +72,7 @@ describe('a WeChat refund whose answer was not an answer ends in one refund, nev
   for (const mode of cases) {
     it(`${mode.answer}, the refund ${mode.made ? 'made' : 'not made'} at WeChat`, async () => {
       const p = await paid('249.99');
-      const refunds = refundsService({ db: w.knex, audit: auditRepo(w.knex), gateways: network(mode), publicUrl: w.config.publicUrl });
+      const refunds = refundsModule({ db: w.knex, audit: auditRepo(w.knex), gateways: network(mode), publicUrl: w.config.publicUrl });
       const err = await refunds.refund(actor, null, { personId: p.personId, billId: p.billId, amount: new Decimal('100.00'), mode: 'channel', reason: '退学，原路退回' }).catch((e) => e);
       expect(err).toBeInstanceOf(RefundUncertainError);
       const refundNo = (err as RefundUncertainError).refundNo;

@@ -9,7 +9,8 @@ import { createLogger } from '../../logger';
 import { checkChannelStatements, checkLedger } from '../../modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../modules/reconcile';
-import { channelsOf, KIND_LABEL, registeredChannels } from '../../modules/reconcile/service';
+import { DIFFERENCE_KIND_LABEL as KIND_LABEL } from '../../domain/labels';
+import { channelsOf, registeredChannels } from '../../modules/reconcile/channels';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -25,7 +25,6 @@ import { peopleRepo } from './people/repo';
 import { peopleRoutes } from './people/routes';
 import { peopleService } from './people/service';
 import { refundsRoutes } from './refunds/routes';
-import { type RefundGateways, refundsService } from './refunds/service';
 import { dashboardRepo } from './reports/dashboard-repo';
 import { reportsRepo } from './reports/repo';
 import { reportsRoutes } from './reports/routes';
@@ -33,14 +32,15 @@ import { reportsService } from './reports/service';
 import type { Logger } from '../../logger';
 import { reconcileRoutes } from '../reconcile/routes';
 import type { ReconcileService } from '../reconcile/service';
+import type { RefundsModule } from '../refunds';
 
 export interface ConsoleDeps {
   db: Knex;
   audit: AuditRepo;
   /** The login throttle: the person page shows its state, 解除登录限制 clears it. */
   loginThrottle: Throttle;
-  gateways?: RefundGateways | null;
-  publicUrl?: string;
+  /** 退费 and the 一键退款 of 对账: the one refunds module of the app. */
+  refunds: RefundsModule;
   /** 对账: present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
   /** For what fails in the background (an import job). */
@@ -58,12 +58,12 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(accountsRoutes({ accounts: accountsService({ db, audit, loginThrottle: deps.loginThrottle }), people }));
   area.use(consoleFeesRoutes({ fees: consoleFeesService({ db, repo: consoleFeesRepo(db), audit }), people }));
   area.use(counterRoutes({ counter: counterService({ db, audit }), people }));
-  area.use(refundsRoutes({ refunds: refundsService({ db, audit, gateways: deps.gateways ?? null, publicUrl: deps.publicUrl }), people }));
+  area.use(refundsRoutes({ refunds: deps.refunds, people }));
   area.use(consoleAnnouncementRoutes({ announcements: consoleAnnouncementsService({ db, audit }) }));
   const imports = importsService({ db, audit });
   area.use(importsRoutes({ imports, jobs: importJobs({ repo: importJobsRepo(db), imports, logger: deps.logger }) }));
   area.use(auditRoutes({ audit: auditViewer({ db }) }));
-  if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, audit }));
+  if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit }));
   r.use('/console', area);
   return r;
 }

@@ -1,29 +1,35 @@
 // Wiring of reconciliation for createApp (the console's 对账 page), the CLI and the jobs: one call,
-// so each of them gets the same payment service, registry and refund service.
+// so each of them gets the same payment service, registry and refunds module. Given those, it
+// builds nothing twice; without them (the CLI, tests) it builds its own.
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/registry';
+import { ChannelError } from '../../gateways/types';
 import type { Logger } from '../../logger';
 import { auditRepo } from '../audit/repo';
-import { refundsService } from '../console/refunds/service';
 import { paymentModule } from '../payment';
-import { paymentRepo } from '../payment/repo';
 import type { PaymentService } from '../payment/service';
-import { ChannelError } from '../../gateways/types';
+import { attemptOrders, refundsModule, type RefundsModule } from '../refunds';
+import { type StaleOrders, stalePayingOrders } from './attempts-repo';
 import type { StatementSource } from './ledger-check';
-import { reconcileRepo, type ReconcileRepo } from './repo';
 import { reconcileRoutes } from './routes';
+import { uploadedRaw } from './runs-repo';
 import { reconcileService } from './service';
 
-export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; payment?: PaymentService }) {
+export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Logger; registry?: GatewayRegistry; payment?: PaymentService; refunds?: RefundsModule }) {
   const { config, knex } = deps;
+  const logger = deps.logger ?? null;
   const registry = deps.registry ?? createGatewayRegistry(config);
   const payment = deps.payment ?? paymentModule({ config, knex, registry, ...(deps.logger ? { logger: deps.logger } : {}) }).service;
   const audit = auditRepo(knex);
-  const refunds = refundsService({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl });
-  const repo = reconcileRepo(knex);
-  const service = reconcileService({ repo, registry, payment, paymentRepo: paymentRepo(knex), refunds, audit, ...(deps.logger ? { logger: deps.logger } : {}) });
-  return { service, payment, registry, repo, refunds, statements: statementSource(registry, repo), routes: () => reconcileRoutes({ reconcile: service }) };
+  const refunds = deps.refunds ?? refundsModule({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment), logger });
+  const service = reconcileService({ db: knex, registry, payment, refunds, audit, logger });
+  /** For the active query job (orders still 支付中 at a channel). */
+  const repo: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };
+  return {
+    service, payment, registry, repo, refunds, statements: statementSource(registry, (channel, day) => uploadedRaw(knex, channel, day)),
+    routes: () => reconcileRoutes({ reconcile: service, refunds, audit }),
+  };
 }
 
 /**
@@ -31,7 +37,7 @@ export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Log
  * whose statements come as uploaded files (ICBC), the file last uploaded for that day, read again
  * by the adapter's parser. A day with no upload yet is "unavailable", which the check reports.
  */
-export function statementSource(registry: GatewayRegistry, repo: Pick<ReconcileRepo, 'uploadedRaw'>): StatementSource {
+export function statementSource(registry: GatewayRegistry, uploaded: (channel: string, day: string) => Promise<string | null>): StatementSource {
   return {
     get(id) {
       const a = registry.get(id);
@@ -39,7 +45,7 @@ export function statementSource(registry: GatewayRegistry, repo: Pick<ReconcileR
       const parse = a.parseStatement.bind(a);
       return {
         async downloadStatement(day) {
-          const raw = await repo.uploadedRaw(id, day);
+          const raw = await uploaded(id, day);
           if (raw === null) throw new ChannelError(`${id} ${day}: statement file not uploaded yet`);
           return parse(day, Buffer.from(raw, 'utf8'));
         },

@@ -3,6 +3,11 @@ import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import { startOfBusinessDay } from '../../domain/business-date';
 import type { Decimal } from '../../domain/money';
+import { SETTLED } from '../../domain/order-state';
+
+/** `IN (${SETTLED_LIST})` with the settled states as its bindings. */
+const SETTLED_LIST = SETTLED.map(() => '?').join(', ');
+const settled = [...SETTLED];
 
 export function ledgerCheckRepo(db: Knex) {
   return {
@@ -28,8 +33,8 @@ export function ledgerCheckRepo(db: Knex) {
       const { rows } = await db.raw(`
         SELECT o.order_no, o.amount, r.receipt_no, r.total
         FROM orders o LEFT JOIN receipts r ON r.order_id = o.id
-        WHERE o.status IN ('paid','partly_refunded','refunded') AND (r.id IS NULL OR r.total <> o.amount)
-        ORDER BY o.id`);
+        WHERE o.status IN (${SETTLED_LIST}) AND (r.id IS NULL OR r.total <> o.amount)
+        ORDER BY o.id`, settled);
       return rows as Record<string, string>[];
     },
 
@@ -40,10 +45,10 @@ export function ledgerCheckRepo(db: Knex) {
         FROM orders o
         JOIN order_lines ol ON ol.order_id = o.id
         LEFT JOIN bill_ledger l ON l.order_id = o.id AND l.bill_id = ol.bill_id AND l.kind = 'payment'
-        WHERE o.status IN ('paid','partly_refunded','refunded')
+        WHERE o.status IN (${SETTLED_LIST})
         GROUP BY o.id, o.order_no, ol.bill_id, ol.amount
         HAVING coalesce(sum(l.amount), 0) <> ol.amount
-        ORDER BY o.order_no`);
+        ORDER BY o.order_no`, settled);
       return rows as Record<string, string>[];
     },
 
@@ -52,8 +57,8 @@ export function ledgerCheckRepo(db: Knex) {
       const { rows } = await db.raw(`
         SELECT o.order_no, o.status, sum(l.amount) AS credited
         FROM bill_ledger l JOIN orders o ON o.id = l.order_id
-        WHERE l.kind = 'payment' AND o.status NOT IN ('paid','partly_refunded','refunded')
-        GROUP BY o.order_no, o.status`);
+        WHERE l.kind = 'payment' AND o.status NOT IN (${SETTLED_LIST})
+        GROUP BY o.order_no, o.status`, settled);
       return rows as Record<string, string>[];
     },
 

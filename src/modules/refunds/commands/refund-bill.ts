@@ -1,0 +1,91 @@
+// 退费 of a bill: full or partial, offline (money handed back outside the platform) or through
+// the original channel's refund API. A refund is a `refunds` row plus a `refund` ledger entry
+// that raises the bill's 退费金额; it can never exceed what was paid on that bill (checked under
+// the bill's row lock, and the bills CHECK refunded <= paid backs it up).
+//
+// Channel refunds follow "write locally, then call the gateway": the refund is recorded as
+// pending (which reserves the amount), the channel is called outside any transaction, and only a
+// success posts the ledger entry. An unclear answer (timeout, 5xx) or "processing" leaves it
+// pending for the refund-query job (./recheck-refund.ts).
+import type { Knex } from 'knex';
+import { AppError } from '../../../domain/app-error';
+import { Decimal } from '../../../domain/money';
+import { orderToRefund, refundChannelOrder } from '../../payment/refund-repo';
+import { audited, type RefundActor } from '../actor';
+import type { RefundsDeps } from '../deps';
+import { RefundUncertainError } from '../errors';
+import { M } from '../messages';
+import { setFlagRefund } from '../overpayments-repo';
+import { insertRefund, lockBillForRefund, nextRefundNo, noteRefundError, pendingOnOrder, takenOnLine } from '../refunds-repo';
+import { refusalOf, sendRefund } from './send-refund';
+import { postRefund, settleRefund } from './settle-refund';
+
+export interface BillRefund {
+  personId: number;
+  billId: number;
+  amount: Decimal;
+  mode: 'offline' | 'channel';
+  reason: string;
+  /** Through this order (an overpayment goes back the way it came); else the latest paid one. */
+  orderId?: string;
+  /** The overpayment flag this refund is for: it gets the refund number before the channel call. */
+  overpaymentId?: string;
+}
+
+/** The bill locked, in the actor's scope, with what is still refundable on it. */
+async function lockRefundable(trx: Knex, r: BillRefund, collegeScope: number | null): Promise<void> {
+  const b = await lockBillForRefund(trx, r.billId);
+  if (!b || b.personId !== r.personId || (collegeScope !== null && b.collegeId !== collegeScope)) throw new AppError('not_found', M.billNotFound);
+  // Pending channel refunds have reserved part of what is refundable.
+  const max = b.paid.minus(b.refunded).minus(b.pending);
+  if (r.amount.greaterThan(max)) throw new AppError('invalid', M.overBill(max), 'amount');
+}
+
+/** `collegeScope`: the department of the staff member (null for finance, who sees every college). */
+export async function refundBill(deps: RefundsDeps, actor: RefundActor, collegeScope: number | null, r: BillRefund): Promise<{ refundNo: string; status: 'succeeded' | 'pending' }> {
+  const { db, audit } = deps;
+  if (r.mode === 'offline') {
+    return db.transaction(async (trx) => {
+      await lockRefundable(trx, r, collegeScope);
+      const refundNo = await nextRefundNo(trx);
+      const row = await insertRefund(trx, { refundNo, orderId: null, billId: r.billId, amount: r.amount, channel: null, status: 'succeeded', reason: r.reason, actorAccountId: actor.accountId });
+      await postRefund(deps, trx, actor, { refundId: row.id, refundNo, personId: r.personId, billId: r.billId, amount: r.amount, mode: 'offline', reason: r.reason, orderId: null });
+      return { refundNo, status: 'succeeded' as const };
+    });
+  }
+
+  const reserved = await db.transaction(async (trx) => {
+    await lockRefundable(trx, r, collegeScope);
+    const order = await orderToRefund(trx, r.billId, r.orderId);
+    if (!order) throw new AppError('not_found', r.orderId ? M.orderGone : M.noOnlineOrder, 'mode');
+    const channel = deps.gateways?.get(order.channel) ?? null;
+    if (!channel) throw new AppError('unavailable', M.noRefundApi, 'mode');
+    const orderLeft = order.amount.minus(order.refunded).minus(await pendingOnOrder(trx, order.id));
+    if (r.amount.greaterThan(orderLeft)) throw new AppError('invalid', M.overOrder(orderLeft), 'amount');
+    // On this bill's line of the order, what is not yet refunded or reserved.
+    const lineLeft = order.lineAmount.minus(await takenOnLine(trx, order.id, r.billId));
+    if (r.amount.greaterThan(lineLeft)) throw new AppError('invalid', M.overLine(Decimal.max(0, lineLeft)), 'amount');
+    const refundNo = await nextRefundNo(trx);
+    const row = await insertRefund(trx, { refundNo, orderId: order.id, billId: r.billId, amount: r.amount, channel: order.channel, status: 'pending', reason: r.reason, actorAccountId: actor.accountId });
+    // The flag learns its refund number before the channel is called: if the answer is lost,
+    // the job that settles the refund settles the flag too.
+    if (r.overpaymentId) await setFlagRefund(trx, r.overpaymentId, refundNo, row.requestedAt);
+    const channelOrder = await refundChannelOrder(trx, order, deps.publicUrl);
+    await audit.record({ ...audited(actor), action: 'refund.channel_requested', targetPersonId: r.personId, detail: { refundNo, orderNo: order.orderNo, amount: r.amount.toFixed(2), reason: r.reason } }, trx);
+    return { refundId: row.id, refundNo, requestedAt: row.requestedAt, channel, channelOrder };
+  });
+
+  const sent = await sendRefund(reserved.channel, reserved.channelOrder, r.amount, reserved.refundNo, reserved.requestedAt);
+  if (sent.status === 'unanswered') {
+    // The refund stays pending and keeps its amount reserved until the channel is asked again.
+    await noteRefundError(db, reserved.refundId, sent.error);
+    throw new RefundUncertainError(M.uncertain(sent.error, reserved.refundNo), reserved.refundNo);
+  }
+  if (sent.status === 'succeeded') {
+    await settleRefund(deps, reserved.refundId, { status: 'succeeded', channelRefundNo: sent.channelRefundNo }, actor);
+    return { refundNo: reserved.refundNo, status: 'succeeded' };
+  }
+  if (sent.status === 'pending') return { refundNo: reserved.refundNo, status: 'pending' };
+  await settleRefund(deps, reserved.refundId, { status: 'failed', reason: sent.status === 'failed' ? sent.reason : 'unsupported' }, actor);
+  throw refusalOf(sent);
+}
