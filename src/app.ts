@@ -18,40 +18,23 @@ import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
-import { announcementRepo } from './modules/announcements/repo';
-import { auditRepo } from './modules/audit/repo';
-import { createLockout } from './modules/auth/lockout';
-import { createThrottle, type Throttle } from './modules/auth/throttle';
-import { authRepo } from './modules/auth/repo';
 import { authRoutes } from './modules/auth/routes';
-import { authService } from './modules/auth/service';
+import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
-import { feesRepo } from './modules/fees/repo';
 import { feesRoutes } from './modules/fees/routes';
-import { feesService } from './modules/fees/service';
 import { healthRoutes } from './modules/health/routes';
-import { paymentModule } from './modules/payment';
-import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
+import type { NotifyLimit } from './modules/payment/notify-limit';
+import { paymentNotifyRoutes, paymentRoutes } from './modules/payment/routes';
 import { wizardPlace } from './modules/payment/timed-out';
-import { reconcileModule } from './modules/reconcile';
-import { attemptOrders, refundsModule } from './modules/refunds';
-import { createGatewayRegistry } from './gateways/registry';
 import { homeRoutes } from './modules/home/routes';
-import { ebillsRepo } from './modules/ebills/repo';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
-import { ebillsService } from './modules/ebills/service';
-import { createPdfLimit } from './modules/ebills/pdf-limit';
-import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
+import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
-import { profileRepo } from './modules/profile/repo';
 import { profileRoutes } from './modules/profile/routes';
-import { profileService } from './modules/profile/service';
-import { captchas as captchaModule } from './modules/captcha/routes';
-import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryRoutes } from './modules/recovery/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
-import { recoveryService } from './modules/recovery/service';
+import { buildServices, type Services } from './services';
 
 /**
  * Where our pages may send the browser with a form: ourselves, and the gateway of each configured
@@ -79,14 +62,18 @@ export interface AppDeps {
   notifyLimit?: NotifyLimit;
   /** The PDF pool; one per app unless given (a bench or test may share or close it). */
   pdfPool?: PdfPool;
+  /** Services already built (server.ts shares them with the jobs); built here from the rest when not given. */
+  services?: Services;
 }
-
-/** Bills waiting for a PDF worker, all people together; beyond it a download is told to retry. */
-const PDF_QUEUE = 200;
 
 export function createApp(deps: AppDeps) {
   const { config, db, logger } = deps;
-  const knex = db.knex;
+  const s = deps.services ?? buildServices({
+    config, db, logger,
+    ...(deps.loginThrottle ? { loginThrottle: deps.loginThrottle } : {}),
+    ...(deps.notifyLimit ? { notifyLimit: deps.notifyLimit } : {}),
+    ...(deps.pdfPool ? { pdfPool: deps.pdfPool } : {}),
+  });
   const app = express();
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
@@ -131,11 +118,9 @@ export function createApp(deps: AppDeps) {
     );
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(noStore);
-  app.use(healthRoutes(knex));
-  // One registry of channel adapters for paying (the wizard, notifications) and refunding (console).
-  const gateways = createGatewayRegistry(config);
-  const payment = paymentModule({ config, knex, logger, registry: gateways, notifyLimit: deps.notifyLimit ?? createNotifyLimit(db.pool) });
-  app.use(payment.notifyRoutes());
+  app.use(healthRoutes(s.knex));
+  // Server-to-server, signed, no login: before the session, body parsers and CSRF.
+  app.use(paymentNotifyRoutes({ payment: s.payment }));
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
@@ -144,44 +129,26 @@ export function createApp(deps: AppDeps) {
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));
 
-  const announcements = announcementRepo(knex);
-  const audit = auditRepo(knex);
-  const captchas = captchaModule(knex);
-  const loginThrottle = deps.loginThrottle ?? createThrottle(knex, 'login');
-  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas });
-  const fees = feesService({ repo: feesRepo(knex) });
-  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(db.pool, 'reauth') });
-  const recovery = recoveryService({
-    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret,
-  });
-
-  // PDFs are drawn in a small worker pool, not on the thread that answers everyone's requests.
-  const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
-  const pdfLimit = createPdfLimit(db.pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson });
-  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
-
-  app.use(loadUser(auth.currentUser));
+  app.use(loadUser(s.auth.currentUser));
   // CSV uploads of the console's import page: parsed before the CSRF check (which reads _csrf from
   // the body), and only for a signed-in finance admin, so nobody else can make us hold a 20 MB body.
   app.use(consoleUploads);
   app.use(timedOutPost(config.publicUrl, wizardPlace));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
-  app.use(authRoutes({ auth, announcements, financePhones: config.financePhones }));
-  app.use(captchas.routes());
-  app.use(recoveryRoutes({ recovery, captchas, financePhones: config.financePhones }));
+  app.use(authRoutes({ auth: s.auth, announcements: s.announcements, financePhones: config.financePhones }));
+  app.use(s.captchas.routes());
+  app.use(recoveryRoutes({ recovery: s.recovery, captchas: s.captchas, financePhones: config.financePhones }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
-  app.use(ebillVerifyRoutes({ ebills, throttle: createThrottle(knex, 'ebill_verify'), captchas }));
+  app.use(ebillVerifyRoutes({ ebills: s.ebills, throttle: s.ebillVerifyThrottle, captchas: s.captchas }));
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);
-  app.use(homeRoutes({ fees, announcements }));
-  app.use(feesRoutes({ fees }));
-  app.use(profileRoutes({ profile, captchas }));
-  app.use(transactionsRoutes({ knex, schoolName: config.schoolName, publicUrl: config.publicUrl, ebills, pdfLimit }));
-  app.use(payment.routes());
-  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment.service), logger });
-  const reconcile = reconcileModule({ config, knex, logger, registry: gateways, payment: payment.service, refunds }).service;
-  app.use(consoleRoutes({ db: knex, audit, loginThrottle, refunds, reconcile, logger }));
+  app.use(homeRoutes({ fees: s.fees, announcements: s.announcements }));
+  app.use(feesRoutes({ fees: s.fees }));
+  app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
+  app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));
+  app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null }));
+  app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);

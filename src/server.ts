@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config';
 import { createApp } from './app';
 import { openDatabase } from './bootstrap';
 import { createLogger } from './logger';
+import { buildServices } from './services';
 
 async function main() {
   let config;
@@ -21,7 +22,9 @@ async function main() {
   const db = await openDatabase(config);
   const servers: Server[] = [];
 
-  const app = createApp({ config, db, logger });
+  // Built once: the app and the jobs share every service (one registry, one payment service).
+  const services = buildServices({ config, db, logger });
+  const app = createApp({ config, db, logger, services });
   servers.push(app.listen(config.port, config.host, () => {
     logger.info(`校园统一支付平台 ready on http://localhost:${config.port} (database: ${db.engine})`);
   }));
@@ -35,7 +38,7 @@ async function main() {
   // scheduler: every instance polls, one runs each slot (advisory lock + job_runs).
   const { createScheduler } = await import('./jobs/scheduler');
   const { platformJobs } = await import('./jobs');
-  const scheduler = createScheduler({ db, jobs: platformJobs({ config, knex: db.knex, logger }), logger });
+  const scheduler = createScheduler({ db, jobs: platformJobs({ config, knex: db.knex, logger, services }), logger });
   scheduler.start();
 
   let stopping = false;

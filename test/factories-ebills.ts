@@ -2,7 +2,7 @@
 // through the non-tax channel, and the issuing job gives each receipt its e-bill from a stand-in
 // of the platform that hands out the next 票据号码 (as transactions.test.ts does).
 import type { Knex } from 'knex';
-import { runEbillIssuing } from '../src/jobs/ebill-issuing';
+import { issuePendingEbills } from '../src/modules/ebills/issuing';
 import type { EbillClient } from '../src/modules/ebills/client';
 import * as f from './factories';
 import { paidOrder } from './factories-payments';
@@ -35,7 +35,7 @@ export async function studentsWithEbills(k: Knex, o: { students: number; ebillsE
     }
     out.push({ personId: p.personId, number: p.number, password: o.password, ebills: [] });
   }
-  await runEbillIssuing({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn', batchSize: 10_000 });
+  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn', batchSize: 10_000 });
   for (const st of out) {
     const rows = await k('ebills as e').join('receipts as r', 'r.id', 'e.receipt_id').where('r.person_id', st.personId).orderBy('e.id').select('e.bill_code', 'e.bill_no');
     st.ebills = rows.map((r) => ({ billCode: r.bill_code, billNo: r.bill_no, path: `/transactions/ebills/${r.bill_code}/${r.bill_no}/pdf` }));

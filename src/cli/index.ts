@@ -2,11 +2,12 @@
 // so a file imported here is checked and recorded exactly as one uploaded on the import page.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../config';
-import { connect } from '../db/connection';
+import { type Config, loadConfig } from '../config';
+import { connect, type Database } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
-import { auditRepo } from '../modules/audit/repo';
-import { errorReport, importsService, type ImportOutcome } from '../modules/console/imports/service';
+import { createLogger } from '../logger';
+import { errorReport, type ImportOutcome } from '../modules/console/imports/service';
+import { buildServices } from '../services';
 import { checkLedgerCommand, reconcileCommand } from './commands/reconcile';
 import { own } from '../domain/own';
 
@@ -18,12 +19,12 @@ const USAGE = `用法:
 
 type Command = (args: string[]) => Promise<number>;
 
-async function withDb<T>(fn: (knex: import('knex').Knex) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: Database, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateLatest(db.knex);
-    return await fn(db.knex);
+    return await fn(db, config);
   } finally {
     await db.close();
   }
@@ -46,8 +47,8 @@ const importCommand = (kind: 'people' | 'bills'): Command => async (args) => {
     return 2;
   }
   const bytes = readFileSync(file);
-  return withDb(async (knex) => {
-    const svc = importsService({ db: knex, audit: auditRepo(knex) });
+  return withDb(async (db, config) => {
+    const svc = buildServices({ config, db, logger: createLogger('warn') }).imports;
     const input = { bytes, fileName: path.basename(file), actorAccountId: null, ip: 'cli' };
     return report(kind === 'people' ? await svc.importPeople(input) : await svc.importBills(input));
   });
@@ -56,8 +57,8 @@ const importCommand = (kind: 'people' | 'bills'): Command => async (args) => {
 const COMMANDS: Record<string, Command> = {
   'import-people': importCommand('people'),
   'import-bills': importCommand('bills'),
-  reconcile: (args) => withDb((knex) => reconcileCommand(knex, loadConfig(), args)),
-  'check-ledger': (args) => withDb((knex) => checkLedgerCommand(knex, loadConfig(), args)),
+  reconcile: (args) => withDb((db, config) => reconcileCommand(db.knex, config, args)),
+  'check-ledger': (args) => withDb((db, config) => checkLedgerCommand(db.knex, config, args)),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -67,7 +67,7 @@ export async function connect(opts: ConnectOptions): Promise<Database> {
  * one connection only, so going through the pool is what keeps a session write from landing
  * inside another request's open transaction.
  */
-function poolOver(knex: Knex): QueryPool {
+export function poolOver(knex: Knex): QueryPool {
   return {
     async query(q, values) {
       const text = typeof q === 'string' ? q : q.text;

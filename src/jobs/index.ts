@@ -5,41 +5,43 @@
 // and that of sign-in throttle counters past their window.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { poolOver } from '../db/connection';
 import { businessDate } from '../domain/business-date';
 import type { GatewayRegistry } from '../gateways/registry';
 import type { Logger } from '../logger';
-import { createEbillClient, type EbillClient } from '../modules/ebills/client';
-import { throttleRepo } from '../modules/auth/throttle-repo';
-import { paymentRepo } from '../modules/payment/repo';
-import { reconcileModule } from '../modules/reconcile';
-import { sandboxSmsSender, type SmsSender } from '../modules/sms/sender';
+import type { EbillClient } from '../modules/ebills/client';
+import { issuePendingEbills } from '../modules/ebills/issuing';
+import { drainSmsOutbox } from '../modules/sms/outbox';
+import type { SmsSender } from '../modules/sms/sender';
+import { buildServices, type Services } from '../services';
 import { runActiveQuery } from './active-query';
-import { runEbillIssuing } from './ebill-issuing';
 import type { Job } from './scheduler';
-import { runSmsSending } from './sms-sending';
 
 export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
 
 /** Refused notifications are kept this long (issue 12): enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
 
+/**
+ * The jobs over the services of the composition root: those given (server.ts shares the app's), or
+ * built here over `knex` (tests and scripts), with a test's registry, e-bill client or SMS sender.
+ */
 export function platformJobs(deps: {
-  config: Config; knex: Knex; logger: Logger; registry?: GatewayRegistry;
+  config: Config; knex: Knex; logger: Logger; services?: Services; registry?: GatewayRegistry;
   ebillClient?: EbillClient; smsSender?: SmsSender; now?: () => Date;
 }): Job[] {
   const { config, knex, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const m = reconcileModule({ config, knex, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
-  const client = deps.ebillClient ?? createEbillClient(config.ebill);
-  // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
-  const sender = deps.smsSender ?? sandboxSmsSender(knex);
+  const s = deps.services ?? buildServices({ config, db: { knex, pool: poolOver(knex) }, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
+  const client = deps.ebillClient ?? s.ebillClient;
+  const sender = deps.smsSender ?? s.smsSender;
   const quiet = (o: Record<string, number>) => Object.values(o).every((v) => v === 0);
 
   return [
     {
       name: 'order-expiry', everyMs: 60_000,
       async run() {
-        const closed = await m.payment.expireDue(now());
+        const closed = await s.payment.expireDue(now());
         if (closed) logger.info({ closed }, 'expired orders closed');
       },
     },
@@ -47,7 +49,7 @@ export function platformJobs(deps: {
       name: 'active-query', everyMs: 60_000,
       async run() {
         const r = await runActiveQuery({
-          payment: m.payment, paymentRepo: paymentRepo(knex), reconcileRepo: m.repo, registry: m.registry,
+          payment: s.payment, paymentRepo: s.paymentRepo, reconcileRepo: s.staleOrders, registry: s.gateways,
           afterMinutes: config.jobs.activeQueryAfterMinutes, logger, now,
         });
         if (!quiet({ ...r })) logger.info(r, 'active query');
@@ -56,21 +58,21 @@ export function platformJobs(deps: {
     {
       name: 'ebill-issuing', everyMs: 30_000,
       async run() {
-        const r = await runEbillIssuing({ knex, client, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, now });
+        const r = await issuePendingEbills({ knex: s.knex, client, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, now });
         if (r.issued || r.failed) logger.info(r, 'e-bill issuing');
       },
     },
     {
       name: 'sms-sending', everyMs: 15_000,
       async run() {
-        const r = await runSmsSending({ knex, sender, logger, now });
+        const r = await drainSmsOutbox({ knex: s.knex, sender, logger, now });
         if (r.sent || r.retrying || r.failed) logger.info(r, 'SMS outbox');
       },
     },
     {
       name: 'overpayments', everyMs: 60_000,
       async run() {
-        const r = await m.service.overpaymentJob(config.jobs.overpaymentAutoRefund, config.jobs.duplicatePaymentAutoRefund);
+        const r = await s.reconcile.overpaymentJob(config.jobs.overpaymentAutoRefund, config.jobs.duplicatePaymentAutoRefund);
         if (r.flagged || r.refunded) logger.info(r, 'overpayments');
       },
     },
@@ -80,8 +82,8 @@ export function platformJobs(deps: {
       // to the ledger once or released. Second payments handed back from 对账 likewise.
       name: 'refund-query', everyMs: 60_000,
       async run() {
-        const r = await m.refunds.recheckPending(now(), config.jobs.activeQueryAfterMinutes);
-        const f = await m.refunds.settleRefundingFlags(now(), config.jobs.activeQueryAfterMinutes);
+        const r = await s.refunds.recheckPending(now(), config.jobs.activeQueryAfterMinutes);
+        const f = await s.refunds.settleRefundingFlags(now(), config.jobs.activeQueryAfterMinutes);
         if (r.succeeded || r.failed || r.mismatch || r.unanswered || f.refunded || f.failed) logger.info({ refunds: r, flags: f }, 'refund query');
       },
     },
@@ -92,13 +94,13 @@ export function platformJobs(deps: {
       name: 'reconcile', everyMs: 3_600_000,
       async run() {
         const yesterday = businessDate(new Date(now().getTime() - 24 * 3600_000));
-        await m.service.reconcileDue(yesterday);
+        await s.reconcile.reconcileDue(yesterday);
       },
     },
     {
       name: 'notify-purge', everyMs: 3_600_000,
       async run() {
-        const purged = await paymentRepo(knex).purgeRefusedNotifications(new Date(now().getTime() - REFUSED_NOTIFY_KEEP_DAYS * 24 * 3600_000));
+        const purged = await s.paymentRepo.purgeRefusedNotifications(new Date(now().getTime() - REFUSED_NOTIFY_KEEP_DAYS * 24 * 3600_000));
         if (purged) logger.info({ purged }, 'refused notifications purged');
       },
     },
@@ -107,7 +109,7 @@ export function platformJobs(deps: {
       // auth_throttle from growing with every name and address that ever failed once.
       name: 'throttle-purge', everyMs: 15 * 60_000,
       async run() {
-        const purged = await throttleRepo(knex).purgeExpired();
+        const purged = await s.throttleRepo.purgeExpired();
         if (purged) logger.info({ purged }, 'expired throttle counters purged');
       },
     },

@@ -3,8 +3,10 @@
 // who may look, and job_runs says whether this slot already ran, so a job started on two
 // instances at once runs once.
 import { hostname } from 'node:os';
+import type { Knex } from 'knex';
 import type { Database } from '../db/connection';
 import type { Logger } from '../logger';
+import { claimJobRun, finishJobRun, tryJobLock } from './job-runs-repo';
 
 export interface Job {
   name: string;
@@ -20,9 +22,6 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-// Advisory lock keys are one shared 64-bit space: a fixed class id keeps ours apart.
-const LOCK_CLASS = 0x43555050; // "CUPP"
-
 export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logger; instance?: string }): Scheduler {
   const { db, jobs, logger } = deps;
   const knex = db.knex;
@@ -34,24 +33,14 @@ export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logge
   /** Claims the slot of a job: true when this instance should run it now. */
   async function claim(job: Job, now: Date): Promise<boolean> {
     const dueBefore = new Date(now.getTime() - job.everyMs + 50);
-    const attempt = async (trx: typeof knex) => {
-      await trx('job_runs')
-        .insert({ name: job.name, last_started_at: new Date(0), last_instance: '' })
-        .onConflict('name')
-        .ignore();
-      const row = await trx('job_runs').where({ name: job.name }).forUpdate().first('last_started_at');
-      if (row && new Date(row.last_started_at) > dueBefore) return false;
-      await trx('job_runs').where({ name: job.name }).update({ last_started_at: now, last_instance: instance, runs: trx.raw('runs + 1') });
-      return true;
-    };
+    const attempt = (trx: Knex.Transaction) => claimJobRun(trx, job.name, now, dueBefore, instance);
     if (db.engine === 'pglite') {
       // One connection, one process: nobody to race with, and holding the only connection in a
       // lock transaction would starve the job itself.
       return knex.transaction((trx) => attempt(trx));
     }
     return knex.transaction(async (trx) => {
-      const { rows } = await trx.raw('SELECT pg_try_advisory_xact_lock(?, hashtext(?)) AS ok', [LOCK_CLASS, job.name]);
-      if (!rows[0].ok) return false;
+      if (!(await tryJobLock(trx, job.name))) return false;
       return attempt(trx);
     });
   }
@@ -76,7 +65,7 @@ export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logge
         error = err instanceof Error ? err.message : String(err);
         logger.error({ err, job: job.name }, 'job failed');
       }
-      await knex('job_runs').where({ name: job.name }).update({ last_finished_at: new Date(), last_error: error });
+      await finishJobRun(knex, job.name, error);
     }
     return ran;
   }

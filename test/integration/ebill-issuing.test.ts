@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
-import { runEbillIssuing } from '../../src/jobs/ebill-issuing';
+import { issuePendingEbills, retryDelayMs } from '../../src/modules/ebills/issuing';
 import { createEbillClient } from '../../src/modules/ebills/client';
-import { retryDelayMs } from '../../src/modules/ebills/issuing';
 import { ebillSandbox } from '../../src/sandbox/ebill';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -58,7 +57,7 @@ describe('e-bill issuing', () => {
     sandbox.control.fail('error');
     const before = sandbox.control.requests;
 
-    const first = await runEbillIssuing(deps(t0));
+    const first = await issuePendingEbills(deps(t0));
     expect(first).toEqual({ issued: 1, failed: 1 }); // the school receipt needs no platform
     let r = await receipt(fiscal.receiptId);
     expect(r.ebill_status).toBe('待生成');
@@ -68,10 +67,10 @@ describe('e-bill issuing', () => {
     expect(await ebill(fiscal.receiptId)).toBeUndefined();
 
     // Not due yet: nothing is asked.
-    expect(await runEbillIssuing(deps(new Date(t0.getTime() + 30_000)))).toEqual({ issued: 0, failed: 0 });
+    expect(await issuePendingEbills(deps(new Date(t0.getTime() + 30_000)))).toEqual({ issued: 0, failed: 0 });
     expect(sandbox.control.requests).toBe(before + 1);
 
-    const second = await runEbillIssuing(deps(new Date(t0.getTime() + 61_000)));
+    const second = await issuePendingEbills(deps(new Date(t0.getTime() + 61_000)));
     expect(second).toEqual({ issued: 1, failed: 0 });
     r = await receipt(fiscal.receiptId);
     expect(r.ebill_status).toBe('已生成');
@@ -98,21 +97,21 @@ describe('e-bill issuing', () => {
     expect(await db.knex('sms_outbox').where({ receipt_id: school.receiptId }).count('* as n').first()).toMatchObject({ n: '1' });
 
     // Nothing left to do, and a second run issues nothing twice.
-    expect(await runEbillIssuing(deps(new Date(t0.getTime() + 3_600_000)))).toEqual({ issued: 0, failed: 0 });
+    expect(await issuePendingEbills(deps(new Date(t0.getTime() + 3_600_000)))).toEqual({ issued: 0, failed: 0 });
   });
 
   it('refuses a forged answer, and the retry gets the same bill from the platform (requestId is idempotent)', async () => {
     const { fiscal } = await setup();
     const t0 = at(2);
     sandbox.control.fail('badsign');
-    expect((await runEbillIssuing(deps(t0))).failed).toBe(1);
+    expect((await issuePendingEbills(deps(t0))).failed).toBe(1);
     const r = await receipt(fiscal.receiptId);
     expect(r.ebill_status).toBe('待生成');
     expect(r.ebill_last_error).toContain('bad signature');
     const issuedOnce = sandbox.control.issued().filter((x) => x.requestId === `R${fiscal.receiptId}-${fiscal.receiptNo}`);
     expect(issuedOnce).toHaveLength(1);
 
-    await runEbillIssuing(deps(new Date(t0.getTime() + retryDelayMs(1))));
+    await issuePendingEbills(deps(new Date(t0.getTime() + retryDelayMs(1))));
     const e = await ebill(fiscal.receiptId);
     expect(e.bill_no).toBe(issuedOnce[0]!.billNo);
     expect(sandbox.control.issued().filter((x) => x.requestId === `R${fiscal.receiptId}-${fiscal.receiptNo}`)).toHaveLength(1);
@@ -122,10 +121,10 @@ describe('e-bill issuing', () => {
     const { fiscal } = await setup();
     const t0 = at(3);
     sandbox.control.fail('timeout');
-    expect((await runEbillIssuing(deps(t0))).failed).toBe(1);
+    expect((await issuePendingEbills(deps(t0))).failed).toBe(1);
     expect((await receipt(fiscal.receiptId)).ebill_last_error).toContain('timeout');
     expect([1, 2, 3, 4, 7, 20].map(retryDelayMs)).toEqual([60_000, 120_000, 240_000, 480_000, 3_600_000, 3_600_000]);
-    await runEbillIssuing(deps(new Date(t0.getTime() + 60_000)));
+    await issuePendingEbills(deps(new Date(t0.getTime() + 60_000)));
     expect((await receipt(fiscal.receiptId)).ebill_status).toBe('已生成');
   });
 
@@ -133,7 +132,7 @@ describe('e-bill issuing', () => {
     const receipts = [];
     for (let i = 0; i < 3; i++) receipts.push((await setup()).fiscal.receiptId);
     const now = at(4);
-    const results = await Promise.all([runEbillIssuing(deps(now)), runEbillIssuing(deps(now))]);
+    const results = await Promise.all([issuePendingEbills(deps(now)), issuePendingEbills(deps(now))]);
     expect(results.reduce((n, r) => n + r.issued, 0)).toBeGreaterThanOrEqual(3);
     for (const id of receipts) {
       expect(await db.knex('ebills').where({ receipt_id: id }).count('* as n').first()).toMatchObject({ n: '1' });
@@ -144,7 +143,7 @@ describe('e-bill issuing', () => {
   it('refuses a request signed with the wrong secret at the platform', async () => {
     const { fiscal } = await setup();
     const wrong = createEbillClient({ url, appId: settings.appId, secret: 'not-the-secret-not-the-secret-000', timeoutMs: 500 });
-    const res = await runEbillIssuing({ ...deps(at(5)), client: wrong });
+    const res = await issuePendingEbills({ ...deps(at(5)), client: wrong });
     expect(res.failed).toBeGreaterThanOrEqual(1);
     // The platform's refusal is signed with the real secret, which the wrong client cannot verify.
     expect((await receipt(fiscal.receiptId)).ebill_last_error).toMatch(/refused/);

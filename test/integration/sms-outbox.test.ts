@@ -1,8 +1,7 @@
 // 非税通知: the outbox is drained through an SmsSender, retried with backoff, and given up after
 // too many failures; the sandbox sender "delivers" into sms_sandbox_inbox.
 import { describe, expect, it } from 'vitest';
-import { runSmsSending } from '../../src/jobs/sms-sending';
-import { smsRetryDelayMs } from '../../src/modules/sms/outbox';
+import { drainSmsOutbox, smsRetryDelayMs } from '../../src/modules/sms/outbox';
 import { sandboxSmsSender, SmsError, type SmsSender } from '../../src/modules/sms/sender';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -34,14 +33,14 @@ function flaky(n: number, error: () => Error = () => new Error('provider timeout
 describe('SMS outbox', () => {
   it('sends a pending message through the sandbox sender, which records it', async () => {
     const id = await queue('【兰州理工大学】测试消息一');
-    const res = await runSmsSending({ knex: db.knex, sender: sandboxSmsSender(db.knex), now: () => at(1) });
+    const res = await drainSmsOutbox({ knex: db.knex, sender: sandboxSmsSender(db.knex), now: () => at(1) });
     expect(res.sent).toBeGreaterThanOrEqual(1);
     const row = await outbox(id);
     expect(row).toMatchObject({ status: 'sent', attempts: 1, last_error: null });
     expect(row.sent_at).not.toBeNull();
     expect(await db.knex('sms_sandbox_inbox').where({ body: '【兰州理工大学】测试消息一' }).first()).toMatchObject({ mobile: '13912345678' });
     // Sent once only.
-    await runSmsSending({ knex: db.knex, sender: sandboxSmsSender(db.knex), now: () => at(60) });
+    await drainSmsOutbox({ knex: db.knex, sender: sandboxSmsSender(db.knex), now: () => at(60) });
     expect(await db.knex('sms_sandbox_inbox').where({ body: '【兰州理工大学】测试消息一' }).count('* as n').first()).toMatchObject({ n: '1' });
   });
 
@@ -49,14 +48,14 @@ describe('SMS outbox', () => {
     const id = await queue('【兰州理工大学】测试消息二');
     const sender = flaky(1);
     const t0 = at(100);
-    const first = await runSmsSending({ knex: db.knex, sender, now: () => t0 });
+    const first = await drainSmsOutbox({ knex: db.knex, sender, now: () => t0 });
     expect(first).toMatchObject({ sent: 0, retrying: 1 });
     let row = await outbox(id);
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'provider timeout' });
     expect(new Date(row.next_attempt_at).getTime()).toBe(t0.getTime() + smsRetryDelayMs(1));
 
-    expect((await runSmsSending({ knex: db.knex, sender, now: () => new Date(t0.getTime() + 10_000) })).sent).toBe(0);
-    const later = await runSmsSending({ knex: db.knex, sender, now: () => new Date(t0.getTime() + smsRetryDelayMs(1)) });
+    expect((await drainSmsOutbox({ knex: db.knex, sender, now: () => new Date(t0.getTime() + 10_000) })).sent).toBe(0);
+    const later = await drainSmsOutbox({ knex: db.knex, sender, now: () => new Date(t0.getTime() + smsRetryDelayMs(1)) });
     expect(later.sent).toBe(1);
     row = await outbox(id);
     expect(row).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
@@ -68,13 +67,13 @@ describe('SMS outbox', () => {
     const sender = flaky(100);
     let t = at(200).getTime();
     for (let i = 0; i < 3; i++) {
-      await runSmsSending({ knex: db.knex, sender, now: () => new Date(t), maxAttempts: 3 });
+      await drainSmsOutbox({ knex: db.knex, sender, now: () => new Date(t), maxAttempts: 3 });
       t += 3_600_000;
     }
     expect(await outbox(a)).toMatchObject({ status: 'failed', attempts: 3 });
 
     const b = await queue('【兰州理工大学】测试消息四', '10000000000');
-    const res = await runSmsSending({ knex: db.knex, sender: flaky(1, () => new SmsError('invalid number', false)), now: () => at(400) });
+    const res = await drainSmsOutbox({ knex: db.knex, sender: flaky(1, () => new SmsError('invalid number', false)), now: () => at(400) });
     expect(res.failed).toBe(1);
     expect(await outbox(b)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'invalid number' });
   });
@@ -83,7 +82,7 @@ describe('SMS outbox', () => {
     const ids = [await queue('竞争一'), await queue('竞争二'), await queue('竞争三')];
     const sender = sandboxSmsSender(db.knex);
     const now = () => at(500);
-    await Promise.all([runSmsSending({ knex: db.knex, sender, now }), runSmsSending({ knex: db.knex, sender, now })]);
+    await Promise.all([drainSmsOutbox({ knex: db.knex, sender, now }), drainSmsOutbox({ knex: db.knex, sender, now })]);
     for (const body of ['竞争一', '竞争二', '竞争三']) {
       expect(await db.knex('sms_sandbox_inbox').where({ body }).count('* as n').first()).toMatchObject({ n: '1' });
     }

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runEbillIssuing } from '../../src/jobs/ebill-issuing';
+import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import type { EbillClient } from '../../src/modules/ebills/client';
 import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
@@ -74,7 +74,7 @@ beforeAll(async () => {
   const icbc = await paidOrder(k, { personId: me.personId, channel: 'icbc', lines: [{ billId: bDorm, amount: '1100.00' }], fee: '0.02', at: day('2020-02-14T20:59:24') });
   const meeting = await paidOrder(k, { personId: me.personId, channel: 'wechat', category: '代收', lines: [{ billId: bMeet, amount: '120.00' }], at: day('2020-03-02T10:00:00') });
   const othersOrder = await paidOrder(k, { personId: other.personId, channel: 'nontax', lines: [{ billId: bOther, amount: '8000.00' }], at: day('2020-01-21T10:00:00') });
-  await runEbillIssuing({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn' });
+  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn' });
 
   w = { me, other, nontax, wechat, icbc, meeting, closed, counter, othersOrder, items: { tuition: tuition.name, dorm: dorm.name, insurance: insurance.name, meeting: meetingItem.name } };
 });

@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
+import { poolOver } from '../../db/connection';
 import { businessDate } from '../../domain/business-date';
 import { createLogger } from '../../logger';
 import { checkChannelStatements, checkLedger } from '../../modules/reconcile/ledger-check';
-import { ledgerCheckRepo } from '../../modules/reconcile/ledger-check-repo';
-import { reconcileModule } from '../../modules/reconcile';
 import { DIFFERENCE_KIND_LABEL as KIND_LABEL } from '../../domain/labels';
 import { channelsOf, registeredChannels } from '../../modules/reconcile/channels';
+import { buildServices } from '../../services';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -26,13 +26,16 @@ export function options(args: string[]): Map<string, string[]> {
   return out;
 }
 
+/** The composition root over the command's database, logging warnings only (the output is the report). */
+const servicesFor = (knex: Knex, config: Config) => buildServices({ config, db: { knex, pool: poolOver(knex) }, logger: createLogger('warn') });
+
 export async function reconcileCommand(knex: Knex, config: Config, args: string[], print = console.log): Promise<number> {
   const o = options(args);
   const channel = o.get('channel')?.[0];
   const day = o.get('date')?.[0] ?? businessDate(new Date(Date.now() - 24 * 3600_000));
-  const m = reconcileModule({ config, knex, logger: createLogger('warn') });
+  const s = servicesFor(knex, config);
   // Any registered channel: one taken off the configured lists still has statements to check.
-  const known = registeredChannels(m.registry);
+  const known = registeredChannels(s.gateways);
   if (!channel || !known.includes(channel as never) || !DAY.test(day)) {
     console.error(`用法: npm run cli -- reconcile --channel <${known.join('|')}> --date <YYYY-MM-DD>`);
     return 2;
@@ -40,23 +43,23 @@ export async function reconcileCommand(knex: Knex, config: Config, args: string[
   // A channel whose statements come as files (ICBC): the file finance got from the bank, read
   // and reconciled exactly as the console's upload does.
   const file = o.get('file')?.[0];
-  if (m.service.takesUpload(channel) && !file) {
+  if (s.reconcile.takesUpload(channel) && !file) {
     console.error(`${channel} 的对账单由银行文件服务下发：npm run cli -- reconcile --channel ${channel} --date <YYYY-MM-DD> --file <对账文件>`);
     return 2;
   }
   let r;
   if (file) {
-    if (!m.service.takesUpload(channel)) {
+    if (!s.reconcile.takesUpload(channel)) {
       console.error(`${channel} 的对账单通过接口下载，无需 --file`);
       return 2;
     }
-    const out = await m.service.reconcileFile(channel, day, readFileSync(file));
+    const out = await s.reconcile.reconcileFile(channel, day, readFileSync(file));
     if ('refused' in out) {
       console.error(out.refused);
       return 1;
     }
     r = out;
-  } else r = await m.service.reconcile(channel, day, 'cli');
+  } else r = await s.reconcile.reconcile(channel, day, 'cli');
   if (r.status === 'failed') {
     console.error(`对账失败（批次 ${r.runId}）：${r.error ?? ''}`);
     return 1;
@@ -78,12 +81,11 @@ export async function checkLedgerCommand(knex: Knex, config: Config, args: strin
     console.error('用法: npm run cli -- check-ledger [--date YYYY-MM-DD]… [--days N] [--channel <name>]… [--no-statements]');
     return 2;
   }
-  const repo = ledgerCheckRepo(knex);
-  const diffs = await checkLedger(repo);
+  const s = servicesFor(knex, config);
+  const diffs = await checkLedger(s.ledgerCheckRepo);
   if (!o.has('no-statements')) {
-    const m = reconcileModule({ config, knex, logger: createLogger('warn') });
-    const channels = o.get('channel') ?? channelsOf(m.registry);
-    diffs.push(...(await checkChannelStatements(repo, m.statements, channels, days)));
+    const channels = o.get('channel') ?? channelsOf(s.gateways);
+    diffs.push(...(await checkChannelStatements(s.ledgerCheckRepo, s.statements, channels, days)));
   }
   for (const d of diffs) print(`${d.rule}\t${d.ref}\t${d.detail}`);
   print(diffs.length ? `账务核对发现 ${diffs.length} 处不一致` : '账务核对通过：账单、分录、收费单与渠道对账单一致');

@@ -2,68 +2,64 @@
 // whole (finance_admin or dept_staff; anyone else gets 403 on every path), then per action
 // (changes are finance only) and per row (department staff see their own college only).
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { requireRole } from '../../http/guards';
 import type { AuditRepo } from '../audit/repo';
-import type { Throttle } from '../auth/throttle';
 import { accountsRoutes } from './accounts/routes';
-import { accountsService } from './accounts/service';
+import type { AccountsService } from './accounts/service';
 import { consoleAnnouncementRoutes } from './announcements/routes';
-import { consoleAnnouncementsService } from './announcements/service';
+import type { ConsoleAnnouncementsService } from './announcements/service';
 import { auditRoutes } from './audit/routes';
-import { auditViewer } from './audit/service';
+import type { AuditViewer } from './audit/service';
 import { counterRoutes } from './counter/routes';
-import { counterService } from './counter/service';
-import { consoleFeesRepo } from './fees/repo';
+import type { CounterService } from './counter/service';
 import { consoleFeesRoutes } from './fees/routes';
-import { consoleFeesService } from './fees/service';
+import type { ConsoleFeesService } from './fees/service';
 import { importsRoutes } from './imports/routes';
-import { importJobs } from './imports/jobs';
-import { importJobsRepo } from './imports/jobs-repo';
-import { importsService } from './imports/service';
-import { peopleRepo } from './people/repo';
+import type { ImportJobs } from './imports/jobs';
+import type { ImportsService } from './imports/service';
 import { peopleRoutes } from './people/routes';
-import { peopleService } from './people/service';
+import type { PeopleService } from './people/service';
 import { refundsRoutes } from './refunds/routes';
-import { dashboardRepo } from './reports/dashboard-repo';
-import { reportsRepo } from './reports/repo';
 import { reportsRoutes } from './reports/routes';
-import { reportsService } from './reports/service';
-import type { Logger } from '../../logger';
+import type { ReportsService } from './reports/service';
 import { reconcileRoutes } from '../reconcile/routes';
 import type { ReconcileService } from '../reconcile/service';
 import type { RefundsModule } from '../refunds';
 
+/** The console's services, built once by the composition root (src/services.ts). */
 export interface ConsoleDeps {
-  db: Knex;
   audit: AuditRepo;
-  /** The login throttle: the person page shows its state, 解除登录限制 clears it. */
-  loginThrottle: Throttle;
+  people: PeopleService;
+  reports: ReportsService;
+  accounts: AccountsService;
+  fees: ConsoleFeesService;
+  counter: CounterService;
   /** 退费 and the 一键退款 of 对账: the one refunds module of the app. */
   refunds: RefundsModule;
+  announcements: ConsoleAnnouncementsService;
+  imports: ImportsService;
+  importJobs: ImportJobs;
+  /** 审计日志 (the viewer; `audit` above is where entries are written). */
+  auditLog: AuditViewer;
   /** 对账: present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
-  /** For what fails in the background (an import job). */
-  logger?: Logger;
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
-  const { db, audit } = deps;
-  const people = peopleService({ repo: peopleRepo(db), loginThrottle: deps.loginThrottle });
+  const { people } = deps;
   const r = Router();
   r.use('/console', requireRole('finance_admin', 'dept_staff'));
   const area = Router();
-  area.use(reportsRoutes({ reports: reportsService({ repo: reportsRepo(db), dashboard: dashboardRepo(db) }) }));
+  area.use(reportsRoutes({ reports: deps.reports }));
   area.use(peopleRoutes({ people }));
-  area.use(accountsRoutes({ accounts: accountsService({ db, audit, loginThrottle: deps.loginThrottle }), people }));
-  area.use(consoleFeesRoutes({ fees: consoleFeesService({ db, repo: consoleFeesRepo(db), audit }), people }));
-  area.use(counterRoutes({ counter: counterService({ db, audit }), people }));
+  area.use(accountsRoutes({ accounts: deps.accounts, people }));
+  area.use(consoleFeesRoutes({ fees: deps.fees, people }));
+  area.use(counterRoutes({ counter: deps.counter, people }));
   area.use(refundsRoutes({ refunds: deps.refunds, people }));
-  area.use(consoleAnnouncementRoutes({ announcements: consoleAnnouncementsService({ db, audit }) }));
-  const imports = importsService({ db, audit });
-  area.use(importsRoutes({ imports, jobs: importJobs({ repo: importJobsRepo(db), imports, logger: deps.logger }) }));
-  area.use(auditRoutes({ audit: auditViewer({ db }) }));
-  if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit }));
+  area.use(consoleAnnouncementRoutes({ announcements: deps.announcements }));
+  area.use(importsRoutes({ imports: deps.imports, jobs: deps.importJobs }));
+  area.use(auditRoutes({ audit: deps.auditLog }));
+  if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit: deps.audit }));
   r.use('/console', area);
   return r;
 }

@@ -5,6 +5,7 @@
 // SMS gives no way to avoid that, and a repeated notice is harmless.
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { claimDueSms, markSmsFailed, markSmsRetry, markSmsSent } from './repo';
 import { SmsError, type SmsSender } from './sender';
 
 export interface SmsSendingDeps {
@@ -36,33 +37,23 @@ export async function drainSmsOutbox(deps: SmsSendingDeps): Promise<SmsSendingRe
   const maxAttempts = deps.maxAttempts ?? SMS_MAX_ATTEMPTS;
   const started = now();
   // Claim with a lease: another runner skips these rows until the lease runs out.
-  const { rows } = await knex.raw(
-    `UPDATE sms_outbox SET next_attempt_at = ?
-     WHERE id IN (
-       SELECT id FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ?
-       ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-     RETURNING id, mobile, body, attempts`,
-    [new Date(started.getTime() + SMS_LEASE_MS), started, deps.batchSize ?? 100],
-  );
+  const rows = await claimDueSms(knex, started, new Date(started.getTime() + SMS_LEASE_MS), deps.batchSize ?? 100);
   const result: SmsSendingResult = { sent: 0, retrying: 0, failed: 0 };
-  for (const m of rows as { id: string | number; mobile: string; body: string; attempts: number }[]) {
+  for (const m of rows) {
     const attempts = Number(m.attempts) + 1;
     try {
       await deps.sender.send(m.mobile, m.body);
-      await knex('sms_outbox').where({ id: m.id, status: 'pending' }).update({ status: 'sent', attempts, sent_at: now(), last_error: null });
+      await markSmsSent(knex, m.id, attempts, now());
       result.sent += 1;
     } catch (err) {
       const error = (err as Error).message.slice(0, 500);
       const giveUp = attempts >= maxAttempts || (err instanceof SmsError && !err.retryable);
-      await knex('sms_outbox')
-        .where({ id: m.id, status: 'pending' })
-        .update(giveUp
-          ? { status: 'failed', attempts, last_error: error }
-          : { attempts, last_error: error, next_attempt_at: new Date(now().getTime() + smsRetryDelayMs(attempts)) });
       if (giveUp) {
+        await markSmsFailed(knex, m.id, attempts, error);
         result.failed += 1;
         deps.logger?.error({ smsId: String(m.id), attempts, err: error }, 'SMS given up');
       } else {
+        await markSmsRetry(knex, m.id, attempts, error, new Date(now().getTime() + smsRetryDelayMs(attempts)));
         result.retrying += 1;
         deps.logger?.warn({ smsId: String(m.id), attempts, err: error }, 'SMS not sent, will retry');
       }

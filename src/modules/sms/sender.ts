@@ -2,6 +2,7 @@
 // the sms_sandbox_inbox table (the demo's stand-in for a phone); a real provider implements the same
 // one method — see docs/sms.md.
 import type { Knex } from 'knex';
+import { recordSandboxSms } from './repo';
 
 export interface SmsSender {
   /** Resolves once the provider has accepted the message; throws if it did not (the job retries). */
@@ -19,8 +20,7 @@ export class SmsError extends Error {
 export function sandboxSmsSender(db: Knex): SmsSender {
   return {
     async send(mobile, body) {
-      const [row] = await db('sms_sandbox_inbox').insert({ mobile, body }).returning('id');
-      return { providerId: `sandbox-${String(row.id)}` };
+      return { providerId: `sandbox-${await recordSandboxSms(db, mobile, body)}` };
     },
   };
 }

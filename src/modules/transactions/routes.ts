@@ -1,16 +1,12 @@
 import { Router } from 'express';
-import type { Knex } from 'knex';
 import { parseQuery } from '../../http/query';
-import { ebillsRepo } from '../ebills/repo';
 import type { PdfLimit } from '../ebills/pdf-limit';
 import { ebillsRoutes } from '../ebills/routes';
-import { ebillsService, type EbillsService } from '../ebills/service';
-import { receiptsRepo } from '../receipts/repo';
+import type { EbillsService } from '../ebills/service';
 import { receiptsRoutes } from '../receipts/routes';
 import { pageQuery } from '../receipts/schemas';
-import { receiptsService } from '../receipts/service';
-import { transactionsRepo } from './repo';
-import { transactionsService, type TransactionsService } from './service';
+import type { ReceiptsService } from '../receipts/service';
+import type { TransactionsService } from './service';
 
 function bankRoutes(deps: { transactions: TransactionsService }) {
   const r = Router();
@@ -30,10 +26,10 @@ function bankRoutes(deps: { transactions: TransactionsService }) {
 }
 
 /** 交易查询: 银行交易记录, 已缴费信息 and the bills. Everything here is the signed-in person's own. */
-export function transactionsRoutes(deps: { knex: Knex; schoolName: string; publicUrl: string; ebills?: EbillsService; pdfLimit?: PdfLimit }) {
+export function transactionsRoutes(deps: { transactions: TransactionsService; receipts: ReceiptsService; ebills: EbillsService; pdfLimit?: PdfLimit }) {
   const r = Router();
-  r.use(bankRoutes({ transactions: transactionsService({ repo: transactionsRepo(deps.knex) }) }));
-  r.use(receiptsRoutes({ receipts: receiptsService({ repo: receiptsRepo(deps.knex) }) }));
-  r.use(ebillsRoutes({ ebills: deps.ebills ?? ebillsService({ repo: ebillsRepo(deps.knex), schoolName: deps.schoolName, publicUrl: deps.publicUrl }), pdfLimit: deps.pdfLimit }));
+  r.use(bankRoutes({ transactions: deps.transactions }));
+  r.use(receiptsRoutes({ receipts: deps.receipts }));
+  r.use(ebillsRoutes({ ebills: deps.ebills, pdfLimit: deps.pdfLimit }));
   return r;
 }

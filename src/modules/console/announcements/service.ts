@@ -6,6 +6,7 @@ import { paginate } from '../../../domain/pagination';
 import type { AuditRepo } from '../../audit/repo';
 import { AppError } from '../../../domain/app-error';
 import type { Actor } from '../context';
+import { announcementById, announcementPage, countAnnouncements, insertAnnouncement, updateAnnouncement } from './repo';
 import type { announcementForm } from './schemas';
 
 type Form = z.infer<typeof announcementForm>;
@@ -14,21 +15,17 @@ export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }
   const { db, audit } = deps;
   return {
     async list(requestedPage: number) {
-      const [row] = await db('announcements').count({ n: '*' });
-      const n = row?.n ?? 0;
-      const page = paginate(Number(n), requestedPage, 20);
-      const rows = await db('announcements as an').leftJoin('accounts as a', 'a.id', 'an.author_account_id').leftJoin('people as p', 'p.id', 'a.person_id')
-        .orderBy('an.id', 'desc').limit(page.size).offset(page.offset)
-        .select('an.id', 'an.title', 'an.status', 'an.publish_from as publishFrom', 'an.publish_until as publishUntil', 'an.updated_at as updatedAt', 'p.name as author');
+      const page = paginate(await countAnnouncements(db), requestedPage, 20);
+      const rows = await announcementPage(db, page.size, page.offset);
       return { rows, page };
     },
 
-    get: (id: number) => db('announcements').where({ id }).first('id', 'title', 'body', 'status', 'publish_from as publishFrom', 'publish_until as publishUntil'),
+    get: (id: number) => announcementById(db, id),
 
     /** Saves the text and window; 'publish' also puts it in force, 'withdraw' takes it down. */
     async save(actor: Actor, id: number | null, f: Form, action: 'save' | 'publish' | 'withdraw'): Promise<number> {
       return db.transaction(async (trx) => {
-        const row: Record<string, unknown> = { title: f.title, body: f.body, publish_from: f.publish_from, publish_until: f.publish_until, updated_at: trx.fn.now() };
+        const row: Record<string, unknown> = { title: f.title, body: f.body, publish_from: f.publish_from, publish_until: f.publish_until };
         if (action === 'publish') {
           if (f.publish_until && f.publish_until <= new Date()) throw new AppError('invalid', '发布结束时间已过，公告不会显示', 'publish_until');
           row.status = 'published';
@@ -38,10 +35,10 @@ export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }
         if (action === 'withdraw') row.status = 'withdrawn';
         let annId = id;
         if (id) {
-          if (!(await trx('announcements').where({ id }).update(row))) throw new AppError('invalid', '公告不存在');
+          if (!(await updateAnnouncement(trx, id, row))) throw new AppError('invalid', '公告不存在');
         } else {
           if (action === 'withdraw') throw new AppError('invalid', '公告尚未保存');
-          [{ id: annId }] = await trx('announcements').insert({ ...row, status: row.status ?? 'draft', author_account_id: actor.accountId }).returning('id');
+          annId = await insertAnnouncement(trx, { ...row, status: row.status ?? 'draft', author_account_id: actor.accountId });
         }
         await audit.record({ actorAccountId: actor.accountId, action: `announcement.${action}`, detail: { announcementId: annId, title: f.title }, ip: actor.ip }, trx);
         return annId!;

@@ -11,6 +11,7 @@ import { BillConstraintError, insertReceipt, postLedgerEntry } from '../../billi
 import { AppError } from '../../../domain/app-error';
 import type { Actor } from '../context';
 import { BILL_REFUSED } from '../messages';
+import { billsForCounter } from './repo';
 
 export type CounterMethod = 'cash' | 'pos' | 'transfer';
 
@@ -21,9 +22,7 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
       if (!lines.length) throw new AppError('invalid', '请至少在一个账单上填写收费金额', 'lines');
       return db.transaction(async (trx) => {
         // Locked in id order, as every writer of several bills does, so two cashiers cannot deadlock.
-        const bills = await trx('bills as b').join('fee_items as fi', 'fi.id', 'b.fee_item_id').join('people as p', 'p.id', 'b.person_id')
-          .whereIn('b.id', lines.map((l) => l.billId)).orderBy('b.id').forUpdate('b')
-          .select('b.id', 'b.person_id as personId', 'p.college_id as collegeId', 'fi.category', 'fi.name', 'b.due', 'b.reduction', 'b.paid', 'b.refunded');
+        const bills = await billsForCounter(trx, lines.map((l) => l.billId));
         const byId = new Map(bills.map((b) => [Number(b.id), b]));
         for (const l of lines) {
           const b = byId.get(l.billId);
@@ -31,7 +30,7 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
           const owed = arrears({ due: dec(b.due), reduction: dec(b.reduction), paid: dec(b.paid), refunded: dec(b.refunded) });
           if (l.amount.greaterThan(owed)) throw new AppError('invalid', `${b.name}：收费金额不能超过欠费金额 ${owed.toFixed(2)} 元`, `amount_${l.billId}`);
         }
-        const categories = new Set(bills.map((b) => b.category as '财政' | '代收'));
+        const categories = new Set(bills.map((b) => b.category));
         // One receipt, one payee: 财政 money goes to 甘肃省财政厅, 代收 to the university.
         if (categories.size > 1) throw new AppError('invalid', '财政项目与代收项目须分开收费', 'lines');
         const receipt = await insertReceipt(trx, {

@@ -13,6 +13,14 @@ export interface ItemRow {
   sort_order: number;
 }
 
+/** Updates the row (updated_at the transaction's time) or inserts it: its id, undefined when the id named none. */
+async function saveRow(trx: Knex, table: 'fee_periods' | 'fee_items', id: number | null, row: Record<string, unknown>): Promise<number | undefined> {
+  const values = { ...row, updated_at: trx.fn.now() };
+  if (id) return (await trx(table).where({ id }).update(values)) ? id : undefined;
+  const [inserted] = await trx(table).insert(values).returning('id');
+  return inserted.id;
+}
+
 export function consoleFeesRepo(db: Knex) {
   return {
     periods: () => db('fee_periods').orderBy('sort_order', 'desc').select('id', 'name', 'sort_order'),
@@ -21,6 +29,13 @@ export function consoleFeesRepo(db: Knex) {
     item: (id: number): Promise<ItemRow | undefined> => db('fee_items').where({ id }).first('*'),
     colleges: () => db('colleges').orderBy('id').select('id', 'name'),
     classes: () => db('classes as k').join('colleges as c', 'c.id', 'k.college_id').orderBy(['c.id', 'k.name']).select('k.id', db.raw(`c.name || ' ' || k.name AS name`)),
+
+    /** Saves a 收费期间 (id null: a new one); the id, or undefined when there is no such period. */
+    savePeriod: (trx: Knex, id: number | null, row: Record<string, unknown>) => saveRow(trx, 'fee_periods', id, row),
+    /** Saves a 收费项目 (id null: a new one); the id, or undefined when there is no such item. */
+    saveItem: (trx: Knex, id: number | null, row: Record<string, unknown>) => saveRow(trx, 'fee_items', id, row),
+    periodExists: async (trx: Knex, id: number) => !!(await trx('fee_periods').where('id', id).first('id')),
+    itemExists: async (trx: Knex, id: number) => !!(await trx('fee_items').where('id', id).first('id')),
 
     async targets(trx: Knex, t: { collegeId?: number; classId?: number; numbers?: string[] }) {
       const q = trx('people').select('id', 'number');

@@ -8,7 +8,7 @@ import type { AuditRepo } from '../../audit/repo';
 import { BillConstraintError, postLedgerEntry } from '../../billing/repo';
 import { AppError } from '../../../domain/app-error';
 import type { Actor } from '../context';
-import { applyCharges } from '../ledger-batch';
+import { applyCharges } from '../../billing/batch-repo';
 import { BILL_REFUSED } from '../messages';
 import type { ConsoleFeesRepo } from './repo';
 import type { billRunForm, itemForm, periodForm } from './schemas';
@@ -24,11 +24,8 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
     async savePeriod(actor: Actor, id: number | null, f: z.infer<typeof periodForm>) {
       try {
         await db.transaction(async (trx) => {
-          const row = { name: f.name, sort_order: f.sort_order, updated_at: trx.fn.now() };
-          let periodId = id;
-          if (id) {
-            if (!(await trx('fee_periods').where({ id }).update(row))) throw new AppError('invalid', '收费期间不存在');
-          } else [{ id: periodId }] = await trx('fee_periods').insert(row).returning('id');
+          const periodId = await repo.savePeriod(trx, id, { name: f.name, sort_order: f.sort_order });
+          if (periodId === undefined) throw new AppError('invalid', '收费期间不存在');
           await audit.record({ actorAccountId: actor.accountId, action: id ? 'period.update' : 'period.create', detail: { periodId, ...f }, ip: actor.ip }, trx);
         });
       } catch (e) {
@@ -40,11 +37,8 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
     async saveItem(actor: Actor, id: number | null, f: z.infer<typeof itemForm>) {
       try {
         await db.transaction(async (trx) => {
-          const row = { ...f, updated_at: trx.fn.now() };
-          let itemId = id;
-          if (id) {
-            if (!(await trx('fee_items').where({ id }).update(row))) throw new AppError('invalid', '收费项目不存在');
-          } else [{ id: itemId }] = await trx('fee_items').insert(row).returning('id');
+          const itemId = await repo.saveItem(trx, id, { ...f });
+          if (itemId === undefined) throw new AppError('invalid', '收费项目不存在');
           await audit.record({ actorAccountId: actor.accountId, action: id ? 'fee_item.update' : 'fee_item.create', detail: { itemId, ...f }, ip: actor.ip }, trx);
         });
       } catch (e) {
@@ -57,7 +51,7 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
     async billRun(actor: Actor, f: z.infer<typeof billRunForm>) {
       const numbers = f.target === 'list' ? [...new Set(f.numbers.split(/[\s,，;；]+/).filter(Boolean))] : undefined;
       return db.transaction(async (trx) => {
-        const [period, item] = await Promise.all([trx('fee_periods').where('id', f.period).first('id'), trx('fee_items').where('id', f.item).first('id')]);
+        const [period, item] = await Promise.all([repo.periodExists(trx, f.period), repo.itemExists(trx, f.item)]);
         if (!period) throw new AppError('invalid', '收费期间不存在', 'period');
         if (!item) throw new AppError('invalid', '收费项目不存在', 'item');
         const people = await repo.targets(trx, { collegeId: f.target === 'college' ? Number(f.college) : undefined, classId: f.target === 'class' ? Number(f.klass) : undefined, numbers });

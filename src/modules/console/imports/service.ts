@@ -12,10 +12,13 @@ import { BOM, csvLine, toCsv } from '../../../domain/csv';
 import type { BillRow, PersonRow, RowError } from '../../../domain/import-rows';
 import { Decimal } from '../../../domain/money';
 import type { AuditRepo } from '../../audit/repo';
-import { applyCharges } from '../ledger-batch';
+import { applyCharges } from '../../billing/batch-repo';
 import type { ImportKind } from './kinds';
 import { parseInWorker, type ParseHooks } from './parse';
 import type { ParseSource } from './parse-protocol';
+import {
+  collegeNames, ensureClasses, importRuns, insertImportRun, itemNames, nonStudentNumbers, peopleByNumber, periodNames, rejectedRun, upsertStudents,
+} from './repo';
 
 export type { ImportKind } from './kinds';
 
@@ -70,26 +73,23 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
   const { db, audit } = deps;
 
   const reject = async (kind: ImportKind, fileName: string, actorAccountId: number | null, rows: number, errors: RowError[], ip: string): Promise<ImportOutcome> => {
-    const [run] = await db('import_runs').insert({
-      kind, file_name: fileName.slice(0, 200), status: 'rejected', row_count: rows, error_count: errors.length,
-      error_report: await errorReportInTurns(errors), actor_account_id: actorAccountId,
-    }).returning('id');
-    await audit.record({ actorAccountId, action: `import.${kind}.rejected`, detail: { runId: run.id, fileName, rows, errors: errors.length }, ip });
-    return { status: 'rejected', runId: Number(run.id), rows, errors };
+    const id = await insertImportRun(db, {
+      kind, fileName, status: 'rejected', rows, errorCount: errors.length, errorReport: await errorReportInTurns(errors), actorAccountId,
+    });
+    await audit.record({ actorAccountId, action: `import.${kind}.rejected`, detail: { runId: id, fileName, rows, errors: errors.length }, ip });
+    return { status: 'rejected', runId: Number(id), rows, errors };
   };
 
   const finish = async (trx: Knex, kind: ImportKind, fileName: string, actorAccountId: number | null, rows: number, summary: Record<string, number>, ip: string): Promise<ImportOutcome> => {
-    const [run] = await trx('import_runs').insert({
-      kind, file_name: fileName.slice(0, 200), status: 'imported', row_count: rows, summary: JSON.stringify(summary), actor_account_id: actorAccountId,
-    }).returning('id');
-    await audit.record({ actorAccountId, action: `import.${kind}`, detail: { runId: run.id, fileName, rows, ...summary }, ip }, trx);
-    return { status: 'imported', runId: Number(run.id), rows, summary };
+    const id = await insertImportRun(trx, { kind, fileName, status: 'imported', rows, summary, actorAccountId });
+    await audit.record({ actorAccountId, action: `import.${kind}`, detail: { runId: id, fileName, rows, ...summary }, ip }, trx);
+    return { status: 'imported', runId: Number(id), rows, summary };
   };
 
   return {
     async importPeople(input: ImportRequest): Promise<ImportOutcome> {
       const ip = input.ip ?? '';
-      const colleges = new Map<string, number>((await db('colleges').select('id', 'name')).map((c) => [c.name, c.id]));
+      const colleges = new Map<string, number>((await collegeNames(db)).map((c) => [c.name, c.id]));
       const parsed = await parseInWorker({ kind: 'people', source: sourceOf(input), colleges: [...colleges.keys()], periods: [], items: [], maxRows: MAX_ROWS }, input.progress);
       if (parsed.fileError !== undefined) return reject('people', input.fileName, input.actorAccountId, 0, [{ line: 1, number: '', reasons: [parsed.fileError] }], ip);
 
@@ -105,8 +105,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
         }
         if (!ok.length) continue;
         // A 学号 that belongs to staff or a finance account must not be turned into a student.
-        const numbers = JSON.stringify(ok.map((g) => g.person.number));
-        const clash = new Set((await db('people').whereRaw('number IN (SELECT jsonb_array_elements_text(?::jsonb))', [numbers]).whereNot('kind', 'student').select('number')).map((c) => c.number));
+        const clash = new Set(await nonStudentNumbers(db, ok.map((g) => g.person.number)));
         for (const { line, person } of ok) {
           if (clash.has(person.number)) errors.push({ line, number: person.number, reasons: ['该学号已被教职工或校外人员使用'] });
           else classPairs.add(`${colleges.get(person.college)}\u0000${person.className}`);
@@ -119,8 +118,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       return db.transaction(async (trx) => {
         // Classes are created on demand inside an existing college (a new intake brings new classes).
         const pairs = [...classPairs].map((p) => p.split('\u0000'));
-        await trx('classes').insert(pairs.map(([c, k]) => ({ college_id: Number(c), name: k }))).onConflict(['college_id', 'name']).ignore();
-        const classes = new Map<string, number>((await trx('classes').select('id', 'college_id', 'name')).map((k) => [`${k.college_id}\u0000${k.name}`, k.id]));
+        const classes = new Map<string, number>((await ensureClasses(trx, pairs.map(([c, k]) => ({ college_id: Number(c), name: k! })))).map((k) => [`${k.college_id}\u0000${k.name}`, k.id]));
 
         let inserted = 0;
         let updated = 0;
@@ -131,27 +129,9 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
             return { number: g.number, name: g.name, gender: g.gender, id_number: g.idNumber, college_id: collegeId, class_id: classes.get(`${collegeId}\u0000${g.className}`)!, mobile: g.mobile };
           });
           // Only rows that really differ are updated (and returned), so a re-import touches nothing;
-          // an empty 手机 keeps the number the person already gave. The chunk goes as one JSON value:
-          // 8,000 placeholders per chunk took the main thread milliseconds to build and bind.
-          const { rows } = await trx.raw(
-            `INSERT INTO people (number, name, gender, id_number, kind, college_id, class_id, mobile)
-             SELECT number, name, gender, id_number, 'student', college_id, class_id, mobile
-             FROM jsonb_to_recordset(?::jsonb) AS r(number text, name text, gender text, id_number text, college_id int, class_id int, mobile text)
-             ON CONFLICT (number) DO UPDATE SET name = EXCLUDED.name, gender = EXCLUDED.gender, id_number = EXCLUDED.id_number,
-               college_id = EXCLUDED.college_id, class_id = EXCLUDED.class_id,
-               mobile = CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END, updated_at = now()
-             WHERE (people.name, people.gender, people.id_number, people.college_id, people.class_id, people.mobile)
-               IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.gender, EXCLUDED.id_number, EXCLUDED.college_id, EXCLUDED.class_id,
-                 CASE WHEN EXCLUDED.mobile = '' THEN people.mobile ELSE EXCLUDED.mobile END)
-             RETURNING (xmax = 0) AS inserted`,
-            [JSON.stringify(chunk)],
-          );
+          // an empty 手机 keeps the number the person already gave.
+          const rows = await upsertStudents(trx, chunk);
           for (const r of rows) if (r.inserted) inserted++; else updated++;
-          await trx.raw(
-            `INSERT INTO accounts (person_id, role) SELECT id, 'student' FROM people WHERE number IN (SELECT jsonb_array_elements_text(?::jsonb))
-             ON CONFLICT (person_id) DO NOTHING`,
-            [JSON.stringify(chunk.map((c) => c.number))],
-          );
         }
         const summary = { inserted, updated, unchanged: total - inserted - updated };
         return finish(trx, 'people', input.fileName, input.actorAccountId, total, summary, ip);
@@ -160,7 +140,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
 
     async importBills(input: ImportRequest & { reason?: string }): Promise<ImportOutcome> {
       const ip = input.ip ?? '';
-      const [periodRows, itemRows] = await Promise.all([db('fee_periods').select('id', 'name'), db('fee_items').select('id', 'name')]);
+      const [periodRows, itemRows] = await Promise.all([periodNames(db), itemNames(db)]);
       const periods = new Map<string, number>(periodRows.map((p) => [p.name, p.id]));
       const items = new Map<string, number>(itemRows.map((p) => [p.name, p.id]));
       const parsed = await parseInWorker({ kind: 'bills', source: sourceOf(input), colleges: [], periods: [...periods.keys()], items: [...items.keys()], maxRows: MAX_ROWS }, input.progress);
@@ -171,7 +151,7 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       const numbers = [...numberSet];
       const people = new Map<string, number>();
       for (let i = 0; i < numbers.length; i += LOOKUP_CHUNK) {
-        for (const p of await db('people').whereIn('number', numbers.slice(i, i + LOOKUP_CHUNK)).select('id', 'number')) people.set(p.number, p.id);
+        for (const p of await peopleByNumber(db, numbers.slice(i, i + LOOKUP_CHUNK))) people.set(p.number, p.id);
       }
 
       // The worker checked everything but whether the 学号 exists; that is the first check of a
@@ -217,12 +197,9 @@ export function importsService(deps: { db: Knex; audit: AuditRepo }) {
       }
     },
 
-    runs: (limit = 20) =>
-      db('import_runs as r').leftJoin('accounts as a', 'a.id', 'r.actor_account_id').leftJoin('people as p', 'p.id', 'a.person_id')
-        .orderBy('r.id', 'desc').limit(limit)
-        .select('r.id', 'r.kind', 'r.file_name as fileName', 'r.status', 'r.row_count as rowCount', 'r.error_count as errorCount', 'r.summary', 'r.created_at as createdAt', 'p.name as actor'),
+    runs: (limit = 20) => importRuns(db, limit),
 
-    report: (id: number) => db('import_runs').where({ id, status: 'rejected' }).first('id', 'kind', 'error_report as errorReport'),
+    report: (id: number) => rejectedRun(db, id),
   };
 }
 

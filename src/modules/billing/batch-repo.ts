@@ -1,4 +1,4 @@
-// Billing many people at once (开单, CSV import): the set-based twin of billing/repo's
+// Billing many people at once (开单, CSV import): the set-based twin of repo.ts's
 // postLedgerEntry. Per row it would be 240,000 statements for 120,000 bills; here each chunk is
 // a handful of statements that still (1) change a bill's due only together with a ledger entry
 // in the same transaction and (2) take the bills' row locks, so totals keep equal to the ledger.

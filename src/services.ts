@@ -1,0 +1,160 @@
+// The composition root: every module's repos and services, built once from the config, the
+// database and the logger. The web app (app.ts), the periodic jobs (jobs/index.ts) and the
+// command line (cli/) all take what they need from here, so each of them works with the same
+// payment service, gateway registry, refund service and throttles. Nothing here opens a
+// connection or starts a worker: building is cheap, the PDF pool starts its workers on the
+// first bill.
+import type { Config } from './config';
+import type { Database } from './db/connection';
+import { createGatewayRegistry, type GatewayRegistry } from './gateways/registry';
+import type { Logger } from './logger';
+import { announcementRepo } from './modules/announcements/repo';
+import { auditRepo } from './modules/audit/repo';
+import { createLockout } from './modules/auth/lockout';
+import { authRepo } from './modules/auth/repo';
+import { authService } from './modules/auth/service';
+import { createThrottle, type Throttle } from './modules/auth/throttle';
+import { throttleRepo } from './modules/auth/throttle-repo';
+import { captchas as captchaStore } from './modules/captcha/routes';
+import { accountsService } from './modules/console/accounts/service';
+import { consoleAnnouncementsService } from './modules/console/announcements/service';
+import { auditViewer } from './modules/console/audit/service';
+import { counterService } from './modules/console/counter/service';
+import { consoleFeesRepo } from './modules/console/fees/repo';
+import { consoleFeesService } from './modules/console/fees/service';
+import { importJobs } from './modules/console/imports/jobs';
+import { importJobsRepo } from './modules/console/imports/jobs-repo';
+import { importsService } from './modules/console/imports/service';
+import { peopleRepo } from './modules/console/people/repo';
+import { peopleService } from './modules/console/people/service';
+import { dashboardRepo } from './modules/console/reports/dashboard-repo';
+import { reportsRepo } from './modules/console/reports/repo';
+import { reportsService } from './modules/console/reports/service';
+import { createEbillClient, type EbillClient } from './modules/ebills/client';
+import { createPdfLimit } from './modules/ebills/pdf-limit';
+import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
+import { ebillsRepo } from './modules/ebills/repo';
+import { ebillsService } from './modules/ebills/service';
+import { feesRepo } from './modules/fees/repo';
+import { feesService } from './modules/fees/service';
+import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
+import { paymentRepo } from './modules/payment/repo';
+import { paymentService } from './modules/payment/service';
+import { attemptOrders, refundsModule } from './modules/refunds';
+import { profileRepo } from './modules/profile/repo';
+import { profileService } from './modules/profile/service';
+import { receiptsRepo } from './modules/receipts/repo';
+import { receiptsService } from './modules/receipts/service';
+import { statementSource } from './modules/reconcile';
+import { stalePayingOrders, type StaleOrders } from './modules/reconcile/attempts-repo';
+import { uploadedRaw } from './modules/reconcile/runs-repo';
+import { reconcileService } from './modules/reconcile/service';
+import { ledgerCheckRepo } from './modules/reconcile/ledger-check-repo';
+import { recoveryRepo } from './modules/recovery/repo';
+import { recoveryService } from './modules/recovery/service';
+import { sandboxSmsSender, type SmsSender } from './modules/sms/sender';
+import { transactionsRepo } from './modules/transactions/repo';
+import { transactionsService } from './modules/transactions/service';
+
+/** Bills waiting for a PDF worker, all people together; beyond it a download is told to retry. */
+export const PDF_QUEUE = 200;
+
+export interface ServiceDeps {
+  config: Config;
+  db: Pick<Database, 'knex' | 'pool'>;
+  logger: Logger;
+  /** What a test or a bench may put in place of the real one. */
+  registry?: GatewayRegistry;
+  /** The login throttle (tests may share one between app instances; all share the database anyway). */
+  loginThrottle?: Throttle;
+  notifyLimit?: NotifyLimit;
+  /** The PDF pool; one per build unless given (a bench or test may share or close it). */
+  pdfPool?: PdfPool;
+  ebillClient?: EbillClient;
+  smsSender?: SmsSender;
+}
+
+export function buildServices(deps: ServiceDeps) {
+  const { config, logger } = deps;
+  const { knex, pool } = deps.db;
+
+  // Shared by many: one registry of channel adapters for paying (the wizard, notifications, the
+  // jobs) and refunding (console, overpayments); one audit log; the sign-in throttle.
+  const gateways = deps.registry ?? createGatewayRegistry(config);
+  const audit = auditRepo(knex);
+  const announcements = announcementRepo(knex);
+  const captchas = captchaStore(knex);
+  const loginThrottle = deps.loginThrottle ?? createThrottle(knex, 'login');
+
+  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas });
+  const recovery = recoveryService({
+    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret,
+  });
+  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth') });
+  const fees = feesService({ repo: feesRepo(knex) });
+
+  // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
+  // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
+  const payments = paymentRepo(knex);
+  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool) });
+  const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
+  const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
+  const ebillClient = deps.ebillClient ?? createEbillClient(config.ebill);
+  // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
+  const smsSender = deps.smsSender ?? sandboxSmsSender(knex);
+
+  // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
+  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment), logger });
+  const reconcile = reconcileService({ db: knex, registry: gateways, payment, refunds, audit, logger });
+  /** For the active query job: orders still 支付中 at a channel. */
+  const staleOrders: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };
+
+  const imports = importsService({ db: knex, audit });
+  const people = peopleService({ repo: peopleRepo(knex), loginThrottle });
+
+  return {
+    config,
+    logger,
+    knex,
+    gateways,
+    audit,
+    announcements,
+    captchas,
+    loginThrottle,
+    /** The public e-bill check's guess throttle (the QR code's page). */
+    ebillVerifyThrottle: createThrottle(knex, 'ebill_verify'),
+    throttleRepo: throttleRepo(knex),
+    auth,
+    recovery,
+    profile,
+    fees,
+    payment,
+    paymentRepo: payments,
+    transactions: transactionsService({ repo: transactionsRepo(knex) }),
+    receipts: receiptsService({ repo: receiptsRepo(knex) }),
+    ebills,
+    pdfPool,
+    pdfLimit: createPdfLimit(pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson }),
+    ebillClient,
+    smsSender,
+    refunds,
+    reconcile,
+    staleOrders,
+    /** Statements for the ledger check, the way the reconciliation reads them. */
+    statements: statementSource(gateways, (channel, day) => uploadedRaw(knex, channel, day)),
+    ledgerCheckRepo: ledgerCheckRepo(knex),
+    imports,
+    console: {
+      people,
+      reports: reportsService({ repo: reportsRepo(knex), dashboard: dashboardRepo(knex) }),
+      accounts: accountsService({ db: knex, audit, loginThrottle }),
+      fees: consoleFeesService({ db: knex, repo: consoleFeesRepo(knex), audit }),
+      counter: counterService({ db: knex, audit }),
+      announcements: consoleAnnouncementsService({ db: knex, audit }),
+      importJobs: importJobs({ repo: importJobsRepo(knex), imports, logger }),
+      auditLog: auditViewer({ db: knex }),
+    },
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
