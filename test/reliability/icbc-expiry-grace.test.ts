@@ -6,14 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import type { PaymentAction } from '../../src/gateways/types';
 import { testDatabase } from '../helpers/test-db';
+import { form } from '../helpers/world';
 import { reconcileWorld } from './reconcile-env';
 
 const db = await testDatabase();
 const w = await reconcileWorld(db);
 
-const form = (fields: Record<string, string>) => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
-});
 
 /** The payer opens the ICBC page (ICBC now knows the order); returns how to finish paying. */
 async function openPage(action: PaymentAction) {
