@@ -1,4 +1,4 @@
-// The channel tests run through the REAL platform: the app (test/helpers/pay-env.ts) and the
+// The channel tests run through the REAL platform: the app (test/helpers/world.ts) and the
 // sandbox each on a real port, the config pointing each at the other; orders made by the payment
 // service the way the wizard makes them, sent to the channel by the same submitToChannel,
 // notifications arriving at the platform's /pay/notify/:channel and credited into PostgreSQL

@@ -10,7 +10,7 @@ import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { businessDate } from '../../src/domain/business-date';
-import { payEnv } from '../helpers/pay-env';
+import { payEnv } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
