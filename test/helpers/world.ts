@@ -323,8 +323,8 @@ export function sandboxControl(env: Pick<PayEnv, 'sandboxUrl'>) {
     faults: (body: object) => fetch(`${at}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     /** DELETE /_control/faults (of one channel, or all): the raw answer. */
     clear: (channel?: string) => fetch(`${at}/faults${channel ? `?channel=${channel}` : ''}`, { method: 'DELETE' }),
-    /** What the sandbox notified for one order: each attempt, its copies, whether it was acknowledged. */
-    notifications: async (channel: string, orderNo: string) =>
-      (await (await fetch(`${at}/notifications?channel=${channel}&orderNo=${orderNo}`)).json()) as { attempt?: number; acked: boolean; copies: number; mutation: string | null; lost: boolean; held?: boolean; status: number | null }[],
+    /** What the sandbox notified (for one order, or all of the channel's): each attempt, its copies, whether it was acknowledged. */
+    notifications: async (channel: string, orderNo?: string) =>
+      (await (await fetch(`${at}/notifications?channel=${channel}${orderNo ? `&orderNo=${orderNo}` : ''}`)).json()) as { orderNo: string; attempt?: number; acked: boolean; copies: number; mutation: string | null; lost: boolean; held?: boolean; status: number | null }[],
   };
 }

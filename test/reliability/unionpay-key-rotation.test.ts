@@ -68,7 +68,7 @@ describe('UnionPay signing certificate rotated mid-run', () => {
     const dueOf = new Map(paid.map((x) => [x.billId, x.due]));
     for (const b of bills) expect(b.paid).toBe(dueOf.get(b.id));
     // Notifications signed by both certificates were accepted (the log holds acked ones after the rotation).
-    const log = await (await fetch(`${env.sandboxUrl}/_control/notifications?channel=unionpay`)).json() as { acked: boolean }[];
+    const log = await sandboxControl(env).notifications('unionpay');
     expect(log.filter((r) => r.acked).length).toBeGreaterThanOrEqual(100);
 
     const repo = ledgerCheckRepo(knex);
