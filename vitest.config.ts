@@ -1,17 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` (test/unit: pure code, no database, no global setup — `npm run test:unit`)
+// and `db` (everything else, on PostgreSQL). `npm test` runs both.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/global-setup.ts'],
     // zod's messages in Chinese, as in the app, for tests that use a schema without the app.
     setupFiles: ['src/http/zod-locale.ts'],
     pool: 'forks',
-    // Each test file gets its own database (copied from a migrated template), so files run in
-    // parallel without seeing each other's rows.
     fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 90_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // Pure code with no mocks or environment changes: one thread reuses its module graph
+          // across files instead of a fresh process per file.
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'db',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**', '**/node_modules/**'],
+          // Migrates and seeds two template databases once per run; each test file gets its own
+          // copy of one, so files run in parallel without seeing each other's rows.
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

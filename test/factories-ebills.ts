@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { issuePendingEbills } from '../src/modules/ebills/issuing';
 import type { EbillClient } from '../src/modules/ebills/client';
 import * as f from './factories';
-import { paidOrder } from './factories-payments';
+import { buildPaidOrder } from './factories-payments';
 
 let serial = 22000000;
 const platform: EbillClient = {
@@ -22,16 +22,27 @@ export interface StudentWithEbills {
   ebills: { billCode: string; billNo: string; path: string }[];
 }
 
-export async function studentsWithEbills(k: Knex, o: { students: number; ebillsEach: number; password: string }): Promise<StudentWithEbills[]> {
-  const period = await f.period(k);
+export interface EbillOpts {
+  /** How many students (1 unless told), each with `ebillsEach` e-bills (1 unless told). */
+  students?: number;
+  ebillsEach?: number;
+  password?: string;
+  /** The period their bills are in: a new one unless given. */
+  periodId?: number;
+}
+
+/** Students with issued e-bills: every part made unless given. */
+export async function buildStudentsWithEbills(k: Knex, opts: EbillOpts = {}): Promise<StudentWithEbills[]> {
+  const o = { students: 1, ebillsEach: 1, password: 'Abc12345!x', ...opts };
+  const period = o.periodId ? { id: o.periodId } : await f.period(k);
   const items = [];
   for (let i = 0; i < o.ebillsEach; i++) items.push(await f.feeItem(k, { name: `测试收费项目${period.id}-${i}` }));
   const out: StudentWithEbills[] = [];
   for (let s = 0; s < o.students; s++) {
     const p = await f.person(k, { password: o.password });
     for (const item of items) {
-      const billId = await f.bill(k, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '100.00' });
-      await paidOrder(k, { personId: p.personId, channel: 'nontax', lines: [{ billId, amount: '100.00' }] });
+      const { billId } = await f.buildBill(k, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '100.00' });
+      await buildPaidOrder(k, { personId: p.personId, channel: 'nontax', lines: [{ billId, amount: '100.00' }] });
     }
     out.push({ personId: p.personId, number: p.number, password: o.password, ebills: [] });
   }
@@ -42,3 +53,6 @@ export async function studentsWithEbills(k: Knex, o: { students: number; ebillsE
   }
   return out;
 }
+
+/** buildStudentsWithEbills with every count given. */
+export const studentsWithEbills = (k: Knex, o: { students: number; ebillsEach: number; password: string }) => buildStudentsWithEbills(k, o);

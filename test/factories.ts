@@ -85,23 +85,58 @@ export async function feeItem(db: Knex, o: ItemOpts = {}) {
   return row as { id: number; name: string; category: '财政' | '代收' };
 }
 
-/** A bill with its charge (and reduction/payment) written through the ledger, as the platform would. */
-export async function bill(db: Knex, o: { personId: number; periodId: number; feeItemId: number; due: string; reduction?: string; paid?: string }) {
-  return db.transaction(async (trx) => {
-    const [row] = await trx('bills').insert({ person_id: o.personId, period_id: o.periodId, fee_item_id: o.feeItemId }).returning('id');
+export type Category = '财政' | '代收';
+
+export interface BillOpts {
+  /** The parents: each one made when not given (a student, a new period, a 学费 item of `category`). */
+  personId?: number;
+  periodId?: number;
+  feeItemId?: number;
+  /** The category of the fee item made when `feeItemId` is not given (财政 unless told). */
+  category?: Category;
+  due?: string;
+  reduction?: string;
+  paid?: string;
+}
+
+/**
+ * A bill with its charge (and reduction/payment) written through the ledger, as the platform
+ * would. Its person, period and fee item are made when not given.
+ */
+export async function buildBill(db: Knex, o: BillOpts = {}) {
+  const personId = o.personId ?? (await person(db)).personId;
+  const periodId = o.periodId ?? (await period(db)).id;
+  const feeItemId = o.feeItemId ?? (await feeItem(db, { category: o.category ?? '财政' })).id;
+  const due = o.due ?? '100.00';
+  const id = await db.transaction(async (trx) => {
+    const [row] = await trx('bills').insert({ person_id: personId, period_id: periodId, fee_item_id: feeItemId }).returning('id');
     const billId = row.id as number;
-    await postLedgerEntry(trx, { billId, kind: 'charge', amount: new Decimal(o.due), reason: 'test' });
+    await postLedgerEntry(trx, { billId, kind: 'charge', amount: new Decimal(due), reason: 'test' });
     if (o.reduction) await postLedgerEntry(trx, { billId, kind: 'reduction', amount: new Decimal(o.reduction), reason: 'test' });
     if (o.paid) await postLedgerEntry(trx, { billId, kind: 'payment', amount: new Decimal(o.paid), reason: 'test' });
     return billId;
   });
+  return { id, billId: id, personId, periodId, feeItemId, due };
+}
+
+/** buildBill with every parent given, answering the bill's id. */
+export async function bill(db: Knex, o: BillOpts & { personId: number; periodId: number; feeItemId: number; due: string }) {
+  return (await buildBill(db, o)).id;
 }
 
 /** Someone with one bill of `due` in a new period and fee item of the category: ready to pay. */
-export async function payerWithBill(db: Knex, category: '财政' | '代收', due: string) {
-  const p = await person(db);
-  const per = await period(db);
-  const item = await feeItem(db, { category });
-  const billId = await bill(db, { personId: p.personId, periodId: per.id, feeItemId: item.id, due });
-  return { personId: p.personId, periodId: per.id, billId, category, due };
+export async function payerWithBill(db: Knex, category: Category, due: string) {
+  const b = await buildBill(db, { category, due });
+  return { personId: b.personId, periodId: b.periodId, billId: b.id, category, due };
 }
+
+// The build* names (Outline's style): every parent optional.
+export const buildCollege = (db: Knex, o: { name?: string } = {}) => college(db, o.name);
+/** A class, in a new college unless `collegeId` is given. */
+export async function buildClass(db: Knex, o: { collegeId?: number; name?: string } = {}) {
+  const collegeId = o.collegeId ?? (await college(db)).id;
+  return { ...(await klass(db, collegeId, o.name)), collegeId };
+}
+export const buildPerson = person;
+export const buildPeriod = (db: Knex, o: { name?: string } = {}) => period(db, o.name);
+export const buildFeeItem = feeItem;

@@ -7,7 +7,7 @@ import { DEMO } from '../../seeds/demo';
 import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
 import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/pay-env';
+import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
 
 const db = await testDatabase({ demo: true });
 const env = await payEnv(db, { SANDBOX: '1' });

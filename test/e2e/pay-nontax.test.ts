@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword } from '../helpers/pay-env';
+import { PASSWORD, payEnv, setPassword } from '../helpers/world';
 import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });

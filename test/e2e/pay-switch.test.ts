@@ -8,7 +8,7 @@ import { businessTime } from '../../src/domain/business-date';
 import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
 import { collectedItemToChannel } from '../helpers/paid-pages';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword } from '../helpers/pay-env';
+import { PASSWORD, payEnv, setPassword } from '../helpers/world';
 
 const db = await testDatabase({ demo: true });
 const env = await payEnv(db, { SANDBOX: '1' });

@@ -5,13 +5,13 @@
 //
 // Forms are posted with the role's valid CSRF token, read from a page as the pages' own forms do,
 // so a POST reaches its handler instead of stopping at the CSRF check. The app runs beside the
-// sandbox on loopback (test/helpers/pay-env.ts): a POST that reaches a channel reaches the sandbox.
+// sandbox on loopback (test/helpers/world.ts): a POST that reaches a channel reaches the sandbox.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { Client, text } from '../helpers/client';
-import { billIds, makeOrder, payEnv, setPassword, signedIn, PASSWORD } from '../helpers/pay-env';
+import { billIds, makeOrder, payEnv, setPassword, signedIn, PASSWORD } from '../helpers/world';
 import { appRoutes, type RouteEntry } from '../helpers/routes';
 import { testDatabase } from '../helpers/test-db';
 import { BAD_PARAMS, bodyCases, queryCases, type BodyCase } from './corpus';

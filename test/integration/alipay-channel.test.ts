@@ -2,7 +2,7 @@
 // on Alipay's schedule, trade.query/close/refund and the GBK zip bill (issue 5).
 import { describe, expect, it } from 'vitest';
 import { alipayAdapter } from '../../src/gateways/alipay/adapter';
-import { waitForStatus } from '../helpers/pay-env';
+import { waitForStatus } from '../helpers/world';
 import { channelOrderOf, doneWhen, platformWorld, protocolCases } from './channel-harness';
 
 const w = await platformWorld('alipay');

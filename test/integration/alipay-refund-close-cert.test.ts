@@ -28,7 +28,7 @@ import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { payEnv, waitForStatus } from '../helpers/pay-env';
+import { payEnv, waitForStatus } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { tempFiles } from '../helpers/temp-files';

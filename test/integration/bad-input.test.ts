@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { signedHeaders } from '../../src/gateways/wechat/codec';
 import { Client, text } from '../helpers/client';
-import { payEnv, setPassword, signedIn } from '../helpers/pay-env';
+import { payEnv, setPassword, signedIn } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 
 const db = await testDatabase({ demo: true });

@@ -1,4 +1,4 @@
-// The channel tests run through the REAL platform: the app (test/helpers/pay-env.ts) and the
+// The channel tests run through the REAL platform: the app (test/helpers/world.ts) and the
 // sandbox each on a real port, the config pointing each at the other; orders made by the payment
 // service the way the wizard makes them, sent to the channel by the same submitToChannel,
 // notifications arriving at the platform's /pay/notify/:channel and credited into PostgreSQL
@@ -16,7 +16,7 @@ import type { ChannelOrder, PaymentAction, Statement } from '../../src/gateways/
 import { paymentModule } from '../../src/modules/payment';
 import type { CardChannel as SandboxChannel } from '../../src/sandbox/control';
 import { text as visible } from '../helpers/client';
-import { PASSWORD, makeOrder, payEnv, signedIn, waitForStatus } from '../helpers/pay-env';
+import { PASSWORD, countRows, makeOrder, orderOf, pageAction, payAt as payAtChannel, payEnv, sandboxControl, signedIn, submitTo, until, waitForStatus } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -24,8 +24,6 @@ export const AMOUNTS = ['0.01', '249.99', '9099.95', '99999999.99'] as const;
 export const FEN_OF: Record<string, bigint> = { '0.01': 1n, '249.99': 24999n, '9099.95': 909995n, '99999999.99': 9999999999n };
 
 let seq = 0;
-
-const unescapeHtml = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 export async function platformWorld(channel: SandboxChannel) {
   const db = await testDatabase();
@@ -48,22 +46,10 @@ export async function platformWorld(channel: SandboxChannel) {
   type Student = Awaited<ReturnType<typeof student>>;
 
   /** 缴费信息修改 → 交费信息显示 → 下一步, as the wizard's service calls. */
-  async function order(s: Student, amount = s.due) {
-    const w = await payment.chooseItems(s.personId, { category: '代收', periods: [s.periodId], lines: [{ billId: s.billId, amount }] });
-    if (!w.ok) throw new Error(JSON.stringify(w.errors));
-    const o = await payment.confirmOrder(s.personId, w.wizard);
-    if (!o.ok) throw new Error(o.message);
-    return o.orderNo;
-  }
+  const order = (s: Student, amount = s.due) => orderOf(payment, s, amount, { viaItems: true });
 
   /** 确定缴费 with this channel: the action the browser is given. */
-  async function submit(s: Student, orderNo: string): Promise<PaymentAction> {
-    const r = await payment.submitToChannel(s.personId, orderNo, channel);
-    if (r.kind !== 'action') throw new Error(`submit: ${JSON.stringify(r)}`);
-    return r.action;
-  }
-
-  const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const submit = (s: Student, orderNo: string): Promise<PaymentAction> => submitTo(payment, s, orderNo, channel);
 
   /**
    * The payer at the channel's checkout: a QR page (Alipay, WeChat) whose 确认支付 stands in for
@@ -71,24 +57,16 @@ export async function platformWorld(channel: SandboxChannel) {
    * Returns the checkout page's HTML (for the subject) and the final page's.
    */
   async function payAt(action: PaymentAction): Promise<{ checkout: string; done: string }> {
+    if (action.kind !== 'qrCode' && action.kind !== 'form') throw new Error(`unexpected action ${action.kind}`);
+    const { checkout, confirm, done } = await payAtChannel(action, { look: true });
     if (action.kind === 'qrCode') {
-      const url = new URL(action.content);
-      const checkout = await (await fetch(url)).text();
       expect(checkout).toContain('确认支付');
       expect(checkout).toContain('取消支付');
       expect(checkout).toContain('src="data:image/png;base64,');
-      url.pathname += '/confirm';
-      const done = await (await fetch(url, { method: 'POST' })).text();
       return { checkout, done };
     }
-    if (action.kind !== 'form') throw new Error(`unexpected action ${action.kind}`);
-    const checkout = await (await fetch(action.url, form(action.fields))).text();
     for (const label of ['手机号码', '卡(账)号后六位', '下一步']) expect(checkout).toContain(label);
-    const next = /action="([^"]+)\/next"/.exec(checkout)![1]!;
-    const origin = new URL(action.url).origin;
-    const confirm = await (await fetch(`${origin}${next}/next`, form({ mobile: '13800000000', card: '123456' }))).text();
     expect(confirm).toContain('确认支付');
-    const done = await (await fetch(`${origin}${next}/confirm`, { method: 'POST' })).text();
     return { checkout, done };
   }
 
@@ -104,36 +82,18 @@ export async function platformWorld(channel: SandboxChannel) {
     expect(visible(confirm.text)).toContain(CHANNEL_LABEL[channel]);
     const res = await c.post(`/pay/orders/${orderNo}/submit`, { channel });
     expect(res.status, res.text).toBe(200);
-    let action: PaymentAction;
-    if (res.text.includes('data-autosubmit')) {
-      const [, url, inner] = /<form method="POST" action="([^"]+)" data-autosubmit>([\s\S]*?)<\/form>/.exec(res.text)!;
-      const fields = Object.fromEntries([...inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, unescapeHtml(m[2]!)]));
-      action = { kind: 'form', url: unescapeHtml(url!), method: 'POST', fields };
-    } else {
-      const link = /<a href="([^"]+)"[^>]*>模拟扫码（沙箱）<\/a>/.exec(res.text);
-      expect(link, 'the QR page links to the sandbox phone').toBeTruthy();
-      action = { kind: 'qrCode', content: unescapeHtml(link![1]!) };
-    }
+    const action = pageAction(res.text);
     return { c, orderNo, action, page: res.text };
   }
 
-  const control = (body: object) => fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel, ...body }) });
-  const clearFaults = () => fetch(`${env.sandboxUrl}/_control/faults`, { method: 'DELETE' });
-  const notifications = async (orderNo: string) =>
-    (await (await fetch(`${env.sandboxUrl}/_control/notifications?channel=${channel}&orderNo=${orderNo}`)).json()) as { acked: boolean; copies: number; mutation: string | null; lost: boolean; status: number | null }[];
-
-  async function until(fn: () => boolean | Promise<boolean>, ms = 10_000) {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await fn()) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('timed out waiting');
-  }
+  const sandbox = sandboxControl(env);
+  const control = (body: object) => sandbox.faults({ channel, ...body });
+  const clearFaults = () => sandbox.clear();
+  const notifications = (orderNo: string) => sandbox.notifications(channel, orderNo);
 
   /** Everything a credit would change, for "nothing changed" comparisons. */
   async function snapshot(s: Student, orderNo: string) {
-    const count = (t: string, where: Record<string, unknown> = {}) => knex(t).where(where).count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
+    const count = (t: string, where: Record<string, unknown> = {}) => countRows(knex, t, where);
     return {
       order: await knex('orders').where({ order_no: orderNo }).first('status', 'paid_at', 'total'),
       bill: await knex('bills').where({ id: s.billId }).first('due', 'paid', 'refunded', 'version'),

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { text as visible } from '../helpers/client';
-import { PASSWORD, makeOrder, payEnv, signedIn } from '../helpers/pay-env';
+import { PASSWORD, makeOrder, payEnv, signedIn } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 

@@ -2,7 +2,7 @@
 // sandbox answers the refund API, the ledger records it, and a refund never exceeds what was paid.
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';
-import { waitForStatus } from '../helpers/pay-env';
+import { waitForStatus } from '../helpers/world';
 import * as f from '../factories';
 import { platformWorld } from './channel-harness';
 

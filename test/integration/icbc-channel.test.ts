@@ -13,7 +13,7 @@ import { icbcAdapter } from '../../src/gateways/icbc/adapter';
 import { API, sign, signedNotifyAnswer, verifyAnswer } from '../../src/gateways/icbc/codec';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import { text } from '../helpers/client';
-import { waitForStatus } from '../helpers/pay-env';
+import { waitForStatus } from '../helpers/world';
 import { channelOrderOf, doneWhen, platformWorld, protocolCases } from './channel-harness';
 
 const w = await platformWorld('icbc');

@@ -12,6 +12,7 @@ import { nontaxAdapter } from '../../src/gateways/nontax/adapter';
 import type { ChannelOrder, ParsedNotification } from '../../src/gateways/types';
 import { createSandboxApp } from '../../src/sandbox/server';
 import { testConfig } from '../helpers/app';
+import { form, sandboxControl, until as untilWorld } from '../helpers/world';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'nontax-faults-'));
 const listen = async (s: Server) => {
@@ -49,7 +50,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 afterEach(async () => {
-  await fetch(`${sandboxUrl}/_control/faults?channel=nontax`, { method: 'DELETE' });
+  await sandboxControl({ sandboxUrl }).clear('nontax');
 });
 
 let n = 0;
@@ -62,8 +63,7 @@ function order(amount = '300.00'): ChannelOrder {
     subject: '学费', notifyUrl: `${schoolUrl}/pay/notify/nontax`, returnUrl: `${schoolUrl}/pay/return`,
   };
 }
-const fault = async (body: object) => expect((await fetch(`${sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'nontax', ...body }) })).status).toBe(201);
-const form = (fields: Record<string, string>) => ({ method: 'POST', redirect: 'manual' as const, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const fault = async (body: object) => expect((await sandboxControl({ sandboxUrl }).faults({ channel: 'nontax', ...body })).status).toBe(201);
 
 /** Pushes the bill and pays it at the cashier through 支付宝's checkout. */
 async function paid(o: ChannelOrder) {
@@ -77,14 +77,8 @@ async function paid(o: ChannelOrder) {
   return o2;
 }
 const notices = (orderNo: string) => received.filter((r) => r.orderNo === orderNo);
-const log = async (orderNo: string) => (await (await fetch(`${sandboxUrl}/_control/notifications?channel=nontax&orderNo=${orderNo}`)).json()) as { attempt: number; copies: number; lost: boolean; acked: boolean; held?: boolean; mutation: string | null }[];
-async function until(test: () => Promise<boolean> | boolean, ms = 8000) {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const log = (orderNo: string) => sandboxControl({ sandboxUrl }).notifications('nontax', orderNo);
+const until = (test: () => Promise<boolean> | boolean, ms = 8000) => untilWorld(test, ms, 20);
 
 describe('non-tax faults through /_control/faults', () => {
   it('without a fault: one notification, verified, acknowledged', async () => {

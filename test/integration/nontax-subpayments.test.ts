@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { text as rawText } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import {
-  confirmAtCheckout, makeOrder, orderStatus, payAtCashier, payEnv, signedIn, submitNontax, waitForStatus, PASSWORD, type CashierMethod,
-} from '../helpers/pay-env';
+  confirmAtCheckout, form, makeOrder, orderStatus, payAtCashier, payEnv, signedIn, submitNontax, waitForStatus, PASSWORD, type CashierMethod,
+} from '../helpers/world';
 import * as f from '../factories';
 
 const text = (html: string) => rawText(html).replace(/\s+/g, '');
@@ -16,9 +16,6 @@ const env = await payEnv(db);
 const knex = db.knex;
 const item = await f.feeItem(knex, { category: '财政', name: '学费（分渠道）' });
 
-const form = (fields: Record<string, string> = {}) => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
-});
 
 /** A student with one 财政 bill, an order for `amount` sent to 非税支付: at the cashier. */
 async function atCashier(amount: string) {

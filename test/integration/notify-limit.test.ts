@@ -10,7 +10,7 @@ import { REFUSED_PER_ADDRESS } from '../../src/modules/payment/notify-limit';
 import { testDatabase } from '../helpers/test-db';
 import {
   armFault, clearFaults, makeOrder, notification, orderStatus, payAtCashier, payEnv, postNotify, signedIn, submitNontax, PASSWORD,
-} from '../helpers/pay-env';
+} from '../helpers/world';
 import * as f from '../factories';
 
 const db = await testDatabase();

@@ -7,7 +7,7 @@ import { testDatabase } from '../helpers/test-db';
 import {
   armFault, billIds, clearFaults, makeOrder, notification, orderStatus, payAtCashier, payEnv, postNotify, setPassword, signedIn, submitNontax, waitForStatus,
   PASSWORD,
-} from '../helpers/pay-env';
+} from '../helpers/world';
 import * as f from '../factories';
 
 /** The visible text with all spaces removed, so that labels match however the markup breaks them. */

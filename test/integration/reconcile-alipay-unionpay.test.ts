@@ -10,7 +10,7 @@ import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { businessDate } from '../../src/domain/business-date';
-import { payEnv } from '../helpers/pay-env';
+import { orderOf, payAt, payEnv, sandboxControl, submitTo } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -25,40 +25,29 @@ const m = reconcileModule({ config: env.config, knex, registry, payment });
 type Ch = 'alipay' | 'unionpay';
 
 async function payer(due: string) {
-  const p = await f.person(knex);
-  const period = await f.period(knex);
-  const item = await f.feeItem(knex, { category: '代收' });
-  const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
-  return { personId: p.personId, periodId: period.id, billId, due };
+  const b = await f.buildBill(knex, { category: '代收', due });
+  return { personId: b.personId, periodId: b.periodId, billId: b.id, due };
 }
 
 async function pay(channel: Ch, due: string) {
   const p = await payer(due);
-  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId: p.billId, amount: due }] });
-  if (!o.ok) throw new Error(o.message);
-  const r = await payment.submitToChannel(p.personId, o.orderNo, channel);
-  expect(r.kind, JSON.stringify(r)).toBe('action');
-  const action = (r as { action: PaymentAction }).action;
-  const post = (url: string, fields: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const orderNo = await orderOf(payment, { ...p, category: '代收' }, due);
+  const action: PaymentAction = await submitTo(payment, p, orderNo, channel);
   if (action.kind === 'qrCode') {
-    const url = new URL(action.content);
-    url.pathname += '/confirm';
-    expect((await post(url.toString())).status).toBe(200);
+    expect((await payAt(action)).status).toBe(200);
   } else if (action.kind === 'form') {
-    const page = await (await post(action.url, action.fields)).text();
-    const next = /action="([^"]+)\/next"/.exec(page)![1]!;
-    const origin = new URL(action.url).origin;
-    expect((await post(`${origin}${next}/next`, { mobile: '13800000000', card: '123456' })).status).toBe(200);
-    expect((await post(`${origin}${next}/confirm`)).status).toBe(200);
+    const r = await payAt(action);
+    expect(r.nextStatus).toBe(200);
+    expect(r.status).toBe(200);
   } else throw new Error(`unexpected action ${action.kind}`);
-  return { p, orderNo: o.orderNo };
+  return { p, orderNo };
 }
 
 const statusOf = async (orderNo: string) => (await knex('orders').where({ order_no: orderNo }).first('status')).status as string;
 
 describe.each(['alipay', 'unionpay'] as const)('reconciling %s', (channel) => {
   it('restores the payments whose notifications were lost and reports an amount the channel changed', async () => {
-    await fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel, kind: 'lose', count: 1000 }) });
+    await sandboxControl(env).faults({ channel, kind: 'lose', count: 1000 });
     const lost = [];
     for (const due of ['0.01', '9099.95', '99999999.99']) lost.push(await pay(channel, due));
     const changed = await pay(channel, '250.00');

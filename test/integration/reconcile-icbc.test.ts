@@ -11,7 +11,7 @@ import { ChannelError } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { text } from '../helpers/client';
-import { PASSWORD, signedIn } from '../helpers/pay-env';
+import { PASSWORD, signedIn } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from '../reliability/reconcile-env';
 import * as f from '../factories';

@@ -3,7 +3,7 @@
 // TRANSACTION.SUCCESS notifications are credited by /pay/notify/wechat (issue 5).
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/client';
-import { waitForStatus } from '../helpers/pay-env';
+import { waitForStatus } from '../helpers/world';
 import { doneWhen, platformWorld, protocolCases } from './channel-harness';
 
 const w = await platformWorld('wechat');

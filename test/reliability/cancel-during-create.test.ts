@@ -11,7 +11,7 @@ import { createGatewayRegistry, type GatewayRegistry } from '../../src/gateways/
 import { ChannelError, type ChannelAdapter, type CreatedPayment, type PaymentAction } from '../../src/gateways/types';
 import { paymentModule } from '../../src/modules/payment';
 import { M } from '../../src/modules/payment/messages';
-import { orderStatus, payAtCashier, payEnv, waitForStatus } from '../helpers/pay-env';
+import { count, orderOf, orderStatus, payAt, payAtCashier, payEnv, sandboxControl, until, waitForStatus } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -69,33 +69,20 @@ const payment = paymentModule({ config: env.config, knex, registry }).service;
 const payer = (category: '财政' | '代收', due = '300.00') => f.payerWithBill(knex, category, due);
 type Payer = Awaited<ReturnType<typeof payer>>;
 
-async function order(p: Payer, amount = p.due): Promise<string> {
-  const r = await payment.confirmOrder(p.personId, { category: p.category, periods: [p.periodId], lines: [{ billId: p.billId, amount }] });
-  if (!r.ok) throw new Error(r.message);
-  return r.orderNo;
-}
-
-const form = (fields: Record<string, string> = {}) => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
-});
+const order = (p: Payer, amount = p.due): Promise<string> => orderOf(payment, p, amount);
 
 /** The WeChat phone page's 确认支付 for a QR; returns whether the channel took the money. */
 async function payQr(action: PaymentAction): Promise<boolean> {
   if (action.kind !== 'qrCode') throw new Error(`not a QR: ${action.kind}`);
-  const u = new URL(action.content);
-  const res = await fetch(`${u.origin}${u.pathname}/confirm${u.search}`, form());
-  return (await res.text()).includes('支付成功');
+  return (await payAt(action)).done.includes('支付成功');
 }
 
 /** ICBC e-pay: the auto-posted form, 手机号码 + 卡号后六位, 确认支付. */
 async function payIcbc(action: PaymentAction) {
   if (action.kind !== 'form') throw new Error(`not a form: ${action.kind}`);
-  const page = await (await fetch(action.url, form(action.fields))).text();
-  const token = /epay\/([0-9a-f]{16})/.exec(page)?.[1];
-  expect(token, page.slice(0, 300)).toBeTruthy();
-  const at = `${new URL(action.url).origin}/icbc/epay/${token}`;
-  expect((await fetch(`${at}/next`, form({ mobile: '13800000000', card: '123456' }))).status).toBe(200);
-  expect((await fetch(`${at}/confirm`, form())).status).toBe(200);
+  const r = await payAt(action);
+  expect(r.nextStatus).toBe(200);
+  expect(r.status).toBe(200);
 }
 
 const attempts = (orderNo: string) =>
@@ -103,32 +90,21 @@ const attempts = (orderNo: string) =>
     .select('a.channel', 'a.status', 'a.channel_order_id', 'a.channel_trade_no');
 
 async function credits(p: Payer) {
-  const n = (q: Promise<{ n: string }[]>) => q.then((r) => Number(r[0]!.n));
   return {
     paid: (await knex('bills').where({ id: p.billId }).first('paid')).paid as string,
-    entries: await n(knex('bill_ledger').where({ bill_id: p.billId, kind: 'payment' }).count('* as n')),
-    receipts: await n(knex('receipts').where({ person_id: p.personId }).count('* as n')),
+    entries: await count(knex('bill_ledger').where({ bill_id: p.billId, kind: 'payment' })),
+    receipts: await count(knex('receipts').where({ person_id: p.personId })),
   };
 }
 
 /** Arms a fault of the card/wallet sandboxes, or (null) clears them all. */
 async function fault(body: { channel: string; kind: string; count: number } | null) {
-  const res = await fetch(`${env.sandboxUrl}/_control/faults`, body
-    ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-    : { method: 'DELETE' });
+  const res = await (body ? sandboxControl(env).faults(body) : sandboxControl(env).clear());
   expect(res.ok).toBe(true);
 }
 
 const wechatTrade = (orderNo: string) => env.sandbox.wechat.trades.get(orderNo);
 
-async function until(fn: () => boolean | Promise<boolean>, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('timed out waiting');
-}
 
 describe('取消 while the channel is creating the payment (微信支付: its order id is our order number)', () => {
   it('the channel already has the order: 取消 closes it there; the late answer is refused, recorded, never shown', async () => {

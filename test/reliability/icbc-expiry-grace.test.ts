@@ -6,22 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import type { PaymentAction } from '../../src/gateways/types';
 import { testDatabase } from '../helpers/test-db';
+import { form, openBankPage } from '../helpers/world';
 import { reconcileWorld } from './reconcile-env';
 
 const db = await testDatabase();
 const w = await reconcileWorld(db);
 
-const form = (fields: Record<string, string>) => ({
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
-});
 
 /** The payer opens the ICBC page (ICBC now knows the order); returns how to finish paying. */
 async function openPage(action: PaymentAction) {
-  const a = action as { url: string; fields: Record<string, string> };
-  const page = await (await fetch(a.url, form(a.fields))).text();
-  const token = /epay\/([0-9a-f]{16})/.exec(page)?.[1];
-  expect(token, page.slice(0, 300)).toBeTruthy();
-  const base = `${new URL(a.url).origin}/icbc/epay/${token}`;
+  const { at: base } = await openBankPage(action);
   return async () => {
     expect((await fetch(`${base}/next`, form({ mobile: '13800000000', card: '123456' }))).status).toBe(200);
     expect((await fetch(`${base}/confirm`, form({}))).status).toBe(200);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runActiveQuery } from '../../src/jobs/active-query';
 import { paymentRepo } from '../../src/modules/payment/repo';
 import { testDatabase } from '../helpers/test-db';
+import { countRows, sandboxControl } from '../helpers/world';
 import { reconcileWorld, type Channel } from './reconcile-env';
 
 const db = await testDatabase();
@@ -73,11 +74,11 @@ describe('50 payments whose notifications are all lost', () => {
 
     // Lost indeed: the sandboxes tried, and not one attempt reached the platform.
     for (const c of ['wechat', 'icbc']) {
-      const log = (await (await fetch(`${w.sandboxUrl}/_control/notifications?channel=${c}`)).json()) as { lost: boolean; acked: boolean; orderNo: string }[];
+      const log = await sandboxControl(w).notifications(c);
       expect(new Set(log.map((r) => r.orderNo)).size).toBe(c === 'wechat' ? 17 : 16);
       expect(log.every((r) => r.lost && !r.acked)).toBe(true);
     }
-    expect(await w.knex('channel_events').where({ kind: 'notify' }).count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n))).toBe(0);
+    expect(await countRows(w.knex, 'channel_events', { kind: 'notify' })).toBe(0);
 
     // The late notifications arrive after all: acknowledged, nothing credited twice.
     await w.nontaxFault('none');
@@ -98,6 +99,6 @@ describe('50 payments whose notifications are all lost', () => {
     }
     for (const no of [...byQuery, ...byReconcile]) expect(await w.creditsOf(no)).toEqual({ entries: 1, receipts: 1 });
     expect(await w.ledgerDifferences()).toEqual([]);
-    expect(await w.knex('orders').where('status', 'paid').count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n))).toBe(50);
+    expect(await countRows(w.knex, 'orders', { status: 'paid' })).toBe(50);
   });
 });

@@ -7,7 +7,7 @@ import type { ChannelAdapter, PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger, type StatementSource } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
-import { payAtCashier, payEnv } from '../helpers/pay-env';
+import { count, orderOf, payAt as payAtChannel, payEnv, sandboxControl, submitTo } from '../helpers/world';
 import type { TestDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -60,52 +60,35 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   const payer = (category: '财政' | '代收', due = '250.00') => f.payerWithBill(knex, category, due);
   type Payer = Awaited<ReturnType<typeof payer>>;
 
-  async function order(p: Payer, amount = p.due): Promise<string> {
-    const r = await pay.payment.confirmOrder(p.personId, { category: p.category, periods: [p.periodId], lines: [{ billId: p.billId, amount }] });
-    expect(r.ok, JSON.stringify(r)).toBe(true);
-    return (r as { orderNo: string }).orderNo;
-  }
-
-  async function submit(p: Payer, orderNo: string, channel: Channel): Promise<PaymentAction> {
-    const r = await pay.payment.submitToChannel(p.personId, orderNo, channel);
-    expect(r.kind, JSON.stringify(r)).toBe('action');
-    return (r as { action: PaymentAction }).action;
-  }
-
-  const form = (fields: Record<string, string>) => ({
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' as const,
-  });
+  const order = (p: Payer, amount = p.due): Promise<string> => orderOf(pay.payment, p, amount);
+  const submit = (p: Payer, orderNo: string, channel: Channel): Promise<PaymentAction> => submitTo(pay.payment, p, orderNo, channel);
 
   /** The payer presses 确认支付 at the channel the action leads to. */
   async function payAt(channel: Channel, action: PaymentAction) {
     if (channel === 'nontax') {
       expect(action.kind).toBe('redirect');
       // The cashier's 支付宝 leads to the Alipay sandbox's checkout, where the payer confirms.
-      await payAtCashier((action as { url: string }).url, 'alipay');
+      await payAtChannel(action, { method: 'alipay' });
     } else if (channel === 'wechat') {
       expect(action.kind).toBe('qrCode');
-      const u = new URL((action as { content: string }).content);
-      const res = await fetch(`${u.origin}${u.pathname}/confirm${u.search}`, form({}));
+      const res = await payAtChannel(action);
       expect(res.status).toBe(200);
     } else {
       expect(action.kind).toBe('form');
-      const a = action as { url: string; fields: Record<string, string> };
-      const page = await (await fetch(a.url, form(a.fields))).text();
-      const token = /epay\/([0-9a-f]{16})/.exec(page)?.[1];
-      expect(token, page.slice(0, 300)).toBeTruthy();
-      const base = `${new URL(a.url).origin}/icbc/epay/${token}`;
-      expect((await fetch(`${base}/next`, form({ mobile: '13800000000', card: '123456' }))).status).toBe(200);
-      expect((await fetch(`${base}/confirm`, form({}))).status).toBe(200);
+      const res = await payAtChannel(action);
+      expect(res.nextStatus).toBe(200);
+      expect(res.status).toBe(200);
     }
   }
 
-  const control = (body: object) => fetch(`${pay.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const sandbox = sandboxControl(pay);
+  const control = (body: object) => sandbox.faults(body);
   /** Arms a fault of the card/wallet sandbox (lose, reorder, query_error …). */
   async function fault(channel: 'wechat' | 'icbc', kind: string, count = 1) {
     expect((await control({ channel, kind, count })).status).toBe(201);
   }
   async function clearFaults() {
-    await fetch(`${pay.sandboxUrl}/_control/faults`, { method: 'DELETE' });
+    await sandbox.clear();
   }
   /**
    * The non-tax simulator's faults, through the shared control: 'hold' (the next 1000 payments
@@ -113,7 +96,7 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
    */
   async function nontaxFault(mode: 'hold' | 'none') {
     const r = mode === 'none'
-      ? await fetch(`${pay.sandboxUrl}/_control/faults?channel=nontax`, { method: 'DELETE' })
+      ? await sandbox.clear('nontax')
       : await control({ channel: 'nontax', kind: mode, count: 1000 });
     expect(r.status).toBe(mode === 'none' ? 204 : 201);
   }
@@ -131,7 +114,6 @@ export async function reconcileWorld(db: TestDatabase, env: Record<string, strin
   /** How each order was credited: ledger payment entries, receipts. */
   async function creditsOf(orderNo: string) {
     const o = await knex('orders').where({ order_no: orderNo }).first('id');
-    const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
     return { entries: await count(knex('bill_ledger').where({ order_id: o.id, kind: 'payment' })), receipts: await count(knex('receipts').where({ order_id: o.id })) };
   }
 

@@ -11,7 +11,7 @@ import type { QueryPool } from '../../src/db/connection';
 import { createLogger } from '../../src/logger';
 import { listen, testConfig } from '../helpers/app';
 import { text } from '../helpers/client';
-import { billIds } from '../helpers/pay-env';
+import { billIds } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import { setPassword } from '../helpers/users';
 

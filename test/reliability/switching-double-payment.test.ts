@@ -26,7 +26,7 @@ import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { reconcileModule } from '../../src/modules/reconcile';
 import { sandboxStatements } from './reconcile-env';
 import { text as visible, type Client } from '../helpers/client';
-import { PASSWORD, makeOrder, payEnv, signedIn, waitForStatus } from '../helpers/pay-env';
+import { PASSWORD, form, makeOrder, pageAction as actionOf, payAt as payAtChannel, payEnv, signedIn, waitForStatus } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -40,8 +40,6 @@ const m = reconcileModule({ config: env.config, knex });
 const jobs = platformJobs({ config: env.config, knex, logger: createLogger('silent') });
 const overpaymentsJob = jobs.find((j) => j.name === 'overpayments')!;
 
-const unescapeHtml = (s: string) => s.replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const form = (fields: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
 let seq = 0;
 async function student(due: string) {
@@ -55,18 +53,6 @@ async function student(due: string) {
 }
 type Student = Awaited<ReturnType<typeof student>>;
 
-/** 确定缴费 on 缴费信息确认及支付方式选择: the action the page hands the browser. */
-function actionOf(page: string): PaymentAction {
-  if (page.includes('data-autosubmit')) {
-    const [, url, inner] = /<form method="POST" action="([^"]+)" data-autosubmit>([\s\S]*?)<\/form>/.exec(page)!;
-    const fields = Object.fromEntries([...inner!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((x) => [x[1]!, unescapeHtml(x[2]!)]));
-    return { kind: 'form', url: unescapeHtml(url!), method: 'POST', fields };
-  }
-  const link = /<a href="([^"]+)"[^>]*>模拟扫码（沙箱）<\/a>/.exec(page);
-  expect(link, 'the QR page links to the sandbox phone').toBeTruthy();
-  return { kind: 'qrCode', content: unescapeHtml(link![1]!) };
-}
-
 async function submit(c: Client, orderNo: string, channel: string, acknowledge?: string) {
   await c.get(`/pay/orders/${orderNo}`);
   return c.post(`/pay/orders/${orderNo}/submit`, { channel, ...(acknowledge ? { acknowledge } : {}) });
@@ -74,21 +60,14 @@ async function submit(c: Client, orderNo: string, channel: string, acknowledge?:
 
 /** The payer at the channel's page: a bank page (手机号码, 卡(账)号后六位, 下一步, 确认支付) or the QR's phone page. */
 async function payAt(action: PaymentAction) {
+  if (action.kind !== 'qrCode' && action.kind !== 'form') throw new Error(`unexpected action ${action.kind}`);
+  const r = await payAtChannel(action);
   if (action.kind === 'qrCode') {
-    const url = new URL(action.content);
-    url.pathname += '/confirm';
-    const done = await fetch(url, { method: 'POST' });
-    expect(done.status).toBe(200);
+    expect(r.status).toBe(200);
     return;
   }
-  if (action.kind !== 'form') throw new Error(`unexpected action ${action.kind}`);
-  const checkout = await (await fetch(action.url, form(action.fields))).text();
-  const next = /action="([^"]+)\/next"/.exec(checkout)?.[1];
-  expect(next, checkout.slice(0, 300)).toBeTruthy();
-  const origin = new URL(action.url).origin;
-  expect((await fetch(`${origin}${next}/next`, form({ mobile: '13800000000', card: '123456' }))).status).toBe(200);
-  const done = await (await fetch(`${origin}${next}/confirm`, { method: 'POST' })).text();
-  expect(done).toContain('支付成功');
+  expect(r.nextStatus).toBe(200);
+  expect(r.done).toContain('支付成功');
 }
 
 const attemptsOf = (orderNo: string) => knex('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id').where('o.order_no', orderNo)
@@ -170,7 +149,7 @@ describe.each(['icbc', 'unionpay', 'alipay'] as const)('%s: a page that cannot b
     const a = await expectShortLived(orderNo, channel);
     if (channel !== 'alipay') {
       // The bank page carries the attempt's expiry (expire_time / payTimeout).
-      await fetch((oldPage as { url: string }).url, form((oldPage as { fields: Record<string, string> }).fields));
+      await fetch((oldPage as { url: string }).url, form((oldPage as { fields: Record<string, string> }).fields, { follow: true }));
       expect(Math.floor(tradeAt(channel, orderNo)!.expireAt!.getTime() / 1000)).toBe(Math.floor(new Date(a.expires_at).getTime() / 1000));
     }
 
@@ -234,7 +213,7 @@ describe('取消交费 and the expiry job with a page that cannot be closed', ()
     const orderNo = await makeOrder(s.c, '代收', s.periodId, { [s.billId]: s.due });
     const first = await submit(s.c, orderNo, 'icbc');
     const page = actionOf(first.text);
-    await fetch((page as { url: string }).url, form((page as { fields: Record<string, string> }).fields));
+    await fetch((page as { url: string }).url, form((page as { fields: Record<string, string> }).fields, { follow: true }));
     const a = await expectShortLived(orderNo, 'icbc');
 
     await s.c.get(`/pay/orders/${orderNo}`);

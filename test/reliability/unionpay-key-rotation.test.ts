@@ -11,7 +11,7 @@ import type { PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
-import { payEnv } from '../helpers/pay-env';
+import { becomes as until, count, orderOf, payAt, payEnv, sandboxControl, submitTo } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -23,37 +23,21 @@ const base = createGatewayRegistry(env.config);
 const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'unionpay') };
 const payment = paymentModule({ config: env.config, knex, registry }).service;
 
-const post = (url: string, fields: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-const control = (body: object) => fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const control = sandboxControl(env).faults;
 
 async function payOne(i: number) {
   const due = ['0.01', '249.99', '9099.95', '1.10'][i % 4]!;
   const p = await f.payerWithBill(knex, '代收', due);
   const { billId } = p;
-  const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
-  if (!o.ok) throw new Error(o.message);
-  const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
-  if (r.kind !== 'action') throw new Error(JSON.stringify(r));
-  const action = (r as { action: PaymentAction }).action;
+  const orderNo = await orderOf(payment, { ...p, category: '代收' }, due);
+  const action: PaymentAction = await submitTo(payment, p, orderNo, 'unionpay');
   if (action.kind !== 'form') throw new Error('front form expected');
-  const page = await (await post(action.url, action.fields)).text();
-  const next = /action="([^"]+)\/next"/.exec(page)![1]!;
-  const origin = new URL(action.url).origin;
-  expect((await post(`${origin}${next}/next`, { mobile: '13800000000', card: '123456' })).status).toBe(200);
-  expect((await post(`${origin}${next}/confirm`)).status).toBe(200);
-  return { personId: p.personId, billId, due, orderNo: o.orderNo };
+  const r = await payAt(action);
+  expect(r.nextStatus).toBe(200);
+  expect(r.status).toBe(200);
+  return { personId: p.personId, billId, due, orderNo };
 }
 
-const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
-
-async function until(what: () => Promise<boolean>, ms: number) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await what()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return what();
-}
 
 describe('UnionPay signing certificate rotated mid-run', () => {
   it('100 payments, rotation after 50: all credited once, ledger check clean', { timeout: 240_000 }, async () => {
@@ -84,7 +68,7 @@ describe('UnionPay signing certificate rotated mid-run', () => {
     const dueOf = new Map(paid.map((x) => [x.billId, x.due]));
     for (const b of bills) expect(b.paid).toBe(dueOf.get(b.id));
     // Notifications signed by both certificates were accepted (the log holds acked ones after the rotation).
-    const log = await (await fetch(`${env.sandboxUrl}/_control/notifications?channel=unionpay`)).json() as { acked: boolean }[];
+    const log = await sandboxControl(env).notifications('unionpay');
     expect(log.filter((r) => r.acked).length).toBeGreaterThanOrEqual(100);
 
     const repo = ledgerCheckRepo(knex);

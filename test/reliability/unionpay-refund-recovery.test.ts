@@ -20,7 +20,7 @@ import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { paymentModule } from '../../src/modules/payment';
 import { reconcileModule } from '../../src/modules/reconcile';
-import { payEnv } from '../helpers/pay-env';
+import { payEnv } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 

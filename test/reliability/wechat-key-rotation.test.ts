@@ -12,7 +12,7 @@ import type { ChannelOrder } from '../../src/gateways/types';
 import { wechatAdapter } from '../../src/gateways/wechat/adapter';
 import { encryptResource, signedHeaders } from '../../src/gateways/wechat/codec';
 import { Decimal } from '../../src/domain/money';
-import { waitForStatus } from '../helpers/pay-env';
+import { waitForStatus } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
 
