@@ -14,7 +14,7 @@ import { Decimal, sum } from '../src/domain/money';
 import { formatOrderNo } from '../src/domain/order-number';
 import { insertReceipt, postLedgerEntry } from '../src/modules/billing/repo';
 import { paymentModule } from '../src/modules/payment';
-import { paymentRepo } from '../src/modules/payment/repo';
+import { nextOrderSerial } from '../src/modules/payment/orders-repo';
 import { buildBill, person } from './factories';
 
 export interface PaidLine {
@@ -67,7 +67,7 @@ async function sentOrder(db: Knex, o: OrderOpts, status: string, attemptStatus: 
   const fee = new Decimal(o.fee ?? '0');
   const total = amount.plus(fee);
   // The day's serial from the platform's own counter, so that orders the test makes later do not collide.
-  const serial = await paymentRepo(db).nextOrderSerial(businessDate(at));
+  const serial = await nextOrderSerial(db, businessDate(at));
   const orderNo = formatOrderNo(at, 'LUT', serial!);
   return db.transaction(async (trx) => {
     const [order] = await trx('orders')
