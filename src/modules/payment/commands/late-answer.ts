@@ -13,7 +13,7 @@ import { recordEvent } from '../events-repo';
 import { M } from '../messages';
 import { orderById, type OrderRow } from '../orders-repo';
 import { creditPayment } from './credit-payment';
-import type { SubmitResult } from './submit-to-channel';
+import type { SubmitResult } from './submit-result';
 
 export async function closeLateAnswer(
   deps: PaymentDeps, input: { order: OrderRow; attemptId: string; channel: string; created: CreatedPayment; total: Decimal },

@@ -3,7 +3,7 @@
 // crash between the two leaves an order we can query or close, never money we do not know about.
 import { isSettled, LIVE } from '../../../domain/order-state';
 import { orderTotals } from '../../../domain/payment-selection';
-import { ChannelError, type PaymentAction } from '../../../gateways/types';
+import { ChannelError } from '../../../gateways/types';
 import { payableBills } from '../../fees/payable';
 import { attemptById, attemptsOf, casAttempt, insertAttempt, isLiveAttempt, liveAttemptsCoveringBills } from '../attempts-repo';
 import { channelView } from '../channel-view';
@@ -14,21 +14,9 @@ import { linesOfOrder, liveOrdersCoveringBills, orderById, setOrderCharges, type
 import { closeAttempt, closeOrder } from './close-order';
 import { expireIfDue } from './expire-orders';
 import { closeLateAnswer } from './late-answer';
+import type { OpenAttempt, SubmitResult } from './submit-result';
 
-/** An attempt elsewhere that its channel could not close: still payable until `until`. */
-export interface OpenAttempt {
-  attemptId: string;
-  orderNo: string;
-  channel: string;
-  until: Date;
-}
-
-export type SubmitResult =
-  | { kind: 'action'; action: PaymentAction }
-  | { kind: 'paid'; orderNo: string }
-  | { kind: 'refused'; message: string }
-  /** Nothing was sent: the payer must first choose between the open attempt(s) and paying here. */
-  | { kind: 'warning'; open: OpenAttempt[] };
+export type { OpenAttempt, SubmitResult } from './submit-result';
 
 /** UNCLOSABLE_ATTEMPT_TTL_MINUTES when the caller's config does not say. */
 const DEFAULT_UNCLOSABLE_TTL_MINUTES = 15;
