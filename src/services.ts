@@ -104,7 +104,7 @@ export function buildServices(deps: ServiceDeps) {
   const smsSender = deps.smsSender ?? sandboxSmsSender(knex);
 
   // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
-  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment), logger });
+  const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
   const reconcile = reconcileService({ db: knex, registry: gateways, payment, refunds, audit, logger });
   /** For the active query job: orders still 支付中 at a channel. */
   const staleOrders: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };

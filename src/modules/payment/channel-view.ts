@@ -6,8 +6,8 @@ import type { Config } from '../../config';
 import type { Decimal } from '../../domain/money';
 import type { ChannelOrder } from '../../gateways/types';
 import { payerOf } from '../profile/repo';
-import type { AttemptRow } from './attempts-repo';
-import { linesOfOrder, type OrderRow } from './orders-repo';
+import { attemptsOf, type AttemptRow } from './attempts-repo';
+import { linesOfOrder, orderById, type OrderRow } from './orders-repo';
 
 export interface ChannelViewDeps {
   db: Knex;
@@ -43,4 +43,15 @@ export function attemptView(
   deps: ChannelViewDeps, order: OrderRow, a: Pick<AttemptRow, 'channel' | 'channelOrderId' | 'amount' | 'expiresAt'>, channelOrderId = a.channelOrderId,
 ): Promise<ChannelOrder> {
   return channelView(deps, order, { channel: a.channel, channelOrderId, total: a.amount, expiresAt: a.expiresAt ?? order.expiresAt });
+}
+
+/**
+ * The channel's view of a paid order for a refund back through `channel`: the channel's own order
+ * id is that of the latest attempt there (the one that was paid, or asked about last).
+ */
+export async function refundView(deps: ChannelViewDeps, orderId: string, channel: string): Promise<ChannelOrder> {
+  const order = await orderById(deps.db, orderId);
+  if (!order) throw new Error(`order ${orderId} not found for a refund`);
+  const attempt = (await attemptsOf(deps.db, orderId)).filter((a) => a.channel === channel).at(-1);
+  return channelView(deps, order, { channel, channelOrderId: attempt?.channelOrderId ?? null });
 }

@@ -22,7 +22,7 @@ export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Log
   const registry = deps.registry ?? createGatewayRegistry(config);
   const payment = deps.payment ?? paymentModule({ config, knex, registry, ...(deps.logger ? { logger: deps.logger } : {}) }).service;
   const audit = auditRepo(knex);
-  const refunds = deps.refunds ?? refundsModule({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl, attempts: attemptOrders(knex, payment), logger });
+  const refunds = deps.refunds ?? refundsModule({ db: knex, audit, gateways: registry, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
   const service = reconcileService({ db: knex, registry, payment, refunds, audit, logger });
   /** For the active query job (orders still 支付中 at a channel). */
   const repo: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };

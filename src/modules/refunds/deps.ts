@@ -29,8 +29,8 @@ export interface RefundsDeps {
   db: Knex;
   audit: AuditRepo;
   gateways: RefundGateways | null;
-  /** For the notify and return addresses of the order as the adapter sees it. */
-  publicUrl: string;
+  /** The site the order as the adapter sees it names (its notify and return addresses, its subject). */
+  site: { publicUrl: string; schoolName: string };
   attempts: AttemptOrders | null;
   logger: Logger | null;
 }

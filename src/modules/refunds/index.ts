@@ -32,12 +32,13 @@ export function refundsModule(input: {
   /** The channels' refund APIs (the gateway registry); none: only offline refunds. */
   gateways?: RefundGateways | null;
   publicUrl?: string;
+  schoolName?: string;
   /** The payment module's view of a second payment; none: those are refunded at the channel's portal. */
   attempts?: AttemptOrders | null;
   logger?: Logger | null;
 }) {
   const deps: RefundsDeps = {
-    db: input.db, audit: input.audit ?? auditRepo(input.db), gateways: input.gateways ?? null, publicUrl: input.publicUrl ?? '',
+    db: input.db, audit: input.audit ?? auditRepo(input.db), gateways: input.gateways ?? null, site: { publicUrl: input.publicUrl ?? '', schoolName: input.schoolName ?? '' },
     attempts: input.attempts ?? null, logger: input.logger ?? null,
   };
   const { db } = deps;

@@ -3,7 +3,7 @@
 // time, sent again only when it never saw it, and the refund is then posted (once: compare-and-set
 // on the pending row) or released.
 import { ChannelError } from '../../../gateways/types';
-import { refundChannelOrder } from '../../payment/refund-repo';
+import { refundView } from '../../payment/channel-view';
 import type { RefundsDeps } from '../deps';
 import { moveFlagRequestOfRefund } from '../overpayments-repo';
 import { moveRefundRequest, pendingRefundIds, refundToRecheck, touchRefund } from '../refunds-repo';
@@ -22,7 +22,7 @@ export async function recheckRefund(deps: RefundsDeps, refundId: string): Promis
   const ref = { refundNo: row.refundNo, amount: row.amount, requestedAt: row.requestedAt };
   let answer: Awaited<ReturnType<typeof askAboutRefund>>;
   try {
-    const order = await refundChannelOrder(db, { ...row.order, channel: row.channel }, deps.publicUrl);
+    const order = await refundView({ db, config: deps.site }, row.order.id, row.channel);
     answer = await askAboutRefund(channel, order, ref, async (retryAt) => {
       if (!(await moveRefundRequest(db, refundId, ref.requestedAt, retryAt))) return false;
       // A one-click flag waiting on this refund keeps the time of its latest request too.

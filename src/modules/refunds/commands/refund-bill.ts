@@ -10,7 +10,8 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../../domain/app-error';
 import { Decimal } from '../../../domain/money';
-import { orderToRefund, refundChannelOrder } from '../../payment/refund-repo';
+import { refundView } from '../../payment/channel-view';
+import { orderToRefund } from '../../payment/refund-repo';
 import { audited, type RefundActor } from '../actor';
 import type { RefundsDeps } from '../deps';
 import { RefundUncertainError } from '../errors';
@@ -70,7 +71,7 @@ export async function refundBill(deps: RefundsDeps, actor: RefundActor, collegeS
     // The flag learns its refund number before the channel is called: if the answer is lost,
     // the job that settles the refund settles the flag too.
     if (r.overpaymentId) await setFlagRefund(trx, r.overpaymentId, refundNo, row.requestedAt);
-    const channelOrder = await refundChannelOrder(trx, order, deps.publicUrl);
+    const channelOrder = await refundView({ db: trx, config: deps.site }, order.id, order.channel);
     await audit.record({ ...audited(actor), action: 'refund.channel_requested', targetPersonId: r.personId, detail: { refundNo, orderNo: order.orderNo, amount: r.amount.toFixed(2), reason: r.reason } }, trx);
     return { refundId: row.id, refundNo, requestedAt: row.requestedAt, channel, channelOrder };
   });
