@@ -1,7 +1,6 @@
 // What every console area needs from the request: who acts (for the ledger and audit) and which
 // people they may see. The scope is applied in each repo's SQL, never only in a view.
 import type { Request } from 'express';
-import { AppError } from '../../domain/app-error';
 import type { CurrentUser } from '../auth/current-user';
 
 /** collegeId null = every college (finance); a number = that college only (department staff). */
@@ -30,16 +29,4 @@ export function actorOf(req: Request): Actor {
 /** Restricts a query on `people as <alias>` to the scope. */
 export function scoped<Q extends { where: (col: string, v: number) => Q }>(q: Q, scope: Scope, column = 'p.college_id'): Q {
   return scope.collegeId === null ? q : q.where(column, scope.collegeId);
-}
-
-/**
- * @deprecated Throw AppError and catch AppError. Kept only while console/refunds and reconcile
- * still throw and catch it; it is an AppError with the code 'invalid', so the shared form helper
- * and the error page treat it as every other refusal.
- */
-export class ConsoleError extends AppError {
-  constructor(message: string, field = '_') {
-    super('invalid', message, field);
-    this.name = 'ConsoleError';
-  }
 }
