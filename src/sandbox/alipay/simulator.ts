@@ -17,20 +17,21 @@
 //
 // Chosen here, not public: trade numbers (2026…), buyer ids, the checkout page's look, and the
 // sub_code for a wrong certificate SN (isv.cert-sn-not-match: Alipay's exact code is not published).
+// The API calls and the bill files: ./gateway.ts; the trades, notifications and checkout: here.
 import { randomBytes, randomInt } from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
 import { Decimal, fromFen, plainMoney, toFen } from '../../domain/money';
-import { SUCCESS_CODE, YUAN, signNotification, signedResponse, verifyRequest, type Params } from '../../gateways/alipay/codec';
+import { YUAN, signNotification, signedResponse, type Params } from '../../gateways/alipay/codec';
 import { certPublicKey, certSn, pemCertificates, rootCertSn } from '../../gateways/alipay/cert';
-import { buildAlipayStatement, type AlipayStatementRow } from '../../gateways/alipay/statement';
-import { dashedDateTime, encodeForm, parseFormStrict, parseShanghai } from '../../gateways/common/crypto';
+import { dashedDateTime, encodeForm, parseShanghai } from '../../gateways/common/crypto';
 import type { Logger } from '../../logger';
 import { ensureKeyPair } from '../keys';
+import { BUYER_ID, BUYER_LOGON, gatewayRoutes } from './gateway';
 import {
-  asUnpaid, checkoutRoutes, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  checkoutRoutes, newTrade, notifyPaid, subPaymentBook, tradeBook,
   type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
 } from '../kit';
 
@@ -39,8 +40,6 @@ export const ALIPAY_SCHEDULE_S = [0, 240, 600, 600, 3600, 7200, 21600, 54000];
 
 export interface AlipaySandboxSettings { appId: string; sellerId: string }
 
-const BUYER_ID = '2088102177846880';
-const BUYER_LOGON = 'san***@example.com';
 /** The fiscal merchant's Alipay partner id (甘肃省财政厅's account behind the non-tax cashier). */
 export const FISCAL_SELLER_ID = '2088621000000620';
 
@@ -49,7 +48,6 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   const platform = ensureKeyPair(opts.keyDir, 'alipay-platform');
   const merchant = ensureKeyPair(opts.keyDir, 'alipay-merchant');
   const book = tradeBook();
-  const bills = new Map<string, Buffer>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 支付宝).
   const fiscal = subPaymentBook();
 
@@ -149,131 +147,13 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
     return new Date(Date.now() + Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd']);
   }
 
-  const router = Router();
-  router.use('/gateway.do', express.text({ type: () => true, limit: '64kb' }));
-
-  /** Every request: the form as sent, signed by the merchant's key, for our app. */
-  const checked = (req: Request): { p: Params; biz: Record<string, unknown> } | { error: [string, string, string, string] } => {
-    const p = parseFormStrict(typeof req.body === 'string' ? req.body : '');
-    if (!p || !p.method) return { error: ['40001', 'Missing Required Arguments', 'isv.missing-method', '缺少方法名参数'] };
-    if (p.app_id !== s.appId) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-app-id', '无效的AppID参数'] };
-    if (cert && (p.app_cert_sn !== cert.appCertSn || p.alipay_root_cert_sn !== cert.alipayRootCertSn)) {
-      return { error: ['40002', 'Invalid Arguments', 'isv.cert-sn-not-match', '应用公钥证书序列号或支付宝根证书序列号不匹配'] };
-    }
-    if (!verifyRequest(p, cert?.appPublicKey ?? merchant.publicKey)) return { error: ['40002', 'Invalid Arguments', 'isv.invalid-signature', '验签出错'] };
-    try {
-      return { p, biz: JSON.parse(p.biz_content ?? '{}') as Record<string, unknown> };
-    } catch {
-      return { error: ['40002', 'Invalid Arguments', 'isv.invalid-parameter', 'biz_content 无效'] };
-    }
-  };
-
   const checkoutUrl = (req: Request, t: SimTrade) => `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
 
-  router.post('/gateway.do', async (req, res) => {
-    const c = checked(req);
-    const method = parseFormStrict(typeof req.body === 'string' ? req.body : '')?.method ?? 'alipay.trade.query';
-    if ('error' in c) {
-      if (method === 'alipay.trade.page.pay') return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${c.error[3]}`);
-      return fail(res, method, ...c.error);
-    }
-    const { p, biz } = c;
-    const no = typeof biz.out_trade_no === 'string' ? biz.out_trade_no : '';
-    switch (p.method) {
-      case 'alipay.trade.precreate': {
-        const r = open(biz, p);
-        if (!('t' in r)) return fail(res, method, r.code, r.msg, r.sub, r.subMsg);
-        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: r.t.orderNo, qr_code: checkoutUrl(req, r.t) });
-      }
-      case 'alipay.trade.page.pay': {
-        // The browser itself posted the merchant's form: show the cashier, not JSON.
-        const r = open(biz, p);
-        if (!('t' in r)) return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${r.subMsg}`);
-        return res.redirect(303, checkoutUrl(req, r.t));
-      }
-      case 'alipay.trade.query': {
-        if (await queryFault(control, 'alipay', res)) return;
-        const t = find(no);
-        if (!t) return notExist(res, method);
-        // A held (reordered) payment is not visible yet: the close must overtake it.
-        const v = t.heldForClose ? asUnpaid(t) : t;
-        return answer(res, method, {
-          code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo, trade_status: tradeStatus(v), total_amount: yuanOf(t.fen),
-          ...(v.tradeNo ? { trade_no: v.tradeNo, buyer_logon_id: BUYER_LOGON, buyer_user_id: BUYER_ID, buyer_pay_amount: yuanOf(t.fen), receipt_amount: yuanOf(t.fen), send_pay_date: dashedDateTime(v.paidAt!) } : {}),
-          subject: t.subject,
-        });
-      }
-      case 'alipay.trade.close': {
-        const t = find(no);
-        if (!t) return notExist(res, method);
-        // A held (reordered) payment: the close succeeds, then the notification overtakes it.
-        if (releaseHeld(t, notify)) return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
-        if (t.status === 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
-        t.status = 'CLOSED';
-        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo });
-      }
-      case 'alipay.trade.refund': {
-        const t = find(no);
-        if (!t) return notExist(res, method);
-        if (t.status !== 'PAID') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
-        const amt = typeof biz.refund_amount === 'string' && YUAN.test(biz.refund_amount) ? toFen(new Decimal(biz.refund_amount)) : 0n;
-        const reqNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : t.orderNo;
-        // The same out_request_no with another amount is not the same refund (Alipay's
-        // ACQ.DISCORDANT_REPEAT_REQUEST): nothing more is refunded. Checked before any fault is
-        // taken, as the refusal involves no refund processing.
-        const earlier = t.refunds.find((r) => r.refundNo === reqNo);
-        if (earlier && earlier.fen !== amt) return fail(res, method, '40004', 'Business Failed', 'ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致');
-        const fault = control.take('alipay', ['refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout']);
-        if (fault?.kind === 'refund_system_error') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
-        const outcome = refundTrade(t, reqNo, amt);
-        if (outcome.kind === 'exceeds' || outcome.kind === 'invalid') return fail(res, method, '40004', 'Business Failed', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
-        // not_paid and mismatch were answered above.
-        if (outcome.kind !== 'created' && outcome.kind !== 'repeated') return fail(res, method, '40004', 'Business Failed', 'ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
-        if (fault?.kind === 'refund_system_error_done') return fail(res, method, '40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
-        if (fault?.kind === 'refund_lost') return void req.socket.destroy();
-        if (fault?.kind === 'refund_timeout') {
-          await control.sleep(fault.ms ?? 30_000);
-          if (res.headersSent || req.socket.destroyed) return;
-        }
-        return answer(res, method, {
-          code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, buyer_logon_id: BUYER_LOGON,
-          fund_change: outcome.kind === 'created' ? 'Y' : 'N', refund_fee: yuanOf(t.refundedFen), gmt_refund_pay: dashedDateTime(new Date()),
-        });
-      }
-      case 'alipay.trade.fastpay.refund.query': {
-        if (await queryFault(control, 'alipay', res)) return;
-        const t = find(no);
-        if (!t) return notExist(res, method);
-        const r = t.refunds.find((x) => x.refundNo === biz.out_request_no);
-        // No refund under this number: Alipay answers success without the refund's fields.
-        if (!r) return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', out_trade_no: t.orderNo, trade_no: t.tradeNo });
-        return answer(res, method, {
-          code: SUCCESS_CODE, msg: 'Success', trade_no: t.tradeNo, out_trade_no: t.orderNo, out_request_no: r.refundNo,
-          total_amount: yuanOf(t.fen), refund_amount: yuanOf(r.fen), refund_status: 'REFUND_SUCCESS', gmt_refund_pay: dashedDateTime(r.at),
-        });
-      }
-      case 'alipay.data.dataservice.bill.downloadurl.query': {
-        const day = typeof biz.bill_date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date) ? biz.bill_date : null;
-        if (biz.bill_type !== 'trade' || !day) return fail(res, method, '40004', 'Business Failed', 'isp.bill_not_exist', '账单不存在');
-        const rows = statementRows(book.trades.values(), day).map((r): AlipayStatementRow => ({
-          tradeNo: r.trade.tradeNo!, orderNo: r.trade.orderNo, kind: r.kind === 'payment' ? '交易' : '退款', subject: r.trade.subject,
-          createdAt: dashedDateTime(r.trade.createdAt), finishedAt: dashedDateTime(r.at), buyer: BUYER_LOGON, amount: yuanOf(r.trade.fen),
-          received: r.kind === 'payment' ? yuanOf(r.fen) : `-${yuanOf(r.fen)}`, refundNo: r.kind === 'refund' ? r.refund.refundNo : '', fee: '0.00',
-        }));
-        const token = randomBytes(8).toString('hex');
-        bills.set(token, buildAlipayStatement(s.sellerId, day, rows, dashedDateTime(new Date())));
-        return answer(res, method, { code: SUCCESS_CODE, msg: 'Success', bill_download_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/bill/${token}.csv.zip` });
-      }
-      default:
-        return fail(res, method, '40004', 'Business Failed', 'isv.invalid-method', '不存在的方法名');
-    }
-  });
-
-  router.get('/bill/:file', (req, res) => {
-    const file = bills.get(req.params.file.replace(/\.csv\.zip$/, ''));
-    if (!file) return res.status(404).type('text/plain').send('not found');
-    res.type('application/zip').send(file);
-  });
+  const router = Router();
+  router.use(gatewayRoutes({
+    control, settings: s, book, cert: () => cert, merchantPublicKey: merchant.publicKey,
+    find, open, tradeStatus, notify, checkoutUrl, yuanOf, answer, fail, notExist,
+  }));
 
   // The payer's side: the QR to scan, 确认支付 standing in for the phone, 取消支付 walking away
   // (back to the non-tax cashier for a payment it opened).

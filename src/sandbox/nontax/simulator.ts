@@ -14,60 +14,28 @@
 // cashier's routes are the kit's checkout routes, and the notification goes through the shared
 // control (POST /_control/faults with channel "nontax": hold, lose, delay, duplicate, tamper,
 // wrong_amount, wrong_merchant, reorder, query_timeout, query_error).
+// The gateway API: ./gateway.ts; the bill's shape: ./bill.ts.
 import { randomInt } from 'node:crypto';
 import path from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { businessDate, businessDateTime } from '../../domain/business-date';
-import { Decimal, toFen } from '../../domain/money';
-import { formatPaymentCode, isPaymentCode } from '../../domain/payment-code';
-import {
-  ACK_SUCCESS, CODES, encodeForm, signedEnvelope, signedResponse, verifyEnvelope, parseForm, type Fields,
-} from '../../gateways/nontax/codec';
+import { Decimal } from '../../domain/money';
+import { isPaymentCode } from '../../domain/payment-code';
+import { ACK_SUCCESS, encodeForm, signedEnvelope, signedResponse, type Fields } from '../../gateways/nontax/codec';
 import type { Logger } from '../../logger';
 import { ensureKeyPair, type KeyPair } from '../keys';
 import {
-  FISCAL_PAYEE, asUnpaid, checkoutRoutes, expireIfDue, loopbackOnly, newTrade, notifyPaid, queryFault, releaseHeld, statementRows, tradeBook,
-  type Mutation, type SandboxControl, type SimTrade, type SubPayment, type SubPaymentChannel,
+  FISCAL_PAYEE, checkoutRoutes, expireIfDue, loopbackOnly, notifyPaid, tradeBook,
+  type Mutation, type SandboxControl, type SubPaymentChannel,
 } from '../kit';
+import { PAY_METHODS, type Merchant, type PayMethod, type SimBill } from './bill';
+import { gatewayRoutes } from './gateway';
+
+export { PAY_METHODS, type SimBill } from './bill';
 
 /** Seconds between notification attempts until the school acknowledges; scaled by SANDBOX_TIME_SCALE. */
 export const NOTIFY_SCHEDULE_S = [0, 15, 60, 180, 600, 1800, 3600, 7200, 21600, 54000];
-
-export const PAY_METHODS = { alipay: '支付宝', wechat: '微信', unionpay: '银联' } as const;
-type PayMethod = keyof typeof PAY_METHODS;
-
-/**
- * A bill at the platform: a trade of the kit (channelOrderId = 缴款码, orderNo = the school's
- * out_bill_no, fen = amount), with the platform's own fields under their wire names.
- */
-export interface SimBill extends SimTrade {
-  payCode: string;
-  outBillNo: string;
-  /** Yuan as pushed, "9100.00". */
-  amount: string;
-  payerName: string;
-  payerId: string;
-  items: { item_code: string; item_name: string; amount: string }[];
-  remark: string;
-  payMethod?: PayMethod;
-  /** The payment opened at the chosen channel, the latest one (earlier ones are closed). */
-  sub?: { method: PayMethod; orderNo: string; url: string; payment: SubPayment };
-  /** How many channel payments were opened for this bill: numbers the next one. */
-  subCount?: number;
-  /** The chosen channel's own trade number, once paid there. */
-  channelTradeNo?: string;
-  notifyAttempts: number;
-  acked: boolean;
-}
-
-interface Merchant {
-  id: string;
-  name: string;
-  publicKey: string;
-}
-
-const YUAN = /^(0|[1-9]\d{0,11})\.\d{2}$/;
 
 export function createNontaxSimulator(opts: { config: Config; control: SandboxControl; logger?: Logger; keyDir?: string }) {
   const { config, control } = opts;
@@ -150,77 +118,8 @@ export function createNontaxSimulator(opts: { config: Config; control: SandboxCo
     });
   }
 
-  const gateway = Router();
-  gateway.post('/gateway', express.text({ type: 'application/x-www-form-urlencoded', limit: '256kb' }), async (req, res) => {
-    const raw = typeof req.body === 'string' ? req.body : '';
-    const claimed = parseForm(raw);
-    const merchant = claimed?.merchant_id ? merchants.get(claimed.merchant_id) : undefined;
-    if (!merchant) return respond(res, { code: CODES.badMerchant, msg: '执收单位不存在' });
-    const v = verifyEnvelope(raw, merchant.publicKey);
-    if (!v.ok) return respond(res, { code: v.reason === 'signature' ? CODES.badSignature : CODES.badRequest, msg: v.reason === 'signature' ? '验签失败' : '报文格式错误' });
-    const biz = v.biz;
-    const str = (k: string) => (typeof biz[k] === 'string' ? (biz[k] as string) : '');
-    const find = () => {
-      const code = str('pay_code');
-      const b = book.find(isPaymentCode(code) ? code : byOutNo.get(`${merchant.id}:${str('out_bill_no')}`) ?? '');
-      if (!b || b.merchantId !== merchant.id || (str('out_bill_no') && b.outBillNo !== str('out_bill_no'))) return null;
-      return b;
-    };
-
-    switch (v.fields.method) {
-      case 'bill.push': {
-        const amount = str('amount');
-        const items = Array.isArray(biz.items) ? (biz.items as SimBill['items']) : [];
-        if (!str('out_bill_no') || !YUAN.test(amount) || new Decimal(amount).lte(0) || !items.length || !/^https?:\/\//.test(str('notify_url'))) {
-          return respond(res, { code: CODES.badRequest, msg: '缴款信息不完整' });
-        }
-        const existing = find();
-        if (existing) {
-          // The same bill pushed again (a retry after a timeout): same 缴款码, if nothing changed.
-          if (existing.amount !== amount) return respond(res, { code: CODES.conflict, msg: '同一业务单号金额不一致' });
-          if (existing.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费', ...paidFields(existing) });
-          if (existing.status === 'CLOSED') return respond(res, { code: CODES.closed, msg: '缴款码已关闭' });
-        }
-        const payCode = existing?.payCode ?? formatPaymentCode(config.nontax.areaCode, new Date(), ++serial);
-        const b: SimBill = existing ?? {
-          ...newTrade({
-            channelOrderId: payCode, merchantId: merchant.id, orderNo: str('out_bill_no'), fen: toFen(new Decimal(amount)), subject: str('remark'),
-            notifyUrl: str('notify_url'), returnUrl: str('return_url'), expireAt: str('expire_time') ? new Date(str('expire_time')) : null,
-          }),
-          payCode, outBillNo: str('out_bill_no'), amount, payerName: str('payer_name'), payerId: str('payer_id'), items, remark: str('remark'), notifyAttempts: 0, acked: false,
-        };
-        book.add(b);
-        byOutNo.set(`${merchant.id}:${b.outBillNo}`, b.payCode);
-        const base = `${req.protocol}://${req.get('host')}${req.baseUrl}`;
-        return respond(res, { code: CODES.ok, msg: '成功', pay_code: b.payCode, out_bill_no: b.outBillNo, amount: b.amount, cashier_url: `${base}/cashier/${b.payCode}` });
-      }
-      case 'bill.query': {
-        if (await queryFault(control, 'nontax', res)) return;
-        const b = find();
-        if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
-        // A held (reordered) payment is not visible yet: the close must overtake it.
-        return respond(res, { code: CODES.ok, msg: '成功', ...paidFields(b.heldForClose ? asUnpaid(b) : b) });
-      }
-      case 'bill.close': {
-        const b = find();
-        if (!b) return respond(res, { code: CODES.notFound, msg: '缴款码不存在' });
-        // reorder fault: the close is answered as of an unpaid bill, then the payment's notice goes.
-        if (releaseHeld(b, () => notify(b))) return respond(res, { code: CODES.ok, msg: '已关闭', ...paidFields({ ...asUnpaid(b), status: 'CLOSED' }) });
-        // The payment open at the channel is closed first: if the payer got there before, it is paid.
-        if (b.status === 'UNPAID') closeSub(b);
-        if (b.status === 'PAID') return respond(res, { code: CODES.alreadyPaid, msg: '已缴费，不能关闭', ...paidFields(b) });
-        const was = b.status;
-        b.status = 'CLOSED';
-        return respond(res, { code: was === 'CLOSED' ? CODES.closed : CODES.ok, msg: '已关闭', ...paidFields(b) });
-      }
-      case 'bill.statement': {
-        const day = str('bill_date');
-        const records = statementRows([...bills.values()].filter((b) => b.merchantId === merchant.id), day).map((r) => paidFields(r.trade));
-        return respond(res, { code: CODES.ok, msg: '成功', bill_date: day, records });
-      }
-      default:
-        return respond(res, { code: CODES.badRequest, msg: '不支持的接口' });
-    }
+  const gateway = gatewayRoutes({
+    control, areaCode: config.nontax.areaCode, merchants, book, byOutNo, nextSerial: () => ++serial, respond, paidFields, notify, closeSub,
   });
 
   // The cashier (图13): what the payer sees after 确定缴费. 确认支付 posts to …/pay with the chosen

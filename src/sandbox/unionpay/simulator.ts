@@ -30,23 +30,23 @@
 //
 // Built from the simulators' kit (../kit): the trade book, refunds (named here by orderId +
 // txnTime), the statement's rows, the bank page's routes and the reorder hold; what is left here is
-// UnionPay's own: its messages, certificates, answers and file layout.
+// UnionPay's own: its messages, certificates, answers and file layout. Refunds: ./refunds.ts;
+// the statement file: ./file-transfer.ts.
 import { X509Certificate, randomInt } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
-import { writeZip } from '../../gateways/common/zip';
-import { ZM, formatZmLine } from '../../gateways/unionpay/statement';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config';
 import { businessDate } from '../../domain/business-date';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, encodeForm, parseShanghai } from '../../gateways/common/crypto';
-import { FEN, SIGN_METHOD, VERSION, formatAcpResponse, sign as signWith, verify, type Fields } from '../../gateways/unionpay/codec';
+import { SIGN_METHOD, VERSION, formatAcpResponse, sign as signWith, verify, type Fields } from '../../gateways/unionpay/codec';
 import type { Logger } from '../../logger';
 import {
-  checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, releaseHeld, subPaymentBook, tradeBook,
   type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
 } from '../kit';
+import { fileTransferRoutes } from './file-transfer';
 import { ensureUnionpayPki } from './pki';
+import { refundRoutes, txnKey, type RefundTxn } from './refunds';
 
 export const UNIONPAY_SCHEDULE_S = [0, 60, 120, 240, 480, 960];
 
@@ -65,8 +65,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
    * Refund transactions by orderId + txnTime, which is also the refund's number in the trade book
    * (the same orderId at another txnTime is another transaction); each has its own queryId.
    */
-  const refundTxns = new Map<string, { trade: SimTrade; refundNo: string; fen: bigint; txnTime: string; queryId: string; at: Date }>();
-  const txnKey = (orderId: string, txnTime: string) => `${orderId}|${txnTime}`;
+  const refundTxns = new Map<string, RefundTxn>();
   /** A transaction's queryId: yyMMddHHmmss and nine random digits, 21 characters. */
   const queryIdAt = (at: Date) => `${compactDateTime(at).slice(2)}${String(randomInt(0, 1e9)).padStart(9, '0')}`.slice(0, 21);
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 银联).
@@ -206,62 +205,9 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     answer(res, { ...head(f), ...paidFields(t), respCode: '00', respMsg: '成功[0000000]', origRespCode: '00', origRespMsg: '成功[0000000]' });
   });
 
-  router.post('/gateway/api/backTransReq.do', (req, res) => {
-    const f = checked(req);
-    if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
-    if (f.txnType !== '04') return answer(res, { ...head(f), respCode: '12', respMsg: '交易类型不支持' });
-    const t = [...trades.values()].find((x) => x.tradeNo && x.tradeNo === f.origQryId);
-    if (!t || t.status !== 'PAID') return answer(res, { ...head(f), respCode: '35', respMsg: '原交易不存在或状态不正确' });
-    const refundNo = f.orderId ?? '';
-    const key = txnKey(refundNo, f.txnTime ?? '');
-    let r = refundTxns.get(key);
-    if (!r) {
-      const at = parseShanghai(f.txnTime ?? '');
-      if (!at || Math.abs(at.getTime() - Date.now()) > 15 * 60_000) return answer(res, { ...head(f), respCode: '12', respMsg: '交易时间txnTime不在有效范围内' });
-      const o = refundTrade(t, key, FEN.test(f.txnAmt ?? '') ? BigInt(f.txnAmt!) : 0n);
-      // created is the only outcome here: the same orderId + txnTime was answered above.
-      if (o.kind !== 'created') return answer(res, { ...head(f), respCode: '36', respMsg: '退货金额超限' });
-      r = { trade: t, refundNo, fen: o.refund.fen, txnTime: f.txnTime!, queryId: queryIdAt(o.refund.at), at: o.refund.at };
-      refundTxns.set(key, r);
-    }
-    answer(res, { ...head(f), txnAmt: String(r.fen), origQryId: f.origQryId ?? '', queryId: r.queryId, respCode: '00', respMsg: '成功[0000000]' });
-  });
-
-  // The file-download host (acpsdk.fileTransUrl): posted to at its root, not under /gateway/api.
-  router.post('/filedownload/', (req, res) => {
-    const f = checked(req);
-    if (!f) return answer(res, { merId: s.merId, respCode: '11', respMsg: '验证签名失败' });
-    if (f.txnType !== '76' || f.fileType !== '00' || f.bizType !== '000000') return answer(res, { ...head(f), respCode: '12', respMsg: '交易类型不支持' });
-    const mmdd = /^\d{4}$/.test(f.settleDate ?? '') ? `${f.settleDate!.slice(0, 2)}-${f.settleDate!.slice(2)}` : '';
-    const common = (t: SimTrade, at: Date) => ({ [ZM.txnCode]: 'S22', [ZM.traceNo]: t.extra.traceNo ?? '', [ZM.transTime]: compactDateTime(at).slice(4), [ZM.accNo]: `621626*******${t.extra.card ?? '0018'}`.slice(0, 19), [ZM.fee]: 'C000000000000', [ZM.merId]: s.merId, [ZM.bizType]: '000201' });
-    const rows: { at: Date; line: Buffer }[] = [];
-    for (const row of statementRows(trades.values(), (at) => businessDate(at).slice(5) === mmdd)) {
-      const t = row.trade;
-      if (row.kind === 'payment') {
-        rows.push({ at: row.at, line: formatZmLine({ ...common(t, row.at), [ZM.txnAmt]: String(row.fen), [ZM.queryId]: t.tradeNo!, [ZM.orderId]: t.orderNo, [ZM.settleAmt]: `C${String(row.fen).padStart(12, '0')}`, [ZM.txnType]: '01', [ZM.txnSubType]: '01' }) });
-        continue;
-      }
-      // Only refunds made at this gateway (backTransReq.do) are refund transactions with a queryId.
-      const r = refundTxns.get(row.refund.refundNo);
-      if (!r) continue;
-      rows.push({ at: row.at, line: formatZmLine({
-        ...common(t, row.at), [ZM.txnCode]: 'S30', [ZM.txnAmt]: String(row.fen), [ZM.queryId]: r.queryId, [ZM.orderId]: r.refundNo, [ZM.settleAmt]: `D${String(row.fen).padStart(12, '0')}`,
-        [ZM.txnType]: '04', [ZM.txnSubType]: '00', [ZM.origQryId]: t.tradeNo!, [ZM.origOrderId]: t.orderNo,
-      }) });
-    }
-    if (!rows.length) return answer(res, { txnType: '76', txnSubType: f.txnSubType ?? '', bizType: '000000', merId: s.merId, settleDate: f.settleDate ?? '', respCode: '98', respMsg: '文件不存在' });
-    const year = businessDate(rows[0]!.at).slice(0, 4);
-    const yymmdd = `${year.slice(2)}${f.settleDate}`;
-    const zip = writeZip([
-      { name: `INN${yymmdd}88ZM_${s.merId}`, data: Buffer.concat(rows.flatMap((r) => [r.line, Buffer.from('\r\n')])) },
-      { name: `INN${yymmdd}88ZME_${s.merId}`, data: Buffer.alloc(0) },
-    ]);
-    answer(res, {
-      txnType: '76', txnSubType: f.txnSubType ?? '', bizType: '000000', merId: s.merId, settleDate: f.settleDate ?? '', txnTime: f.txnTime ?? '',
-      fileType: '00', fileName: `${s.merId}_${year}${f.settleDate}.zip`, fileContent: deflateSync(zip).toString('base64'),
-      respCode: '00', respMsg: '成功[0000000]',
-    });
-  });
+  const gateway = { settings: s, trades, refundTxns, checked, answer, head };
+  refundRoutes(router, { ...gateway, queryIdAt });
+  fileTransferRoutes(router, gateway);
 
   /** The non-tax cashier's 银联: an order of 甘肃省财政厅's merId, paid on the same bank page. */
   const subPayments: SubPaymentChannel = {

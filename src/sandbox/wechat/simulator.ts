@@ -10,21 +10,21 @@
 // node-forge and delivered encrypted under the APIv3 key (AEAD_AES_256_GCM, associated_data
 // "certificate"), as the SDKs' CertificateDownloader expects them. A 404 ORDER_NOT_EXIST
 // answer to a query is unsigned: the adapter must read the status before the signature.
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// Keys and certificates: ./certificates.ts; refunds: ./refunds.ts; the trade bill: ./bill.ts.
+import { randomBytes, randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import forge from 'node-forge';
 import QRCode from 'qrcode';
 import type { Config } from '../../config';
 import { fromFen, plainMoney } from '../../domain/money';
 import { compactDateTime, dashedDateTime } from '../../gateways/common/crypto';
 import { encryptResource, signedHeaders, verifyRequest } from '../../gateways/wechat/codec';
-import { buildWechatBill, sha1, type WechatBillRow } from '../../gateways/wechat/statement';
 import type { Logger } from '../../logger';
 import { ensureKeyPair } from '../keys';
+import { billRoutes } from './bill';
+import { ensureApiV3Key, issuePlatformCertificate, type SimCertificate } from './certificates';
+import { refundRoutes } from './refunds';
 import {
-  asUnpaid, checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, refundTrade, releaseHeld, statementRows, subPaymentBook, tradeBook,
+  asUnpaid, checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, releaseHeld, subPaymentBook, tradeBook,
   type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
 } from '../kit';
 
@@ -34,38 +34,9 @@ export const WECHAT_SCHEDULE_S = [0, 15, 15, 30, 180, 600, 1200, 1800, 1800, 180
 /** The fiscal merchant's WeChat Pay mchid (甘肃省财政厅's account behind the non-tax cashier). */
 export const FISCAL_MCH_ID = '1620000620';
 
+export { ensureApiV3Key, issuePlatformCertificate, type SimCertificate } from './certificates';
+
 export interface WechatSandboxSettings { appId: string; mchId: string; merchantSerialNo: string; platformKeyId: string }
-
-/** The APIv3 key the sandbox shares with the merchant: 32 characters, kept under the key dir. */
-export function ensureApiV3Key(dir: string): string {
-  const file = path.join(dir, 'wechat-apiv3.key');
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 });
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-/** A platform certificate the sandbox issued: the key it signs with, the X.509 it lists. */
-export interface SimCertificate { serialNo: string; pem: string; privateKey: string; publicKey: string; effective: Date; expire: Date }
-
-/** A self-issued X.509 platform certificate (subject as WeChat's: O=财付通支付科技有限公司), 5 years. */
-export function issuePlatformCertificate(mchId: string, now = new Date()): SimCertificate {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  // 20 random bytes, high bit clear: a positive 40-hex serial like WeChat's.
-  const serial = randomBytes(20);
-  serial[0] = (serial[0]! & 0x7f) | 0x10;
-  cert.serialNumber = serial.toString('hex');
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + 5 * 365 * 86400_000);
-  const attrs = [{ shortName: 'C', value: 'CN' }, { shortName: 'O', value: 'Tenpay.com' }, { shortName: 'OU', value: 'Tenpay.com CA Center' }, { shortName: 'CN', value: `WeChat Pay platform ${mchId}` }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
-  return { serialNo: serial.toString('hex').toUpperCase(), pem: forge.pki.certificateToPem(cert), privateKey, publicKey, effective: cert.validity.notBefore, expire: cert.validity.notAfter };
-}
 
 export function createWechatSimulator(opts: { config: Config; control: SandboxControl; settings: WechatSandboxSettings; keyDir: string; logger?: Logger }) {
   const { control, settings: s } = opts;
@@ -89,7 +60,6 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   const knownKeyIds = () => new Set([s.platformKeyId, ...certificates.map((c) => c.serialNo)]);
   const book = tradeBook();
   const trades = book.trades;
-  const bills = new Map<string, Buffer>();
   // Payments the non-tax platform opens here for 甘肃省财政厅 (its cashier's 微信).
   const fiscal = subPaymentBook();
 
@@ -206,55 +176,8 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     send(res, 204);
   });
 
-  api.post('/v3/refund/domestic/refunds', (req, res) => {
-    const b = json(req);
-    const t = typeof b.out_trade_no === 'string' ? book.find(b.out_trade_no) : undefined;
-    const amount = b.amount as { refund?: unknown; total?: unknown } | undefined;
-    if (!t || t.status !== 'PAID') return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
-    if (!Number.isSafeInteger(amount?.refund) || (amount!.refund as number) <= 0) return send(res, 400, { code: 'PARAM_ERROR', message: '退款金额无效' });
-    // The same out_refund_no again is the same refund (WeChat answers it, it does not refund
-    // twice); the same number for another amount is refused.
-    const r = refundTrade(t, typeof b.out_refund_no === 'string' ? b.out_refund_no : '', BigInt(amount!.refund as number));
-    if ('refund' in r && r.kind !== 'mismatch') {
-      return send(res, 200, { refund_id: `5030${compactDateTime(new Date())}${String(randomInt(0, 1e6)).padStart(6, '0')}`, out_refund_no: r.refund.refundNo, out_trade_no: t.orderNo, transaction_id: t.tradeNo, status: 'SUCCESS', amount: { refund: Number(r.refund.fen), total: Number(t.fen), currency: 'CNY' } });
-    }
-    if (r.kind === 'mismatch') return send(res, 400, { code: 'INVALID_REQUEST', message: '同一退款单号金额不一致' });
-    if (r.kind === 'exceeds') return send(res, 400, { code: 'NOT_ENOUGH', message: '退款金额超过可退金额' });
-    if (r.kind === 'invalid') return send(res, 400, { code: 'PARAM_ERROR', message: '商户退款单号无效' });
-    send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
-  });
-
-  // 查询单笔退款: the refunds are kept on their trades; 404 when none has this out_refund_no.
-  api.get('/v3/refund/domestic/refunds/:no', async (req, res) => {
-    if (await queryFault(control, 'wechat', res)) return;
-    const found = book.findRefund(req.params.no);
-    if (!found) return send(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
-    const { trade: t, refund: r } = found;
-    send(res, 200, {
-      refund_id: `R${r.refundNo}`, out_refund_no: r.refundNo, transaction_id: t.tradeNo, out_trade_no: t.orderNo, channel: 'ORIGINAL', status: 'SUCCESS',
-      success_time: `${dashedDateTime(r.at).replace(' ', 'T')}+08:00`, amount: { refund: Number(r.fen), total: Number(t.fen), payer_refund: Number(r.fen), currency: 'CNY' },
-    });
-  });
-
-  api.get('/v3/bill/tradebill', (req, res) => {
-    const day = String(req.query.bill_date ?? '');
-    const rows = statementRows(book.trades.values(), day).map((x): WechatBillRow => {
-      const t = x.trade;
-      const row = { time: dashedDateTime(x.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', amount: plainMoney(fromFen(t.fen)), subject: t.subject, fee: '0.00000' };
-      return x.kind === 'payment'
-        ? { ...row, state: 'SUCCESS', refundId: '', refundNo: '', refund: '' }
-        : { ...row, state: 'REFUND', refundId: `R${x.refund.refundNo}`, refundNo: x.refund.refundNo, refund: plainMoney(fromFen(x.fen)) };
-    });
-    const file = buildWechatBill(rows);
-    const token = randomBytes(8).toString('hex');
-    bills.set(token, file);
-    send(res, 200, { hash_type: 'SHA1', hash_value: sha1(file), download_url: `${req.protocol}://${req.get('host')}${req.baseUrl}/v3/billdownload/file?token=${token}` });
-  });
-  api.get('/v3/billdownload/file', (req, res) => {
-    const file = bills.get(String(req.query.token ?? ''));
-    if (!file) return send(res, 404, { code: 'NO_STATEMENT_EXIST', message: '账单不存在' });
-    res.type('text/csv').send(file);
-  });
+  refundRoutes(api, { control, book, json, send });
+  billRoutes(api, { settings: s, book, send });
 
   // The phone: what scanning code_url opens (?no= names the trade, :pr is its page). 确认支付
   // pays, 取消支付 walks away (back to the non-tax cashier for a payment it opened).

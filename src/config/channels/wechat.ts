@@ -1,0 +1,38 @@
+// WeChat Pay's settings: merchant, API v3 key, and how its answers are verified.
+import { z } from 'zod';
+import { ConfigError } from '../fields';
+import type { ChannelDefaults } from './defaults';
+
+export const wechatEnv = {
+  WECHAT_URL: z.string().url().optional(),
+  WECHAT_APP_ID: z.string().regex(/^wx[0-9a-f]{16}$/, 'must be wx + 16 hex').default('wx0000000000000001'),
+  WECHAT_MCH_ID: z.string().regex(/^\d{8,10}$/, 'must be 8-10 digits').default('1900000001'),
+  WECHAT_MERCHANT_SERIAL_NO: z.string().regex(/^[0-9A-F]{8,40}$/, 'must be the certificate serial in hex').default('3775B6A45ACD588826D15E583A95F5DD00000001'),
+  WECHAT_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  WECHAT_APIV3_KEY_FILE: z.string().min(1).optional(),
+  /** '' turns the public-key mode off (platform certificates only). */
+  WECHAT_PLATFORM_KEY_ID: z.string().regex(/^(PUB_KEY_ID_\d+|[0-9A-F]{8,40}|)$/, 'must be PUB_KEY_ID_…, a certificate serial, or empty').default('PUB_KEY_ID_0119000000012025000000000001'),
+  /** auto: download the platform certificates from /v3/certificates and keep them fresh, beside the public key. */
+  WECHAT_PLATFORM_CERTS: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
+  WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+};
+
+type WechatEnv = z.infer<z.ZodObject<typeof wechatEnv>>;
+
+export interface WechatConfig {
+  url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string;
+  platformKeyId: string; platformPublicKeyFile: string; platformCerts: 'auto' | 'off'; timeoutMs: number;
+}
+
+/** Checks that something can verify WeChat Pay; the channel settings call it before any other channel's. */
+export function checkWechatVerifiable(e: WechatEnv): void {
+  if (!e.WECHAT_PLATFORM_KEY_ID && e.WECHAT_PLATFORM_CERTS === 'off') throw new ConfigError('配置错误 WECHAT_PLATFORM_CERTS: with WECHAT_PLATFORM_KEY_ID empty nothing could verify WeChat Pay (turn one on)');
+}
+
+export function wechatConfig(e: WechatEnv, d: ChannelDefaults): WechatConfig {
+  return {
+    url: d.url(e.WECHAT_URL, 'wechat'), appId: e.WECHAT_APP_ID, mchId: e.WECHAT_MCH_ID, merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
+    privateKeyFile: d.key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: d.key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),
+    platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: d.key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), platformCerts: e.WECHAT_PLATFORM_CERTS, timeoutMs: d.timeoutMs,
+  };
+}
