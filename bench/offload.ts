@@ -1,4 +1,4 @@
-// /healthz while the heavy work runs (issue 12): its p99 when idle, during a 20 MB CSV import
+// /healthz while the heavy work runs (docs/heavy-work.md): its p99 when idle, during a 20 MB CSV import
 // through the console (parsed in a worker, written by the main thread), during 20 parallel PDF
 // downloads of distinct e-bills (drawn in the pool) and of the same ones again (from the cache).
 // Goal: within 2x of idle. Beside them, in the same run: a bare Express route probed the same way

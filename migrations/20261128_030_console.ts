@@ -1,4 +1,4 @@
-// The finance console (issue 7): import history with its error reports, refund numbers, and the
+// The finance console: import history with its error reports, refund numbers, and the
 // indexes the reports, person search, dashboard and audit viewer filter on.
 import type { Knex } from 'knex';
 

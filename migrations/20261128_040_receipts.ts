@@ -1,4 +1,4 @@
-// Receipts after payment (issue 6): the retry state of e-bill issuing, what an e-bill said when it
+// Receipts after payment: the retry state of e-bill issuing, what an e-bill said when it
 // was issued, numbering of the university's own receipts, and the SMS notice's link to its receipt.
 import type { Knex } from 'knex';
 

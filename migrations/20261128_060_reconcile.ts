@@ -1,4 +1,4 @@
-// Reconciliation and recovery (issue 8): each run of a channel's daily statement against our
+// Reconciliation and recovery: each run of a channel's daily statement against our
 // payments, every difference it found with what was done or is proposed about it, and the
 // overpayments finance must hand back (a bill paid twice, a second payment of one order).
 import type { Knex } from 'knex';

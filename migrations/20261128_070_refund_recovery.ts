@@ -1,4 +1,4 @@
-// Refund recovery (issue 8 follow-up): a channel refund whose answer was unclear (timeout, 5xx)
+// Refund recovery: a channel refund whose answer was unclear (timeout, 5xx)
 // or still processing is asked about again by the refund-query job until the channel settles it.
 // Each refund keeps when it was first asked for (UnionPay names a refund by orderId + txnTime,
 // so a retry must carry the same time), how often it was asked, and the last unclear answer.

@@ -1,4 +1,4 @@
-// Guess throttling that fits a campus (issue 12) and captchas that are used once.
+// Guess throttling that fits a campus and captchas that are used once.
 //
 // auth_throttle: one row per counter, shared by every app instance. `account` and `address` say what
 // the row counts: failures at an account from anywhere (address ''), at an account from one address,

@@ -1,4 +1,4 @@
-// Demo data: the manual's student 张三 with his three unpaid 2019年度 bills, 300+ other students
+// Demo data: the student 张三 of 图3 with his three unpaid 2019年度 bills, 300+ other students
 // across six colleges in every state a bill can be in, a department-staff and a finance account.
 // Deterministic (a seeded generator), so tests and screenshots see the same data every time.
 import bcrypt from 'bcrypt';
@@ -100,7 +100,7 @@ export async function seedDemo(knex: Knex): Promise<void> {
     ]);
     const [cashier] = await trx('accounts').where({ person_id: fin.id }).select('id');
 
-    // The manual's student and his three unpaid 2019年度 bills (9,350.00 in all).
+    // 张三 as 图3 shows him, and his three unpaid 2019年度 bills (9,350.00 in all).
     const [zs] = await trx('people')
       .insert({
         number: DEMO.student.number, name: DEMO.student.name, gender: '男', id_number: '340100198501011234',

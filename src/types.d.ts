@@ -6,7 +6,7 @@ declare module 'express-session' {
     accountId: number;
     /** Touched on anonymous pages that carry a form, so the CSRF token has a stable session to bind to. */
     anon: true;
-    /** Step 1 of 密保修改 passed in this session (issue 3). */
+    /** Step 1 of 密保修改 (图6, 验证密码) passed in this session; 图7's form needs it. */
     securityVerifiedAt: number;
     /**
      * 找回密码 in progress. accountId is null for a user name / ID pair that matched nobody: the

@@ -24,7 +24,7 @@
   var form = document.getElementById('pay-items');
   if (form) {
     // The page works without JavaScript: the amounts come editable and there is no 修改. Here
-    // they become the manual's read-only figures behind a 修改 per line (a line with an error
+    // they become read-only figures, as on 图10, behind a 修改 per line (a line with an error
     // stays open, its button saying 确定).
     Array.prototype.forEach.call(form.querySelectorAll('td[data-edit-for]'), function (cell) {
       var input = document.getElementById(cell.dataset.editFor);

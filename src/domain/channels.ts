@@ -24,8 +24,8 @@ export function channelLabel(code: string | null | undefined): string {
 }
 
 /**
- * What each channel is called where the payer chooses it (支付方式, manual 图12/图14/图20 and the
- * 代收 list of 三(五)): 非税支付, 【支付宝】, 中国工商银行, 微信支付, 【银联支付】. 图23's 交易银行
+ * What each channel is called where the payer chooses it (支付方式 on 图12/图14/图20 and the
+ * 代收 choices of 图19): 非税支付, 【支付宝】, 中国工商银行, 微信支付, 【银联支付】. 图23's 交易银行
  * column above uses the shorter names of the bank records.
  */
 export const CHOICE_LABEL: Record<ChannelCode, string> = {

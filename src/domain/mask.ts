@@ -1,4 +1,4 @@
-// Masking as the manual shows it: 身份证号 32*****8, 手机 178****5287. A masked value never
+// Masking as the screens show it: 身份证号 32*****8 (当前用户, 图6), 手机 178****5287 (图12). A masked value never
 // reveals the length of an ID number, so the mask is a fixed run of stars.
 
 export function maskIdNumber(id: string | null | undefined): string {

@@ -20,7 +20,7 @@ export function parseAmount(input: string): Decimal | null {
   return new Decimal(s);
 }
 
-/** 1099.98 → "1,099.98" (the manual's arrears and totals). */
+/** 1099.98 → "1,099.98" (arrears and totals as 图8–图11 show them). */
 export function formatMoney(v: Decimal.Value): string {
   const d = new Decimal(v).toFixed(2);
   const [int, frac] = d.split('.') as [string, string];

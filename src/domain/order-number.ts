@@ -1,4 +1,4 @@
-// 收费订单号 (manual 四.11): 17 characters — XF, the date YYMMDD, the school code, a 6-digit
+// 收费订单号 (图23's 银行订单 column): 17 characters — XF, the date YYMMDD, the school code, a 6-digit
 // daily serial. XF200216LUT000001 is the first payment of 16 February 2020.
 import { orderDatePart } from './business-date';
 

@@ -1,4 +1,4 @@
-// The contract every payment channel adapter fulfils (DESIGN.md, "Payment channels"). The
+// The contract every payment channel adapter fulfils (docs/channels.md describes each channel). The
 // payment module speaks only this; an adapter speaks its channel's real wire protocol, so that
 // real keys and URLs in the configuration are all it takes to leave the sandbox.
 //

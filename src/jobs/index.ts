@@ -19,7 +19,7 @@ import type { Job } from './scheduler';
 
 export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
 
-/** Refused notifications are kept this long (issue 12): enough to look into a forgery or a key mix-up. */
+/** Refused notifications are kept this long: enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
 
 /**

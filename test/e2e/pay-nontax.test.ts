@@ -127,7 +127,7 @@ describe('学费缴费 in the browser', () => {
     await page.close();
   });
 
-  it('a payer who presses 取消支付 at the cashier sees the manual’s warnings and 继续支付', async () => {
+  it('a payer who presses 取消支付 at the cashier sees 图16’s warnings and 继续支付', async () => {
     const p = await f.person(db.knex, { password: PASSWORD, name: '李四' });
     const period = await f.period(db.knex, '2020年度测试');
     const item = await f.feeItem(db.knex, { category: '财政', name: '住宿费（测试）' });

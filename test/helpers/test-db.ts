@@ -9,7 +9,7 @@ export interface TestDatabase extends Database {
 
 /**
  * A private copy of a template database for this test file, dropped after it. `demo` gives the
- * manual's 张三 and the other demo data; otherwise the schema is empty and factories fill it.
+ * 张三 of 图3 and the other demo data; otherwise the schema is empty and factories fill it.
  */
 export async function testDatabase(opts: { demo?: boolean; poolMax?: number } = {}): Promise<TestDatabase> {
   const runId = inject('runId');

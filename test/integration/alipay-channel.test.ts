@@ -1,5 +1,5 @@
 // 支付宝 through the real platform: precreate QR, the sandbox checkout, RSA2 form notifications
-// on Alipay's schedule, trade.query/close/refund and the GBK zip bill (issue 5).
+// on Alipay's schedule, trade.query/close/refund and the GBK zip bill.
 import { describe, expect, it } from 'vitest';
 import { alipayAdapter } from '../../src/gateways/alipay/adapter';
 import { waitForStatus } from '../helpers/world';

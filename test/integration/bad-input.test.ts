@@ -1,4 +1,4 @@
-// Issue 12 item 4, case by case (the fuzz test, test/fuzz/routes.test.ts, sweeps every route):
+// Hostile input, case by case (the fuzz test, test/fuzz/routes.test.ts, sweeps every route):
 // control characters refused next to the field with the input kept, body-parser refusals as
 // 413/415/400 pages in Chinese (JSON when asked), prototype keys as a channel name, a signed
 // non-object WeChat body answered with WeChat's failure answer.

@@ -1,6 +1,6 @@
 // One 验证码 answer, one use, whatever the concurrency: the answer is consumed by one DELETE ...
-// RETURNING, so of 20 requests carrying it at once exactly one is accepted (issue 12: the session
-// was read by every request before any of them deleted the answer, and 5 were accepted).
+// RETURNING, so of 20 requests carrying it at once exactly one is accepted (when the answer lived in
+// the session, every request read it before any of them deleted it, and 5 were accepted).
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// 退费 through the original channel from the finance console (issue 7 item 7): the WeChat Pay
+// 退费 through the original channel from the finance console: the WeChat Pay
 // sandbox answers the refund API, the ledger records it, and a refund never exceeds what was paid.
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';

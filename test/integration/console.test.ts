@@ -1,4 +1,4 @@
-// The console (issue 7): role boundaries, each action and its bad inputs, the CSV export's bytes.
+// The console: role boundaries, each action and its bad inputs, the CSV export's bytes.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { testApp } from '../helpers/app';

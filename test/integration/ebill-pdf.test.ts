@@ -1,4 +1,4 @@
-// Issue 12, item 5, e-bill PDFs: drawn in the worker pool, kept per e-bill so every download (from
+// E-bill PDFs off the main thread (docs/heavy-work.md): drawn in the worker pool, kept per e-bill so every download (from
 // any instance) is the same bytes, drawn anew when what the bill shows changes, and limited per
 // person with a 429 page in Chinese.
 import { describe, expect, it } from 'vitest';

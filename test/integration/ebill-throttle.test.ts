@@ -1,4 +1,4 @@
-// 电子票据查验 under the throttle of issue 12: wrong check codes from one address do not stop other
+// 电子票据查验 under the guess throttle (src/modules/auth/throttle.ts): wrong check codes from one address do not stop other
 // people's bills, and guesses at one bill do not stop its holder (a 验证码 at most); the guessing
 // address waits.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// HTTPS behind a TLS-terminating proxy (issue 12): a real nginx in front of the app, configured as
+// HTTPS behind a TLS-terminating proxy: a real nginx in front of the app, configured as
 // the README's deployment section shows. Through it the session cookie is Secure and login works,
 // HSTS is sent, and req.ip is the client's address, not nginx's. Straight to the app over plain
 // http, from an address that is not a trusted proxy, the answer is the documented one.

@@ -1,6 +1,6 @@
 // 中国工商银行 工银e支付 through the real platform: the wizard's 确定缴费 auto-posts the signed form
 // to the bank page of 图22 (手机号码, 卡(账)号后六位, 下一步, 确认支付), signed notifications are
-// credited by /pay/notify/icbc and answered with the signed return_code 0 (issue 5). The sandbox
+// credited by /pay/notify/icbc and answered with the signed return_code 0. The sandbox
 // speaks ICBC as its SDK does (src/gateways/icbc/codec.ts): SHA1 answers and notifications,
 // merrefund/refundqry V1 fields only, no close, statements as a file.
 import { createServer } from 'node:http';

@@ -1,4 +1,4 @@
-// Issue 12, item 5: an import is parsed in a worker thread and followed as a job. The worker loads
+// Heavy work off the main thread (docs/heavy-work.md): an import is parsed in a worker thread and followed as a job. The worker loads
 // TypeScript under vitest (as under tsx), a bad file ends the job with the same errors as before
 // and nothing written, progress is visible from another instance while the job runs, a worker that
 // dies ends the job with a clear message, and /healthz keeps answering while a 20 MB file parses.

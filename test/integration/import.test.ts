@@ -1,4 +1,4 @@
-// CSV import (issue 7): every row checked, all or nothing, a downloadable error report,
+// CSV import: every row checked, all or nothing, a downloadable error report,
 // idempotent re-import, changed amounts as adjustments, the upload page and the CLI.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ const app = testApp(db);
 const zs = await signedInZhangsan(db.knex, app);
 
 describe('layout', () => {
-  it('has the banner, the tabs in the manual’s order, 当前用户 with a masked ID, and 当前位置', async () => {
+  it('has the banner, the tabs in 图2’s order, 当前用户 with a masked ID, and 当前位置', async () => {
     const t = text((await zs.get('/fees')).text);
     expect(t).toContain('兰州理工大学 校园统一支付平台');
     expect(t).toContain('当前费用 学费缴费 其他费用 生活缴费 交易查询 报名信息 个人信息 退出登录');
@@ -39,7 +39,7 @@ describe('layout', () => {
     expect(t).toContain('当前费用 学费缴费');
   });
 
-  it('renders a 500 inside the layout, with the manual’s advice and no internals', async () => {
+  it('renders a 500 inside the layout, with the advice not to pay twice and no internals', async () => {
     await db.knex.raw('ALTER TABLE fee_periods RENAME TO fee_periods_gone');
     try {
       const res = await zs.get('/fees');

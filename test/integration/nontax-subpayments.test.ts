@@ -1,5 +1,5 @@
-// The non-tax cashier's 支付宝 / 微信 / 银联 go through the Alipay, WeChat and UnionPay sandboxes
-// (issue 5, "Where they appear"), over real HTTP: cashier → that channel's checkout (payee
+// The non-tax cashier's 支付宝 / 微信 / 银联 go through the Alipay, WeChat and UnionPay sandboxes,
+// over real HTTP: cashier → that channel's checkout (payee
 // 甘肃省财政厅, same amount and subject) → 确认支付 there → the non-tax platform marks its bill
 // paid with the method and sends its own signed confirmation → the school credits the order.
 import { describe, expect, it } from 'vitest';

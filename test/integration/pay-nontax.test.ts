@@ -1,4 +1,4 @@
-// 学费缴费 through 非税支付, over HTTP with the sandbox on a real port (issue 4).
+// 学费缴费 through 非税支付, over HTTP with the sandbox on a real port.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { ORDER_NO_PATTERN } from '../../src/domain/order-number';
@@ -402,7 +402,7 @@ describe('orders', () => {
     expect(page).toContain('该缴费单已关闭');
   });
 
-  it('shows the manual’s warnings when the payer abandons at the cashier (取消支付), and 继续支付 goes back to the same cashier', async () => {
+  it('shows 图16’s warnings when the payer abandons at the cashier (取消支付), and 继续支付 goes back to the same cashier', async () => {
     const s = await studentWithTuition('150.00');
     const orderNo = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '150.00' });
     const { cashierUrl } = await submitNontax(s.c, orderNo);

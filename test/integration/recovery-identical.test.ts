@@ -1,5 +1,5 @@
-// 找回密码 must not confirm a 学号 + 身份证号 pair (issue 12: a real pair without 密保 was shown the
-// finance phones, a wrong pair a question). Both now take the same path, by the same work: same
+// 找回密码 must not confirm a 学号 + 身份证号 pair (it once did: a real pair without 密保 was shown
+// the finance phones, a wrong pair a question). Both now take the same path, by the same work: same
 // status, same body once the per-request values are taken out, and timings within noise.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';

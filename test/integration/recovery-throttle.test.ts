@@ -1,4 +1,4 @@
-// 找回密码 under the throttle of issue 12: failures from one address do not stop other people, and
+// 找回密码 under the guess throttle (src/modules/auth/throttle.ts): failures from one address do not stop other people, and
 // guesses at one user name do not stop its owner (a 验证码 at most); the guessing address waits.
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';

@@ -8,7 +8,7 @@ const db = await testDatabase({ demo: true });
 const k = db.knex;
 
 describe('demo data', () => {
-  it('has the manual’s 张三 with his three unpaid 2019年度 bills', async () => {
+  it('has 图3’s 张三 with his three unpaid 2019年度 bills', async () => {
     const zs = await k('people as p').leftJoin('colleges as c', 'c.id', 'p.college_id').leftJoin('classes as k', 'k.id', 'p.class_id')
       .where('p.number', DEMO.student.number).first('p.*', 'c.name as college', 'k.name as klass');
     expect(zs).toMatchObject({ name: '张三', gender: '男', id_number: '340100198501011234', college: '计算机学院', klass: '18级', mobile: '17000000000' });

@@ -1,4 +1,4 @@
-// 交易查询 (manual 三(六), 图23–图28): bank records, paid-fee records with their filters, receipt
+// 交易查询 (图23–图28): bank records, paid-fee records with their filters, receipt
 // detail, e-bills as HTML and PDF, the public verification page, and owner checks on every URL.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -100,7 +100,7 @@ describe('交易查询 tab', () => {
 });
 
 describe('银行交易记录 (图23)', () => {
-  it('lists every attempt newest first with the manual’s columns, bank names and amounts', async () => {
+  it('lists every attempt newest first with 图23’s columns, bank names and amounts', async () => {
     const c = await signedIn(w.me);
     const res = await c.get('/transactions/bank');
     expect(res.status).toBe(200);

@@ -1,6 +1,6 @@
 // 银联在线支付 (5.1.0, signMethod 01) through the real platform: the auto-posted front form, the
 // bank page in the style of 图22, back notifications repeated until HTTP 200, queryTrans
-// (origRespCode), refunds and the statement file (issue 5).
+// (origRespCode), refunds and the statement file.
 import { describe, expect, it } from 'vitest';
 import { parseAcpResponse } from '../../src/gateways/unionpay/codec';
 import { doneWhen, platformWorld, protocolCases } from './channel-harness';

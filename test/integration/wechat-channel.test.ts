@@ -1,6 +1,6 @@
 // 微信支付 (API v3, Native) through the real platform: the wizard's 确定缴费 shows code_url as a
 // QR at the platform, the sandbox phone page stands in for scanning, signed and encrypted
-// TRANSACTION.SUCCESS notifications are credited by /pay/notify/wechat (issue 5).
+// TRANSACTION.SUCCESS notifications are credited by /pay/notify/wechat.
 import { describe, expect, it } from 'vitest';
 import { text } from '../helpers/client';
 import { waitForStatus } from '../helpers/world';

@@ -1,4 +1,4 @@
-// Channel refunds whose answer never came (issue 7 item 7, issue 8): the refund is recorded
+// Channel refunds whose answer never came: the refund is recorded
 // pending and keeps its amount reserved; the refund-query job asks the channel about it under
 // the same refund number, posts the ledger entry exactly once when the channel refunded, sends it
 // again under the same number when the channel never saw it, and releases the reservation when

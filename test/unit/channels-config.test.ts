@@ -25,7 +25,7 @@ describe('channels per category from configuration', () => {
     expect(r.configured()).toEqual(['nontax', 'icbc', 'wechat']);
   });
 
-  it('takes a list in its order, spaces allowed, with the manual\'s labels', () => {
+  it('takes a list in its order, spaces allowed, with the 支付方式 labels of 图12/图20', () => {
     const c = load({ CHANNELS_COLLECTED: ' unionpay, alipay ,wechat,icbc', UNCLOSABLE_ATTEMPT_TTL_MINUTES: '5', DUPLICATE_PAYMENT_AUTO_REFUND: 'off' });
     expect(c.channelsByCategory.代收).toEqual(['unionpay', 'alipay', 'wechat', 'icbc']);
     expect(c.unclosableAttemptTtlMinutes).toBe(5);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskCard, maskIdNumber, maskMobile, maskName } from '../../src/domain/mask';
 
 describe('masking', () => {
-  it('masks an ID number as the manual shows (32*****8), hiding its length', () => {
+  it('masks an ID number as 当前用户 shows it (32*****8), hiding its length', () => {
     expect(maskIdNumber('340100198501011234')).toBe('34*****4');
     expect(maskIdNumber('32010119900101123X')).toBe('32*****X');
     expect(maskIdNumber('')).toBe('');

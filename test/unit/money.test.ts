@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal, formatMoney, fromFen, parseAmount, plainMoney, sum, toFen } from '../../src/domain/money';
 
 describe('money', () => {
-  it('formats with thousands separators and two decimals as the manual does', () => {
+  it('formats with thousands separators and two decimals as 图8–图11 do', () => {
     expect(formatMoney('1099.98')).toBe('1,099.98');
     expect(formatMoney('9350')).toBe('9,350.00');
     expect(formatMoney('0.06')).toBe('0.06');

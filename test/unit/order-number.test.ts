@@ -4,7 +4,7 @@ import { formatOrderNo, isOrderNo } from '../../src/domain/order-number';
 import { canTransition } from '../../src/domain/order-state';
 import { paginate } from '../../src/domain/pagination';
 
-describe('order number (manual 四.11)', () => {
+describe('order number (收费订单号, 17 characters)', () => {
   it('is XF + YYMMDD + school code + 6-digit serial, 17 characters', () => {
     const at = new Date('2020-02-16T01:00:00+08:00');
     const no = formatOrderNo(at, 'LUT', 1);

@@ -1,4 +1,4 @@
-// Every user-facing string of 学费缴费, in one place (the manual's wording where it has one).
+// Every user-facing string of 学费缴费, in one place (the wording the payer sees on 图9–图22 where those screens show one).
 import { businessTime } from '../../domain/business-date';
 
 /** HH:mm in Beijing time, as the payer reads a clock. */

@@ -1,4 +1,4 @@
-// 个人信息 (manual 三(二), 图3–图7). Every handler acts on req.user — the signed-in account — and
+// 个人信息 (图3–图7). Every handler acts on req.user — the signed-in account — and
 // never reads an account or person id from the URL or the form.
 import { Router, type Request, type Response } from 'express';
 import { maskMobile } from '../../domain/mask';
