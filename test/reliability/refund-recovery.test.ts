@@ -174,6 +174,51 @@ describe('a channel refund whose answer was lost', () => {
   });
 });
 
+describe('a one-click overpayment refund that the channel made but we could not record', () => {
+  it('the flag stays 退款处理中 with its number, a second 一键退款 is refused, and the job settles it: refunded once', async () => {
+    await w.clearFaults();
+    await w.fault('wechat', 'lose', 1000);
+    await w.fault('icbc', 'lose', 1000);
+    const p = await w.payer('代收', '130.00');
+    const a = await w.order(p);
+    const qr = await w.submit(p, a, 'wechat');
+    await w.fault('wechat', 'reorder');
+    await w.payAt('wechat', qr);
+    expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
+    const b = await w.order(p);
+    await w.payAt('icbc', await w.submit(p, b, 'icbc'));
+    await w.payment.result(p.personId, b);
+    await w.m.service.reconcile('wechat', w.today(), 'job');
+    const flag = await w.knex('overpayments as op').join('orders as o', 'o.id', 'op.order_id').where('o.order_no', a).first('op.id', 'op.status');
+    expect(flag.status).toBe('open');
+
+    // The channel refunds and says so; writing that down fails (the database refuses the update).
+    await w.knex.raw(`CREATE FUNCTION refuse_refund_success() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.status = 'succeeded' THEN RAISE EXCEPTION 'injected: refund success not written'; END IF; RETURN NEW; END $$`);
+    await w.knex.raw('CREATE TRIGGER refuse_refund_success BEFORE UPDATE ON refunds FOR EACH ROW EXECUTE FUNCTION refuse_refund_success()');
+    try {
+      await expect(w.m.service.refundOverpayment(String(flag.id), actor)).rejects.toThrow(/injected/);
+    } finally {
+      await w.knex.raw('DROP TRIGGER refuse_refund_success ON refunds');
+      await w.knex.raw('DROP FUNCTION refuse_refund_success()');
+    }
+    expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(13_000n);
+    const waiting = await w.knex('overpayments').where({ id: flag.id }).first('status', 'refund_no');
+    expect(waiting.status).toBe('refunding');
+    expect(waiting.refund_no).toMatch(/^TF\d{14}$/);
+    // Pressing 一键退款 again must not send a second refund.
+    expect(await w.m.service.refundOverpayment(String(flag.id), actor)).toMatchObject({ ok: false });
+    expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(13_000n);
+
+    await refundJob().run();
+    expect(await w.knex('overpayments').where({ id: flag.id }).first('status', 'refund_no')).toEqual({ status: 'refunded', refund_no: waiting.refund_no });
+    expect(await w.knex('refunds').where({ refund_no: waiting.refund_no }).first('status', 'channel')).toEqual({ status: 'succeeded', channel: 'wechat' });
+    expect(await w.knex('bills').where({ id: p.billId }).first('paid', 'refunded')).toEqual({ paid: '260.00', refunded: '130.00' });
+    expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(13_000n);
+    expect(w.sandbox.icbc.trades.get(b)!.refundedFen).toBe(0n);
+  });
+});
+
 describe('every card and wallet channel answers a refund query', () => {
   const order = (orderNo: string, total: string) => ({
     orderNo, total: new Decimal(total), category: '代收' as const, createdAt: new Date(), expiresAt: new Date(Date.now() + 15 * 60_000),

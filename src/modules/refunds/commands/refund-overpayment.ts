@@ -36,10 +36,13 @@ export async function refundOverpayment(deps: RefundsDeps, actor: RefundActor, i
     }
   } catch (e) {
     if (e instanceof FlagMovedError) throw e;
-    // A channel that did not answer may still have refunded: the flag stays 'refunding' with its
-    // number for finance to check, rather than inviting a second refund.
-    const uncertain = isAppError(e) && e.code === 'uncertain';
-    await moveOverpayment(db, id, ['refunding'], uncertain ? 'refunding' : 'failed', { note: String((e as Error).message ?? e) });
+    // Only a refusal (an AppError other than 'uncertain': refused before sending, or the channel's
+    // own no) frees the flag for another try. A channel that did not answer may still have
+    // refunded, and so may one that answered before a fault here (the database failing while the
+    // success was written): once the flag holds its refund number the request may have gone, so
+    // it stays 'refunding' for the refund query to settle, rather than inviting a second refund.
+    const kept = isAppError(e) ? e.code === 'uncertain' : (await listOverpayments(db, { id }))[0]?.refundNo != null;
+    await moveOverpayment(db, id, ['refunding'], kept ? 'refunding' : 'failed', { note: String((e as Error).message ?? e) });
     throw e;
   }
   await moveOverpayment(db, id, ['refunding'], done.status, { refundNo: done.refundNo });
