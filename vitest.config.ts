@@ -21,6 +21,8 @@ export default defineConfig({
           // across files instead of a fresh process per file.
           pool: 'threads',
           isolate: false,
+          // vitest's default is one worker less than the cores: on a two-core machine, one.
+          maxWorkers: 2,
         },
       },
       {
