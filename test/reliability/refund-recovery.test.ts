@@ -65,6 +65,29 @@ async function paid(channel: 'wechat' | 'icbc', due: string) {
   return { ...p, orderNo };
 }
 
+/**
+ * One bill paid twice: at WeChat (its notification lost, the order cancelled meanwhile) and then
+ * at ICBC; the reconciliation flags the WeChat payment as a second payment ('open').
+ */
+async function flaggedSecondPayment(due: string) {
+  await w.clearFaults();
+  await w.fault('wechat', 'lose', 1000);
+  await w.fault('icbc', 'lose', 1000);
+  const p = await w.payer('代收', due);
+  const a = await w.order(p);
+  const qr = await w.submit(p, a, 'wechat');
+  await w.fault('wechat', 'reorder');
+  await w.payAt('wechat', qr);
+  expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
+  const b = await w.order(p);
+  await w.payAt('icbc', await w.submit(p, b, 'icbc'));
+  await w.payment.result(p.personId, b);
+  await w.m.service.reconcile('wechat', w.today(), 'job');
+  const flag = await w.knex('overpayments as op').join('orders as o', 'o.id', 'op.order_id').where('o.order_no', a).first('op.id', 'op.status');
+  expect(flag.status).toBe('open');
+  return { p, a, b, flag };
+}
+
 describe('a channel refund whose answer was lost', () => {
   for (const channel of ['wechat', 'icbc'] as const) {
     it(`${channel}: the channel refunded; the job finds it and posts it once`, async () => {
@@ -141,21 +164,7 @@ describe('a channel refund whose answer was lost', () => {
   });
 
   it('a one-click overpayment refund whose answer was lost: the flag stays 退款处理中 with its number, then the job settles both', async () => {
-    await w.clearFaults();
-    await w.fault('wechat', 'lose', 1000);
-    await w.fault('icbc', 'lose', 1000);
-    const p = await w.payer('代收', '120.00');
-    const a = await w.order(p);
-    const qr = await w.submit(p, a, 'wechat');
-    await w.fault('wechat', 'reorder');
-    await w.payAt('wechat', qr);
-    expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
-    const b = await w.order(p);
-    await w.payAt('icbc', await w.submit(p, b, 'icbc'));
-    await w.payment.result(p.personId, b);
-    await w.m.service.reconcile('wechat', w.today(), 'job');
-    const flag = await w.knex('overpayments as op').join('orders as o', 'o.id', 'op.order_id').where('o.order_no', a).first('op.id', 'op.status');
-    expect(flag.status).toBe('open');
+    const { p, a, b, flag } = await flaggedSecondPayment('120.00');
 
     const lossy = reconcileModule({ config: w.config, knex: w.knex, registry: flakyNetwork('answer-lost') });
     const out = await lossy.service.refundOverpayment(String(flag.id), actor);
@@ -176,21 +185,7 @@ describe('a channel refund whose answer was lost', () => {
 
 describe('a one-click overpayment refund that the channel made but we could not record', () => {
   it('the flag stays 退款处理中 with its number, a second 一键退款 is refused, and the job settles it: refunded once', async () => {
-    await w.clearFaults();
-    await w.fault('wechat', 'lose', 1000);
-    await w.fault('icbc', 'lose', 1000);
-    const p = await w.payer('代收', '130.00');
-    const a = await w.order(p);
-    const qr = await w.submit(p, a, 'wechat');
-    await w.fault('wechat', 'reorder');
-    await w.payAt('wechat', qr);
-    expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
-    const b = await w.order(p);
-    await w.payAt('icbc', await w.submit(p, b, 'icbc'));
-    await w.payment.result(p.personId, b);
-    await w.m.service.reconcile('wechat', w.today(), 'job');
-    const flag = await w.knex('overpayments as op').join('orders as o', 'o.id', 'op.order_id').where('o.order_no', a).first('op.id', 'op.status');
-    expect(flag.status).toBe('open');
+    const { p, a, b, flag } = await flaggedSecondPayment('130.00');
 
     // The channel refunds and says so; writing that down fails (the database refuses the update).
     await w.knex.raw(`CREATE FUNCTION refuse_refund_success() RETURNS trigger LANGUAGE plpgsql AS $$
