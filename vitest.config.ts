@@ -23,6 +23,8 @@ export default defineConfig({
           isolate: false,
           // vitest's default is one worker less than the cores: on a two-core machine, one.
           maxWorkers: 2,
+          // Projects with their own worker count run in their own group: unit first, then db.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -34,6 +36,7 @@ export default defineConfig({
           // Migrates and seeds two template databases once per run; each test file gets its own
           // copy of one, so files run in parallel without seeing each other's rows.
           globalSetup: ['test/helpers/global-setup.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
     ],
