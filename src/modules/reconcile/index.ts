@@ -1,6 +1,6 @@
-// Wiring of reconciliation for createApp (the console's 对账 page), the CLI and the jobs: one call,
-// so each of them gets the same payment service, registry and refunds module. Given those, it
-// builds nothing twice; without them (the CLI, tests) it builds its own.
+// Reconciliation built over a bare knex, for tests and scripts that want it with their own registry
+// or payment service (the app, the jobs and the CLI build theirs in src/services.ts); and the
+// statement source of the ledger check.
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { createGatewayRegistry, type GatewayRegistry } from '../../gateways/registry';
@@ -12,7 +12,6 @@ import type { PaymentService } from '../payment/service';
 import { attemptOrders, refundsModule, type RefundsModule } from '../refunds';
 import { type StaleOrders, stalePayingOrders } from './attempts-repo';
 import type { StatementSource } from './ledger-check';
-import { reconcileRoutes } from './routes';
 import { uploadedRaw } from './runs-repo';
 import { reconcileService } from './service';
 
@@ -28,7 +27,6 @@ export function reconcileModule(deps: { config: Config; knex: Knex; logger?: Log
   const repo: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };
   return {
     service, payment, registry, repo, refunds, statements: statementSource(registry, (channel, day) => uploadedRaw(knex, channel, day)),
-    routes: () => reconcileRoutes({ reconcile: service, refunds, audit }),
   };
 }
 
