@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in the list, one after the other (they share two cores, so
 // running them side by side would measure each other). Add a bench by adding it to BENCHES.
 import { benchImportAndReport } from './import-and-report';
+import { benchMoneyPath } from './money-path';
 import { benchOffload } from './offload';
 import { benchWeb } from './web';
 
@@ -8,6 +9,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
+  ['money-path', benchMoneyPath],
 ];
 
 const only = process.argv[2];
