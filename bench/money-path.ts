@@ -190,8 +190,13 @@ async function backOffice(w: MoneyWorld, waitS: number): Promise<void> {
   console.log(lagLine('lag credit → 已生成 (财政)', lagOf(issued.filter((r) => r.category === '财政'))));
   console.log(lagLine('lag credit → 其他票据 (代收)', lagOf(issued.filter((r) => r.category === '代收'))));
 
-  const ebillJob = w.jobs.find((j) => j.name === 'ebill-issuing')!;
-  const smsJob = w.jobs.find((j) => j.name === 'sms-sending')!;
+  const job = (name: string) => {
+    const j = w.jobs.find((x) => x.name === name);
+    if (!j) throw new Error(`money-path: the platform has no job named ${name} any more`);
+    return j;
+  };
+  const ebillJob = job('ebill-issuing');
+  const smsJob = job('sms-sending');
   const e = await drain(() => ebillJob.run(), async () => (await receipts(w)).filter((r) => !r.issued).length);
   const fiscal = Math.max(20, live.filter((r) => r.category === '财政').length);
   let t = performance.now();

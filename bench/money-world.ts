@@ -96,7 +96,7 @@ export async function moneyWorld(n: number, concurrency: number) {
       const key = `${channel}:${parsed.event.orderNo ?? parsed.event.channelOrderId}`;
       if (!captured.has(key)) captured.set(key, { channel, path: req.url!, headers, body });
       res.writeHead(parsed.ack.status, { 'content-type': parsed.ack.contentType }).end(parsed.ack.body);
-    });
+    }).catch(() => res.writeHead(400).end());
   });
 
   await migrateLatest(db.knex);
