@@ -1,21 +1,19 @@
-import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
 import type { QueryPool } from '../db/connection';
+import { MergingSessionStore, sessionStored } from './session-store';
 
 export const SESSION_COOKIE = 'cupp.sid';
 const IDLE_MINUTES = 30;
 
 /** Sessions live in PostgreSQL on both engines, so any instance can serve any request. */
 export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secure: boolean }): RequestHandler {
-  const PgStore = connectPgSimple(session);
-  const store = new PgStore({
-    pool: opts.pool as never,
-    tableName: 'sessions',
-    createTableIfMissing: false,
-    pruneSessionInterval: 15 * 60,
+  // Overlapping requests of one browser each write only what they changed (src/http/session-store.ts).
+  const store = new MergingSessionStore({
+    pool: opts.pool,
+    pruneIntervalSeconds: 15 * 60,
     // The idle limit is the store's, renewed on every request (rolling, and touch when unchanged).
-    ttl: IDLE_MINUTES * 60,
+    ttlSeconds: IDLE_MINUTES * 60,
   });
   return session({
     name: SESSION_COOKIE,
@@ -35,15 +33,30 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
  * A redirect waits until the session it depends on is in the store. express-session sends the
  * headers of an answer before its store write has finished (it holds back only the last byte), and
  * a browser follows a 303 as soon as it has the headers: the next page then read the session
- * without the wizard's or 找回密码's step in it and sent the student back to the start. An empty
- * session is never written (saveUninitialized is off), so it is not waited for either.
+ * without the wizard's or 找回密码's step in it and sent the student back to the start
+ * (node_modules/express-session/index.js, res.end: writetop() sends all but the last byte while
+ * session.save runs). A new session left empty is never written (saveUninitialized is off), so it
+ * is not waited for; a stored one that was just emptied is, or the key it lost would still be read.
+ * After regenerate (login, 找回密码) req.session is the new session, so the new id's row is what
+ * is waited for.
  */
 export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
+  const hasData = () => Object.keys(req.session ?? {}).some((k) => k !== 'cookie');
+  const saveThen = (go: () => void) => req.session!.save((err) => (err ? next(err) : go()));
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
-    const s = req.session as (typeof req.session & Record<string, unknown>) | undefined;
-    if (!s || Object.keys(s).every((k) => k === 'cookie')) return redirect(...args);
-    s.save((err) => (err ? next(err) : redirect(...args)));
+    if (!req.session || (!hasData() && !sessionStored(req))) return redirect(...args);
+    saveThen(() => redirect(...args));
   }) as typeof res.redirect;
+  // A page that starts a session (the first anonymous page, with its CSRF mark) is followed at once
+  // by its own requests (the 验证码 image, then its form). Sent before its row exists, the image
+  // came with an id the store did not know yet, express-session gave it a fresh session (index.js:
+  // store.get finds nothing → generate()), and the answer and the form's token were bound to two
+  // different ids. So a session's first page waits for its first write, as a redirect does.
+  const render = res.render.bind(res) as (...args: unknown[]) => void;
+  res.render = ((...args: unknown[]) => {
+    if (!req.session || !hasData() || sessionStored(req)) return render(...args);
+    saveThen(() => render(...args));
+  }) as typeof res.render;
   next();
 };

@@ -3,14 +3,16 @@
 // step just taken: 缴费信息修改 → 下一步 → sent back to 应交款明细表 with nothing said. Here the
 // store's writes are slowed to 400 ms and the client asks for the next page the moment the
 // redirect's headers arrive, as a browser does.
-import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { createApp } from '../../src/app';
 import type { QueryPool } from '../../src/db/connection';
+import { SESSION_COOKIE } from '../../src/http/session';
 import { createLogger } from '../../src/logger';
+import { CAPTCHA_PATH } from '../../src/modules/captcha/routes';
 import { listen, testConfig } from '../helpers/app';
 import { text } from '../helpers/client';
+import { headerClient } from '../helpers/header-client';
 import { billIds } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import { setPassword } from '../helpers/users';
@@ -23,7 +25,8 @@ const SLOW_MS = 400;
 const slowPool: QueryPool = {
   async query(q, values) {
     const sql = typeof q === 'string' ? q : q.text;
-    // connect-pg-simple's set and touch: INSERT … ON CONFLICT … / UPDATE "sessions" …
+    // connect-pg-simple's set and touch (INSERT … ON CONFLICT … / UPDATE "sessions" …) and the
+    // merging store's UPDATE sessions SET sess = … (src/http/session-repo.ts).
     if (/sessions/i.test(sql) && /^\s*(insert|update)/i.test(sql)) await new Promise((r) => setTimeout(r, SLOW_MS));
     return db.pool.query(q as string, values);
   },
@@ -31,53 +34,9 @@ const slowPool: QueryPool = {
 const app = createApp({ config: testConfig(db), db: { ...db, pool: slowPool }, logger: createLogger('silent') });
 const { url } = await listen(app);
 
-/** A client that keeps cookies and, like a browser, can act on an answer's headers alone. */
-function browserLike() {
-  const jar = new Map<string, string>();
-  const send = (method: string, path: string, form?: Record<string, string | string[]>, onHeaders = false) =>
-    new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
-      const body = form ? new URLSearchParams(Object.entries(form).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString() : undefined;
-      const r = http.request(`${url}${path}`, {
-        method,
-        headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), accept: 'text/html', ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
-      }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const i = pair!.indexOf('=');
-          jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-        }
-        const head = { status: res.statusCode!, location: res.headers.location };
-        if (onHeaders) {
-          res.resume();
-          return resolve({ ...head, body: '' });
-        }
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ ...head, body: text }));
-      });
-      r.on('error', reject);
-      r.end(body);
-    });
-  let token = '';
-  const remember = (html: string) => {
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    if (m) token = m[1]!;
-  };
-  return {
-    async get(path: string) {
-      const res = await send('GET', path);
-      remember(res.body);
-      return res;
-    },
-    /** Posts a form and hands back the answer as soon as its headers are in. */
-    post: (path: string, form: Record<string, string | string[]>) => send('POST', path, { _csrf: token, ...form }, true),
-  };
-}
-
 describe('a redirect after a session change', () => {
   it('is answered only once the session is stored: 缴费信息修改 → 下一步 always reaches 交费信息显示', async () => {
-    const b = browserLike();
+    const b = headerClient(url);
     await b.get('/login');
     const login = await b.post('/login', { username: DEMO.student.number, password: PASSWORD });
     expect(login.status).toBe(303);
@@ -97,5 +56,19 @@ describe('a redirect after a session change', () => {
       expect(review.status, `round ${round}: sent to ${review.location ?? ''}`).toBe(200);
       expect(text(review.body).replace(/\s+/g, '')).toContain(`共计交费：${(8000 - round).toLocaleString('en-US')}.00元`);
     }
+  });
+
+  it('a first page is stored before its 验证码 image is asked for: the image and the form keep the page\'s session', async () => {
+    const b = headerClient(url);
+    // The image is asked for the moment the page's headers are in, as a browser parsing the page does.
+    const page = await b.head('/login');
+    expect(page.status).toBe(200);
+    const sid = b.sessionId(SESSION_COOKIE);
+    expect(sid).not.toBe('');
+    const image = await b.get(CAPTCHA_PATH);
+    expect(image.status).toBe(200);
+    expect(b.sessionId(SESSION_COOKIE), 'the image came back with a new session').toBe(sid);
+    const row = await db.knex('captchas').where({ session_id: sid }).first('answer');
+    expect(row, 'the answer is bound to the page\'s session').toBeDefined();
   });
 });
