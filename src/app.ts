@@ -15,6 +15,7 @@ import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
+import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  app.use(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }));
+  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));

@@ -28,6 +28,7 @@ async function main() {
   servers.push(app.listen(config.port, config.host, () => {
     logger.info(`校园统一支付平台 ready on http://localhost:${config.port} (database: ${db.engine})`);
   }));
+  keepConnections(servers[0]!);
 
   if (config.sandbox.enabled) {
     const { startSandbox } = await import('./sandbox/server');
@@ -53,6 +54,17 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * Idle keep-alive connections stay open longer than a proxy's or client's own idle limit (nginx
+ * upstream keepalive_timeout is 60 s). With Node's 5 s default the server closed a connection
+ * just as the other side sent the next request on it, and that request got a reset instead of
+ * an answer — most often when the machine was busy and the close and the request crossed.
+ */
+function keepConnections(server: Server) {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }
 
 main().catch((err) => {

@@ -4,6 +4,7 @@
 // the 系统繁忙 page. A JSON request gets {error}; a page request gets the layout's error page.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { HTTP_STATUS, isAppError } from '../domain/app-error';
 
 /**
@@ -27,8 +28,17 @@ export const forbidden = (what = '您没有权限访问此页面') => new HttpEr
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(notFound());
 
+/**
+ * The database is restarting or down: the page says so and when to try again, and nothing is
+ * lost — a payment made meanwhile is credited when the channel sends its notification again.
+ */
+export const DATABASE_UNAVAILABLE = '系统维护中，暂时无法处理您的请求，请稍后再试。如已扣款，请勿重复缴费，支付结果会在系统恢复后自动更新。';
+/** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_S = 15;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    let retryAfter: number | null = null;
     let status = 500;
     let message = '系统繁忙，请稍后再试。如已扣款，请勿重复缴费，学校会在1-2个工作日内恢复此次交易。';
     if (isAppError(err)) {
@@ -42,11 +52,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       message = '页面已过期或请求来源无效，请返回刷新页面后重新提交';
     } else if (clientFault(err)) {
       ({ status, message } = clientFault(err)!);
+    } else if (isDatabaseUnavailable(err)) {
+      status = 503;
+      message = DATABASE_UNAVAILABLE;
+      retryAfter = DATABASE_RETRY_AFTER_S;
+      logger.warn({ reason: String(err), url: req.originalUrl }, 'database unavailable');
     } else {
       logger.error({ err, url: req.originalUrl }, 'unhandled error');
     }
     if (res.headersSent) return;
     res.status(status);
+    if (retryAfter !== null) res.set('Retry-After', String(retryAfter));
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ error: message });
       return;

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Database } from '../db/connection';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { Logger } from '../logger';
 import { claimJobRun, finishJobRun, tryJobLock } from './job-runs-repo';
 
@@ -53,7 +54,9 @@ export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logge
       try {
         mine = await claim(job, now);
       } catch (err) {
-        logger.error({ err, job: job.name }, 'job claim failed');
+        // The database restarting is no fault of the job: the next poll claims it again.
+        if (isDatabaseUnavailable(err)) logger.warn({ reason: String(err), job: job.name }, 'job not claimed: database unavailable');
+        else logger.error({ err, job: job.name }, 'job claim failed');
         continue;
       }
       if (!mine) continue;
@@ -65,7 +68,14 @@ export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logge
         error = err instanceof Error ? err.message : String(err);
         logger.error({ err, job: job.name }, 'job failed');
       }
-      await finishJobRun(knex, job.name, error);
+      try {
+        await finishJobRun(knex, job.name, error);
+      } catch (err) {
+        // The database went away after the job: its slot stays claimed and the next one runs as
+        // usual. Thrown on, it would have rejected the poll loop's promise, which nobody awaits,
+        // and an unhandled rejection ends the process.
+        logger.error({ err, job: job.name }, 'job run not recorded');
+      }
     }
     return ran;
   }
@@ -74,7 +84,7 @@ export function createScheduler(deps: { db: Database; jobs: Job[]; logger: Logge
     tick,
     start(pollMs = 5_000) {
       const loop = () => {
-        running = tick().finally(() => {
+        running = tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')).finally(() => {
           if (!stopped) timer = setTimeout(loop, pollMs);
         });
       };

@@ -1,4 +1,5 @@
 // The channel's server-to-server notification: verified, credited, answered in its dialect.
+import { isDatabaseUnavailable } from '../../../db/unavailable';
 import type { ChannelAnswer, RawNotification } from '../../../gateways/types';
 import { hasAttemptsAt } from '../attempts-repo';
 import type { PaymentDeps } from '../context';
@@ -27,10 +28,19 @@ export async function handleNotification(deps: PaymentDeps, input: { channel: st
     await recordEvent(db, { channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
     return parsed.nack;
   }
-  if (parsed.event.kind === 'closed') {
-    await recordEvent(db, { channel, orderNo: parsed.event.orderNo, kind: 'notify', verified: true, outcome: 'closed', headers, body: raw.rawBody });
-    return parsed.ack;
+  const { event } = parsed;
+  try {
+    if (event.kind === 'closed') {
+      await recordEvent(db, { channel, orderNo: event.orderNo, kind: 'notify', verified: true, outcome: 'closed', headers, body: raw.rawBody });
+      return parsed.ack;
+    }
+    const outcome = await creditPayment(deps, { channel, event, record: { kind: 'notify', headers, body: raw.rawBody } });
+    return isAcked(outcome) ? parsed.ack : parsed.nack;
+  } catch (err) {
+    // Not recorded (the database restarting, a crash mid-transaction): the channel's own failure
+    // answer, on which every channel sends the notification again, rather than our error page.
+    const down = isDatabaseUnavailable(err);
+    deps.logger?.[down ? 'warn' : 'error']({ err: down ? String(err) : err, channel, orderNo: event.orderNo }, 'notification not recorded: the channel will send it again');
+    return parsed.nack;
   }
-  const outcome = await creditPayment(deps, { channel, event: parsed.event, record: { kind: 'notify', headers, body: raw.rawBody } });
-  return isAcked(outcome) ? parsed.ack : parsed.nack;
 }
