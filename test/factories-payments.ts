@@ -13,9 +13,11 @@ import { businessDate } from '../src/domain/business-date';
 import { Decimal, sum } from '../src/domain/money';
 import { formatOrderNo } from '../src/domain/order-number';
 import { insertReceipt, postLedgerEntry } from '../src/modules/billing/repo';
-import { paymentModule } from '../src/modules/payment';
+import { poolOver } from '../src/db/connection';
+import type { PaymentService } from '../src/modules/payment';
 import { nextOrderSerial } from '../src/modules/payment/orders-repo';
 import { buildBill, person } from './factories';
+import { testServices } from './helpers/services';
 
 export interface PaidLine {
   billId: number;
@@ -40,13 +42,13 @@ export type BuildOrderOpts = Partial<OrderOpts>;
 
 const minutes = (at: Date, n: number) => new Date(at.getTime() + n * 60_000);
 
-/** The payment module over the test's database, for its crediting (one per database). */
-const services = new WeakMap<Knex, ReturnType<typeof paymentModule>['service']>();
+/** The payment service over the test's database, for its crediting (one per database). */
+const services = new WeakMap<Knex, PaymentService>();
 function paymentOf(db: Knex) {
   let s = services.get(db);
   if (!s) {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://unused', SESSION_SECRET: 'factories-secret-factories-secret-0123456789', LOG_LEVEL: 'silent', SANDBOX: '0', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cupp-factories-')) });
-    s = paymentModule({ config, knex: db }).service;
+    s = testServices({ config, db: { knex: db, pool: poolOver(db) } }).payment;
     services.set(db, s);
   }
   return s;

@@ -1,11 +1,12 @@
 // Key pairs and X.509 certificates issued in the test, for the channels whose keys come as
 // certificates (Alipay 公钥证书 mode). Names go in as UTF8String, as Alipay's certificates carry them.
-import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
+import { signCertificate } from '../../src/sandbox/kit/x509';
+import { fixtureKeyPair } from './fixture-keys';
 
 export type CertAttr = { name?: string; shortName?: string; type?: string; value: string };
 
-export const rsaPem = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+export const rsaPem = fixtureKeyPair;
 
 // forge takes binary strings: a Chinese name is encoded to UTF-8 bytes first.
 const utf8 = (as: CertAttr[]) => as.map((a) => ({ ...a, value: forge.util.encodeUtf8(a.value), valueTagClass: forge.asn1.Type.UTF8 as number }));
@@ -19,6 +20,6 @@ export function issueCert(subject: CertAttr[], issuer: CertAttr[], publicKeyPem:
   c.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
   c.setSubject(utf8(subject));
   c.setIssuer(utf8(issuer));
-  c.sign(forge.pki.privateKeyFromPem(signerPem), md === 'sha1' ? forge.md.sha1.create() : forge.md.sha256.create());
+  signCertificate(c, signerPem, md);
   return forge.pki.certificateToPem(c);
 }

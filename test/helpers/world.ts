@@ -12,11 +12,12 @@ import type { Knex } from 'knex';
 import { afterAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
-import { paymentModule } from '../../src/modules/payment';
+import type { PaymentService } from '../../src/modules/payment';
 import { createSandboxApp } from '../../src/sandbox/server';
 import { encodeForm, signedEnvelope } from '../../src/gateways/nontax/codec';
 import { businessDateTime } from '../../src/domain/business-date';
 import { testConfig } from './app';
+import { testServices } from './services';
 import type { TestDatabase } from './test-db';
 import { Client } from './client';
 import { setPassword as setUserPassword } from './users';
@@ -39,7 +40,7 @@ export async function payEnv(db: TestDatabase, env: Record<string, string> = {})
   sb.server.on('request', sandbox);
   const app = createApp({ config, db, logger: createLogger('silent') });
   platform.server.on('request', app);
-  const payment = paymentModule({ config, knex: db.knex }).service;
+  const payment = testServices({ config, db }).payment;
   afterAll(async () => {
     sandbox.stop();
     platform.server.closeAllConnections();
@@ -222,7 +223,6 @@ export async function tableCounts(knex: Knex, tables: readonly string[]): Promis
 
 // ——— The payment service's wizard ———
 
-type PaymentService = ReturnType<typeof paymentModule>['service'];
 export interface Payable { personId: number; billId: number; periodId: number; due: string; category?: '财政' | '代收' }
 
 /**

@@ -23,12 +23,11 @@ import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
-import { paymentModule } from '../../src/modules/payment';
 import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { payEnv, waitForStatus } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { tempFiles } from '../helpers/temp-files';
@@ -39,7 +38,8 @@ const knex = db.knex;
 const base = createGatewayRegistry(env.config);
 // The wizard does not offer Alipay for 代收; the channel's own tests let 代收 orders through it.
 const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'alipay') };
-const payment = paymentModule({ config: env.config, knex, registry }).service;
+const services = testServices({ config: env.config, db, registry });
+const payment = services.payment;
 const sim = env.sandbox.alipay;
 const logger = createLogger('silent');
 
@@ -86,7 +86,6 @@ describe('支付宝 bill as Alipay serves it, reconciled to the fen', () => {
     const a = await paid('0.01');
     const b = await paid('99999999.99');
     const day = businessDate();
-    const m = reconcileModule({ config: env.config, knex, registry, payment });
     const bill = await (base.get('alipay')!).downloadStatement(day);
     expect(bill.raw).toContain('#支付宝业务明细查询');
     for (const x of [a, b]) expect(bill.lines.filter((l) => l.orderNo === x.orderNo && l.kind === 'payment').map((l) => l.amount.toFixed(2))).toHaveLength(1);
@@ -98,7 +97,7 @@ describe('支付宝 bill as Alipay serves it, reconciled to the fen', () => {
     expect(zip.readUInt16LE(6) & 0x0800).toBe(0);
     const name = zip.subarray(30, 30 + zip.readUInt16LE(26));
     expect(name.equals(iconv.encode(`${env.config.channels.alipay.sellerId}0156_${day.replace(/-/g, '')}_业务明细.csv`, 'gbk'))).toBe(true);
-    const run = await m.service.reconcile('alipay', day, 'cli');
+    const run = await services.reconcile.reconcile('alipay', day, 'cli');
     expect(run.status, run.error).toBe('done');
     expect(run.differences).toEqual([]);
     expect(run.matched).toBe(run.lines);

@@ -13,10 +13,10 @@ import { CHANNEL_LABEL } from '../../src/domain/channels';
 import { Decimal } from '../../src/domain/money';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { ChannelOrder, PaymentAction, Statement } from '../../src/gateways/types';
-import { paymentModule } from '../../src/modules/payment';
 import type { CardChannel as SandboxChannel } from '../../src/sandbox/control';
 import { text as visible } from '../helpers/client';
 import { PASSWORD, countRows, makeOrder, orderOf, pageAction, payAt as payAtChannel, payEnv, sandboxControl, signedIn, submitTo, until, waitForStatus } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -32,7 +32,7 @@ export async function platformWorld(channel: SandboxChannel) {
   const env = await payEnv(db, { SANDBOX: '1', SANDBOX_TIME_SCALE: '0.0005', CHANNEL_TIMEOUT_MS: '1500' });
   const base = createGatewayRegistry(env.config);
   const registry = { ...base, serves: (id: string, category: '财政' | '代收') => base.serves(id, category) || (id === channel && category === '代收' && !!base.get(id)) };
-  const payment = paymentModule({ config: env.config, knex, registry }).service;
+  const payment = testServices({ config: env.config, db, registry }).payment;
 
   /** A student with one 代收 bill of `due` (学费-type, so the wizard offers it), ready to pay. */
   async function student(due: string, o: { item?: string; period?: string } = {}) {

@@ -4,9 +4,9 @@
 // attempt at it exists (an order already there must still be settled).
 import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { text as visible } from '../helpers/client';
 import { PASSWORD, makeOrder, payEnv, signedIn } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -53,12 +53,12 @@ describe('an unconfigured channel', () => {
   });
 
   it('is not reconciled by the daily job', async () => {
-    const m = reconcileModule({ config: env.config, knex });
+    const m = testServices({ config: env.config, db });
     const yesterday = businessDate(new Date(Date.now() - 24 * 3600_000));
-    const runs = await m.service.reconcileDue(yesterday);
+    const runs = await m.reconcile.reconcileDue(yesterday);
     expect(new Set(runs.map((r) => r.channel))).toEqual(new Set(['nontax', 'wechat']));
     expect(await knex('reconcile_runs').where({ channel: 'icbc' }).count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n))).toBe(0);
-    expect((await m.service.page()).channels).toEqual(['nontax', 'wechat']);
+    expect((await m.reconcile.page()).channels).toEqual(['nontax', 'wechat']);
   });
 
   it('is not heard at /pay/notify until an attempt at it exists; then it is (the adapter judges the message)', async () => {

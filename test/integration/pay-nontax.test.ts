@@ -311,12 +311,12 @@ describe('orders', () => {
     const item = await f.feeItem(knex, { category: '财政' });
     const billId = await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '99999.00' });
     const { connect } = await import('../../src/db/connection');
-    const { paymentModule } = await import('../../src/modules/payment');
+    const { testServices } = await import('../helpers/services');
     const other = await connect({ databaseUrl: db.url, poolMax: 10 });
     // 200 live orders of one person: past MAX_LIVE_ORDERS, which is not what this is about.
     const config = { ...env.config, maxLiveOrders: 200 };
-    const first = paymentModule({ config, knex }).service;
-    const second = paymentModule({ config, knex: other.knex }).service;
+    const first = testServices({ config, db }).payment;
+    const second = testServices({ config, db: other }).payment;
     try {
       const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
         (i % 2 ? second : first).confirmOrder(p.personId, { category: '财政', periods: [period.id], lines: [{ billId, amount: `${i + 1}.00` }] })));

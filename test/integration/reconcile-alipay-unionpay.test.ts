@@ -7,10 +7,9 @@ import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { paymentModule } from '../../src/modules/payment';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { businessDate } from '../../src/domain/business-date';
 import { orderOf, payAt, payEnv, sandboxControl, submitTo } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -19,8 +18,9 @@ const env = await payEnv(db);
 const knex = db.knex;
 const base = createGatewayRegistry(env.config);
 const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && ['alipay', 'unionpay'].includes(id)) };
-const payment = paymentModule({ config: env.config, knex, registry }).service;
-const m = reconcileModule({ config: env.config, knex, registry, payment });
+const services = testServices({ config: env.config, db, registry });
+const payment = services.payment;
+const m = services.reconcile;
 
 type Ch = 'alipay' | 'unionpay';
 
@@ -57,7 +57,7 @@ describe.each(['alipay', 'unionpay'] as const)('reconciling %s', (channel) => {
     const t = [...trades.values()].find((x) => x.orderNo === changed.orderNo)!;
     t.fen += 100n;
 
-    const run = await m.service.reconcile(channel, businessDate(), 'cli');
+    const run = await m.reconcile(channel, businessDate(), 'cli');
     expect(run.status, run.error).toBe('done');
     expect(run.lines).toBe(4);
     expect(run.restored).toBe(3);
@@ -71,10 +71,10 @@ describe.each(['alipay', 'unionpay'] as const)('reconciling %s', (channel) => {
 
     const repo = ledgerCheckRepo(knex);
     expect(await checkLedger(repo)).toEqual([]);
-    const diffs = await checkChannelStatements(repo, m.registry, [channel], [businessDate()]);
+    const diffs = await checkChannelStatements(repo, registry, [channel], [businessDate()]);
     expect(diffs).toEqual([expect.objectContaining({ rule: 'channel-statement', detail: expect.stringContaining(changed.orderNo) })]);
     t.fen -= 100n;
-    expect(await checkChannelStatements(repo, m.registry, [channel], [businessDate()])).toEqual([]);
-    expect((await m.service.reconcile(channel, businessDate(), 'cli')).differences).toEqual([]);
+    expect(await checkChannelStatements(repo, registry, [channel], [businessDate()])).toEqual([]);
+    expect((await m.reconcile(channel, businessDate(), 'cli')).differences).toEqual([]);
   });
 });

@@ -9,9 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { createGatewayRegistry, type GatewayRegistry } from '../../src/gateways/registry';
 import { ChannelError, type ChannelAdapter, type CreatedPayment, type PaymentAction } from '../../src/gateways/types';
-import { paymentModule } from '../../src/modules/payment';
 import { M } from '../../src/modules/payment/messages';
 import { count, orderOf, orderStatus, payAt, payAtCashier, payEnv, sandboxControl, until, waitForStatus } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -64,7 +64,7 @@ const wrap = (a: ChannelAdapter): ChannelAdapter => ({
 
 const base = createGatewayRegistry(env.config);
 const registry: GatewayRegistry = { ...base, get: (id) => { const a = base.get(id); return a ? wrap(a) : null; } };
-const payment = paymentModule({ config: env.config, knex, registry }).service;
+const payment = testServices({ config: env.config, db, registry }).payment;
 
 const payer = (category: '财政' | '代收', due = '300.00') => f.payerWithBill(knex, category, due);
 type Payer = Awaited<ReturnType<typeof payer>>;

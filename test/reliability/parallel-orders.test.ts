@@ -1,16 +1,16 @@
 // 下一步 on 交费信息显示 pressed ten times at once (a double click, a slow phone, two tabs) builds
 // one order for the bill, not ten live ones each of which could be paid.
 import { describe, expect, it } from 'vitest';
-import { paymentModule } from '../../src/modules/payment';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import { testConfig } from '../helpers/app';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
 const db = await testDatabase();
 const knex = db.knex;
 const config = testConfig(db);
-const payment = paymentModule({ config, knex, registry: createGatewayRegistry(config) }).service;
+const payment = testServices({ config, db, registry: createGatewayRegistry(config) }).payment;
 
 describe('building an order', () => {
   it('10 identical 下一步 at once → one order, the other nine reuse it', async () => {
@@ -34,7 +34,7 @@ describe('building an order', () => {
     const small = await connect({ databaseUrl: db.url, poolMax: 4 });
     const holder = await connect({ databaseUrl: db.url, poolMax: 1 });
     try {
-      const service = paymentModule({ config, knex: small.knex, registry: createGatewayRegistry(config) }).service;
+      const service = testServices({ config, db: small, registry: createGatewayRegistry(config) }).payment;
       const busy = await f.payerWithBill(knex, '代收', '80.00');
       const others = await Promise.all(Array.from({ length: 5 }, () => f.payerWithBill(knex, '代收', '30.00')));
       const wizardOf = (s: typeof busy, amount: string) => ({ category: '代收' as const, periods: [s.periodId], lines: [{ billId: s.billId, amount }] });

@@ -6,8 +6,8 @@ import { businessDate } from '../../src/domain/business-date';
 import type { ChannelAdapter, PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger, type StatementSource } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { count, orderOf, payAt as payAtChannel, payEnv, sandboxControl, submitTo } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import type { TestDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -39,21 +39,22 @@ export function sandboxStatements(registry: { get(id: string): ChannelAdapter | 
 export async function reconcileWorld(db: TestDatabase, env: Record<string, string> = {}) {
   const pay = await payEnv(db, env);
   const knex = db.knex;
-  const base = reconcileModule({ config: pay.config, knex });
+  const base = testServices({ config: pay.config, db });
   const icbcFile = (day: string) => icbcStatementFile(pay.sandboxUrl, day);
+  // The reconciliation and what the tests reach beside it, under the names they use.
   const m = {
-    ...base,
+    payment: base.payment, registry: base.gateways, repo: base.staleOrders, refunds: base.refunds, statements: base.statements,
     service: {
-      ...base.service,
+      ...base.reconcile,
       async reconcile(channel: string, day: string, trigger?: 'job' | 'cli' | 'console') {
-        if (channel !== 'icbc') return base.service.reconcile(channel, day, trigger);
-        const out = await base.service.reconcileFile(channel, day, await icbcFile(day));
+        if (channel !== 'icbc') return base.reconcile.reconcile(channel, day, trigger);
+        const out = await base.reconcile.reconcileFile(channel, day, await icbcFile(day));
         if ('refused' in out) throw new Error(out.refused);
         return out;
       },
     },
   };
-  const statements = sandboxStatements(base.registry, pay.sandboxUrl);
+  const statements = sandboxStatements(base.gateways, pay.sandboxUrl);
   const today = () => businessDate();
 
   /** A payer with one bill of `due` in a 学费-type item of the category. */

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
 import { reconcileCommand } from '../../src/cli/commands/reconcile';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { addDays } from '../../src/modules/reconcile/channels';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import { reconcileWorld } from './reconcile-env';
 
@@ -26,10 +26,10 @@ describe('a channel removed from the configuration', () => {
 
     // The school then takes WeChat off: the deployment offers ICBC only.
     const config = { ...w.config, channelsByCategory: { 财政: ['nontax'], 代收: ['icbc'] } } as typeof w.config;
-    const m = reconcileModule({ config, knex: w.knex });
-    expect(m.registry.isConfigured('wechat')).toBe(false);
-    expect((await m.service.page()).channels).toContain('wechat');
-    const runs = await m.service.reconcileDue(yesterday);
+    const m = testServices({ config, db });
+    expect(m.gateways.isConfigured('wechat')).toBe(false);
+    expect((await m.reconcile.page()).channels).toContain('wechat');
+    const runs = await m.reconcile.reconcileDue(yesterday);
     expect(runs.map((r) => r.channel)).toContain('wechat');
     expect(await w.statusOf(orderNo)).toBe('paid');
     expect(await w.creditsOf(orderNo)).toEqual({ entries: 1, receipts: 1 });

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
-import { reconcileModule } from '../../src/modules/reconcile';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
@@ -166,8 +166,8 @@ describe('a channel refund whose answer was lost', () => {
   it('a one-click overpayment refund whose answer was lost: the flag stays 退款处理中 with its number, then the job settles both', async () => {
     const { p, a, b, flag } = await flaggedSecondPayment('120.00');
 
-    const lossy = reconcileModule({ config: w.config, knex: w.knex, registry: flakyNetwork('answer-lost') });
-    const out = await lossy.service.refundOverpayment(String(flag.id), actor);
+    const lossy = testServices({ config: w.config, db, registry: flakyNetwork('answer-lost') });
+    const out = await lossy.reconcile.refundOverpayment(String(flag.id), actor);
     expect(out.ok).toBe(false);
     const waiting = await w.knex('overpayments').where({ id: flag.id }).first('status', 'refund_no');
     expect(waiting.status).toBe('refunding');

@@ -23,10 +23,10 @@ import { createLogger } from '../../src/logger';
 import { EXPIRY_GRACE_MS } from '../../src/modules/payment/service';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { sandboxStatements } from './reconcile-env';
 import { text as visible, type Client } from '../helpers/client';
 import { PASSWORD, form, makeOrder, pageAction as actionOf, payAt as payAtChannel, payEnv, signedIn, waitForStatus } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -36,7 +36,7 @@ const db = await testDatabase();
 const knex = db.knex;
 // Every 代收 channel offered, so that the wizard itself sends the payer to each of them.
 const env = await payEnv(db, { SANDBOX: '1', CHANNELS_COLLECTED: 'icbc,wechat,unionpay,alipay', CHANNEL_TIMEOUT_MS: '3000' });
-const m = reconcileModule({ config: env.config, knex });
+const m = testServices({ config: env.config, db });
 const jobs = platformJobs({ config: env.config, knex, logger: createLogger('silent') });
 const overpaymentsJob = jobs.find((j) => j.name === 'overpayments')!;
 
@@ -81,7 +81,7 @@ function tradeAt(channel: Unclosable | 'wechat', orderNo: string) {
 
 async function ledgerClean(channels: string[]) {
   const repo = ledgerCheckRepo(knex);
-  return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, sandboxStatements(m.registry, env.sandboxUrl), channels, [businessDate()]))];
+  return [...(await checkLedger(repo)), ...(await checkChannelStatements(repo, sandboxStatements(m.gateways, env.sandboxUrl), channels, [businessDate()]))];
 }
 
 /** The short life: at most UNCLOSABLE_ATTEMPT_TTL_MINUTES, shorter than its order's, and what the channel was given. */

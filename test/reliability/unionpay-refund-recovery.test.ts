@@ -18,9 +18,8 @@ import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { paymentModule } from '../../src/modules/payment';
-import { reconcileModule } from '../../src/modules/reconcile';
 import { payEnv } from '../helpers/world';
+import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -30,7 +29,7 @@ const knex = db.knex;
 const logger = createLogger('silent');
 const base = createGatewayRegistry(env.config);
 const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'unionpay') };
-const payment = paymentModule({ config: env.config, knex, registry }).service;
+const payment = testServices({ config: env.config, db, registry }).payment;
 const sim = env.sandbox.unionpay;
 
 /**
@@ -203,8 +202,8 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
     const attempt = await knex('payment_attempts').where({ order_id: order.id, status: 'paid' }).first('id', 'amount');
     // The flag the overpayment scan makes for a second payment of an order (kind 'attempt').
     const [flag] = await knex('overpayments').insert({ kind: 'attempt', person_id: p.personId, bill_id: null, order_id: order.id, attempt_id: attempt.id, channel: 'unionpay', amount: attempt.amount, note: '重复支付' }).returning('id');
-    const m = reconcileModule({ config: env.config, knex, registry: flaky('timeout'), payment });
-    const r = await m.service.refundOverpayment(String(flag.id), actor);
+    const m = testServices({ config: env.config, db, registry: flaky('timeout') });
+    const r = await m.reconcile.refundOverpayment(String(flag.id), actor);
     expect(r.ok).toBe(false);
     const sent = await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at');
     expect(sent.status).toBe('refunding');

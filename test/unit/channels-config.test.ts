@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formTargets } from '../../src/app';
+import { formTargets } from '../../src/http/form-targets';
 import { ConfigError, loadConfig } from '../../src/config';
 import { CHOICE_LABEL } from '../../src/domain/channels';
 import { createGatewayRegistry } from '../../src/gateways/registry';

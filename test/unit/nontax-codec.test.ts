@@ -1,12 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeForm, parseForm, signedEnvelope, signedResponse, signingString, verifyEnvelope, verifyResponse } from '../../src/gateways/nontax/codec';
 import { nontaxAdapter } from '../../src/gateways/nontax/adapter';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fixtureKeyPair } from '../helpers/fixture-keys';
 
-const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const pair = fixtureKeyPair;
 const platform = pair();
 const school = pair();
 

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureKeyPair } from '../helpers/fixture-keys';
 import { Decimal } from '../../src/domain/money';
 import { compactDateTime } from '../../src/gateways/common/crypto';
 import type { ChannelOrder } from '../../src/gateways/types';
@@ -14,13 +15,20 @@ import { formatAcpResponse, sign, type Fields } from '../../src/gateways/unionpa
 import { ensureUnionpayPki, SANDBOX_PFX_PASSWORD } from '../../src/sandbox/unionpay/pki';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'unionpay-close-'));
-const pki = ensureUnionpayPki(dir, '69629715588');
+const pki = ensureUnionpayPki(dir, '69629715588', fixtureKeyPair);
 const MER = '777290058110048';
 const answer = (f: Fields) => formatAcpResponse(sign({ version: '5.1.0', encoding: 'UTF-8', signMethod: '01', accessType: '0', merId: MER, ...f, signPubKeyCert: pki.signing().certPem }, pki.signing().keyPem));
-const adapter = (body: Fields) => unionpayAdapter({
+// One adapter answered with whatever `answering` holds: each adapter reads the merchant .pfx once,
+// and reading one (PKCS#12 key derivation in node-forge) costs more than a case's checks.
+let answering = '';
+const oneAdapter = unionpayAdapter({
   url: 'http://gateway.invalid', fileUrl: 'http://file.invalid/', merId: MER, signCertFile: path.join(dir, 'unionpay-merchant.pfx'), signCertPassword: SANDBOX_PFX_PASSWORD,
   rootCertFile: path.join(dir, 'unionpay-root.cer'), middleCertFile: path.join(dir, 'unionpay-middle.cer'), validateCnName: true,
-}, (async () => new Response(answer(body))) as typeof fetch);
+}, (async () => new Response(answering)) as typeof fetch);
+const adapter = (body: Fields) => {
+  answering = answer(body);
+  return oneAdapter;
+};
 
 const order = (expiresInMin: number): ChannelOrder => ({
   orderNo: 'XF261202LUT000009', total: new Decimal('249.99'), category: '代收', createdAt: new Date(Date.now() - 60_000), expiresAt: new Date(Date.now() + expiresInMin * 60_000),
@@ -57,13 +65,10 @@ describe('UnionPay close() and query() never call a live attempt closed', () => 
   });
 
   it('an answer whose signPubKeyCert is not under our root is refused as uncertain', async () => {
-    const other = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-other-')), '69629715588');
+    const other = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-other-')), '69629715588', fixtureKeyPair);
     const o = order(15);
     const forged = formatAcpResponse(sign({ version: '5.1.0', signMethod: '01', merId: MER, ...head(o), respCode: '34', signPubKeyCert: other.signing().certPem }, other.signing().keyPem));
-    const a = unionpayAdapter({
-      url: 'http://gateway.invalid', fileUrl: 'http://file.invalid/', merId: MER, signCertFile: path.join(dir, 'unionpay-merchant.pfx'), signCertPassword: SANDBOX_PFX_PASSWORD,
-      rootCertFile: path.join(dir, 'unionpay-root.cer'), middleCertFile: path.join(dir, 'unionpay-middle.cer'), validateCnName: true,
-    }, (async () => new Response(forged)) as typeof fetch);
-    await expect(a.close(o)).rejects.toMatchObject({ uncertain: true, message: expect.stringContaining('chain') });
+    answering = forged;
+    await expect(oneAdapter.close(o)).rejects.toMatchObject({ uncertain: true, message: expect.stringContaining('chain') });
   });
 });

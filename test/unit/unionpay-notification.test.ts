@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureKeyPair } from '../helpers/fixture-keys';
 import { encodeForm } from '../../src/gateways/common/crypto';
 import type { RawNotification } from '../../src/gateways/types';
 import { unionpayAdapter, type UnionpayConfig } from '../../src/gateways/unionpay/adapter';
@@ -14,8 +15,8 @@ import { sign, type Fields } from '../../src/gateways/unionpay/codec';
 import { ensureUnionpayPki, SANDBOX_PFX_PASSWORD } from '../../src/sandbox/unionpay/pki';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'unionpay-notify-'));
-const pki = ensureUnionpayPki(dir, '69629715588');
-const stranger = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-stranger-')), '69629715588');
+const pki = ensureUnionpayPki(dir, '69629715588', fixtureKeyPair);
+const stranger = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-stranger-')), '69629715588', fixtureKeyPair);
 const MER = '777290058110048';
 const cfg = (over: Partial<UnionpayConfig> = {}): UnionpayConfig => ({
   url: 'http://gateway.invalid', fileUrl: 'http://file.invalid/', merId: MER, signCertFile: path.join(dir, 'unionpay-merchant.pfx'), signCertPassword: SANDBOX_PFX_PASSWORD,

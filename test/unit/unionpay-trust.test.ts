@@ -1,22 +1,24 @@
 // The certificate rules of CertUtil.verifyCertificate beyond the happy path: the CN owner rule and
 // its test-environment switch (acpsdk.ifValidateCNName), validity, and the configuration of the
 // merchant .pfx.
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
+import { fixtureKeyPair } from '../helpers/fixture-keys';
 import { ConfigError, loadConfig } from '../../src/config';
 import { checkSignCert } from '../../src/gateways/unionpay/codec';
+import { signCertificate } from '../../src/sandbox/kit/x509';
 import { ensureUnionpayPki } from '../../src/sandbox/unionpay/pki';
 
-const pki = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-trust-')), '69629715588');
+const pki = ensureUnionpayPki(mkdtempSync(path.join(tmpdir(), 'unionpay-trust-')), '69629715588', fixtureKeyPair);
 const trust = (validateCnName: boolean) => ({ root: new X509Certificate(pki.root.certPem), middle: new X509Certificate(pki.middle.certPem), validateCnName });
 
 /** A certificate under the sandbox's middle CA with this CN and validity. */
 function issued(cn: string, from = new Date(Date.now() - 3600_000), to = new Date(Date.now() + 3600_000)) {
-  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { publicKey } = fixtureKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = '0a1b2c3d4e';
@@ -24,7 +26,7 @@ function issued(cn: string, from = new Date(Date.now() - 3600_000), to = new Dat
   cert.validity.notAfter = to;
   cert.setSubject([{ shortName: 'CN', value: cn, valueTagClass: forge.asn1.Type.UTF8 } as unknown as forge.pki.CertificateField]);
   cert.setIssuer(forge.pki.certificateFromPem(pki.middle.certPem).subject.attributes);
-  cert.sign(forge.pki.privateKeyFromPem(pki.middle.keyPem), forge.md.sha256.create());
+  signCertificate(cert, pki.middle.keyPem);
   return forge.pki.certificateToPem(cert);
 }
 

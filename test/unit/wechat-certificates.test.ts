@@ -3,16 +3,17 @@
 // wechatpay-axios-plugin AES-GCM decrypts them, and our downloader reads them by serial.
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fixtureKeyPair } from '../helpers/fixture-keys';
 import wxpay from 'wechatpay-axios-plugin';
 import { rsaSign, rsaVerify } from '../../src/gateways/common/crypto';
 import { encryptResource, parseCertificatesAnswer } from '../../src/gateways/wechat/codec';
-import { issuePlatformCertificate } from '../../src/sandbox/wechat/simulator';
+import { issuePlatformCertificate } from '../../src/sandbox/wechat/certificates';
 
 const { Aes } = wxpay as unknown as { Aes: { AesGcm: { decrypt(c: string, k: string, iv: string, aad?: string): string } } };
 const APIV3 = '0123456789abcdef0123456789ABCDEF';
 
 describe('sandbox platform certificates', () => {
-  const c = issuePlatformCertificate('1900000001');
+  const c = issuePlatformCertificate('1900000001', new Date(), fixtureKeyPair());
 
   it('are X.509 with a 40-hex serial, valid now, for the key the sandbox signs with', () => {
     const x = new X509Certificate(c.pem);
@@ -32,7 +33,7 @@ describe('sandbox platform certificates', () => {
     const list = parseCertificatesAnswer(body, APIV3)!;
     expect(list.map((l) => l.serialNo)).toEqual([c.serialNo]);
     // Another certificate's serial on this one: refused.
-    const other = issuePlatformCertificate('1900000001');
+    const other = issuePlatformCertificate('1900000001', new Date(), fixtureKeyPair());
     expect(parseCertificatesAnswer(body.replace(c.serialNo, other.serialNo), APIV3)).toBeNull();
   });
 });

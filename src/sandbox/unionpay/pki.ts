@@ -9,12 +9,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import path from 'node:path';
 import forge from 'node-forge';
 import { writePfx } from '../../gateways/unionpay/pfx';
+import { signCertificate } from '../kit/x509';
 
 export const SANDBOX_PFX_PASSWORD = '000000';
 
 interface Issued { keyPem: string; certPem: string }
 
-const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+/** A key pair as PEM text; the sandbox makes a new one for each certificate. */
+export type NewKeyPair = () => { privateKey: string; publicKey: string };
+
+const rsa: NewKeyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
 /** A positive serial of 5 random bytes (UnionPay's look like 69629715588, 0x1039308534). */
 const randomSerial = () => `1${randomBytes(5).toString('hex').slice(1)}`;
@@ -25,8 +29,8 @@ const name = (cn: string, ou: string): Attr[] => [
   { shortName: 'CN', value: cn, valueTagClass: forge.asn1.Type.UTF8 },
 ];
 
-function issue(o: { subject: Attr[]; issuer: Issued | null; serialHex: string; ca: boolean; years: number }): Issued {
-  const keys = rsa();
+function issue(o: { subject: Attr[]; issuer: Issued | null; serialHex: string; ca: boolean; years: number; newKeyPair: NewKeyPair }): Issued {
+  const keys = o.newKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
   cert.serialNumber = o.serialHex;
@@ -38,7 +42,7 @@ function issue(o: { subject: Attr[]; issuer: Issued | null; serialHex: string; c
   cert.setExtensions(o.ca
     ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
     : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true }]);
-  cert.sign(forge.pki.privateKeyFromPem(o.issuer?.keyPem ?? keys.privateKey), forge.md.sha256.create());
+  signCertificate(cert, o.issuer?.keyPem ?? keys.privateKey);
   return { keyPem: keys.privateKey, certPem: forge.pki.certificateToPem(cert) };
 }
 
@@ -69,19 +73,20 @@ export interface UnionpayPki {
 
 const certIdOf = (pem: string) => BigInt(`0x${forge.pki.certificateFromPem(pem).serialNumber}`).toString();
 
-export function ensureUnionpayPki(dir: string, merchantCertId: string): UnionpayPki {
+/** `newKeyPair` lets tests hand in ready-made keys: making four 2048-bit pairs takes a second. */
+export function ensureUnionpayPki(dir: string, merchantCertId: string, newKeyPair: NewKeyPair = rsa): UnionpayPki {
   mkdirSync(dir, { recursive: true });
-  const root = kept(dir, 'unionpay-root', () => issue({ subject: name('CFCA SANDBOX ROOT', 'Root'), issuer: null, serialHex: randomSerial(), ca: true, years: 20 }));
-  const middle = kept(dir, 'unionpay-middle', () => issue({ subject: name('CFCA SANDBOX OCA1', 'OCA1'), issuer: root, serialHex: randomSerial(), ca: true, years: 10 }));
+  const root = kept(dir, 'unionpay-root', () => issue({ subject: name('CFCA SANDBOX ROOT', 'Root'), issuer: null, serialHex: randomSerial(), ca: true, years: 20, newKeyPair }));
+  const middle = kept(dir, 'unionpay-middle', () => issue({ subject: name('CFCA SANDBOX OCA1', 'OCA1'), issuer: root, serialHex: randomSerial(), ca: true, years: 10, newKeyPair }));
   const newSigning = () => {
     const serial = randomSerial();
-    return issue({ subject: name(`041@8310000000083040@中国银联股份有限公司@${BigInt(`0x${serial}`).toString().slice(-8)}`, 'Enterprises'), issuer: middle, serialHex: serial, ca: false, years: 5 });
+    return issue({ subject: name(`041@8310000000083040@中国银联股份有限公司@${BigInt(`0x${serial}`).toString().slice(-8)}`, 'Enterprises'), issuer: middle, serialHex: serial, ca: false, years: 5, newKeyPair });
   };
   let signing = kept(dir, 'unionpay-sign', newSigning);
   let signingId = certIdOf(signing.certPem);
   const pfxFile = path.join(dir, 'unionpay-merchant.pfx');
   const merchant = kept(dir, 'unionpay-merchant', () => issue({
-    subject: name('041@Z12345678@campus-pay@00000001', 'Local RA OCA1'), issuer: middle, serialHex: BigInt(merchantCertId).toString(16), ca: false, years: 5,
+    subject: name('041@Z12345678@campus-pay@00000001', 'Local RA OCA1'), issuer: middle, serialHex: BigInt(merchantCertId).toString(16), ca: false, years: 5, newKeyPair,
   }));
   if (!existsSync(pfxFile)) atomic(pfxFile, writePfx(merchant.keyPem, merchant.certPem, SANDBOX_PFX_PASSWORD), 0o600);
   return {

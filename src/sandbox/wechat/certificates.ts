@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
+import { signCertificate } from '../kit/x509';
 
 /** The APIv3 key the sandbox shares with the merchant: 32 characters, kept under the key dir. */
 export function ensureApiV3Key(dir: string): string {
@@ -18,9 +19,14 @@ export function ensureApiV3Key(dir: string): string {
 /** A platform certificate the sandbox issued: the key it signs with, the X.509 it lists. */
 export interface SimCertificate { serialNo: string; pem: string; privateKey: string; publicKey: string; effective: Date; expire: Date }
 
-/** A self-issued X.509 platform certificate (subject as WeChat's: O=财付通支付科技有限公司), 5 years. */
-export function issuePlatformCertificate(mchId: string, now = new Date()): SimCertificate {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const newRsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+
+/**
+ * A self-issued X.509 platform certificate (subject as WeChat's: O=财付通支付科技有限公司), 5 years.
+ * `keys` lets tests hand in a ready-made pair instead of spending a quarter second on a new one.
+ */
+export function issuePlatformCertificate(mchId: string, now = new Date(), keys: { privateKey: string; publicKey: string } = newRsa()): SimCertificate {
+  const { privateKey, publicKey } = keys;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   // 20 random bytes, high bit clear: a positive 40-hex serial like WeChat's.
@@ -32,6 +38,6 @@ export function issuePlatformCertificate(mchId: string, now = new Date()): SimCe
   const attrs = [{ shortName: 'C', value: 'CN' }, { shortName: 'O', value: 'Tenpay.com' }, { shortName: 'OU', value: 'Tenpay.com CA Center' }, { shortName: 'CN', value: `WeChat Pay platform ${mchId}` }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
-  cert.sign(forge.pki.privateKeyFromPem(privateKey), forge.md.sha256.create());
+  signCertificate(cert, privateKey);
   return { serialNo: serial.toString('hex').toUpperCase(), pem: forge.pki.certificateToPem(cert), privateKey, publicKey, effective: cert.validity.notBefore, expire: cert.validity.notAfter };
 }

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { fixtureKeyPair } from '../../helpers/fixture-keys';
 import { Decimal } from '../../../src/domain/money';
 import { encodeForm, parseShanghai } from '../../../src/gateways/common/crypto';
 import type { ChannelOrder } from '../../../src/gateways/types';
@@ -31,7 +32,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'unionpay-vectors-'));
 writeFileSync(path.join(dir, 'acp_test_root.cer'), TEST_ROOT);
 writeFileSync(path.join(dir, 'acp_test_middle.cer'), TEST_MIDDLE);
 // Our merchant key (the requests' signature is not what these vectors test): a sandbox-issued .pfx.
-ensureUnionpayPki(dir, '69629715588');
+ensureUnionpayPki(dir, '69629715588', fixtureKeyPair);
 
 const cfg = (over: Partial<UnionpayConfig> = {}): UnionpayConfig => ({
   url: 'https://gateway.test.95516.com', fileUrl: 'https://filedownload.test.95516.com/', merId: '777290058167151',
@@ -85,7 +86,7 @@ describe('yansongda/pay tests/Traits/UnipayTraitTest.php: a real back notificati
   it('verified now (the certificate expired 2025-07-31) it is refused; against another root, refused', () => {
     expect(unionpayAdapter(cfg()).parseNotification(notification(NOTIFY_CONTENTS, NOTIFY_SIGN))).toMatchObject({ verified: false, reason: 'signature' });
     const other = mkdtempSync(path.join(tmpdir(), 'unionpay-other-'));
-    const pki = ensureUnionpayPki(other, '69629715588');
+    const pki = ensureUnionpayPki(other, '69629715588', fixtureKeyPair);
     writeFileSync(path.join(other, 'r.cer'), pki.root.certPem);
     writeFileSync(path.join(other, 'm.cer'), pki.middle.certPem);
     const a = unionpayAdapter(cfg({ rootCertFile: path.join(other, 'r.cer'), middleCertFile: path.join(other, 'm.cer') }), fetch, atTxnTime);
