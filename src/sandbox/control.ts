@@ -123,10 +123,10 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
     const attemptAt = async (i: number) => {
       if (acked || d.cancelled?.() || i >= d.scheduleS.length) return;
       await sleep(d.scheduleS[i]! * 1000 * opts.timeScale);
-      // Down: nothing goes out meanwhile; the attempt is made once the channel is back.
-      for (let t = downUntil(d.channel); t; t = downUntil(d.channel)) await sleep(Math.min(Math.max(10, t.getTime() - Date.now()), 1000));
       const delay = take(d.channel, ['delay']);
       if (delay) await sleep(delay.ms ?? 1000);
+      // Down: nothing goes out meanwhile; the attempt is made once the channel is back.
+      for (let t = downUntil(d.channel); t; t = downUntil(d.channel)) await sleep(Math.min(Math.max(10, t.getTime() - Date.now()), 1000));
       const lost = !!take(d.channel, ['lose']);
       const mutation = (take(d.channel, ['tamper', 'wrong_amount', 'wrong_merchant'])?.kind ?? null) as Mutation;
       const dup = take(d.channel, ['duplicate']);

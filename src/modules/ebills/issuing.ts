@@ -35,7 +35,7 @@ export interface IssuingDeps {
   gate?: {
     gate(now: Date): Promise<Gate>;
     success(now: Date): Promise<void>;
-    failure(error: string, now: Date): Promise<void>;
+    failure(error: string, now: Date, count: number): Promise<void>;
   };
 }
 
@@ -68,6 +68,7 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
   const result: IssuingResult = { issued: 0, failed: 0, claimed: ids.length };
   let fiscalOk = false;
   let fiscalDown: string | null = null;
+  let fiscalFailures = 0;
   const one = async (id: string) => {
     const receipt = await repo.pendingReceipt(id);
     if (!receipt || receipt.lines.length === 0) return;
@@ -83,7 +84,10 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
         deps.logger?.error({ receiptNo: receipt.receiptNo, err: message }, 'e-bill refused by the platform: given up');
         return;
       }
-      if (receipt.category === '财政') fiscalDown = message;
+      if (receipt.category === '财政') {
+        fiscalDown = message;
+        fiscalFailures += 1;
+      }
       const failures = receipt.attempts + 1;
       const at = new Date(now().getTime() + retryDelayMs(failures));
       await repo.recordFailure(id, at, message);
@@ -94,7 +98,7 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
   };
   await inParallel(ids, deps.concurrency ?? 4, one);
   if (deps.gate && fiscalOk) await deps.gate.success(now());
-  else if (deps.gate && fiscalDown) await deps.gate.failure(fiscalDown, now());
+  else if (deps.gate && fiscalDown) await deps.gate.failure(fiscalDown, now(), fiscalFailures);
   return result;
 }
 

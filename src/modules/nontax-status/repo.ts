@@ -54,14 +54,14 @@ export function nontaxStatusRepo(db: Knex) {
     },
 
     /**
-     * Counts one more failure in a row; once `threshold` are counted the breaker opens until
+     * Counts `count` more failures in a row (one pass's); once `threshold` are counted the breaker opens until
      * now + delay(times opened before), and counting starts again for the next probe.
      */
-    async failure(name: string, now: Date, error: string, threshold: number, delayMs: (opened: number) => number): Promise<BreakerRow> {
+    async failure(name: string, now: Date, error: string, threshold: number, delayMs: (opened: number) => number, count = 1): Promise<BreakerRow> {
       return db.transaction(async (trx) => {
         await trx('outbound_breakers').insert({ name }).onConflict('name').ignore();
         const r = await trx('outbound_breakers').where({ name }).forUpdate().first('failures', 'opened');
-        const failures = Number(r.failures) + 1;
+        const failures = Number(r.failures) + count;
         const opens = failures >= threshold;
         const opened = Number(r.opened) + (opens ? 1 : 0);
         const openUntil = opens ? new Date(now.getTime() + delayMs(Number(r.opened))) : null;

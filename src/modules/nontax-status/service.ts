@@ -82,8 +82,9 @@ export function nontaxStatusService(deps: NontaxStatusDeps) {
       await repo.success(BREAKER, now);
       cached = null;
     },
-    async failure(error: string, now = new Date()) {
-      await repo.failure(BREAKER, now, error, BREAKER_THRESHOLD, breakerDelayMs);
+    /** `count` requests failed in a row (a pass's worth). */
+    async failure(error: string, now = new Date(), count = 1) {
+      await repo.failure(BREAKER, now, error, BREAKER_THRESHOLD, breakerDelayMs, count);
       cached = null;
     },
     breaker: () => repo.breaker(BREAKER),
