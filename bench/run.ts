@@ -3,11 +3,13 @@
 import { benchImportAndReport } from './import-and-report';
 import { benchOffload } from './offload';
 import { benchWeb } from './web';
+import { benchEbillBacklog } from './ebill-backlog';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
+  ['ebill-backlog', benchEbillBacklog],
 ];
 
 const only = process.argv[2];
