@@ -4,12 +4,14 @@ import { benchImportAndReport } from './import-and-report';
 import { benchMoneyPath } from './money-path';
 import { benchOffload } from './offload';
 import { benchWeb } from './web';
+import { benchEbillBacklog } from './ebill-backlog';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
   ['money-path', benchMoneyPath],
+  ['ebill-backlog', benchEbillBacklog],
 ];
 
 const only = process.argv[2];

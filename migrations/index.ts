@@ -12,6 +12,7 @@ import * as duplicateBills from './20261201_090_duplicate_bills';
 import * as refusedNotifications from './20261201_110_refused_notifications';
 import * as throttleCaptchas from './20261202_100_throttle_captchas';
 import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
+import * as nontaxOutage from './20261202_130_nontax_outage';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,4 +31,5 @@ export const migrations: [string, Migration][] = [
   ['20261201_110_refused_notifications', refusedNotifications],
   ['20261202_100_throttle_captchas', throttleCaptchas],
   ['20261201_120_import_jobs_pdf_cache', importJobsPdfCache],
+  ['20261202_130_nontax_outage', nontaxOutage],
 ];

@@ -35,6 +35,9 @@ import { createPdfLimit } from './modules/ebills/pdf-limit';
 import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillsService } from './modules/ebills/service';
+import { drainEbills, type IssuingDeps } from './modules/ebills/issuing';
+import { createKicker } from './modules/ebills/kick';
+import { nontaxStatusService } from './modules/nontax-status/service';
 import { feesRepo } from './modules/fees/repo';
 import { feesService } from './modules/fees/service';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
@@ -96,12 +99,19 @@ export function buildServices(deps: ServiceDeps) {
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
   const payments = paymentRepo(knex);
-  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool) });
+  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool), afterCredit: () => ebillKick.kick() });
   const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
   const ebillClient = deps.ebillClient ?? createEbillClient(config.ebill);
   // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
   const smsSender = deps.smsSender ?? sandboxSmsSender(knex);
+  // The non-tax platform's availability (window, maintenance, breaker), and the e-bill drain the
+  // credit kicks on this instance right after its commit (the job is the safety net).
+  const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
+  const ebillIssuing: IssuingDeps = {
+    knex, client: ebillClient, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
+  };
+  const ebillKick = createKicker(() => drainEbills(ebillIssuing), logger);
 
   // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
   const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
@@ -137,6 +147,9 @@ export function buildServices(deps: ServiceDeps) {
     pdfLimit: createPdfLimit(pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson }),
     ebillClient,
     smsSender,
+    nontaxStatus,
+    ebillIssuing,
+    ebillKick,
     refunds,
     reconcile,
     staleOrders,

@@ -9,13 +9,15 @@ import { createLogger } from '../logger';
 import { errorReport, type ImportOutcome } from '../modules/console/imports/service';
 import { buildServices } from '../services';
 import { checkLedgerCommand, reconcileCommand } from './commands/reconcile';
+import { maintenanceCommand } from './commands/maintenance';
 import { own } from '../domain/own';
 
 const USAGE = `用法:
   npm run cli -- import-people <文件.csv>   导入人员（学号,姓名,性别,身份证号,学院,班级,手机）
   npm run cli -- import-bills <文件.csv>    导入应收（学号,收费期间,收费项目,应收金额）
   npm run cli -- reconcile --channel <渠道> --date <YYYY-MM-DD>   下载渠道对账单并对账（补记漏单，列出差异）
-  npm run cli -- check-ledger [--date <YYYY-MM-DD>] [--days N] [--channel <渠道>]   账务核对，有任何不一致时返回非零`;
+  npm run cli -- check-ledger [--date <YYYY-MM-DD>] [--days N] [--channel <渠道>]   账务核对，有任何不一致时返回非零
+  npm run cli -- nontax-maintenance --until <YYYY-MM-DD HH:MM> [--from …] [--note 说明] | --list | --end <编号>   登记/查看/结束非税平台维护`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   'import-bills': importCommand('bills'),
   reconcile: (args) => withDb((db, config) => reconcileCommand(db.knex, config, args)),
   'check-ledger': (args) => withDb((db, config) => checkLedgerCommand(db.knex, config, args)),
+  'nontax-maintenance': (args) => withDb((db, config) => maintenanceCommand(db.knex, config, args)),
 };
 
 const [name, ...args] = process.argv.slice(2);

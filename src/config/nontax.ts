@@ -2,6 +2,7 @@
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDailyWindow, type DailyWindow } from '../domain/maintenance-window';
 import { ConfigError } from './fields';
 
 export const nontaxEnv = {
@@ -12,6 +13,11 @@ export const nontaxEnv = {
   /** PEM files: our private key, and the platform's public key. Default: the sandbox's, under DATA_DIR/sandbox. */
   NONTAX_PRIVATE_KEY_FILE: z.string().min(1).optional(),
   NONTAX_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * The platform's daily no-payment window in business time, e.g. 23:50-00:00 (off by default):
+   * 财政 payments show 非税平台维护中 and e-bill requests wait while it lasts.
+   */
+  NONTAX_MAINTENANCE_WINDOW: z.string().default('').refine((v) => parseDailyWindow(v) !== undefined, 'must be HH:MM-HH:MM (business time) or off'),
 };
 
 export const ebillEnv = {
@@ -22,7 +28,7 @@ export const ebillEnv = {
   EBILL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 };
 
-export interface NontaxConfig { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string }
+export interface NontaxConfig { url: string; merchantId: string; areaCode: string; privateKeyFile: string; platformKeyFile: string; maintenanceWindow: DailyWindow | null }
 export interface EbillConfig { url: string; appId: string; secret: string }
 
 type NontaxEnv = z.infer<z.ZodObject<typeof nontaxEnv>>;
@@ -35,6 +41,7 @@ export function nontaxConfig(e: NontaxEnv, dataDir: string, sandboxUrl: string):
     areaCode: e.NONTAX_AREA_CODE,
     privateKeyFile: path.resolve(e.NONTAX_PRIVATE_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-merchant-private.pem')),
     platformKeyFile: path.resolve(e.NONTAX_PLATFORM_KEY_FILE ?? path.join(dataDir, 'sandbox', 'nontax-platform-public.pem')),
+    maintenanceWindow: parseDailyWindow(e.NONTAX_MAINTENANCE_WINDOW) ?? null,
   };
 }
 

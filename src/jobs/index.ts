@@ -10,7 +10,7 @@ import { businessDate } from '../domain/business-date';
 import type { GatewayRegistry } from '../gateways/registry';
 import type { Logger } from '../logger';
 import type { EbillClient } from '../modules/ebills/client';
-import { issuePendingEbills } from '../modules/ebills/issuing';
+import { drainEbills } from '../modules/ebills/issuing';
 import { drainSmsOutbox } from '../modules/sms/outbox';
 import type { SmsSender } from '../modules/sms/sender';
 import { buildServices, type Services } from '../services';
@@ -58,7 +58,7 @@ export function platformJobs(deps: {
     {
       name: 'ebill-issuing', everyMs: 30_000,
       async run() {
-        const r = await issuePendingEbills({ knex: s.knex, client, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, now });
+        const r = await drainEbills({ ...s.ebillIssuing, client, now });
         if (r.issued || r.failed) logger.info(r, 'e-bill issuing');
       },
     },

@@ -18,6 +18,9 @@
 // after `ms`, past the client's timeout). rotate_key: the channel signs from its next message on
 // with a new key (WeChat a new platform certificate listed at /v3/certificates); the old key is
 // no longer used. refund_error: the refund is taken, then answered with a system error (ICBC).
+// down {ms | until}: the channel is out of service until then (ms is sandbox time, scaled by
+// SANDBOX_TIME_SCALE like the retry schedules): its gateway and pages answer 503, and its
+// notifications wait and go out when it is back, as a platform resends after an outage.
 import { Router, json, type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 
@@ -25,7 +28,7 @@ export type SandboxChannel = 'nontax' | 'alipay' | 'wechat' | 'unionpay' | 'icbc
 /** The card and wallet channels: those a school's order goes to directly, one SimTrade per order. */
 export type CardChannel = Exclude<SandboxChannel, 'nontax'>;
 export const FAULT_KINDS = ['duplicate', 'delay', 'lose', 'reorder', 'tamper', 'wrong_amount', 'wrong_merchant', 'query_timeout', 'query_error', 'hold',
-  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key', 'refund_error', 'declined'] as const;
+  'refund_system_error', 'refund_system_error_done', 'refund_lost', 'refund_timeout', 'rotate_key', 'refund_error', 'declined', 'down'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Mutation = 'tamper' | 'wrong_amount' | 'wrong_merchant' | null;
 
@@ -63,6 +66,14 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
   const faults = new Map<SandboxChannel, Fault[]>();
   const log: NotificationRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  /** down faults: the channel answers 503 until this time. */
+  const downs = new Map<SandboxChannel, Date>();
+  const downUntil = (channel: SandboxChannel): Date | null => {
+    const t = downs.get(channel);
+    if (t && t.getTime() > Date.now()) return t;
+    downs.delete(channel);
+    return null;
+  };
 
   /** Consumes one use of the first armed fault of these kinds, if any. */
   function take(channel: SandboxChannel, kinds: readonly FaultKind[]): Fault | null {
@@ -114,6 +125,8 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
       await sleep(d.scheduleS[i]! * 1000 * opts.timeScale);
       const delay = take(d.channel, ['delay']);
       if (delay) await sleep(delay.ms ?? 1000);
+      // Down: nothing goes out meanwhile; the attempt is made once the channel is back.
+      for (let t = downUntil(d.channel); t; t = downUntil(d.channel)) await sleep(Math.min(Math.max(10, t.getTime() - Date.now()), 1000));
       const lost = !!take(d.channel, ['lose']);
       const mutation = (take(d.channel, ['tamper', 'wrong_amount', 'wrong_merchant'])?.kind ?? null) as Mutation;
       const dup = take(d.channel, ['duplicate']);
@@ -138,7 +151,13 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
   const router = Router();
   router.use('/_control', loopbackOnly, json({ limit: '4kb' }));
   router.post('/_control/faults', (req, res) => {
-    const b = (req.body ?? {}) as Partial<Fault> & { channel?: string };
+    const b = (req.body ?? {}) as Partial<Fault> & { channel?: string; until?: string };
+    if (b.kind === 'down' && CHANNELS.includes(b.channel as SandboxChannel)) {
+      const until = typeof b.until === 'string' ? new Date(b.until) : new Date(Date.now() + Math.max(0, Number(b.ms) || 0) * opts.timeScale);
+      if (Number.isNaN(until.getTime())) return res.status(400).json({ error: 'until must be an ISO time' });
+      downs.set(b.channel as SandboxChannel, until);
+      return res.status(201).json({ channel: b.channel, fault: { kind: 'down', until: until.toISOString() } });
+    }
     if (!CHANNELS.includes(b.channel as SandboxChannel) || !FAULT_KINDS.includes(b.kind as FaultKind)) {
       return res.status(400).json({ error: `channel one of ${CHANNELS.join('|')}, kind one of ${FAULT_KINDS.join('|')}` });
     }
@@ -151,18 +170,31 @@ export function createControl(opts: { timeScale: number; logger?: Logger }) {
   });
   router.delete('/_control/faults', (req, res) => {
     const channel = typeof req.query.channel === 'string' ? req.query.channel : '';
-    if (channel) faults.delete(channel as SandboxChannel);
-    else faults.clear();
+    if (channel) {
+      faults.delete(channel as SandboxChannel);
+      downs.delete(channel as SandboxChannel);
+    } else {
+      faults.clear();
+      downs.clear();
+    }
     res.status(204).end();
   });
-  router.get('/_control/faults', (_req, res) => res.json(Object.fromEntries(faults)));
+  router.get('/_control/faults', (_req, res) => res.json({ ...Object.fromEntries(faults), down: Object.fromEntries(downs) }));
   router.get('/_control/notifications', (req, res) => {
     const { channel, orderNo } = req.query as Record<string, string | undefined>;
     res.json(log.filter((r) => (!channel || r.channel === channel) && (!orderNo || r.orderNo === orderNo)));
   });
 
   return {
-    router, take, arm, deliver, sleep, log,
+    router, take, arm, deliver, sleep, log, downUntil,
+    /** Answers 503 while the channel is down (a down fault); inspection under /control stays up. */
+    downGuard(channel: SandboxChannel) {
+      return (req: Request, res: Response, next: NextFunction) => {
+        const t = downUntil(channel);
+        if (!t || req.path.startsWith('/control') || req.path.startsWith('/_control')) return next();
+        res.status(503).set('Retry-After', String(Math.ceil((t.getTime() - Date.now()) / 1000))).type('text/plain; charset=utf-8').send('系统维护中');
+      };
+    },
     stop() {
       for (const t of timers) clearTimeout(t);
       timers.clear();

@@ -46,6 +46,8 @@ export function ebillSandbox(opts: EbillSandboxOptions) {
   let serial = Math.floor(clock().getTime() / 1000) % 1_000_000_000;
   const faults: EbillFault[] = [];
   let requests = 0;
+  /** Valid requests per requestId: more than one means a bill was asked for twice. */
+  const perRequest = new Map<string, number>();
 
   const answer = (res: Response, status: number, payload: IssueResponse, forge = false) => {
     const body = JSON.stringify(payload);
@@ -74,6 +76,7 @@ export function ebillSandbox(opts: EbillSandboxOptions) {
     }
     if (!parsed.success) return answer(res, 400, { code: '4000', message: `报文格式错误: ${parsed.error.issues[0]?.path.join('.')}` });
     const r = parsed.data;
+    perRequest.set(r.requestId, (perRequest.get(r.requestId) ?? 0) + 1);
     const linesAdd = r.lines.every((l) => new Decimal(l.standard).times(l.quantity).eq(l.amount));
     if (!linesAdd || !sum(r.lines.map((l) => l.amount)).eq(r.total)) return answer(res, 400, { code: '4002', message: '金额不符' });
 
@@ -115,6 +118,8 @@ export function ebillSandbox(opts: EbillSandboxOptions) {
       get requests() {
         return requests;
       },
+      /** The most valid requests any one requestId received. */
+      maxRequestsPerId: () => Math.max(0, ...perRequest.values()),
       issued: () => [...issued.entries()].map(([requestId, v]) => ({ requestId, ...v.bill, total: v.total })),
     },
   };

@@ -8,7 +8,7 @@ import express from 'express';
 import type { Config } from '../config';
 import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
-import { ebillSandbox } from './ebill';
+import { ebillSandbox, type EbillSandbox } from './ebill';
 import { createControl, type SandboxControl } from './control';
 import { createAlipaySimulator, type AlipaySimulator } from './alipay/simulator';
 import { createIcbcSimulator, type IcbcSimulator } from './icbc/simulator';
@@ -18,7 +18,7 @@ import { createWechatSimulator, type WechatSimulator } from './wechat/simulator'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: SandboxControl; wechat: WechatSimulator; icbc: IcbcSimulator; alipay: AlipaySimulator; unionpay: UnionpaySimulator; stop(): void };
+export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: SandboxControl; wechat: WechatSimulator; icbc: IcbcSimulator; alipay: AlipaySimulator; unionpay: UnionpaySimulator; ebill: EbillSandbox['control']; stop(): void };
 
 export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir?: string }): SandboxApp {
   const app = express();
@@ -33,9 +33,11 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   const keyDir = opts.keyDir ?? path.join(opts.config.dataDir, 'sandbox');
   const control = createControl({ timeScale: opts.config.sandbox.timeScale, logger: opts.logger });
   const nontax = createNontaxSimulator({ ...opts, control, keyDir });
-  app.use('/nontax', nontax.router);
+  app.use('/nontax', control.downGuard('nontax'), nontax.router);
   // The non-tax platform's e-bill service: 票据代码, 票据号码 and 校验码 for each paid receipt.
-  app.use('/ebill', ebillSandbox({ appId: opts.config.ebill.appId, secret: opts.config.ebill.secret }).router);
+  // The same platform: down together with its gateway (a down fault on "nontax").
+  const ebill = ebillSandbox({ appId: opts.config.ebill.appId, secret: opts.config.ebill.secret });
+  app.use('/ebill', control.downGuard('nontax'), ebill.router);
   // Card and wallet channels.
   const ch = opts.config.channels;
   const wechat = createWechatSimulator({ ...opts, control, keyDir, settings: { appId: ch.wechat.appId, mchId: ch.wechat.mchId, merchantSerialNo: ch.wechat.merchantSerialNo, platformKeyId: ch.wechat.platformKeyId } });
@@ -51,7 +53,7 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   nontax.connect('alipay', '/alipay', alipay.subPayments);
   nontax.connect('wechat', '/wechat', wechat.subPayments);
   nontax.connect('unionpay', '/unionpay', unionpay.subPayments);
-  return Object.assign(app, { nontax, control, wechat, icbc, alipay, unionpay, stop: () => { nontax.stop(); control.stop(); } });
+  return Object.assign(app, { nontax, control, wechat, icbc, alipay, unionpay, ebill: ebill.control, stop: () => { nontax.stop(); control.stop(); } });
 }
 
 export async function startSandbox(opts: { config: Config; logger: Logger }): Promise<Server> {

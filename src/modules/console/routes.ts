@@ -20,6 +20,7 @@ import type { ImportsService } from './imports/service';
 import { peopleRoutes } from './people/routes';
 import type { PeopleService } from './people/service';
 import { refundsRoutes } from './refunds/routes';
+import { queuesRoutes, type QueuesDeps } from './queues/routes';
 import { reportsRoutes } from './reports/routes';
 import type { ReportsService } from './reports/service';
 import { reconcileRoutes } from '../reconcile/routes';
@@ -43,6 +44,8 @@ export interface ConsoleDeps {
   auditLog: AuditViewer;
   /** 对账: present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
+  /** 外发队列: present when the app wires the outbound queues. */
+  queues?: QueuesDeps | null;
 }
 
 export function consoleRoutes(deps: ConsoleDeps) {
@@ -59,6 +62,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(consoleAnnouncementRoutes({ announcements: deps.announcements }));
   area.use(importsRoutes({ imports: deps.imports, jobs: deps.importJobs }));
   area.use(auditRoutes({ audit: deps.auditLog }));
+  if (deps.queues) area.use(queuesRoutes(deps.queues));
   if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit: deps.audit }));
   r.use('/console', area);
   return r;

@@ -10,7 +10,15 @@ export interface EbillSettings {
   timeoutMs?: number;
 }
 
-export class EbillError extends Error {}
+export class EbillError extends Error {
+  /** true for a refusal a retry cannot change (malformed request, amounts that do not add up, a reused request id). */
+  constructor(message: string, readonly permanent = false) {
+    super(message);
+  }
+}
+
+/** The platform's answers that say the request itself is wrong, not the moment. */
+const PERMANENT_CODES = new Set(['4000', '4002', '4009']);
 
 export interface EbillClient {
   issue(req: IssueRequest): Promise<IssuedBill>;
@@ -40,7 +48,7 @@ export function createEbillClient(s: EbillSettings): EbillClient {
       } catch {
         throw new EbillError(`e-bill answer is not JSON (HTTP ${res.status})`);
       }
-      if (payload.code !== '0000' || !payload.data) throw new EbillError(`e-bill service said ${payload.code}: ${payload.message}`);
+      if (payload.code !== '0000' || !payload.data) throw new EbillError(`e-bill service said ${payload.code}: ${payload.message}`, PERMANENT_CODES.has(payload.code));
       const d = payload.data;
       if (!/^\d{1,16}$/.test(d.billCode) || !/^\d{1,16}$/.test(d.billNo) || !/^\d{6}$/.test(d.checkCode) || !/^\d{4}-\d{2}-\d{2}$/.test(d.issuedOn)) {
         throw new EbillError('e-bill answer has malformed numbers');

@@ -2,12 +2,20 @@
 // ask the non-tax platform for 票据代码/票据号码/校验码 and become 已生成; 代收 receipts get the
 // university's own receipt, numbered here, shown as 其他票据 (图27). A failed request is retried
 // with a growing delay until the platform answers: the payment is final, so the bill must follow.
+// While the platform is out (its daily window, a maintenance period, the circuit breaker: see
+// ../nontax-status/service.ts) 财政 receipts are not even claimed: they wait, untried, and go as
+// soon as it is back; the breaker lets one probe through when its time is up. A refusal the
+// platform gives for the request itself (malformed, amounts) is final: 失败, for finance.
+// Never twice: receipts are claimed FOR UPDATE SKIP LOCKED with a lease, the request id is the
+// receipt's own (the platform answers a repeated id with the same bill), and the bill row is
+// unique per receipt.
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { businessDate } from '../../domain/business-date';
 import { isMobile, ebillNotice } from '../sms/messages';
-import type { EbillClient } from './client';
+import type { Gate } from '../nontax-status/service';
+import { EbillError, type EbillClient } from './client';
 import { billTitle } from './labels';
 import { ebillsRepo, type EbillLine, type PendingReceipt } from './repo';
 
@@ -21,11 +29,21 @@ export interface IssuingDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   now?: () => Date;
   batchSize?: number;
+  /** Requests in flight at once within one pass. */
+  concurrency?: number;
+  /** The non-tax platform's availability; absent: always open (scripts, older tests). */
+  gate?: {
+    gate(now: Date): Promise<Gate>;
+    success(now: Date): Promise<void>;
+    failure(error: string, now: Date, count: number): Promise<void>;
+  };
 }
 
 export interface IssuingResult {
   issued: number;
   failed: number;
+  /** Receipts this pass claimed (issued, failed, or found done by another runner). */
+  claimed: number;
 }
 
 /** How long a runner may hold a claimed receipt before another may take it (a crash mid-request). */
@@ -42,25 +60,67 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
   const now = deps.now ?? (() => new Date());
   const repo = ebillsRepo(deps.knex);
   const started = now();
-  const ids = await repo.claimDue(started, new Date(started.getTime() + LEASE_MS), deps.batchSize ?? 50);
-  const result: IssuingResult = { issued: 0, failed: 0 };
-  for (const id of ids) {
+  const batch = deps.batchSize ?? 50;
+  const lease = new Date(started.getTime() + LEASE_MS);
+  const gate = deps.gate ? await deps.gate.gate(started) : 'open';
+  const fiscalLimit = gate === 'open' ? batch : gate === 'probe' ? 1 : 0;
+  const ids = [...(await repo.claimDue(started, lease, fiscalLimit, '财政')), ...(await repo.claimDue(started, lease, batch, '代收'))];
+  const result: IssuingResult = { issued: 0, failed: 0, claimed: ids.length };
+  let fiscalOk = false;
+  let fiscalDown: string | null = null;
+  let fiscalFailures = 0;
+  const one = async (id: string) => {
     const receipt = await repo.pendingReceipt(id);
-    if (!receipt || receipt.lines.length === 0) continue;
+    if (!receipt || receipt.lines.length === 0) return;
     try {
       await issueOne(deps, repo, receipt, now);
       result.issued += 1;
+      if (receipt.category === '财政') fiscalOk = true;
     } catch (err) {
       result.failed += 1;
+      const message = (err as Error).message;
+      if (err instanceof EbillError && err.permanent) {
+        await repo.recordRefused(id, now(), message);
+        deps.logger?.error({ receiptNo: receipt.receiptNo, err: message }, 'e-bill refused by the platform: given up');
+        return;
+      }
+      if (receipt.category === '财政') {
+        fiscalDown = message;
+        fiscalFailures += 1;
+      }
       const failures = receipt.attempts + 1;
       const at = new Date(now().getTime() + retryDelayMs(failures));
-      await repo.recordFailure(id, at, (err as Error).message);
+      await repo.recordFailure(id, at, message);
       // Many failures in a row means the platform or our keys are wrong: finance must hear of it.
       const log = failures >= 10 ? deps.logger?.error : deps.logger?.warn;
-      log?.call(deps.logger, { receiptNo: receipt.receiptNo, failures, err: (err as Error).message }, 'e-bill not issued, will retry');
+      log?.call(deps.logger, { receiptNo: receipt.receiptNo, failures, err: message }, 'e-bill not issued, will retry');
     }
-  }
+  };
+  await inParallel(ids, deps.concurrency ?? 4, one);
+  if (deps.gate && fiscalOk) await deps.gate.success(now());
+  else if (deps.gate && fiscalDown) await deps.gate.failure(fiscalDown, now(), fiscalFailures);
   return result;
+}
+
+/** Passes until one claims nothing (the backlog is drained) or `maxMs` has gone by. */
+export async function drainEbills(deps: IssuingDeps, maxMs = 25_000): Promise<IssuingResult> {
+  const end = Date.now() + maxMs;
+  const total: IssuingResult = { issued: 0, failed: 0, claimed: 0 };
+  for (;;) {
+    const r = await issuePendingEbills(deps);
+    total.issued += r.issued;
+    total.failed += r.failed;
+    total.claimed += r.claimed;
+    if (r.claimed === 0 || r.issued === 0 || Date.now() > end) return total;
+  }
+}
+
+async function inParallel<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
 async function issueOne(deps: IssuingDeps, repo: ReturnType<typeof ebillsRepo>, r: PendingReceipt, now: () => Date) {

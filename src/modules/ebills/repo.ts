@@ -80,19 +80,21 @@ export function ebillsRepo(db: Knex) {
      * lease, so another runner (or instance) leaves them alone while this one is talking to the
      * platform. SKIP LOCKED: two runners never wait on, or take, the same receipt.
      */
-    async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<string[]> {
+    async claimDue(now: Date, leaseUntil: Date, limit: number, category?: '财政' | '代收'): Promise<string[]> {
+      if (limit <= 0) return [];
       const { rows } = await db.raw(
         `UPDATE receipts SET ebill_next_attempt_at = ?
          WHERE id IN (
            SELECT r.id FROM receipts r
            WHERE r.ebill_next_attempt_at <= ?
              AND (r.ebill_status = '待生成' OR (r.category = '代收' AND r.ebill_status = '其他票据'))
+             AND r.ebill_failed_at IS NULL AND (?::text IS NULL OR r.category = ?::text)
              AND NOT EXISTS (SELECT 1 FROM ebills e WHERE e.receipt_id = r.id)
            ORDER BY r.ebill_next_attempt_at, r.id
            LIMIT ?
            FOR UPDATE SKIP LOCKED)
          RETURNING id`,
-        [leaseUntil, now, limit],
+        [leaseUntil, now, category ?? null, category ?? null, limit],
       );
       return (rows as { id: string | number }[]).map((r) => String(r.id));
     },
@@ -159,6 +161,12 @@ export function ebillsRepo(db: Knex) {
         .update({ ebill_attempts: db.raw('ebill_attempts + 1'), ebill_next_attempt_at: nextAttemptAt, ebill_last_error: error.slice(0, 500) })
         .returning('ebill_attempts');
       return Number(row?.ebill_attempts ?? 0);
+    },
+
+    /** A request the platform refused for good: no more tries, 失败 on the console. */
+    async recordRefused(receiptId: string, at: Date, error: string): Promise<void> {
+      await db('receipts').where({ id: receiptId, ebill_status: '待生成' }).whereNull('ebill_failed_at')
+        .update({ ebill_attempts: db.raw('ebill_attempts + 1'), ebill_failed_at: at, ebill_last_error: error.slice(0, 500) });
     },
 
     async nextSchoolBillNo(trx: Knex.Transaction): Promise<string> {

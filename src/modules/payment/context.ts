@@ -22,6 +22,8 @@ export interface PaymentDeps {
   logger?: Logger;
   /** The per-address limit on refused notifications; none where no notifications are heard (the jobs). */
   notifyLimit?: NotifyLimit;
+  /** Told after a credit has committed (the e-bill kick, ../ebills/kick.ts); never inside the transaction. */
+  afterCredit?: () => void;
 }
 
 /** A channel's fee on top of the order's amount (CHANNEL_FEES), 0.00 where none is set. */

@@ -37,15 +37,26 @@ export function paymentNotifyRoutes(deps: { payment: PaymentService }) {
   return r;
 }
 
-export function paymentRoutes(deps: { payment: PaymentService; /** set when the sandbox runs: its phone pages stand in for scanning */ sandboxUrl?: string | null }) {
+export function paymentRoutes(deps: {
+  payment: PaymentService;
+  /** set when the sandbox runs: its phone pages stand in for scanning */
+  sandboxUrl?: string | null;
+  /** 非税平台维护中，预计 HH:MM 恢复 while the non-tax platform is out, else null (../nontax-status). */
+  fiscalNotice?: () => Promise<string | null>;
+}) {
   const { payment } = deps;
+  const fiscalDown = async (category: string) => (category === '财政' ? (await deps.fiscalNotice?.()) ?? null : null);
   const r = Router();
   const view = { nav: 'pay', scripts: ['pay.js'] };
 
   const renderList = async (req: Request, res: Response, error?: string, status = 200) => {
     const data = await payment.listPayable(req.user!.personId);
     const cancelled = typeof req.query.cancelled === 'string' && isOrderNo(req.query.cancelled) ? [M.cancelled(req.query.cancelled)] : [];
-    res.status(status).render('pay/index', { ...view, title: '学费缴费', crumbs: M.crumbs.list, help: M.listHelp, ...data, error, notices: cancelled });
+    // The 财政 button is disabled meanwhile; the notice says so once (not again as the error).
+    const down = await fiscalDown('财政');
+    res.status(status).render('pay/index', {
+      ...view, title: '学费缴费', crumbs: M.crumbs.list, help: M.listHelp, ...data, error: error === down ? undefined : error, notices: [...(down ? [down] : []), ...cancelled], fiscalDown: !!down,
+    });
   };
 
   const renderItems = async (req: Request, res: Response, q: { category: '财政' | '代收'; periods: number[] }, form?: { checked: Set<number>; amounts: Map<number, string>; errors: Record<string, string> }) => {
@@ -68,6 +79,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const notices = [];
     if (req.query.reused === '1') notices.push(M.orderReused(orderNo));
     if (req.query.mobile === '1') notices.push(M.mobileChanged);
+    const down = await fiscalDown(data.order.category);
+    if (down && extra.error !== down) notices.push(down);
     res.status(extra.status ?? 200).render('pay/confirm', {
       ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
       error: extra.error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
@@ -96,6 +109,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
   r.get('/pay/items', async (req, res) => {
     const q = itemsQuery.safeParse({ category: req.query.category, period: req.query.period });
     if (!q.success) return renderList(req, res, q.error.issues[0]?.message ?? M.choosePeriod, 400);
+    const down = await fiscalDown(q.data.category);
+    if (down) return renderList(req, res, down, 409);
     await renderItems(req, res, { category: q.data.category, periods: q.data.period });
   });
 
@@ -103,6 +118,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const body = req.body as Record<string, unknown>;
     const f = itemsForm.safeParse({ category: body.category, period: arr(body.period), bill: arr(body.bill) });
     if (!f.success) return renderList(req, res, f.error.issues[0]?.message ?? M.badCategory, 400);
+    const down = await fiscalDown(f.data.category);
+    if (down) return renderList(req, res, down, 409);
     const amounts = typedAmounts(body);
     const lines = f.data.bill.map((billId) => ({ billId, amount: amounts.get(billId) ?? '' }));
     const result = await payment.chooseItems(req.user!.personId, { category: f.data.category, periods: f.data.period, lines });
@@ -125,6 +142,8 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
   r.post('/pay/orders', async (req, res) => {
     const w = wizardState.safeParse(req.session.wizard);
     if (!w.success) return renderList(req, res, M.wizardGone, 409);
+    const down = await fiscalDown(w.data.category);
+    if (down) return renderList(req, res, down, 409);
     const result = await payment.confirmOrder(req.user!.personId, w.data);
     if (!result.ok) return renderList(req, res, result.message, 409);
     delete req.session.wizard;
@@ -137,6 +156,9 @@ export function paymentRoutes(deps: { payment: PaymentService; /** set when the 
     const { orderNo } = req.params;
     const f = parse(submitForm, formFields(req.body));
     if (!f.ok) return renderConfirm(req, res, orderNo, { error: M.chooseChannel, status: 400 });
+    // An order built before the outage: nothing goes to the platform until it is back.
+    const down = f.data.channel === 'nontax' ? await fiscalDown('财政') : null;
+    if (down) return renderConfirm(req, res, orderNo, { error: down, status: 409 });
     const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge);
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     // 200: nothing was sent; the page is a question (pay here anyway, or go back), not a refusal.

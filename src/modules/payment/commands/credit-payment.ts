@@ -30,7 +30,14 @@ export interface CreditInput {
   record: { kind: string; headers?: unknown; body?: string };
 }
 
-export async function creditPayment(deps: Pick<PaymentDeps, 'db' | 'config' | 'logger'>, input: CreditInput): Promise<CreditOutcome> {
+export async function creditPayment(deps: Pick<PaymentDeps, 'db' | 'config' | 'logger' | 'afterCredit'>, input: CreditInput): Promise<CreditOutcome> {
+  const outcome = await creditInTransaction(deps, input);
+  // After the commit: the receipt is there for the e-bill drain to claim.
+  if (outcome === 'credited') deps.afterCredit?.();
+  return outcome;
+}
+
+async function creditInTransaction(deps: Pick<PaymentDeps, 'db' | 'config' | 'logger'>, input: CreditInput): Promise<CreditOutcome> {
   const { db, config } = deps;
   const log = deps.logger;
   const { channel, event, record: rec } = input;
