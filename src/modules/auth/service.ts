@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import { initialPassword } from '../../domain/password-policy';
+import type { PasswordHasher } from './hasher';
 import type { AuthRepo, LoginAccount } from './repo';
 import type { Captchas } from '../captcha/routes';
 import { unknownNameKey } from './login-name';
@@ -32,11 +33,13 @@ const CAPTCHA_REASON = { missing: 'captcha', wrong: 'captchaWrong', expired: 'ca
 // A real hash of a random string: comparing against it costs what a real compare costs.
 const DUMMY_HASH = bcrypt.hashSync('timing-equaliser-not-a-password', 10);
 
-export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas }) {
-  const { repo, throttle, captchas } = deps;
+export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas; hasher: PasswordHasher }) {
+  const { repo, throttle, captchas, hasher } = deps;
 
   return {
     async login(input: LoginInput): Promise<LoginResult> {
+      // A sign-in that would find the hashing queue full is refused before its database work.
+      if (!hasher.hasRoom()) throw hasher.refusal();
       const username = input.username.trim();
       const account = await repo.findForLogin(username);
       const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
@@ -44,7 +47,14 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
       if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
       if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
 
-      const ok = account ? await verifyPassword(account, input.password) : (await bcrypt.compare(input.password, DUMMY_HASH), false);
+      let ok: boolean;
+      try {
+        ok = account ? await verifyPassword(hasher, account, input.password) : (await hasher.compare(input.password, DUMMY_HASH), false);
+      } catch (e) {
+        // Refused for load (BusyError), not a guess: the point reserved for it goes back.
+        await throttle.release(lockKey, input.ip);
+        throw e;
+      }
       if (!account || !ok) {
         await throttle.failed(lockKey, input.ip);
         return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
@@ -65,10 +75,10 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
 export type AuthService = ReturnType<typeof authService>;
 
 /** Exported for the password and recovery flows, which must accept exactly what login accepts. */
-export async function verifyPassword(account: Pick<LoginAccount, 'passwordHash' | 'kind' | 'idNumber' | 'name'>, password: string): Promise<boolean> {
-  if (account.passwordHash) return bcrypt.compare(password, account.passwordHash);
+export async function verifyPassword(hasher: PasswordHasher, account: Pick<LoginAccount, 'passwordHash' | 'kind' | 'idNumber' | 'name'>, password: string): Promise<boolean> {
+  if (account.passwordHash) return hasher.compare(password, account.passwordHash);
   // Still on the initial password, which is derived from data we hold rather than stored.
-  await bcrypt.compare(password, DUMMY_HASH);
+  await hasher.compare(password, DUMMY_HASH);
   const expected = account.kind === 'external' ? account.name : account.idNumber ? initialPassword(account.idNumber) : null;
   if (!expected) return false;
   // The X of an ID number is stored in capitals, but students type it either way.
