@@ -2,12 +2,14 @@
 // running them side by side would measure each other). Add a bench by adding it to BENCHES.
 import { benchImportAndReport } from './import-and-report';
 import { benchOffload } from './offload';
+import { benchOverload } from './overload';
 import { benchWeb } from './web';
 
 const BENCHES: [string, () => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
+  ['overload', benchOverload],
 ];
 
 const only = process.argv[2];

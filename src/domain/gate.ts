@@ -34,6 +34,8 @@ export interface GateStats {
 
 export class Gate {
   private active = 0;
+  /** Places held for runs to come (reserve), counted as waiting. */
+  private reserved = 0;
   private readonly queue: (() => void)[] = [];
   private started = 0;
   private refused = 0;
@@ -51,20 +53,53 @@ export class Gate {
 
   /** Whether a run asked for now would be taken (run or queued) rather than refused. */
   hasRoom(): boolean {
-    return this.active < this.concurrent || this.queue.length < this.waiting;
+    return this.active + this.queue.length + this.reserved < this.concurrent + this.waiting;
+  }
+
+  /**
+   * Holds a place for one run to come: work that must do something else first (a sign-in reads its
+   * account) is refused now, before that work, or never. Null when the gate is full. The ticket's
+   * run takes the place; cancel gives it back unused.
+   */
+  reserve(): { run<T>(fn: () => Promise<T>): Promise<T>; cancel(): void } | null {
+    if (!this.hasRoom()) {
+      this.refused++;
+      return null;
+    }
+    this.reserved++;
+    let held = true;
+    const give = () => {
+      if (held) this.reserved--;
+      held = false;
+    };
+    return {
+      run: (fn) => {
+        if (!held) return this.run(fn);
+        give();
+        return this.enter(fn, true);
+      },
+      cancel: give,
+    };
   }
 
   /** Runs `fn` in its turn; throws BusyError at once when every place and the whole queue are taken. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enter(fn, false);
+  }
+
+  private async enter<T>(fn: () => Promise<T>, reserved: boolean): Promise<T> {
+    // Running, waiting and reserved together stay within concurrent + waiting, so a reserved run
+    // always finds a place and the queue never outgrows `waiting`.
+    if (!reserved && !this.hasRoom()) throw this.refuse();
     if (this.active < this.concurrent) this.take();
-    else if (this.queue.length < this.waiting) {
+    else {
       // The place is handed over by the run that ends (leave), so `active` already counts us.
       await new Promise<void>((resolve) => {
         this.queue.push(resolve);
-        this.maxWaiting = Math.max(this.maxWaiting, this.queue.length);
+        this.maxWaiting = Math.max(this.maxWaiting, this.queue.length + this.reserved);
       });
       this.started++;
-    } else throw this.refuse();
+    }
     try {
       return await fn();
     } finally {
@@ -94,7 +129,7 @@ export class Gate {
 
   stats(): GateStats {
     return {
-      active: this.active, waiting: this.queue.length, started: this.started, refused: this.refused,
+      active: this.active, waiting: this.queue.length + this.reserved, started: this.started, refused: this.refused,
       maxActive: this.maxActive, maxWaiting: this.maxWaiting,
     };
   }

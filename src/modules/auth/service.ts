@@ -38,31 +38,14 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
 
   return {
     async login(input: LoginInput): Promise<LoginResult> {
-      // A sign-in that would find the hashing queue full is refused before its database work.
-      if (!hasher.hasRoom()) throw hasher.refusal();
-      const username = input.username.trim();
-      const account = await repo.findForLogin(username);
-      const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
-      const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
-      if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
-      if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
-
-      let ok: boolean;
+      // A place in the hashing queue is held from the start: a sign-in that would find it full is
+      // refused now (BusyError), before its database work, not after it.
+      const turn = hasher.reserve();
       try {
-        ok = account ? await verifyPassword(hasher, account, input.password) : (await hasher.compare(input.password, DUMMY_HASH), false);
-      } catch (e) {
-        // Refused for load (BusyError), not a guess: the point reserved for it goes back.
-        await throttle.release(lockKey, input.ip);
-        throw e;
+        return await signIn(input, turn);
+      } finally {
+        turn.release();
       }
-      if (!account || !ok) {
-        await throttle.failed(lockKey, input.ip);
-        return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
-      }
-      await throttle.succeeded(lockKey, input.ip);
-      if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
-      await repo.recordLogin(account.accountId);
-      return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
     },
 
     currentUser: (accountId: number) => repo.currentUser(accountId),
@@ -70,6 +53,33 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
     /** Whether the login form for this address shows the 验证码 field before anything is typed. */
     captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
   };
+
+  /** One sign-in, hashing in the place `hasher` holds. */
+  async function signIn(input: LoginInput, hasher: PasswordHasher): Promise<LoginResult> {
+    const username = input.username.trim();
+    const account = await repo.findForLogin(username);
+    const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
+    const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
+    if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
+    if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
+
+    let ok: boolean;
+    try {
+      ok = account ? await verifyPassword(hasher, account, input.password) : (await hasher.compare(input.password, DUMMY_HASH), false);
+    } catch (e) {
+      // Refused for load (BusyError), not a guess: the point reserved for it goes back.
+      await throttle.release(lockKey, input.ip);
+      throw e;
+    }
+    if (!account || !ok) {
+      await throttle.failed(lockKey, input.ip);
+      return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+    }
+    await throttle.succeeded(lockKey, input.ip);
+    if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
+    await repo.recordLogin(account.accountId);
+    return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
+  }
 }
 
 export type AuthService = ReturnType<typeof authService>;
