@@ -3,6 +3,7 @@
 import { benchImportAndReport } from './import-and-report';
 import { benchMoneyPath } from './money-path';
 import { benchOffload } from './offload';
+import { benchOverload } from './overload';
 import { benchWeb } from './web';
 import { benchEbillBacklog } from './ebill-backlog';
 
@@ -12,6 +13,7 @@ const BENCHES: [string, () => Promise<void>][] = [
   ['offload', benchOffload],
   ['money-path', benchMoneyPath],
   ['ebill-backlog', benchEbillBacklog],
+  ['overload', benchOverload],
 ];
 
 const only = process.argv[2];

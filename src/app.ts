@@ -15,6 +15,8 @@ import { formTargets } from './http/form-targets';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
+import { loadShed } from './http/load-shed';
+import { requestMetrics } from './http/metrics';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
@@ -26,6 +28,7 @@ import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
 import { feesRoutes } from './modules/fees/routes';
 import { healthRoutes } from './modules/health/routes';
+import { metricsRoutes } from './modules/health/metrics';
 import type { NotifyLimit } from './modules/payment/notify-limit';
 import { paymentNotifyRoutes, paymentRoutes } from './modules/payment/routes';
 import { wizardPlace } from './modules/payment/timed-out';
@@ -103,8 +106,12 @@ export function createApp(deps: AppDeps) {
         serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }), res: (res) => ({ status: res.statusCode }) },
       }),
     );
+  app.use(requestMetrics);
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(noStore);
+  // /metrics for METRICS_ALLOW only; then the bound on requests at once (503 past it, src/http/load-shed.ts).
+  app.use(metricsRoutes({ db: s.knex, allow: config.metricsAllow, logger }));
+  app.use(loadShed(config.overload));
   app.use(healthRoutes(s.knex));
   // Server-to-server, signed, no login: before the session, body parsers and CSRF.
   app.use(paymentNotifyRoutes({ payment: s.payment }));
@@ -140,6 +147,6 @@ export function createApp(deps: AppDeps) {
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, config.overload.retryAfterSeconds));
   return app;
 }

@@ -9,6 +9,7 @@ import { alipayEnv, channelCommonEnv, channelConfig, channelFees, channelListEnv
 import { bool, ConfigError } from './config/fields';
 import { jobsConfig, ordersEnv, pdfConfig, pdfEnv, type JobsConfig, type PdfConfig } from './config/limits';
 import { ebillConfig, ebillEnv, nontaxConfig, nontaxEnv, type EbillConfig, type NontaxConfig } from './config/nontax';
+import { overloadConfig, overloadEnv, type OverloadConfig } from './config/overload';
 import { cardKey, databaseEnv, listenEnv, sandboxEnv, sessionEnv, sessionSecretOf, siteEnv } from './config/server';
 
 export { ConfigError };
@@ -31,6 +32,7 @@ const envSchema = z.object({
   ...ordersEnv,
   ...channelListEnv,
   ...pdfEnv,
+  ...overloadEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
 });
@@ -72,6 +74,10 @@ export interface Config {
   channels: ChannelsConfig;
   /** E-bill PDFs: the drawing pool's size and the per-person download limits. */
   pdf: PdfConfig;
+  /** The bounded queues in front of bcrypt and of the request handlers, and the 503's Retry-After. */
+  overload: OverloadConfig;
+  /** METRICS_ALLOW: the peers that may read /metrics (loopback, addresses, CIDRs); empty: nobody. */
+  metricsAllow: string[];
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -123,6 +129,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     ebill: ebillConfig(e, sandboxUrl, sessionSecret),
     channels: channelConfig(e, dataDir, sandboxUrl, publicUrl),
     pdf: pdfConfig(e),
+    overload: overloadConfig(e),
+    metricsAllow: e.METRICS_ALLOW,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };

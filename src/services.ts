@@ -10,6 +10,7 @@ import { createGatewayRegistry, type GatewayRegistry } from './gateways/registry
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
 import { auditRepo } from './modules/audit/repo';
+import { createHasher } from './modules/auth/hasher';
 import { createLockout } from './modules/auth/lockout';
 import { authRepo } from './modules/auth/repo';
 import { authService } from './modules/auth/service';
@@ -89,11 +90,13 @@ export function buildServices(deps: ServiceDeps) {
   const captchas = captchaStore(knex);
   const loginThrottle = deps.loginThrottle ?? createThrottle(knex, 'login');
 
-  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas });
+  // One bounded queue for every bcrypt hash of this process (modules/auth/hasher.ts).
+  const hasher = createHasher({ concurrent: config.overload.bcryptConcurrent, waiting: config.overload.bcryptWaiting, retryAfterSeconds: config.overload.retryAfterSeconds });
+  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas, hasher });
   const recovery = recoveryService({
-    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret,
+    db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
-  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth') });
+  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth'), hasher });
   const fees = feesService({ repo: feesRepo(knex) });
 
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
@@ -131,6 +134,7 @@ export function buildServices(deps: ServiceDeps) {
     announcements,
     captchas,
     loginThrottle,
+    hasher,
     /** The public e-bill check's guess throttle (the QR code's page). */
     ebillVerifyThrottle: createThrottle(knex, 'ebill_verify'),
     throttleRepo: throttleRepo(knex),

@@ -6,6 +6,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { HTTP_STATUS, isAppError } from '../domain/app-error';
+import { isBusyError } from '../domain/gate';
+import { sendBusy } from './busy';
 
 /**
  * The HTTP layer's own refusals (403 from a guard, 404 for no route, 403 over plain http). Services
@@ -36,8 +38,14 @@ export const DATABASE_UNAVAILABLE = '系统维护中，暂时无法处理您的�
 /** Seconds a client is asked to wait (Retry-After) while the database is unreachable. */
 export const DATABASE_RETRY_AFTER_S = 15;
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, retryAfterSeconds = 5): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    // At capacity (a full bcrypt queue; no database connection within knex's acquire timeout):
+    // the friendly 503 with Retry-After, not the 系统繁忙 fault page.
+    if (isBusyError(err) || (err as { name?: string }).name === 'KnexTimeoutError') {
+      if (!res.headersSent) sendBusy(req, res, isBusyError(err) ? err.retryAfterSeconds : retryAfterSeconds, isBusyError(err) ? err.gate : 'database');
+      return;
+    }
     let retryAfter: number | null = null;
     let status = 500;
     let message = '系统繁忙，请稍后再试。如已扣款，请勿重复缴费，学校会在1-2个工作日内恢复此次交易。';

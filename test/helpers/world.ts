@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import type { PaymentService } from '../../src/modules/payment';
 import { createSandboxApp } from '../../src/sandbox/server';
 import { encodeForm, signedEnvelope } from '../../src/gateways/nontax/codec';
@@ -31,14 +31,15 @@ async function listenRaw(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-export async function payEnv(db: TestDatabase, env: Record<string, string> = {}) {
+/** `logger`: where the platform logs (silent unless a test reads the lines). */
+export async function payEnv(db: TestDatabase, env: Record<string, string> = {}, opts: { logger?: Logger } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cupp-pay-'));
   const platform = await listenRaw();
   const sb = await listenRaw();
   const config = testConfig(db, { DATA_DIR: dataDir, PUBLIC_URL: platform.url, SANDBOX_URL: sb.url, SANDBOX_TIME_SCALE: '0.001', ...env });
   const sandbox = createSandboxApp({ config });
   sb.server.on('request', sandbox);
-  const app = createApp({ config, db, logger: createLogger('silent') });
+  const app = createApp({ config, db, logger: opts.logger ?? createLogger('silent') });
   platform.server.on('request', app);
   const payment = testServices({ config, db }).payment;
   afterAll(async () => {

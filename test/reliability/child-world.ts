@@ -17,8 +17,8 @@ import { Decimal } from '../../src/domain/money';
 import type { PaymentAction } from '../../src/gateways/types';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
-import { reconcileModule } from '../../src/modules/reconcile';
-import { paymentModule } from '../../src/modules/payment';
+import { poolOver } from '../../src/db/connection';
+import { testServices } from '../helpers/services';
 import { createSandboxApp } from '../../src/sandbox/server';
 import { TEST_SECRET } from '../helpers/app';
 import { freePort, startServer } from '../helpers/process';
@@ -72,8 +72,9 @@ export async function childWorld(o: { databaseUrl: string; knex: Knex; env?: Rec
   // The sandbox first: it writes the channel keys under DATA_DIR that the platform reads.
   const sandbox = createSandboxApp({ config });
   sb.server.on('request', sandbox);
-  const payment = paymentModule({ config, knex }).service;
-  const registry = reconcileModule({ config, knex }).registry;
+  const services = testServices({ config, db: { knex, pool: poolOver(knex) } });
+  const payment = services.payment;
+  const registry = services.gateways;
 
   let proc: { child: ChildProcess; output: () => string } | null = null;
   let earlier = '';

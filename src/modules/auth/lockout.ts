@@ -21,6 +21,8 @@ export interface Lockout {
   failed(accountKey: string): Promise<void>;
   /** The guess was right: the account's failures are forgiven. */
   succeeded(accountKey: string): Promise<void>;
+  /** The guess was never checked (refused for load): its reserved point goes back. */
+  release(accountKey: string): Promise<void>;
 }
 
 export function createLockout(pool: QueryPool, prefix: string): Lockout {
@@ -40,6 +42,9 @@ export function createLockout(pool: QueryPool, prefix: string): Lockout {
     },
     async succeeded(accountKey) {
       await perAccount.delete(accountKey);
+    },
+    async release(accountKey) {
+      await perAccount.reward(accountKey, 1);
     },
   };
 }

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import { initialPassword } from '../../domain/password-policy';
+import type { PasswordHasher } from './hasher';
 import type { AuthRepo, LoginAccount } from './repo';
 import type { Captchas } from '../captcha/routes';
 import { unknownNameKey } from './login-name';
@@ -32,27 +33,19 @@ const CAPTCHA_REASON = { missing: 'captcha', wrong: 'captchaWrong', expired: 'ca
 // A real hash of a random string: comparing against it costs what a real compare costs.
 const DUMMY_HASH = bcrypt.hashSync('timing-equaliser-not-a-password', 10);
 
-export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas }) {
-  const { repo, throttle, captchas } = deps;
+export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas; hasher: PasswordHasher }) {
+  const { repo, throttle, captchas, hasher } = deps;
 
   return {
     async login(input: LoginInput): Promise<LoginResult> {
-      const username = input.username.trim();
-      const account = await repo.findForLogin(username);
-      const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
-      const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
-      if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
-      if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
-
-      const ok = account ? await verifyPassword(account, input.password) : (await bcrypt.compare(input.password, DUMMY_HASH), false);
-      if (!account || !ok) {
-        await throttle.failed(lockKey, input.ip);
-        return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+      // A place in the hashing queue is held from the start: a sign-in that would find it full is
+      // refused now (BusyError), before its database work, not after it.
+      const turn = hasher.reserve();
+      try {
+        return await signIn(input, turn);
+      } finally {
+        turn.release();
       }
-      await throttle.succeeded(lockKey, input.ip);
-      if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
-      await repo.recordLogin(account.accountId);
-      return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
     },
 
     currentUser: (accountId: number) => repo.currentUser(accountId),
@@ -60,15 +53,42 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
     /** Whether the login form for this address shows the 验证码 field before anything is typed. */
     captchaNeeded: (ip: string) => throttle.captchaNeeded(null, ip),
   };
+
+  /** One sign-in, hashing in the place `hasher` holds. */
+  async function signIn(input: LoginInput, hasher: PasswordHasher): Promise<LoginResult> {
+    const username = input.username.trim();
+    const account = await repo.findForLogin(username);
+    const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
+    const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
+    if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
+    if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
+
+    let ok: boolean;
+    try {
+      ok = account ? await verifyPassword(hasher, account, input.password) : (await hasher.compare(input.password, DUMMY_HASH), false);
+    } catch (e) {
+      // Refused for load (BusyError), not a guess: the point reserved for it goes back.
+      await throttle.release(lockKey, input.ip);
+      throw e;
+    }
+    if (!account || !ok) {
+      await throttle.failed(lockKey, input.ip);
+      return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+    }
+    await throttle.succeeded(lockKey, input.ip);
+    if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
+    await repo.recordLogin(account.accountId);
+    return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
+  }
 }
 
 export type AuthService = ReturnType<typeof authService>;
 
 /** Exported for the password and recovery flows, which must accept exactly what login accepts. */
-export async function verifyPassword(account: Pick<LoginAccount, 'passwordHash' | 'kind' | 'idNumber' | 'name'>, password: string): Promise<boolean> {
-  if (account.passwordHash) return bcrypt.compare(password, account.passwordHash);
+export async function verifyPassword(hasher: PasswordHasher, account: Pick<LoginAccount, 'passwordHash' | 'kind' | 'idNumber' | 'name'>, password: string): Promise<boolean> {
+  if (account.passwordHash) return hasher.compare(password, account.passwordHash);
   // Still on the initial password, which is derived from data we hold rather than stored.
-  await bcrypt.compare(password, DUMMY_HASH);
+  await hasher.compare(password, DUMMY_HASH);
   const expected = account.kind === 'external' ? account.name : account.idNumber ? initialPassword(account.idNumber) : null;
   if (!expected) return false;
   // The X of an ID number is stored in capitals, but students type it either way.

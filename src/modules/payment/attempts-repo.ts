@@ -113,11 +113,11 @@ export async function liveAttemptsCoveringBills(trx: Knex, billIds: number[], no
 }
 
 /** Live attempts past their own expiry (by `before`), oldest first: to be settled at their channel. */
-export async function expiredLiveAttempts(trx: Knex, before: Date, limit = 100): Promise<{ attemptId: string; orderId: string }[]> {
+export async function expiredLiveAttempts(trx: Knex, before: Date, limit = 100): Promise<{ attemptId: string; orderId: string; orderNo: string }[]> {
   const rows = await trx('payment_attempts as a').join('orders as o', 'o.id', 'a.order_id')
     .whereIn('a.status', LIVE_ATTEMPT as AttemptStatus[]).whereNotNull('a.expires_at').where('a.expires_at', '<=', before)
-    .orderBy('a.expires_at').limit(limit).select('a.id', 'a.order_id');
-  return rows.map((r) => ({ attemptId: String(r.id), orderId: String(r.order_id) }));
+    .orderBy('a.expires_at').limit(limit).select('a.id', 'a.order_id', 'o.order_no');
+  return rows.map((r) => ({ attemptId: String(r.id), orderId: String(r.order_id), orderNo: String(r.order_no) }));
 }
 
 /** Whether any attempt was ever sent to this channel: its notifications stay routable. */

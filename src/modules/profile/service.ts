@@ -1,12 +1,12 @@
 // 个人信息 actions. Each is one transaction with its audit entry; none takes another person's id:
 // the account comes from the session, never from the form or the URL.
-import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { decryptCard, encryptCard } from '../../domain/card-crypto';
 import { maskCard } from '../../domain/mask';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
+import type { PasswordHasher } from '../auth/hasher';
 import type { Lockout } from '../auth/lockout';
 import { verifyPassword } from '../auth/service';
 import { PROFILE_MESSAGES as M } from './messages';
@@ -27,8 +27,8 @@ interface Actor {
   ip: string;
 }
 
-export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo; bankCardKey: Buffer; reauthLockout: Lockout }) {
-  const { db, repo, audit, bankCardKey, reauthLockout } = deps;
+export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo; bankCardKey: Buffer; reauthLockout: Lockout; hasher: PasswordHasher }) {
+  const { db, repo, audit, bankCardKey, reauthLockout, hasher } = deps;
 
   /**
    * The current password, asked again before 密保 or the refund card changes: a session left open
@@ -36,9 +36,15 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
    */
   async function confirmPassword(actor: Actor, password: string, field: string, wrong: string = M.passwordWrong): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
     const key = `a${actor.accountId}`;
+    if (!hasher.hasRoom()) throw hasher.refusal();
     if (!(await reauthLockout.attempt(key))) return { ok: false, errors: { [field]: M.locked }, locked: true };
     const account = await repo.accountForPassword(actor.accountId);
-    if (!account || !(await verifyPassword(account, password))) {
+    // Refused for load (BusyError): not a guess, so its reserved point goes back.
+    const right = account && await verifyPassword(hasher, account, password).catch(async (e: unknown) => {
+      await reauthLockout.release(key);
+      throw e;
+    });
+    if (!account || !right) {
       await reauthLockout.failed(key);
       return { ok: false, errors: { [field]: wrong } };
     }
@@ -88,7 +94,7 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
       const account = confirmed.account;
       const broken = checkPassword(input.next, { number: account.number, idNumber: account.idNumber, oldPassword: input.current });
       if (broken) return { ok: false, errors: { next: broken } };
-      const hash = await bcrypt.hash(input.next, BCRYPT_COST);
+      const hash = await hasher.hash(input.next, BCRYPT_COST);
       await db.transaction(async (trx) => {
         await repo.setPassword(trx, account.accountId, hash);
         const ended = await repo.endOtherSessions(trx, account.accountId, input.sessionId);
@@ -107,7 +113,7 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     async setSecurity(actor: Actor, input: { question: string; answer: string }): Promise<void> {
       const account = await repo.accountForPassword(actor.accountId);
       if (!account) return;
-      const hash = await bcrypt.hash(normaliseAnswer(input.answer), BCRYPT_COST);
+      const hash = await hasher.hash(normaliseAnswer(input.answer), BCRYPT_COST);
       await db.transaction(async (trx) => {
         await repo.setSecurity(trx, account.accountId, input.question, hash);
         await audit.record({ actorAccountId: account.accountId, action: 'security.change', targetPersonId: account.personId, detail: { fields: ['security_question', 'security_answer'] }, ip: actor.ip }, trx);

@@ -13,6 +13,7 @@ import { AppError } from '../../domain/app-error';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
+import type { PasswordHasher } from '../auth/hasher';
 import { unknownNameKey } from '../auth/login-name';
 import { typedCaptcha, type Throttle } from '../auth/throttle';
 import type { Captchas } from '../captcha/routes';
@@ -35,8 +36,8 @@ const CAPTCHA_KIND = { missing: 'captcha', wrong: 'captchaWrong', expired: 'capt
 
 const DUMMY_HASH = bcrypt.hashSync('no-such-answer', BCRYPT_COST);
 
-export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: AuditRepo; throttle: Throttle; loginThrottle: Throttle; captchas: Captchas; secret: string }) {
-  const { db, repo, audit, throttle, captchas, secret } = deps;
+export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: AuditRepo; throttle: Throttle; loginThrottle: Throttle; captchas: Captchas; secret: string; hasher: PasswordHasher }) {
+  const { db, repo, audit, throttle, captchas, secret, hasher } = deps;
 
   const decoyQuestion = (username: string, idNumber: string) => {
     const h = createHmac('sha256', secret).update(`recover:${username.toLowerCase()}:${idNumber}`).digest();
@@ -80,7 +81,12 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
       if (gate.kind !== 'check') throw wrong();
       const account = state.accountId ? await repo.byId(state.accountId) : undefined;
       const hash = account?.answerHash ?? DUMMY_HASH;
-      const ok = (await bcrypt.compare(normaliseAnswer(answer), hash)) && account !== undefined && account.answerHash !== null;
+      // Refused for load (BusyError): not a guess, so its reserved point goes back.
+      const matched = await hasher.compare(normaliseAnswer(answer), hash).catch(async (e: unknown) => {
+        await throttle.release(state.lockKey, ip);
+        throw e;
+      });
+      const ok = matched && account !== undefined && account.answerHash !== null;
       if (!ok) {
         await throttle.failed(state.lockKey, ip);
         throw wrong();
@@ -94,7 +100,7 @@ export function recoveryService(deps: { db: Knex; repo: RecoveryRepo; audit: Aud
       if (!account) throw new AppError('invalid', M.expired, 'next');
       const broken = checkPassword(next, { number: account.number, idNumber: account.idNumber });
       if (broken) throw new AppError('invalid', broken, 'next');
-      const hash = await bcrypt.hash(next, BCRYPT_COST);
+      const hash = await hasher.hash(next, BCRYPT_COST);
       await db.transaction(async (trx) => {
         await repo.setPassword(trx, account.accountId, hash);
         const ended = await repo.endAllSessions(trx, account.accountId);

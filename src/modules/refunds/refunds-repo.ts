@@ -68,12 +68,12 @@ export async function failRefund(trx: Knex, id: string, reason: string): Promise
 
 /** A refund with the person of its bill, to settle it. */
 export async function refundToSettle(trx: Knex, id: string) {
-  const r = await trx('refunds as r').join('bills as b', 'b.id', 'r.bill_id').where('r.id', id)
-    .first('r.refund_no', 'r.order_id', 'r.bill_id', 'r.amount', 'r.reason', 'r.actor_account_id', 'b.person_id');
+  const r = await trx('refunds as r').join('bills as b', 'b.id', 'r.bill_id').leftJoin('orders as o', 'o.id', 'r.order_id').where('r.id', id)
+    .first('r.refund_no', 'r.order_id', 'r.bill_id', 'r.amount', 'r.reason', 'r.actor_account_id', 'b.person_id', 'o.order_no');
   if (!r) return null;
   return {
     refundNo: r.refund_no as string, orderId: String(r.order_id), billId: r.bill_id as number, amount: dec(r.amount), reason: r.reason as string,
-    actorAccountId: r.actor_account_id as number | null, personId: r.person_id as number,
+    actorAccountId: r.actor_account_id as number | null, personId: r.person_id as number, orderNo: (r.order_no ?? null) as string | null,
   };
 }
 

@@ -49,7 +49,10 @@ export async function closeOrder(deps: PaymentDeps, input: { order: OrderRow; no
     else if (r !== 'closed') return r;
   }
   if (open) return 'open';
-  if (await casOrder(deps.db, order.id, LIVE, 'closed', { closed_at: now })) return 'closed';
+  if (await casOrder(deps.db, order.id, LIVE, 'closed', { closed_at: now })) {
+    deps.logger?.info({ orderNo: order.orderNo }, 'order closed');
+    return 'closed';
+  }
   const fresh = await orderById(deps.db, order.id);
   return fresh && isSettled(fresh.status) ? 'paid' : 'closed';
 }

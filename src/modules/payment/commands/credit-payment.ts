@@ -5,6 +5,7 @@
 // duplicates of one confirmation queue and find it done.
 import { businessDate } from '../../../domain/business-date';
 import { Decimal, formatMoney } from '../../../domain/money';
+import { credits, refusals } from '../../../metrics/registry';
 import { CREDITABLE } from '../../../domain/order-state';
 import type { PaidEvent } from '../../../gateways/types';
 import { insertReceipt, postLedgerEntry } from '../../billing/repo';
@@ -41,10 +42,14 @@ async function creditInTransaction(deps: Pick<PaymentDeps, 'db' | 'config' | 'lo
   const { db, config } = deps;
   const log = deps.logger;
   const { channel, event, record: rec } = input;
+  // The order the outcome is about, for the log line written once the transaction has committed.
+  let about: string | null = event.orderNo;
   try {
-    return await db.transaction(async (trx) => {
-      const record = (outcome: CreditOutcome, attemptId: string | null, orderNo: string | null) =>
-        recordEvent(trx, { channel, attemptId, orderNo, kind: rec.kind, verified: true, outcome, headers: rec.headers, body: rec.body }).then(() => outcome);
+    const outcome = await db.transaction(async (trx) => {
+      const record = (outcome: CreditOutcome, attemptId: string | null, orderNo: string | null) => {
+        about = orderNo;
+        return recordEvent(trx, { channel, attemptId, orderNo, kind: rec.kind, verified: true, outcome, headers: rec.headers, body: rec.body }).then(() => outcome);
+      };
       let attempt = await lockAttemptByChannelOrderId(trx, channel, event.channelOrderId);
       if (!attempt && event.orderNo !== null) {
         // No attempt holds this channel order id: its create call was answered after the
@@ -115,12 +120,28 @@ async function creditInTransaction(deps: Pick<PaymentDeps, 'db' | 'config' | 'lo
       }
       return record('credited', attempt.id, order.orderNo);
     });
+    logOutcome(deps, { channel, via: rec.kind, orderNo: about, outcome, event });
+    return outcome;
   } catch (e) {
     // The channel's trade number is already on another attempt: this event was applied before.
     if ((e as { code?: string }).code === '23505' && /channel_trade_no/.test(String((e as { constraint?: string }).constraint ?? (e as Error).message))) {
       await recordEvent(db, { channel, orderNo: event.orderNo, kind: rec.kind, verified: true, outcome: 'duplicate', headers: rec.headers, body: rec.body });
+      logOutcome(deps, { channel, via: rec.kind, orderNo: event.orderNo, outcome: 'duplicate', event });
       return 'duplicate';
     }
+    deps.logger?.error({ orderNo: event.orderNo, channel, via: rec.kind, err: e }, 'payment not credited: fault');
     throw e;
   }
+}
+
+/** Every outcome of a confirmation is a money event: one log line with its order number, and the channel's counters. */
+function logOutcome(deps: Pick<PaymentDeps, 'logger'>, o: { channel: string; via: string; orderNo: string | null; outcome: CreditOutcome; event: PaidEvent }): void {
+  const line = { orderNo: o.orderNo, channel: o.channel, via: o.via, outcome: o.outcome, amount: o.event.amount.toFixed(2), channelTradeNo: o.event.channelTradeNo };
+  if (o.outcome === 'credited') {
+    credits.inc({ channel: o.channel, via: o.via });
+    deps.logger?.info(line, 'payment credited');
+  } else if (o.outcome.startsWith('rejected:')) {
+    refusals.inc({ channel: o.channel, reason: o.outcome.slice('rejected:'.length) });
+    deps.logger?.warn(line, 'payment confirmation refused');
+  } else deps.logger?.info(line, o.outcome === 'double-paid' ? 'second payment of a paid order recorded' : 'payment confirmation already applied');
 }

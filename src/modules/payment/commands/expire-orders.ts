@@ -59,7 +59,7 @@ export async function expireOrders(deps: PaymentDeps, input: { now: Date }): Pro
   // Attempts with a life shorter than their order's (ICBC, UnionPay, an Alipay QR): settled
   // once their expiry (and a grace for the channel's clock) has passed.
   for (const a of await expiredLiveAttempts(deps.db, new Date(now.getTime() - EXPIRY_GRACE_MS))) {
-    const r = await settle({ attemptId: a.attemptId, orderId: a.orderId }, () => settleExpiredAttempt(deps, { ...a, now }));
+    const r = await settle({ orderNo: a.orderNo, attemptId: a.attemptId }, () => settleExpiredAttempt(deps, { attemptId: a.attemptId, orderId: a.orderId, now }));
     if (r === 'closed' || r === 'paid') n++;
   }
   if (failure) throw failure;

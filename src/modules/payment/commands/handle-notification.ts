@@ -1,6 +1,7 @@
 // The channel's server-to-server notification: verified, credited, answered in its dialect.
 import { isDatabaseUnavailable } from '../../../db/unavailable';
 import type { ChannelAnswer, RawNotification } from '../../../gateways/types';
+import { refusals } from '../../../metrics/registry';
 import { hasAttemptsAt } from '../attempts-repo';
 import type { PaymentDeps } from '../context';
 import { recordEvent } from '../events-repo';
@@ -21,16 +22,23 @@ export async function handleNotification(deps: PaymentDeps, input: { channel: st
   const headers = { 'content-type': raw.headers['content-type'], 'user-agent': raw.headers['user-agent'] };
   const parsed = adapter.parseNotification(raw);
   if (!parsed.verified) {
-    if (notifyLimit && !(await notifyLimit.refused(from))) return { ...parsed.nack, status: 429 };
+    const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
+    // Past the per-address limit a refusal is counted as 'limited', not by what was wrong with it.
+    if (notifyLimit && !(await notifyLimit.refused(from))) {
+      refusals.inc({ channel, reason: 'limited' });
+      return { ...parsed.nack, status: 429 };
+    }
+    refusals.inc({ channel, reason: parsed.reason });
+    deps.logger?.warn({ orderNo: claimed, channel, reason: parsed.reason, from }, 'notification refused');
     // Anyone can post here: keep enough of a refused request to investigate, not whatever size it
     // came in, and for 30 days at most (the notify-purge job).
-    const claimed = parsed.claimedOrderNo ? parsed.claimedOrderNo.slice(0, 32) : null;
     await recordEvent(db, { channel, orderNo: claimed, kind: 'notify', verified: false, outcome: `rejected:${parsed.reason}`, headers, body: raw.rawBody.slice(0, 2048) });
     return parsed.nack;
   }
   const { event } = parsed;
   try {
     if (event.kind === 'closed') {
+      deps.logger?.info({ orderNo: event.orderNo, channel }, 'channel notified the order closed');
       await recordEvent(db, { channel, orderNo: event.orderNo, kind: 'notify', verified: true, outcome: 'closed', headers, body: raw.rawBody });
       return parsed.ack;
     }

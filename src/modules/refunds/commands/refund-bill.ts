@@ -52,6 +52,10 @@ export async function refundBill(deps: RefundsDeps, actor: RefundActor, collegeS
       const row = await insertRefund(trx, { refundNo, orderId: null, billId: r.billId, amount: r.amount, channel: null, status: 'succeeded', reason: r.reason, actorAccountId: actor.accountId });
       await postRefund(deps, trx, actor, { refundId: row.id, refundNo, personId: r.personId, billId: r.billId, amount: r.amount, mode: 'offline', reason: r.reason, orderId: null });
       return { refundNo, status: 'succeeded' as const };
+    }).then((done) => {
+      // Handed back outside the platform: no order carries it.
+      deps.logger?.info({ orderNo: null, refundNo: done.refundNo, billId: r.billId, amount: r.amount.toFixed(2) }, 'offline refund posted');
+      return done;
     });
   }
 
@@ -73,11 +77,13 @@ export async function refundBill(deps: RefundsDeps, actor: RefundActor, collegeS
     if (r.overpaymentId) await setFlagRefund(trx, r.overpaymentId, refundNo, row.requestedAt);
     const channelOrder = await refundView({ db: trx, config: deps.site }, order.id, order.channel);
     await audit.record({ ...audited(actor), action: 'refund.channel_requested', targetPersonId: r.personId, detail: { refundNo, orderNo: order.orderNo, amount: r.amount.toFixed(2), reason: r.reason } }, trx);
-    return { refundId: row.id, refundNo, requestedAt: row.requestedAt, channel, channelOrder };
+    return { refundId: row.id, refundNo, requestedAt: row.requestedAt, channel, channelOrder, orderNo: order.orderNo };
   });
+  deps.logger?.info({ orderNo: reserved.orderNo, refundNo: reserved.refundNo, amount: r.amount.toFixed(2) }, 'refund requested');
 
   const sent = await sendRefund(reserved.channel, reserved.channelOrder, r.amount, reserved.refundNo, reserved.requestedAt);
   if (sent.status === 'unanswered') {
+    deps.logger?.warn({ orderNo: reserved.orderNo, refundNo: reserved.refundNo, err: sent.error }, 'refund unanswered by the channel');
     // The refund stays pending and keeps its amount reserved until the channel is asked again.
     await noteRefundError(db, reserved.refundId, sent.error);
     throw new RefundUncertainError(M.uncertain(sent.error, reserved.refundNo), reserved.refundNo);

@@ -36,6 +36,7 @@ export async function refundSecondPayment(deps: RefundsDeps, op: OverpaymentRow)
   // about it (and asks again with it) as the same refund.
   if (!(await moveOverpayment(deps.db, op.id, ['refunding'], 'refunding', { refundNo, refundRequestedAt: requestedAt }))) throw new FlagMovedError();
   const sent = await sendRefund(paid.channel, await paid.channelOrder(), paid.attempt.amount, refundNo, requestedAt);
+  deps.logger?.info({ orderNo: paid.order.orderNo, refundNo, amount: paid.attempt.amount.toFixed(2), outcome: sent.status }, 'second payment refund sent');
   if (sent.status === 'unanswered') throw new AppError('uncertain', sent.error);
   if (sent.status === 'succeeded') return { status: 'refunded', refundNo };
   if (sent.status === 'pending') return { status: 'refunding', refundNo };

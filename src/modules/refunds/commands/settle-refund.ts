@@ -50,24 +50,31 @@ export type RefundOutcome = { status: 'succeeded'; channelRefundNo: string } | {
  * lock): a success posts it; a failure releases the reserved amount. A one-click overpayment
  * waiting on it follows. Without an actor, the refund query settles it for its requester.
  */
-export async function settleRefund(deps: Pick<RefundsDeps, 'db' | 'audit'>, refundId: string, outcome: RefundOutcome, actor?: RefundActor): Promise<boolean> {
-  return deps.db.transaction(async (trx) => {
+export async function settleRefund(deps: Pick<RefundsDeps, 'db' | 'audit' | 'logger'>, refundId: string, outcome: RefundOutcome, actor?: RefundActor): Promise<boolean> {
+  // The refund as it was settled (null: not by us), for the log line once committed.
+  const settled = await deps.db.transaction(async (trx) => {
     const row = await refundToSettle(trx, refundId);
-    if (!row) return false;
+    if (!row) return null;
+    const about = { orderNo: row.orderNo, refundNo: row.refundNo, amount: row.amount.toFixed(2) };
     await lockBillForRefund(trx, row.billId);
     const who = actor ?? systemActor('refund-query', row.actorAccountId);
     if (outcome.status === 'succeeded') {
-      if (!(await succeedRefund(trx, refundId, outcome.channelRefundNo))) return false;
+      if (!(await succeedRefund(trx, refundId, outcome.channelRefundNo))) return null;
       await postRefund(deps, trx, who, { refundId, refundNo: row.refundNo, personId: row.personId, billId: row.billId, amount: row.amount, mode: 'channel', reason: row.reason, orderId: row.orderId });
       await settleFlagsOfRefund(trx, row.refundNo, { status: 'refunded' });
-      return true;
+      return about;
     }
-    if (!(await failRefund(trx, refundId, outcome.reason))) return false;
+    if (!(await failRefund(trx, refundId, outcome.reason))) return null;
     await settleFlagsOfRefund(trx, row.refundNo, { status: 'failed', reason: outcome.reason });
     await deps.audit.record({
       ...audited(who), action: 'refund.channel_failed', targetPersonId: row.personId,
       detail: { refundId, refundNo: row.refundNo, billId: row.billId, amount: row.amount.toFixed(2), reason: outcome.reason },
     }, trx);
-    return true;
+    return about;
   });
+  // Logged once committed, with the order the money went back through.
+  if (!settled) return false;
+  if (outcome.status === 'succeeded') deps.logger?.info({ ...settled, channelRefundNo: outcome.channelRefundNo }, 'refund succeeded');
+  else deps.logger?.warn({ ...settled, reason: outcome.reason }, 'refund refused by the channel');
+  return true;
 }

@@ -21,14 +21,20 @@ export async function settleRefundingFlags(deps: RefundsDeps, now: Date, afterMi
     try {
       const q = await askAboutRefund(paid.channel, await paid.channelOrder(), ref, (retryAt) => retryFlagRefund(db, op.id, op.refundRequestedAt, retryAt));
       if (q.status === 'succeeded' && q.amount.eq(ref.amount)) {
-        if (await moveOverpayment(db, op.id, ['refunding'], 'refunded')) out.refunded++;
+        if (await moveOverpayment(db, op.id, ['refunding'], 'refunded')) {
+          out.refunded++;
+          deps.logger?.info({ orderNo: op.orderNo, refundNo: op.refundNo, amount: ref.amount.toFixed(2) }, 'second payment refunded');
+        }
       } else if (q.status === 'failed') {
-        if (await moveOverpayment(db, op.id, ['refunding'], 'failed', { note: M.channelFailed(q.reason) })) out.failed++;
+        if (await moveOverpayment(db, op.id, ['refunding'], 'failed', { note: M.channelFailed(q.reason) })) {
+          out.failed++;
+          deps.logger?.warn({ orderNo: op.orderNo, refundNo: op.refundNo, reason: q.reason }, 'second payment refund refused by the channel');
+        }
       } else out.waiting++;
     } catch (e) {
       if (!(e instanceof ChannelError)) throw e;
       out.waiting++;
-      deps.logger?.warn({ overpayment: op.id, refundNo: op.refundNo, err: e.message }, 'refund query unanswered');
+      deps.logger?.warn({ orderNo: op.orderNo, overpayment: op.id, refundNo: op.refundNo, err: e.message }, 'refund query unanswered');
     }
   }
   return out;
