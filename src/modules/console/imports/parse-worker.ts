@@ -1,27 +1,17 @@
 // The import worker: reads the uploaded file as a stream, decodes it (UTF-8, or GB18030 as Excel
 // on a Chinese Windows saves it), parses the CSV and checks every row, all off the main thread:
 // a 16 MB file parsed on the main thread held every request (even /healthz) for seconds. What
-// needs the database (people that exist, 学号 of staff) is checked afterwards: here too, with the
-// writes, when the job says how to reach PostgreSQL (write-worker.ts); else by the main thread,
-// which then gets the checked rows.
+// needs the database (people that exist, 学号 of staff) is checked by the main thread afterwards.
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse';
 import { BILL_COLUMNS, checkBillRow, checkPersonRow, missingColumns, PEOPLE_COLUMNS } from '../../../domain/import-rows';
-import { PackedRows } from './packed-rows';
 import { BATCH_ROWS, type ParsedRow, type ParseJob, type ParseSource, type WorkerMessage } from './parse-protocol';
 
 const CHUNK = 1 << 20;
 const job = workerData as ParseJob;
 const send = (m: WorkerMessage) => parentPort!.postMessage(m);
-/** The checked rows, when this worker writes them itself; otherwise each batch goes to the main thread. */
-const kept = job.write ? new PackedRows() : undefined;
-const emit = (batch: ParsedRow[]) => {
-  const json = JSON.stringify(batch);
-  if (kept) kept.add(json, batch.length);
-  else send({ type: 'batch', json, rows: batch.length });
-};
 
 async function* bytesOf(source: ParseSource): AsyncGenerator<Uint8Array> {
   if ('path' in source) {
@@ -87,7 +77,7 @@ async function run(): Promise<void> {
         batch.push(row ? { line, number, reasons, row: { number: row.number, period: row.period, item: row.item, due: row.due.toFixed(2) } } : { line, number, reasons });
       }
       if (batch.length >= BATCH_ROWS) {
-        emit(batch);
+        send({ type: 'batch', json: JSON.stringify(batch), rows: batch.length });
         send({ type: 'progress', rows: count });
         batch = [];
       }
@@ -97,11 +87,8 @@ async function run(): Promise<void> {
   }
   if (!header) return send({ type: 'fileError', message: '文件为空' });
   if (!count) return send({ type: 'fileError', message: '文件中没有数据行' });
-  if (batch.length) emit(batch);
-  if (!kept || !job.write) return send({ type: 'done', rows: count });
-  send({ type: 'progress', rows: count });
-  const { writeInWorker } = await import('./write-worker');
-  await writeInWorker({ ...job, write: job.write }, kept);
+  if (batch.length) send({ type: 'batch', json: JSON.stringify(batch), rows: batch.length });
+  send({ type: 'done', rows: count });
 }
 
 await run();
