@@ -1,9 +1,10 @@
 // /healthz while the heavy work runs (docs/heavy-work.md): its p99 when idle, during a 20 MB CSV import
-// through the console (parsed in a worker, written by the main thread), during 20 parallel PDF
-// downloads of distinct e-bills (drawn in the pool) and of the same ones again (from the cache).
-// Goal: within 2x of idle. Beside them, in the same run: a bare Express route probed the same way
-// (the floor), and the old way for comparison, the same file parsed and the same PDFs drawn on
-// the main thread. Loopback only; every phase is bounded (a job must end within 10 minutes).
+// through the console (parsed in a worker, then written), during 20 parallel PDF downloads of
+// distinct e-bills (drawn in the pool) and of the same ones again (from the cache). Goal: within
+// 2x of idle. Each /healthz probe is followed by one of a DB-free route on the same server, so a
+// slow figure tells a blocked request thread (both slow) from a busy database (only /healthz).
+// Beside them, in the same run, the old way for comparison: the same file parsed and the same PDFs
+// drawn on the main thread. Loopback only; every phase is bounded (a job must end within 10 minutes).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'n
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import express from 'express';
 import { benchConfig, benchDatabase } from './bench-db';
+import { cpuMeter, cpuSpent, type CpuSpent } from './cpu-time';
 import { createApp } from '../src/app';
 import { migrateLatest } from '../src/db/migrate';
 import { decodeCsvBytes } from '../src/domain/csv';
@@ -39,9 +41,26 @@ let lastStallMs = 0;
 /** The main thread's full (mark-compact) collections in the last probe: how many, the longest. */
 let lastMajorGc = { count: 0, maxMs: 0 };
 
-/** /healthz asked one request at a time, a pause between, until `until` settles: latencies in ms. */
-async function probe(url: string, until: Promise<unknown> | number): Promise<number[]> {
-  const times: number[] = [];
+/** Latencies in ms of one probe window: /healthz, and the DB-free route asked right after it. */
+interface Probed {
+  health: number[];
+  bare: number[];
+}
+
+async function timed(url: string): Promise<number> {
+  const t = performance.now();
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return performance.now() - t;
+}
+
+/**
+ * /healthz asked one request at a time, then the same server's DB-free route, a pause between,
+ * until `until` settles. The two apart say whether a slow /healthz waited for the request thread
+ * (both slow) or for the database (only /healthz slow).
+ */
+async function probe(urls: { health: string; bare: string }, until: Promise<unknown> | number): Promise<Probed> {
+  const out: Probed = { health: [], bare: [] };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const gc = { count: 0, maxMs: 0 };
@@ -57,18 +76,25 @@ async function probe(url: string, until: Promise<unknown> | number): Promise<num
   if (typeof until === 'number') setTimeout(() => (done = true), until);
   else void until.finally(() => (done = true));
   while (!done) {
-    const t = performance.now();
-    const res = await fetch(url);
-    await res.arrayBuffer();
-    times.push(performance.now() - t);
+    out.health.push(await timed(urls.health));
+    out.bare.push(await timed(urls.bare));
     await sleep(PROBE_GAP_MS);
   }
   loop.disable();
   gcs.disconnect();
   lastStallMs = loop.max / 1e6;
   lastMajorGc = gc;
-  return times;
+  return out;
 }
+
+/** CPU per second over consecutive windows taken together. */
+function joinedCpu(...cs: CpuSpent[]): CpuSpent {
+  const seconds = cs.reduce((a, c) => a + c.seconds, 0);
+  const per = (k: 'mainPerS' | 'processPerS' | 'postgresPerS') => cs.reduce((a, c) => a + c[k] * c.seconds, 0) / seconds;
+  return { seconds, mainPerS: per('mainPerS'), processPerS: per('processPerS'), postgresPerS: per('postgresPerS') };
+}
+
+const joined = (...ps: Probed[]): Probed => ({ health: ps.flatMap((p) => p.health), bare: ps.flatMap((p) => p.bare) });
 
 const p99 = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -104,6 +130,7 @@ async function signIn(base: string, number: string, password: string): Promise<s
 export async function benchOffload(): Promise<void> {
   const { db, url, drop } = await benchDatabase('offload', 10);
   const servers: { close(cb: () => void): void }[] = [];
+  const meters: { stop(): void }[] = [];
   try {
     await migrateLatest(db.knex);
     await seedDemo(db.knex);
@@ -111,31 +138,41 @@ export async function benchOffload(): Promise<void> {
 
     const config = benchConfig(url);
     const app = createApp({ config, db, logger: createLogger('silent') });
-    const server = app.listen(0, '127.0.0.1');
+    // The DB-free probe is a bare route on the same server and the same thread, in front of the
+    // app: it waits for exactly what /healthz waits for except the database.
+    const front = express();
+    front.get('/bench-probe', (_req, res) => res.json({ status: 'ok' }));
+    front.use(app);
+    const server = front.listen(0, '127.0.0.1');
     servers.push(server);
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const health = `${base}/healthz`;
-
-    const bare = express();
-    bare.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
-    const bareServer = bare.listen(0, '127.0.0.1');
-    servers.push(bareServer);
-    await new Promise((r) => bareServer.once('listening', r));
-    const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/healthz`;
+    const urls = { health: `${base}/healthz`, bare: `${base}/bench-probe` };
 
     const finance = await signIn(base, DEMO.finance.number, DEMO.finance.password);
     const cookies = await Promise.all(students.map((s) => signIn(base, s.number, s.password)));
     const csv = peopleCsv(IMPORT_MB);
 
-    await probe(health, 500); // warm-up
-    const refIdle = p99(await probe(bareUrl, IDLE_MS));
+    await probe(urls, 500); // warm-up
     const stall: Record<string, number> = {};
     const gcOf: Record<string, typeof lastMajorGc> = {};
+    const phases: Record<string, Probed> = {};
+    const cpu: Record<string, CpuSpent> = {};
+    const meter = cpuMeter(db.knex);
+    meters.push(meter);
+    const window = async (phase: string, until: Promise<unknown> | number): Promise<Probed> => {
+      const before = await meter.snapshot();
+      const got = await probe(urls, until);
+      cpu[phase] = cpuSpent(before, await meter.snapshot());
+      phases[phase] = got;
+      stall[phase] = lastStallMs;
+      gcOf[phase] = lastMajorGc;
+      return got;
+    };
     // Idle is probed now and again at the end, and the two windows taken together: other work on
     // a shared machine comes and goes, and one window can catch a burst of it.
-    const idleSamples = await probe(health, IDLE_MS);
-    stall.idle = lastStallMs;
+    const idleStart = await window('idle', IDLE_MS);
+    const idleStall = lastStallMs;
 
     // The import, uploaded as the page does, followed until its job ends.
     const page = await fetch(`${base}/console/imports`, { headers: { cookie: finance } });
@@ -152,6 +189,7 @@ export async function benchOffload(): Promise<void> {
     const parsedYet = new Promise<void>((r) => (parsed = r));
     let uploaded!: () => void;
     const uploadedYet = new Promise<void>((r) => (uploaded = r));
+    let writeStarted = 0;
     const imported = (async () => {
       const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', `Cookie: ${financeCookie}`, '-F', `_csrf=${token}`, '-F', `file=@${file};type=text/csv`, `${base}/console/imports/people`]);
       uploaded();
@@ -160,28 +198,26 @@ export async function benchOffload(): Promise<void> {
       const id = Number(location.split('/').pop());
       for (let i = 0; i < 6000; i++) {
         const job = await db.knex('import_jobs').where({ id }).first('state', 'rows_done', 'outcome');
-        if (job.state !== 'parsing') parsed();
+        if (job.state !== 'parsing' && !writeStarted) {
+          writeStarted = performance.now();
+          parsed();
+        }
         if (job.state === 'done' || job.state === 'failed') return job;
         await sleep(100);
       }
       throw new Error('import job did not end within 10 minutes');
     })();
-    // The two phases apart as well: reading and checking (the worker), writing (PostgreSQL).
-    const duringUpload = await probe(health, uploadedYet);
-    stall.uploading = lastStallMs;
-    gcOf.uploading = lastMajorGc;
-    const duringRead = await probe(health, parsedYet);
-    stall.parsing = lastStallMs;
-    gcOf.parsing = lastMajorGc;
-    const duringParse = [...duringUpload, ...duringRead];
-    const duringWrite = await probe(health, imported);
-    stall.writing = lastStallMs;
-    gcOf.writing = lastMajorGc;
-    stall.importing = Math.max(stall.parsing, stall.writing);
-    gcOf.importing = { count: gcOf.parsing!.count + gcOf.writing!.count, maxMs: Math.max(gcOf.parsing!.maxMs, gcOf.writing!.maxMs) };
-    const duringImport = p99([...duringParse, ...duringWrite]);
+    // The phases apart as well: the upload, reading and checking (the worker), writing (PostgreSQL).
+    await window('uploading', uploadedYet);
+    await window('parsing', parsedYet);
+    await window('writing', imported);
     const job = await imported;
     const importSeconds = (performance.now() - t0) / 1000;
+    const writeSeconds = (performance.now() - writeStarted) / 1000;
+    phases.importing = joined(phases.uploading!, phases.parsing!, phases.writing!);
+    cpu.importing = joinedCpu(cpu.uploading!, cpu.parsing!, cpu.writing!);
+    stall.importing = Math.max(stall.uploading!, stall.parsing!, stall.writing!);
+    gcOf.importing = { count: gcOf.uploading!.count + gcOf.parsing!.count + gcOf.writing!.count, maxMs: Math.max(gcOf.uploading!.maxMs, gcOf.parsing!.maxMs, gcOf.writing!.maxMs) };
 
     const downloadAll = () => Promise.all(students.map(async (s, i) => {
       const res = await fetch(`${base}${s.ebills[0]!.path}`, { headers: { cookie: cookies[i]! } });
@@ -190,9 +226,7 @@ export async function benchOffload(): Promise<void> {
     }));
     let t = performance.now();
     const drawn = downloadAll();
-    const duringPdfs = p99(await probe(health, drawn));
-    stall.pdfs = lastStallMs;
-    gcOf.pdfs = lastMajorGc;
+    await window('pdfs', drawn);
     const drawnStatuses = await drawn;
     const drawSeconds = (performance.now() - t) / 1000;
     // The cached round is short (a third of a second): five of them, so p99 is not one sample's.
@@ -202,9 +236,7 @@ export async function benchOffload(): Promise<void> {
       for (let i = 0; i < CACHED_ROUNDS; i++) statuses.push(...(await downloadAll()));
       return statuses;
     })();
-    const duringCached = p99(await probe(health, cached));
-    stall.cached = lastStallMs;
-    gcOf.cached = lastMajorGc;
+    await window('cached', cached);
     const cachedStatuses = await cached;
     const cachedSeconds = (performance.now() - t) / 1000 / CACHED_ROUNDS;
 
@@ -213,43 +245,52 @@ export async function benchOffload(): Promise<void> {
     const pages = (async () => {
       for (let i = 0; i < CACHED_ROUNDS; i++) await Promise.all(cookies.map(async (cookie) => (await fetch(`${base}/fees`, { headers: { cookie } })).arrayBuffer()));
     })();
-    const duringPages = p99(await probe(health, pages));
+    await window('pages', pages);
     await pages;
 
     // The old way, for comparison: the same work on the main thread. A blocked thread cannot time
     // a probe across the block, so the figure is the block itself: what any request then waits.
     let t1 = performance.now();
     parseCsvSync(decodeCsvBytes(csv), { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true });
-    stall.oldParse = performance.now() - t1;
+    const oldParse = performance.now() - t1;
     const repo = ebillsRepo(db.knex);
     const views = await Promise.all(students.map(async (s) => toBillView((await repo.byNumber(s.personId, s.ebills[0]!.billCode, s.ebills[0]!.billNo))!, config)));
     // pdfkit yields between pages and chunks, so here the loop monitor finds the longest block.
     t1 = performance.now();
     const oldDraw = sleep(50).then(() => Promise.all(views.map((v) => renderBillPdf(v))));
-    await probe(health, oldDraw);
-    stall.oldDraw = lastStallMs;
+    await probe(urls, oldDraw);
+    const oldDrawStall = lastStallMs;
     const oldDrawSeconds = (performance.now() - t1) / 1000;
 
-    idleSamples.push(...(await probe(health, IDLE_MS)));
-    stall.idle = Math.max(stall.idle, lastStallMs);
-    const idle = p99(idleSamples);
-    const gcText = (phase: string) => (gcOf[phase] ? `, ${gcOf[phase]!.count} full GCs (longest ${gcOf[phase]!.maxMs.toFixed(0)} ms)` : '');
-    const ratio = (x: number, phase: string) => `${(x / idle).toFixed(2)}x idle   main thread's longest stall ${stall[phase]!.toFixed(0)} ms${gcText(phase)}`;
+    const idleEnd = await window('idleEnd', IDLE_MS);
+    cpu.idle = joinedCpu(cpu.idle!, cpu.idleEnd!);
+    const idleProbed = joined(idleStart, idleEnd);
+    const idle = { health: p99(idleProbed.health), bare: p99(idleProbed.bare) };
+    const idleStallMs = Math.max(idleStall, lastStallMs);
     const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(9);
-    console.log(`offload: GET /healthz p99, one request at a time every ${PROBE_GAP_MS} ms (client and server in one process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal within 2x idle`);
-    console.log(`  reference: bare Express route, idle          ${ms(refIdle)}`);
-    console.log(`  /healthz idle (2 windows, start and end)     ${ms(idle)}   main thread's longest stall ${stall.idle!.toFixed(0)} ms`);
-    console.log(`  during a ${(csv.length / 1e6).toFixed(1)} MB import (worker)          ${ms(duringImport)}   ${ratio(duringImport, 'importing')}   (job ${job.state}, ${job.rows_done} rows, ${importSeconds.toFixed(1)} s)`);
-    console.log(`    of which reading and checking (worker)     ${ms(p99(duringParse))}   ${ratio(p99(duringParse), 'parsing')}`);
-    console.log(`      the upload itself (multer, main thread)  ${ms(p99(duringUpload))}   ${ratio(p99(duringUpload), 'uploading')}   (${duringUpload.length} probes)`);
-    console.log(`      after it: the worker's read and check    ${ms(p99(duringRead))}   ${ratio(p99(duringRead), 'parsing')}   (${duringRead.length} probes)`);
-    console.log(`    of which writing (main thread + database)  ${ms(p99(duringWrite))}   ${ratio(p99(duringWrite), 'writing')}`);
-    console.log(`  during ${PARALLEL_PDFS} parallel PDFs, distinct (pool)     ${ms(duringPdfs)}   ${ratio(duringPdfs, 'pdfs')}   (${drawSeconds.toFixed(2)} s, all 200: ${drawnStatuses.every((s) => s === 200)})`);
-    console.log(`  during ${PARALLEL_PDFS} parallel PDFs, cached              ${ms(duringCached)}   ${ratio(duringCached, 'cached')}   (${CACHED_ROUNDS} rounds, ${cachedSeconds.toFixed(2)} s each, all 200: ${cachedStatuses.every((s) => s === 200)})`);
-    console.log(`  reference: 20 parallel GET /fees (pages)     ${ms(duringPages)}   ${(duringPages / idle).toFixed(2)}x idle   (${CACHED_ROUNDS} rounds: any burst of 20 requests)`);
-    console.log(`  old way: same file parsed on the main thread          every request waits up to ${stall.oldParse!.toFixed(0)} ms   (${(stall.oldParse! / idle).toFixed(0)}x idle p99)`);
-    console.log(`  old way: same ${PARALLEL_PDFS} PDFs drawn on the main thread      every request waits up to ${stall.oldDraw!.toFixed(0)} ms   (${(stall.oldDraw! / idle).toFixed(0)}x idle p99; ${oldDrawSeconds.toFixed(2)} s in all)`);
+    const gcText = (phase: string) => `${gcOf[phase]!.count} full GC${gcOf[phase]!.count === 1 ? '' : 's'}${gcOf[phase]!.count ? ` (longest ${gcOf[phase]!.maxMs.toFixed(0)} ms)` : ''}`;
+    const cpuText = (c: CpuSpent) => `${c.mainPerS.toFixed(0).padStart(4)} ${c.processPerS.toFixed(0).padStart(5)} ${c.postgresPerS.toFixed(0).padStart(5)}`;
+    const row = (label: string, phase: string, probed: Probed, stallMs: number, tail = '') => {
+      const h = p99(probed.health);
+      const b = p99(probed.bare);
+      const vs = (x: number, idleX: number) => (phase === 'idle' ? '      ' : `${(x / idleX).toFixed(2).padStart(5)}x`);
+      console.log(`  ${label.padEnd(42)}${ms(h)} ${vs(h, idle.health)} ${ms(b)} ${vs(b, idle.bare)} ${stallMs.toFixed(0).padStart(6)} ms  ${cpuText(cpu[phase]!)}  ${String(probed.health.length).padStart(5)}   ${phase === 'idle' ? '' : gcText(phase)}${tail}`);
+    };
+    console.log(`offload: p99 of GET /healthz (select 1) and of a DB-free route on the same server, asked in turn every ${PROBE_GAP_MS} ms (client and server in one process; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal /healthz within 2x idle`);
+    console.log(`  ${''.padEnd(42)} /healthz  vs idle   DB-free  vs idle   longest  CPU ms per s:      probes`);
+    console.log(`  ${''.padEnd(42)}                                   stall   main  proc    pg`);
+    row('idle (2 windows, start and end)', 'idle', idleProbed, idleStallMs);
+    row(`during a ${(csv.length / 1e6).toFixed(1)} MB import (worker)`, 'importing', phases.importing!, stall.importing!, `   (job ${job.state}, ${job.rows_done} rows, ${importSeconds.toFixed(1)} s, writing ${writeSeconds.toFixed(1)} s)`);
+    row('  the upload itself (multer, main thread)', 'uploading', phases.uploading!, stall.uploading!);
+    row("  the worker's read and check", 'parsing', phases.parsing!, stall.parsing!);
+    row('  writing (database)', 'writing', phases.writing!, stall.writing!);
+    row(`during ${PARALLEL_PDFS} parallel PDFs, distinct (pool)`, 'pdfs', phases.pdfs!, stall.pdfs!, `   (${drawSeconds.toFixed(2)} s, all 200: ${drawnStatuses.every((s) => s === 200)})`);
+    row(`during ${PARALLEL_PDFS} parallel PDFs, cached`, 'cached', phases.cached!, stall.cached!, `   (${CACHED_ROUNDS} rounds, ${cachedSeconds.toFixed(2)} s each, all 200: ${cachedStatuses.every((s) => s === 200)})`);
+    row('reference: 20 parallel GET /fees (pages)', 'pages', phases.pages!, stall.pages!, `   (${CACHED_ROUNDS} rounds: any burst of 20 requests)`);
+    console.log(`  old way: same file parsed on the main thread          every request waits up to ${oldParse.toFixed(0)} ms   (${(oldParse / idle.health).toFixed(0)}x idle p99)`);
+    console.log(`  old way: same ${PARALLEL_PDFS} PDFs drawn on the main thread      every request waits up to ${oldDrawStall.toFixed(0)} ms   (${(oldDrawStall / idle.health).toFixed(0)}x idle p99; ${oldDrawSeconds.toFixed(2)} s in all)`);
   } finally {
+    for (const m of meters) m.stop();
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     await drop();
   }
