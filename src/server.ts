@@ -29,7 +29,8 @@ async function main() {
     logger.info(`校园统一支付平台 ready on http://localhost:${config.port} (database: ${db.engine})`);
   }));
 
-  if (config.sandbox.enabled) {
+  // With several instances the sandbox runs once, on its own (SANDBOX_EXTERNAL, src/sandbox/main.ts).
+  if (config.sandbox.enabled && !config.sandbox.external) {
     const { startSandbox } = await import('./sandbox/server');
     servers.push(await startSandbox({ config, logger }));
   }
