@@ -2,17 +2,20 @@
 // running them side by side would measure each other). Add a bench by adding it to BENCHES.
 import { benchImportAndReport } from './import-and-report';
 import { benchOffload } from './offload';
+import { benchRegistrationDay } from './registration-day';
 import { benchWeb } from './web';
 
-const BENCHES: [string, () => Promise<void>][] = [
+const BENCHES: [string, (args: string[]) => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
+  ['registration-day', benchRegistrationDay],
 ];
 
 const only = process.argv[2];
 for (const [name, run] of BENCHES) {
   if (only && only !== name) continue;
   console.log(`\n== ${name} ==`);
-  await run();
+  // What follows the bench's name is its own: `npm run bench registration-day -- --students 300`.
+  await run(process.argv.slice(3));
 }

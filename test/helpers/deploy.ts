@@ -190,12 +190,12 @@ export async function waitForUp(p: Proc, url: string, ms = 120_000): Promise<voi
 export interface Answer { status: number; headers: http.IncomingHttpHeaders; text: string }
 
 /** One request on a connection of its own (so nginx balances each one and a reload takes effect). */
-export function request(base: string, method: 'GET' | 'POST', p: string, o: { ca?: string; localAddress?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+export function request(base: string, method: 'GET' | 'POST', p: string, o: { ca?: string; localAddress?: string; headers?: Record<string, string>; body?: string; agent?: http.Agent } = {}): Promise<Answer> {
   const u = new URL(p, base);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(u, {
-      method, agent: false, ...(o.ca ? { ca: o.ca } : {}), ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+      method, agent: o.agent ?? false, ...(o.ca ? { ca: o.ca } : {}), ...(o.localAddress ? { localAddress: o.localAddress } : {}),
       headers: { ...(o.body !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers },
     }, (res) => {
       let data = '';
@@ -217,7 +217,8 @@ export class Browser {
   readonly jar = new Map<string, string>();
   token = '';
 
-  constructor(private readonly via: { base: string; ca?: string; clientAddress?: string }) {}
+  /** `agent`: keep connections open as a browser does (the bench); by default one per request. */
+  constructor(private readonly via: { base: string; ca?: string; clientAddress?: string; agent?: http.Agent }) {}
 
   async send(method: 'GET' | 'POST', p: string, form?: Record<string, string | string[]>, at?: string): Promise<Answer> {
     const direct = at !== undefined;
@@ -226,7 +227,7 @@ export class Browser {
     if (this.jar.size) headers.Cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
     if (direct) Object.assign(headers, { 'X-Forwarded-For': this.via.clientAddress ?? '127.0.0.1', 'X-Forwarded-Proto': 'https', Host: new URL(this.via.base).host });
     const res = await request(direct ? at : this.via.base, method, p, {
-      headers, ...(body !== undefined ? { body } : {}),
+      headers, ...(body !== undefined ? { body } : {}), ...(this.via.agent && !direct ? { agent: this.via.agent } : {}),
       ...(direct ? {} : { ...(this.via.ca ? { ca: this.via.ca } : {}), ...(this.via.clientAddress ? { localAddress: this.via.clientAddress } : {}) }),
     });
     for (const c of res.headers['set-cookie'] ?? []) {
