@@ -179,7 +179,7 @@ async function runOnce(o: Options, k: number): Promise<boolean> {
     const students = await populate(knex, o.students);
     const numbers = students.map((x) => x.number);
     d = await startDeployment({
-      databaseUrl: url, count: k, nginxWorkers: k,
+      databaseUrl: url, count: k, nginxWorkers: k, upTimeoutMs: 300_000,
       env: { NODE_ENV: 'production', SESSION_SECRET: SECRET, BANK_CARD_KEY: 'ab'.repeat(32), LOG_LEVEL: 'warn', COOKIE_SECURE: '1' },
     });
     const floor = await reference(d, agent, Math.max(200, o.students), o.concurrency);
