@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { TEST_SECRET } from '../helpers/app';
 import { startScript, waitForUp, waitUntil } from '../helpers/deploy';
 import { freePort } from '../helpers/process';
@@ -30,7 +30,8 @@ describe('npm run start:cluster', () => {
       NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: TEST_SECRET, LOG_LEVEL: 'info', CLUSTER_WORKERS: '2',
       PORT: String(port), HOST: '127.0.0.1', SANDBOX_PORT: String(sandboxPort), DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cupp-cluster-')),
     });
-    afterAll(() => primary.stop());
+    // Stopped however the test ends: an orphaned primary would go on restarting workers.
+    onTestFinished(() => primary.stop());
     const pid = primary.child.pid!;
     const ready = () => primary.output().split('\n').filter((l) => l.includes('ready on')).length;
     await waitForUp(primary, `http://127.0.0.1:${port}/healthz`, 240_000);
