@@ -109,8 +109,12 @@ async function walk(d: Deployment, agent: https.Agent, { number, billId, periodI
     s.last = Math.max(s.last, t1);
     return r;
   };
-  const expect = (ok: boolean, what: string, text = '') => {
-    if (!ok) throw new Error(`${number}: ${what} ${text.replace(/\s+/g, ' ').slice(0, 200)}`);
+  const expect = (ok: boolean, what: string, html = '') => {
+    if (ok) return;
+    // What the student read: the page's alert, or else its text without the head.
+    const alert = /role="alert"[^>]*>([\s\S]*?)<\//.exec(html)?.[1];
+    const shown = alert ?? html.replace(/<head>[\s\S]*?<\/head>|<script[\s\S]*?<\/script>|<[^>]+>/g, ' ');
+    throw new Error(`${number}: ${what} ${shown.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
   };
   await step('login', async () => {
     await br.get('/login');
