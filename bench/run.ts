@@ -4,21 +4,24 @@ import { benchImportAndReport } from './import-and-report';
 import { benchMoneyPath } from './money-path';
 import { benchOffload } from './offload';
 import { benchOverload } from './overload';
+import { benchRegistrationDay } from './registration-day';
 import { benchWeb } from './web';
 import { benchEbillBacklog } from './ebill-backlog';
 
-const BENCHES: [string, () => Promise<void>][] = [
+const BENCHES: [string, (args: string[]) => Promise<void>][] = [
   ['web', benchWeb],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
   ['money-path', benchMoneyPath],
   ['ebill-backlog', benchEbillBacklog],
   ['overload', benchOverload],
+  ['registration-day', benchRegistrationDay],
 ];
 
 const only = process.argv[2];
 for (const [name, run] of BENCHES) {
   if (only && only !== name) continue;
   console.log(`\n== ${name} ==`);
-  await run();
+  // What follows the bench's name is its own: `npm run bench registration-day -- --students 300`.
+  await run(process.argv.slice(3));
 }

@@ -43,6 +43,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   port: number;
   host: string;
+  /** Worker processes of src/cluster.ts; unset means one per core. */
+  clusterWorkers: number | undefined;
   databaseUrl: string | undefined;
   databasePoolMax: number;
   dataDir: string;
@@ -57,7 +59,8 @@ export interface Config {
   financePhones: string;
   timeZone: 'Asia/Shanghai';
   publicUrl: string;
-  sandbox: { enabled: boolean; port: number; timeScale: number; url: string };
+  /** `external`: the sandbox is its own process at `url` (src/sandbox/main.ts); this one starts none. */
+  sandbox: { enabled: boolean; port: number; timeScale: number; url: string; external: boolean };
   orderTtlMinutes: number;
   /** MAX_LIVE_ORDERS: the per-person cap on live (unpaid, unexpired) orders. */
   maxLiveOrders: number;
@@ -101,6 +104,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    clusterWorkers: e.CLUSTER_WORKERS,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     dataDir,
@@ -118,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: e.SANDBOX_PORT,
       timeScale: e.SANDBOX_TIME_SCALE,
       url: sandboxUrl,
+      external: e.SANDBOX_EXTERNAL,
     },
     orderTtlMinutes: e.ORDER_TTL_MINUTES,
     maxLiveOrders: e.MAX_LIVE_ORDERS,

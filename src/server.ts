@@ -30,7 +30,8 @@ async function main() {
   }));
   keepConnections(servers[0]!);
 
-  if (config.sandbox.enabled) {
+  // With several instances the sandbox runs once, on its own (SANDBOX_EXTERNAL, src/sandbox/main.ts).
+  if (config.sandbox.enabled && !config.sandbox.external) {
     const { startSandbox } = await import('./sandbox/server');
     servers.push(await startSandbox({ config, logger }));
   }

@@ -42,6 +42,8 @@ export const listenEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Worker processes of `npm run start:cluster` (src/cluster.ts); unset: one per core. */
+  CLUSTER_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 };
 
 export const databaseEnv = {
@@ -84,6 +86,12 @@ export const sandboxEnv = {
   SANDBOX_TIME_SCALE: z.coerce.number().positive().max(1).default(1),
   /** Where the platform finds the sandbox when it is not on 127.0.0.1:SANDBOX_PORT (tests, containers). */
   SANDBOX_URL: z.string().url().optional(),
+  /**
+   * The sandbox runs as its own process (`npm run sandbox`, src/sandbox/main.ts) at SANDBOX_URL:
+   * this instance uses it as SANDBOX does but starts none. With several instances exactly one
+   * sandbox must run, or each would hold its own payments and notify for them alone.
+   */
+  SANDBOX_EXTERNAL: bool.default(false),
 };
 
 interface SecretsEnv {

@@ -58,11 +58,19 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
 
 export async function startSandbox(opts: { config: Config; logger: Logger }): Promise<Server> {
   const app = createSandboxApp(opts);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = app.listen(opts.config.sandbox.port, '127.0.0.1', () => {
       opts.logger.info(`payment sandbox on ${opts.config.sandbox.url}`);
       resolve(s);
     });
     s.on('close', () => app.stop());
+    // A second instance on this host with the sandbox on would find the port taken: say what to do
+    // instead of crashing on an unhandled 'error'.
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      app.stop();
+      reject(err.code === 'EADDRINUSE'
+        ? new Error(`sandbox port ${opts.config.sandbox.port} is taken: with several instances run one sandbox (npm run sandbox) and start every instance with SANDBOX_EXTERNAL=1`)
+        : err);
+    });
   });
 }
