@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from './bootstrap';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 
 /** A worker that dies sooner than this after its start counts as dying young. */
@@ -19,16 +19,7 @@ const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 30_000;
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl) {
     console.error('配置错误 DATABASE_URL: several instances need a PostgreSQL server (the embedded database serves one process)');

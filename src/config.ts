@@ -140,3 +140,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO,
   };
 }
+
+/**
+ * For a process's entry point (server, cluster primary, standalone sandbox): the config, or its
+ * one readable line on stderr and exit code 2, instead of a stack trace.
+ */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(source);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}

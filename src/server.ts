@@ -1,23 +1,14 @@
 // Start-up: config → database (migrate, demo data on the embedded default) → app → listen,
 // with the sandbox channels beside it for the demo. Shuts down cleanly on SIGINT/SIGTERM.
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createApp } from './app';
 import { openDatabase } from './bootstrap';
 import { createLogger } from './logger';
 import { buildServices } from './services';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
   const servers: Server[] = [];

@@ -4,21 +4,12 @@
 // only their own payments. It reads the same environment as the instances: DATA_DIR (its keys,
 // which the instances read from DATA_DIR/sandbox), SESSION_SECRET or EBILL_SECRET (the e-bill
 // platform's secret), the channels' merchant ids, SANDBOX_PORT and SANDBOX_TIME_SCALE.
-import { ConfigError, loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { startSandbox } from './server';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const server = await startSandbox({ config, logger });
   const stop = (signal: string) => {

@@ -23,3 +23,11 @@ export function issueCert(subject: CertAttr[], issuer: CertAttr[], publicKeyPem:
   signCertificate(c, signerPem, md);
   return forge.pki.certificateToPem(c);
 }
+
+/** A self-signed certificate for localhost and its key, written by `file` for nginx to serve. */
+export function localhostTls(file: (name: string, content: string) => string): { cert: string; certFile: string; keyFile: string } {
+  const keys = rsaPem();
+  const name = [{ name: 'commonName', value: 'localhost' }];
+  const cert = issueCert(name, name, keys.publicKey, keys.privateKey, '01');
+  return { cert, certFile: file('cert.pem', cert), keyFile: file('key.pem', keys.privateKey) };
+}

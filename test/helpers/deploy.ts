@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issueCert, rsaPem } from './certs';
+import { localhostTls } from './certs';
 import { freePort } from './process';
 import { tempFiles } from './temp-files';
 
@@ -67,11 +67,7 @@ const binary = () => (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx
 
 export async function startDeployNginx(instances: SiteOptions['instances'], o: { workers?: number } = {}): Promise<DeployNginx> {
   const { dir, file } = tempFiles('cupp-deploy-nginx-');
-  const keys = rsaPem();
-  const name = [{ name: 'commonName', value: 'localhost' }];
-  const cert = issueCert(name, name, keys.publicKey, keys.privateKey, '01');
-  const certFile = file('cert.pem', cert);
-  const keyFile = file('key.pem', keys.privateKey);
+  const { cert, certFile, keyFile } = localhostTls(file);
   const port = await freePort();
   const siteFile = path.join(dir, 'campus-pay.conf');
   const writeSite = (list: SiteOptions['instances']) => writeFileSync(siteFile, renderSite({ instances: list, port, certFile, keyFile, logDir: dir }));

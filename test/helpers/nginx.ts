@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { issueCert, rsaPem } from './certs';
+import { localhostTls } from './certs';
 import { freePort } from './process';
 import { tempFiles } from './temp-files';
 
@@ -26,11 +26,7 @@ const binary = () => (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx
  */
 export async function startTlsProxy(opts: { upstream: string; bindFrom: string }): Promise<Nginx> {
   const { dir, file } = tempFiles('cupp-nginx-');
-  const keys = rsaPem();
-  const name = [{ name: 'commonName', value: 'localhost' }];
-  const cert = issueCert(name, name, keys.publicKey, keys.privateKey, '01');
-  const certFile = file('cert.pem', cert);
-  const keyFile = file('key.pem', keys.privateKey);
+  const { cert, certFile, keyFile } = localhostTls(file);
   const port = await freePort();
   const conf = `
 daemon off;

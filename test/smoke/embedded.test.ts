@@ -5,37 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
+import { Browser } from '../helpers/fetch-browser';
 import { freePort, startServer, stop, waitFor } from '../helpers/process';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cupp-smoke-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-/** A minimal cookie-keeping browser over fetch. */
-class Browser {
-  private cookies = new Map<string, string>();
-  private token = '';
-  constructor(private base: string) {}
-  async req(method: string, p: string, form?: Record<string, string>) {
-    const res = await fetch(this.base + p, {
-      method,
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams({ _csrf: this.token, ...form }).toString() : undefined,
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [kv] = c.split(';');
-      const [k, ...v] = kv!.split('=');
-      this.cookies.set(k!, v.join('='));
-    }
-    const body = await res.text();
-    const m = body.match(/name="_csrf" value="([^"]+)"/);
-    if (m) this.token = m[1]!;
-    return { status: res.status, location: res.headers.get('location'), body };
-  }
-}
 
 describe('npm start on the embedded database', () => {
   it('starts, serves the login page, lets 张三 in with 01011234, and shows 共需交费9,350.00元', async () => {
