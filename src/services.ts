@@ -76,6 +76,8 @@ export interface ServiceDeps {
   pdfPool?: PdfPool;
   ebillClient?: EbillClient;
   smsSender?: SmsSender;
+  /** In place of the e-bill kick after a credit: a fixture that credits rows and issues their e-bills itself. */
+  afterCredit?: () => void;
 }
 
 export function buildServices(deps: ServiceDeps) {
@@ -102,7 +104,7 @@ export function buildServices(deps: ServiceDeps) {
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
   const payments = paymentRepo(knex);
-  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool), afterCredit: () => ebillKick.kick() });
+  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool), afterCredit: deps.afterCredit ?? (() => ebillKick.kick()) });
   const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
   const ebillClient = deps.ebillClient ?? createEbillClient(config.ebill);

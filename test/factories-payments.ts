@@ -48,7 +48,8 @@ function paymentOf(db: Knex) {
   let s = services.get(db);
   if (!s) {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://unused', SESSION_SECRET: 'factories-secret-factories-secret-0123456789', LOG_LEVEL: 'silent', SANDBOX: '0', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cupp-factories-')) });
-    s = testServices({ config, db: { knex: db, pool: poolOver(db) } }).payment;
+    // No e-bill kick: a factory's receipts get their e-bills when the test issues them.
+    s = testServices({ config, db: { knex: db, pool: poolOver(db) }, afterCredit: () => undefined }).payment;
     services.set(db, s);
   }
   return s;

@@ -6,6 +6,9 @@ import type { GatewayRegistry } from '../../src/gateways/registry';
 import { createLogger, type Logger } from '../../src/logger';
 import { buildServices, type Services } from '../../src/services';
 
-export function testServices(deps: { config: Config; db: Pick<Database, 'knex' | 'pool'>; registry?: GatewayRegistry; logger?: Logger }): Services {
-  return buildServices({ config: deps.config, db: deps.db, logger: deps.logger ?? createLogger('silent'), ...(deps.registry ? { registry: deps.registry } : {}) });
+export function testServices(deps: { config: Config; db: Pick<Database, 'knex' | 'pool'>; registry?: GatewayRegistry; logger?: Logger; afterCredit?: () => void }): Services {
+  return buildServices({
+    config: deps.config, db: deps.db, logger: deps.logger ?? createLogger('silent'),
+    ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.afterCredit ? { afterCredit: deps.afterCredit } : {}),
+  });
 }
