@@ -40,6 +40,8 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await scheduler.stop();
+    // A drain the last credit kicked records what it issued before the database goes.
+    await services.ebillKick.idle();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await db.close();
     process.exit(0);

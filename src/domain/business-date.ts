@@ -45,3 +45,14 @@ export function compactDate(day: string): string {
 export function startOfBusinessDay(day: string): Date {
   return new Date(`${day}T00:00:00+08:00`);
 }
+
+/**
+ * "2026-12-02 23:50" or "2026-12-02T23:50" (Shanghai) as an instant, or null when it is not a real
+ * minute: 2026-13-01 or 2026-02-30 or 24:10 would otherwise become an Invalid Date or another day.
+ */
+export function businessMinute(s: string): Date | null {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/.exec(s.trim());
+  if (!m) return null;
+  const at = new Date(`${m[1]}T${m[2]}:00+08:00`);
+  return !Number.isNaN(at.getTime()) && businessDateTime(at) === `${m[1]} ${m[2]}:00` ? at : null;
+}

@@ -5,6 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { type AppError, HTTP_STATUS, isAppError } from '../domain/app-error';
+import { isBusyError } from '../domain/gate';
 import { type FieldErrors, formFields, parse, type ParseOptions, type Parsed } from './validate';
 
 export type FormValues = Record<string, string>;
@@ -74,7 +75,8 @@ export function formAction<T, R, C = undefined>(spec: FormSpec<T, C, R>): Reques
     try {
       result = await spec.run(parsed.data, req, ctx);
     } catch (e) {
-      if (!isAppError(e)) throw e;
+      // A full queue (BusyError) is not the form's fault: the busy page with Retry-After, not the form again.
+      if (!isAppError(e) || isBusyError(e)) throw e;
       return refuse({ status: HTTP_STATUS[e.code], errors: { [e.field]: e.message }, error: e.message, refusal: e });
     }
     if (spec.respond) return spec.respond(req, res, result, ctx);

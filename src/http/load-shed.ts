@@ -12,6 +12,9 @@ import { watchGate } from '../metrics/registry';
 import { sendBusy } from './busy';
 import { ROUTE_LABEL } from './metrics';
 
+/** Longer than any request may take (nginx's proxy_read_timeout is 60 s). */
+const HOLD_MAX_MS = 120_000;
+
 export function loadShed(opts: Pick<OverloadConfig, 'maxInFlight' | 'notifyInFlight' | 'healthInFlight' | 'retryAfterSeconds'>): RequestHandler {
   const ra = opts.retryAfterSeconds;
   const requests = new Gate('requests', opts.maxInFlight, 0, ra);
@@ -25,8 +28,28 @@ export function loadShed(opts: Pick<OverloadConfig, 'maxInFlight' | 'notifyInFli
       res.locals[ROUTE_LABEL] = `shed:${gate.name}`;
       return sendBusy(req, res, ra, gate.name);
     }
-    // 'close' comes once the answer is sent or the client went away, whichever is first.
-    res.once('close', release);
+    // The place is held until the work ends, not until the client leaves: a request whose client
+    // went away (nginx gave up after proxy_read_timeout) may still hold a database connection. So
+    // 'finish', or, after an early 'close', the handler's own res.end; a handler that never ends
+    // its answer gives the place back after HOLD_MAX_MS.
+    let held = true;
+    const free = () => {
+      if (!held) return;
+      held = false;
+      clearTimeout(cap);
+      release();
+    };
+    const cap = setTimeout(free, HOLD_MAX_MS);
+    cap.unref();
+    res.once('finish', free);
+    res.once('close', () => {
+      if (res.writableEnded) return free();
+      const end = res.end.bind(res) as (...a: unknown[]) => typeof res;
+      res.end = ((...a: unknown[]) => {
+        free();
+        return end(...a);
+      }) as typeof res.end;
+    });
     next();
   };
 }

@@ -54,9 +54,12 @@ export const saveBeforeRedirect: RequestHandler = (req, res, next) => {
   // store.get finds nothing → generate()), and the answer and the form's token were bound to two
   // different ids. So a session's first page waits for its first write, as a redirect does.
   const render = res.render.bind(res) as (...args: unknown[]) => void;
+  // Not for an error page: the error handler draws it through res.render too, and while the
+  // database is down the save would fail and turn the 503 page into a bare 500. A page whose first
+  // write fails is still drawn (its 验证码 may then need one reload), never replaced by an error.
   res.render = ((...args: unknown[]) => {
-    if (!req.session || !hasData() || sessionStored(req)) return render(...args);
-    saveThen(() => render(...args));
+    if (!req.session || !hasData() || sessionStored(req) || res.statusCode >= 400) return render(...args);
+    req.session.save(() => render(...args));
   }) as typeof res.render;
   next();
 };

@@ -73,6 +73,13 @@ describe('外发队列 and 非税平台维护 on the console', () => {
     const bad = await c.post('/console/queues/maintenance', { starts_at: '', ends_at: '明天', note: '' });
     expect(bad.status).toBe(400);
     expect(text(bad.text)).toContain('请按 年-月-日 时:分 填写');
+    // The right shape but no such day or hour: refused like any bad input, not a 500.
+    for (const ends_at of ['2099-13-01T10:00', '2099-02-30T10:00', '2099-01-01T99:99']) {
+      const nonsense = await c.post('/console/queues/maintenance', { starts_at: '', ends_at, note: '' });
+      expect(nonsense.status, ends_at).toBe(400);
+      expect(text(nonsense.text)).toContain('日期或时间不存在');
+      expect(nonsense.text).toContain(`value="${ends_at}"`);
+    }
     expect(await countRows(knex, 'nontax_maintenance')).toBe(0);
 
     const end = new Date(Date.now() + 3 * 3600_000);

@@ -4,16 +4,12 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { poolOver } from '../../db/connection';
-import { businessDateTime } from '../../domain/business-date';
+import { businessDateTime, businessMinute } from '../../domain/business-date';
 import { createLogger } from '../../logger';
 import { buildServices } from '../../services';
 import { options } from './reconcile';
 
-const LOCAL = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/;
-const instant = (s: string) => {
-  const m = LOCAL.exec(s.trim());
-  return m ? new Date(`${m[1]}T${m[2]}:00+08:00`) : null;
-};
+const instant = businessMinute;
 
 export async function maintenanceCommand(knex: Knex, config: Config, args: string[]): Promise<number> {
   const status = buildServices({ config, db: { knex, pool: poolOver(knex) }, logger: createLogger('warn') }).nontaxStatus;

@@ -60,9 +60,11 @@ export function nontaxStatusRepo(db: Knex) {
     async failure(name: string, now: Date, error: string, threshold: number, delayMs: (opened: number) => number, count = 1): Promise<BreakerRow> {
       return db.transaction(async (trx) => {
         await trx('outbound_breakers').insert({ name }).onConflict('name').ignore();
-        const r = await trx('outbound_breakers').where({ name }).forUpdate().first('failures', 'opened');
+        const r = await trx('outbound_breakers').where({ name }).forUpdate().first('failures', 'opened', 'open_until');
         const failures = Number(r.failures) + count;
-        const opens = failures >= threshold;
+        // Once opened, open_until stays set until a success clears it: a failed probe (half-open)
+        // opens it again at once with the next delay, not after `threshold` more failures.
+        const opens = failures >= threshold || r.open_until !== null;
         const opened = Number(r.opened) + (opens ? 1 : 0);
         const openUntil = opens ? new Date(now.getTime() + delayMs(Number(r.opened))) : null;
         await trx('outbound_breakers').where({ name }).update({

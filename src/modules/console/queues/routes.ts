@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { businessDateTime } from '../../../domain/business-date';
+import { businessDateTime, businessMinute } from '../../../domain/business-date';
 import { requireRole } from '../../../http/guards';
 import { pathId } from '../../../http/params';
 import { type FieldErrors, formFields, parse } from '../../../http/validate';
@@ -16,13 +16,13 @@ import { queueDepths, refusedEbills } from './repo';
 export const QUEUE_LABEL = { ebill: '电子票据申请', sms: '短信通知', payment_query: '支付结果查询', refund_query: '退款结果查询' } as const;
 const SOURCE_LABEL = { window: '每日维护时段', maintenance: '财务登记的维护', breaker: '连续请求失败（自动熔断）' } as const;
 
-const localTime = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '请按 年-月-日 时:分 填写');
+const localTime = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '请按 年-月-日 时:分 填写').refine((v) => businessMinute(v) !== null, '日期或时间不存在');
 const maintenanceForm = z.object({
   starts_at: z.union([z.literal(''), localTime]),
   ends_at: localTime,
   note: z.string().trim().max(100, '说明不超过100字'),
 });
-const toInstant = (local: string) => new Date(`${local}:00+08:00`);
+const toInstant = (local: string) => businessMinute(local)!;
 
 export interface QueuesDeps {
   db: Knex;
