@@ -13,10 +13,14 @@ import { testDatabase } from '../helpers/test-db';
 
 const db = await testDatabase();
 
-/** The live child processes of `pid` (the cluster's workers). */
+/**
+ * The live node child processes of `pid` (the cluster's workers). Not every child: tsx may start
+ * esbuild's service process beside them (seen in CI as a third child).
+ */
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((x) => Number(x.trim())).filter(Boolean);
+    return execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n')
+      .map((line) => line.trim().split(/\s+/)).filter(([p, comm]) => p && comm === 'node').map(([p]) => Number(p));
   } catch {
     return []; // ps exits 1 when there are none
   }
