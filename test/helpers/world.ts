@@ -238,9 +238,7 @@ export async function orderOf(payment: PaymentService, p: Payable, amount = p.du
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     w = r.wizard;
   }
-  const r = await payment.confirmOrder(p.personId, w);
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r.orderNo;
+  return (await payment.confirmOrder(p.personId, w)).orderNo;
 }
 
 /** 确定缴费 with `channel`: the action the browser is given. */

@@ -60,7 +60,6 @@ async function paid(due: string) {
   const p = await f.payerWithBill(knex, '代收', due);
   const { billId } = p;
   const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
-  if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'alipay');
   if (r.kind !== 'action') throw new Error(JSON.stringify(r));
   const qr = ((r as { action: PaymentAction }).action as { content: string }).content;
