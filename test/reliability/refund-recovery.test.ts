@@ -167,8 +167,7 @@ describe('a channel refund whose answer was lost', () => {
     const { p, a, b, flag } = await flaggedSecondPayment('120.00');
 
     const lossy = testServices({ config: w.config, db, registry: flakyNetwork('answer-lost') });
-    const out = await lossy.reconcile.refundOverpayment(String(flag.id), actor);
-    expect(out.ok).toBe(false);
+    await expect(lossy.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'uncertain' });
     const waiting = await w.knex('overpayments').where({ id: flag.id }).first('status', 'refund_no');
     expect(waiting.status).toBe('refunding');
     expect(waiting.refund_no).toMatch(/^TF\d{14}$/);
@@ -192,7 +191,7 @@ describe('a one-click overpayment refund that the channel made but we could not 
       BEGIN IF NEW.status = 'succeeded' THEN RAISE EXCEPTION 'injected: refund success not written'; END IF; RETURN NEW; END $$`);
     await w.knex.raw('CREATE TRIGGER refuse_refund_success BEFORE UPDATE ON refunds FOR EACH ROW EXECUTE FUNCTION refuse_refund_success()');
     try {
-      await expect(w.m.service.refundOverpayment(String(flag.id), actor)).rejects.toThrow(/injected/);
+      await expect(w.m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toThrow(/injected/);
     } finally {
       await w.knex.raw('DROP TRIGGER refuse_refund_success ON refunds');
       await w.knex.raw('DROP FUNCTION refuse_refund_success()');
@@ -202,7 +201,7 @@ describe('a one-click overpayment refund that the channel made but we could not 
     expect(waiting.status).toBe('refunding');
     expect(waiting.refund_no).toMatch(/^TF\d{14}$/);
     // Pressing 一键退款 again must not send a second refund.
-    expect(await w.m.service.refundOverpayment(String(flag.id), actor)).toMatchObject({ ok: false });
+    await expect(w.m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'conflict' });
     expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(13_000n);
 
     await refundJob().run();

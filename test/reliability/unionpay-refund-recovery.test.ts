@@ -202,8 +202,7 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
     // The flag the overpayment scan makes for a second payment of an order (kind 'attempt').
     const [flag] = await knex('overpayments').insert({ kind: 'attempt', person_id: p.personId, bill_id: null, order_id: order.id, attempt_id: attempt.id, channel: 'unionpay', amount: attempt.amount, note: '重复支付' }).returning('id');
     const m = testServices({ config: env.config, db, registry: flaky('timeout') });
-    const r = await m.reconcile.refundOverpayment(String(flag.id), actor);
-    expect(r.ok).toBe(false);
+    await expect(m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'uncertain' });
     const sent = await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at');
     expect(sent.status).toBe('refunding');
     expect(refundsAt(p.orderNo)).toEqual([]);
