@@ -4,6 +4,8 @@
 export type AppErrorCode =
   /** The input is wrong: shown beside `field` (or above the form) and nothing is written. */
   | 'invalid'
+  /** The credentials were refused (a wrong name or password, a stopped account). */
+  | 'unauthenticated'
   /** What was asked for does not exist, or is not the asker's to see. */
   | 'not_found'
   | 'forbidden'
@@ -22,6 +24,8 @@ export class AppError extends Error {
     message: string,
     /** The form field the message belongs beside; '_' is the whole form. */
     readonly field: string = '_',
+    /** A few facts the page shown again needs beyond the message (e.g. whether to ask for a 验证码). */
+    readonly details: Readonly<Record<string, string | number | boolean>> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -33,6 +37,7 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 /** The HTTP status of each code: the only place the mapping is written. */
 export const HTTP_STATUS: Record<AppErrorCode, number> = {
   invalid: 400,
+  unauthenticated: 401,
   not_found: 404,
   forbidden: 403,
   conflict: 409,

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
+import type { Config } from '../../src/config';
+import { platformJobs } from '../../src/jobs';
 import { createLogger, type Logger } from '../../src/logger';
 import type { PaymentService } from '../../src/modules/payment';
 import { createSandboxApp } from '../../src/sandbox/server';
@@ -172,9 +174,28 @@ export function notification(env: PayEnv, payCode: string, o: { amount?: string;
 }
 
 /** Arms a fault in the sandbox's shared control (POST /_control/faults) for the next `count` uses. */
-export async function armFault(env: PayEnv, channel: string, kind: string, count = 1) {
-  expect((await sandboxControl(env).faults({ channel, kind, count })).status).toBe(201);
+export async function armFault(env: Pick<PayEnv, 'sandboxUrl'>, channel: string, kind: string, count = 1, extra: object = {}) {
+  expect((await sandboxControl(env).faults({ channel, kind, count, ...extra })).status).toBe(201);
 }
+
+/**
+ * A fetch to a channel whose first request matching `match` meets `fault` (sent and its answer
+ * lost, never sent, a proxy's 502…); every other request goes out as usual.
+ */
+export function faultOnce(match: (url: string, init?: RequestInit) => boolean, fault: (url: string | URL | Request, init?: RequestInit) => Promise<Response>): typeof fetch {
+  let armed = true;
+  return (async (url: string | URL | Request, init?: RequestInit) => {
+    if (armed && match(String(url), init)) {
+      armed = false;
+      return fault(url, init);
+    }
+    return fetch(url, init);
+  }) as typeof fetch;
+}
+
+/** The scheduler's refund-query job, its clock `aheadMs` past now (past a console call's own time). */
+export const refundQueryJob = (config: Config, knex: Knex, aheadMs = 10 * 60_000) =>
+  platformJobs({ config, knex, logger: createLogger('silent'), now: () => new Date(Date.now() + aheadMs) }).find((j) => j.name === 'refund-query')!;
 
 /** Disarms the channel's faults (DELETE /_control/faults?channel=…). */
 export async function clearFaults(env: PayEnv, channel: string) {
@@ -238,9 +259,7 @@ export async function orderOf(payment: PaymentService, p: Payable, amount = p.du
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     w = r.wizard;
   }
-  const r = await payment.confirmOrder(p.personId, w);
-  if (!r.ok) throw new Error(JSON.stringify(r));
-  return r.orderNo;
+  return (await payment.confirmOrder(p.personId, w)).orderNo;
 }
 
 /** 确定缴费 with `channel`: the action the browser is given. */

@@ -18,15 +18,13 @@ import { signNotification, signedRequest } from '../../src/gateways/alipay/codec
 import { encodeForm } from '../../src/gateways/common/crypto';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { ChannelOrder, PaymentAction } from '../../src/gateways/types';
-import { platformJobs } from '../../src/jobs';
-import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { issueCert, rsaPem, type CertAttr } from '../helpers/certs';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { payEnv, waitForStatus } from '../helpers/world';
+import { armFault, count, form, payEnv, refundQueryJob, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -41,26 +39,19 @@ const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base
 const services = testServices({ config: env.config, db, registry });
 const payment = services.payment;
 const sim = env.sandbox.alipay;
-const logger = createLogger('silent');
 
 const fin = await f.person(knex, { role: 'finance_admin', password: 'Fin@2026pass' });
 const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
 const refunds = refundsModule({ db: knex, audit: auditRepo(knex), gateways: base, publicUrl: env.config.publicUrl });
-/** The scheduler's refund-query job, its clock past the console call's own time. */
-const refundJob = () => platformJobs({ config: env.config, knex, logger, now: () => new Date(Date.now() + 10 * 60_000) }).find((j) => j.name === 'refund-query')!;
-const fault = async (kind: string, extra: object = {}) => {
-  const r = await fetch(`${env.sandboxUrl}/_control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'alipay', kind, count: 1, ...extra }) });
-  expect(r.status).toBe(201);
-};
-const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
-const post = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+const refundJob = () => refundQueryJob(env.config, knex);
+const fault = (kind: string, extra: object = {}) => armFault(env, 'alipay', kind, 1, extra);
+const post = (url: string) => fetch(url, form({}, { follow: true }));
 
 /** A 代收 bill paid through Alipay: the QR scanned (checkout opened) and 确认支付. */
 async function paid(due: string) {
   const p = await f.payerWithBill(knex, '代收', due);
   const { billId } = p;
   const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
-  if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'alipay');
   if (r.kind !== 'action') throw new Error(JSON.stringify(r));
   const qr = ((r as { action: PaymentAction }).action as { content: string }).content;

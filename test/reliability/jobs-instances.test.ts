@@ -52,7 +52,7 @@ describe('jobs started on two app instances at once', () => {
     const longAgo = new Date(Date.now() - 3 * 3600_000);
     const late = await w.payer('财政', '80.00');
     const r = await w.payment.confirmOrder(late.personId, { category: '财政', periods: [late.periodId], lines: [{ billId: late.billId, amount: '80.00' }] }, longAgo);
-    const expired = (r as { orderNo: string }).orderNo;
+    const expired = r.orderNo;
     expect((await w.payment.submitToChannel(late.personId, expired, 'nontax', longAgo)).kind).toBe('action');
     for (const no of [...stale, expired]) expect(await w.statusOf(no)).toBe('paying');
     // And one payment already credited (the payer came back to the result page): its receipt

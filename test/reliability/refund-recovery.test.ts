@@ -9,19 +9,17 @@ import { Decimal } from '../../src/domain/money';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 import { icbcAdapter } from '../../src/gateways/icbc/adapter';
 import { wechatAdapter } from '../../src/gateways/wechat/adapter';
-import { platformJobs } from '../../src/jobs';
-import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { testServices } from '../helpers/services';
+import { count, faultOnce, refundQueryJob } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
 
 const db = await testDatabase();
 const w = await reconcileWorld(db);
-const logger = createLogger('silent');
 
 type Net = 'answer-lost' | 'never-sent';
 
@@ -30,19 +28,13 @@ type Net = 'answer-lost' | 'never-sent';
  * its answer lost (the channel refunds, we hear a reset), or never delivered (a 502 from a proxy).
  */
 function flakyNetwork(mode: Net) {
-  let armed = true;
-  const impl = (async (url: string | URL | Request, init?: RequestInit) => {
-    const u = String(url);
-    if (armed && init?.method === 'POST' && /refund/.test(u) && !/refundqry/.test(u)) {
-      armed = false;
-      if (mode === 'answer-lost') {
-        await fetch(url, init);
-        throw new Error('socket hang up');
-      }
-      return new Response('bad gateway', { status: 502 });
+  const impl = faultOnce((u, init) => init?.method === 'POST' && /refund/.test(u) && !/refundqry/.test(u), async (url, init) => {
+    if (mode === 'answer-lost') {
+      await fetch(url, init);
+      throw new Error('socket hang up');
     }
-    return fetch(url, init);
-  }) as typeof fetch;
+    return new Response('bad gateway', { status: 502 });
+  });
   const { channels } = w.config;
   return createGatewayRegistry(w.config, [wechatAdapter(channels!.wechat, impl), icbcAdapter(channels!.icbc, impl)]);
 }
@@ -51,10 +43,8 @@ const fin = await f.person(w.knex, { role: 'finance_admin', password: 'Fin@2026p
 const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
 const refundsWith = (mode: Net) => refundsModule({ db: w.knex, audit: auditRepo(w.knex), gateways: flakyNetwork(mode), publicUrl: w.config.publicUrl });
 
-/** The scheduler's refund-query job, its clock past the console call's own time. */
-const refundJob = () => platformJobs({ config: w.config, knex: w.knex, logger, now: () => new Date(Date.now() + 10 * 60_000) }).find((j) => j.name === 'refund-query')!;
+const refundJob = () => refundQueryJob(w.config, w.knex);
 
-const count = (q: ReturnType<typeof w.knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
 
 async function paid(channel: 'wechat' | 'icbc', due: string) {
   const p = await w.payer('代收', due);
@@ -167,8 +157,7 @@ describe('a channel refund whose answer was lost', () => {
     const { p, a, b, flag } = await flaggedSecondPayment('120.00');
 
     const lossy = testServices({ config: w.config, db, registry: flakyNetwork('answer-lost') });
-    const out = await lossy.reconcile.refundOverpayment(String(flag.id), actor);
-    expect(out.ok).toBe(false);
+    await expect(lossy.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'uncertain' });
     const waiting = await w.knex('overpayments').where({ id: flag.id }).first('status', 'refund_no');
     expect(waiting.status).toBe('refunding');
     expect(waiting.refund_no).toMatch(/^TF\d{14}$/);
@@ -192,7 +181,7 @@ describe('a one-click overpayment refund that the channel made but we could not 
       BEGIN IF NEW.status = 'succeeded' THEN RAISE EXCEPTION 'injected: refund success not written'; END IF; RETURN NEW; END $$`);
     await w.knex.raw('CREATE TRIGGER refuse_refund_success BEFORE UPDATE ON refunds FOR EACH ROW EXECUTE FUNCTION refuse_refund_success()');
     try {
-      await expect(w.m.service.refundOverpayment(String(flag.id), actor)).rejects.toThrow(/injected/);
+      await expect(w.m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toThrow(/injected/);
     } finally {
       await w.knex.raw('DROP TRIGGER refuse_refund_success ON refunds');
       await w.knex.raw('DROP FUNCTION refuse_refund_success()');
@@ -202,7 +191,7 @@ describe('a one-click overpayment refund that the channel made but we could not 
     expect(waiting.status).toBe('refunding');
     expect(waiting.refund_no).toMatch(/^TF\d{14}$/);
     // Pressing 一键退款 again must not send a second refund.
-    expect(await w.m.service.refundOverpayment(String(flag.id), actor)).toMatchObject({ ok: false });
+    await expect(w.m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'conflict' });
     expect(w.sandbox.wechat.trades.get(a)!.refundedFen).toBe(13_000n);
 
     await refundJob().run();

@@ -11,14 +11,12 @@ import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { PaymentAction } from '../../src/gateways/types';
 import { unionpayAdapter } from '../../src/gateways/unionpay/adapter';
 import { formatAcpResponse } from '../../src/gateways/unionpay/codec';
-import { platformJobs } from '../../src/jobs';
-import { createLogger } from '../../src/logger';
 import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { payEnv } from '../helpers/world';
+import { count, faultOnce, form, payEnv, refundQueryJob } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -26,7 +24,6 @@ import * as f from '../factories';
 const db = await testDatabase();
 const env = await payEnv(db);
 const knex = db.knex;
-const logger = createLogger('silent');
 const base = createGatewayRegistry(env.config);
 const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'unionpay') };
 const payment = testServices({ config: env.config, db, registry }).payment;
@@ -41,39 +38,32 @@ const sim = env.sandbox.unionpay;
  */
 type Net = 'system-error-done' | 'system-error' | 'timeout' | 'lost';
 function flaky(mode: Net) {
-  let armed = true;
-  const impl = (async (url: string | URL | Request, init?: RequestInit) => {
-    if (armed && /backTransReq/.test(String(url))) {
-      armed = false;
-      const fields = Object.fromEntries(new URLSearchParams(String(init?.body)));
-      const busy = (respCode: string) => new Response(formatAcpResponse(sim.sign({
-        txnType: '04', txnSubType: '00', bizType: '000201', merId: fields.merId!, orderId: fields.orderId!, txnTime: fields.txnTime!, respCode, respMsg: '交易通讯超时，请发起查询交易',
-      })));
-      if (mode === 'system-error-done') {
-        await fetch(url, init);
-        return busy('04');
-      }
-      if (mode === 'system-error') return busy('03');
-      if (mode === 'timeout') throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+  const impl = faultOnce((u) => /backTransReq/.test(u), async (url, init) => {
+    const fields = Object.fromEntries(new URLSearchParams(String(init?.body)));
+    const busy = (respCode: string) => new Response(formatAcpResponse(sim.sign({
+      txnType: '04', txnSubType: '00', bizType: '000201', merId: fields.merId!, orderId: fields.orderId!, txnTime: fields.txnTime!, respCode, respMsg: '交易通讯超时，请发起查询交易',
+    })));
+    if (mode === 'system-error-done') {
       await fetch(url, init);
-      throw new Error('socket hang up');
+      return busy('04');
     }
-    return fetch(url, init);
-  }) as typeof fetch;
+    if (mode === 'system-error') return busy('03');
+    if (mode === 'timeout') throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    await fetch(url, init);
+    throw new Error('socket hang up');
+  });
   return createGatewayRegistry(env.config, [unionpayAdapter(env.config.channels!.unionpay, impl)]);
 }
 
 const fin = await f.person(knex, { role: 'finance_admin', password: 'Fin@2026pass' });
 const actor: Actor = { accountId: fin.accountId, personId: fin.personId, name: fin.name, ip: '127.0.0.1' };
-const refundJob = () => platformJobs({ config: env.config, knex, logger, now: () => new Date(Date.now() + 10 * 60_000) }).find((j) => j.name === 'refund-query')!;
-const count = (q: ReturnType<typeof knex>) => q.count<{ n: string }[]>('* as n').then((r) => Number(r[0]!.n));
-const post = (url: string, fields: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+const refundJob = () => refundQueryJob(env.config, knex);
+const post = (url: string, fields: Record<string, string> = {}) => fetch(url, form(fields, { follow: true }));
 
 async function paid(due: string) {
   const p = await f.payerWithBill(knex, '代收', due);
   const { billId } = p;
   const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: due }] });
-  if (!o.ok) throw new Error(o.message);
   const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
   const action = (r as { action: PaymentAction }).action;
   if (action.kind !== 'form') throw new Error('front form expected');
@@ -203,8 +193,7 @@ describe('UnionPay: a second payment handed back is not asked about (and sent ag
     // The flag the overpayment scan makes for a second payment of an order (kind 'attempt').
     const [flag] = await knex('overpayments').insert({ kind: 'attempt', person_id: p.personId, bill_id: null, order_id: order.id, attempt_id: attempt.id, channel: 'unionpay', amount: attempt.amount, note: '重复支付' }).returning('id');
     const m = testServices({ config: env.config, db, registry: flaky('timeout') });
-    const r = await m.reconcile.refundOverpayment(String(flag.id), actor);
-    expect(r.ok).toBe(false);
+    await expect(m.refunds.refundOverpayment(actor, String(flag.id))).rejects.toMatchObject({ code: 'uncertain' });
     const sent = await knex('overpayments').where({ id: flag.id }).first('status', 'refund_no', 'refund_requested_at');
     expect(sent.status).toBe('refunding');
     expect(refundsAt(p.orderNo)).toEqual([]);
@@ -228,7 +217,6 @@ describe('UnionPay close(): a trade still being processed is not closed, even pa
       const p = await f.payerWithBill(knex, '代收', '15.00');
       const { billId } = p;
       const o = await payment.confirmOrder(p.personId, { category: '代收', periods: [p.periodId], lines: [{ billId, amount: '15.00' }] });
-      if (!o.ok) throw new Error(o.message);
       const r = await payment.submitToChannel(p.personId, o.orderNo, 'unionpay');
       const action = (r as { action: PaymentAction }).action;
       if (action.kind !== 'form') throw new Error('front form expected');

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { formFields, parse } from '../../http/validate';
+import { formAction } from '../../http/form-route';
+import { formFields } from '../../http/validate';
 import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import { SESSION_COOKIE } from '../../http/session';
 import type { AnnouncementRepo } from '../announcements/repo';
@@ -37,30 +38,27 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
     await renderLogin(res, { next, notices, captcha });
   });
 
-  r.post('/login', async (req, res, next) => {
-    const fields = formFields(req.body);
-    const values = { username: fields.username ?? '' };
-    const parsed = parse(loginSchema, fields);
-    if (!parsed.ok) {
-      return renderLogin(res, { values, errors: parsed.errors, next: safeNext(fields.next), captcha: Boolean(fields.captcha !== undefined || parsed.errors.captcha) }, 400);
-    }
-    const result = await auth.login({ ...parsed.data, ip: req.ip ?? '', req });
-    if (!result.ok) {
-      const view = { values, next: safeNext(fields.next), captcha: result.captcha };
-      if (result.reason === 'wait') return renderLogin(res, { ...view, error: AUTH_MESSAGES.wait(result.seconds) }, 429);
-      if (result.reason === 'invalid' || result.reason === 'disabled') return renderLogin(res, { ...view, error: AUTH_MESSAGES[result.reason] }, 401);
-      return renderLogin(res, { ...view, errors: { captcha: AUTH_MESSAGES[result.reason] } }, 400);
-    }
-    // A fresh session id at login: an id planted before sign-in is worth nothing after it.
-    req.session.regenerate((err) => {
-      if (err) return next(err);
-      req.session.accountId = result.accountId;
-      req.session.save((err2) => {
-        if (err2) return next(err2);
-        res.redirect(303, result.mustChangePassword ? PASSWORD_CHANGE_PATH : safeNext(fields.next) || '/');
-      });
-    });
-  });
+  r.post('/login', formAction({
+    schema: loginSchema,
+    // What was typed in 用户名 comes back; the password and the 验证码 never do.
+    keep: ['username'],
+    render: (_req, res, f) => {
+      const next = safeNext(f.fields.next);
+      // A wrong field: the 验证码 stays on the page if it was on it (or is itself what was wrong).
+      if (!f.refusal) return renderLogin(res, { values: f.values, errors: f.errors, next, captcha: f.fields.captcha !== undefined || Boolean(f.errors.captcha) }, f.status);
+      const captcha = f.refusal.details.captcha === true;
+      if (f.refusal.field === '_') return renderLogin(res, { values: f.values, error: f.refusal.message, next, captcha }, f.status);
+      return renderLogin(res, { values: f.values, errors: f.errors, next, captcha }, f.status);
+    },
+    run: (data, req) => auth.login({ ...data, ip: req.ip ?? '', req }),
+    respond: async (req, res, signedIn) => {
+      // A fresh session id at login: an id planted before sign-in is worth nothing after it.
+      await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+      req.session.accountId = signedIn.accountId;
+      await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+      res.redirect(303, signedIn.mustChangePassword ? PASSWORD_CHANGE_PATH : safeNext(formFields(req.body).next) || '/');
+    },
+  }));
 
   r.post('/logout', (req, res, next) => {
     req.session.destroy((err) => {

@@ -6,18 +6,25 @@
 import { timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type { Request } from 'express';
+import { AppError, type AppErrorCode } from '../../domain/app-error';
 import { initialPassword } from '../../domain/password-policy';
 import type { PasswordHasher } from './hasher';
 import type { AuthRepo, LoginAccount } from './repo';
 import type { Captchas } from '../captcha/routes';
 import { unknownNameKey } from './login-name';
+import { AUTH_MESSAGES } from './messages';
 import { typedCaptcha, type Throttle } from './throttle';
 
-export type LoginResult =
-  | { ok: true; accountId: number; mustChangePassword: boolean }
-  /** `captcha`: whether the form shown next must carry the 验证码 field. */
-  | { ok: false; reason: 'invalid' | 'disabled' | 'captcha' | 'captchaWrong' | 'captchaExpired'; captcha: boolean }
-  | { ok: false; reason: 'wait'; seconds: number; captcha: boolean };
+export interface SignedIn {
+  accountId: number;
+  mustChangePassword: boolean;
+}
+
+/**
+ * A refused login: the message, and in `details.captcha` whether the form shown again must carry
+ * the 验证码 field. The failure has been counted by then (throttle.ts): refusing writes that much.
+ */
+const refused = (code: AppErrorCode, message: string, captcha: boolean, field = '_') => new AppError(code, message, field, { captcha });
 
 export interface LoginInput {
   username: string;
@@ -37,7 +44,11 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
   const { repo, throttle, captchas, hasher } = deps;
 
   return {
-    async login(input: LoginInput): Promise<LoginResult> {
+    /**
+     * Refused with too_many while the address must wait, invalid beside 验证码 when one is missing
+     * or wrong, and unauthenticated for a wrong name or password or a stopped account.
+     */
+    async login(input: LoginInput): Promise<SignedIn> {
       // A place in the hashing queue is held from the start: a sign-in that would find it full is
       // refused now (BusyError), before its database work, not after it.
       const turn = hasher.reserve();
@@ -55,13 +66,13 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
   };
 
   /** One sign-in, hashing in the place `hasher` holds. */
-  async function signIn(input: LoginInput, hasher: PasswordHasher): Promise<LoginResult> {
+  async function signIn(input: LoginInput, hasher: PasswordHasher): Promise<SignedIn> {
     const username = input.username.trim();
     const account = await repo.findForLogin(username);
     const lockKey = account ? `a${account.accountId}` : `u${unknownNameKey(username)}`;
     const gate = await throttle.attempt(lockKey, input.ip, typedCaptcha(captchas, input.req, input.captcha));
-    if (gate.kind === 'wait') return { ok: false, reason: 'wait', seconds: gate.seconds, captcha: true };
-    if (gate.kind === 'captcha') return { ok: false, reason: CAPTCHA_REASON[gate.result], captcha: true };
+    if (gate.kind === 'wait') throw refused('too_many', AUTH_MESSAGES.wait(gate.seconds), true);
+    if (gate.kind === 'captcha') throw refused('invalid', AUTH_MESSAGES[CAPTCHA_REASON[gate.result]], true, 'captcha');
 
     let ok: boolean;
     try {
@@ -73,12 +84,12 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
     }
     if (!account || !ok) {
       await throttle.failed(lockKey, input.ip);
-      return { ok: false, reason: 'invalid', captcha: await throttle.captchaNeeded(lockKey, input.ip) };
+      throw refused('unauthenticated', AUTH_MESSAGES.invalid, await throttle.captchaNeeded(lockKey, input.ip));
     }
     await throttle.succeeded(lockKey, input.ip);
-    if (account.status !== 'active') return { ok: false, reason: 'disabled', captcha: false };
+    if (account.status !== 'active') throw refused('unauthenticated', AUTH_MESSAGES.disabled, false);
     await repo.recordLogin(account.accountId);
-    return { ok: true, accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
+    return { accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
   }
 }
 

@@ -1,6 +1,7 @@
 // 学费缴费 routes: one line each — path, validation, one service call, render or redirect.
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
+import { HTTP_STATUS, isAppError } from '../../domain/app-error';
 import { isOrderNo } from '../../domain/order-number';
 import { isSettled, LIVE } from '../../domain/order-state';
 import type { ChannelId } from '../../gateways/types';
@@ -144,8 +145,13 @@ export function paymentRoutes(deps: {
     if (!w.success) return renderList(req, res, M.wizardGone, 409);
     const down = await fiscalDown(w.data.category);
     if (down) return renderList(req, res, down, 409);
-    const result = await payment.confirmOrder(req.user!.personId, w.data);
-    if (!result.ok) return renderList(req, res, result.message, 409);
+    let result;
+    try {
+      result = await payment.confirmOrder(req.user!.personId, w.data);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return renderList(req, res, e.message, HTTP_STATUS[e.code]);
+    }
     delete req.session.wizard;
     res.redirect(303, `/pay/orders/${result.orderNo}${result.reused ? '?reused=1' : ''}`);
   });

@@ -8,7 +8,7 @@ import { ChannelError, type Statement } from '../../gateways/types';
 import type { Logger } from '../../logger';
 import type { AuditRepo } from '../audit/repo';
 import type { PaymentService } from '../payment/service';
-import { outcomeOf, type OverpaymentRefundOutcome, type RefundActor, type RefundsModule } from '../refunds';
+import type { RefundsModule } from '../refunds';
 import { addDays, CATCH_UP_DAYS, channelsToReconcile } from './channels';
 import { autoRefundOverpayments } from './commands/auto-refund-overpayments';
 import { flagOverpayments } from './commands/flag-overpayments';
@@ -62,9 +62,6 @@ export function reconcileService(deps: ReconcileDeps) {
     takesUpload: (channel: string) => !!registry.get(channel)?.parseStatement,
 
     scanOverpayments: () => flagOverpayments(db),
-
-    /** 一键退款 by the refunds module, its outcome as data (a refusal is `{ ok: false, message }`). */
-    refundOverpayment: (id: string, actor: RefundActor): Promise<OverpaymentRefundOutcome> => outcomeOf(deps.refunds.refundOverpayment(actor, id)),
 
     overpaymentJob: (autoRefund: boolean, duplicateAutoRefund = false) => autoRefundOverpayments(deps, autoRefund, duplicateAutoRefund),
 
