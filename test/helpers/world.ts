@@ -34,14 +34,17 @@ async function listenRaw(): Promise<{ server: Server; url: string }> {
 }
 
 /** `logger`: where the platform logs (silent unless a test reads the lines). */
-export async function payEnv(db: TestDatabase, env: Record<string, string> = {}, opts: { logger?: Logger } = {}) {
+/** `afterCredit` replaces the app's e-bill kick after a credit (a no-op keeps the e-bill queued for the test to see). */
+export async function payEnv(db: TestDatabase, env: Record<string, string> = {}, opts: { logger?: Logger; afterCredit?: () => void } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cupp-pay-'));
   const platform = await listenRaw();
   const sb = await listenRaw();
   const config = testConfig(db, { DATA_DIR: dataDir, PUBLIC_URL: platform.url, SANDBOX_URL: sb.url, SANDBOX_TIME_SCALE: '0.001', ...env });
   const sandbox = createSandboxApp({ config });
   sb.server.on('request', sandbox);
-  const app = createApp({ config, db, logger: opts.logger ?? createLogger('silent') });
+  const logger = opts.logger ?? createLogger('silent');
+  const services = opts.afterCredit ? testServices({ config, db, logger, afterCredit: opts.afterCredit }) : undefined;
+  const app = createApp({ config, db, logger, ...(services ? { services } : {}) });
   platform.server.on('request', app);
   const payment = testServices({ config, db }).payment;
   afterAll(async () => {

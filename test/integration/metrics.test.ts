@@ -19,7 +19,8 @@ const capture = new Writable({
 });
 
 const db = await testDatabase();
-const env = await payEnv(db, { METRICS_ALLOW: '127.0.0.1' }, { logger: pino({ level: 'info', base: undefined }, capture) });
+// No e-bill kick after the credit: the payment's e-bill stays queued for /metrics to count.
+const env = await payEnv(db, { METRICS_ALLOW: '127.0.0.1' }, { logger: pino({ level: 'info', base: undefined }, capture), afterCredit: () => {} });
 const knex = db.knex;
 
 /** GET from a chosen local address (127.0.0.2 is loopback too, but not the allowed 127.0.0.1). */
@@ -69,7 +70,7 @@ describe('/metrics and the money events in the log', () => {
     expect(value(m.body, 'http_requests_total{method="POST",route="/login",status="303"}')).toBeGreaterThanOrEqual(1);
     expect(m.body).not.toContain(orderNo);
     expect(m.body).toMatch(/^http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/pay\/orders\/:orderNo"\} \d+/m);
-    // The payment's e-bill waits (no job runs in this test) and its SMS is queued.
+    // The payment's e-bill waits (no job or kick runs in this test) and its SMS is queued.
     expect(value(m.body, 'queue_depth{queue="ebills_pending"}')).toBe(1);
     expect(value(m.body, 'queue_depth{queue="sms_pending"}')).toBeGreaterThanOrEqual(1);
     expect(value(m.body, 'job_seconds_since_start{job="ebills"}')).toBeGreaterThanOrEqual(29);
