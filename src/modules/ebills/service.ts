@@ -2,6 +2,7 @@
 import { maskName } from '../../domain/mask';
 import { formatMoney } from '../../domain/money';
 import { AppError } from '../../domain/app-error';
+import { ByteLru } from '../../domain/byte-lru';
 import { RECEIPT_NO } from '../receipts/schemas';
 import { createHash } from 'node:crypto';
 import { PDF_LAYOUT, renderBillPdf } from './pdf';
@@ -9,6 +10,8 @@ import type { EbillsRepo } from './repo';
 import { qrSvg, toBillView, type BillView } from './view';
 
 const NUMBER = /^[0-9A-Za-z]{1,16}$/;
+/** Drawn PDFs kept in each instance's memory (a bill is tens of KB): a repeated download reads no bytea. */
+const PDF_MEMORY_BYTES = 32 * 1024 * 1024;
 
 export interface EbillsDeps {
   repo: EbillsRepo;
@@ -26,6 +29,7 @@ export function pdfContentHash(view: BillView): string {
 export function ebillsService(deps: EbillsDeps) {
   const { repo } = deps;
   const draw = deps.drawPdf ?? renderBillPdf;
+  const drawn = new ByteLru(PDF_MEMORY_BYTES);
   const view = (e: Parameters<typeof toBillView>[0]) => toBillView(e, deps);
   const withQr = async (b: BillView) => ({ ...b, qr: await qrSvg(b.verifyUrl) });
 
@@ -51,7 +55,7 @@ export function ebillsService(deps: EbillsDeps) {
 
     /**
      * The bill's PDF: drawn once (in the pool) and kept in ebill_pdfs, so a later download, from
-     * any instance, is the same bytes and costs no drawing. A bill row never changes once issued,
+     * any instance, is the same bytes and costs no drawing (and, from the same instance, no read). A bill row never changes once issued,
      * but what the PDF shows also comes from configuration (school name, public URL of the QR
      * code) and the layout; the content hash covers all of it and a change draws the PDF anew.
      */
@@ -59,7 +63,10 @@ export function ebillsService(deps: EbillsDeps) {
       const e = await own(personId, billCode, billNo);
       const b = view(e);
       const hash = pdfContentHash(b);
-      const body = (await repo.cachedPdf(e.id, hash)) ?? (await repo.storePdf(e.id, hash, await draw(b)));
+      // The owner was checked above on every download; only the bytes come from memory.
+      const key = `${e.id}:${hash}`;
+      const body = drawn.get(key) ?? (await repo.cachedPdf(e.id, hash)) ?? (await repo.storePdf(e.id, hash, await draw(b)));
+      drawn.set(key, body);
       return { filename: `ebill-${b.billCode}-${b.billNo}.pdf`, body };
     },
 
