@@ -81,6 +81,24 @@ async function populate(knex: Parameters<typeof auditRepo>[0], n: number): Promi
 
 interface Student { number: string; billId: string; periodId: string }
 
+/** Busy answers (503 with Retry-After) met and waited out, by request path: a student who is told
+ * 当前访问人数较多 waits as told and tries again, as a person would. */
+const busyWaits = new Map<string, number>();
+const MAX_BUSY_TRIES = 20;
+
+class PatientBrowser extends Browser {
+  override async send(...a: Parameters<Browser['send']>): ReturnType<Browser['send']> {
+    for (let tries = 1; ; tries++) {
+      const r = await super.send(...a);
+      const after = Number(r.headers['retry-after']);
+      if (r.status !== 503 || !(after > 0) || tries >= MAX_BUSY_TRIES) return r;
+      const key = `${a[0]} ${a[1].split('?')[0]!.replace(/XF\d+[A-Z]+\d+/, ':orderNo')}`;
+      busyWaits.set(key, (busyWaits.get(key) ?? 0) + 1);
+      await new Promise((res) => setTimeout(res, after * 1000));
+    }
+  }
+}
+
 /** The payer at the non-tax cashier: 支付宝, 确认支付, then 返回商户 back to the school (a URL of ours). */
 async function payAtCashier(cashierUrl: string): Promise<string> {
   const form = (f: Record<string, string> = {}): RequestInit => ({ method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(f).toString() });
@@ -98,7 +116,7 @@ async function payAtCashier(cashierUrl: string): Promise<string> {
 
 /** One virtual student's morning; each step's time goes into `times`. */
 async function walk(d: Deployment, agent: https.Agent, { number, billId, periodId }: Student, times: Map<Step, { ms: number[]; first: number; last: number }>) {
-  const br = new Browser({ base: d.nginx.url, ca: d.nginx.cert, agent });
+  const br = new PatientBrowser({ base: d.nginx.url, ca: d.nginx.cert, agent });
   const step = async <T>(name: Step, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const r = await fn();
@@ -157,7 +175,7 @@ async function walk(d: Deployment, agent: https.Agent, { number, billId, periodI
 
 /** GET /healthz through the same nginx at the same concurrency: the floor of any request here. */
 async function reference(d: Deployment, agent: https.Agent, count: number, concurrency: number) {
-  const br = new Browser({ base: d.nginx.url, ca: d.nginx.cert, agent });
+  const br = new PatientBrowser({ base: d.nginx.url, ca: d.nginx.cert, agent });
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -197,6 +215,7 @@ async function runOnce(o: Options, k: number): Promise<boolean> {
     const failures: string[] = [];
     const orderNos: string[] = [];
     let next = 0;
+    busyWaits.clear();
     t = performance.now();
     await Promise.all(Array.from({ length: Math.min(o.concurrency, students.length) }, async () => {
       while (next < students.length) {
@@ -253,6 +272,8 @@ async function runOnce(o: Options, k: number): Promise<boolean> {
       const span = (x.last - x.first) / 1000;
       console.log(`  ${pad(s, 16)} ${String(x.ms.length).padStart(6)}  ${(x.ms.length / (span || 1)).toFixed(1).padStart(7)}/s  p50 ${ms(pct(x.ms, 50)).padStart(8)}  p99 ${ms(pct(x.ms, 99)).padStart(8)}`);
     }
+    const waited = [...busyWaits].map(([k2, v]) => `${k2} ×${v}`).join(', ');
+    console.log(`  busy answers (503 + Retry-After) waited out and retried: ${waited || 'none'}`);
     const lag = (rows: { ms: string }[]) => rows.map((r) => Number(r.ms));
     console.log(`  credit lag (sent to channel → paid)  p50 ${ms(pct(lag(creditLag), 50))}  p99 ${ms(pct(lag(creditLag), 99))}`);
     console.log(`  e-bill lag (credit → 已生成)          p50 ${ms(pct(lag(ebillLag), 50))}  p99 ${ms(pct(lag(ebillLag), 99))}  (${ebillLag.length} e-bills)`);
