@@ -85,6 +85,8 @@ interface Student { number: string; billId: string; periodId: string }
  * 当前访问人数较多 waits as told and tries again, as a person would. */
 const busyWaits = new Map<string, number>();
 const MAX_BUSY_TRIES = 20;
+const MAX_CHANNEL_TRIES = 5;
+const CHANNEL_RETRY_MS = 5000;
 
 class PatientBrowser extends Browser {
   override async send(...a: Parameters<Browser['send']>): ReturnType<Browser['send']> {
@@ -160,8 +162,16 @@ async function walk(d: Deployment, agent: https.Agent, { number, billId, periodI
     return no!;
   });
   const cashier = await step('确定缴费', async () => {
-    expect((await br.get(`/pay/orders/${orderNo}`)).status === 200, '确认缴费 page');
-    const r = await br.post(`/pay/orders/${orderNo}/submit`, { channel: 'nontax' });
+    let r;
+    for (let tries = 1; ; tries++) {
+      expect((await br.get(`/pay/orders/${orderNo}`)).status === 200, '确认缴费 page');
+      r = await br.post(`/pay/orders/${orderNo}/submit`, { channel: 'nontax' });
+      // 支付渠道暂时无法受理，请稍后再试: the channel's answer did not come in time. The student
+      // presses 确定缴费 again a little later; the platform resumes the same attempt at the channel.
+      if (r.status !== 409 || !r.text.includes('请稍后再试') || tries >= MAX_CHANNEL_TRIES) break;
+      busyWaits.set('确定缴费 请稍后再试', (busyWaits.get('确定缴费 请稍后再试') ?? 0) + 1);
+      await new Promise((res) => setTimeout(res, CHANNEL_RETRY_MS));
+    }
     expect(r.status === 303, `确定缴费 ${r.status}`, r.text);
     return String(r.headers.location);
   });
@@ -273,7 +283,7 @@ async function runOnce(o: Options, k: number): Promise<boolean> {
       console.log(`  ${pad(s, 16)} ${String(x.ms.length).padStart(6)}  ${(x.ms.length / (span || 1)).toFixed(1).padStart(7)}/s  p50 ${ms(pct(x.ms, 50)).padStart(8)}  p99 ${ms(pct(x.ms, 99)).padStart(8)}`);
     }
     const waited = [...busyWaits].map(([k2, v]) => `${k2} ×${v}`).join(', ');
-    console.log(`  busy answers (503 + Retry-After) waited out and retried: ${waited || 'none'}`);
+    console.log(`  busy answers waited out and retried (503 + Retry-After; 确定缴费 told 请稍后再试): ${waited || 'none'}`);
     const lag = (rows: { ms: string }[]) => rows.map((r) => Number(r.ms));
     console.log(`  credit lag (sent to channel → paid)  p50 ${ms(pct(lag(creditLag), 50))}  p99 ${ms(pct(lag(creditLag), 99))}`);
     console.log(`  e-bill lag (credit → 已生成)          p50 ${ms(pct(lag(ebillLag), 50))}  p99 ${ms(pct(lag(ebillLag), 99))}  (${ebillLag.length} e-bills)`);
