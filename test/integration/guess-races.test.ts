@@ -40,7 +40,8 @@ describe('parallel guesses', () => {
       expect(r.status).toBe(400);
     }
     const locked = await c.post('/profile/password', { current: 'Right#pass2026', next: 'New#pass20261', confirm: 'New#pass20261' });
-    expect(locked.status).toBe(400);
+    // 429, as 修改密保 and 银行卡修改 answer the same lock.
+    expect(locked.status).toBe(429);
     expect(locked.text).toContain('15分钟');
     const acct = await db.knex('accounts').where({ id: p.accountId }).first('password_hash');
     expect(acct.password_hash).not.toBeNull();

@@ -4,6 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { maskMobile } from '../../domain/mask';
 import { PASSWORD_RULE } from '../../domain/password-policy';
 import { notFound } from '../../http/errors';
+import { formAction } from '../../http/form-route';
 import { formFields, parse } from '../../http/validate';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { BANK_SUGGESTIONS, PROFILE_MESSAGES as M, SECURITY_QUESTIONS } from './messages';
@@ -66,16 +67,14 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
 
   r.get('/profile/password', (_req, res) => renderPassword(res));
 
-  r.post('/profile/password', async (req, res) => {
-    const parsed = parse(passwordChangeSchema, formFields(req.body));
-    if (!parsed.ok) return renderPassword(res, parsed.errors, 400);
-    const forced = req.user!.mustChangePassword;
-    const result = await profile.changePassword({
-      accountId: req.user!.accountId, current: parsed.data.current, next: parsed.data.next, sessionId: req.sessionID, ip: req.ip ?? '',
-    });
-    if (!result.ok) return renderPassword(res, result.errors, 400);
-    res.redirect(303, forced ? '/?changed=1' : '/profile?saved=password');
-  });
+  r.post('/profile/password', formAction({
+    schema: passwordChangeSchema, keep: [],
+    // Read before the change clears it: where a forced change goes next.
+    load: (req) => ({ forced: req.user!.mustChangePassword }),
+    render: (_req, res, f) => renderPassword(res, f.errors, f.status),
+    run: (d, req) => profile.changePassword({ accountId: req.user!.accountId, current: d.current, next: d.next, sessionId: req.sessionID, ip: req.ip ?? '' }),
+    redirect: (_r, _d, ctx) => (ctx.forced ? '/?changed=1' : '/profile?saved=password'),
+  }));
 
   // ── 密保修改 第一步：验证密码 (图6) ──
   const securityCrumbs = ['个人信息', '修改密保'];
@@ -84,14 +83,15 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
 
   r.get('/profile/security', (req, res) => renderVerify(res, {}, 200, req.query.first === '1' ? [M.step1First] : []));
 
-  r.post('/profile/security', async (req, res) => {
-    const parsed = parse(verifyPasswordSchema, formFields(req.body));
-    if (!parsed.ok) return renderVerify(res, parsed.errors, 400);
-    const result = await profile.verifyForSecurity(actor(req), parsed.data.password);
-    if (!result.ok) return renderVerify(res, result.errors, result.locked ? 429 : 400);
-    req.session.securityVerifiedAt = Date.now();
-    res.redirect(303, '/profile/security/question');
-  });
+  r.post('/profile/security', formAction({
+    schema: verifyPasswordSchema, keep: [],
+    render: (_req, res, f) => renderVerify(res, f.errors, f.status),
+    run: async (d, req) => {
+      await profile.verifyForSecurity(actor(req), d.password);
+      req.session.securityVerifiedAt = Date.now();
+    },
+    redirect: '/profile/security/question',
+  }));
 
   // ── 密保修改 第二步：修改密保 (图7) ──
   const stepOnePassed = (req: Request) => {
@@ -136,15 +136,12 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
 
   r.get('/profile/bank', (req, res) => renderBank(req, res, null));
 
-  r.post('/profile/bank', async (req, res) => {
-    const fields = formFields(req.body);
-    const values = { bankName: fields.bankName ?? '', cardNumber: fields.cardNumber ?? '' };
-    const parsed = parse(bankCardSchema, fields);
-    if (!parsed.ok) return renderBank(req, res, values, parsed.errors, 400);
-    const result = await profile.setBankCard(actor(req), parsed.data);
-    if (!result.ok) return renderBank(req, res, values, result.errors, result.locked ? 429 : 400);
-    res.redirect(303, '/profile?saved=bank');
-  });
+  r.post('/profile/bank', formAction({
+    schema: bankCardSchema, keep: ['bankName', 'cardNumber'],
+    render: (req, res, f) => renderBank(req, res, f.values, f.errors, f.status),
+    run: (d, req) => profile.setBankCard(actor(req), d),
+    redirect: '/profile?saved=bank',
+  }));
 
   return r;
 }

@@ -1,6 +1,7 @@
 // 个人信息 actions. Each is one transaction with its audit entry; none takes another person's id:
 // the account comes from the session, never from the form or the URL.
 import type { Knex } from 'knex';
+import { AppError } from '../../domain/app-error';
 import { decryptCard, encryptCard } from '../../domain/card-crypto';
 import { maskCard } from '../../domain/mask';
 import { checkPassword } from '../../domain/password-policy';
@@ -14,8 +15,6 @@ import type { ContactFields, ProfileRepo, ProfileRow } from './repo';
 import type { ProfileEdit } from './schemas';
 
 export const BCRYPT_COST = 10;
-
-export type ActionResult = { ok: true } | { ok: false; errors: Record<string, string>; locked?: boolean };
 
 export interface ProfileView extends Omit<ProfileRow, 'bankCardEnc' | 'bankCardLast4'> {
   /** 6222 **** **** 1234, or '' when no card is on file. */
@@ -32,12 +31,13 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
 
   /**
    * The current password, asked again before 密保 or the refund card changes: a session left open
-   * on a lab PC must not be enough to redirect refunds. Throttled like login.
+   * on a lab PC must not be enough to redirect refunds. Throttled like login: past the limit an
+   * AppError too_many, a wrong password an AppError invalid, each beside `field`.
    */
-  async function confirmPassword(actor: Actor, password: string, field: string, wrong: string = M.passwordWrong): Promise<ActionResult & { account?: NonNullable<Awaited<ReturnType<ProfileRepo['accountForPassword']>>> }> {
+  async function confirmPassword(actor: Actor, password: string, field: string, wrong: string = M.passwordWrong) {
     const key = `a${actor.accountId}`;
     if (!hasher.hasRoom()) throw hasher.refusal();
-    if (!(await reauthLockout.attempt(key))) return { ok: false, errors: { [field]: M.locked }, locked: true };
+    if (!(await reauthLockout.attempt(key))) throw new AppError('too_many', M.locked, field);
     const account = await repo.accountForPassword(actor.accountId);
     // Refused for load (BusyError): not a guess, so its reserved point goes back.
     const right = account && await verifyPassword(hasher, account, password).catch(async (e: unknown) => {
@@ -46,10 +46,10 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     });
     if (!account || !right) {
       await reauthLockout.failed(key);
-      return { ok: false, errors: { [field]: wrong } };
+      throw new AppError('invalid', wrong, field);
     }
     await reauthLockout.succeeded(key);
-    return { ok: true, account };
+    return account;
   }
 
   return {
@@ -86,27 +86,23 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
       return { changed };
     },
 
-    async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<ActionResult> {
+    async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<void> {
       // Throttled like every other re-entry of the password: an open session must not be able
       // to find the password by guessing here and then redirect refunds.
-      const confirmed = await confirmPassword({ accountId: input.accountId, ip: input.ip }, input.current, 'current', '原始密码不正确');
-      if (!confirmed.ok || !confirmed.account) return confirmed.ok ? { ok: false, errors: { current: '账户不存在' } } : confirmed;
-      const account = confirmed.account;
+      const account = await confirmPassword({ accountId: input.accountId, ip: input.ip }, input.current, 'current', '原始密码不正确');
       const broken = checkPassword(input.next, { number: account.number, idNumber: account.idNumber, oldPassword: input.current });
-      if (broken) return { ok: false, errors: { next: broken } };
+      if (broken) throw new AppError('invalid', broken, 'next');
       const hash = await hasher.hash(input.next, BCRYPT_COST);
       await db.transaction(async (trx) => {
         await repo.setPassword(trx, account.accountId, hash);
         const ended = await repo.endOtherSessions(trx, account.accountId, input.sessionId);
         await audit.record({ actorAccountId: account.accountId, action: 'password.change', targetPersonId: account.personId, detail: { field: 'password', otherSessionsEnded: ended }, ip: input.ip }, trx);
       });
-      return { ok: true };
     },
 
     /** 密保修改 第一步：验证密码. */
-    async verifyForSecurity(actor: Actor, password: string): Promise<ActionResult> {
-      const r = await confirmPassword(actor, password, 'password');
-      return r.ok ? { ok: true } : r;
+    async verifyForSecurity(actor: Actor, password: string): Promise<void> {
+      await confirmPassword(actor, password, 'password');
     },
 
     /** 密保修改 第二步. The caller has checked step 1 and the captcha. */
@@ -121,16 +117,13 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     },
 
     /** 银行卡修改: the full number only ever leaves this function encrypted. */
-    async setBankCard(actor: Actor, input: { bankName: string; cardNumber: string; password: string }): Promise<ActionResult> {
-      const r = await confirmPassword(actor, input.password, 'password');
-      if (!r.ok) return r;
-      const account = r.account!;
+    async setBankCard(actor: Actor, input: { bankName: string; cardNumber: string; password: string }): Promise<void> {
+      const account = await confirmPassword(actor, input.password, 'password');
       const card = { bankName: input.bankName, enc: encryptCard(input.cardNumber, bankCardKey), last4: input.cardNumber.slice(-4) };
       await db.transaction(async (trx) => {
         await repo.setBankCard(trx, account.accountId, card);
         await audit.record({ actorAccountId: account.accountId, action: 'bank_card.change', targetPersonId: account.personId, detail: { fields: ['bank_name', 'bank_card'], last4: card.last4 }, ip: actor.ip }, trx);
       });
-      return { ok: true };
     },
   };
 }
