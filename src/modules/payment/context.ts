@@ -22,7 +22,7 @@ export interface PaymentDeps {
   logger?: Logger;
   /** The per-address limit on refused notifications; none where no notifications are heard (the jobs). */
   notifyLimit?: NotifyLimit;
-  /** Told after a credit has committed (the e-bill kick, ../ebills/kick.ts); never inside the transaction. */
+  /** Told after a credit has committed (the e-bill and SMS kicks, src/jobs/kicker.ts); never inside the transaction. */
   afterCredit?: () => void;
 }
 
