@@ -105,17 +105,20 @@ export function buildServices(deps: ServiceDeps) {
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
   const payments = paymentRepo(knex);
-  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool), afterCredit: deps.afterCredit ?? afterCredit });
+  // The non-tax platform's availability (window, maintenance, breaker): 确定缴费's bill.push and
+  // the e-bill requests both feed the breaker, and both wait while it is open.
+  const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
+  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool),
+    afterCredit: deps.afterCredit ?? afterCredit, nontaxBreaker: nontaxStatus,
+  });
   const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
   const ebillClient = deps.ebillClient ?? createEbillClient(config.ebill);
   // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
   const smsSender = deps.smsSender ?? sandboxSmsSender(knex);
-  // The non-tax platform's availability (window, maintenance, breaker), and the e-bill and SMS
-  // drains a credit kicks on this instance right after its commit (the jobs are the safety net):
-  // the credit queues the paid notice, each e-bill issued queues its own, so an e-bill drain that
-  // issued some kicks the SMS drain in turn.
-  const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
+  // The e-bill and SMS drains a credit kicks on this instance right after its commit (the jobs
+  // are the safety net): the credit queues the paid notice, each e-bill issued queues its own, so
+  // an e-bill drain that issued some kicks the SMS drain in turn.
   const ebillIssuing: IssuingDeps = {
     knex, client: ebillClient, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
   };
