@@ -1,15 +1,18 @@
 // Overload: the platform's sign-in capacity (full POST /login, closed loop) beside raw bcrypt
 // compares/s on the same threads, then ~10 s of sign-ins arriving at three times that capacity
 // (open loop, a new student and address each time). Prints what was admitted and what was shed
-// per second, the latency of the admitted ones, how fast a refusal came, the process's peak RSS
-// (client and server share the process) and how many answers were 500.
-import { availableParallelism } from 'node:os';
+// per second, the latency of the admitted ones, how fast a refusal came (at the client, and on the
+// server from the request's arrival to its answer), the event loop's delay meanwhile (client and
+// server share the process and its loop), the process's peak RSS and how many answers were 500.
+import { availableParallelism, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
 import { benchConfig, benchDatabase } from './bench-db';
 import { createApp } from '../src/app';
 import { migrateLatest } from '../src/db/migrate';
 import { createLogger } from '../src/logger';
+import { ROUTE_LABEL } from '../src/http/metrics';
 import { buildServices } from '../src/services';
 
 const PW = 'Bench#2026pw';
@@ -43,6 +46,17 @@ export async function benchOverload(): Promise<void> {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The server's own part of a refusal: from the request's arrival to the end of its answer, apart
+    // for those refused before their session was read (src/http/shed-hashing.ts labels them) and
+    // those the sign-in itself refused (the gate filled between the two).
+    const serverShedMs: { ms: number; early: boolean }[] = [];
+    server.prependListener('request', (_req, res) => {
+      const t = performance.now();
+      res.once('finish', () => {
+        const early = (res as { locals?: Record<string, unknown> }).locals?.[ROUTE_LABEL] === 'shed:bcrypt';
+        if (res.statusCode === 503) serverShedMs.push({ ms: performance.now() - t, early });
+      });
+    });
 
     let n = 0;
     /** A student's login page (a cookie and its CSRF token), from an address of its own. */
@@ -67,7 +81,7 @@ export async function benchOverload(): Promise<void> {
     };
 
     const o = config.overload;
-    console.log(`\n== overload (${availableParallelism()} cores; bcrypt cost 10, gate ${o.bcryptConcurrent} at once + ${o.bcryptWaiting} waiting; MAX_IN_FLIGHT ${o.maxInFlight}; client and server in one process)`);
+    console.log(`\n== overload (${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; bcrypt cost 10, gate ${o.bcryptConcurrent} at once + ${o.bcryptWaiting} waiting; MAX_IN_FLIGHT ${o.maxInFlight}; client and server in one process)`);
 
     // Reference: raw bcrypt compares/s, as many at once as the thread pool takes.
     const RAW = 40;
@@ -102,6 +116,9 @@ export async function benchOverload(): Promise<void> {
     for (let i = 0; i < total; i += 20) pages.push(...(await Promise.all(Array.from({ length: Math.min(20, total - i) }, loginPage))));
     let maxRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 50);
+    serverShedMs.length = 0;
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const answers: Promise<Awaited<ReturnType<typeof signIn>>>[] = [];
     const t0 = performance.now();
     for (let i = 0; i < total; i++) {
@@ -113,6 +130,7 @@ export async function benchOverload(): Promise<void> {
     const done = await Promise.all(answers);
     const elapsed = (performance.now() - t0) / 1000;
     clearInterval(sampler);
+    loop.disable();
     const admitted = done.filter((a) => a.status === 303);
     const shed = done.filter((a) => a.status === 503);
     const others = done.filter((a) => a.status !== 303 && a.status !== 503);
@@ -120,6 +138,12 @@ export async function benchOverload(): Promise<void> {
     console.log(`offered ${rate.toFixed(1)} logins/s for ${OVERLOAD_SECONDS} s (${total} sign-ins, done in ${elapsed.toFixed(1)} s)`);
     console.log(`admitted ${(admitted.length / elapsed).toFixed(1)} /s  p50 ${pct(admitted.map((a) => a.ms), 50).toFixed(0)} ms  p99 ${pct(admitted.map((a) => a.ms), 99).toFixed(0)} ms`);
     console.log(`shed     ${(shed.length / elapsed).toFixed(1)} /s  p99 time-to-503 ${pct(shed.map((a) => a.ms), 99).toFixed(1)} ms  all with Retry-After: ${shed.every((a) => a.retryAfter !== null)}`);
+    const loopMs = (p: number) => (loop.percentile(p) / 1e6).toFixed(1);
+    const early = serverShedMs.filter((x) => x.early).map((x) => x.ms);
+    const late = serverShedMs.filter((x) => !x.early).map((x) => x.ms);
+    console.log(`shed on the server (arrival → answer): before the session ${early.length}  p50 ${pct(early, 50).toFixed(1)} ms  p99 ${pct(early, 99).toFixed(1)} ms;  by the sign-in itself ${late.length}  p50 ${pct(late, 50).toFixed(1)} ms  p99 ${pct(late, 99).toFixed(1)} ms`);
+    console.log(`time-to-503 at the client  p50 ${pct(shed.map((a) => a.ms), 50).toFixed(1)} ms  p99 ${pct(shed.map((a) => a.ms), 99).toFixed(1)} ms`);
+    console.log(`event-loop delay meanwhile (client and server in one loop)  p50 ${loopMs(50)} ms  p99 ${loopMs(99)} ms  max ${(loop.max / 1e6).toFixed(1)} ms  (load average now ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
     console.log(`max RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB  500s: ${done.filter((a) => a.status === 500).length}  other answers: ${others.length}${others.length ? ` (${[...new Set(others.map((a) => a.status))].join(', ')})` : ''}  bcrypt queue high-water ${stats.maxWaiting}/${o.bcryptWaiting}`);
 
     server.closeAllConnections();

@@ -16,13 +16,14 @@ import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
 import { loadShed } from './http/load-shed';
+import { shedHashingPosts } from './http/shed-hashing';
 import { requestMetrics } from './http/metrics';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
-import { authRoutes } from './modules/auth/routes';
+import { AUTH_HASHING_POSTS, authRoutes } from './modules/auth/routes';
 import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
@@ -36,8 +37,8 @@ import { homeRoutes } from './modules/home/routes';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
 import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
-import { profileRoutes } from './modules/profile/routes';
-import { recoveryRoutes } from './modules/recovery/routes';
+import { PROFILE_HASHING_POSTS, profileRoutes } from './modules/profile/routes';
+import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { buildServices, type Services } from './services';
 
@@ -117,6 +118,8 @@ export function createApp(deps: AppDeps) {
   app.use(paymentNotifyRoutes({ payment: s.payment }));
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
+  // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
+  app.use(shedHashingPosts(s.hasher, [...AUTH_HASHING_POSTS, ...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], config.overload.retryAfterSeconds));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }), logger));
   app.use(saveBeforeRedirect);

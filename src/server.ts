@@ -40,8 +40,8 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await scheduler.stop();
-    // A drain the last credit kicked records what it issued before the database goes.
-    await services.ebillKick.idle();
+    // The drains the last credits kicked (e-bills, SMS) record what they did before the database goes.
+    await services.kicksIdle();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await db.close();
     process.exit(0);

@@ -7,6 +7,7 @@
 import type { Config } from './config';
 import type { Database } from './db/connection';
 import { createGatewayRegistry, type GatewayRegistry } from './gateways/registry';
+import { createKicker } from './jobs/kicker';
 import type { Logger } from './logger';
 import { announcementRepo } from './modules/announcements/repo';
 import { auditRepo } from './modules/audit/repo';
@@ -37,7 +38,6 @@ import { createPdfPool, type PdfPool } from './modules/ebills/pdf-pool';
 import { ebillsRepo } from './modules/ebills/repo';
 import { ebillsService } from './modules/ebills/service';
 import { drainEbills, type IssuingDeps } from './modules/ebills/issuing';
-import { createKicker } from './modules/ebills/kick';
 import { nontaxStatusService } from './modules/nontax-status/service';
 import { feesRepo } from './modules/fees/repo';
 import { feesService } from './modules/fees/service';
@@ -56,6 +56,7 @@ import { reconcileService } from './modules/reconcile/service';
 import { ledgerCheckRepo } from './modules/reconcile/ledger-check-repo';
 import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryService } from './modules/recovery/service';
+import { drainSms } from './modules/sms/outbox';
 import { sandboxSmsSender, type SmsSender } from './modules/sms/sender';
 import { transactionsRepo } from './modules/transactions/repo';
 import { transactionsService } from './modules/transactions/service';
@@ -76,7 +77,7 @@ export interface ServiceDeps {
   pdfPool?: PdfPool;
   ebillClient?: EbillClient;
   smsSender?: SmsSender;
-  /** In place of the e-bill kick after a credit: a fixture that credits rows and issues their e-bills itself. */
+  /** In place of the e-bill and SMS kicks after a credit: a fixture that credits rows and issues their e-bills itself. */
   afterCredit?: () => void;
 }
 
@@ -104,19 +105,31 @@ export function buildServices(deps: ServiceDeps) {
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
   const payments = paymentRepo(knex);
-  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool), afterCredit: deps.afterCredit ?? (() => ebillKick.kick()) });
+  // The non-tax platform's availability (window, maintenance, breaker): 确定缴费's bill.push and
+  // the e-bill requests both feed the breaker, and both wait while it is open.
+  const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
+  const payment = paymentService({ db: knex, audit, registry: gateways, config, logger, notifyLimit: deps.notifyLimit ?? createNotifyLimit(pool),
+    afterCredit: deps.afterCredit ?? afterCredit, nontaxBreaker: nontaxStatus,
+  });
   const pdfPool = deps.pdfPool ?? createPdfPool({ size: config.pdf.workers, maxQueue: PDF_QUEUE });
   const ebills = ebillsService({ repo: ebillsRepo(knex), schoolName: config.schoolName, publicUrl: config.publicUrl, drawPdf: pdfPool.render });
   const ebillClient = deps.ebillClient ?? createEbillClient(config.ebill);
   // The sandbox SMS sender records messages; docs/sms.md says how to plug in a real provider here.
   const smsSender = deps.smsSender ?? sandboxSmsSender(knex);
-  // The non-tax platform's availability (window, maintenance, breaker), and the e-bill drain the
-  // credit kicks on this instance right after its commit (the job is the safety net).
-  const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
+  // The e-bill and SMS drains a credit kicks on this instance right after its commit (the jobs
+  // are the safety net): the credit queues the paid notice, each e-bill issued queues its own, so
+  // an e-bill drain that issued some kicks the SMS drain in turn.
   const ebillIssuing: IssuingDeps = {
     knex, client: ebillClient, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
   };
-  const ebillKick = createKicker(() => drainEbills(ebillIssuing), logger);
+  const smsKick = createKicker('sms', () => drainSms({ knex, sender: smsSender, logger }), logger);
+  const ebillKick = createKicker('ebills', async () => {
+    if ((await drainEbills(ebillIssuing)).issued > 0) smsKick.kick();
+  }, logger);
+  function afterCredit() {
+    ebillKick.kick();
+    smsKick.kick();
+  }
 
   // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
   const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
@@ -156,6 +169,12 @@ export function buildServices(deps: ServiceDeps) {
     nontaxStatus,
     ebillIssuing,
     ebillKick,
+    smsKick,
+    /** Resolves once no kicked drain is running or asked for: shutdown, and tests that wait for them. */
+    async kicksIdle() {
+      await ebillKick.idle();
+      await smsKick.idle();
+    },
     refunds,
     reconcile,
     staleOrders,

@@ -18,6 +18,8 @@
 // after `ms`, past the client's timeout). rotate_key: the channel signs from its next message on
 // with a new key (WeChat a new platform certificate listed at /v3/certificates); the old key is
 // no longer used. refund_error: the refund is taken, then answered with a system error (ICBC).
+// declined: ICBC answers the payer's last try as failed; the non-tax platform refuses the next
+// bill.push for the bill itself (code 1003).
 // down {ms | until}: the channel is out of service until then (ms is sandbox time, scaled by
 // SANDBOX_TIME_SCALE like the retry schedules): its gateway and pages answer 503, and its
 // notifications wait and go out when it is back, as a platform resends after an outage.

@@ -1,7 +1,7 @@
 // 非税通知: the outbox is drained through an SmsSender, retried with backoff, and given up after
 // too many failures; the sandbox sender "delivers" into sms_sandbox_inbox.
 import { describe, expect, it } from 'vitest';
-import { drainSmsOutbox, smsRetryDelayMs } from '../../src/modules/sms/outbox';
+import { drainSms, drainSmsOutbox, SMS_LEASE_MS, smsRetryDelayMs } from '../../src/modules/sms/outbox';
 import { sandboxSmsSender, SmsError, type SmsSender } from '../../src/modules/sms/sender';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -87,5 +87,25 @@ describe('SMS outbox', () => {
       expect(await db.knex('sms_sandbox_inbox').where({ body }).count('* as n').first()).toMatchObject({ n: '1' });
     }
     for (const id of ids) expect((await outbox(id)).status).toBe('sent');
+  });
+
+  it('a pass stops sending once half its lease is gone, and the rest goes with a later pass, each once', async () => {
+    const bodies = ['租约一', '租约二', '租约三'];
+    const ids = [];
+    for (const b of bodies) ids.push(await queue(b));
+    const t0 = at(600).getTime();
+    // A provider so slow that the first send takes half the lease.
+    let clock = t0;
+    const real = sandboxSmsSender(db.knex);
+    const slow: SmsSender = { async send(mobile, body) { clock += SMS_LEASE_MS / 2; return real.send(mobile, body); } };
+    const first = await drainSmsOutbox({ knex: db.knex, sender: slow, now: () => new Date(clock) });
+    expect(first).toMatchObject({ claimed: 3, sent: 1 });
+    // Still under the first pass's lease: nobody takes the other two.
+    expect((await drainSmsOutbox({ knex: db.knex, sender: real, now: () => new Date(t0 + SMS_LEASE_MS - 1) })).claimed).toBe(0);
+    // The lease over, drainSms sends them, and nothing twice.
+    const rest = await drainSms({ knex: db.knex, sender: real, now: () => new Date(t0 + SMS_LEASE_MS) });
+    expect(rest.sent).toBe(2);
+    for (const body of bodies) expect(await db.knex('sms_sandbox_inbox').where({ body }).count('* as n').first()).toMatchObject({ n: '1' });
+    for (const id of ids) expect(await outbox(id)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 });

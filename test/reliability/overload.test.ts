@@ -1,5 +1,6 @@
 // Three times the sign-ins the platform can hash at once: the excess is refused at once with the
-// friendly 503 page and Retry-After, before any hashing was spent on it; those admitted are signed
+// friendly 503 page and Retry-After, before any hashing was spent on it (and, while the gate is
+// full, before its session is read, its body parsed or its CSRF token checked); those admitted are signed
 // in as usual; nothing answers 500; the queues in front of bcrypt and of the request handlers
 // never hold more than their bounds, however many more come. The gates are configured small
 // (2 hashes at once, 4 waiting) and the accounts hashed at a high cost, so that a handful of
@@ -7,6 +8,7 @@
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import type { Database, QueryPool } from '../../src/db/connection';
 import { createLogger } from '../../src/logger';
 import { buildServices } from '../../src/services';
 import { listen, testConfig } from '../helpers/app';
@@ -25,10 +27,23 @@ const db = await testDatabase();
 // test's time even on a busy machine: six of them, two at a time).
 const slowHash = await bcrypt.hash(PW, 11);
 
-function platform(env: Record<string, string>) {
+/** `database`: what the app reads sessions through (a test may count its queries). */
+function platform(env: Record<string, string>, database: Database = db) {
   const config = testConfig(db, { BCRYPT_CONCURRENT: String(CONCURRENT), BCRYPT_WAITING: String(WAITING), RETRY_AFTER_SECONDS: '7', FINANCE_PHONES: '2973305 2973826', ...env });
   const services = buildServices({ config, db, logger: createLogger('silent') });
-  return { app: createApp({ config, db, logger: createLogger('silent'), services }), services };
+  return { app: createApp({ config, db: database, logger: createLogger('silent'), services }), services };
+}
+
+/** The database with its pool counting every query on the sessions table (the session store's reads and writes). */
+function countingSessionQueries() {
+  let n = 0;
+  const pool: QueryPool = {
+    query(q, values) {
+      if (/\bsessions\b/.test(typeof q === 'string' ? q : q.text)) n++;
+      return db.pool.query(q, values);
+    },
+  };
+  return { database: { ...db, pool }, count: () => n };
 }
 
 const main = platform({});
@@ -154,5 +169,50 @@ describe('overload: three times the sign-in capacity', () => {
     const done = await held;
     expect(done.map((a) => a.status)).toEqual([303, 303, 303, 303]);
     expect((await fetch(`${tightUrl}/login`)).status).toBe(200);
+  }, BURST_TIMEOUT);
+
+  it('while the bcrypt gate is full, refuses every post that hashes before reading its session, parsing its body or checking CSRF', async () => {
+    const sessions = countingSessionQueries();
+    const full = platform({}, sessions.database);
+    const { url: fullUrl } = await listen(full.app);
+    const [page] = await loginPages(fullUrl, await students(1));
+    const headers = { cookie: page!.cookie, 'x-forwarded-for': page!.ip, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' };
+    // The session store is counted: a page read goes through it.
+    let before = sessions.count();
+    expect((await fetch(`${fullUrl}/login`, { headers })).status).toBe(200);
+    expect(sessions.count()).toBeGreaterThan(before);
+
+    // Every place of the gate held (as sign-ins about to hash would hold them).
+    const tickets = Array.from({ length: CAPACITY }, () => full.services.hasher.reserve());
+    expect(full.services.hasher.hasRoom()).toBe(false);
+    const refusedBefore = full.services.hasher.stats().refused;
+    const throttled = await db.knex('auth_throttle').count<{ n: string }[]>({ n: '*' });
+    // No CSRF token, and a body past the parser's 64 kB limit: either would have been answered
+    // 403 or 413 had the post been let as far as the parser or the CSRF check.
+    const body = new URLSearchParams({ username: page!.number, password: PW, pad: 'x'.repeat(70_000) }).toString();
+    const posts = ['/login', '/LOGIN/', '/profile/password', '/profile/security', '/profile/security/question', '/profile/bank', '/recover/answer', '/recover/reset'];
+    before = sessions.count();
+    for (const path of posts) {
+      const res = await fetch(`${fullUrl}${path}`, { method: 'POST', redirect: 'manual', headers, body });
+      expect(res.status, path).toBe(503);
+      expect(res.headers.get('retry-after'), path).toBe('7');
+      const shown = text(await res.text());
+      expect(shown).toContain('当前访问人数较多，请稍后再试');
+      expect(shown).toContain('2973305 2973826');
+    }
+    expect(sessions.count()).toBe(before);
+    expect(full.services.hasher.stats().refused - refusedBefore).toBe(posts.length);
+    // Refused, not attempted: no throttle counter was touched.
+    expect(await db.knex('auth_throttle').count<{ n: string }[]>({ n: '*' })).toEqual(throttled);
+    // A post that does not hash goes its usual way, session and CSRF check included (403: no token).
+    const other = await fetch(`${fullUrl}/recover`, { method: 'POST', redirect: 'manual', headers, body: 'username=x' });
+    expect(other.status).toBe(403);
+    expect(sessions.count()).toBeGreaterThan(before);
+
+    // Places free again: the same sign-in, with its token, is admitted and signed in as usual.
+    for (const t of tickets) t.release();
+    const admitted = await signIn(fullUrl, page!);
+    expect(admitted.status).toBe(303);
+    expect(admitted.location).toBe('/');
   }, BURST_TIMEOUT);
 });

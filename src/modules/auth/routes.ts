@@ -9,6 +9,9 @@ import { AUTH_MESSAGES, timeoutNotices } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
 
+/** Posts that hash (bcrypt): refused early when its gate is full (src/http/shed-hashing.ts). */
+export const AUTH_HASHING_POSTS = ['/login'] as const;
+
 export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string }) {
   const r = Router();
   const { auth } = deps;

@@ -1,7 +1,7 @@
 // Whether the non-tax platform can be used now, learnt three ways: the configured daily window
 // (NONTAX_MAINTENANCE_WINDOW), a maintenance period finance set (console or command line) with
-// its expected end, or consecutive failures of our requests to it (a circuit breaker that lets one
-// probe through when its time is up). While it is out, 财政 payments show 非税平台维护中 with the
+// its expected end, or consecutive failures of our requests to it, e-bill requests and 确定缴费's
+// bill.push alike (a circuit breaker that lets one probe through when its time is up). While it is out, 财政 payments show 非税平台维护中 with the
 // expected time and build nothing, and e-bill requests wait in receipts, unclaimed and untried,
 // until it is back. 代收 payments go on: they never touch it.
 import type { Knex } from 'knex';

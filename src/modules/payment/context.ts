@@ -22,8 +22,14 @@ export interface PaymentDeps {
   logger?: Logger;
   /** The per-address limit on refused notifications; none where no notifications are heard (the jobs). */
   notifyLimit?: NotifyLimit;
-  /** Told after a credit has committed (the e-bill kick, ../ebills/kick.ts); never inside the transaction. */
+  /** Told after a credit has committed (the e-bill and SMS kicks, src/jobs/kicker.ts); never inside the transaction. */
   afterCredit?: () => void;
+  /**
+   * The non-tax platform's circuit breaker (../nontax-status/service.ts), told how each bill.push
+   * of 确定缴费 went: the platform failing (no answer, a timeout, 5xx, an answer that does not
+   * verify) or answering. A refusal of the bill itself says nothing about the platform.
+   */
+  nontaxBreaker?: { success(now: Date): Promise<void>; failure(error: string, now: Date): Promise<void> };
 }
 
 /** A channel's fee on top of the order's amount (CHANNEL_FEES), 0.00 where none is set. */

@@ -16,6 +16,9 @@ export const SECURITY_STEP_MS = 10 * 60 * 1000;
 
 type Errors = Record<string, string>;
 
+/** Posts that hash (bcrypt: the password asked again, a new password or 密保 answer): refused early when its gate is full (src/http/shed-hashing.ts). */
+export const PROFILE_HASHING_POSTS = ['/profile/password', '/profile/security', '/profile/security/question', '/profile/bank'] as const;
+
 const actor = (req: Request) => ({ accountId: req.user!.accountId, ip: req.ip ?? '' });
 
 export function profileRoutes(deps: { profile: ProfileService; captchas: Captchas }) {

@@ -10,6 +10,9 @@ import type { RecoveryService, RecoveryState } from './service';
 
 type Errors = Record<string, string>;
 
+/** Posts that hash (bcrypt: the 密保 answer, the new password): refused early when its gate is full (src/http/shed-hashing.ts). */
+export const RECOVERY_HASHING_POSTS = ['/recover/answer', '/recover/reset'] as const;
+
 /** A fresh session id whenever the flow moves forward: an id planted before cannot ride along. */
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

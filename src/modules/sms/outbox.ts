@@ -21,6 +21,8 @@ export interface SmsSendingResult {
   sent: number;
   retrying: number;
   failed: number;
+  /** Rows this pass claimed (a full batch means more may be waiting). */
+  claimed: number;
 }
 
 export const SMS_LEASE_MS = 2 * 60_000;
@@ -38,8 +40,12 @@ export async function drainSmsOutbox(deps: SmsSendingDeps): Promise<SmsSendingRe
   const started = now();
   // Claim with a lease: another runner skips these rows until the lease runs out.
   const rows = await claimDueSms(knex, started, new Date(started.getTime() + SMS_LEASE_MS), deps.batchSize ?? 100);
-  const result: SmsSendingResult = { sent: 0, retrying: 0, failed: 0 };
+  const result: SmsSendingResult = { sent: 0, retrying: 0, failed: 0, claimed: rows.length };
+  // A slow provider must not outlast the lease: past half of it the rest of the batch is left,
+  // still claimed, for the pass that takes it once the lease is over, so no row is sent by two.
+  const stopAt = started.getTime() + SMS_LEASE_MS / 2;
   for (const m of rows) {
+    if (now().getTime() >= stopAt) break;
     const attempts = Number(m.attempts) + 1;
     try {
       await deps.sender.send(m.mobile, m.body);
@@ -60,4 +66,23 @@ export async function drainSmsOutbox(deps: SmsSendingDeps): Promise<SmsSendingRe
     }
   }
   return result;
+}
+
+/**
+ * Passes until one claims less than a full batch (the outbox is drained), sends nothing (all
+ * failing), or `maxMs` has gone by: the job's and the kick's drain, so a backlog after an outage
+ * goes at the sender's pace rather than one batch per job tick.
+ */
+export async function drainSms(deps: SmsSendingDeps, maxMs = 10_000): Promise<SmsSendingResult> {
+  const end = Date.now() + maxMs;
+  const batch = deps.batchSize ?? 100;
+  const total: SmsSendingResult = { sent: 0, retrying: 0, failed: 0, claimed: 0 };
+  for (;;) {
+    const r = await drainSmsOutbox(deps);
+    total.sent += r.sent;
+    total.retrying += r.retrying;
+    total.failed += r.failed;
+    total.claimed += r.claimed;
+    if (r.claimed < batch || r.sent === 0 || Date.now() > end) return total;
+  }
 }

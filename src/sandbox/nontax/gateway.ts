@@ -52,6 +52,9 @@ export function gatewayRoutes(d: NontaxGatewayDeps): Router {
         if (!str('out_bill_no') || !YUAN.test(amount) || new Decimal(amount).lte(0) || !items.length || !/^https?:\/\//.test(str('notify_url'))) {
           return respond(res, { code: CODES.badRequest, msg: '缴款信息不完整' });
         }
+        // declined fault: the platform refuses this push for the bill itself, as it would an item
+        // code it does not know: a business answer, signed, from a platform that is up.
+        if (control.take('nontax', ['declined'])) return respond(res, { code: CODES.badRequest, msg: '执收项目不存在' });
         const existing = find();
         if (existing) {
           // The same bill pushed again (a retry after a timeout): same 缴款码, if nothing changed.

@@ -52,6 +52,19 @@ async function openAttemptsElsewhere(deps: PaymentDeps, order: OrderRow, channel
 }
 
 /**
+ * The non-tax platform's breaker hears of a bill.push; the breaker's own write failing (the
+ * database busy) must not change what the payer is told.
+ */
+async function feedBreaker(deps: PaymentDeps, channel: string, tell: (b: NonNullable<PaymentDeps['nontaxBreaker']>) => Promise<void>) {
+  if (channel !== 'nontax' || !deps.nontaxBreaker) return;
+  try {
+    await tell(deps.nontaxBreaker);
+  } catch (err) {
+    deps.logger?.warn({ err }, 'non-tax breaker not updated');
+  }
+}
+
+/**
  * If an attempt of the same bills is still payable at a channel that could not close it (this
  * order at another channel, or another order), nothing is sent: the answer is a warning, and
  * only a submission acknowledging each of those attempts (`acknowledged`, their ids) goes on.
@@ -142,9 +155,12 @@ export async function submitToChannel(
   let created;
   try {
     created = await adapter.createPayment(await channelView(deps, order, { channel: channelId, channelOrderId: null, total: t.total, expiresAt }));
+    await feedBreaker(deps, channelId, (b) => b.success(now));
   } catch (e) {
     if (!(e instanceof ChannelError)) throw e;
     log?.warn({ orderNo, err: e.message }, 'create payment failed');
+    // An uncertain error is the platform not answering properly; a definite one is a refusal.
+    if (e.uncertain) await feedBreaker(deps, channelId, (b) => b.failure(e.message, now));
     await recordEvent(db, { channel: channelId, attemptId, orderNo, kind: 'create', verified: false, outcome: e.uncertain ? 'uncertain' : 'refused', body: e.message });
     // A definite refusal ends the attempt; an uncertain one stays open for the next try to resume.
     if (!e.uncertain) await casAttempt(db, attemptId, ['created'], 'failed');
