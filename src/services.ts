@@ -44,7 +44,7 @@ import { feesService } from './modules/fees/service';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
 import { paymentRepo } from './modules/payment/repo';
 import { paymentService } from './modules/payment/service';
-import { attemptOrders, refundsModule } from './modules/refunds';
+import { attemptOrders, refundsModule, seenRefunds } from './modules/refunds';
 import { profileRepo } from './modules/profile/repo';
 import { profileService } from './modules/profile/service';
 import { receiptsRepo } from './modules/receipts/repo';
@@ -159,8 +159,8 @@ export function buildServices(deps: ServiceDeps) {
     fees,
     payment,
     paymentRepo: payments,
-    transactions: transactionsService({ repo: transactionsRepo(knex) }),
-    receipts: receiptsService({ repo: receiptsRepo(knex) }),
+    transactions: transactionsService({ repo: transactionsRepo(knex), refunds: seenRefunds(knex) }),
+    receipts: receiptsService({ repo: receiptsRepo(knex), refunds: seenRefunds(knex) }),
     ebills,
     pdfPool,
     pdfLimit: createPdfLimit(pool, { perMinute: config.pdf.perMinute, concurrent: config.pdf.concurrentPerPerson }),

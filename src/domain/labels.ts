@@ -48,6 +48,15 @@ export const REFUND_STATUS_LABEL: Labels = { pending: '处理中', succeeded: '�
 /** 退费方式. */
 export const REFUND_MODE_LABEL = { offline: '线下退费', channel: '原渠道退回' } as const;
 
+/** 退费性质: what finance means by a refund (src/domain/refund-plan.ts). */
+export const REFUND_PURPOSE_LABEL = {
+  money_back: '退回多缴或误缴的款项（应收金额不变）',
+  fee_reduced: '因休学、退学或减免退费（同时减免应收金额）',
+} as const;
+
+/** 减免原因 of a fee-reduced refund. */
+export const REDUCTION_CAUSE_LABEL = { suspension: '休学', withdrawal: '退学', waiver: '减免' } as const;
+
 /** 账单调整: the two kinds, as the select offers them. */
 export const ADJUSTMENT_KIND_LABEL = { reduction: '减免（绿色通道、助学贷款等）', adjustment: '更正应收金额' } as const;
 
@@ -59,16 +68,25 @@ export const ANNOUNCEMENT_STATUS_LABEL: Labels = { draft: '草稿', published: '
 /** A submission of an order to a channel (银行交易记录 明细). */
 export const ATTEMPT_STATUS_LABEL: Labels = { created: '已创建', sent: '已发送', paid: '已支付', closed: '已关闭', failed: '失败' };
 
-/** The steps of an attempt's history, in the payer's words. */
+/**
+ * The steps of an attempt's history, in the payer's words (交易明细 shows them to the student, so
+ * a step without a label here reads as a plain 处理记录, never as its stored code).
+ */
 export const EVENT_LABEL: Labels = {
   create: '已发送至渠道',
   notify: '收到支付通知',
   query: '主动查询',
   close: '关闭订单',
+  reconcile: '对账确认',
   refund: '退款',
 };
 
-/** Outcomes recorded by the channel adapters, in the payer's words; anything else is shown as is. */
+export const eventLabel = (kind: string | null | undefined): string => (kind && Object.hasOwn(EVENT_LABEL, kind) ? EVENT_LABEL[kind]! : '处理记录');
+
+/**
+ * Outcomes recorded by the channel adapters, in the payer's words. The student reads these, so
+ * an outcome not listed is shown as '--' rather than as its code.
+ */
 export function outcomeLabel(outcome: string): string {
   if (outcome === 'credited') return '已入账';
   if (outcome === 'duplicate') return '重复通知，已忽略';
@@ -77,9 +95,15 @@ export function outcomeLabel(outcome: string): string {
   // A bank page (or QR) its channel cannot close early: it stays payable until its expiry.
   if (outcome === 'open') return '渠道不能提前关闭，支付页面在有效时间内仍可付款';
   if (outcome === 'paid') return '已支付';
+  if (outcome === 'unpaid') return '尚未支付';
   if (outcome === 'double-paid') return '重复支付，将原路退回';
-  if (outcome.startsWith('rejected')) return '已拒绝';
-  return outcome;
+  if (outcome === 'uncertain') return '支付渠道未及时答复，系统将自动查询';
+  if (outcome === 'refused') return '支付渠道未受理，请重新选择支付方式';
+  // A channel order answered after its attempt had closed here: never shown to the payer.
+  if (outcome.startsWith('late:')) return outcome === 'late:paid' ? '已支付' : '已作废';
+  // A message that failed its checks (a forgery, a wrong amount): it changed nothing.
+  if (outcome.startsWith('rejected')) return '无效的通知，已忽略';
+  return '--';
 }
 
 /** 数据导入: what a file holds, where a background import is, and how a finished one ended. */
@@ -103,12 +127,14 @@ export const labels = {
   choice: choiceLabel,
   orderStatus: labelOf(ORDER_STATUS_LABEL),
   attemptStatus: labelOf(ATTEMPT_STATUS_LABEL),
-  event: labelOf(EVENT_LABEL),
+  event: eventLabel,
   outcome: outcomeLabel,
   paymentMethod: labelOf(PAYMENT_METHOD_LABEL),
   role: labelOf(ROLE_LABEL),
   accountStatus: labelOf(ACCOUNT_STATUS_LABEL),
   refundStatus: labelOf(REFUND_STATUS_LABEL),
+  refundPurpose: labelOf(REFUND_PURPOSE_LABEL),
+  reductionCause: labelOf(REDUCTION_CAUSE_LABEL),
   announcementStatus: labelOf(ANNOUNCEMENT_STATUS_LABEL),
   importKind: labelOf(IMPORT_KIND_LABEL),
   importState: labelOf(IMPORT_STATE_LABEL),
@@ -124,6 +150,8 @@ export const labels = {
     counterMethod: optionsOf(COUNTER_METHOD_LABEL),
     accountAction: optionsOf(ACCOUNT_ACTION_LABEL),
     adjustmentKind: optionsOf(ADJUSTMENT_KIND_LABEL),
+    refundPurpose: optionsOf(REFUND_PURPOSE_LABEL),
+    reductionCause: optionsOf(REDUCTION_CAUSE_LABEL),
     billRunTarget: optionsOf(BILL_RUN_TARGET_LABEL),
     importOutcome: optionsOf(IMPORT_OUTCOME_LABEL),
   },

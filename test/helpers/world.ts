@@ -200,6 +200,21 @@ export function faultOnce(match: (url: string, init?: RequestInit) => boolean, f
 export const refundQueryJob = (config: Config, knex: Knex, aheadMs = 10 * 60_000) =>
   platformJobs({ config, knex, logger: createLogger('silent'), now: () => new Date(Date.now() + aheadMs) }).find((j) => j.name === 'refund-query')!;
 
+/**
+ * 退费 from the console's person page, in its two steps as finance takes them: the form (退费性质
+ * 'money_back' unless `fields` say otherwise), then 核对退费's 确认退费 with the bill's version the
+ * page showed. `check` is the first answer (核对退费, or the form again with a refusal); `done`
+ * the confirmation's (the first answer again when nothing was offered to confirm).
+ */
+export async function refundFromConsole(c: Client, personId: number, fields: Record<string, string>) {
+  const path = `/console/people/${personId}/refund`;
+  const body = { purpose: 'money_back', ...fields };
+  const check = await c.post(path, body);
+  const version = /id="refund-confirm-form"[\s\S]*?name="version" value="(\d+)"/.exec(check.text)?.[1];
+  if (check.status !== 200 || !version) return { check, done: check };
+  return { check, done: await c.post(path, { ...body, version, confirm: '1' }) };
+}
+
 /** Disarms the channel's faults (DELETE /_control/faults?channel=…). */
 export async function clearFaults(env: PayEnv, channel: string) {
   expect((await sandboxControl(env).clear(channel)).status).toBe(204);

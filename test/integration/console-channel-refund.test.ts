@@ -2,7 +2,7 @@
 // sandbox answers the refund API, the ledger records it, and a refund never exceeds what was paid.
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';
-import { waitForStatus } from '../helpers/world';
+import { refundFromConsole, waitForStatus } from '../helpers/world';
 import * as f from '../factories';
 import { platformWorld } from './channel-harness';
 
@@ -19,7 +19,7 @@ describe('原渠道退回 from the console', () => {
     const c = new Client(w.env.app);
     expect((await c.login(fin.number, 'Finance#2026x')).status).toBe(303);
     await c.get(`/console/people/${s.personId}`);
-    const res = await c.post(`/console/people/${s.personId}/refund`, { bill: String(s.billId), amount: '100.00', mode: 'channel', reason: '学生退学，原路退回' });
+    const res = (await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '100.00', mode: 'channel', reason: '学生退学，原路退回' })).done;
     expect(res.status, text(res.text)).toBe(303);
 
     const bill = await w.knex('bills').where({ id: s.billId }).first('paid', 'refunded');
@@ -32,7 +32,7 @@ describe('原渠道退回 from the console', () => {
     expect(await w.knex('audit_log').where({ action: 'refund.channel', target_person_id: s.personId }).first()).toBeTruthy();
 
     await c.get(`/console/people/${s.personId}`);
-    const tooMuch = await c.post(`/console/people/${s.personId}/refund`, { bill: String(s.billId), amount: '150.00', mode: 'channel', reason: '超额' });
+    const tooMuch = (await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '150.00', mode: 'channel', reason: '超额' })).done;
     expect(tooMuch.status).toBe(400);
     expect(text(tooMuch.text)).toContain('退费金额不能超过');
     expect((await w.knex('bills').where({ id: s.billId }).first('refunded')).refunded).toBe('100.00');

@@ -5,6 +5,7 @@ import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
+import { refundFromConsole } from '../helpers/world';
 import { captchaOf } from './profile-helpers';
 
 const db = await testDatabase({ demo: true });
@@ -337,12 +338,12 @@ describe('counter payments and refunds', () => {
     expect([receipt.preparer, receipt.method, receipt.total, receipt.category, receipt.ebill_status]).toEqual(['高峰', 'pos', '3000.00', '财政', '其他票据']);
     expect((await k('bills').where({ id: tuition }).first()).paid).toBe('3000.00');
 
-    const tooMuch = await c.post(`/console/people/${p.personId}/refund`, { bill: String(tuition), amount: '3000.01', mode: 'offline', reason: '退学退费' });
+    const tooMuch = (await refundFromConsole(c, p.personId, { bill: String(tuition), amount: '3000.01', mode: 'offline', reason: '退学退费' })).done;
     expect(tooMuch.status).toBe(400);
     expect(text(tooMuch.text)).toContain('退费金额不能超过该账单可退金额 3000.00 元');
-    const channel = await c.post(`/console/people/${p.personId}/refund`, { bill: String(tuition), amount: '10', mode: 'channel', reason: '原路退回' });
+    const channel = (await refundFromConsole(c, p.personId, { bill: String(tuition), amount: '10', mode: 'channel', reason: '原路退回' })).done;
     expect(text(channel.text)).toContain('该账单没有网上支付的订单，请选择线下退费');
-    expect((await c.post(`/console/people/${p.personId}/refund`, { bill: String(tuition), amount: '1000', mode: 'offline', reason: '退学退费' })).status).toBe(303);
+    expect((await refundFromConsole(c, p.personId, { bill: String(tuition), amount: '1000', mode: 'offline', reason: '退学退费' })).done.status).toBe(303);
     const b = await k('bills').where({ id: tuition }).first();
     expect([b.paid, b.refunded]).toEqual(['3000.00', '1000.00']);
     const refund = await k('refunds').where({ bill_id: tuition }).first();

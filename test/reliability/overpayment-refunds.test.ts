@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
+import { refundFromConsole } from '../helpers/world';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
 
@@ -80,12 +81,12 @@ describe('the excess of a bill paid twice', () => {
     const p = await paidTwice('300.00');
     const c = await finance();
     await c.get(`/console/people/${p.personId}`);
-    const part = await c.post(`/console/people/${p.personId}/refund`, { bill: String(p.billId), amount: '100.00', mode: 'offline', reason: '柜台现金退回多缴款' });
+    const part = (await refundFromConsole(c, p.personId, { bill: String(p.billId), amount: '100.00', mode: 'offline', reason: '柜台现金退回多缴款' })).done;
     expect(part.status, text(part.text).slice(0, 300)).toBe(303);
     expect(await flagOf(p.flag.id)).toMatchObject({ status: 'open', amount: '200.00' });
 
     await c.get(`/console/people/${p.personId}`);
-    const rest = await c.post(`/console/people/${p.personId}/refund`, { bill: String(p.billId), amount: '200.00', mode: 'offline', reason: '柜台现金退回多缴款' });
+    const rest = (await refundFromConsole(c, p.personId, { bill: String(p.billId), amount: '200.00', mode: 'offline', reason: '柜台现金退回多缴款' })).done;
     expect(rest.status).toBe(303);
     const flag = await flagOf(p.flag.id);
     expect(flag).toMatchObject({ status: 'refunded', amount: '200.00' });

@@ -2,11 +2,12 @@
 import { AppError } from '../../domain/app-error';
 import { paginate } from '../../domain/pagination';
 import { type ReceiptsQuery, FEE_TYPES, RECEIPT_NO } from './schemas';
+import type { SeenRefunds } from '../refunds';
 import type { ReceiptsRepo } from './repo';
 
 export const RECEIPTS_PAGE_SIZE = 10;
 
-export function receiptsService(deps: { repo: ReceiptsRepo }) {
+export function receiptsService(deps: { repo: ReceiptsRepo; refunds: SeenRefunds }) {
   const { repo } = deps;
   return {
     async list(personId: number, q: ReceiptsQuery) {
@@ -22,13 +23,16 @@ export function receiptsService(deps: { repo: ReceiptsRepo }) {
       const page = paginate(total, q.page, RECEIPTS_PAGE_SIZE);
       if (q.page > page.pages) notices.push(`页码超出范围，已显示第 ${page.page} 页`);
       const rows = await repo.list(personId, filter, page.offset, page.size);
-      return { rows, page, notices, filter: { type: q.type, from, to, no: q.no } };
+      // The refunds of this fee type: 已缴费信息 is where a student checks what they have paid, and
+      // money handed back is part of that answer.
+      const refunds = await deps.refunds.lines(personId, { feeType: filter.feeType });
+      return { rows, page, notices, refunds, filter: { type: q.type, from, to, no: q.no } };
     },
 
     async detail(personId: number, receiptNo: string) {
       const r = RECEIPT_NO.test(receiptNo) ? await repo.detail(personId, receiptNo) : undefined;
       if (!r) throw new AppError('not_found', '未找到该收费单');
-      return r;
+      return { ...r, refunds: await deps.refunds.lines(personId, { receiptNo: r.receiptNo }) };
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger';
 import { auditRepo, type AuditRepo } from '../audit/repo';
 import type { RefundActor } from './actor';
 import { recheckPendingRefunds, recheckRefund } from './commands/recheck-refund';
+import { previewRefund } from './commands/preview-refund';
 import { refundBill, type BillRefund } from './commands/refund-bill';
 import { refundOverpayment } from './commands/refund-overpayment';
 import { dismissOverpayment } from './commands/dismiss-overpayment';
@@ -20,10 +21,12 @@ export type { RefundActor, StaffActor, SystemActor } from './actor';
 export { isSystem, systemActor } from './actor';
 export { attemptOrders } from './attempt-orders';
 export type { BillRefund } from './commands/refund-bill';
+export type { RefundPreview } from './commands/preview-refund';
 export type { RecheckOutcome } from './commands/recheck-refund';
 export { outcomeOf, type OverpaymentRefunded, type OverpaymentRefundOutcome } from './commands/refund-overpayment';
 export type { AttemptOrders, RefundChannel, RefundGateways } from './deps';
 export { RefundUncertainError } from './errors';
+export { seenRefunds, type RefundLine, type SeenRefunds } from './seen-refunds';
 export type { OverpaymentRow, OverpaymentStatus } from './overpayments-repo';
 
 export function refundsModule(input: {
@@ -45,6 +48,8 @@ export function refundsModule(input: {
   return {
     /** A bill refund; `collegeScope` is the staff member's department (null: every college). */
     refund: (actor: RefundActor, collegeScope: number | null, r: BillRefund) => refundBill(deps, actor, collegeScope, r),
+    /** What a bill refund would do, for finance to read before confirming (AppError when it would be refused). */
+    preview: (collegeScope: number | null, r: BillRefund) => previewRefund(deps, collegeScope, r),
     /** The refund query: one pending bill refund, or every one due. */
     recheck: (refundId: string) => recheckRefund(deps, refundId),
     recheckPending: (now: Date, afterMinutes: number, limit?: number) => recheckPendingRefunds(deps, now, afterMinutes, limit),

@@ -3,7 +3,10 @@ import type { Decimal } from '../../domain/money';
 
 export const M = {
   billNotFound: '账单不存在',
+  billChanged: '核对之后该账单有了变化（缴费、退费或减免），请重新核对后再确认退费',
   overBill: (max: Decimal) => `退费金额不能超过该账单可退金额 ${max.toFixed(2)} 元`,
+  overReducible: (max: Decimal) => `减免金额不能超过该账单可减免金额 ${max.toFixed(2)} 元`,
+  reductionTooSmall: (min: Decimal) => `减免金额至少为 ${min.toFixed(2)} 元，否则退费后该账单会重新欠费；如应收金额不变，请选择“退回多缴或误缴的款项”`,
   overOrder: (left: Decimal) => `退费金额不能超过原订单可退金额 ${left.toFixed(2)} 元`,
   overLine: (left: Decimal) => `退费金额不能超过原订单该账单可退金额 ${left.toFixed(2)} 元`,
   orderGone: '原订单不存在或已全额退款，请选择线下退费',

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { dec, sameInstant } from '../../db/rows';
 import { orderDatePart, startOfBusinessDay } from '../../domain/business-date';
 import type { Decimal } from '../../domain/money';
+import type { BillForRefund, ReductionCause, RefundMeaning } from '../../domain/refund-plan';
 
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 
@@ -19,16 +20,41 @@ export async function nextRefundNo(trx: Knex): Promise<string> {
   return `TF${orderDatePart()}${rows[0].n as string}`;
 }
 
+/** A bill as a refund of it is planned: its totals and what pending channel refunds reserve. */
+export interface RefundableBill extends BillForRefund {
+  personId: number;
+  collegeId: number | null;
+  /** Raised by every change of the bill's totals: what finance read is what they confirm. */
+  version: number;
+}
+
+async function billForRefund(trx: Knex, billId: number, lock: boolean): Promise<RefundableBill | null> {
+  const q = trx('bills as b').join('people as p', 'p.id', 'b.person_id').where('b.id', billId)
+    .first('b.id', 'b.person_id as personId', 'p.college_id as collegeId', 'b.due', 'b.reduction', 'b.paid', 'b.refunded', 'b.version');
+  const b = await (lock ? q.forUpdate('b') : q);
+  if (!b) return null;
+  const [pending] = await trx('refunds').where({ bill_id: billId, status: 'pending' })
+    .select(trx.raw('COALESCE(sum(amount), 0) AS refunds'), trx.raw('COALESCE(sum(reduction_amount), 0) AS reductions'));
+  return {
+    personId: b.personId as number, collegeId: b.collegeId as number | null, version: Number(b.version),
+    due: dec(b.due), reduction: dec(b.reduction), paid: dec(b.paid), refunded: dec(b.refunded),
+    pendingRefunds: dec(pending.refunds), pendingReductions: dec(pending.reductions),
+  };
+}
+
 /**
  * The bill under its row lock, with what pending channel refunds have reserved of it. The lock
  * serialises every refund (and payment) on the bill; refunds are checked against it.
  */
-export async function lockBillForRefund(trx: Knex, billId: number) {
-  const b = await trx('bills as b').join('people as p', 'p.id', 'b.person_id').where('b.id', billId).forUpdate('b')
-    .first('b.id', 'b.person_id as personId', 'p.college_id as collegeId', 'b.paid', 'b.refunded');
-  if (!b) return null;
-  const pending = await sumOf(trx('refunds').where({ bill_id: billId, status: 'pending' }), trx);
-  return { personId: b.personId as number, collegeId: b.collegeId as number | null, paid: dec(b.paid), refunded: dec(b.refunded), pending };
+export const lockBillForRefund = (trx: Knex, billId: number) => billForRefund(trx, billId, true);
+
+/** The same without the lock: what the console's 核对 step shows before finance confirms. */
+export const peekBillForRefund = (db: Knex, billId: number) => billForRefund(db, billId, false);
+
+/** What pending fee-reduced refunds will still reduce of a bill (a 减免 or 更正 must leave room for it). */
+export async function pendingReductionOn(trx: Knex, billId: number): Promise<Decimal> {
+  const [row] = await trx('refunds').where({ bill_id: billId, status: 'pending' }).select(trx.raw('COALESCE(sum(reduction_amount), 0) AS total'));
+  return dec(row.total);
 }
 
 /** What pending refunds have reserved of an order. */
@@ -43,10 +69,13 @@ export async function takenOnLine(trx: Knex, orderId: string, billId: number): P
 
 export async function insertRefund(trx: Knex, r: {
   refundNo: string; orderId: string | null; billId: number; amount: Decimal; channel: string | null; status: RefundStatus; reason: string; actorAccountId: number | null;
+  meaning: RefundMeaning;
 }): Promise<{ id: string; requestedAt: Date }> {
+  const m = r.meaning;
   const [row] = await trx('refunds').insert({
     refund_no: r.refundNo, ...(r.orderId ? { order_id: r.orderId } : {}), bill_id: r.billId, amount: r.amount.toFixed(2), channel: r.channel,
-    status: r.status, reason: r.reason, actor_account_id: r.actorAccountId,
+    status: r.status, reason: r.reason, actor_account_id: r.actorAccountId, purpose: m.purpose,
+    ...(m.purpose === 'fee_reduced' ? { reduction_cause: m.cause, reduction_amount: m.reduction.toFixed(2) } : {}),
   }).returning(['id', 'requested_at']);
   return { id: String(row.id), requestedAt: new Date(row.requested_at) };
 }
@@ -66,14 +95,22 @@ export async function failRefund(trx: Knex, id: string, reason: string): Promise
   return n === 1;
 }
 
+/** The meaning stored with a refund row. */
+export function meaningOf(r: { purpose: string; reduction_cause: string | null; reduction_amount: string | null }): RefundMeaning {
+  return r.purpose === 'fee_reduced' && r.reduction_amount !== null
+    ? { purpose: 'fee_reduced', cause: r.reduction_cause as ReductionCause, reduction: dec(r.reduction_amount) }
+    : { purpose: 'money_back' };
+}
+
 /** A refund with the person of its bill, to settle it. */
 export async function refundToSettle(trx: Knex, id: string) {
   const r = await trx('refunds as r').join('bills as b', 'b.id', 'r.bill_id').leftJoin('orders as o', 'o.id', 'r.order_id').where('r.id', id)
-    .first('r.refund_no', 'r.order_id', 'r.bill_id', 'r.amount', 'r.reason', 'r.actor_account_id', 'b.person_id', 'o.order_no');
+    .first('r.refund_no', 'r.order_id', 'r.bill_id', 'r.amount', 'r.reason', 'r.actor_account_id', 'r.purpose', 'r.reduction_cause', 'r.reduction_amount', 'b.person_id', 'o.order_no');
   if (!r) return null;
   return {
     refundNo: r.refund_no as string, orderId: String(r.order_id), billId: r.bill_id as number, amount: dec(r.amount), reason: r.reason as string,
     actorAccountId: r.actor_account_id as number | null, personId: r.person_id as number, orderNo: (r.order_no ?? null) as string | null,
+    meaning: meaningOf(r),
   };
 }
 

@@ -12,8 +12,7 @@ export interface BankRecord {
   amount: Decimal; // 订单金额
   fee: Decimal; // 手续费
   paid: boolean;
-  /** Money of this payment given back through its channel (a duplicate payment, a refund). */
-  refund: { amount: Decimal; at: Date; done: boolean } | null;
+  orderId: string;
 }
 
 export interface OrderLine {
@@ -57,21 +56,8 @@ export function transactionsRepo(db: Knex) {
         .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
         .offset(offset)
         .limit(limit)
-        .select('a.id as attemptId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status',
-          // A second payment handed back on its own (an attempt flag), else the order's refunds
-          // through this payment's channel (a duplicate order's, or finance's refunds).
-          db.raw(`CASE WHEN a.status <> 'paid' THEN NULL
-            WHEN EXISTS (SELECT 1 FROM overpayments op WHERE op.kind = 'attempt' AND op.attempt_id = a.id) THEN
-              (SELECT json_build_object('amount', sum(op.amount)::text, 'at', max(op.resolved_at), 'done', bool_and(op.status = 'refunded'))
-               FROM overpayments op WHERE op.kind = 'attempt' AND op.attempt_id = a.id AND op.status IN ('refunded','refunding'))
-            ELSE (SELECT json_build_object('amount', sum(r.amount)::text, 'at', max(coalesce(r.settled_at, r.created_at)), 'done', bool_and(r.status = 'succeeded'))
-               FROM refunds r WHERE r.order_id = a.order_id AND r.channel = a.channel AND r.status IN ('succeeded','pending'))
-            END AS refund`));
-      return rows.map((r) => ({
-        ...r, attemptId: String(r.attemptId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid',
-        // The sums come as text: through json_build_object a numeric would arrive as a JS number.
-        refund: r.refund && r.refund.amount !== null ? { amount: dec(r.refund.amount as string), at: new Date(r.refund.at), done: !!r.refund.done } : null,
-      }));
+        .select('a.id as attemptId', 'a.order_id as orderId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status');
+      return rows.map((r) => ({ ...r, attemptId: String(r.attemptId), orderId: String(r.orderId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid' }));
     },
 
     async order(personId: number, orderNo: string) {

@@ -5,6 +5,7 @@ import { formatMoney, type Decimal } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
 import { AppError } from '../../domain/app-error';
+import type { SeenRefunds } from '../refunds';
 import type { TransactionsRepo } from './repo';
 
 export const BANK_PAGE_SIZE = 10;
@@ -17,22 +18,27 @@ export function refundNote(r: { amount: Decimal; at: Date; done: boolean }, chan
     : `退款处理中 ${formatMoney(r.amount)} 元，申请日期 ${businessDate(r.at)}，将${how}`;
 }
 
-export function transactionsService(deps: { repo: TransactionsRepo }) {
+const noteOf = (r: { amount: Decimal; at: Date; done: boolean } | undefined, channel: string) => (r ? refundNote(r, channel) : null);
+
+export function transactionsService(deps: { repo: TransactionsRepo; refunds: SeenRefunds }) {
   const { repo } = deps;
   return {
     async bankRecords(personId: number, requestedPage: number) {
       const total = await repo.countBankRecords(personId);
       const page = paginate(total, requestedPage, BANK_PAGE_SIZE);
       const notices = requestedPage > page.pages ? [`页码超出范围，已显示第 ${page.page} 页`] : [];
-      const rows = (await repo.bankRecords(personId, page.offset, page.size)).map((r) => ({
+      const records = await repo.bankRecords(personId, page.offset, page.size);
+      const refunded = await deps.refunds.ofAttempts(records.filter((r) => r.paid));
+      const rows = records.map((r) => ({
         ...r,
         date: businessDate(r.createdAt),
         time: businessTime(r.createdAt),
         // 交易金额 is what the channel took: nothing until the attempt is paid (图23 shows 0.00).
         traded: r.paid ? r.amount.plus(r.fee) : r.amount.minus(r.amount),
-        refundNote: r.refund ? refundNote(r.refund, r.channel) : null,
+        refundNote: noteOf(refunded.get(r.attemptId), r.channel),
       }));
-      return { rows, page, notices };
+      // Every refund, below the table: an offline one went through no bank record of its own.
+      return { rows, page, notices, refunds: await deps.refunds.lines(personId) };
     },
 
     async order(personId: number, orderNo: string) {
@@ -40,7 +46,7 @@ export function transactionsService(deps: { repo: TransactionsRepo }) {
       const no = orderNo.toUpperCase();
       const order = isOrderNo(no) ? await repo.order(personId, no) : undefined;
       if (!order) throw new AppError('not_found', '未找到该订单');
-      return order;
+      return { ...order, refunds: await deps.refunds.lines(personId, { orderNo: order.orderNo }) };
     },
   };
 }

@@ -9,6 +9,7 @@ import { BillConstraintError, postLedgerEntry } from '../../billing/repo';
 import { AppError } from '../../../domain/app-error';
 import type { Actor } from '../context';
 import { applyCharges } from '../../billing/batch-repo';
+import { pendingReductionOn } from '../../refunds/refunds-repo';
 import { BILL_REFUSED } from '../messages';
 import type { ConsoleFeesRepo } from './repo';
 import type { billRunForm, itemForm, periodForm } from './schemas';
@@ -77,9 +78,12 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
       await db.transaction(async (trx) => {
         const bill = await repo.lockBill(trx, billId);
         if (!bill || bill.personId !== personId || (collegeScope !== null && bill.collegeId !== collegeScope)) throw new AppError('invalid', '账单不存在');
-        if (kind === 'reduction' && dec(bill.reduction).plus(amount).greaterThan(dec(bill.due))) throw new AppError('invalid', '减免金额不能超过应收金额', 'amount');
+        // A fee-reduced refund still at its channel will post its reduction when it succeeds:
+        // what it will reduce is held as if reduced already.
+        const reserved = dec(bill.reduction).plus(await pendingReductionOn(trx, billId));
+        if (kind === 'reduction' && reserved.plus(amount).greaterThan(dec(bill.due))) throw new AppError('invalid', '减免金额不能超过应收金额（含退费处理中的减免）', 'amount');
         if (kind === 'reduction' && dec(bill.reduction).plus(amount).isNegative()) throw new AppError('invalid', '撤销的减免不能超过已减免金额', 'amount');
-        if (kind === 'adjustment' && dec(bill.due).plus(amount).lessThan(dec(bill.reduction))) throw new AppError('invalid', '更正后的应收金额不能低于减免金额', 'amount');
+        if (kind === 'adjustment' && dec(bill.due).plus(amount).lessThan(reserved)) throw new AppError('invalid', '更正后的应收金额不能低于减免金额（含退费处理中的减免）', 'amount');
         try {
           await postLedgerEntry(trx, { billId, kind, amount, actorAccountId: actor.accountId, reason });
         } catch (e) {

@@ -3,6 +3,7 @@
 import type { Request, Response } from 'express';
 import { AppError } from '../../../domain/app-error';
 import type { FieldErrors } from '../../../http/validate';
+import type { RefundPreview } from '../../refunds';
 import { scopeOf } from '../context';
 import { NOT_IN_SCOPE } from '../messages';
 import type { PeopleService } from './service';
@@ -13,6 +14,8 @@ export interface FormState {
   error?: string;
   errors?: FieldErrors;
   values?: Record<string, string>;
+  /** 核对退费: what the refund typed in would do, waiting for finance to confirm it. */
+  preview?: RefundPreview & { consequence: { text: string; owedAgain: boolean } };
 }
 
 export async function renderPerson(req: Request, res: Response, people: PeopleService, personId: number, opts: { notices?: string[]; state?: FormState; status?: number } = {}) {

@@ -2,6 +2,7 @@
 // caller's scope, so department staff cannot reach another college's people by changing an id.
 import type { Knex } from 'knex';
 import { count, dec } from '../../../db/rows';
+import { refundRecords } from '../../refunds/person-refunds-repo';
 import { type Scope, scoped } from '../context';
 
 export interface PersonSummary {
@@ -86,13 +87,8 @@ export function peopleRepo(db: Knex) {
       return rows.map((r) => ({ ...r, total: dec(r.total) }));
     },
 
-    async refunds(personId: number) {
-      const rows = await db('refunds as r').join('bills as b', 'b.id', 'r.bill_id')
-        .join('fee_items as fi', 'fi.id', 'b.fee_item_id').join('fee_periods as fp', 'fp.id', 'b.period_id')
-        .where('b.person_id', personId).orderBy('r.id', 'desc').limit(50)
-        .select('r.refund_no as refundNo', 'fp.name as period', 'fi.name as item', 'r.amount', 'r.channel', 'r.status', 'r.reason', 'r.created_at as createdAt');
-      return rows.map((r) => ({ ...r, amount: dec(r.amount) }));
-    },
+    /** 退费记录: the refunds module's own read of its table. */
+    refunds: (personId: number) => refundRecords(db, personId),
   };
 }
 
