@@ -25,8 +25,10 @@ export async function startWalk(browser: Browser, size: 'phone' | 'desktop', sho
 
 /** What overflows the viewport sideways on the page now: the document, or a cell cut at the right. */
 export async function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = window.innerWidth;
+  // A phone zooms out to show a page wider than itself, and then window.innerWidth grows with
+  // it: so the page is measured against the screen's own width too.
+  return page.evaluate((screenWidth) => {
+    const width = Math.min(window.innerWidth, screenWidth);
     const found: string[] = [];
     const doc = document.documentElement.scrollWidth;
     if (doc > width) found.push(`document ${doc} px wide in a ${width} px viewport`);
@@ -44,7 +46,7 @@ export async function overflow(page: Page): Promise<string[]> {
       }
     }
     return found;
-  });
+  }, page.viewportSize()!.width);
 }
 
 /** One step of the walk: check the page's width, then a full-page screenshot. */
