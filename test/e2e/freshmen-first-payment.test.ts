@@ -62,6 +62,8 @@ async function walk(i: number, p: Awaited<ReturnType<typeof freshman>>): Promise
     await page.click('button:has-text("修改")');
     await page.waitForURL(`${url}/?changed=1`, DOM);
 
+    // On the phone the menu is folded behind 菜单.
+    if (phone) await page.click('nav .menu-toggle');
     await page.click('nav >> text=学费缴费');
     await page.waitForURL(/\/pay$/, DOM);
     await page.check('input[name=period]');

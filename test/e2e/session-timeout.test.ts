@@ -65,6 +65,8 @@ describe('a session timeout in the 缴费 wizard, in the browser', () => {
       expect(squash(await page.textContent('body'))).toContain('医疗保险');
       await shot('3-back-at-pay');
 
+      // On the phone the menu, 退出登录 with it, is folded behind 菜单.
+      if (size.isMobile) await page.click('nav .menu-toggle');
       await page.click('button:has-text("退出登录")');
       await page.waitForURL(`${url}/login?out=1`);
       expect(squash(await page.textContent('body'))).toContain('您已退出登录');
