@@ -154,7 +154,7 @@ describe('a day’s statements with every kind of difference', () => {
     expect(await checkLedgerCommand(w.knex, w.config, ['--days', '0'], () => undefined)).toBe(2);
   });
 
-  it('`npm run cli -- check-ledger` exits non-zero on a difference and zero when the books agree', async () => {
+  it('`npm run cli -- check-ledger` exits non-zero on a difference and zero when the books agree', { timeout: 180_000 }, async () => {
     const env = {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: TEST_SECRET,
       DATA_DIR: w.dataDir, SANDBOX_URL: w.sandboxUrl, LOG_LEVEL: 'silent',
