@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
-  app.use(shedHashingPosts(s.hasher, [...AUTH_HASHING_POSTS, ...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], config.overload.retryAfterSeconds));
+  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }), logger));
   app.use(saveBeforeRedirect);

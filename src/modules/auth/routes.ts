@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { formAction } from '../../http/form-route';
 import { formFields } from '../../http/validate';
+import { heldHashing } from '../../http/shed-hashing';
 import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import { SESSION_COOKIE } from '../../http/session';
 import type { AnnouncementRepo } from '../announcements/repo';
@@ -9,7 +10,7 @@ import { AUTH_MESSAGES, timeoutNotices } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
 
-/** Posts that hash (bcrypt): refused early when its gate is full (src/http/shed-hashing.ts). */
+/** Posts that hash (bcrypt): refused early when its gate is full, else holding their place from arrival (src/http/shed-hashing.ts). */
 export const AUTH_HASHING_POSTS = ['/login'] as const;
 
 export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string }) {
@@ -53,7 +54,7 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       if (f.refusal.field === '_') return renderLogin(res, { values: f.values, error: f.refusal.message, next, captcha }, f.status);
       return renderLogin(res, { values: f.values, errors: f.errors, next, captcha }, f.status);
     },
-    run: (data, req) => auth.login({ ...data, ip: req.ip ?? '', req }),
+    run: (data, req) => auth.login({ ...data, ip: req.ip ?? '', req, turn: heldHashing(req) }),
     respond: async (req, res, signedIn) => {
       // A fresh session id at login: an id planted before sign-in is worth nothing after it.
       await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

@@ -33,6 +33,8 @@ export interface LoginInput {
   captcha: string;
   ip: string;
   req: Request;
+  /** The hashing place the app took for this request on its arrival (else one is taken here). */
+  turn?: (PasswordHasher & { release(): void }) | undefined;
 }
 
 const CAPTCHA_REASON = { missing: 'captcha', wrong: 'captchaWrong', expired: 'captchaExpired' } as const;
@@ -50,8 +52,9 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
      */
     async login(input: LoginInput): Promise<SignedIn> {
       // A place in the hashing queue is held from the start: a sign-in that would find it full is
-      // refused now (BusyError), before its database work, not after it.
-      const turn = hasher.reserve();
+      // refused now (BusyError), before its database work, not after it. The app takes it on the
+      // request's arrival, before the session is read (src/http/shed-hashing.ts).
+      const turn = input.turn ?? hasher.reserve();
       try {
         return await signIn(input, turn);
       } finally {
