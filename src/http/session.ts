@@ -12,7 +12,8 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
   const store = new MergingSessionStore({
     pool: opts.pool,
     pruneIntervalSeconds: 15 * 60,
-    // The idle limit is the store's, renewed on every request (rolling, and touch when unchanged).
+    // The idle limit is the store's, renewed by a request once the last renewal is a minute old
+    // (src/http/session-store.ts TOUCH_AFTER_SECONDS): never longer than IDLE_MINUTES.
     ttlSeconds: IDLE_MINUTES * 60,
   });
   return session({
