@@ -22,6 +22,7 @@ import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
+import { currentUserSql } from './modules/auth/repo';
 import { authRoutes } from './modules/auth/routes';
 import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
@@ -118,7 +119,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }), logger));
+  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));
