@@ -12,7 +12,8 @@
 // The machine is shared: the load average is printed, everything is measured twice, and the goals
 // are judged by ratios to the references of the same run. The app runs with LOG_LEVEL=info (its
 // production default), its request log written to /dev/null. BENCH_PAGES_SECONDS sets each window
-// (default 3); BENCH_PAGES_PROFILE=<dir> adds one CPU profile per page at 50 sessions, written there
+// (default 3), BENCH_PAGES_RUNS and BENCH_PAGES_LEVELS (20,50) narrow it while working on one
+// thing; BENCH_PAGES_PROFILE=<dir> adds one CPU profile per page at 50 sessions, written there
 // with its top entries printed (figures under the profiler are slower, and only the profile is
 // read from that window).
 import { mkdirSync } from 'node:fs';
@@ -40,8 +41,8 @@ import { buildUnpaidOrder, paidOrder } from '../test/factories-payments';
 
 const SECONDS = Number(process.env.BENCH_PAGES_SECONDS ?? 3);
 const PROFILE_DIR = process.env.BENCH_PAGES_PROFILE;
-const LEVELS = [20, 50];
-const RUNS = 2;
+const LEVELS = (process.env.BENCH_PAGES_LEVELS ?? '20,50').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_PAGES_RUNS ?? 2);
 const LOGINS = Number(process.env.BENCH_PAGES_LOGINS ?? 60);
 const PASSWORD = 'Bench#2026pw';
 const PAGES = [

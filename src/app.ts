@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Database } from './db/connection';
 import { labels } from './domain/labels';
@@ -15,6 +14,7 @@ import { formTargets } from './http/form-targets';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
+import { requestLog } from './http/request-log';
 import { loadShed } from './http/load-shed';
 import { requestMetrics } from './http/metrics';
 import { saveBeforeRedirect, sessionMiddleware } from './http/session';
@@ -99,14 +99,7 @@ export function createApp(deps: AppDeps) {
       strictTransportSecurity: config.cookieSecure ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     }),
   );
-  if (config.logLevel !== 'silent') app.use(
-      pinoHttp({
-        logger,
-        autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/public/') },
-        // Method, path and status only: query strings and cookies can carry personal data.
-        serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }), res: (res) => ({ status: res.statusCode }) },
-      }),
-    );
+  if (config.logLevel !== 'silent') app.use(requestLog(logger));
   app.use(requestMetrics);
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(noStore);
