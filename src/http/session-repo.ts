@@ -43,7 +43,7 @@ export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
          FROM sessions WHERE sid = $1 AND expire >= to_timestamp($2)`;
   return {
     async load(sid, nowSeconds) {
-      const { rows } = await pool.query(loadSql, [sid, nowSeconds]);
+      const { rows } = await pool.query({ text: loadSql, values: [sid, nowSeconds], prepare: true });
       const row = rows[0] as { sess: unknown; expire_at: number | string; along: unknown } | undefined;
       if (!row) return undefined;
       const along = typeof row.along === 'string' ? JSON.parse(row.along) : row.along;

@@ -45,7 +45,7 @@ export function authRepo(db: Knex) {
     },
 
     async currentUser(accountId: number): Promise<CurrentUser | undefined> {
-      const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(currentUserSql('?'), [accountId]);
+      const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(currentUserSql('?'), [accountId]).options({ prepare: true });
       return rows[0] ? toCurrentUser(rows[0]) : undefined;
     },
 
