@@ -47,26 +47,28 @@ export function topEntries(p: CpuProfile, n = 20): string[] {
   mark(p.nodes[0]!.id, false);
   const self = new Map<number, number>();
   let total = 0;
-  p.samples.forEach((id, i) => {
+  // Samples are counted, not the time between them: on a busy machine the thread is often
+  // descheduled, and the whole wait would be charged to whatever ran when it came back (a
+  // syscall such as writev, mostly). Each sample is one look at what the thread was doing.
+  p.samples.forEach((id) => {
     if (own.has(id)) return;
-    const dt = p.timeDeltas[i] ?? 0;
-    self.set(id, (self.get(id) ?? 0) + dt);
-    total += dt;
+    self.set(id, (self.get(id) ?? 0) + 1);
+    total += 1;
   });
   const byFunction = new Map<string, number>();
   const byPlace = new Map<string, number>();
-  for (const [id, us] of self) {
+  for (const [id, n] of self) {
     const f = byId.get(id)!.callFrame;
     const place = placeOf(f.url, f.functionName);
     const key = `${f.functionName || '(anonymous)'} ${place}${f.url ? `:${f.lineNumber + 1}` : ''}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-    byPlace.set(place, (byPlace.get(place) ?? 0) + us);
+    byFunction.set(key, (byFunction.get(key) ?? 0) + n);
+    byPlace.set(place, (byPlace.get(place) ?? 0) + n);
   }
-  const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
-  const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([key, us]) => `    ${pct(us)}  ${key}`);
+  const pct = (k: number) => `${((k / total) * 100).toFixed(1).padStart(5)} %`;
+  const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([key, n]) => `    ${pct(n)}  ${key}`);
   return [
-    `  ${(total / 1e6).toFixed(2)} s sampled; self time by where the code lives:`, ...top(byPlace, 14),
-    '  self time by function:', ...top(byFunction, n),
+    `  ${total} samples (${((p.endTime - p.startTime) / 1e6).toFixed(1)} s); share of samples by where the code lives:`, ...top(byPlace, 16),
+    '  by function (self):', ...top(byFunction, n),
   ];
 }
 

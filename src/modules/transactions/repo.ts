@@ -52,12 +52,18 @@ export function transactionsRepo(db: Knex) {
       return count(row?.n);
     },
 
-    async bankRecords(personId: number, offset: number, limit: number): Promise<BankRecord[]> {
+    /**
+     * One page of the records and, beside each row, how many there are in all (a window count,
+     * taken before the page is cut): one statement for 图23. No rows: the page is past the end
+     * (or there are none), and the total is unknown.
+     */
+    async bankRecords(personId: number, offset: number, limit: number): Promise<{ rows: BankRecord[]; total: number | null }> {
       const rows = await attemptsOf(personId)
         .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
         .offset(offset)
         .limit(limit)
-        .select('a.id as attemptId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status',
+        .options({ prepare: true })
+        .select(db.raw('count(*) OVER () AS total'), 'a.id as attemptId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status',
           // A second payment handed back on its own (an attempt flag), else the order's refunds
           // through this payment's channel (a duplicate order's, or finance's refunds).
           db.raw(`CASE WHEN a.status <> 'paid' THEN NULL
@@ -67,11 +73,14 @@ export function transactionsRepo(db: Knex) {
             ELSE (SELECT json_build_object('amount', sum(r.amount)::text, 'at', max(coalesce(r.settled_at, r.created_at)), 'done', bool_and(r.status = 'succeeded'))
                FROM refunds r WHERE r.order_id = a.order_id AND r.channel = a.channel AND r.status IN ('succeeded','pending'))
             END AS refund`));
-      return rows.map((r) => ({
-        ...r, attemptId: String(r.attemptId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid',
-        // The sums come as text: through json_build_object a numeric would arrive as a JS number.
-        refund: r.refund && r.refund.amount !== null ? { amount: dec(r.refund.amount as string), at: new Date(r.refund.at), done: !!r.refund.done } : null,
-      }));
+      return {
+        total: rows.length ? count(rows[0].total) : null,
+        rows: rows.map(({ total: _total, ...r }) => ({
+          ...r, attemptId: String(r.attemptId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid',
+          // The sums come as text: through json_build_object a numeric would arrive as a JS number.
+          refund: r.refund && r.refund.amount !== null ? { amount: dec(r.refund.amount as string), at: new Date(r.refund.at), done: !!r.refund.done } : null,
+        })),
+      };
     },
 
     async order(personId: number, orderNo: string) {
