@@ -4,12 +4,12 @@ import { benchImportAndReport } from './import-and-report';
 import { benchMoneyPath } from './money-path';
 import { benchOffload } from './offload';
 import { benchOverload } from './overload';
+import { benchPages } from './pages';
 import { benchRegistrationDay } from './registration-day';
-import { benchWeb } from './web';
 import { benchEbillBacklog } from './ebill-backlog';
 
 const BENCHES: [string, (args: string[]) => Promise<void>][] = [
-  ['web', benchWeb],
+  ['pages', benchPages],
   ['import-and-report', benchImportAndReport],
   ['offload', benchOffload],
   ['money-path', benchMoneyPath],

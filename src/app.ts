@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Database } from './db/connection';
 import { labels } from './domain/labels';
@@ -15,6 +14,7 @@ import { formTargets } from './http/form-targets';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
 import { requireHttps } from './http/https';
+import { requestLog } from './http/request-log';
 import { loadShed } from './http/load-shed';
 import { shedHashingPosts } from './http/shed-hashing';
 import { requestMetrics } from './http/metrics';
@@ -23,6 +23,7 @@ import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
 import type { Logger } from './logger';
+import { currentUserSql } from './modules/auth/repo';
 import { AUTH_HASHING_POSTS, authRoutes } from './modules/auth/routes';
 import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
@@ -99,14 +100,7 @@ export function createApp(deps: AppDeps) {
       strictTransportSecurity: config.cookieSecure ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
     }),
   );
-  if (config.logLevel !== 'silent') app.use(
-      pinoHttp({
-        logger,
-        autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/public/') },
-        // Method, path and status only: query strings and cookies can carry personal data.
-        serializers: { req: (req) => ({ method: req.method, url: String(req.url).split('?')[0] }), res: (res) => ({ status: res.statusCode }) },
-      }),
-    );
+  if (config.logLevel !== 'silent') app.use(requestLog(logger));
   app.use(requestMetrics);
   app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use(noStore);
@@ -121,7 +115,7 @@ export function createApp(deps: AppDeps) {
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
   app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure }), logger));
+  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));

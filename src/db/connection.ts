@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { PreparingPgClient, statementName } from './prepared';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -16,7 +17,8 @@ export interface Database {
 }
 
 export interface QueryPool {
-  query(text: string | { text: string; values?: unknown[] }, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
+  /** `prepare`: a query of fixed text sent on every page, run as a prepared statement (src/db/prepared.ts). */
+  query(text: string | { text: string; values?: unknown[]; prepare?: boolean }, values?: unknown[]): Promise<{ rows: any[]; rowCount?: number | null }>;
 }
 
 const DATE_OID = 1082;
@@ -34,7 +36,7 @@ export interface ConnectOptions {
 export async function connect(opts: ConnectOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const knex = knexFactory({
-      client: 'pg',
+      client: PreparingPgClient as unknown as typeof knexFactory.Client,
       connection: opts.databaseUrl,
       pool: { min: 0, max: opts.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
@@ -73,10 +75,12 @@ export function poolOver(knex: Knex): QueryPool {
       const text = typeof q === 'string' ? q : q.text;
       const params = typeof q === 'string' ? values : q.values;
       const conn = (await knex.client.acquireConnection()) as {
-        query(t: string, p?: unknown[]): Promise<{ rows: any[]; rowCount?: number; affectedRows?: number }>;
+        query(t: string | pg.QueryConfig, p?: unknown[]): Promise<{ rows: any[]; rowCount?: number; affectedRows?: number }>;
       };
       try {
-        const res = await conn.query(text, params ?? []);
+        // The embedded engine has no statements to name; node-postgres takes the name in the query's config.
+        const prepare = typeof q !== 'string' && q.prepare === true && (conn as object) instanceof pg.Client;
+        const res = await (prepare ? conn.query({ name: statementName(text), text, values: params ?? [] }) : conn.query(text, params ?? []));
         return { rows: res.rows, rowCount: res.rowCount ?? res.affectedRows ?? null };
       } finally {
         await knex.client.releaseConnection(conn);

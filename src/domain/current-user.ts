@@ -15,3 +15,8 @@ export interface CurrentUser {
   mobile: string;
   mustChangePassword: boolean;
 }
+
+/** The user as the account query reads it (src/modules/auth/repo.ts): no college or class reads as ''. */
+export function toCurrentUser(row: Record<string, unknown>): CurrentUser {
+  return { ...row, collegeName: row.collegeName ?? '', className: row.className ?? '' } as CurrentUser;
+}

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
-import type { CurrentUser, Role } from '../domain/current-user';
+import { toCurrentUser, type CurrentUser, type Role } from '../domain/current-user';
 import { forbidden } from './errors';
+import { sessionAlong } from './session-store';
 import { loginAfterTimeout } from './session-timeout';
 
 /** Paths a user who still has the initial password may reach: only changing it, and leaving. */
@@ -9,13 +10,16 @@ const ALLOWED_BEFORE_CHANGE = new Set([PASSWORD_CHANGE_PATH, '/logout']);
 
 /**
  * Loads the signed-in user for every request that has one, for the layout and the guards.
- * `currentUser` answers undefined for an account that is disabled or gone.
+ * `currentUser` answers undefined for an account that is disabled or gone. The user read in the
+ * session's own statement (src/http/session-store.ts sessionAlong) is taken when it was read for
+ * this same account; otherwise it is asked for.
  */
 export function loadUser(currentUser: (accountId: number) => Promise<CurrentUser | undefined>): RequestHandler {
   return async (req, res, next) => {
     const id = req.session.accountId;
     if (id) {
-      const user = await currentUser(id);
+      const along = sessionAlong(req);
+      const user = along && along.accountId === id ? (along.row ? toCurrentUser(along.row) : undefined) : await currentUser(id);
       if (user) {
         req.user = user;
         res.locals.user = user;

@@ -1,5 +1,6 @@
-// The one statement src/http/session-store.ts adds to connect-pg-simple's own: a request's changes
-// applied to the stored session row, on either engine (it goes through the same QueryPool).
+// The statements src/http/session-store.ts adds to connect-pg-simple's own, on either engine (they
+// go through the same QueryPool): a session read together with what the request needs beside it,
+// and a request's changes applied to the stored row.
 import type { QueryPool } from '../db/connection';
 
 export interface SessionChange {
@@ -9,13 +10,46 @@ export interface SessionChange {
   remove: string[];
 }
 
+/**
+ * A query read in the same statement as the session, for the account the session holds: given the
+ * SQL expression of that account id, a SELECT of at most one row (no row: nothing to add).
+ */
+export type AlongSql = (accountIdSql: string) => string;
+
+export interface StoredSession {
+  sess: unknown;
+  /** When the store will end the session, in seconds since the epoch. */
+  expireAtSeconds: number;
+  /** The row of the along query for the session's account, null when it found none or there is no account. */
+  along: Record<string, unknown> | null;
+}
+
 export interface SessionRows {
+  /** The live session (not past its expiry at `nowSeconds`), with the along query's row; undefined when none. */
+  load(sid: string, nowSeconds: number): Promise<StoredSession | undefined>;
   /** Applies the change to the row as it is now; false when there is no row (the session was ended). */
   merge(sid: string, change: SessionChange, expireAtSeconds: number): Promise<boolean>;
 }
 
-export function sessionRows(pool: QueryPool): SessionRows {
+export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
+  // connect-pg-simple's own read (index.js get: SELECT sess … WHERE sid = $1 AND expire >=
+  // to_timestamp($2)), with the expiry it read and, in a LATERAL join on the account id the session
+  // holds, the along query: one statement where a signed-in page used to send two one after the other.
+  const loadSql = along
+    ? `SELECT s.sess, extract(epoch FROM s.expire)::float8 AS expire_at, to_json(x) AS along
+         FROM sessions s LEFT JOIN LATERAL (${along(`(s.sess->>'accountId')::int`)}) x ON true
+        WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`
+    : `SELECT sess, extract(epoch FROM expire)::float8 AS expire_at, NULL::json AS along
+         FROM sessions WHERE sid = $1 AND expire >= to_timestamp($2)`;
   return {
+    async load(sid, nowSeconds) {
+      const { rows } = await pool.query({ text: loadSql, values: [sid, nowSeconds], prepare: true });
+      const row = rows[0] as { sess: unknown; expire_at: number | string; along: unknown } | undefined;
+      if (!row) return undefined;
+      const along = typeof row.along === 'string' ? JSON.parse(row.along) : row.along;
+      return { sess: row.sess, expireAtSeconds: Number(row.expire_at), along: along ?? null };
+    },
+
     async merge(sid, change, expireAtSeconds) {
       // One UPDATE reads and writes the row: under READ COMMITTED a second UPDATE of the same row
       // waits for the first to commit and then computes its SET from the row the first left, so

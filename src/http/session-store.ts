@@ -8,19 +8,39 @@
 // the other deleted came back, and a session ended meanwhile (退出登录, a new id at login) was
 // written again. Here a save writes only the keys this request changed since it loaded the
 // session, into the row as it is at that moment (src/http/session-repo.ts).
+//
+// The idle limit is renewed lazily: connect-pg-simple's touch (UPDATE … SET expire, an indexed
+// column, so a new index entry each time) ran after every page that changed nothing. The row's
+// expiry is read with the session, and a touch is sent only once it is TOUCH_AFTER_SECONDS old:
+// a session then ends between IDLE − TOUCH_AFTER_SECONDS and IDLE after its last request, never later.
 import type { Request } from 'express';
 import connectPgSimple from 'connect-pg-simple';
 import session, { type Session, type SessionData } from 'express-session';
 import type { QueryPool } from '../db/connection';
-import { sessionRows, type SessionRows } from './session-repo';
+import { sessionRows, type AlongSql, type SessionRows } from './session-repo';
 
 const PgStore = connectPgSimple(session);
 
 /** Each key's value as JSON, the cookie left out (express-session's own hash leaves it out too). */
 type Values = Map<string, string>;
 
-/** Per request: the session id it holds and the values it last read from or wrote to the store. */
-const known = new WeakMap<Request, { sid: string; values: Values }>();
+/** A touch renews the idle limit only when the stored expiry is older than this. */
+export const TOUCH_AFTER_SECONDS = 60;
+
+/** Per request: the session id it holds, the values it last read from or wrote to the store, and the stored expiry then. */
+const known = new WeakMap<Request, { sid: string; values: Values; expireAtSeconds: number; along?: Along }>();
+
+/** What `load` read beside a session object, until express-session hands the object to createSession. */
+const loaded = new WeakMap<object, { expireAtSeconds: number; along: Along }>();
+
+/** The along query's row read with the session, for the account id the session held then. */
+export interface Along { accountId: unknown; row: Record<string, unknown> | null }
+
+/** The along row read with this request's session, if the session was loaded from the store. */
+export function sessionAlong(req: Request): Along | undefined {
+  const k = known.get(req);
+  return k && k.sid === req.sessionID ? k.along : undefined;
+}
 
 function valuesOf(sess: object): Values {
   const out: Values = new Map();
@@ -34,12 +54,13 @@ export function sessionStored(req: Request): boolean {
 }
 
 type Done = (err?: unknown) => void;
+const nowSeconds = () => Date.now() / 1000;
 
 export class MergingSessionStore extends PgStore {
   readonly #rows: SessionRows;
   readonly #ttlSeconds: number;
 
-  constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows }) {
+  constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows; along?: AlongSql }) {
     super({
       pool: opts.pool as never,
       tableName: 'sessions',
@@ -47,14 +68,32 @@ export class MergingSessionStore extends PgStore {
       pruneSessionInterval: opts.pruneIntervalSeconds,
       ttl: opts.ttlSeconds,
     });
-    this.#rows = opts.rows ?? sessionRows(opts.pool);
+    this.#rows = opts.rows ?? sessionRows(opts.pool, opts.along);
     this.#ttlSeconds = opts.ttlSeconds;
+  }
+
+  /** connect-pg-simple's get, with the row's expiry and the along row kept for createSession. */
+  override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
+    this.#rows.load(sid, nowSeconds()).then((row) => {
+      if (!row) return callback(null);
+      let sess: SessionData;
+      try {
+        sess = (typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess) as SessionData;
+      } catch {
+        // As connect-pg-simple does with a row it cannot read: the session is ended.
+        return this.destroy(sid, (err?: unknown) => callback(err));
+      }
+      const accountId = (sess as { accountId?: unknown }).accountId;
+      loaded.set(sess, { expireAtSeconds: row.expireAtSeconds, along: { accountId, row: row.along } });
+      callback(null, sess);
+    }, (err: unknown) => callback(err));
   }
 
   /** express-session builds every loaded session here (and again on reload): the moment to remember it. */
   override createSession(req: Request, data: SessionData): Session & SessionData {
+    const read = loaded.get(data);
     const s = super.createSession(req, data);
-    known.set(req, { sid: req.sessionID, values: valuesOf(s) });
+    known.set(req, { sid: req.sessionID, values: valuesOf(s), expireAtSeconds: read?.expireAtSeconds ?? 0, ...(read ? { along: read.along } : {}) });
     return s;
   }
 
@@ -68,8 +107,9 @@ export class MergingSessionStore extends PgStore {
       // Born in this request (no cookie, an ended session, or regenerate's new id): no other
       // request knows the id yet, so the whole object is the change. Later saves of this same
       // request (login saves, then the redirect, then express-session at the end) are merges.
+      const expireAtSeconds = this.#expireAt(sess);
       super.set(sid, sess, (err?: unknown) => {
-        if (!err && req) known.set(req, { sid, values: now });
+        if (!err && req) known.set(req, { sid, values: now, expireAtSeconds });
         done(err);
       });
       return;
@@ -80,19 +120,31 @@ export class MergingSessionStore extends PgStore {
     for (const [k, v] of now) if (base.values.get(k) !== v) set[k] = data[k];
     for (const k of base.values.keys()) if (!now.has(k)) remove.push(k);
     // Nothing of ours changed: renew the idle limit only, as express-session's touch does.
-    if (!Object.keys(set).length && !remove.length) return this.#touch(sid, sess, done);
-    this.#rows.merge(sid, { set: { ...set, cookie: sess.cookie }, remove }, this.#expireAt(sess)).then((found) => {
+    if (!Object.keys(set).length && !remove.length) return this.touch(sid, sess, done);
+    const expireAtSeconds = this.#expireAt(sess);
+    this.#rows.merge(sid, { set: { ...set, cookie: sess.cookie }, remove }, expireAtSeconds).then((found) => {
       // No row: another request ended this session, and it stays ended; the next request of
       // this browser finds no session, as after a timeout.
-      if (found) base.values = now;
+      if (found) Object.assign(base, { values: now, expireAtSeconds });
       done();
     }, done);
   }
 
-  // connect-pg-simple's touch only moves `expire` (UPDATE … SET expire = … WHERE sid = …): it never
-  // writes the session's data, so a touch cannot undo anything either.
-  #touch(sid: string, sess: SessionData, done: Done): void {
-    (this.touch as (sid: string, sess: SessionData, cb: Done) => void).call(this, sid, sess, done);
+  /**
+   * connect-pg-simple's touch only moves `expire` (UPDATE … SET expire = … WHERE sid = …): it never
+   * writes the session's data, so a touch cannot undo anything either. It is skipped while the
+   * expiry this request read (or wrote) is less than TOUCH_AFTER_SECONDS old; the answer is then
+   * sent at once (express-session holds back its last byte until the callback).
+   */
+  override touch(sid: string, sess: SessionData, callback?: Done): void {
+    const req = (sess as unknown as { req?: Request }).req;
+    const base = req ? known.get(req) : undefined;
+    const expireAtSeconds = this.#expireAt(sess);
+    if (base && base.sid === sid && base.expireAtSeconds > expireAtSeconds - TOUCH_AFTER_SECONDS) return callback?.();
+    super.touch(sid, sess, (err?: unknown) => {
+      if (!err && base && base.sid === sid) base.expireAtSeconds = expireAtSeconds;
+      callback?.(err);
+    });
   }
 
   /** As connect-pg-simple reckons it: the cookie's expiry when it has one, else now plus the idle limit. */

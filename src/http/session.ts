@@ -1,19 +1,23 @@
 import session from 'express-session';
 import type { RequestHandler } from 'express';
 import type { QueryPool } from '../db/connection';
+import type { AlongSql } from './session-repo';
 import { MergingSessionStore, sessionStored } from './session-store';
 
 export const SESSION_COOKIE = 'cupp.sid';
 const IDLE_MINUTES = 30;
 
 /** Sessions live in PostgreSQL on both engines, so any instance can serve any request. */
-export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secure: boolean }): RequestHandler {
+export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secure: boolean; along?: AlongSql }): RequestHandler {
   // Overlapping requests of one browser each write only what they changed (src/http/session-store.ts).
   const store = new MergingSessionStore({
     pool: opts.pool,
     pruneIntervalSeconds: 15 * 60,
-    // The idle limit is the store's, renewed on every request (rolling, and touch when unchanged).
+    // The idle limit is the store's, renewed by a request once the last renewal is a minute old
+    // (src/http/session-store.ts TOUCH_AFTER_SECONDS): never longer than IDLE_MINUTES.
     ttlSeconds: IDLE_MINUTES * 60,
+    // What every signed-in page reads next (its user), read in the session's own statement.
+    ...(opts.along ? { along: opts.along } : {}),
   });
   return session({
     name: SESSION_COOKIE,

@@ -17,7 +17,9 @@ export function announcementRepo(db: Knex) {
         .andWhere((q) => q.whereNull('publish_until').orWhere('publish_until', '>', now))
         .orderBy([{ column: 'publish_from', order: 'desc', nulls: 'last' }, { column: 'id', order: 'desc' }])
         .limit(limit)
-        .select('id', 'title', 'body', 'publish_from as publishFrom');
+        .select('id', 'title', 'body', 'publish_from as publishFrom')
+        // Every 首页 and login page reads this (src/db/prepared.ts).
+        .options({ prepare: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { toCurrentUser } from '../../domain/current-user';
 import type { CurrentUser, Role } from './current-user';
 
 export interface LoginAccount {
@@ -18,6 +19,20 @@ const loginColumns = [
   'a.password_hash as passwordHash', 'a.must_change_password as mustChangePassword', 'a.status',
 ];
 
+/**
+ * The signed-in user of every page (an active account only: a disabled one has no user), given the
+ * SQL of the account id. Also read in the same statement as the session (src/app.ts passes it to
+ * the session store), so a page does not ask for the session and then for its user.
+ */
+export const currentUserSql = (accountIdSql: string) => `
+  SELECT a.id AS "accountId", p.id AS "personId", p.number, p.name, p.gender, p.id_number AS "idNumber",
+         a.role, p.college_id AS "collegeId", c.name AS "collegeName", k.name AS "className", p.mobile,
+         a.must_change_password AS "mustChangePassword"
+    FROM accounts a JOIN people p ON p.id = a.person_id
+    LEFT JOIN colleges c ON c.id = p.college_id LEFT JOIN classes k ON k.id = p.class_id
+   WHERE a.id = ${accountIdSql} AND a.status = 'active'
+   LIMIT 1`;
+
 export function authRepo(db: Knex) {
   return {
     /** 学号/用户编号, or — for external payers only — 身份证号. */
@@ -30,19 +45,8 @@ export function authRepo(db: Knex) {
     },
 
     async currentUser(accountId: number): Promise<CurrentUser | undefined> {
-      const row = await db('accounts as a')
-        .join('people as p', 'p.id', 'a.person_id')
-        .leftJoin('colleges as c', 'c.id', 'p.college_id')
-        .leftJoin('classes as k', 'k.id', 'p.class_id')
-        .where('a.id', accountId)
-        .andWhere('a.status', 'active')
-        .first(
-          'a.id as accountId', 'p.id as personId', 'p.number', 'p.name', 'p.gender', 'p.id_number as idNumber',
-          'a.role', 'p.college_id as collegeId', 'c.name as collegeName', 'k.name as className', 'p.mobile',
-          'a.must_change_password as mustChangePassword',
-        );
-      if (!row) return undefined;
-      return { ...row, collegeName: row.collegeName ?? '', className: row.className ?? '' } as CurrentUser;
+      const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(currentUserSql('?'), [accountId]).options({ prepare: true });
+      return rows[0] ? toCurrentUser(rows[0]) : undefined;
     },
 
     async recordLogin(accountId: number): Promise<void> {

@@ -38,7 +38,8 @@ export function feesRepo(db: Knex) {
       if (f.periodId) q.andWhere('b.period_id', f.periodId);
       if (f.feeItemId) q.andWhere('b.fee_item_id', f.feeItemId);
       if (f.hideExpiredAt) q.andWhere((w) => w.whereNull('i.ends_at').orWhere('i.ends_at', '>=', f.hideExpiredAt!));
-      const rows = await q
+      // Every 当前费用, 首页 and 学费缴费 reads this: prepared (src/db/prepared.ts), one statement per filter shape.
+      const rows = await q.options({ prepare: true })
         .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'b.id' }])
         .select(
           'b.id as billId', 'b.period_id as periodId', 'p.name as periodName', 'b.fee_item_id as feeItemId',

@@ -45,7 +45,9 @@ export function outageNotice(o: NontaxOutage, now = new Date()): string {
 
 export function nontaxStatusService(deps: NontaxStatusDeps) {
   const repo = nontaxStatusRepo(deps.db);
-  let cached: { at: number; value: NontaxOutage | null } | null = null;
+  // The read itself is what is kept, from the moment it is asked: pages that arrive while it is
+  // under way wait for it rather than each asking again (under load every 学费缴费 did).
+  let cached: { at: number; value: Promise<NontaxOutage | null> } | null = null;
 
   async function outage(now = new Date()): Promise<NontaxOutage | null> {
     const end = deps.window ? windowEndAt(deps.window, now) : null;
@@ -62,9 +64,13 @@ export function nontaxStatusService(deps: NontaxStatusDeps) {
     /** The same, read at most once a second per instance: every 应交款明细表 asks. */
     async cachedOutage(now = new Date()): Promise<NontaxOutage | null> {
       if (cached && now.getTime() - cached.at < CACHE_MS && now.getTime() >= cached.at) return cached.value;
-      const value = await outage(now);
-      cached = { at: now.getTime(), value };
-      return value;
+      const read = { at: now.getTime(), value: outage(now) };
+      cached = read;
+      // A failed read is not kept: the next page asks again.
+      read.value.catch(() => {
+        if (cached === read) cached = null;
+      });
+      return read.value;
     },
     /** The notice for students, or null when 财政 payments are open. */
     async fiscalNotice(now = new Date()): Promise<string | null> {

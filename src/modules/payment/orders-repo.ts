@@ -130,8 +130,9 @@ export async function lockOrderBuilding(trx: Knex.Transaction, personId: number)
 
 /** A person's orders that may still be paid (待支付 / 支付中), newest first. */
 export async function liveOrdersOf(trx: Knex, personId: number): Promise<OrderRow[]> {
+  // Every 学费缴费 reads this; LIVE_STATUSES is fixed, so the text is too (src/db/prepared.ts).
   const rows = await trx('orders as o').where('o.person_id', personId).whereIn('o.status', LIVE_STATUSES)
-    .orderBy('o.created_at', 'desc').select(ORDER_COLUMNS);
+    .orderBy('o.created_at', 'desc').select(ORDER_COLUMNS).options({ prepare: true });
   return rows.map(toOrder);
 }
 

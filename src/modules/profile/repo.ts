@@ -52,7 +52,7 @@ export function profileRepo(db: Knex) {
         'p.phone', 'p.mobile', 'p.email', 'p.address', 'p.postcode',
         'a.security_question as securityQuestion', 'a.bank_name as bankName', 'a.bank_card_enc as bankCardEnc',
         'a.bank_card_last4 as bankCardLast4',
-      );
+      ).options({ prepare: true });
     },
 
     setContact,

@@ -51,13 +51,22 @@ export function transactionsRepo(db: Knex) {
       return count(row?.n);
     },
 
-    async bankRecords(personId: number, offset: number, limit: number): Promise<BankRecord[]> {
+    /**
+     * One page of the records and, beside each row, how many there are in all (a window count,
+     * taken before the page is cut): one statement for 图23. No rows: the page is past the end
+     * (or there are none), and the total is unknown.
+     */
+    async bankRecords(personId: number, offset: number, limit: number): Promise<{ rows: BankRecord[]; total: number | null }> {
       const rows = await attemptsOf(personId)
         .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
         .offset(offset)
         .limit(limit)
-        .select('a.id as attemptId', 'a.order_id as orderId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status');
-      return rows.map((r) => ({ ...r, attemptId: String(r.attemptId), orderId: String(r.orderId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid' }));
+        .options({ prepare: true })
+        .select(db.raw('count(*) OVER () AS total'), 'a.id as attemptId', 'a.order_id as orderId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status');
+      return {
+        total: rows.length ? count(rows[0].total) : null,
+        rows: rows.map(({ total: _total, ...r }) => ({ ...r, attemptId: String(r.attemptId), orderId: String(r.orderId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid' })),
+      };
     },
 
     async order(personId: number, orderNo: string) {

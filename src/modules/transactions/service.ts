@@ -24,12 +24,18 @@ export function transactionsService(deps: { repo: TransactionsRepo; refunds: See
   const { repo } = deps;
   return {
     async bankRecords(personId: number, requestedPage: number) {
-      const total = await repo.countBankRecords(personId);
-      const page = paginate(total, requestedPage, BANK_PAGE_SIZE);
+      // The page asked for, with the total beside it; only a page past the end needs the count
+      // and the last page read again.
+      const asked = paginate(Number.MAX_SAFE_INTEGER, requestedPage, BANK_PAGE_SIZE);
+      let read = await repo.bankRecords(personId, asked.offset, asked.size);
+      let page = paginate(read.total ?? 0, requestedPage, BANK_PAGE_SIZE);
+      if (read.total === null && asked.page > 1) {
+        page = paginate(await repo.countBankRecords(personId), requestedPage, BANK_PAGE_SIZE);
+        read = await repo.bankRecords(personId, page.offset, page.size);
+      }
       const notices = requestedPage > page.pages ? [`页码超出范围，已显示第 ${page.page} 页`] : [];
-      const records = await repo.bankRecords(personId, page.offset, page.size);
-      const refunded = await deps.refunds.ofAttempts(records.filter((r) => r.paid));
-      const rows = records.map((r) => ({
+      const refunded = await deps.refunds.ofAttempts(read.rows.filter((r) => r.paid));
+      const rows = read.rows.map((r) => ({
         ...r,
         date: businessDate(r.createdAt),
         time: businessTime(r.createdAt),
