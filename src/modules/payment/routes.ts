@@ -2,7 +2,9 @@
 import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { HTTP_STATUS, isAppError } from '../../domain/app-error';
+import { plainMoney } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
+import { shownTotal } from '../../domain/payment-selection';
 import { isSettled, LIVE } from '../../domain/order-state';
 import type { ChannelId } from '../../gateways/types';
 import { formFields, parse } from '../../http/validate';
@@ -61,13 +63,15 @@ export function paymentRoutes(deps: {
   };
 
   const renderItems = async (req: Request, res: Response, q: { category: '财政' | '代收'; periods: number[] }, form?: { checked: Set<number>; amounts: Map<number, string>; errors: Record<string, string> }) => {
-    const { rows, total } = await payment.itemsFor(req.user!.personId, q.category, q.periods);
+    const { rows } = await payment.itemsFor(req.user!.personId, q.category, q.periods);
     if (!rows.length) return renderList(req, res, M.nothingToPay(q.category), 400);
     // 上一步 from 交费信息显示 comes back with what was chosen.
     const w = wizardState.safeParse(req.session.wizard);
     const kept = !form && w.success && w.data.category === q.category ? w.data : null;
     const checked = form?.checked ?? new Set(kept ? kept.lines.map((l) => l.billId) : rows.map((b) => b.billId));
     const amounts = form?.amounts ?? new Map(kept?.lines.map((l) => [l.billId, l.amount]));
+    // The totals are those of the boxes as shown (kept, or typed and refused), never the arrears.
+    const total = shownTotal(rows.filter((b) => checked.has(b.billId)).map((b) => amounts.get(b.billId) ?? plainMoney(b.arrears)));
     res.status(form ? 400 : 200).render('pay/items', {
       ...view, title: '缴费信息修改', crumbs: M.crumbs.items, help: M.itemsHelp, category: q.category, periods: q.periods, rows, total,
       checked, amounts, errors: form?.errors ?? {},

@@ -36,7 +36,7 @@ export async function payableList(deps: PaymentDeps, input: { personId: number; 
 /** 缴费信息修改 (图10/图18): the chosen category's items in the chosen periods. */
 export async function itemsOf(deps: PaymentDeps, input: { personId: number; category: Category; periodIds: number[]; now: Date }) {
   const rows = (await payableBills(deps.db, input.personId, input.now)).filter((b) => b.category === input.category && input.periodIds.includes(b.periodId));
-  return { rows, total: rows.reduce((t, r) => t.plus(r.arrears), new Decimal(0)) };
+  return { rows };
 }
 
 /** 缴费信息修改's 下一步: the selection checked against the bills as they are now. */
