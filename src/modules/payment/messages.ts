@@ -47,6 +47,16 @@ export const M = {
     payHere: (channel: string) => `仍使用${channel}缴费`,
     payHereNote: '如您确认在原支付页面没有付款，可继续使用新选的支付方式；若两边都付了款，多付的一笔将原路自动退回。',
   },
+  /** 交费信息显示 when a live order already holds some of the chosen bills: offered before a new one is built. */
+  liveOffer: {
+    title: '您已有包含所选项目的未完成缴费单',
+    line: (no: string, items: string, amount: string, channel: string | null, until: string) =>
+      `缴费单 ${no}：${items}，缴费金额 ${amount} 元；支付方式：${channel ?? '尚未选择'}；有效期至 ${until}。`,
+    continue: '继续支付该缴费单',
+    replace: '取消原缴费单并生成新缴费单',
+    replaceNote: '如需按本次的选择缴费，可取消原缴费单并生成新的缴费单：原缴费单将立即关闭，请勿再使用它的支付页面。',
+  },
+  reuses: (no: string) => `您已有相同内容的未支付缴费单 ${no}，点击“下一步”将继续使用该缴费单。`,
   alreadyPaid: (no: string) => `缴费单 ${no} 已支付成功`,
   mobileInvalid: '请输入11位手机号码',
   mobileChanged: '非税通知手机号码已修改',

@@ -42,6 +42,15 @@ export type WizardState = z.infer<typeof wizardState>;
 
 export const orderNoParam = z.string().refine(isOrderNo);
 
+/**
+ * 交费信息显示's 下一步: `replace`, the live orders the payer chose to cancel for this new one
+ * (comma separated, as the offer named them); absent when nothing was offered.
+ */
+export const buildForm = z.object({
+  replace: z.string().max(400).optional().refine((v) => !v || v.split(',').every(isOrderNo), '请重新选择缴费项目')
+    .transform((v) => (v ? v.split(',') : [])),
+});
+
 export const submitForm = z.object({
   channel: z.string({ message: '请选择支付方式' }).min(1, '请选择支付方式').max(16),
   /**

@@ -31,6 +31,7 @@ export { EXPIRY_GRACE_MS };
 export type { PaymentDeps } from './context';
 export type { CloseOutcome } from './commands/close-order';
 export type { CreditOutcome } from './commands/credit-payment';
+export type { LiveOrderOffer } from './read/live-beside';
 export type { OpenAttempt, SubmitResult } from './commands/submit-to-channel';
 export type { PayableBill } from '../fees/payable';
 
@@ -53,7 +54,11 @@ export function paymentService(deps: PaymentDeps) {
     chooseItems: (personId: number, selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }, now = new Date()) =>
       checkSelection(deps, { personId, selection, now }),
     review: (personId: number, wizard: WizardState, now = new Date()) => reviewOf(deps, { personId, wizard, now }),
+    /** Builds the order as asked, beside any live one (callers that mean to; the wizard uses offerOrBuild). */
     confirmOrder: (personId: number, wizard: WizardState, now = new Date()) => createOrder({ ...deps, buildOne }, { personId, wizard, now }),
+    /** 交费信息显示's 下一步: a live order holding the same bills is offered unless named in `replace`. */
+    offerOrBuild: (personId: number, wizard: WizardState, replace: readonly string[] = [], now = new Date()) =>
+      createOrder({ ...deps, buildOne }, { personId, wizard, now, live: { replace } }),
     orderView: (personId: number, orderNo: string, now = new Date()) => orderViewOf(deps, { personId, orderNo, now }),
     submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = []) =>
       submitToChannel(deps, { personId, orderNo, channel, now, acknowledged }),
