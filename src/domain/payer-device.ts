@@ -12,6 +12,16 @@
 // from any phone.
 export type PayerDevice = 'desktop' | 'phone' | 'wechat';
 
+/**
+ * The payer's browser as a channel's createPayment needs it: the device ('desktop' also when the
+ * payer asked for the QR code on a phone) and the address the request came from (微信支付 H5's
+ * scene_info.payer_client_ip).
+ */
+export interface PayerClient {
+  device: PayerDevice;
+  ip: string;
+}
+
 const DESKTOP_WECHAT = /WindowsWechat|MacWechat/i;
 const PHONE = /Mobi|Android|iPhone|iPad|iPod|HarmonyOS|OpenHarmony|Windows Phone/i;
 
@@ -23,3 +33,6 @@ export function deviceOf(userAgent: string | undefined): PayerDevice {
 
 /** On a phone: the channel's mobile payment rather than a QR code the payer would have to scan from their own screen. */
 export const isHandheld = (d: PayerDevice) => d !== 'desktop';
+
+/** The request's address as WeChat wants it: an IPv4-mapped IPv6 address written as the IPv4 one. */
+export const plainIp = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');

@@ -6,7 +6,7 @@
 // the database. It turns our order into the channel's request, the channel's answers and
 // notifications into verified events, and tells the caller what to answer the channel.
 import type { Decimal } from '../domain/money';
-import type { PayerDevice } from '../domain/payer-device';
+import type { PayerClient, PayerDevice } from '../domain/payer-device';
 import type { Category } from '../domain/payment-selection';
 import { CHOICE_LABEL } from '../domain/channels';
 
@@ -45,15 +45,8 @@ export interface ChannelOrder {
   channelOrderId?: string | null;
 }
 
-/**
- * The payer's browser as a channel's createPayment needs it: the device (src/domain/payer-device.ts;
- * 'desktop' also when the payer asked for the QR code on a phone) and the address the request came
- * from (微信支付 H5's scene_info.payer_client_ip).
- */
-export interface PayerClient {
-  device: PayerDevice;
-  ip: string;
-}
+/** The payer's browser: device and address (src/domain/payer-device.ts). */
+export type { PayerClient };
 
 /**
  * How the browser goes on to pay: a redirect, an auto-posted form, or a QR code to scan.

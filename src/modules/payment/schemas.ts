@@ -59,6 +59,8 @@ export const submitForm = z.object({
    */
   acknowledge: z.string().regex(/^[1-9]\d{0,17}(,[1-9]\d{0,17}){0,19}$/, '请重新选择支付方式').optional()
     .transform((v) => (v ? v.split(',') : [])),
+  /** 在电脑上扫码支付: a phone asks for the QR code rather than the channel's mobile payment. */
+  mode: z.enum(['qr'], { message: '请选择支付方式' }).optional(),
 });
 
 export const mobileForm = z.object({ mobile: z.string().regex(/^1[3-9]\d{9}$/, '请输入11位手机号码') });
