@@ -62,8 +62,9 @@ export type PayEnv = Awaited<ReturnType<typeof payEnv>>;
 /** 张三 (or anyone) past the initial-password gate. */
 export const setPassword = (knex: Knex, number: string, password = PASSWORD) => setUserPassword(knex, number, password);
 
-export async function signedIn(env: PayEnv, number: string, password = PASSWORD) {
-  const c = new Client(env.app);
+/** `browser`: the client's address and User-Agent (a phone, WeChat's browser). */
+export async function signedIn(env: PayEnv, number: string, password = PASSWORD, browser: { ip?: string; userAgent?: string } = {}) {
+  const c = new Client(env.app, browser);
   const res = await c.login(number, password);
   expect(res.status).toBe(303);
   return c;

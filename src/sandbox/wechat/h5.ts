@@ -62,6 +62,8 @@ export function wechatH5(d: H5Deps) {
         channelOrderId: b.out_trade_no, merchantId: d.settings.mchId, orderNo: b.out_trade_no, fen: BigInt(amount!.total as number), subject: String(b.description ?? ''),
         notifyUrl: b.notify_url, returnUrl: '', expireAt: typeof b.time_expire === 'string' ? new Date(b.time_expire) : null, extra: { tradeType: 'MWEB' },
       }));
+      // As the last prepay named it: what a test (or a curious demo) can read back.
+      t.extra.payerClientIp = scene.payer_client_ip;
       const prepayId = `wx${Date.now()}${randomBytes(8).toString('hex')}`;
       const pkg = String(randomInt(1_000_000_000, 2_000_000_000));
       links.set(prepayId, { orderNo: t.orderNo, pkg, issuedAt: Date.now() });
