@@ -4,9 +4,13 @@
 (function () {
   'use strict';
   var AMOUNT = /^(0|[1-9]\d{0,11})(\.\d{1,2})?$/;
+  var GROUPED = /^[1-9]\d{0,2}(,\d{3})+(\.\d{1,2})?$/;
 
+  // As the server reads it (src/domain/money.ts parseAmount): full-width digits through NFKC,
+  // thousands separators only where they stand in threes.
   function toFen(s) {
-    s = String(s).trim();
+    s = String(s).normalize('NFKC').trim();
+    if (GROUPED.test(s)) s = s.replace(/,/g, '');
     if (!AMOUNT.test(s)) return null;
     var parts = s.split('.');
     var frac = ((parts[1] || '') + '00').slice(0, 2);

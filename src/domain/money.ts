@@ -13,11 +13,21 @@ export function money(v: Decimal.Value): Decimal {
   return new Decimal(v).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
-/** Parses a typed amount; returns null for anything not a plain non-negative two-decimal figure. */
+/** Digits in groups of three after the first one to three: "7,999.97", "1,099,999.00". */
+const GROUPED = /^[1-9]\d{0,2}(,\d{3})+(\.\d{1,2})?$/;
+
+/**
+ * Parses a typed amount; returns null for anything not a non-negative figure with at most two
+ * decimals. What a payer copies or types is taken as it reads: NFKC first, so a Chinese keyboard's
+ * full-width "８０００" or "１，０９９．９８" is the ASCII figure, then thousands separators
+ * are removed where they stand in threes ("7,999.97" copied from 欠费金额). A comma anywhere else is
+ * refused rather than dropped: "7,99" may mean 7.99, and reading it as 799 would charge a hundred times.
+ */
 export function parseAmount(input: string): Decimal | null {
-  const s = input.trim();
-  if (!AMOUNT_PATTERN.test(s)) return null;
-  return new Decimal(s);
+  const s = input.normalize('NFKC').trim();
+  const plain = GROUPED.test(s) ? s.replace(/,/g, '') : s;
+  if (!AMOUNT_PATTERN.test(plain)) return null;
+  return new Decimal(plain);
 }
 
 /** 1099.98 → "1,099.98" (arrears and totals as 图8–图11 show them). */

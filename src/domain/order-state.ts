@@ -37,3 +37,15 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
 export const SETTLED: readonly OrderStatus[] = ['paid', 'partly_refunded', 'refunded'];
 
 export const isSettled = (status: string): boolean => (SETTLED as readonly string[]).includes(status);
+
+/**
+ * Why an unpaid order can no longer be paid, as the payer is told: `expired`, its time ran out
+ * (closed at or after its expiry, or past it and not closed yet); `closed`, ended before its time
+ * (取消, replaced by another order, failed at the channel). null while payable, and once paid.
+ */
+export function unpaidEnd(o: { status: OrderStatus; expiresAt: Date; closedAt: Date | null }, now: Date): 'expired' | 'closed' | null {
+  if (isSettled(o.status)) return null;
+  if (LIVE.includes(o.status)) return o.expiresAt <= now ? 'expired' : null;
+  if (o.status === 'closed' && (o.closedAt ?? now) >= o.expiresAt) return 'expired';
+  return 'closed';
+}

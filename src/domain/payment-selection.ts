@@ -80,6 +80,17 @@ export function validateSelection(category: Category, bills: readonly Selectable
   return { ok: true, lines, total: sum(lines.map((l) => l.amount)) };
 }
 
+/**
+ * 缴费金额 and 共计 of 缴费信息修改: the sum of what the checked lines' boxes hold, so that the
+ * page's totals always equal the lines it shows (after 上一步, or with a refused amount shown back
+ * as typed), as pay.js keeps them while the payer types. null when a checked box holds no amount at
+ * all: the page then shows no total rather than one that is not theirs.
+ */
+export function shownTotal(checkedBoxes: readonly string[]): Decimal | null {
+  const amounts = checkedBoxes.map(parseAmount);
+  return amounts.every((a): a is Decimal => a !== null) ? sum(amounts) : null;
+}
+
 /** 缴费金额 + 手续费 = 总金额 (图12). The fee comes from configuration, per channel. */
 export function orderTotals(amount: Decimal, fee: Decimal.Value): { amount: Decimal; fee: Decimal; total: Decimal } {
   const f = new Decimal(fee);

@@ -6,6 +6,7 @@
 // the database. It turns our order into the channel's request, the channel's answers and
 // notifications into verified events, and tells the caller what to answer the channel.
 import type { Decimal } from '../domain/money';
+import type { PayerClient, PayerDevice } from '../domain/payer-device';
 import type { Category } from '../domain/payment-selection';
 import { CHOICE_LABEL } from '../domain/channels';
 
@@ -30,13 +31,30 @@ export interface ChannelOrder {
   /** Where the channel posts its notifications, and where it sends the browser back. */
   notifyUrl: string;
   returnUrl: string;
+  /**
+   * Where a phone comes back to while the payment may still be finishing (微信支付 H5's
+   * redirect_url: "无法保证页面回跳时，支付流程已结束"): the platform's page that waits for it.
+   * returnUrl where not given.
+   */
+  waitUrl?: string;
+  /** Where a payer who quits at the channel's page goes (支付宝 手机网站支付's quit_url): 图12's page. */
+  quitUrl?: string;
+  /** Given to createPayment only: the payer's device and address, which choose the channel's product. */
+  client?: PayerClient;
   /** The channel's id for this order once created (缴款码, prepay id …); for query/close/refund. */
   channelOrderId?: string | null;
 }
 
-/** How the browser goes on to pay: a redirect, an auto-posted form, or a QR code to scan. */
+/** The payer's browser: device and address (src/domain/payer-device.ts). */
+export type { PayerClient };
+
+/**
+ * How the browser goes on to pay: a redirect, an auto-posted form, or a QR code to scan.
+ * `oneUse`: a link the channel gives for minutes only (微信支付 H5's h5_url lives 5): never kept
+ * for 继续支付, which asks the channel for a new one.
+ */
 export type PaymentAction =
-  | { kind: 'redirect'; url: string }
+  | { kind: 'redirect'; url: string; oneUse?: true }
   | { kind: 'form'; url: string; method: 'POST' | 'GET'; fields: Record<string, string> }
   | { kind: 'qrCode'; content: string };
 
@@ -151,6 +169,13 @@ export class ChannelError extends Error {
   }
 }
 
+/**
+ * The channel already holds this order as another of its products and refuses to change it
+ * (微信支付: an out_trade_no made as a Native QR cannot become H5, "201 商户订单号重复"). Definite:
+ * nothing was created.
+ */
+export class ProductConflictError extends ChannelError {}
+
 export interface ChannelAdapter {
   readonly id: ChannelId;
   /**
@@ -160,6 +185,12 @@ export interface ChannelAdapter {
    */
   readonly alwaysClosable: boolean;
   createPayment(order: ChannelOrder): Promise<CreatedPayment>;
+  /**
+   * false where this channel's payment for that device cannot open in that browser (微信支付 H5
+   * and 支付宝 手机网站支付 inside WeChat's own browser): nothing is sent, and the payer is asked to
+   * open the page in the phone's browser (or to take the QR code). Absent: every device.
+   */
+  opensIn?(device: PayerDevice): boolean;
   parseNotification(raw: RawNotification): ParsedNotification;
   query(order: ChannelOrder): Promise<QueryResult>;
   close(order: ChannelOrder): Promise<CloseResult>;

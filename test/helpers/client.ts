@@ -11,12 +11,14 @@ export class Client {
    * `ip`: the client's address, sent as X-Forwarded-For. The app trusts it from loopback (TRUST_PROXY's
    * default), as it would from a proxy in front, so a test can play people at different addresses.
    */
-  constructor(app: App, private readonly opts: { ip?: string } = {}) {
+  constructor(app: App, private readonly opts: { ip?: string; userAgent?: string } = {}) {
     this.agent = request.agent(app);
   }
 
+  /** `userAgent`: the browser it plays (a phone's, WeChat's); supertest's own otherwise. */
   private from<T extends { set(name: string, value: string): T }>(req: T): T {
-    return this.opts.ip ? req.set('X-Forwarded-For', this.opts.ip) : req;
+    const withIp = this.opts.ip ? req.set('X-Forwarded-For', this.opts.ip) : req;
+    return this.opts.userAgent ? withIp.set('User-Agent', this.opts.userAgent) : withIp;
   }
 
   async get(path: string) {

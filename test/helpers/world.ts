@@ -62,8 +62,9 @@ export type PayEnv = Awaited<ReturnType<typeof payEnv>>;
 /** 张三 (or anyone) past the initial-password gate. */
 export const setPassword = (knex: Knex, number: string, password = PASSWORD) => setUserPassword(knex, number, password);
 
-export async function signedIn(env: PayEnv, number: string, password = PASSWORD) {
-  const c = new Client(env.app);
+/** `browser`: the client's address and User-Agent (a phone, WeChat's browser). */
+export async function signedIn(env: PayEnv, number: string, password = PASSWORD, browser: { ip?: string; userAgent?: string } = {}) {
+  const c = new Client(env.app, browser);
   const res = await c.login(number, password);
   expect(res.status).toBe(303);
   return c;
@@ -75,15 +76,20 @@ export async function billIds(knex: Knex, number: string) {
   return Object.fromEntries(rows.map((r) => [r.name as string, { id: r.id as number, periodId: r.period_id as number }]));
 }
 
-/** 缴费信息修改 → 交费信息显示 → 下一步: returns the new order's number. */
-export async function makeOrder(c: Client, category: '财政' | '代收', periodId: number, lines: Record<number, string>) {
+/**
+ * 缴费信息修改 → 交费信息显示 → 下一步: returns the new order's number. `replace`: a live order
+ * holding the same bills is offered on 交费信息显示; the payer takes 取消原缴费单并生成新缴费单.
+ */
+export async function makeOrder(c: Client, category: '财政' | '代收', periodId: number, lines: Record<number, string>, o: { replace?: boolean } = {}) {
   await c.get(`/pay/items?category=${encodeURIComponent(category)}&period=${periodId}`);
   const fields: Record<string, string | string[]> = { category, period: String(periodId), bill: Object.keys(lines) };
   for (const [id, amount] of Object.entries(lines)) fields[`amount_${id}`] = amount;
   const chosen = await c.post('/pay/items', fields);
   expect(chosen.status, chosen.text).toBe(303);
-  await c.get('/pay/review');
-  const res = await c.post('/pay/orders', {});
+  const review = await c.get('/pay/review');
+  const replace = /<input type="hidden" name="replace" value="([^"]*)">/.exec(review.text)?.[1];
+  expect(!!replace, o.replace ? 'a live order is offered' : 'no live order is offered').toBe(!!o.replace);
+  const res = await c.post('/pay/orders', replace ? { replace } : {});
   expect(res.status).toBe(303);
   const m = /\/pay\/orders\/(XF\d{6}LUT\d{6})/.exec(res.headers.location ?? '');
   expect(m).toBeTruthy();

@@ -361,11 +361,12 @@ describe('orders', () => {
     expect(attempts.filter((a) => a.status === 'sent')).toHaveLength(1);
   });
 
-  it('closes an older live order for the same bill at its channel before sending a new one', async () => {
+  it('closes an older live order for the same bill at its channel when the payer replaces it', async () => {
     const s = await studentWithTuition('700.00');
     const older = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '700.00' });
     const { payCode } = await submitNontax(s.c, older);
-    const newer = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '300.00' });
+    const newer = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '300.00' }, { replace: true });
+    expect(await orderStatus(knex, older)).toBe('closed');
     await submitNontax(s.c, newer);
     expect(await orderStatus(knex, older)).toBe('closed');
     expect(env.sandbox.nontax.bills.get(payCode)!.status).toBe('CLOSED');
@@ -382,14 +383,17 @@ describe('orders', () => {
     } finally {
       await clearFaults(env, 'nontax');
     }
-    // Made before the payment was known here (the arrears were still 800.00).
-    const newer = await makeOrder(s.c, '财政', s.period.id, { [s.billId]: '100.00' });
-    await s.c.get(`/pay/orders/${newer}`);
-    const res = await s.c.post(`/pay/orders/${newer}/submit`, { channel: 'nontax' });
+    // Chosen before the payment was known here (the arrears were still 800.00): replacing the
+    // older order closes it at its channel first, which says it was paid: nothing is built.
+    const before = await knex('orders').where({ person_id: s.p.personId }).count<{ n: string }[]>('* as n');
+    await s.c.post('/pay/items', { category: '财政', period: String(s.period.id), bill: String(s.billId), [`amount_${s.billId}`]: '100.00' });
+    const review = text((await s.c.get('/pay/review')).text);
+    expect(review).toContain(`缴费单${older}`);
+    const res = await s.c.post('/pay/orders', { replace: older });
     expect(res.status).toBe(409);
     expect(text(res.text)).toContain(`所选项目已在缴费单${older}中支付成功，请勿重复缴费`);
     expect(await orderStatus(knex, older)).toBe('paid');
-    expect(await orderStatus(knex, newer)).toBe('closed');
+    expect(await knex('orders').where({ person_id: s.p.personId }).count<{ n: string }[]>('* as n')).toEqual(before);
     expect((await knex('bills').where({ id: s.billId }).first()).paid).toBe('800.00');
   });
 
@@ -401,8 +405,20 @@ describe('orders', () => {
     expect(await env.payment.expireDue()).toBeGreaterThanOrEqual(1);
     expect(await orderStatus(knex, orderNo)).toBe('closed');
     expect(env.sandbox.nontax.bills.get(payCode)!.status).toBe('CLOSED');
+    // It says it timed out, once, and what to do; not that it was closed, nor that it can be reused.
     const page = text((await s.c.get(`/pay/orders/${orderNo}`)).text);
-    expect(page).toContain('该缴费单已关闭');
+    expect(page).toContain('缴费单已超时');
+    expect(page).toContain('该缴费单的支付有效期已于');
+    expect(page).toContain('请返回“学费缴费”，重新选择缴费项目，生成新的缴费单后再支付');
+    expect(page).not.toContain('该缴费单已关闭');
+    const result = text((await s.c.get(`/pay/orders/${orderNo}/result`)).text);
+    expect(result).toContain('缴费单已超时');
+    expect(result).not.toContain('可重复使用');
+    // 确定缴费 of the timed-out order: refused, and the page still says it once.
+    const again = await s.c.post(`/pay/orders/${orderNo}/submit`, { channel: 'nontax' });
+    expect(again.status).toBe(409);
+    expect(text(again.text).split('缴费单已超时').length).toBe(2);
+    expect(text(again.text)).not.toContain('已关闭');
   });
 
   it('shows 图16’s warnings when the payer abandons at the cashier (取消支付), and 继续支付 goes back to the same cashier', async () => {

@@ -184,7 +184,9 @@ describe.each(['icbc', 'unionpay', 'alipay'] as const)('%s: a page that cannot b
     const oldPage = actionOf(first.text);
     const a = await expectShortLived(firstOrder, channel);
 
-    const secondOrder = await makeOrder(s.c, '代收', s.periodId, { [s.billId]: '250.00' });
+    // 交费信息显示 offers the first order; the payer replaces it. Its ICBC page cannot be closed,
+    // so it stays payable (and live) until its expiry.
+    const secondOrder = await makeOrder(s.c, '代收', s.periodId, { [s.billId]: '250.00' }, { replace: true });
     expect(secondOrder).not.toBe(firstOrder);
     const warned = await submit(s.c, secondOrder, 'wechat');
     const ack = await expectWarning(warned, channel, a.expires_at, firstOrder);

@@ -64,9 +64,12 @@ describe('channels per category from configuration', () => {
 
   it('the CSP form-action: ourselves and the gateways of the configured channels that take a form post', () => {
     const urls = { NONTAX_URL: 'https://nontax.example.test/gw', ICBC_URL: 'https://gw.icbc.example.test/ui', UNIONPAY_URL: 'https://gateway.unionpay.example.test', ALIPAY_URL: 'https://openapi.alipay.example.test/gateway.do', WECHAT_URL: 'https://api.mch.weixin.example.test' };
-    expect(formTargets(load(urls))).toEqual(["'self'", 'https://nontax.example.test', 'https://gw.icbc.example.test']);
+    // 微信支付's target is its H5 cashier host (a phone's 确定缴费 is a redirect to h5_url), not the API.
+    expect(formTargets(load(urls))).toEqual(["'self'", 'https://nontax.example.test', 'https://gw.icbc.example.test', 'https://wx.tenpay.com']);
     expect(formTargets(load({ ...urls, CHANNELS_COLLECTED: 'wechat,unionpay,alipay' }))).toEqual([
-      "'self'", 'https://nontax.example.test', 'https://gateway.unionpay.example.test', 'https://openapi.alipay.example.test',
+      "'self'", 'https://nontax.example.test', 'https://wx.tenpay.com', 'https://gateway.unionpay.example.test', 'https://openapi.alipay.example.test',
     ]);
+    expect(formTargets(load({ ...urls, CHANNELS_COLLECTED: 'icbc', WECHAT_H5_ORIGIN: 'https://h5.example.test/x' }))).toEqual(["'self'", 'https://nontax.example.test', 'https://gw.icbc.example.test']);
+    expect(formTargets(load({ ...urls, WECHAT_H5_ORIGIN: 'https://h5.example.test/x' }))).toContain('https://h5.example.test');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
-import { orderTotals, validateSelection, SELECTION_MESSAGES as MSG, type SelectableBill } from '../../src/domain/payment-selection';
+import { orderTotals, shownTotal, validateSelection, SELECTION_MESSAGES as MSG, type SelectableBill } from '../../src/domain/payment-selection';
 
 const bill = (billId: number, category: '财政' | '代收', due: string, paid = '0.00', o: Partial<SelectableBill> = {}): SelectableBill => ({
   billId, category, due: new Decimal(due), paid: new Decimal(paid), refunded: new Decimal(0), reduction: new Decimal(0), ...o,
@@ -27,12 +27,20 @@ describe('validateSelection (缴费信息修改)', () => {
     ['-1', MSG.format],
     ['1.001', MSG.format],
     ['1e3', MSG.format],
-    ['1,000.00', MSG.format],
+    ['1,0000', MSG.format],
+    ['7,99', MSG.format],
+    ['７９９９．９７１', MSG.format],
     [' ', MSG.format],
     ['NaN', MSG.format],
   ])('refuses %j on the row it was typed', (amount, message) => {
     const r = validateSelection('财政', bills, [{ billId: 1, amount }]);
     expect(r).toEqual({ ok: false, errors: { amount_1: message } });
+  });
+
+  it('accepts 7,999.97 copied from 欠费金额 and full-width ８０００ as typed on a Chinese keyboard', () => {
+    const r = validateSelection('财政', bills, [{ billId: 1, amount: '7,999.97' }, { billId: 2, amount: '１，０００' }]);
+    expect(r.ok && r.lines.map((l) => l.amount.toFixed(2))).toEqual(['7999.97', '1000.00']);
+    expect(r.ok && r.total.toFixed(2)).toBe('8999.97');
   });
 
   it('never mixes 财政 and 代收 in one order', () => {
@@ -64,5 +72,20 @@ describe('orderTotals (缴费金额 + 手续费 = 总金额)', () => {
   it('refuses a negative or sub-fen fee', () => {
     expect(() => orderTotals(new Decimal(1), '-0.01')).toThrow(RangeError);
     expect(() => orderTotals(new Decimal(1), '0.001')).toThrow(RangeError);
+  });
+});
+
+describe('shownTotal (缴费金额 and 共计 of 缴费信息修改)', () => {
+  it('is the sum of the checked boxes as they read, never the arrears behind them', () => {
+    expect(shownTotal(['1099.98', '7999.97'])?.toFixed(2)).toBe('9099.95');
+    expect(shownTotal(['1,099.98', '７９９９．９７'])?.toFixed(2)).toBe('9099.95');
+    // A refused amount (over the arrears) is still what the box shows: the total adds it.
+    expect(shownTotal(['9000.00', '1099.98'])?.toFixed(2)).toBe('10099.98');
+    expect(shownTotal([])?.toFixed(2)).toBe('0.00');
+  });
+
+  it('is no total at all when a checked box holds no amount', () => {
+    expect(shownTotal(['1099.98', 'abc'])).toBeNull();
+    expect(shownTotal(['1.001'])).toBeNull();
   });
 });

@@ -15,6 +15,8 @@ export const wechatEnv = {
   /** auto: download the platform certificates from /v3/certificates and keep them fresh, beside the public key. */
   WECHAT_PLATFORM_CERTS: z.enum(['auto', 'off'], { message: 'must be auto or off' }).default('auto'),
   WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
+  /** Where 微信支付 H5's h5_url sends a phone (a form target of 确定缴费): wx.tenpay.com with a real WECHAT_URL. */
+  WECHAT_H5_ORIGIN: z.string().url().optional(),
 };
 
 type WechatEnv = z.infer<z.ZodObject<typeof wechatEnv>>;
@@ -22,6 +24,8 @@ type WechatEnv = z.infer<z.ZodObject<typeof wechatEnv>>;
 export interface WechatConfig {
   url: string; appId: string; mchId: string; merchantSerialNo: string; privateKeyFile: string; apiV3KeyFile: string;
   platformKeyId: string; platformPublicKeyFile: string; platformCerts: 'auto' | 'off'; timeoutMs: number;
+  /** The origin every h5_url must have: the payer is sent nowhere else. */
+  h5Origin: string;
 }
 
 /** Checks that something can verify WeChat Pay; the channel settings call it before any other channel's. */
@@ -34,5 +38,10 @@ export function wechatConfig(e: WechatEnv, d: ChannelDefaults): WechatConfig {
     url: d.url(e.WECHAT_URL, 'wechat'), appId: e.WECHAT_APP_ID, mchId: e.WECHAT_MCH_ID, merchantSerialNo: e.WECHAT_MERCHANT_SERIAL_NO,
     privateKeyFile: d.key(e.WECHAT_PRIVATE_KEY_FILE, 'wechat-merchant-private.pem'), apiV3KeyFile: d.key(e.WECHAT_APIV3_KEY_FILE, 'wechat-apiv3.key'),
     platformKeyId: e.WECHAT_PLATFORM_KEY_ID, platformPublicKeyFile: d.key(e.WECHAT_PLATFORM_KEY_FILE, 'wechat-platform-public.pem'), platformCerts: e.WECHAT_PLATFORM_CERTS, timeoutMs: d.timeoutMs,
+    // WeChat's h5_url is on wx.tenpay.com ("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=…&package=…",
+    // the 示例值 of WeChat's API page as kept in JeffreySu/WeiXinMPSDK
+    // src/Senparc.Weixin.TenPay/Senparc.Weixin.ServiceProviderTenPayV3/Apis/BasePayApis/Entities/ReturnJson/CombineH5OrderReturnJson.cs);
+    // the sandbox's is on the sandbox.
+    h5Origin: new URL(e.WECHAT_H5_ORIGIN ?? (e.WECHAT_URL ? 'https://wx.tenpay.com' : d.url(undefined, 'wechat'))).origin,
   };
 }

@@ -1,5 +1,6 @@
 // 支付宝 through the OpenAPI gateway (gateway.do), RSA2. Face-to-face precreate gives the QR the
-// payer scans (the platform shows it); page.pay is the PC cashier form, offered as `pagePay`.
+// payer scans (the platform shows it) on a desktop; a phone's browser posts the 手机网站支付
+// form (alipay.trade.wap.pay, ./wap.ts); page.pay is the PC cashier form, offered as `pagePay`.
 // Wire format and signing: ./codec.ts; the signed call: ./client.ts; refunds: ./refund.ts;
 // statement: ./statement-download.ts and ./statement.ts.
 import { dashedDateTime, parseFormStrict } from '../common/crypto';
@@ -16,6 +17,7 @@ import { ACK, NACK, SUCCESS_CODE, signedRequest, verifyNotification } from './co
 import { queryRefundAtAlipay, refundAtAlipay } from './refund';
 import { downloadAlipayStatement } from './statement-download';
 import { paidEvent, yuan } from './trade-fields';
+import { wapPay } from './wap';
 
 export type { AlipayConfig } from './client';
 
@@ -79,6 +81,8 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
     alwaysClosable: false,
 
     async createPayment(order): Promise<CreatedPayment> {
+      // A phone's browser goes to 手机网站支付 (./wap.ts); a desktop is shown the precreate QR.
+      if (order.client && order.client.device !== 'desktop') return { action: wapPay(cfg, keys().privateKey, gateway, certParams(), order), channelOrderId: order.orderNo };
       // Every expiry precreate knows: time_expire (absolute; Alipay takes it first when several
       // are sent), and the two AlipayTradePrecreateModel documents — qr_code_timeout_express (the
       // QR's validity, counted from its creation: what bounds an unscanned QR) and timeout_express
@@ -96,6 +100,11 @@ export function alipayAdapter(cfg: AlipayConfig, fetchImpl: typeof fetch = fetch
       }
       return { action: { kind: 'qrCode', content: r.qr_code }, channelOrderId: order.orderNo };
     },
+
+    // WeChat's own browser does not open Alipay's pages: the payer is asked to use the phone's
+    // browser (the guide page Alipay itself shows there, as kept in justfu/justfu.github.io
+    // _posts/2016-09-22-alipay-inweixin-tip.md, "在微信提示 要用浏览器打开的一个页面"; not an SDK file).
+    opensIn: (device) => device !== 'wechat',
 
     /** 电脑网站支付: the signed form the browser posts to Alipay's cashier. */
     pagePay(order: ChannelOrder): PaymentAction {

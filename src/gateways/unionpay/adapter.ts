@@ -168,7 +168,10 @@ export function unionpayAdapter(cfg: UnionpayConfig, fetchImpl: typeof fetch = f
 
     async createPayment(order): Promise<CreatedPayment> {
       const fields = signed({
-        txnType: '01', txnSubType: '01', bizType: '000201', channelType: '07', currencyCode: '156',
+        // 渠道类型: "这个字段区分B2C网关支付和手机wap支付；07：PC,平板  08：手机" (Xuchengen/demo-pay
+        // f77631f, src/main/java/com/unionpay/acp/demo/consume/Form_6_2_FrontConsume.java): UnionPay
+        // then shows its mobile pages to a phone. Same transaction otherwise (query, refund, statement).
+        txnType: '01', txnSubType: '01', bizType: '000201', channelType: order.client && order.client.device !== 'desktop' ? '08' : '07', currencyCode: '156',
         orderId: order.orderNo, txnTime: txnTimeOf(order), txnAmt: toFen(order.total).toString(),
         frontUrl: order.returnUrl, backUrl: order.notifyUrl, payTimeout: compactDateTime(order.expiresAt),
         // 请求方保留域: echoed back in the notification; carries the subject the payer sees.

@@ -1,10 +1,10 @@
-// 微信支付 through API v3: Native order (the payer scans code_url), query by out_trade_no, close,
+// 微信支付 through API v3: Native order (the payer scans code_url) or H5 (a phone's browser goes to
+// h5_url; ./prepay.ts), query by out_trade_no, close,
 // refund and the trade bill. Every answer and every notification is verified by its Wechatpay-*
 // headers against the key its Wechatpay-Serial names (./verifiers.ts: the public key and the
 // downloaded platform certificates at once) before a byte of it is believed.
 // The signed request and its verification: ./client.ts; wire format: ./codec.ts; refunds:
 // ./refund.ts; the bill: ./statement-download.ts and ./statement.ts.
-import { toFen } from '../../domain/money';
 import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
   ChannelError,
@@ -15,7 +15,8 @@ import { wechatClient, type WechatAdapterOptions, type WechatConfig } from './cl
 import { decryptResource, verifySigned, type Resource } from './codec';
 import { queryRefundAtWechat, refundAtWechat } from './refund';
 import { downloadWechatStatement } from './statement-download';
-import { paidEvent, rfc3339 } from './trade-fields';
+import { h5Order, nativeOrder } from './prepay';
+import { paidEvent } from './trade-fields';
 
 export type { WechatAdapterOptions, WechatConfig } from './client';
 
@@ -90,18 +91,13 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     id: 'wechat',
     alwaysClosable: true,
 
-    async createPayment(order): Promise<CreatedPayment> {
-      const fen = toFen(order.total).toString();
-      const body = JSON.stringify({
-        appid: cfg.appId, mchid: cfg.mchId, description: order.subject.slice(0, 127), out_trade_no: order.orderNo,
-        time_expire: rfc3339(order.expiresAt), notify_url: order.notifyUrl, amount: { total: '__FEN__', currency: 'CNY' },
-      }).replace('"__FEN__"', fen);
-      const r = await call('POST', '/v3/pay/transactions/native', body);
-      if (r.status !== 200 || typeof r.doc.code_url !== 'string') {
-        throw new ChannelError(`wechat native order: HTTP ${r.status} ${String(r.doc.code ?? '')} ${String(r.doc.message ?? '')}`.trim(), r.status === 429);
-      }
-      return { action: { kind: 'qrCode', content: r.doc.code_url }, channelOrderId: order.orderNo };
-    },
+    // A desktop scans a Native QR; a phone's browser goes to H5 (./prepay.ts).
+    createPayment: (order): Promise<CreatedPayment> =>
+      (order.client && order.client.device !== 'desktop' ? h5Order(client, cfg, order) : nativeOrder(client, cfg, order)),
+
+    // H5 cannot be opened inside WeChat's own browser ("请在微信外打开订单，进行支付"); there WeChat
+    // wants JSAPI, which needs the payer's openid from an official account (公众号) we do not have.
+    opensIn: (device) => device !== 'wechat',
 
     parseNotification: (raw) => handleNotification(notificationSpec, raw),
 

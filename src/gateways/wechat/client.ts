@@ -26,6 +26,8 @@ export interface WechatConfig {
   /** auto: download platform certificates from /v3/certificates and keep them fresh; off: never. */
   platformCerts?: 'auto' | 'off';
   timeoutMs?: number;
+  /** The origin every H5 h5_url must have (wx.tenpay.com at WeChat); the API's own origin when not given. */
+  h5Origin?: string;
 }
 
 export interface WechatAdapterOptions {

@@ -31,6 +31,8 @@ export async function channelView(
     subject: `${config.schoolName} ${periods.join('、')} ${lines.map((l) => l.itemName).join('、')}`,
     notifyUrl: `${config.publicUrl}/pay/notify/${at.channel ?? order.channel ?? 'nontax'}`,
     returnUrl: `${config.publicUrl}/pay/orders/${order.orderNo}/result`,
+    waitUrl: `${config.publicUrl}/pay/orders/${order.orderNo}/waiting`,
+    quitUrl: `${config.publicUrl}/pay/orders/${order.orderNo}`,
     channelOrderId: at.channelOrderId,
   };
 }

@@ -28,6 +28,8 @@ export const M = {
   chooseChannel: '请选择支付方式',
   channelNotOpen: '该支付方式暂未开放',
   channelBusy: '支付渠道暂时无法受理，请稍后再试。如已扣款，请勿重复缴费。',
+  productConflict: (channel: string) =>
+    `本缴费单已在另一设备上发起${channel}（电脑扫码或手机支付），${channel}不允许同一缴费单更换支付方式。请回到原来的设备继续支付；或取消本缴费单，重新选择缴费项目后再支付。`,
   attemptSuperseded: '该缴费单已改用其他支付方式提交，本次支付请求已在支付渠道关闭，请勿再使用本次的支付页面',
   cannotCloseOther: (no: string) => `无法确认缴费单 ${no} 在支付渠道的状态，为避免重复缴费，请稍后再试`,
   paidElsewhere: (no: string) => `所选项目已在缴费单 ${no} 中支付成功，请勿重复缴费`,
@@ -46,6 +48,43 @@ export const M = {
     seeResult: '查看银行支付结果',
     payHere: (channel: string) => `仍使用${channel}缴费`,
     payHereNote: '如您确认在原支付页面没有付款，可继续使用新选的支付方式；若两边都付了款，多付的一笔将原路自动退回。',
+  },
+  /** 交费信息显示 when a live order already holds some of the chosen bills: offered before a new one is built. */
+  liveOffer: {
+    title: '您已有包含所选项目的未完成缴费单',
+    line: (no: string, items: string, amount: string, channel: string | null, until: string) =>
+      `缴费单 ${no}：${items}，缴费金额 ${amount} 元；支付方式：${channel ?? '尚未选择'}；有效期至 ${until}。`,
+    continue: '继续支付该缴费单',
+    replace: '取消原缴费单并生成新缴费单',
+    replaceNote: '如需按本次的选择缴费，可取消原缴费单并生成新的缴费单：原缴费单将立即关闭，请勿再使用它的支付页面。',
+  },
+  reuses: (no: string) => `您已有相同内容的未支付缴费单 ${no}，点击“下一步”将继续使用该缴费单。`,
+  /** 图12 on a phone: where 确定缴费 leads, and the way to a QR code instead. */
+  phone: {
+    note: '您正在使用手机：选择微信支付或支付宝后，将直接转到微信或支付宝完成支付。',
+    scanInstead: '在电脑上扫码支付',
+    scanInsteadNote: '如需在电脑上或用另一部手机扫码支付，请点击“在电脑上扫码支付”。',
+  },
+  /** 确定缴费 inside WeChat's browser, for a channel whose mobile page does not open there. */
+  otherBrowser: {
+    title: '请在手机浏览器中打开',
+    text: (channel: string, orderNo: string) => `在微信中不能打开${channel}的手机支付页面。请点击右上角“…”，选择“在浏览器打开”，登录后继续支付缴费单 ${orderNo}。`,
+    or: '也可以在电脑上打开本平台扫码支付。',
+  },
+  /** Where a phone comes back from 微信支付 H5 while the payment may still be finishing. */
+  waiting: {
+    title: '等待支付结果',
+    text: '请在微信或支付宝中完成支付。支付完成后，本页会自动显示支付结果。',
+    auto: '正在等待支付结果……支付完成后本页将自动跳转。',
+    stopped: '本页已停止自动刷新，请点击“我已完成支付”查看支付结果。',
+    noScript: '支付完成后，请点击“我已完成支付”查看支付结果。',
+  },
+  /** An unpaid order that can no longer be paid: why, and what to do (银行支付结果, 图12's page). */
+  ended: {
+    expired: { title: '缴费单已超时', text: (until: string) => `该缴费单的支付有效期已于 ${until} 结束，缴费单已自动关闭，不能再支付。` },
+    closed: { title: '缴费单已关闭', text: () => '该缴费单已关闭（已取消，或已由新的缴费单代替），不能继续支付。' },
+    todo: '请返回“学费缴费”，重新选择缴费项目，生成新的缴费单后再支付。',
+    paidNote: '如您已在支付页面付款，请勿重复缴费：款项到账后会自动入账；如重复缴费，多付的款项将原路退回。',
   },
   alreadyPaid: (no: string) => `缴费单 ${no} 已支付成功`,
   mobileInvalid: '请输入11位手机号码',

@@ -42,6 +42,15 @@ export type WizardState = z.infer<typeof wizardState>;
 
 export const orderNoParam = z.string().refine(isOrderNo);
 
+/**
+ * 交费信息显示's 下一步: `replace`, the live orders the payer chose to cancel for this new one
+ * (comma separated, as the offer named them); absent when nothing was offered.
+ */
+export const buildForm = z.object({
+  replace: z.string().max(400).optional().refine((v) => !v || v.split(',').every(isOrderNo), '请重新选择缴费项目')
+    .transform((v) => (v ? v.split(',') : [])),
+});
+
 export const submitForm = z.object({
   channel: z.string({ message: '请选择支付方式' }).min(1, '请选择支付方式').max(16),
   /**
@@ -50,6 +59,8 @@ export const submitForm = z.object({
    */
   acknowledge: z.string().regex(/^[1-9]\d{0,17}(,[1-9]\d{0,17}){0,19}$/, '请重新选择支付方式').optional()
     .transform((v) => (v ? v.split(',') : [])),
+  /** 在电脑上扫码支付: a phone asks for the QR code rather than the channel's mobile payment. */
+  mode: z.enum(['qr'], { message: '请选择支付方式' }).optional(),
 });
 
 export const mobileForm = z.object({ mobile: z.string().regex(/^1[3-9]\d{9}$/, '请输入11位手机号码') });

@@ -4,7 +4,7 @@ import type { Decimal } from '../../domain/money';
 import { keyedQueue } from '../../domain/keyed-queue';
 import type { Category } from '../../domain/payment-selection';
 import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
-import type { PaidEvent, RawNotification } from '../../gateways/types';
+import type { PaidEvent, PayerClient, RawNotification } from '../../gateways/types';
 import type { AttemptRow } from './attempts-repo';
 import { attemptView, channelView } from './channel-view';
 import { cancelOrder } from './commands/cancel-order';
@@ -19,6 +19,7 @@ import { settleOnReturn } from './commands/settle-on-return';
 import { submitToChannel } from './commands/submit-to-channel';
 import type { PaymentDeps } from './context';
 import type { OrderRow } from './orders-repo';
+import { progressOf } from './read/progress';
 import { checkSelection, itemsOf, orderViewOf, payableList, resultOf, reviewOf } from './read/wizard';
 import type { WizardState } from './schemas';
 
@@ -31,6 +32,7 @@ export { EXPIRY_GRACE_MS };
 export type { PaymentDeps } from './context';
 export type { CloseOutcome } from './commands/close-order';
 export type { CreditOutcome } from './commands/credit-payment';
+export type { LiveOrderOffer } from './read/live-beside';
 export type { OpenAttempt, SubmitResult } from './commands/submit-to-channel';
 export type { PayableBill } from '../fees/payable';
 
@@ -53,11 +55,18 @@ export function paymentService(deps: PaymentDeps) {
     chooseItems: (personId: number, selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }, now = new Date()) =>
       checkSelection(deps, { personId, selection, now }),
     review: (personId: number, wizard: WizardState, now = new Date()) => reviewOf(deps, { personId, wizard, now }),
+    /** Builds the order as asked, beside any live one (callers that mean to; the wizard uses offerOrBuild). */
     confirmOrder: (personId: number, wizard: WizardState, now = new Date()) => createOrder({ ...deps, buildOne }, { personId, wizard, now }),
+    /** 交费信息显示's 下一步: a live order holding the same bills is offered unless named in `replace`. */
+    offerOrBuild: (personId: number, wizard: WizardState, replace: readonly string[] = [], now = new Date()) =>
+      createOrder({ ...deps, buildOne }, { personId, wizard, now, live: { replace } }),
     orderView: (personId: number, orderNo: string, now = new Date()) => orderViewOf(deps, { personId, orderNo, now }),
-    submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = []) =>
-      submitToChannel(deps, { personId, orderNo, channel, now, acknowledged }),
+    /** `client`: the payer's browser (device and address), which chooses the channel's product; a desktop's QR when not given. */
+    submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = [], client?: PayerClient) =>
+      submitToChannel(deps, { personId, orderNo, channel, now, acknowledged, client }),
     cancel: (personId: number, orderNo: string, now = new Date()) => cancelOrder(deps, { personId, orderNo, now }),
+    /** The QR and waiting pages' question (owner only, our rows only): paid, waiting, expired or closed. */
+    progress: (personId: number, orderNo: string, now = new Date()) => progressOf(deps, { personId, orderNo, now }),
     /** 银行支付结果: settled at the channel first when the payer comes back before the notification. */
     result: async (personId: number, orderNo: string) => resultOf(deps, { personId, order: await settleOnReturn(deps, { personId, orderNo }) }),
     handleNotification: (channel: string, raw: RawNotification, from = '') => handleNotification(deps, { channel, raw, from }),

@@ -26,6 +26,10 @@ export interface AlipayGatewayDeps {
   tradeStatus(t: SimTrade): string;
   notify(t: SimTrade): void;
   checkoutUrl(req: Request, t: SimTrade): string;
+  /** 手机网站支付's cashier page of a trade. */
+  wapUrl(req: Request, t: SimTrade): string;
+  /** The trade exists at Alipay from now on (a scan, or the phone's form arriving). */
+  scan(t: SimTrade): void;
   yuanOf(fen: bigint): string;
   answer(res: Response, method: string, body: object): void;
   fail(res: Response, method: string, code: string, msg: string, subCode: string, subMsg: string): void;
@@ -33,7 +37,7 @@ export interface AlipayGatewayDeps {
 }
 
 export function gatewayRoutes(d: AlipayGatewayDeps): Router {
-  const { control, settings: s, book, find, open, tradeStatus, notify, checkoutUrl, yuanOf, answer, fail, notExist } = d;
+  const { control, settings: s, book, find, open, tradeStatus, notify, checkoutUrl, wapUrl, scan, yuanOf, answer, fail, notExist } = d;
   const bills = new Map<string, Buffer>();
   const router = Router();
   router.use('/gateway.do', express.text({ type: () => true, limit: '64kb' }));
@@ -58,8 +62,10 @@ export function gatewayRoutes(d: AlipayGatewayDeps): Router {
   router.post('/gateway.do', async (req, res) => {
     const c = checked(req);
     const method = parseFormStrict(typeof req.body === 'string' ? req.body : '')?.method ?? 'alipay.trade.query';
+    // A cashier form the browser itself posted is answered with a page, not JSON.
+    const byBrowser = method === 'alipay.trade.page.pay' || method === 'alipay.trade.wap.pay';
     if ('error' in c) {
-      if (method === 'alipay.trade.page.pay') return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${c.error[3]}`);
+      if (byBrowser) return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${c.error[3]}`);
       return fail(res, method, ...c.error);
     }
     const { p, biz } = c;
@@ -75,6 +81,18 @@ export function gatewayRoutes(d: AlipayGatewayDeps): Router {
         const r = open(biz, p);
         if (!('t' in r)) return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${r.subMsg}`);
         return res.redirect(303, checkoutUrl(req, r.t));
+      }
+      case 'alipay.trade.wap.pay': {
+        // A phone's browser posted the merchant's 手机网站支付 form: the trade exists at Alipay from
+        // now on (query and close find it), and the payer is on Alipay's mobile cashier. The
+        // product must be the one signed for (QUICK_WAP_WAY); the wording of the refusal is ours.
+        if (biz.product_code !== 'QUICK_WAP_WAY') return res.status(400).type('text/plain; charset=utf-8').send('支付宝: 商家订单参数异常（product_code）');
+        const r = open(biz, p);
+        if (!('t' in r)) return res.status(400).type('text/plain; charset=utf-8').send(`支付宝: ${r.subMsg}`);
+        scan(r.t);
+        r.t.extra.wap = '1';
+        if (typeof biz.quit_url === 'string') r.t.extra.quitUrl = biz.quit_url;
+        return res.redirect(303, wapUrl(req, r.t));
       }
       case 'alipay.trade.query': {
         if (await queryFault(control, 'alipay', res)) return;

@@ -1,6 +1,7 @@
 // 支付宝 OpenAPI, simulated (the other side of src/gateways/alipay): gateway.do answering
 // alipay.trade.precreate (a QR the payer "scans": our checkout page with 确认支付 / 取消支付),
-// alipay.trade.page.pay (the browser's signed form lands on the same checkout), trade.query,
+// alipay.trade.page.pay (the browser's signed form lands on the same checkout), alipay.trade.wap.pay
+// (a phone's form lands on the mobile cashier, ./wap.ts), trade.query,
 // trade.close, trade.refund and the bill download URL, every answer a signed
 // `alipay_trade_xxx_response` JSON; asynchronous notifications as form posts signed RSA2
 // (trade_status TRADE_SUCCESS) on Alipay's published retry schedule — 4m, 10m, 10m, 1h, 2h, 6h,
@@ -30,6 +31,7 @@ import { dashedDateTime, encodeForm, parseShanghai } from '../../gateways/common
 import type { Logger } from '../../logger';
 import { ensureKeyPair } from '../keys';
 import { BUYER_ID, BUYER_LOGON, gatewayRoutes } from './gateway';
+import { wapCashier } from './wap';
 import {
   checkoutRoutes, newTrade, notifyPaid, subPaymentBook, tradeBook,
   type Mutation, type SandboxControl, type SimTrade, type SubPaymentChannel,
@@ -148,12 +150,15 @@ export function createAlipaySimulator(opts: { config: Config; control: SandboxCo
   }
 
   const checkoutUrl = (req: Request, t: SimTrade) => `${req.protocol}://${req.get('host')}${req.baseUrl}/qr/${t.extra.token}`;
+  const wapUrl = (req: Request, t: SimTrade) => `${req.protocol}://${req.get('host')}${req.baseUrl}/wap/${t.extra.token}`;
 
   const router = Router();
   router.use(gatewayRoutes({
     control, settings: s, book, cert: () => cert, merchantPublicKey: merchant.publicKey,
-    find, open, tradeStatus, notify, checkoutUrl, yuanOf, answer, fail, notExist,
+    find, open, tradeStatus, notify, checkoutUrl, wapUrl, scan, yuanOf, answer, fail, notExist,
   }));
+  // 手机网站支付's cashier (./wap.ts).
+  router.use(wapCashier({ book, pay, signingKey, appId: s.appId, merchantName: opts.config.schoolName, yuanOf }));
 
   // The payer's side: the QR to scan, 确认支付 standing in for the phone, 取消支付 walking away
   // (back to the non-tax cashier for a payment it opened).

@@ -133,7 +133,8 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
 
   const render = (res: Response, t: SimTrade | null, step: string, extra: Record<string, unknown> = {}) =>
     res.render('sandbox/unionpay-bank', {
-      title: '银联在线支付', t, step, merchant: (t && fiscal.requestOf(t)?.payee) ?? opts.config.schoolName, amount: t ? plainMoney(fromFen(t.fen)) : '',
+      // channelType 08 (手机): UnionPay's mobile web pages; 07: the PC gateway page.
+      title: t?.extra.channelType === '08' ? '银联在线支付（手机）' : '银联在线支付', t, step, merchant: (t && fiscal.requestOf(t)?.payee) ?? opts.config.schoolName, amount: t ? plainMoney(fromFen(t.fen)) : '',
       action: t ? `${res.req.baseUrl}/pay/${t.extra.token}` : '', message: '', ...extra,
     });
 
@@ -141,7 +142,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
   router.post('/gateway/api/frontTransReq.do', (req, res) => {
     const f = checked(req);
     if (!f) return render(res.status(400), null, 'error', { message: '商户签名验证失败，请返回商户重新提交。' });
-    if (f.txnType !== '01' || !/^[1-9]\d{0,13}$/.test(f.txnAmt ?? '') || !/^[0-9A-Za-z]{8,40}$/.test(f.orderId ?? '') || !parseShanghai(f.txnTime ?? '') || !/^https?:\/\//.test(f.backUrl ?? '')) {
+    if (f.txnType !== '01' || (f.channelType !== '07' && f.channelType !== '08') || !/^[1-9]\d{0,13}$/.test(f.txnAmt ?? '') || !/^[0-9A-Za-z]{8,40}$/.test(f.orderId ?? '') || !parseShanghai(f.txnTime ?? '') || !/^https?:\/\//.test(f.backUrl ?? '')) {
       return render(res.status(400), null, 'error', { message: '订单信息不完整。' });
     }
     const existing = trades.get(f.orderId!);
@@ -149,7 +150,7 @@ export function createUnionpaySimulator(opts: { config: Config; control: Sandbox
     const t = existing ?? book.add(newTrade({
       channelOrderId: f.orderId!, merchantId: s.merId, orderNo: f.orderId!, fen: BigInt(f.txnAmt!), subject: f.reqReserved ?? '',
       notifyUrl: f.backUrl!, returnUrl: f.frontUrl ?? '', expireAt: parseShanghai(f.payTimeout ?? ''),
-      extra: { txnTime: f.txnTime!, reqReserved: f.reqReserved ?? '' },
+      extra: { txnTime: f.txnTime!, reqReserved: f.reqReserved ?? '', channelType: f.channelType! },
     }));
     expireIfDue(t);
     render(res, t, t.status === 'PAID' ? 'paid' : t.status === 'CLOSED' ? 'closed' : 'card');

@@ -1,4 +1,4 @@
-// WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native orders, query,
+// WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native and H5 (./h5.ts) orders, query,
 // close, refund, the trade bill, the "phone" page the code_url opens (QR + 确认支付 / 取消支付)
 // and signed, encrypted TRANSACTION.SUCCESS notifications on WeChat's published retry
 // schedule until the merchant answers 200/204.
@@ -22,6 +22,7 @@ import type { Logger } from '../../logger';
 import { ensureKeyPair } from '../keys';
 import { billRoutes } from './bill';
 import { ensureApiV3Key, issuePlatformCertificate, type SimCertificate } from './certificates';
+import { wechatH5 } from './h5';
 import { refundRoutes } from './refunds';
 import {
   asUnpaid, checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, releaseHeld, subPaymentBook, tradeBook,
@@ -77,7 +78,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
 
   const transaction = (t: SimTrade, m: Mutation = null) => ({
     appid: s.appId, mchid: m === 'wrong_merchant' ? '1900009999' : t.merchantId, out_trade_no: t.orderNo,
-    ...(t.tradeNo ? { transaction_id: t.tradeNo } : {}), trade_type: 'NATIVE',
+    ...(t.tradeNo ? { transaction_id: t.tradeNo } : {}), trade_type: t.extra.tradeType ?? 'NATIVE',
     trade_state: t.status === 'PAID' ? (t.refundedFen > 0n ? 'REFUND' : 'SUCCESS') : t.status === 'CLOSED' ? 'CLOSED' : 'NOTPAY',
     trade_state_desc: t.status === 'PAID' ? '支付成功' : t.status === 'CLOSED' ? '订单已关闭' : '订单未支付', attach: t.subject,
     ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: 'oSandbox0000000000000000000' } } : {}),
@@ -150,6 +151,8 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     }
     const existing = book.find(b.out_trade_no);
     if (existing?.status === 'PAID') return send(res, 400, { code: 'ORDERPAID', message: '该订单已支付' });
+    // One out_trade_no is one product: an H5 order cannot become a Native one (./h5.ts).
+    if (existing && (existing.extra.tradeType ?? 'NATIVE') !== 'NATIVE') return send(res, 400, { code: 'INVALID_REQUEST', message: '201 商户订单号重复' });
     if (existing && existing.fen !== BigInt(amount!.total as number)) return send(res, 400, { code: 'INVALID_REQUEST', message: '订单金额与原订单不一致' });
     const t = book.add(existing ?? newTrade({
       channelOrderId: b.out_trade_no, merchantId: s.mchId, orderNo: b.out_trade_no, fen: BigInt(amount!.total as number), subject: String(b.description ?? ''),
@@ -176,6 +179,9 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     send(res, 204);
   });
 
+  // H5: a phone's browser (./h5.ts). Its domain is the one the school registered: PUBLIC_URL's host.
+  const h5 = wechatH5({ settings: s, book, send, json, pay, registeredHost: new URL(opts.config.publicUrl).hostname, merchantName: opts.config.schoolName });
+  h5.prepay(api);
   refundRoutes(api, { control, book, json, send });
   billRoutes(api, { settings: s, book, send });
 
@@ -197,7 +203,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   const phone = checkoutRoutes({ path: '/pay/:pr', find: tradeOfPage, notFound: '二维码已失效', render: page, pay, subPayments: fiscal });
 
   const router = Router();
-  router.use(phone, api);
+  router.use(phone, h5.page, api);
 
   /** The non-tax cashier's 微信: a trade of 甘肃省财政厅's mchid, paid on the same phone page. */
   const subPayments: SubPaymentChannel = {

@@ -2,17 +2,22 @@
 // and a person has at most MAX_LIVE_ORDERS live orders. Each refusal (the bills moved since the
 // page was drawn, the cap, the day's serials spent) is an AppError 'conflict': the state of the
 // person or of the day says no, and 交费信息显示 is shown again with the message.
+// In the wizard (`live` given), another live order holding one of the same bills is not built
+// beside silently: it is offered (继续支付 there), and only replaced — closed at its channel
+// first — when the payer said so by naming it.
 import type { Knex } from 'knex';
 import { AppError } from '../../../domain/app-error';
 import { businessDate } from '../../../domain/business-date';
 import type { KeyedQueue } from '../../../domain/keyed-queue';
 import { formatOrderNo } from '../../../domain/order-number';
-import { validateSelection, type ChosenLine } from '../../../domain/payment-selection';
+import { validateSelection } from '../../../domain/payment-selection';
 import { payableBills } from '../../fees/payable';
 import { payerOf } from '../../profile/repo';
 import type { PaymentDeps } from '../context';
 import { M } from '../messages';
-import { insertOrder, linesOf, liveOrdersOf, lockOrderBuilding, nextOrderSerial, type OrderLineRow, type OrderRow } from '../orders-repo';
+import { insertOrder, lockOrderBuilding, nextOrderSerial, type OrderRow } from '../orders-repo';
+import { liveBeside, type LiveBeside, type LiveOrderOffer } from '../read/live-beside';
+import { closeOrder } from './close-order';
 import type { WizardState } from '../schemas';
 
 export interface CreatedOrder {
@@ -21,40 +26,47 @@ export interface CreatedOrder {
   reused: boolean;
 }
 
+/** Nothing built: these live orders hold some of the same bills, and the payer has not chosen. */
+export interface OfferedLive {
+  offer: LiveOrderOffer[];
+}
+
 /** MAX_LIVE_ORDERS's default, for a config built without loadConfig. */
 const DEFAULT_MAX_LIVE_ORDERS = 5;
 
-const sameLines = (a: OrderLineRow[] | undefined, b: ChosenLine[]) =>
-  !!a && a.length === b.length && b.every((l) => a.some((x) => x.billId === l.billId && x.amount.eq(l.amount)));
+type BuildDeps = PaymentDeps & { buildOne: KeyedQueue };
+type BuildInput = { personId: number; wizard: WizardState; now: Date };
 
 /**
  * `buildOne`: one builder per person per instance (the module's queue): the others wait there
  * without a connection, then find the order the first one built (the database lock below
  * decides across instances).
+ * `live`: the wizard's question first. Without it (a caller that builds beside a live order on
+ * purpose) the order is built as asked; with it, a live order holding any of the same bills is
+ * offered instead, unless named in `replace`, and then closed (at its channel) before building.
  */
-export async function createOrder(
-  deps: PaymentDeps & { buildOne: KeyedQueue }, input: { personId: number; wizard: WizardState; now: Date },
-): Promise<CreatedOrder> {
+export function createOrder(deps: BuildDeps, input: BuildInput): Promise<CreatedOrder>;
+export function createOrder(deps: BuildDeps, input: BuildInput & { live: { replace: readonly string[] } }): Promise<CreatedOrder | OfferedLive>;
+export async function createOrder(deps: BuildDeps, input: BuildInput & { live?: { replace: readonly string[] } }): Promise<CreatedOrder | OfferedLive> {
   const { db, config } = deps;
   const { personId, wizard: w, now } = input;
   const sel = validateSelection(w.category, await payableBills(db, personId, now), w.lines);
   if (!sel.ok) throw new AppError('conflict', Object.values(sel.errors)[0] ?? M.wizardGone);
   const maxLive = config.maxLiveOrders ?? DEFAULT_MAX_LIVE_ORDERS;
-  // Live means unpaid and not yet expired: one past its time is the expiry job's, not the cap's.
-  const liveNow = async (q: Knex) => (await liveOrdersOf(q, personId)).filter((o) => o.expiresAt > now);
-  const sameIn = async (live: OrderRow[], q: Knex) => {
-    const mine = live.filter((o) => o.category === w.category);
-    const lines = await linesOf(q, mine.map((o) => o.id));
-    return mine.find((o) => sameLines(lines.get(o.id), sel.lines)) ?? null;
-  };
-  const live = await liveNow(db);
-  const same = await sameIn(live, db);
-  if (same) return { orderNo: same.orderNo, reused: true };
+  const replace = input.live?.replace ?? [];
+  const beside = (q: Knex) => liveBeside(q, { personId, category: w.category, chosen: sel.lines, now });
+  /** Live orders holding a chosen bill that the payer has not named to replace: offered. */
+  const unanswered = (b: LiveBeside) => (input.live ? b.overlapping.filter((o) => !replace.includes(o.orderNo)) : []);
+
+  const first = await beside(db);
+  if (first.same) return { orderNo: first.same.orderNo, reused: true };
+  if (unanswered(first).length) return { offer: unanswered(first) };
+  await closeReplaced(deps, first.live.filter((o) => replace.includes(o.orderNo) && first.overlapping.some((x) => x.orderNo === o.orderNo)), now);
   // Checked before a serial is spent, and again under the lock, where it decides.
-  if (live.length >= maxLive) throw new AppError('conflict', M.tooManyLiveOrders(maxLive));
-  return deps.buildOne(personId, async (): Promise<CreatedOrder> => {
-    const again = await sameIn(await liveNow(db), db);
-    if (again) return { orderNo: again.orderNo, reused: true };
+  if ((await beside(db)).live.length >= maxLive) throw new AppError('conflict', M.tooManyLiveOrders(maxLive));
+  return deps.buildOne(personId, async (): Promise<CreatedOrder | OfferedLive> => {
+    const again = await beside(db);
+    if (again.same) return { orderNo: again.same.orderNo, reused: true };
 
     const payer = await payerOf(db, personId);
     // The serial is taken in its own statement: its row lock is then held for microseconds,
@@ -65,10 +77,11 @@ export async function createOrder(
     const orderNo = formatOrderNo(now, config.schoolCode, serial);
     return db.transaction(async (trx) => {
       await lockOrderBuilding(trx, personId);
-      const liveLocked = await liveNow(trx);
-      const built = await sameIn(liveLocked, trx);
-      if (built) return { orderNo: built.orderNo, reused: true };
-      if (liveLocked.length >= maxLive) throw new AppError('conflict', M.tooManyLiveOrders(maxLive));
+      const locked = await beside(trx);
+      if (locked.same) return { orderNo: locked.same.orderNo, reused: true };
+      // One built meanwhile (another tab) holding the same bills: offered, not doubled.
+      if (unanswered(locked).length) return { offer: unanswered(locked) };
+      if (locked.live.length >= maxLive) throw new AppError('conflict', M.tooManyLiveOrders(maxLive));
       await insertOrder(trx, {
         orderNo, personId, category: w.category, amount: sel.total, notifyMobile: payer.mobile,
         expiresAt: new Date(now.getTime() + config.orderTtlMinutes * 60_000), lines: sel.lines,
@@ -76,4 +89,18 @@ export async function createOrder(
       return { orderNo, reused: false };
     });
   });
+}
+
+/**
+ * The live orders the payer chose to replace, closed at their channels before the new one is
+ * built. Paid meanwhile: nothing is built (the bills are paid). A channel that cannot be reached:
+ * nothing is built either. A page its channel cannot close stays payable until its expiry, and
+ * 确定缴费 of the new order warns of it (submit-to-channel's openAttemptsElsewhere).
+ */
+async function closeReplaced(deps: PaymentDeps, orders: OrderRow[], now: Date): Promise<void> {
+  for (const order of orders) {
+    const r = await closeOrder(deps, { order, now });
+    if (r === 'paid') throw new AppError('conflict', M.paidElsewhere(order.orderNo));
+    if (r === 'unknown') throw new AppError('conflict', M.cannotCloseOther(order.orderNo));
+  }
 }

@@ -16,4 +16,6 @@ export type SubmitResult =
   | { kind: 'paid'; orderNo: string }
   | { kind: 'refused'; message: string }
   /** Nothing was sent: the payer must first choose between the open attempt(s) and paying here. */
-  | { kind: 'warning'; open: OpenAttempt[] };
+  | { kind: 'warning'; open: OpenAttempt[] }
+  /** Nothing was sent: this channel's page cannot open in this browser (inside WeChat); the payer opens ours in the phone's browser. */
+  | { kind: 'otherBrowser'; channel: string };

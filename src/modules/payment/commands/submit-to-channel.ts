@@ -3,11 +3,11 @@
 // crash between the two leaves an order we can query or close, never money we do not know about.
 import { isSettled, LIVE } from '../../../domain/order-state';
 import { orderTotals } from '../../../domain/payment-selection';
-import { ChannelError } from '../../../gateways/types';
+import { ChannelError, ProductConflictError, type PayerClient } from '../../../gateways/types';
 import { payableBills } from '../../fees/payable';
 import { attemptById, attemptsOf, casAttempt, insertAttempt, isLiveAttempt, liveAttemptsCoveringBills } from '../attempts-repo';
 import { channelView } from '../channel-view';
-import { feeOf, isUniqueViolation, ownOrder, type PaymentDeps } from '../context';
+import { choiceLabel, feeOf, isUniqueViolation, ownOrder, type PaymentDeps } from '../context';
 import { recordEvent } from '../events-repo';
 import { M } from '../messages';
 import { linesOfOrder, liveOrdersCoveringBills, orderById, setOrderCharges, type OrderRow } from '../orders-repo';
@@ -70,11 +70,11 @@ async function feedBreaker(deps: PaymentDeps, channel: string, tell: (b: NonNull
  * only a submission acknowledging each of those attempts (`acknowledged`, their ids) goes on.
  */
 export async function submitToChannel(
-  deps: PaymentDeps, input: { personId: number; orderNo: string; channel: string; now: Date; acknowledged: readonly string[] },
+  deps: PaymentDeps, input: { personId: number; orderNo: string; channel: string; now: Date; acknowledged: readonly string[]; client?: PayerClient },
 ): Promise<SubmitResult> {
   const { db, registry } = deps;
   const log = deps.logger;
-  const { personId, orderNo, channel: channelId, now, acknowledged } = input;
+  const { personId, orderNo, channel: channelId, now, acknowledged, client } = input;
   let order = await ownOrder(deps, personId, orderNo);
   if (isSettled(order.status)) return { kind: 'paid', orderNo };
   if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderNotLive };
@@ -87,6 +87,8 @@ export async function submitToChannel(
     return { kind: 'refused', message: known ? M.channelNotOpen : M.chooseChannel };
   }
   const adapter = registry.get(channelId)!;
+  // Inside WeChat's browser neither 微信支付 H5 nor 支付宝's pages open: nothing is closed or sent.
+  if (client && adapter.opensIn && !adapter.opensIn(client.device)) return { kind: 'otherBrowser', channel: channelId };
   const lines = await linesOfOrder(db, order.id);
   const billIds = lines.map((l) => l.billId);
 
@@ -154,7 +156,8 @@ export async function submitToChannel(
 
   let created;
   try {
-    created = await adapter.createPayment(await channelView(deps, order, { channel: channelId, channelOrderId: null, total: t.total, expiresAt }));
+    const view = await channelView(deps, order, { channel: channelId, channelOrderId: null, total: t.total, expiresAt });
+    created = await adapter.createPayment(client ? { ...view, client } : view);
     await feedBreaker(deps, channelId, (b) => b.success(now));
   } catch (e) {
     if (!(e instanceof ChannelError)) throw e;
@@ -164,9 +167,12 @@ export async function submitToChannel(
     await recordEvent(db, { channel: channelId, attemptId, orderNo, kind: 'create', verified: false, outcome: e.uncertain ? 'uncertain' : 'refused', body: e.message });
     // A definite refusal ends the attempt; an uncertain one stays open for the next try to resume.
     if (!e.uncertain) await casAttempt(db, attemptId, ['created'], 'failed');
+    // The channel holds this order as its other product (a QR begun on the computer, asked for on the phone).
+    if (e instanceof ProductConflictError) return { kind: 'refused', message: M.productConflict(choiceLabel(channelId)) };
     return { kind: 'refused', message: M.channelBusy };
   }
-  const payUrl = created.action.kind === 'redirect' ? created.action.url : null;
+  // A link that lives minutes (微信支付 H5) is asked for anew on 继续支付, never kept.
+  const payUrl = created.action.kind === 'redirect' && !created.action.oneUse ? created.action.url : null;
   let sent: boolean;
   try {
     sent = await casAttempt(db, attemptId, ['created'], 'sent', { channel_order_id: created.channelOrderId, pay_url: payUrl });

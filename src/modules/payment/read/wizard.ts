@@ -11,6 +11,7 @@ import { feeOf, ownOrder, type PaymentDeps } from '../context';
 import { M } from '../messages';
 import { linesOf, linesOfOrder, liveOrdersOf, receiptOfOrder, type OrderRow } from '../orders-repo';
 import type { WizardState } from '../schemas';
+import { liveBeside } from './live-beside';
 
 /** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
 export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date }) {
@@ -36,7 +37,7 @@ export async function payableList(deps: PaymentDeps, input: { personId: number; 
 /** 缴费信息修改 (图10/图18): the chosen category's items in the chosen periods. */
 export async function itemsOf(deps: PaymentDeps, input: { personId: number; category: Category; periodIds: number[]; now: Date }) {
   const rows = (await payableBills(deps.db, input.personId, input.now)).filter((b) => b.category === input.category && input.periodIds.includes(b.periodId));
-  return { rows, total: rows.reduce((t, r) => t.plus(r.arrears), new Decimal(0)) };
+  return { rows };
 }
 
 /** 缴费信息修改's 下一步: the selection checked against the bills as they are now. */
@@ -55,7 +56,9 @@ export async function reviewOf(deps: PaymentDeps, input: { personId: number; wiz
   const sel = validateSelection(input.wizard.category, bills, input.wizard.lines);
   if (!sel.ok) return { ok: false as const, message: M.wizardGone };
   const rows = sel.lines.map((l) => ({ ...bills.find((b) => b.billId === l.billId)!, amount: l.amount }));
-  return { ok: true as const, rows, total: sel.total };
+  // Live orders holding these bills are offered here, before 下一步 builds anything.
+  const beside = await liveBeside(deps.db, { personId: input.personId, category: input.wizard.category, chosen: sel.lines, now: input.now });
+  return { ok: true as const, rows, total: sel.total, offers: beside.overlapping, reuses: beside.same?.orderNo ?? null };
 }
 
 /** 缴费信息确认及支付方式选择 (图12/图20). */

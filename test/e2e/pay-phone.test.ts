@@ -1,0 +1,159 @@
+// Paying on a phone in a real browser (Chromium at 390×844, isMobile, hasTouch, an iPhone's
+// User-Agent) through the sandbox: 微信支付 goes to H5 (WeChat's middle page accepts us by the
+// Referer our page sends, the app's cashier, 完成 back to the waiting page, which notices the
+// payment by itself) and 支付宝 to 手机网站支付 (the posted form, the mobile cashier, 完成 back to
+// return_url); 在电脑上扫码支付 gives the QR page, which also moves on by itself once paid.
+// Screenshots: pay-phone-*.png.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { testDatabase } from '../helpers/test-db';
+import { PASSWORD, armFault, clearFaults, payEnv, waitForStatus } from '../helpers/world';
+import * as f from '../factories';
+
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+
+const db = await testDatabase();
+const knex = db.knex;
+const env = await payEnv(db, { SANDBOX: '1', SANDBOX_TIME_SCALE: '0.001', CHANNELS_COLLECTED: 'wechat,alipay,icbc' });
+const browser: Browser = await launchBrowser();
+const items = {
+  insurance: await f.feeItem(knex, { category: '代收', name: '医疗保险（手机）' }),
+  exam: await f.feeItem(knex, { category: '代收', name: '体检费（手机）' }),
+  books: await f.feeItem(knex, { category: '代收', name: '教材费（手机）' }),
+};
+
+/**
+ * A tap on one of the platform's controls. While a page is still wider than the phone (its
+ * layout for 390 px is being reworked on its own), Chromium's mobile emulation hit-tests a tap
+ * off the control; then the control is clicked as the tap would (a dispatched click), so that
+ * this test is about paying, not layout. A page that fits gets a real tap.
+ */
+async function press(page: Page, selector: string) {
+  const width = page.viewportSize()!.width;
+  const fits = await page.evaluate((w) => document.documentElement.scrollWidth <= w, width);
+  if (fits) await page.tap(selector);
+  else await page.locator(selector).dispatchEvent('click');
+}
+
+async function phone(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: IPHONE, locale: 'zh-CN' });
+  const page = await context.newPage();
+  return { context, page, errors: collectErrors(page) };
+}
+
+/**
+ * A student owing 医疗保险 250.00, 体检费 80.00 and 教材费 120.00 (代收), each in a period of its
+ * own (so that choosing the period chooses the item), signed in on the phone.
+ */
+async function signedInStudent(page: Page) {
+  const p = await f.person(knex, { password: PASSWORD });
+  for (const [item, due] of [[items.insurance, '250.00'], [items.exam, '80.00'], [items.books, '120.00']] as const) {
+    const period = await f.period(knex);
+    await f.bill(knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due });
+  }
+  await page.goto(`${env.appUrl}/login`);
+  await page.fill('#username', p.number);
+  await page.fill('#password', PASSWORD);
+  await press(page, 'button:has-text("登录")');
+  await page.waitForURL(`${env.appUrl}/`);
+  return p;
+}
+
+/** 学费缴费 → `item`'s period → 代收项目缴费 → 下一步 → 下一步 → `channel` on 图12. */
+async function toConfirm(page: Page, item: string, channel: string, shots: string) {
+  await page.goto(`${env.appUrl}/pay`);
+  await press(page, `fieldset.period:has-text("${item}") input[name=period]`);
+  await screenshot(page, `${shots}-0-list`);
+  await press(page, 'button:has-text("代收项目缴费")');
+  await page.waitForURL(/\/pay\/items/);
+  expect(await page.textContent('#pay-sum')).not.toBe('—');
+  await screenshot(page, `${shots}-1-items`);
+  await press(page, 'button:has-text("下一步")');
+  await page.waitForURL(/\/pay\/review$/);
+  await press(page, 'button:has-text("下一步")');
+  await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
+  const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
+  await press(page, `input[value=${channel}]`);
+  expect(await page.locator(`input[value=${channel}]`).isChecked()).toBe(true);
+  const body = (await page.textContent('body'))!;
+  expect(body).toContain('您正在使用手机');
+  expect(body).toContain('在电脑上扫码支付');
+  await screenshot(page, `${shots}-2-confirm`);
+  return orderNo;
+}
+
+describe('paying on a phone (390×844, touch)', () => {
+  it('微信支付 H5: WeChat\'s pages, then the waiting page moves on to 支付成功 by itself', async () => {
+    const { context, page, errors } = await phone();
+    await signedInStudent(page);
+    const orderNo = await toConfirm(page, '医疗保险（手机）', 'wechat', 'pay-phone-wechat');
+    // The notification comes a few seconds late: the waiting page must notice it by itself.
+    await armFault(env, 'wechat', 'delay', 1, { ms: 4000 });
+    await press(page, 'button:has-text("确定缴费")');
+    // Not a QR: WeChat's H5 cashier (the middle page let us through: our page sent our origin).
+    await page.waitForURL(new RegExp(`^${env.sandboxUrl}/wechat/h5/checkmweb`));
+    await page.getByRole('button', { name: '确认支付' }).waitFor();
+    expect(await page.textContent('body')).toContain('¥250.00');
+    await screenshot(page, 'pay-phone-wechat-3-h5-cashier');
+    await page.getByRole('button', { name: '确认支付' }).tap();
+    await page.getByText('支付成功').waitFor();
+    await screenshot(page, 'pay-phone-wechat-4-h5-paid');
+    await page.getByRole('link', { name: '完成' }).tap();
+    await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/waiting`);
+    await page.getByText('正在等待支付结果').waitFor();
+    await screenshot(page, 'pay-phone-wechat-5-waiting');
+    // No tap: the script asks the order's state and moves on once the notification is in.
+    await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/result`, { timeout: 20_000 });
+    await page.getByText('支付成功').first().waitFor();
+    expect(await page.textContent('body')).toContain('医疗保险（手机）');
+    await screenshot(page, 'pay-phone-wechat-6-success');
+    await clearFaults(env, 'wechat');
+    expect(await knex('orders').where({ order_no: orderNo }).first('status')).toEqual({ status: 'paid' });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('支付宝 手机网站支付: the mobile cashier, 完成 back to 支付成功', async () => {
+    const { context, page, errors } = await phone();
+    await signedInStudent(page);
+    const orderNo = await toConfirm(page, '体检费（手机）', 'alipay', 'pay-phone-alipay');
+    await press(page, 'button:has-text("确定缴费")');
+    await page.waitForURL(new RegExp(`^${env.sandboxUrl}/alipay/wap/`));
+    await page.getByRole('button', { name: '确认付款' }).waitFor();
+    expect(await page.textContent('body')).toContain('¥80.00');
+    await screenshot(page, 'pay-phone-alipay-3-wap-cashier');
+    await page.getByRole('button', { name: '确认付款' }).tap();
+    await page.getByText('支付成功').waitFor();
+    await screenshot(page, 'pay-phone-alipay-4-wap-paid');
+    await page.getByRole('link', { name: '完成' }).tap();
+    await page.waitForURL(new RegExp(`^${env.appUrl}/pay/orders/${orderNo}/result\\?`));
+    await page.getByText('支付成功').first().waitFor();
+    expect(await page.textContent('body')).toContain('体检费（手机）');
+    await screenshot(page, 'pay-phone-alipay-5-success');
+    await waitForStatus(knex, orderNo, 'paid');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('在电脑上扫码支付: the QR page, paid from another phone, moves on to 支付成功 by itself', async () => {
+    const { context, page, errors } = await phone();
+    await signedInStudent(page);
+    const orderNo = await toConfirm(page, '教材费（手机）', 'wechat', 'pay-phone-qr');
+    await press(page, 'button:has-text("在电脑上扫码支付")');
+    await page.getByAltText('微信支付二维码').waitFor();
+    await page.getByText('正在等待支付结果').waitFor();
+    await screenshot(page, 'pay-phone-qr-3-qr');
+    // Another phone scans it: the sandbox's phone page, paid there.
+    const scanner = await context.newPage();
+    await scanner.goto((await page.getByRole('link', { name: '模拟扫码（沙箱）' }).getAttribute('href'))!);
+    await scanner.getByRole('button', { name: '确认支付' }).tap();
+    await scanner.getByText('支付成功').waitFor();
+    await scanner.close();
+    await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/result`, { timeout: 20_000 });
+    await page.getByText('支付成功').first().waitFor();
+    await screenshot(page, 'pay-phone-qr-4-success');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
