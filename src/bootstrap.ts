@@ -5,10 +5,12 @@ import { connect, type Database } from './db/connection';
 import { migrateLatest } from './db/migrate';
 import { seedDemo } from '../seeds/demo';
 
+/** Whether start-up fills (or has filled) demo data into this engine's database. */
+export const wantsDemo = (config: Config, engine: Database['engine']) => config.seedDemo ?? engine === 'pglite';
+
 export async function openDatabase(config: Config): Promise<Database> {
   const db = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax });
   await migrateLatest(db.knex);
-  const wantDemo = config.seedDemo ?? db.engine === 'pglite';
-  if (wantDemo) await seedDemo(db.knex);
+  if (wantsDemo(config, db.engine)) await seedDemo(db.knex);
   return db;
 }

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { newClusterFromTemplate } from './pglite-template';
 import { PreparingPgClient, statementName } from './prepared';
 
 export type Engine = 'postgres' | 'pglite';
@@ -47,6 +48,7 @@ export async function connect(opts: ConnectOptions): Promise<Database> {
   const { default: ClientPgLite } = await import('knex-pglite');
   const dir = path.resolve(opts.dataDir ?? './data', 'pglite');
   mkdirSync(dir, { recursive: true });
+  await newClusterFromTemplate(dir);
   const pglite = new PGlite(dir, { parsers: { [DATE_OID]: (v: string) => v } });
   await pglite.waitReady;
   const knex = knexFactory({

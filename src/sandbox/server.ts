@@ -10,6 +10,7 @@ import { viewHelpers } from '../http/view-helpers';
 import type { Logger } from '../logger';
 import { ebillSandbox, type EbillSandbox } from './ebill';
 import { createControl, type SandboxControl } from './control';
+import { sandboxKeyDir } from './keys';
 import { createAlipaySimulator, type AlipaySimulator } from './alipay/simulator';
 import { createIcbcSimulator, type IcbcSimulator } from './icbc/simulator';
 import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
@@ -30,7 +31,7 @@ export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir
   // Browsers ask every origin for an icon; an empty answer keeps their consoles clean.
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   // One fault/notification control shared by every simulator, the non-tax platform's too.
-  const keyDir = opts.keyDir ?? path.join(opts.config.dataDir, 'sandbox');
+  const keyDir = opts.keyDir ?? sandboxKeyDir(opts.config.dataDir);
   const control = createControl({ timeScale: opts.config.sandbox.timeScale, logger: opts.logger });
   const nontax = createNontaxSimulator({ ...opts, control, keyDir });
   app.use('/nontax', control.downGuard('nontax'), nontax.router);

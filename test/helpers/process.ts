@@ -14,7 +14,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `npm start`'s command as a child process with the given environment. */
-export function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+export function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; printed: (text: string, ms?: number) => Promise<void> } {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -22,7 +22,14 @@ export function startServer(env: Record<string, string>): { child: ChildProcess;
   });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  return { child, output: () => out };
+  const printed = async (text: string, ms = 30_000) => {
+    const end = Date.now() + ms;
+    while (!out.includes(text)) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`the server never printed ${JSON.stringify(text)}; it printed:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { child, output: () => out, printed };
 }
 
 export async function waitFor(url: string, timeoutMs: number): Promise<number> {

@@ -4,11 +4,12 @@
 // merchant's signing key as UnionPay hands it out, a .pfx (password 000000, like the ACP demo's
 // acp_test_sign.pfx) whose certificate serial is the merchant's certId. A key rotation issues a new
 // signing certificate (new key, new serial) under the same middle CA.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
 import { writePfx } from '../../gateways/unionpay/pfx';
+import { newKeyPair as newRsaKeyPair } from '../keys';
 import { signCertificate } from '../kit/x509';
 
 export const SANDBOX_PFX_PASSWORD = '000000';
@@ -18,7 +19,6 @@ interface Issued { keyPem: string; certPem: string }
 /** A key pair as PEM text; the sandbox makes a new one for each certificate. */
 export type NewKeyPair = () => { privateKey: string; publicKey: string };
 
-const rsa: NewKeyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 
 /** A positive serial of 5 random bytes (UnionPay's look like 69629715588, 0x1039308534). */
 const randomSerial = () => `1${randomBytes(5).toString('hex').slice(1)}`;
@@ -74,7 +74,7 @@ export interface UnionpayPki {
 const certIdOf = (pem: string) => BigInt(`0x${forge.pki.certificateFromPem(pem).serialNumber}`).toString();
 
 /** `newKeyPair` lets tests hand in ready-made keys: making four 2048-bit pairs takes a second. */
-export function ensureUnionpayPki(dir: string, merchantCertId: string, newKeyPair: NewKeyPair = rsa): UnionpayPki {
+export function ensureUnionpayPki(dir: string, merchantCertId: string, newKeyPair: NewKeyPair = newRsaKeyPair): UnionpayPki {
   mkdirSync(dir, { recursive: true });
   const root = kept(dir, 'unionpay-root', () => issue({ subject: name('CFCA SANDBOX ROOT', 'Root'), issuer: null, serialHex: randomSerial(), ca: true, years: 20, newKeyPair }));
   const middle = kept(dir, 'unionpay-middle', () => issue({ subject: name('CFCA SANDBOX OCA1', 'OCA1'), issuer: root, serialHex: randomSerial(), ca: true, years: 10, newKeyPair }));

@@ -1,9 +1,10 @@
 // The keys the sandbox plays WeChat Pay with: the APIv3 key it shares with the merchant, and the
 // X.509 platform certificates it issues (listed at /v3/certificates, switched to by rotate_key).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
+import { newKeyPair } from '../keys';
 import { signCertificate } from '../kit/x509';
 
 /** The APIv3 key the sandbox shares with the merchant: 32 characters, kept under the key dir. */
@@ -19,13 +20,11 @@ export function ensureApiV3Key(dir: string): string {
 /** A platform certificate the sandbox issued: the key it signs with, the X.509 it lists. */
 export interface SimCertificate { serialNo: string; pem: string; privateKey: string; publicKey: string; effective: Date; expire: Date }
 
-const newRsa = () => generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-
 /**
  * A self-issued X.509 platform certificate (subject as WeChat's: O=财付通支付科技有限公司), 5 years.
  * `keys` lets tests hand in a ready-made pair instead of spending a quarter second on a new one.
  */
-export function issuePlatformCertificate(mchId: string, now = new Date(), keys: { privateKey: string; publicKey: string } = newRsa()): SimCertificate {
+export function issuePlatformCertificate(mchId: string, now = new Date(), keys: { privateKey: string; publicKey: string } = newKeyPair()): SimCertificate {
   const { privateKey, publicKey } = keys;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
