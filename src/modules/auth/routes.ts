@@ -5,13 +5,22 @@ import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import { SESSION_COOKIE } from '../../http/session';
 import type { AnnouncementRepo } from '../announcements/repo';
 import { CAPTCHA_PATH } from '../captcha/routes';
+import { qrSvg } from '../ebills/view';
 import { AUTH_MESSAGES, timeoutNotices } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
 
-export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string }) {
+export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string; publicUrl: string }) {
   const r = Router();
   const { auth } = deps;
+  // 四.2: the platform's address as a QR code, for a phone to open it. Drawn once on the server
+  // (inline SVG, nothing for the CSP to allow), since every visit to the login page shows it.
+  const phoneAddress = `${deps.publicUrl.replace(/\/+$/, '')}/`;
+  let phoneQr: Promise<string> | null = null;
+  const qr = () => (phoneQr ??= qrSvg(phoneAddress).catch((e: unknown) => {
+    phoneQr = null;
+    throw e;
+  }));
 
   const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notices?: string[]; next?: string; captcha?: boolean }, status = 200) => {
     res.status(status).render('auth/login', {
@@ -26,6 +35,8 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       notices: view.notices ?? [],
       next: view.next ?? '',
       financePhones: deps.financePhones,
+      hints: AUTH_MESSAGES.loginHints(deps.financePhones),
+      phone: { address: phoneAddress, qr: await qr(), title: AUTH_MESSAGES.phoneQrTitle, note: AUTH_MESSAGES.phoneQrNote },
       announcements: await deps.announcements.published(new Date()),
     });
   };
