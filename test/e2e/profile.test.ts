@@ -29,8 +29,10 @@ describe('张三 keeps his 个人信息', () => {
     await page.waitForURL(/\/profile$/);
     let body = (await page.textContent('body'))!;
     expect(body).toContain('请确认个人信息无误后再进行缴费');
-    expect(body).toContain('34*****4');
-    expect(body).toContain('170****0000');
+    // 图3 to its owner: the numbers in full; the 当前用户 line above still masks the ID number.
+    expect(body).toContain('340100198501011234');
+    expect(body).toContain('17000000000');
+    expect(await page.textContent('.userline')).toContain('34*****4');
     await screenshot(page, 'profile');
 
     await page.click('a:has-text("个人信息修改")');
