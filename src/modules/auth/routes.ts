@@ -27,6 +27,7 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       title: '登录',
       captcha: view.captcha ?? false,
       captchaSrc: CAPTCHA_PATH,
+      captchaRefresh: refreshLink(view.values?.username ?? '', view.next ?? ''),
       captchaWhy: AUTH_MESSAGES.captchaWhy,
       scripts: view.captcha ? ['captcha.js'] : [],
       values: view.values ?? {},
@@ -45,8 +46,13 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
     const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : [];
-    const captcha = await auth.captchaNeeded(req.ip ?? '');
-    await renderLogin(res, { next, notices, captcha });
+    // 换一张 without script comes back here with captcha=1: the field stays (the account may need it
+    // even when this address does not), and so does the 用户名 typed. Asking for a 验证码 nobody
+    // needs costs nothing: throttle.ts checks one only when its limits want one.
+    const again = req.query.captcha === '1';
+    const captcha = again || await auth.captchaNeeded(req.ip ?? '');
+    const username = again && typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : '';
+    await renderLogin(res, { next, notices, captcha, values: { username } });
   });
 
   r.post('/login', formAction({
@@ -82,6 +88,14 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   });
 
   return r;
+}
+
+/** 看不清，换一张 as a link: the login page again, with its 验证码 and the 用户名 typed. */
+function refreshLink(username: string, next: string): string {
+  const q = new URLSearchParams({ captcha: '1' });
+  if (username) q.set('username', username);
+  if (next) q.set('next', next);
+  return `/login?${q.toString()}`;
 }
 
 /** Only a local path: an open redirect after login would make a fine phishing tool. */
