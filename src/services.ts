@@ -94,7 +94,7 @@ export function buildServices(deps: ServiceDeps) {
 
   // One bounded queue for every bcrypt hash of this process (modules/auth/hasher.ts).
   const hasher = createHasher({ concurrent: config.overload.bcryptConcurrent, waiting: config.overload.bcryptWaiting, retryAfterSeconds: config.overload.retryAfterSeconds });
-  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas, hasher });
+  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas, hasher, audit });
   const recovery = recoveryService({
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
