@@ -114,7 +114,7 @@ export function buildServices(deps: ServiceDeps) {
   // credit kicks on this instance right after its commit (the job is the safety net).
   const nontaxStatus = nontaxStatusService({ db: knex, audit, window: config.nontax.maintenanceWindow });
   const ebillIssuing: IssuingDeps = {
-    knex, client: ebillClient, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
+    knex, client: ebillClient, schoolName: config.schoolName, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
   };
   const ebillKick = createKicker(() => drainEbills(ebillIssuing), logger);
 
@@ -168,7 +168,7 @@ export function buildServices(deps: ServiceDeps) {
       reports: reportsService({ repo: reportsRepo(knex), dashboard: dashboardRepo(knex) }),
       accounts: accountsService({ db: knex, audit, loginThrottle }),
       fees: consoleFeesService({ db: knex, repo: consoleFeesRepo(knex), audit }),
-      counter: counterService({ db: knex, audit }),
+      counter: counterService({ db: knex, audit, afterPayment: () => ebillKick.kick() }),
       announcements: consoleAnnouncementsService({ db: knex, audit }),
       importJobs: importJobs({ repo: importJobsRepo(knex), imports, logger }),
       auditLog: auditViewer({ db: knex }),
