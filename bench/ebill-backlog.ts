@@ -11,6 +11,7 @@ import { benchConfig, benchDatabase } from './bench-db';
 import { migrateLatest } from '../src/db/migrate';
 import { createLogger } from '../src/logger';
 import { createEbillClient } from '../src/modules/ebills/client';
+import { BILL_TYPE } from '../src/modules/ebills/protocol';
 import { drainEbills, type IssuingDeps } from '../src/modules/ebills/issuing';
 import { nontaxStatusService } from '../src/modules/nontax-status/service';
 import { auditRepo } from '../src/modules/audit/repo';
@@ -53,7 +54,7 @@ export async function benchEbillBacklog(): Promise<void> {
     const client = createEbillClient({ url: ebillUrl, ...settings });
     const gate = nontaxStatusService({ db: k, audit: auditRepo(k), window: null });
     const deps: IssuingDeps = {
-      knex: k, client, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger: createLogger('silent'),
+      knex: k, client, schoolName: config.schoolName, publicUrl: config.publicUrl, logger: createLogger('silent'),
       gate, batchSize: 50, concurrency: CONCURRENCY,
     };
     t = performance.now();
@@ -71,7 +72,7 @@ export async function benchEbillBacklog(): Promise<void> {
       while (next < BACKLOG) {
         const i = next++;
         await client.issue({
-          requestId: `REF-${i}`, payerName: '基准', payerNumber: String(i), unitName: config.schoolName, remark: '', payDate: '2026-09-01', total: '5000.00',
+          requestId: `REF-${i}`, billType: BILL_TYPE.fiscal, channel: '网上支付', payerName: '基准', payerNumber: String(i), unitName: config.schoolName, remark: '', payDate: '2026-09-01', total: '5000.00',
           lines: [{ code: '10304275713', name: '学费', unit: '元', quantity: '1', standard: '5000.00', amount: '5000.00' }],
         });
       }

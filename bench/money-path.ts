@@ -19,6 +19,7 @@ import express from 'express';
 import { Browser, ms, payAtChannel, perSec, pool, quantile, rate, walkWizard } from './money-http';
 import { COLLECTED_DUE, FISCAL_DUE, moneyWorld, type MoneyWorld } from './money-world';
 import { businessDate } from '../src/domain/business-date';
+import { BILL_TYPE } from '../src/modules/ebills/protocol';
 
 /** Wechat last: its notifications are refused after five minutes (the SDKs' replay window), so they are replayed first. */
 const SETUP_ORDER = ['nontax', 'alipay', 'unionpay', 'icbc', 'wechat'] as const;
@@ -201,7 +202,7 @@ async function backOffice(w: MoneyWorld, waitS: number): Promise<void> {
   let t = performance.now();
   for (let i = 0; i < fiscal; i++) {
     await w.services.ebillClient.issue({
-      requestId: `REF${i}`, payerName: '学生0', payerNumber: '26M0000000', unitName: w.config.schoolName, remark: w.config.schoolName, payDate: businessDate(new Date()), total: FISCAL_DUE,
+      requestId: `REF${i}`, billType: BILL_TYPE.fiscal, channel: '网上支付', payerName: '学生0', payerNumber: '26M0000000', unitName: w.config.schoolName, remark: w.config.schoolName, payDate: businessDate(new Date()), total: FISCAL_DUE,
       lines: [{ code: '10304275713', name: '学费', unit: '元', quantity: '1', standard: FISCAL_DUE, amount: FISCAL_DUE }],
     });
   }

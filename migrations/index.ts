@@ -13,6 +13,7 @@ import * as refusedNotifications from './20261201_110_refused_notifications';
 import * as throttleCaptchas from './20261202_100_throttle_captchas';
 import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
 import * as nontaxOutage from './20261202_130_nontax_outage';
+import * as ebillSettlement from './20261203_100_ebill_settlement';
 import * as refundPurpose from './20261210_140_refund_purpose';
 
 interface Migration {
@@ -33,5 +34,6 @@ export const migrations: [string, Migration][] = [
   ['20261202_100_throttle_captchas', throttleCaptchas],
   ['20261201_120_import_jobs_pdf_cache', importJobsPdfCache],
   ['20261202_130_nontax_outage', nontaxOutage],
+  ['20261203_100_ebill_settlement', ebillSettlement],
   ['20261210_140_refund_purpose', refundPurpose],
 ];

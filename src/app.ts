@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps) {
   app.use(consoleUploads);
   app.use(timedOutPost(config.publicUrl, wizardPlace));
   app.use(csrfMiddleware(config.sessionSecret, config.cookieSecure));
-  app.use(authRoutes({ auth: s.auth, announcements: s.announcements, financePhones: config.financePhones }));
+  app.use(authRoutes({ auth: s.auth, announcements: s.announcements, financePhones: config.financePhones, publicUrl: config.publicUrl }));
   app.use(s.captchas.routes());
   app.use(recoveryRoutes({ recovery: s.recovery, captchas: s.captchas, financePhones: config.financePhones }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.

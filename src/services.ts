@@ -95,7 +95,7 @@ export function buildServices(deps: ServiceDeps) {
 
   // One bounded queue for every bcrypt hash of this process (modules/auth/hasher.ts).
   const hasher = createHasher({ concurrent: config.overload.bcryptConcurrent, waiting: config.overload.bcryptWaiting, retryAfterSeconds: config.overload.retryAfterSeconds });
-  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas, hasher });
+  const auth = authService({ repo: authRepo(knex), throttle: loginThrottle, captchas, hasher, audit });
   const recovery = recoveryService({
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
@@ -120,7 +120,7 @@ export function buildServices(deps: ServiceDeps) {
   // are the safety net): the credit queues the paid notice, each e-bill issued queues its own, so
   // an e-bill drain that issued some kicks the SMS drain in turn.
   const ebillIssuing: IssuingDeps = {
-    knex, client: ebillClient, schoolName: config.schoolName, schoolCode: config.schoolCode, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
+    knex, client: ebillClient, schoolName: config.schoolName, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
   };
   const smsKick = createKicker('sms', () => drainSms({ knex, sender: smsSender, logger }), logger);
   const ebillKick = createKicker('ebills', async () => {
@@ -187,7 +187,7 @@ export function buildServices(deps: ServiceDeps) {
       reports: reportsService({ repo: reportsRepo(knex), dashboard: dashboardRepo(knex) }),
       accounts: accountsService({ db: knex, audit, loginThrottle }),
       fees: consoleFeesService({ db: knex, repo: consoleFeesRepo(knex), audit }),
-      counter: counterService({ db: knex, audit }),
+      counter: counterService({ db: knex, audit, afterPayment: () => ebillKick.kick() }),
       announcements: consoleAnnouncementsService({ db: knex, audit }),
       importJobs: importJobs({ repo: importJobsRepo(knex), imports, logger }),
       auditLog: auditViewer({ db: knex }),

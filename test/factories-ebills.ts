@@ -46,7 +46,7 @@ export async function buildStudentsWithEbills(k: Knex, opts: EbillOpts = {}): Pr
     }
     out.push({ personId: p.personId, number: p.number, password: o.password, ebills: [] });
   }
-  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn', batchSize: 10_000 });
+  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: 'https://pay.example.edu.cn', batchSize: 10_000 });
   for (const st of out) {
     const rows = await k('ebills as e').join('receipts as r', 'r.id', 'e.receipt_id').where('r.person_id', st.personId).orderBy('e.id').select('e.bill_code', 'e.bill_no');
     st.ebills = rows.map((r) => ({ billCode: r.bill_code, billNo: r.bill_no, path: `/transactions/ebills/${r.bill_code}/${r.bill_no}/pdf` }));

@@ -139,7 +139,10 @@ export interface CounterOpts {
   category?: '财政' | '代收';
 }
 
-/** Paid at the finance counter: receipt by the cashier, no order, a paper bill (其他票据). */
+/**
+ * Paid at the finance counter with a paper bill (其他票据), as before counter payments got their
+ * e-bills (the demo's 2018 receipt): receipt by the cashier, no order, nothing for the issuer.
+ */
 export async function buildCounterPayment(db: Knex, opts: CounterOpts = {}) {
   const personId = opts.personId ?? (await person(db)).personId;
   const lines = opts.lines ?? [{ billId: (await buildBill(db, { personId, category: opts.category ?? '财政', due: '100.00' })).id, amount: '100.00' }];

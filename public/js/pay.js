@@ -40,7 +40,7 @@
       b.className = 'link';
       b.dataset.edit = input.id;
       b.textContent = open ? '确定' : '修改';
-      cell.appendChild(b);
+      cell.replaceChildren(b);
     });
     var boxes = function () { return Array.prototype.slice.call(form.querySelectorAll('input[type=checkbox][name=bill]')); };
     var recompute = function () {
@@ -97,6 +97,8 @@
       if (t instanceof HTMLInputElement && t.name === 'channel') {
         document.getElementById('pay-fee').textContent = t.dataset.fee;
         document.getElementById('pay-grand').textContent = t.dataset.total;
+        var heading = document.getElementById('pay-channel-name');
+        if (heading && t.dataset.label) heading.textContent = t.dataset.label;
       }
     });
   }

@@ -17,8 +17,10 @@ export function csvLine(fields: (string | number | null | undefined)[]): string 
   return fields.map(csvField).join(',') + '\r\n';
 }
 
-export function toCsv(header: string[], rows: (string | number | null | undefined)[][]): string {
-  return BOM + csvLine(header) + rows.map(csvLine).join('');
+/** `preamble`: lines above the table (what it is, the filters it was drawn with), then a blank line. */
+export function toCsv(header: string[], rows: (string | number | null | undefined)[][], preamble: string[][] = []): string {
+  const above = preamble.length ? preamble.map(csvLine).join('') + '\r\n' : '';
+  return BOM + above + csvLine(header) + rows.map(csvLine).join('');
 }
 
 /**

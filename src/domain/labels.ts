@@ -6,6 +6,7 @@
 // Two channel vocabularies are deliberate: 交易银行 names where a payment is recorded (图23: 非税缴费,
 // 工商银行, 银联在线) and 支付方式 names where the payer chooses (图12/图14/图20: 非税支付, 中国工商银行,
 // 银联支付). Everything else has one wording.
+import { businessDateTime } from './business-date';
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
 import {
@@ -37,7 +38,7 @@ export const ROLE_LABEL: Labels = {
   student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员',
 };
 
-export const ACCOUNT_STATUS_LABEL: Labels = { active: '正常', disabled: '已停用' };
+export const ACCOUNT_STATUS_LABEL: Labels = { active: '正常', disabled: '已停用', limited: '登录受限（须输入验证码）' };
 
 /** 账户操作 on the person page. */
 export const ACCOUNT_ACTION_LABEL = { reset: '重置为初始密码', unlock: '解除登录限制', disable: '停用账户', enable: '启用账户' } as const;
@@ -121,6 +122,74 @@ export {
   RUN_STATUS_LABEL as RECONCILE_RUN_STATUS_LABEL, RUN_TRIGGER_LABEL as RECONCILE_TRIGGER_LABEL,
 };
 
+/** 审计日志: each action code the platform records, as finance reads it. */
+export const AUDIT_ACTION_LABEL: Labels = {
+  'auth.login': '登录', 'auth.login_failed': '登录失败', 'auth.login_limited': '登录受限（须输入验证码）', 'auth.reauth_locked': '验证密码失败过多，已锁定',
+  'password.change': '密码修改', 'password.recover': '找回密码并重设', 'profile.update': '个人信息修改', 'profile.mobile': '手机号码修改',
+  'security.change': '密保修改', 'bank_card.change': '银行卡修改',
+  ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
+  'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
+  'bill.run': '开单', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
+  'refund.offline': '线下退费', 'refund.channel': '原渠道退费', 'refund.channel_requested': '申请原渠道退费', 'refund.channel_failed': '原渠道退费失败',
+  'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
+  'announcement.save': '保存公告草稿', 'announcement.publish': '发布公告', 'announcement.withdraw': '撤回公告',
+  'import.people': '导入人员', 'import.bills': '导入应收', 'import.people.rejected': '人员导入未通过校验', 'import.bills.rejected': '应收导入未通过校验',
+  'reconcile.run': '下载对账单对账', 'reconcile.upload': '上传对账文件对账', 'nontax.maintenance': '登记非税平台维护', 'nontax.maintenance_end': '结束非税平台维护',
+};
+
+/**
+ * The names in an audit entry's detail, in the order the page lists them (the database keeps a
+ * jsonb's keys in an order of its own): what it is about, what changed, then why.
+ */
+const AUDIT_KEY_LABEL: Labels = {
+  orderNo: '订单号', receiptNo: '收费单号', refundNo: '退费单号', refundId: '退费记录号', overpaymentId: '多缴记录号', billId: '账单号',
+  announcementId: '公告号', runId: '批次号', id: '编号', periodId: '收费期间号', itemId: '收费项目号', title: '标题', name: '名称', code: '项目编码',
+  category: '项目类别', fee_type: '收费类型', payee: '收款单位', unit: '单位', starts_at: '收费起始', ends_at: '收费终止', sort_order: '排序',
+  channel: '渠道', day: '对账日期', file: '文件', fileName: '文件', bytes: '文件字节数', sha256: '文件SHA-256', kind: '类型', method: '收费方式',
+  target: '开单对象', college: '学院号', klass: '班级号', count: '人数', amount: '金额', lines: '明细', fields: '修改项', field: '修改项', via: '修改途径',
+  last4: '卡号后四位', rows: '行数', errors: '错误行数', ...IMPORT_OUTCOME_LABEL, existing: '已有账单', startsAt: '开始时间', endsAt: '预计恢复时间',
+  otherSessionsEnded: '退出的其他登录', sessionsEnded: '退出的登录', failures: '近期失败次数', minutes: '锁定分钟数',
+  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因',
+};
+const KEY_ORDER = new Map(Object.keys(AUDIT_KEY_LABEL).map((k, i) => [k, i]));
+
+/** Stored names of the fields a person changes (个人信息, 密保, 银行卡). */
+const FIELD_LABEL: Labels = {
+  mobile: '手机', email: '邮箱', postcode: '邮编', address: '地址', password: '密码', security_question: '密保问题', security_answer: '密保答案',
+  bank_name: '开户银行', bank_card: '银行卡号',
+};
+
+/** Values that are codes, by the name they are stored under. */
+const AUDIT_VALUE_LABEL: Record<string, (v: string) => string> = {
+  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题' }),
+  cause: labelOf({ password: '密码错误', disabled: '账户已停用' }),
+  method: labelOf(PAYMENT_METHOD_LABEL), channel: channelLabel, target: labelOf(BILL_RUN_TARGET_LABEL),
+  kind: labelOf({ ...OVERPAYMENT_KIND_LABEL, reduction: '减免', adjustment: '更正' }), status: labelOf({ ...RUN_STATUS_LABEL, ...REFUND_STATUS_LABEL }),
+  settledBy: (v) => `系统任务 ${v}`, fields: labelOf(FIELD_LABEL), field: labelOf(FIELD_LABEL),
+};
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+function auditValue(key: string, v: unknown): string {
+  if (Array.isArray(v)) return v.map((x) => auditValue(key, x)).join('、');
+  if (typeof v === 'boolean') return key === 'ok' ? (v ? '成功' : '失败') : v ? '是' : '否';
+  if (v && typeof v === 'object') {
+    // A counter payment's lines: 账单号 and 金额 each.
+    return Object.entries(v).map(([k, x]) => `${AUDIT_KEY_LABEL[k] ?? k}${auditValue(k, x)}`).join(' ');
+  }
+  const s = v === null || v === undefined ? '--' : String(v);
+  if (ISO_TIME.test(s) && !Number.isNaN(Date.parse(s))) return businessDateTime(new Date(s));
+  return AUDIT_VALUE_LABEL[key]?.(s) ?? s;
+}
+
+/** An entry's detail as [label, value] pairs in AUDIT_KEY_LABEL's order; a name not known yet shows as stored, last. */
+export function auditDetail(stored: unknown): [string, string][] {
+  const detail: unknown = typeof stored === 'string' ? JSON.parse(stored) : stored;
+  if (!detail || typeof detail !== 'object') return [];
+  const rank = (k: string) => KEY_ORDER.get(k) ?? KEY_ORDER.size;
+  return Object.entries(detail).sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => [AUDIT_KEY_LABEL[k] ?? k, auditValue(k, v)]);
+}
+
 /** What the views see as `labels`: a lookup per vocabulary, and the choices of each select. */
 export const labels = {
   channel: channelLabel,
@@ -146,6 +215,8 @@ export const labels = {
   differenceAction: labelOf(DIFFERENCE_ACTION_LABEL),
   overpaymentKind: labelOf(OVERPAYMENT_KIND_LABEL),
   overpaymentStatus: labelOf(OVERPAYMENT_STATUS_LABEL),
+  auditAction: labelOf(AUDIT_ACTION_LABEL),
+  auditDetail,
   options: {
     counterMethod: optionsOf(COUNTER_METHOD_LABEL),
     accountAction: optionsOf(ACCOUNT_ACTION_LABEL),

@@ -10,9 +10,23 @@ export interface PayableCandidate extends BillAmounts {
   endsAt: Date | null;
 }
 
+/** Whether `now` is inside the item's collection window (收费起始 … 收费终止; tuition has none). */
+export function inWindow(b: Pick<PayableCandidate, 'startsAt' | 'endsAt'>, now: Date): boolean {
+  return (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt >= now);
+}
+
+/**
+ * 收费状态 as 图8 explains it — 收费: being collected now; 停止: not now. Finance's switch alone is
+ * not enough: an item whose 收费终止 has passed (or whose 收费起始 has not come) is not collecting,
+ * whatever the switch says.
+ */
+export function collectionStatus(b: Pick<PayableCandidate, 'itemStatus' | 'startsAt' | 'endsAt'>, now: Date): '收费' | '停止' {
+  return b.itemStatus === '收费' && inWindow(b, now) ? '收费' : '停止';
+}
+
 /** Whether the bill's item is offered for online payment at `now` (whatever is still owed). */
 export function isOffered(b: PayableCandidate, now: Date): boolean {
-  return b.feeType === '学费' && b.itemStatus === '收费' && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt >= now);
+  return b.feeType === '学费' && collectionStatus(b, now) === '收费';
 }
 
 /** The offered bills that still owe something, each with its arrears, in the order given. */

@@ -1,4 +1,5 @@
 // Functions the templates call. Formatting lives here, not in the views.
+import { announcementBlocks } from '../domain/announcement-text';
 import { businessDate, businessDateTime } from '../domain/business-date';
 import { maskIdNumber, maskMobile } from '../domain/mask';
 import { formatMoney, plainMoney } from '../domain/money';
@@ -8,6 +9,8 @@ export const viewHelpers = {
   plainMoney,
   maskId: maskIdNumber,
   maskMobile,
+  /** A 系统公告's paragraphs and lists, every piece still text for `<%= %>` to escape. */
+  announcementBlocks,
   day: (d: Date | string | null | undefined) => (d ? (typeof d === 'string' ? d : businessDate(d)) : '--'),
   dateTime: (d: Date) => businessDateTime(d),
   /** Builds a query string from the current filters, for pager links. */

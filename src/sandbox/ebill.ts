@@ -1,22 +1,28 @@
-// The provincial non-tax platform's e-bill service, simulated: it takes a signed request for a
-// 甘肃省非税收入统一票据（电子）, checks the signature and the arithmetic the way the platform does,
-// and answers with 票据代码, 票据号码 and 校验码, signed. Asking again with the same requestId returns
-// the same bill, so a retry after a lost answer never issues two bills for one payment.
+// The provincial fiscal e-bill service, simulated: it takes a signed request for one of the bills
+// the school may issue — 非税收入 (财政 fees) or 行政事业单位资金往来结算票据 (代收 money), named by
+// its 票据种类编码 (modules/ebills/protocol.ts BILL_TYPE) with the 收费渠道 — checks the signature,
+// the kind and the arithmetic the way the platform does, and answers with 票据代码, 票据号码 and
+// 校验码, signed. A kind the school was not given, or no 收费渠道, is refused like a malformed request.
+// The 票据代码 is built as fiscal bill codes are: 2 digits of 区划, the kind's 4 (分类, 种类), 2 of
+// 年度; 票据号码 is a 10-digit serial. Asking again with the same requestId returns the same bill,
+// so a retry after a lost answer never issues two bills for one payment.
 // Faults for tests and demos: the next N requests fail (error, timeout, forged signature).
 import { randomInt } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { businessDate } from '../domain/business-date';
 import { Decimal, sum } from '../domain/money';
-import { HEADER, ISSUE_PATH, type IssuedBill, type IssueResponse, signedHeaders, verify } from '../modules/ebills/protocol';
+import { BILL_TYPE, HEADER, ISSUE_PATH, type IssuedBill, type IssueResponse, signedHeaders, verify } from '../modules/ebills/protocol';
 
 export type EbillFault = 'error' | 'timeout' | 'badsign';
 
 export interface EbillSandboxOptions {
   appId: string;
   secret: string;
-  /** 行政区划 prefix of 票据代码 (Gansu, Lanzhou: 6201). */
-  areaPrefix?: string;
+  /** 行政区划 digits of 票据代码 (Gansu: 62). */
+  province?: string;
+  /** The 票据种类 this school may issue (by default both of BILL_TYPE). */
+  billTypes?: readonly string[];
   /** How long a 'timeout' fault holds the answer back. */
   timeoutMs?: number;
   clock?: () => Date;
@@ -25,6 +31,8 @@ export interface EbillSandboxOptions {
 const yuan = z.string().regex(/^(0|[1-9]\d{0,11})\.\d{2}$/);
 const issueSchema = z.object({
   requestId: z.string().min(1).max(64),
+  billType: z.string().regex(/^\d{4}$/),
+  channel: z.string().min(1).max(20),
   payerName: z.string().min(1).max(50),
   payerNumber: z.string().max(32),
   unitName: z.string().min(1).max(100),
@@ -39,8 +47,9 @@ const issueSchema = z.object({
 
 export function ebillSandbox(opts: EbillSandboxOptions) {
   const clock = opts.clock ?? (() => new Date());
-  const areaPrefix = opts.areaPrefix ?? '6201';
-  const issued = new Map<string, { bill: IssuedBill; total: string }>();
+  const province = opts.province ?? '62';
+  const billTypes = new Set<string>(opts.billTypes ?? Object.values(BILL_TYPE));
+  const issued = new Map<string, { bill: IssuedBill; total: string; billType: string; channel: string }>();
   // Numbers continue from the clock rather than from 1, so a restarted sandbox does not hand out
   // a 票据号码 the database already holds (the real platform keeps its own counter).
   let serial = Math.floor(clock().getTime() / 1000) % 1_000_000_000;
@@ -76,24 +85,25 @@ export function ebillSandbox(opts: EbillSandboxOptions) {
     }
     if (!parsed.success) return answer(res, 400, { code: '4000', message: `报文格式错误: ${parsed.error.issues[0]?.path.join('.')}` });
     const r = parsed.data;
+    if (!billTypes.has(r.billType)) return answer(res, 400, { code: '4000', message: `报文格式错误: 票据种类 ${r.billType} 未授权` });
     perRequest.set(r.requestId, (perRequest.get(r.requestId) ?? 0) + 1);
     const linesAdd = r.lines.every((l) => new Decimal(l.standard).times(l.quantity).eq(l.amount));
     if (!linesAdd || !sum(r.lines.map((l) => l.amount)).eq(r.total)) return answer(res, 400, { code: '4002', message: '金额不符' });
 
     const before = issued.get(r.requestId);
     if (before) {
-      if (before.total !== r.total) return answer(res, 409, { code: '4009', message: '请求号重复且内容不同' });
+      if (before.total !== r.total || before.billType !== r.billType) return answer(res, 409, { code: '4009', message: '请求号重复且内容不同' });
       return answer(res, 200, { code: '0000', message: '成功', data: before.bill }, fault === 'badsign');
     }
     const today = businessDate(clock());
     serial = (serial + 1) % 10_000_000_000;
     const bill: IssuedBill = {
-      billCode: `${areaPrefix}${today.slice(2, 4)}01`,
+      billCode: `${province}${r.billType}${today.slice(2, 4)}`,
       billNo: String(serial).padStart(10, '0'),
       checkCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
       issuedOn: today,
     };
-    issued.set(r.requestId, { bill, total: r.total });
+    issued.set(r.requestId, { bill, total: r.total, billType: r.billType, channel: r.channel });
     answer(res, 200, { code: '0000', message: '成功', data: bill }, fault === 'badsign');
   };
 
@@ -120,7 +130,7 @@ export function ebillSandbox(opts: EbillSandboxOptions) {
       },
       /** The most valid requests any one requestId received. */
       maxRequestsPerId: () => Math.max(0, ...perRequest.values()),
-      issued: () => [...issued.entries()].map(([requestId, v]) => ({ requestId, ...v.bill, total: v.total })),
+      issued: () => [...issued.entries()].map(([requestId, v]) => ({ requestId, ...v.bill, total: v.total, billType: v.billType, channel: v.channel })),
     },
   };
 }

@@ -29,8 +29,10 @@ describe('张三 keeps his 个人信息', () => {
     await page.waitForURL(/\/profile$/);
     let body = (await page.textContent('body'))!;
     expect(body).toContain('请确认个人信息无误后再进行缴费');
-    expect(body).toContain('34*****4');
-    expect(body).toContain('170****0000');
+    // 图3 to its owner: the numbers in full; the 当前用户 line above still masks the ID number.
+    expect(body).toContain('340100198501011234');
+    expect(body).toContain('17000000000');
+    expect(await page.textContent('.userline')).toContain('34*****4');
     await screenshot(page, 'profile');
 
     await page.click('a:has-text("个人信息修改")');
@@ -52,7 +54,7 @@ describe('张三 keeps his 个人信息', () => {
     await page.click('button:has-text("保存")');
     await page.waitForURL(/\/profile\?saved=info$/);
     body = (await page.textContent('body'))!;
-    for (const v of ['个人信息已保存', '178****5521', 'zhangsan@lut.edu.cn', '730050', '兰工坪路287号']) expect(body).toContain(v);
+    for (const v of ['个人信息已保存', '17812345521', 'zhangsan@lut.edu.cn', '730050', '兰工坪路287号']) expect(body).toContain(v);
 
     // 返回 leaves without saving.
     await page.click('a:has-text("个人信息修改")');

@@ -57,7 +57,7 @@ async function zhangSansRecords() {
   const open = await unpaidOrder(k, { personId: zs.id, status: 'paying', channel: 'icbc', lines: [{ billId: bill('住宿费').id, amount: '1100.00' }] });
   const paid = await paidOrder(k, { personId: zs.id, channel: 'nontax', lines: [{ billId: bill('学费').id, amount: '4999.99' }] });
   await paidOrder(k, { personId: zs.id, channel: 'wechat', category: '代收', lines: [{ billId: bill('医疗保险').id, amount: '200.00' }] });
-  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: url });
+  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: url });
   const ebill = await k('ebills').where({ receipt_id: paid.receiptId }).first('bill_code', 'bill_no', 'check_code');
   const period = bill('学费').period_id as number;
   return { open, paid, ebill, period };

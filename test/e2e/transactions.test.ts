@@ -38,7 +38,7 @@ describe('交易查询 in the browser', () => {
     const tuition = await paidOrder(k, { personId: zs.id, channel: 'nontax', lines: [{ billId: bill('学费'), amount: '4999.99' }], at: at('2020-02-13T09:37:35') });
     await paidOrder(k, { personId: zs.id, channel: 'wechat', category: '代收', lines: [{ billId: bill('医疗保险'), amount: '250.00' }], at: at('2020-02-14T20:58:01') });
     await paidOrder(k, { personId: zs.id, channel: 'icbc', lines: [{ billId: bill('住宿费'), amount: '1100.00' }, { billId: bill('学费'), amount: '0.01' }], at: at('2020-02-14T20:59:24') });
-    await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: url });
+    await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: url });
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     const errors = collectErrors(page);

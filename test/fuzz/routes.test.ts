@@ -24,10 +24,11 @@ import { installWriteCounter } from './write-counter';
  *    a check whose fields are not even in the accepted format is refused before it, ebills/routes.ts);
  *  - captchas: a 验证码 answer is used up by its first check, right or wrong (src/modules/captcha/repo.ts);
  *  - rate_limits: the 个人信息 re-authentication and the notify endpoints' counters (auth/lockout.ts, payment/notify-limit.ts);
+ *  - audit_log: a refused sign-in at a real account, and the re-authentication lock, are on finance's record (auth/service.ts, profile/service.ts);
  * and, on the channels' notify endpoint only,
  *  - channel_events: a refused notification is kept for investigation (payment/service.ts handleNotification).
  */
-const ALWAYS_ALLOWED = new Set(['sessions', 'auth_throttle', 'captchas', 'rate_limits']);
+const ALWAYS_ALLOWED = new Set(['sessions', 'auth_throttle', 'captchas', 'rate_limits', 'audit_log']);
 const NOTIFY_ALLOWED = new Set(['channel_events']);
 
 /** The inputs a route the role may not use still gets (see `guarded` below). */

@@ -74,7 +74,7 @@ beforeAll(async () => {
   const icbc = await paidOrder(k, { personId: me.personId, channel: 'icbc', lines: [{ billId: bDorm, amount: '1100.00' }], fee: '0.02', at: day('2020-02-14T20:59:24') });
   const meeting = await paidOrder(k, { personId: me.personId, channel: 'wechat', category: '代收', lines: [{ billId: bMeet, amount: '120.00' }], at: day('2020-03-02T10:00:00') });
   const othersOrder = await paidOrder(k, { personId: other.personId, channel: 'nontax', lines: [{ billId: bOther, amount: '8000.00' }], at: day('2020-01-21T10:00:00') });
-  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', schoolCode: 'LUT', publicUrl: 'https://pay.example.edu.cn' });
+  await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: 'https://pay.example.edu.cn' });
 
   w = { me, other, nontax, wechat, icbc, meeting, closed, counter, othersOrder, items: { tuition: tuition.name, dorm: dorm.name, insurance: insurance.name, meeting: meetingItem.name } };
 });
@@ -167,7 +167,7 @@ describe('已缴费信息 (图24–图27)', () => {
     const t = text(res.text);
     for (const h of ['费用类型', '学费交费', '其他费用', '收费日期', '收费单号', '收费单查询', '制单人', '电子票据', '操作列', '票据查询']) expect(t).toContain(h);
     expect(t).toContain(`${w.icbc.receiptNo} 2020-02-14 支付平台 已生成 明细 票据查询`);
-    expect(t).toContain(`${w.wechat.receiptNo} 2020-02-13 支付平台 其他票据 明细`);
+    expect(t).toContain(`${w.wechat.receiptNo} 2020-02-13 支付平台 已生成 明细`);
     expect(t).toContain(`${w.nontax.receiptNo} 2020-01-20 支付平台 已生成`);
     expect(t).toContain(`${w.counter.receiptNo} 2019-09-05 高峰 其他票据`);
     expect(t).not.toContain(w.meeting.receiptNo); // 其他费用
@@ -295,10 +295,10 @@ describe('票据查询 (图28)', () => {
     expect(res.text).toContain('<svg'); // the QR code
   });
 
-  it('gives 代收 items the university’s own receipt (其他票据)', async () => {
+  it('gives 代收 items the 资金往来结算票据 that schools issue for money collected on others’ behalf', async () => {
     const c = await signedIn(w.me);
     const t = text((await c.get(`/transactions/receipts/${w.wechat.receiptNo}/ebill`)).text);
-    expect(t).toContain('兰州理工大学统一收款收据（电子）');
+    expect(t).toContain('甘肃省行政事业单位资金往来结算票据（电子）');
     expect(t).toContain('合计 贰佰伍拾元整 ¥：250.00');
     expect(t).toContain('财务专用章');
   });

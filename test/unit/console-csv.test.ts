@@ -6,6 +6,9 @@ describe('CSV for Excel', () => {
   it('starts with a BOM, quotes every field, doubles quotes and ends lines with CRLF', () => {
     expect(toCsv(['学院', '金额'], [['计算机"学院"', '1100.00']])).toBe('\uFEFF"学院","金额"\r\n"计算机""学院""","1100.00"\r\n');
   });
+  it('puts the lines that say what the table is above it, then a blank line', () => {
+    expect(toCsv(['学院'], [['理学院']], [['欠费报表'], ['收费期间', '2019年度']])).toBe('\uFEFF"欠费报表"\r\n"收费期间","2019年度"\r\n\r\n"学院"\r\n"理学院"\r\n');
+  });
   it('defuses formulas but keeps negative amounts as numbers', () => {
     expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvField('@SUM(A1)')).toBe('"\'@SUM(A1)"');

@@ -17,8 +17,8 @@ export const LOCK_SECONDS = 15 * 60;
 export interface Lockout {
   /** Reserves one failure for this guess; false when the account is locked. */
   attempt(accountKey: string): Promise<boolean>;
-  /** The guess was wrong: its reserved point stays, and reaching the limit locks for 15 minutes. */
-  failed(accountKey: string): Promise<void>;
+  /** The guess was wrong: its reserved point stays, and reaching the limit locks for 15 minutes (true: this guess locked it). */
+  failed(accountKey: string): Promise<boolean>;
   /** The guess was right: the account's failures are forgiven. */
   succeeded(accountKey: string): Promise<void>;
   /** The guess was never checked (refused for load): its reserved point goes back. */
@@ -38,7 +38,9 @@ export function createLockout(pool: QueryPool, prefix: string): Lockout {
     async failed(accountKey) {
       const res = await perAccount.get(accountKey);
       // The lock runs its full 15 minutes from the failure that reached the limit.
-      if (res && res.consumedPoints >= ACCOUNT_MAX_FAILURES) await perAccount.block(accountKey, LOCK_SECONDS);
+      if (!res || res.consumedPoints < ACCOUNT_MAX_FAILURES) return false;
+      await perAccount.block(accountKey, LOCK_SECONDS);
+      return true;
     },
     async succeeded(accountKey) {
       await perAccount.delete(accountKey);

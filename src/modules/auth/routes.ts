@@ -6,6 +6,7 @@ import { PASSWORD_CHANGE_PATH } from '../../http/guards';
 import { SESSION_COOKIE } from '../../http/session';
 import type { AnnouncementRepo } from '../announcements/repo';
 import { CAPTCHA_PATH } from '../captcha/routes';
+import { qrSvg } from '../ebills/view';
 import { AUTH_MESSAGES, timeoutNotices } from './messages';
 import { loginSchema } from './schemas';
 import type { AuthService } from './service';
@@ -13,15 +14,24 @@ import type { AuthService } from './service';
 /** Posts that hash (bcrypt): refused early when its gate is full, else holding their place from arrival (src/http/shed-hashing.ts). */
 export const AUTH_HASHING_POSTS = ['/login'] as const;
 
-export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string }) {
+export function authRoutes(deps: { auth: AuthService; announcements: AnnouncementRepo; financePhones: string; publicUrl: string }) {
   const r = Router();
   const { auth } = deps;
+  // 四.2: the platform's address as a QR code, for a phone to open it. Drawn once on the server
+  // (inline SVG, nothing for the CSP to allow), since every visit to the login page shows it.
+  const phoneAddress = `${deps.publicUrl.replace(/\/+$/, '')}/`;
+  let phoneQr: Promise<string> | null = null;
+  const qr = () => (phoneQr ??= qrSvg(phoneAddress).catch((e: unknown) => {
+    phoneQr = null;
+    throw e;
+  }));
 
   const renderLogin = async (res: import('express').Response, view: { values?: Record<string, string>; errors?: Record<string, string>; error?: string; notices?: string[]; next?: string; captcha?: boolean }, status = 200) => {
     res.status(status).render('auth/login', {
       title: '登录',
       captcha: view.captcha ?? false,
       captchaSrc: CAPTCHA_PATH,
+      captchaRefresh: refreshLink(view.values?.username ?? '', view.next ?? ''),
       captchaWhy: AUTH_MESSAGES.captchaWhy,
       scripts: view.captcha ? ['captcha.js'] : [],
       values: view.values ?? {},
@@ -30,6 +40,8 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
       notices: view.notices ?? [],
       next: view.next ?? '',
       financePhones: deps.financePhones,
+      hints: AUTH_MESSAGES.loginHints(deps.financePhones),
+      phone: { address: phoneAddress, qr: await qr(), title: AUTH_MESSAGES.phoneQrTitle, note: AUTH_MESSAGES.phoneQrNote },
       announcements: await deps.announcements.published(new Date()),
     });
   };
@@ -38,8 +50,13 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
     const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : [];
-    const captcha = await auth.captchaNeeded(req.ip ?? '');
-    await renderLogin(res, { next, notices, captcha });
+    // 换一张 without script comes back here with captcha=1: the field stays (the account may need it
+    // even when this address does not), and so does the 用户名 typed. Asking for a 验证码 nobody
+    // needs costs nothing: throttle.ts checks one only when its limits want one.
+    const again = req.query.captcha === '1';
+    const captcha = again || await auth.captchaNeeded(req.ip ?? '');
+    const username = again && typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : '';
+    await renderLogin(res, { next, notices, captcha, values: { username } });
   });
 
   r.post('/login', formAction({
@@ -75,6 +92,14 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   });
 
   return r;
+}
+
+/** 看不清，换一张 as a link: the login page again, with its 验证码 and the 用户名 typed. */
+function refreshLink(username: string, next: string): string {
+  const q = new URLSearchParams({ captcha: '1' });
+  if (username) q.set('username', username);
+  if (next) q.set('next', next);
+  return `/login?${q.toString()}`;
 }
 
 /** Only a local path: an open redirect after login would make a fine phishing tool. */

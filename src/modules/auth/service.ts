@@ -8,12 +8,13 @@ import bcrypt from 'bcrypt';
 import type { Request } from 'express';
 import { AppError, type AppErrorCode } from '../../domain/app-error';
 import { initialPassword } from '../../domain/password-policy';
+import type { AuditRepo } from '../audit/repo';
 import type { PasswordHasher } from './hasher';
 import type { AuthRepo, LoginAccount } from './repo';
 import type { Captchas } from '../captcha/routes';
 import { unknownNameKey } from './login-name';
 import { AUTH_MESSAGES } from './messages';
-import { typedCaptcha, type Throttle } from './throttle';
+import { ACCOUNT_CAPTCHA_AFTER, typedCaptcha, type Throttle } from './throttle';
 
 export interface SignedIn {
   accountId: number;
@@ -42,8 +43,8 @@ const CAPTCHA_REASON = { missing: 'captcha', wrong: 'captchaWrong', expired: 'ca
 // A real hash of a random string: comparing against it costs what a real compare costs.
 const DUMMY_HASH = bcrypt.hashSync('timing-equaliser-not-a-password', 10);
 
-export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas; hasher: PasswordHasher }) {
-  const { repo, throttle, captchas, hasher } = deps;
+export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas: Captchas; hasher: PasswordHasher; audit: AuditRepo }) {
+  const { repo, throttle, captchas, hasher, audit } = deps;
 
   return {
     /**
@@ -87,11 +88,22 @@ export function authService(deps: { repo: AuthRepo; throttle: Throttle; captchas
     }
     if (!account || !ok) {
       await throttle.failed(lockKey, input.ip);
+      // In the audit log for finance (an account's own history, so names that exist nowhere are not
+      // written): the failure, and the one guess that brought the account to its 验证码 limit.
+      if (account) {
+        const about = { actorAccountId: null, targetPersonId: account.personId, ip: input.ip };
+        await audit.record({ ...about, action: 'auth.login_failed', detail: { cause: 'password', failures: gate.failures } });
+        if (gate.failures === ACCOUNT_CAPTCHA_AFTER) await audit.record({ ...about, action: 'auth.login_limited', detail: { failures: gate.failures } });
+      }
       throw refused('unauthenticated', AUTH_MESSAGES.invalid, await throttle.captchaNeeded(lockKey, input.ip));
     }
     await throttle.succeeded(lockKey, input.ip);
-    if (account.status !== 'active') throw refused('unauthenticated', AUTH_MESSAGES.disabled, false);
+    if (account.status !== 'active') {
+      await audit.record({ actorAccountId: null, targetPersonId: account.personId, ip: input.ip, action: 'auth.login_failed', detail: { cause: 'disabled' } });
+      throw refused('unauthenticated', AUTH_MESSAGES.disabled, false);
+    }
     await repo.recordLogin(account.accountId);
+    await audit.record({ actorAccountId: account.accountId, targetPersonId: account.personId, ip: input.ip, action: 'auth.login' });
     return { accountId: account.accountId, mustChangePassword: account.mustChangePassword || account.passwordHash === null };
   }
 }

@@ -76,6 +76,14 @@ export function throttleRepo(db: Knex) {
       return row ? Number(row.failures) : 0;
     },
 
+    /** The accounts among these whose own counter (from any address) has reached `atLeast` now. */
+    async accountsAtLeast(scope: string, accounts: string[], atLeast: number): Promise<Set<string>> {
+      if (!accounts.length) return new Set();
+      const rows = await db('auth_throttle').where({ scope, address: '' }).whereIn('account', accounts)
+        .andWhere('failures', '>=', atLeast).andWhere('expires_at', '>', db.fn.now()).pluck('account');
+      return new Set(rows as string[]);
+    },
+
     /** How many addresses are waiting out a delay at this account. */
     async delayedAddresses(scope: string, account: string): Promise<number> {
       const row = await db('auth_throttle').where({ scope, account }).andWhereNot('address', '')

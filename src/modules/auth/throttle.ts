@@ -40,8 +40,12 @@ const ADDRESS_WINDOW_SECONDS = 15 * 60;
 const ACCOUNT_WINDOW_SECONDS = 60 * 60;
 
 export type Gate =
-  /** Check the guess (any 验证码 it needed was valid and is used up). */
-  | { kind: 'check' }
+  /**
+   * Check the guess (any 验证码 it needed was valid and is used up). `failures`: the account's
+   * count with this guess reserved — each guess sees its own, so exactly one is the one that, if
+   * wrong, brings the account to ACCOUNT_CAPTCHA_AFTER (the audit log's 登录受限).
+   */
+  | { kind: 'check'; failures: number }
   /** This address must wait before its next guess at this account, or bring a 验证码. */
   | { kind: 'wait'; seconds: number }
   /** A 验证码 was needed and did not come, or was wrong or out of date. */
@@ -78,6 +82,8 @@ export interface Throttle {
   captchaNeeded(account: string | null, address: string): Promise<boolean>;
   /** What the console shows for an account. */
   state(account: string): Promise<AccountThrottleState>;
+  /** Of these accounts, those whose sign-in asks for a 验证码 now (the console's list: 登录受限). */
+  limited(accounts: string[]): Promise<Set<string>>;
   /** Forgets every counter of an account (finance's 解除登录限制, a successful recovery). */
   clear(account: string): Promise<void>;
 }
@@ -100,9 +106,9 @@ export function createThrottle(db: Knex, scope: string): Throttle {
       const [a, i, wait] = await Promise.all([
         repo.reserve(k.account, ACCOUNT_WINDOW_SECONDS), repo.reserve(k.address, ADDRESS_WINDOW_SECONDS), repo.waitSeconds(k.pair),
       ]);
-      if (!(wait > 0 || a > ACCOUNT_CAPTCHA_AFTER || i > ADDRESS_CAPTCHA_AFTER)) return { kind: 'check' };
+      if (!(wait > 0 || a > ACCOUNT_CAPTCHA_AFTER || i > ADDRESS_CAPTCHA_AFTER)) return { kind: 'check', failures: a };
       const result = await captcha();
-      if (result === 'ok') return { kind: 'check' };
+      if (result === 'ok') return { kind: 'check', failures: a };
       await giveBack(k);
       return wait > 0 && result === 'missing' ? { kind: 'wait', seconds: wait } : { kind: 'captcha', result };
     },
@@ -127,6 +133,7 @@ export function createThrottle(db: Knex, scope: string): Throttle {
       const [failures, delayedAddresses] = await Promise.all([repo.failures({ scope, account, address: '' }), repo.delayedAddresses(scope, account)]);
       return { failures, captchaRequired: failures >= ACCOUNT_CAPTCHA_AFTER, delayedAddresses };
     },
+    limited: (accounts) => repo.accountsAtLeast(scope, accounts, ACCOUNT_CAPTCHA_AFTER),
     async clear(account) {
       await repo.clearAccount(scope, account);
     },

@@ -11,6 +11,17 @@ import { captchaRepo } from './repo';
 export const CAPTCHA_PATH = '/captcha.svg';
 export const CAPTCHA_TTL_MS = 5 * 60 * 1000;
 
+/** The image's size in CSS pixels, as the pages lay it out. */
+export const CAPTCHA_SIZE = { width: 160, height: 60 } as const;
+
+/**
+ * Readable at its normal size: capitals and digits only, none that pass for another (0/O/Q, 1/I/L,
+ * 2/Z, 5/S, U/V, 9), large, in svg-captcha's dark greys with one noise line. A `background`
+ * would switch svg-captcha to random pastel colours (its lib/index.js), which are what made the
+ * old image unreadable on a light page.
+ */
+const CAPTCHA_LOOK = { size: 4, noise: 1, charPreset: '3467ABCDEFGHJKMNPRTWXY', fontSize: 58, ...CAPTCHA_SIZE };
+
 export type CaptchaResult = 'ok' | 'wrong' | 'expired';
 
 export interface Captchas {
@@ -25,8 +36,7 @@ export function captchas(db: Knex): Captchas {
     routes() {
       const r = Router();
       r.get(CAPTCHA_PATH, async (req, res) => {
-        // Letters that look alike (0/O, 1/l/I) make a person fail a captcha a machine would pass.
-        const c = svgCaptcha.create({ size: 4, noise: 2, ignoreChars: '0oO1lIi', width: 120, height: 40, fontSize: 44, background: '#f4f7fb' });
+        const c = svgCaptcha.create(CAPTCHA_LOOK);
         // The answer is bound to this session id: the session must be kept so the id survives.
         if (!req.session.accountId) req.session.anon = true;
         await repo.issue(req.sessionID, c.text.toLowerCase(), CAPTCHA_TTL_MS);

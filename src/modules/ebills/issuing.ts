@@ -1,29 +1,29 @@
-// E-bill issuing after payment: every receipt left 待生成 by crediting gets its bill. 财政 receipts
-// ask the non-tax platform for 票据代码/票据号码/校验码 and become 已生成; 代收 receipts get the
-// university's own receipt, numbered here, shown as 其他票据 (图27). A failed request is retried
-// with a growing delay until the platform answers: the payment is final, so the bill must follow.
+// E-bill issuing after payment: every receipt left 待生成 by crediting (or by the counter) gets its
+// bill from the fiscal e-bill platform and becomes 已生成: 财政 receipts the 甘肃省非税收入统一票据
+// （电子）, 代收 receipts the 行政事业单位资金往来结算票据（电子） (the 票据种类 each request names:
+// protocol.ts BILL_TYPE). A failed request is retried with a growing delay until the platform
+// answers: the payment is final, so the bill must follow.
 // While the platform is out (its daily window, a maintenance period, the circuit breaker: see
-// ../nontax-status/service.ts) 财政 receipts are not even claimed: they wait, untried, and go as
-// soon as it is back; the breaker lets one probe through when its time is up. A refusal the
-// platform gives for the request itself (malformed, amounts) is final: 失败, for finance.
+// ../nontax-status/service.ts) no receipt is even claimed: they wait, untried, and go as soon as
+// it is back; the breaker lets one probe through when its time is up. A refusal the platform gives
+// for the request itself (malformed, amounts) is final: 失败, for finance.
 // Never twice: receipts are claimed FOR UPDATE SKIP LOCKED with a lease, the request id is the
 // receipt's own (the platform answers a repeated id with the same bill), and the bill row is
 // unique per receipt.
-import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { businessDate } from '../../domain/business-date';
+import { PAYMENT_METHOD_LABEL } from '../../domain/labels';
 import { isMobile, ebillNotice } from '../sms/messages';
 import type { Gate } from '../nontax-status/service';
 import { EbillError, type EbillClient } from './client';
 import { billTitle } from './labels';
-import { ebillsRepo, type EbillLine, type PendingReceipt } from './repo';
+import { BILL_TYPE } from './protocol';
+import { ebillsRepo, type EbillKind, type EbillLine, type PendingReceipt } from './repo';
 
 export interface IssuingDeps {
   knex: Knex;
   client: EbillClient;
   schoolName: string;
-  schoolCode: string;
   /** For the link in the SMS. */
   publicUrl: string;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -63,19 +63,18 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
   const batch = deps.batchSize ?? 50;
   const lease = new Date(started.getTime() + LEASE_MS);
   const gate = deps.gate ? await deps.gate.gate(started) : 'open';
-  const fiscalLimit = gate === 'open' ? batch : gate === 'probe' ? 1 : 0;
-  const ids = [...(await repo.claimDue(started, lease, fiscalLimit, '财政')), ...(await repo.claimDue(started, lease, batch, '代收'))];
+  const ids = await repo.claimDue(started, lease, gate === 'open' ? batch : gate === 'probe' ? 1 : 0);
   const result: IssuingResult = { issued: 0, failed: 0, claimed: ids.length };
-  let fiscalOk = false;
-  let fiscalDown: string | null = null;
-  let fiscalFailures = 0;
+  let platformOk = false;
+  let platformDown: string | null = null;
+  let platformFailures = 0;
   const one = async (id: string) => {
     const receipt = await repo.pendingReceipt(id);
     if (!receipt || receipt.lines.length === 0) return;
     try {
-      await issueOne(deps, repo, receipt, now);
+      await issueOne(deps, repo, receipt);
       result.issued += 1;
-      if (receipt.category === '财政') fiscalOk = true;
+      platformOk = true;
     } catch (err) {
       result.failed += 1;
       const message = (err as Error).message;
@@ -84,10 +83,8 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
         deps.logger?.error({ receiptNo: receipt.receiptNo, err: message }, 'e-bill refused by the platform: given up');
         return;
       }
-      if (receipt.category === '财政') {
-        fiscalDown = message;
-        fiscalFailures += 1;
-      }
+      platformDown = message;
+      platformFailures += 1;
       const failures = receipt.attempts + 1;
       const at = new Date(now().getTime() + retryDelayMs(failures));
       await repo.recordFailure(id, at, message);
@@ -97,8 +94,8 @@ export async function issuePendingEbills(deps: IssuingDeps): Promise<IssuingResu
     }
   };
   await inParallel(ids, deps.concurrency ?? 4, one);
-  if (deps.gate && fiscalOk) await deps.gate.success(now());
-  else if (deps.gate && fiscalDown) await deps.gate.failure(fiscalDown, now(), fiscalFailures);
+  if (deps.gate && platformOk) await deps.gate.success(now());
+  else if (deps.gate && platformDown) await deps.gate.failure(platformDown, now(), platformFailures);
   return result;
 }
 
@@ -123,43 +120,25 @@ async function inParallel<T>(items: T[], n: number, fn: (x: T) => Promise<void>)
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
 }
 
-async function issueOne(deps: IssuingDeps, repo: ReturnType<typeof ebillsRepo>, r: PendingReceipt, now: () => Date) {
+async function issueOne(deps: IssuingDeps, repo: ReturnType<typeof ebillsRepo>, r: PendingReceipt) {
   const lines: EbillLine[] = r.lines.map((l) => ({
     code: l.code, name: l.name, unit: l.unit, quantity: '1', standard: l.amount.toFixed(2), amount: l.amount.toFixed(2),
   }));
   const periods = [...new Set(r.lines.map((l) => l.periodName))];
   const remark = [deps.schoolName, ...periods].join(' ');
-  const common = {
-    payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName, remark, handler: r.preparer, total: r.total, lines,
-  };
-
-  if (r.category === '财政') {
-    // Outside any transaction: a slow platform must not hold database locks.
-    const bill = await deps.client.issue({
-      requestId: `R${r.id}-${r.receiptNo}`, payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName,
-      remark, payDate: r.receiptDate, total: r.total.toFixed(2), lines,
-    });
-    await deps.knex.transaction(async (trx) => {
-      const full = { kind: 'fiscal' as const, ...bill, ...common };
-      await repo.recordIssued(trx, r.id, full, '已生成', notice(deps, r, full));
-    });
-    return;
-  }
-
+  const kind = r.category === '财政' ? 'fiscal' as const : 'settlement' as const;
+  // Outside any transaction: a slow platform must not hold database locks.
+  const bill = await deps.client.issue({
+    requestId: `R${r.id}-${r.receiptNo}`, billType: BILL_TYPE[kind], channel: PAYMENT_METHOD_LABEL[r.method] ?? r.method,
+    payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName, remark, payDate: r.receiptDate, total: r.total.toFixed(2), lines,
+  });
   await deps.knex.transaction(async (trx) => {
-    const full = {
-      kind: 'school' as const,
-      billCode: `${deps.schoolCode}${businessDate(now()).slice(0, 4)}`,
-      billNo: await repo.nextSchoolBillNo(trx),
-      checkCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
-      issuedOn: businessDate(now()),
-      ...common,
-    };
-    await repo.recordIssued(trx, r.id, full, '其他票据', notice(deps, r, full));
+    const full = { kind, ...bill, payerName: r.payerName, payerNumber: r.payerNumber, unitName: deps.schoolName, remark, handler: r.preparer, total: r.total, lines };
+    await repo.recordIssued(trx, r.id, full, '已生成', notice(deps, r, full));
   });
 }
 
-function notice(deps: IssuingDeps, r: PendingReceipt, bill: { kind: 'fiscal' | 'school'; billNo: string }) {
+function notice(deps: IssuingDeps, r: PendingReceipt, bill: { kind: EbillKind; billNo: string }) {
   // No number on file: the bill is still there to see after signing in.
   if (!isMobile(r.mobile)) return null;
   const body = ebillNotice({

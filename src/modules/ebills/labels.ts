@@ -2,9 +2,12 @@
 import type { EbillKind } from './repo';
 
 export const FISCAL_TITLE = '甘肃省非税收入统一票据（电子）';
+/** For 代收 money (体检费, 医疗保险), which is not the school's income. */
+export const SETTLEMENT_TITLE = '甘肃省行政事业单位资金往来结算票据（电子）';
 
+/** 'school': the university's own receipt that 代收 items had before the settlement bill. */
 export function billTitle(kind: EbillKind, schoolName: string): string {
-  return kind === 'fiscal' ? FISCAL_TITLE : `${schoolName}统一收款收据（电子）`;
+  return kind === 'fiscal' ? FISCAL_TITLE : kind === 'settlement' ? SETTLEMENT_TITLE : `${schoolName}统一收款收据（电子）`;
 }
 
 /** The seal printed in the 执收单位 box. */

@@ -24,9 +24,25 @@ export interface WireLine {
   amount: string; // 金额
 }
 
+/**
+ * 票据种类编码: which fiscal bill the platform is to issue. A school's collection system names it
+ * in every request, with codes agreed with the platform (the 分类 and 种类 digits of the 票据代码);
+ * these are those of a provincial platform's college interface (ly3620296/wpt,
+ * wxyfwpt/src/gka/dzfp/DzfpConstant.java: 0101 非税收入通用票据（电子）, 0401 行政事业单位资金往来
+ * 结算票据（电子）; its request bean, bean/InvoiceEBillByCollegeBean.java, carries billCode and the
+ * 收费渠道 channel as required fields). 财政 fees (学费, 住宿费) are non-tax revenue; 代收 money
+ * (体检费, 医疗保险) is not the school's income, and takes the 资金往来结算票据.
+ */
+export const BILL_TYPE = { fiscal: '0101', settlement: '0401' } as const;
+export type BillType = (typeof BILL_TYPE)[keyof typeof BILL_TYPE];
+
 export interface IssueRequest {
   /** Ours, unique per receipt: asking again with the same id returns the same bill. */
   requestId: string;
+  /** 票据种类编码 (BILL_TYPE). */
+  billType: BillType;
+  /** 收费渠道: how the money came (网上支付 through a channel, or the counter's 现金, POS刷卡, 银行转账). */
+  channel: string;
   payerName: string;
   payerNumber: string;
   unitName: string;

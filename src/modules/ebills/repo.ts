@@ -5,7 +5,7 @@ import { dec } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
 import { enqueueSms } from '../sms/outbox-repo';
 
-export type EbillKind = 'fiscal' | 'school';
+export type EbillKind = 'fiscal' | 'settlement' | 'school';
 
 export interface EbillLine {
   code: string;
@@ -41,6 +41,8 @@ export interface PendingReceipt {
   receiptNo: string;
   personId: number;
   category: '财政' | '代收';
+  /** online, or the counter's cash / pos / transfer. */
+  method: string;
   receiptDate: string;
   preparer: string;
   total: Decimal;
@@ -105,7 +107,7 @@ export function ebillsRepo(db: Knex) {
         .leftJoin('orders as o', 'o.id', 'r.order_id')
         .where('r.id', id)
         .first(
-          'r.id', 'r.receipt_no as receiptNo', 'r.person_id as personId', 'r.category', 'r.receipt_date as receiptDate',
+          'r.id', 'r.receipt_no as receiptNo', 'r.person_id as personId', 'r.category', 'r.method', 'r.receipt_date as receiptDate',
           'r.preparer', 'r.total', 'r.ebill_attempts as attempts', 'p.name as payerName', 'p.number as payerNumber',
           db.raw(`coalesce(nullif(o.notify_mobile, ''), p.mobile) as mobile`),
         );
@@ -135,7 +137,7 @@ export function ebillsRepo(db: Knex) {
       trx: Knex.Transaction,
       receiptId: string,
       bill: Omit<Ebill, 'id' | 'receiptId' | 'receiptNo' | 'receiptDate'>,
-      status: '已生成' | '其他票据',
+      status: '已生成',
       sms: { personId: number; mobile: string; body: string } | null,
     ): Promise<boolean> {
       const inserted = await trx('ebills')
@@ -165,13 +167,8 @@ export function ebillsRepo(db: Knex) {
 
     /** A request the platform refused for good: no more tries, 失败 on the console. */
     async recordRefused(receiptId: string, at: Date, error: string): Promise<void> {
-      await db('receipts').where({ id: receiptId, ebill_status: '待生成' }).whereNull('ebill_failed_at')
+      await db('receipts').where({ id: receiptId }).whereIn('ebill_status', ['待生成', '其他票据']).whereNull('ebill_failed_at')
         .update({ ebill_attempts: db.raw('ebill_attempts + 1'), ebill_failed_at: at, ebill_last_error: error.slice(0, 500) });
-    },
-
-    async nextSchoolBillNo(trx: Knex.Transaction): Promise<string> {
-      const { rows } = await trx.raw(`SELECT lpad(nextval('school_bill_no_seq')::text, 10, '0') AS no`);
-      return rows[0].no as string;
     },
 
     /** The bills of one of the person's receipts (共N张); undefined when the receipt is not theirs. */

@@ -70,7 +70,13 @@ const BILL_NUMBER = /^[0-9A-Za-z]{1,16}$/;
 const verifyQuery = z.object({
   code: field(16, '票据代码不正确', BILL_NUMBER), no: field(16, '票据号码不正确', BILL_NUMBER),
   check: field(6, '校验码不正确', /^\d{6}$/), captcha: field(10, '验证码不正确'),
+  /** 看不清，换一张: the form again with a new image, the numbers kept, nothing checked. */
+  refresh: z.literal('1').optional().catch(undefined),
 });
+
+/** This page's 换一张 link: the numbers typed, and refresh=1 so that loading it checks nothing. */
+const refreshLink = (q: Record<string, string>) =>
+  `/ebills/verify?${new URLSearchParams({ code: q.code ?? '', no: q.no ?? '', check: q.check ?? '', refresh: '1' }).toString()}`;
 
 export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throttle; captchas: Captchas }) {
   const r = Router();
@@ -83,7 +89,7 @@ export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throt
     const render = (status: number, view: { result: Record<string, unknown>; query: Record<string, string>; captcha: boolean; captchaError?: string; errors?: Record<string, string> }) =>
       res.status(status).render('ebills/verify', {
         title: '电子票据查验', crumbs: ['电子票据查验'], captchaSrc: CAPTCHA_PATH, errors: {}, ...view,
-        scripts: view.captcha ? ['captcha.js'] : [],
+        scripts: view.captcha ? ['captcha.js'] : [], captchaRefresh: refreshLink(view.query),
       });
     const parsed = parse(verifyQuery, q);
     if (!parsed.ok) {
@@ -91,6 +97,7 @@ export function ebillVerifyRoutes(deps: { ebills: EbillsService; throttle: Throt
       return render(400, { result: { asked: false }, query: typed, errors: parsed.errors, captcha: await throttle.captchaNeeded(null, ip) });
     }
     const query = parsed.data;
+    if (query.refresh) return render(200, { result: { asked: false }, query, captcha: true });
     const billKey = `${query.code}|${query.no}`.slice(0, 40);
     const asked = Boolean(query.code && query.no && query.check);
     if (!asked) return render(200, { result: await deps.ebills.verify(query), query, captcha: await throttle.captchaNeeded(null, ip) });

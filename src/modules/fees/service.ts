@@ -1,5 +1,6 @@
 // 欠费信息查询 (当前费用, 图8): the person's bills with the summary line and pagination.
 import { arrears, netPaid, payable, paymentStatus } from '../../domain/arrears';
+import { collectionStatus } from '../../domain/payable';
 import { type Decimal, sum } from '../../domain/money';
 import { paginate, type Page } from '../../domain/pagination';
 import type { CurrentFeesQuery } from './schemas';
@@ -12,6 +13,8 @@ export interface FeeRow extends PersonBill {
   netPaid: Decimal;
   arrears: Decimal;
   status: '已完成' | '未完成';
+  /** 收费状态 at the moment of reading: finance's switch and the collection window together. */
+  collecting: '收费' | '停止';
 }
 
 export interface FeeSummary {
@@ -40,7 +43,9 @@ function filterChoices(bills: PersonBill[]) {
 export function feesService(deps: { repo: FeesRepo }) {
   const { repo } = deps;
 
-  const toRow = (b: PersonBill): FeeRow => ({ ...b, payable: payable(b), netPaid: netPaid(b), arrears: arrears(b), status: paymentStatus(b) });
+  const toRow = (now: Date) => (b: PersonBill): FeeRow => ({
+    ...b, payable: payable(b), netPaid: netPaid(b), arrears: arrears(b), status: paymentStatus(b), collecting: collectionStatus(b, now),
+  });
 
   const summarise = (rows: FeeRow[]): FeeSummary => ({
     count: rows.length,
@@ -65,7 +70,7 @@ export function feesService(deps: { repo: FeesRepo }) {
       const rows = all
         .filter((b) => (!periodId || b.periodId === periodId) && (!feeItemId || b.feeItemId === feeItemId))
         .filter((b) => q.expired || !isExpired(b, now))
-        .map(toRow);
+        .map(toRow(now));
       const page: Page = paginate(rows.length, q.page, FEES_PAGE_SIZE);
       if (q.page > page.pages) notices.push(`页码超出范围，已显示第 ${page.page} 页`);
       return {
@@ -80,7 +85,7 @@ export function feesService(deps: { repo: FeesRepo }) {
 
     /** The home page (图2): what is still owed, windows not yet ended. */
     async openArrears(personId: number, now = new Date()) {
-      const rows = (await repo.billsOf(personId, { hideExpiredAt: now })).map(toRow);
+      const rows = (await repo.billsOf(personId, { hideExpiredAt: now })).map(toRow(now));
       return { rows, summary: summarise(rows) };
     },
   };

@@ -88,7 +88,9 @@ export const M = {
   },
   alreadyPaid: (no: string) => `缴费单 ${no} 已支付成功`,
   mobileInvalid: '请输入11位手机号码',
-  mobileChanged: '非税通知手机号码已修改',
+  mobileChanged: '非税通知手机号码已修改，个人信息中的手机号码已同步更新',
+  /** Beside the box: the number is the profile's own, not one kept for this order alone. */
+  mobileAlsoProfile: '修改后，个人信息中的手机号码也将同步更新（电子票据将发送至该号码）',
   warnings: ['请确保您已开通网上支付功能', '若缴费失败，请确认银行账户没有扣款再进行下次支付，避免重复缴费'],
   unpaidTitle: '支付未完成',
   unpaidNotes: [

@@ -60,7 +60,7 @@ export function orderRoutes(deps: {
     sendOrigin(res);
     res.status(extra.status ?? 200).render('pay/confirm', {
       ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
-      error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError,
+      error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError, mobileAlsoProfile: M.mobileAlsoProfile,
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live, ended: live ? null : endedView(data.order, now),

@@ -104,7 +104,7 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
   const renderSecurity = (res: Response, values: Record<string, string>, errors: Errors = {}, status = 200) =>
     res.status(status).render('profile/security', {
       title: '修改密保', crumbs: securityCrumbs, nav: 'profile', M, errors, values, questions: SECURITY_QUESTIONS,
-      captchaSrc: CAPTCHA_PATH, scripts: ['captcha.js'],
+      captchaSrc: CAPTCHA_PATH, scripts: ['captcha.js'], captchaRefresh: '/profile/security/question',
     });
 
   r.get('/profile/security/question', (req, res) => {

@@ -8,7 +8,7 @@ import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
 import type { PasswordHasher } from '../auth/hasher';
-import type { Lockout } from '../auth/lockout';
+import { LOCK_SECONDS, type Lockout } from '../auth/lockout';
 import { verifyPassword } from '../auth/service';
 import { PROFILE_MESSAGES as M } from './messages';
 import type { ContactFields, ProfileRepo, ProfileRow } from './repo';
@@ -45,7 +45,10 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
       throw e;
     });
     if (!account || !right) {
-      await reauthLockout.failed(key);
+      // The 15-minute lock, for finance's audit log: a session someone else may be holding.
+      if (await reauthLockout.failed(key)) {
+        await audit.record({ actorAccountId: actor.accountId, action: 'auth.reauth_locked', targetPersonId: account?.personId ?? null, detail: { minutes: LOCK_SECONDS / 60 }, ip: actor.ip });
+      }
       throw new AppError('invalid', wrong, field);
     }
     await reauthLockout.succeeded(key);

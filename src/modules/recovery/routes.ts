@@ -46,14 +46,18 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Capt
     res.status(status).render('recover/start', {
       ...base, title: '找回密码', values, errors: opts.errors ?? {}, error: opts.error, notices: opts.notices ?? [],
       captcha: opts.captcha ?? false, captchaSrc: CAPTCHA_PATH, scripts: opts.captcha ? ['captcha.js'] : [],
+      // 换一张 without script: this page again with its 验证码 and the 用户名 (never the 身份证号 in a URL).
+      captchaRefresh: `/recover?${new URLSearchParams({ captcha: '1', ...(values.username ? { username: values.username } : {}) }).toString()}`,
     });
 
   // Someone signed in knows the password: 密码修改 is the way, and regenerating would sign them out.
   r.use('/recover', (req, res, next) => (req.user ? res.redirect(303, '/profile/password') : next()));
 
   r.get('/recover', async (req, res) => {
-    const captcha = await recovery.captchaNeeded(req.ip ?? '');
-    renderStart(res, { username: '', idNumber: '' }, { captcha, notices: req.query.expired === '1' ? [M.expired] : [] });
+    const again = req.query.captcha === '1';
+    const captcha = again || await recovery.captchaNeeded(req.ip ?? '');
+    const username = again && typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : '';
+    renderStart(res, { username, idNumber: '' }, { captcha, notices: req.query.expired === '1' ? [M.expired] : [] });
   });
 
   r.post('/recover', formAction({
@@ -76,6 +80,7 @@ export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Capt
   const renderAnswer = (res: Response, state: RecoveryState, values: Record<string, string>, opts: { errors?: Errors; error?: string } = {}, status = 200) =>
     res.status(status).render('recover/answer', {
       ...base, title: '找回密码', question: state.question, values, errors: opts.errors ?? {}, error: opts.error, scripts: ['captcha.js'],
+      captchaRefresh: '/recover/answer',
     });
 
   r.get('/recover/answer', inFlow('question'), (_req, res) => renderAnswer(res, flowState(res), { answer: '' }));

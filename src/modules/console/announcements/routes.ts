@@ -51,7 +51,9 @@ export function consoleAnnouncementRoutes(deps: { announcements: ConsoleAnnounce
     },
     // The button pressed (save, publish, withdraw) and the text, each reported beside its field.
     schema: (values) => {
-      const act = parse(announcementAction, values);
+      // The button alone: parsing every field here would check the text as single-line and refuse
+      // the line breaks that the form's own parse allows in 内容.
+      const act = parse(announcementAction, { action: values.action });
       const f = parse(announcementForm, values, { multiline: ['body'] });
       if (act.ok && f.ok) return { ok: true, data: { ...f.data, action: act.data.action } };
       return { ok: false, errors: { ...(act.ok ? {} : act.errors), ...(f.ok ? {} : f.errors) } };

@@ -1,6 +1,7 @@
 // 柜台收费 (cash, POS, bank transfer): a receipt whose 制单人 is the cashier, and a payment
 // ledger entry per bill. The receipt lands in the same receipts table as online payments, so the
-// student sees it under 已缴费信息.
+// student sees it under 已缴费信息, and gets its e-bill the same way: 待生成, then the fiscal
+// platform's 非税收入 bill (财政) or 资金往来结算票据 (代收), asked for once the payment is committed.
 import type { Knex } from 'knex';
 import { arrears } from '../../../domain/arrears';
 import { businessDate } from '../../../domain/business-date';
@@ -15,12 +16,12 @@ import { billsForCounter } from './repo';
 
 export type CounterMethod = 'cash' | 'pos' | 'transfer';
 
-export function counterService(deps: { db: Knex; audit: AuditRepo }) {
+export function counterService(deps: { db: Knex; audit: AuditRepo; afterPayment?: () => void }) {
   const { db, audit } = deps;
   return {
     async pay(actor: Actor, collegeScope: number | null, personId: number, lines: { billId: number; amount: Decimal }[], method: CounterMethod, reason: string) {
       if (!lines.length) throw new AppError('invalid', '请至少在一个账单上填写收费金额', 'lines');
-      return db.transaction(async (trx) => {
+      const receipt = await db.transaction(async (trx) => {
         // Locked in id order, as every writer of several bills does, so two cashiers cannot deadlock.
         const bills = await billsForCounter(trx, lines.map((l) => l.billId));
         const byId = new Map(bills.map((b) => [Number(b.id), b]));
@@ -35,7 +36,7 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
         if (categories.size > 1) throw new AppError('invalid', '财政项目与代收项目须分开收费', 'lines');
         const receipt = await insertReceipt(trx, {
           personId, receiptDate: businessDate(), preparer: actor.name, category: [...categories][0]!, method,
-          ebillStatus: '其他票据', actorAccountId: actor.accountId, lines,
+          ebillStatus: '待生成', actorAccountId: actor.accountId, lines,
         });
         try {
           for (const l of lines) {
@@ -51,6 +52,8 @@ export function counterService(deps: { db: Knex; audit: AuditRepo }) {
         }, trx);
         return receipt;
       });
+      deps.afterPayment?.();
+      return receipt;
     },
   };
 }

@@ -5,7 +5,7 @@ import { sum } from '../../../domain/money';
 import { paginate } from '../../../domain/pagination';
 import type { Scope } from '../context';
 import type { AccountThrottleState, Throttle } from '../../auth/throttle';
-import type { PeopleRepo } from './repo';
+import type { PeopleRepo, PersonSummary } from './repo';
 
 export const SEARCH_PAGE_SIZE = 20;
 
@@ -18,8 +18,11 @@ export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle 
       const first = await repo.search(scope, { text, idNumber }, SEARCH_PAGE_SIZE, (requestedPage - 1) * SEARCH_PAGE_SIZE);
       const page = paginate(first.total, requestedPage, SEARCH_PAGE_SIZE);
       // Asked beyond the end: show the last page instead of an empty one.
-      const rows = page.offset === (requestedPage - 1) * SEARCH_PAGE_SIZE ? first.rows
+      const found: PersonSummary[] = page.offset === (requestedPage - 1) * SEARCH_PAGE_SIZE ? first.rows
         : (await repo.search(scope, { text, idNumber }, SEARCH_PAGE_SIZE, page.offset)).rows;
+      // 账户 as the person page would put it: 已停用 first, then 登录受限 (a 验证码 at sign-in), else 正常.
+      const limited = await deps.loginThrottle.limited(found.flatMap((p) => (p.accountId ? [`a${p.accountId}`] : [])));
+      const rows = found.map((p) => ({ ...p, accountState: p.status !== 'active' ? p.status : limited.has(`a${p.accountId}`) ? 'limited' : 'active' }));
       return { rows, page };
     },
 
