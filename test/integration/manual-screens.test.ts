@@ -130,7 +130,7 @@ describe('缴费信息确认及支付方式选择 (图12) and 缴费信息修改
       expect(page, category).toContain('<th>操作列</th>');
       for (const id of bills) {
         // The label points at the line's own amount box, which takes typing without script.
-        expect(page, category).toContain(`<td class="edit" data-edit-for="amount_${id}"><label for="amount_${id}" class="link">修改</label></td>`);
+        expect(page, category).toContain(`<td data-label="操作列" class="edit" data-edit-for="amount_${id}"><label for="amount_${id}" class="link">修改</label></td>`);
         expect(page, category).toMatch(new RegExp(`<input class="amount" name="amount_${id}" id="amount_${id}"(?![^>]*readonly)`));
       }
     }
