@@ -71,6 +71,16 @@ export const M = {
     text: (channel: string, orderNo: string) => `在微信中不能打开${channel}的手机支付页面。请点击右上角“…”，选择“在浏览器打开”，登录后继续支付缴费单 ${orderNo}。`,
     or: '也可以在电脑上打开本平台扫码支付。',
   },
+  /** 微信支付 JSAPI inside WeChat (网页授权, then the bridge). */
+  wechatOauth: {
+    failedTitle: '未能获取微信授权',
+    failed: '未能从微信获取您的支付身份，请稍后再试；或点击右上角“…”，选择“在浏览器打开”，在浏览器中支付。',
+    payTitle: '微信支付',
+    calling: '正在调起微信支付……',
+    cancelled: '支付未完成。如需继续，请点击“重新调起微信支付”。',
+    retry: '重新调起微信支付',
+    notInWechat: '请在微信中打开本页完成支付。',
+  },
   /** Where a phone comes back from 微信支付 H5 while the payment may still be finishing. */
   waiting: {
     title: '等待支付结果',

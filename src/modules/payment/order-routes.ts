@@ -2,6 +2,7 @@
 // 图21-2, the bank or cashier form of 图21-1, a phone's mobile payment), 取消交费, 非税通知 修改,
 // 银行支付结果 (图15/图16), the page a phone comes back to from 微信支付 H5, and the small JSON the
 // QR and waiting pages ask (public/js/pay-wait.js). One line each: validation, one service call, render.
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { isAppError } from '../../domain/app-error';
@@ -30,6 +31,8 @@ export function orderRoutes(deps: {
   payment: PaymentService;
   /** set when the sandbox runs: its phone pages stand in for scanning */
   sandboxUrl?: string | null;
+  /** PUBLIC_URL: where WeChat's 网页授权 sends the browser back. */
+  publicUrl: string;
   fiscalDown: (category: string) => Promise<string | null>;
 }) {
   const { payment, fiscalDown } = deps;
@@ -91,7 +94,17 @@ export function orderRoutes(deps: {
     // An order built before the outage: nothing goes to the platform until it is back.
     const down = f.data.channel === 'nontax' ? await fiscalDown('财政') : null;
     if (down) return renderConfirm(req, res, orderNo, { error: down, status: 409 });
-    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, payerClient(req, f.data.mode === 'qr'));
+    const client = payerClient(req, f.data.mode === 'qr');
+    // Inside WeChat with JSAPI on, WeChat must first tell us who pays (网页授权): ./wechat-routes.ts takes it from there.
+    if (!client.openid) {
+      const state = randomBytes(12).toString('hex');
+      const at = payment.identifyAt(f.data.channel, client.device, `${deps.publicUrl}/pay/wechat/oauth`, state);
+      if (at) {
+        req.session.wechatOauth = { state, orderNo };
+        return res.redirect(303, at);
+      }
+    }
+    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client);
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     // 200: nothing was sent; the page is a question (pay here anyway, or go back), not a refusal.
     if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 200 });
@@ -103,6 +116,11 @@ export function orderRoutes(deps: {
     sendOrigin(res);
     if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
     if (result.action.kind === 'qrCode') return renderQr(req, res, orderNo, result.action.content);
+    // JSAPI: its page lives in the one directory registered as 支付授权目录 (/pay/wechat/jsapi/).
+    if (result.action.kind === 'jsapi') {
+      req.session.wechatJsapi = { orderNo, params: result.action.params };
+      return res.redirect(303, `/pay/wechat/jsapi/${orderNo}`);
+    }
     res.render('pay/channel', { ...view, title: '支付', crumbs: M.crumbs.confirm, action: result.action, orderNo });
   });
 
