@@ -61,7 +61,8 @@ export const M = {
   reuses: (no: string) => `您已有相同内容的未支付缴费单 ${no}，点击“下一步”将继续使用该缴费单。`,
   /** 图12 on a phone: where 确定缴费 leads, and the way to a QR code instead. */
   phone: {
-    note: '您正在使用手机：选择微信支付或支付宝后，将直接转到微信或支付宝完成支付。',
+    /** `channels`: 微信支付 / 支付宝 as offered; `apps`: 微信 / 支付宝. */
+    note: (channels: string, apps: string) => `您正在使用手机：选择${channels}后，将直接转到${apps}完成支付。`,
     scanInstead: '在电脑上扫码支付',
     scanInsteadNote: '如需在电脑上或用另一部手机扫码支付，请点击“在电脑上扫码支付”。',
   },

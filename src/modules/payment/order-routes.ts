@@ -22,6 +22,14 @@ import type { PaymentService } from './service';
 /** The channels with a QR product (微信支付 Native, 支付宝 precreate): a phone may ask for it instead. */
 const QR_CHANNELS: readonly string[] = ['wechat', 'alipay'];
 
+/** 图12 on a phone: where 确定缴费 leads for the wallet channels offered, and the QR instead; null without one. */
+function phoneNote(channels: { id: string; label: string; available: boolean }[]) {
+  const wallets = channels.filter((c) => c.available && QR_CHANNELS.includes(c.id));
+  if (!wallets.length) return null;
+  const apps = wallets.map((c) => (c.id === 'alipay' ? '支付宝' : '微信')).join('或');
+  return { ...M.phone, note: M.phone.note(wallets.map((c) => c.label).join('或'), apps) };
+}
+
 type ConfirmExtra = {
   error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number;
   openElsewhere?: { channel: string; open: OpenAttempt[] };
@@ -67,7 +75,7 @@ export function orderRoutes(deps: {
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live, ended: live ? null : endedView(data.order, now),
-      phone: handheld && data.channels.some((c) => c.available && QR_CHANNELS.includes(c.id)) ? M.phone : null,
+      phone: handheld ? phoneNote(data.channels) : null,
       openElsewhere: extra.openElsewhere ? openElsewhereView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
       // The list below the warning shows the channel just asked for, not the one still open.
       ...(extra.openElsewhere ? { chosen: data.channels.find((c) => c.id === extra.openElsewhere!.channel && c.available) ?? data.chosen } : {}),

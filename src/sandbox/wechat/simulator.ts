@@ -82,7 +82,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     ...(t.tradeNo ? { transaction_id: t.tradeNo } : {}), trade_type: t.extra.tradeType ?? 'NATIVE',
     trade_state: t.status === 'PAID' ? (t.refundedFen > 0n ? 'REFUND' : 'SUCCESS') : t.status === 'CLOSED' ? 'CLOSED' : 'NOTPAY',
     trade_state_desc: t.status === 'PAID' ? '支付成功' : t.status === 'CLOSED' ? '订单已关闭' : '订单未支付', attach: t.subject,
-    ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: 'oSandbox0000000000000000000' } } : {}),
+    ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: t.extra.openid ?? 'oSandbox0000000000000000000' } } : {}),
     // Fen as a JSON integer, as WeChat sends it; below 2^53 the number is exact.
     amount: { total: Number(t.fen + (m === 'wrong_amount' ? 1n : 0n)), payer_total: Number(t.fen), currency: 'CNY', payer_currency: 'CNY' },
   });
