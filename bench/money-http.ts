@@ -90,6 +90,7 @@ export async function payAtChannel(action: PaymentAction): Promise<void> {
     url.pathname += '/confirm';
     return paidPage(await fetch(url, { ...form({}), redirect: 'follow' }), 'QR phone page');
   }
+  if (action.kind !== 'form') throw new Error(`unexpected action ${action.kind}`);
   const checkout = await (await fetch(action.url, { ...form(action.fields), redirect: 'follow' })).text();
   const at = /action="([^"]+)\/next"/.exec(checkout)?.[1];
   if (!at) throw new Error(`bank page without 下一步: ${checkout.slice(0, 200)}`);

@@ -138,7 +138,7 @@ export function createApp(deps: AppDeps) {
   app.use(feesRoutes({ fees: s.fees }));
   app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
   app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));
-  app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null, fiscalNotice: () => s.nontaxStatus.fiscalNotice() }));
+  app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null, publicUrl: config.publicUrl, fiscalNotice: () => s.nontaxStatus.fiscalNotice() }));
   app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit,
     queues: { db: s.knex, nontaxStatus: s.nontaxStatus, activeQueryAfterMinutes: config.jobs.activeQueryAfterMinutes } }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));

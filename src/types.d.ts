@@ -14,6 +14,12 @@ declare module 'express-session' {
      */
     recovery: { accountId: number | null; lockKey: string; question: string; answered: boolean; expires: number };
     wizard: Record<string, unknown>;
+    /** 微信支付 JSAPI: the payer's openid under the school's official account, from 网页授权. */
+    wechatOpenid: string;
+    /** 网页授权 under way: its state (checked when WeChat sends the browser back) and the order it is for. */
+    wechatOauth: { state: string; orderNo: string };
+    /** 微信支付 JSAPI: what the page hands WeixinJSBridge, for the order just submitted. */
+    wechatJsapi: { orderNo: string; params: Record<string, string> };
   }
 }
 

@@ -20,6 +20,8 @@ export type PayerDevice = 'desktop' | 'phone' | 'wechat';
 export interface PayerClient {
   device: PayerDevice;
   ip: string;
+  /** Inside WeChat with JSAPI on: the payer's openid under the school's official account (网页授权). */
+  openid?: string;
 }
 
 const DESKTOP_WECHAT = /WindowsWechat|MacWechat/i;

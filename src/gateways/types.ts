@@ -56,7 +56,9 @@ export type { PayerClient };
 export type PaymentAction =
   | { kind: 'redirect'; url: string; oneUse?: true }
   | { kind: 'form'; url: string; method: 'POST' | 'GET'; fields: Record<string, string> }
-  | { kind: 'qrCode'; content: string };
+  | { kind: 'qrCode'; content: string }
+  /** 微信支付 JSAPI: what the page hands WeixinJSBridge's getBrandWCPayRequest (appId, timeStamp, nonceStr, package, signType, paySign). */
+  | { kind: 'jsapi'; params: Record<string, string> };
 
 export interface CreatedPayment {
   action: PaymentAction;
@@ -191,6 +193,16 @@ export interface ChannelAdapter {
    * open the page in the phone's browser (or to take the QR code). Absent: every device.
    */
   opensIn?(device: PayerDevice): boolean;
+  /**
+   * Channels that must know the payer before a payment in that browser (微信支付 JSAPI: the openid
+   * under the school's official account, from 网页授权): where to send the browser to ask, and the
+   * payer's id from the code it comes back with. Absent: no channel of this kind.
+   */
+  payerIdentity?: {
+    needed(device: PayerDevice): boolean;
+    authorizeUrl(redirectUri: string, state: string): string;
+    idOf(code: string): Promise<string>;
+  };
   parseNotification(raw: RawNotification): ParsedNotification;
   query(order: ChannelOrder): Promise<QueryResult>;
   close(order: ChannelOrder): Promise<CloseResult>;

@@ -16,5 +16,8 @@ export function formTargets(config: Pick<Config, 'nontax' | 'channels' | 'channe
     wechat: config.channels.wechat.h5Origin,
   };
   const origins = [...configured].flatMap((id) => (urls[id] ? [new URL(urls[id]).origin] : []));
+  // 微信支付 JSAPI inside WeChat: 确定缴费 first sends the browser to the official account's 网页授权.
+  const oa = config.channels.wechat.officialAccount;
+  if (oa && configured.has('wechat')) origins.push(new URL(oa.oauthUrl).origin);
   return ["'self'", ...new Set(origins)];
 }

@@ -1,6 +1,7 @@
 // 张三 pays 医疗保险 (代收, 249.99) through 微信支付 in a real browser: the platform shows the
-// Native code_url as a QR, the sandbox's phone page stands in for scanning (确认支付), and
-// 我已完成支付 brings 支付成功; 当前费用 then shows 医疗保险 paid. Screenshots: pay-wechat-*.png.
+// Native code_url as a QR, the sandbox's phone page stands in for scanning (确认支付), and the QR
+// page moves on to 支付成功 by itself (public/js/pay-wait.js; 我已完成支付 stays for no-script);
+// 当前费用 then shows 医疗保险 paid. Screenshots: pay-wechat-*.png.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
@@ -39,7 +40,8 @@ describe('代收项目缴费 through 微信支付 in the browser', () => {
     await screenshot(phone, 'pay-wechat-7-phone-paid');
     await waitForStatus(db.knex, orderNo, 'paid');
 
-    await page.getByRole('link', { name: '我已完成支付' }).click();
+    // No click: the QR page asks the order's state and moves on once it is paid.
+    await page.waitForURL(/\/result$/, { timeout: 20_000 });
     await expectPaidEverywhere(page, { appUrl: env.appUrl, orderNo, item: '医疗保险', amount: '250.00', bank: '微信支付', shots: 'pay-wechat' });
     expect(errors).toEqual([]);
     await context.close();

@@ -1,6 +1,6 @@
 // WeChat Pay's settings: merchant, API v3 key, and how its answers are verified.
 import { z } from 'zod';
-import { ConfigError } from '../fields';
+import { bool, ConfigError } from '../fields';
 import type { ChannelDefaults } from './defaults';
 
 export const wechatEnv = {
@@ -17,6 +17,16 @@ export const wechatEnv = {
   WECHAT_PLATFORM_KEY_FILE: z.string().min(1).optional(),
   /** Where 微信支付 H5's h5_url sends a phone (a form target of 确定缴费): wx.tenpay.com with a real WECHAT_URL. */
   WECHAT_H5_ORIGIN: z.string().url().optional(),
+  /**
+   * JSAPI inside WeChat's own browser: it needs the payer's openid, which only the school's
+   * official account (公众号, the AppID in WECHAT_APP_ID, bound to the merchant) can get by 网页授权.
+   * Off by default; on, it needs the account's AppSecret in WECHAT_OA_SECRET_FILE.
+   */
+  WECHAT_JSAPI: bool.default(false),
+  WECHAT_OA_SECRET_FILE: z.string().min(1).optional(),
+  /** 网页授权's host (open.weixin.qq.com) and the sns API's (api.weixin.qq.com); the sandbox by default. */
+  WECHAT_OAUTH_URL: z.string().url().optional(),
+  WECHAT_SNS_URL: z.string().url().optional(),
 };
 
 type WechatEnv = z.infer<z.ZodObject<typeof wechatEnv>>;
@@ -26,6 +36,15 @@ export interface WechatConfig {
   platformKeyId: string; platformPublicKeyFile: string; platformCerts: 'auto' | 'off'; timeoutMs: number;
   /** The origin every h5_url must have: the payer is sent nowhere else. */
   h5Origin: string;
+  /** JSAPI's official account, when WECHAT_JSAPI is on. */
+  officialAccount: OfficialAccountConfig | null;
+}
+
+export interface OfficialAccountConfig {
+  /** A file holding the 公众号's AppSecret (for sns/oauth2/access_token). */
+  secretFile: string;
+  oauthUrl: string;
+  snsUrl: string;
 }
 
 /** Checks that something can verify WeChat Pay; the channel settings call it before any other channel's. */
@@ -43,5 +62,11 @@ export function wechatConfig(e: WechatEnv, d: ChannelDefaults): WechatConfig {
     // src/Senparc.Weixin.TenPay/Senparc.Weixin.ServiceProviderTenPayV3/Apis/BasePayApis/Entities/ReturnJson/CombineH5OrderReturnJson.cs);
     // the sandbox's is on the sandbox.
     h5Origin: new URL(e.WECHAT_H5_ORIGIN ?? (e.WECHAT_URL ? 'https://wx.tenpay.com' : d.url(undefined, 'wechat'))).origin,
+    officialAccount: e.WECHAT_JSAPI ? {
+      // A real WECHAT_URL means WeChat's own hosts; the sandbox plays them otherwise.
+      secretFile: d.key(e.WECHAT_OA_SECRET_FILE, 'wechat-oa-secret'),
+      oauthUrl: d.url(e.WECHAT_OAUTH_URL ?? (e.WECHAT_URL ? 'https://open.weixin.qq.com' : undefined), 'wechat'),
+      snsUrl: d.url(e.WECHAT_SNS_URL ?? (e.WECHAT_URL ? 'https://api.weixin.qq.com' : undefined), 'wechat'),
+    } : null,
   };
 }

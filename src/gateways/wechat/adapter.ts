@@ -5,6 +5,7 @@
 // downloaded platform certificates at once) before a byte of it is believed.
 // The signed request and its verification: ./client.ts; wire format: ./codec.ts; refunds:
 // ./refund.ts; the bill: ./statement-download.ts and ./statement.ts.
+import type { PayerDevice } from '../../domain/payer-device';
 import { handleNotification, type NotificationSpec } from '../common/notification';
 import {
   ChannelError,
@@ -15,6 +16,7 @@ import { wechatClient, type WechatAdapterOptions, type WechatConfig } from './cl
 import { decryptResource, verifySigned, type Resource } from './codec';
 import { queryRefundAtWechat, refundAtWechat } from './refund';
 import { downloadWechatStatement } from './statement-download';
+import { authorizeUrl, jsapiOrder, openidReader } from './jsapi';
 import { h5Order, nativeOrder } from './prepay';
 import { paidEvent } from './trade-fields';
 
@@ -34,6 +36,7 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
   const client = wechatClient(cfg, fetchImpl, opts);
   const { call, verifiers, now, apiV3Key } = client;
 
+  const oa = cfg.officialAccount ?? null;
   const byOutNo = (order: ChannelOrder) => `/v3/pay/transactions/out-trade-no/${encodeURIComponent(order.orderNo)}`;
 
   async function query(order: ChannelOrder): Promise<QueryResult> {
@@ -91,13 +94,26 @@ export function wechatAdapter(cfg: WechatConfig, fetchImpl: typeof fetch = fetch
     id: 'wechat',
     alwaysClosable: true,
 
-    // A desktop scans a Native QR; a phone's browser goes to H5 (./prepay.ts).
-    createPayment: (order): Promise<CreatedPayment> =>
-      (order.client && order.client.device !== 'desktop' ? h5Order(client, cfg, order) : nativeOrder(client, cfg, order)),
+    // A desktop scans a Native QR; a phone's browser goes to H5 (./prepay.ts); WeChat's own
+    // browser pays by JSAPI (./jsapi.ts), with the payer's openid.
+    createPayment(order): Promise<CreatedPayment> {
+      const device = order.client?.device ?? 'desktop';
+      if (device === 'wechat' && oa) return jsapiOrder(client, cfg, order);
+      return device === 'desktop' ? nativeOrder(client, cfg, order) : h5Order(client, cfg, order);
+    },
 
     // H5 cannot be opened inside WeChat's own browser ("请在微信外打开订单，进行支付"); there WeChat
-    // wants JSAPI, which needs the payer's openid from an official account (公众号) we do not have.
-    opensIn: (device) => device !== 'wechat',
+    // wants JSAPI, which needs the payer's openid from the school's official account (公众号):
+    // only where one is configured.
+    opensIn: (device) => device !== 'wechat' || !!oa,
+
+    ...(oa ? {
+      payerIdentity: {
+        needed: (device: PayerDevice) => device === 'wechat',
+        authorizeUrl: (redirectUri: string, state: string) => authorizeUrl(cfg, oa, redirectUri, state),
+        idOf: openidReader(cfg, oa, fetchImpl),
+      },
+    } : {}),
 
     parseNotification: (raw) => handleNotification(notificationSpec, raw),
 

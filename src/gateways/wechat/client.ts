@@ -5,7 +5,7 @@
 // validateResponse does: an answer outside 2xx is an error JSON {code, message} read by its code
 // and never verified (WeChat may not sign it: an unsigned 404 ORDER_NOT_EXIST is "not found", not
 // a forged answer); 5xx and timeouts are uncertain (channelFetch).
-import { channelFetch, lazyPems } from '../common/crypto';
+import { channelFetch, lazyPems, rsaSign } from '../common/crypto';
 import { ChannelError } from '../types';
 import { authorization, parseCertificatesAnswer, verifySigned, type PlatformCertificate } from './codec';
 import { verifierSet } from './verifiers';
@@ -28,6 +28,8 @@ export interface WechatConfig {
   timeoutMs?: number;
   /** The origin every H5 h5_url must have (wx.tenpay.com at WeChat); the API's own origin when not given. */
   h5Origin?: string;
+  /** The official account (公众号) whose 网页授权 gives JSAPI the payer's openid; no JSAPI without it. */
+  officialAccount?: { secretFile: string; oauthUrl: string; snsUrl: string } | null;
 }
 
 export interface WechatAdapterOptions {
@@ -48,6 +50,8 @@ export interface WechatClient {
   call(method: 'GET' | 'POST', pathWithQuery: string, body?: string): Promise<WechatCallAnswer>;
   /** The headers a file download carries: signed like a request, with the serial we verify with. */
   downloadHeaders(url: string): Record<string, string>;
+  /** SHA256withRSA with the merchant key, base64 (JSAPI's paySign). */
+  merchantSign(message: string): string;
 }
 
 type Answer = { status: number; doc: Record<string, unknown>; text: string; headers: Record<string, string> };
@@ -135,5 +139,5 @@ export function wechatClient(cfg: WechatConfig, fetchImpl: typeof fetch, opts: W
     return { Authorization: auth, Accept: '*/*', ...(serial ? { 'Wechatpay-Serial': serial } : {}) };
   }
 
-  return { now, verifiers, hasPublicKey: publicKeyPem !== null, apiV3Key, call, downloadHeaders };
+  return { now, verifiers, hasPublicKey: publicKeyPem !== null, apiV3Key, call, downloadHeaders, merchantSign: (message) => rsaSign(message, keys().privateKey) };
 }

@@ -10,8 +10,9 @@
 //    and that calling again with the same parameters gives a new one ("参数重入可以获取新的支付url"),
 //    so it is never kept: 继续支付 asks again. The payer comes back to `redirect_url`, appended
 //    URL-encoded to h5_url, which WeChat may open before the payment has ended ("无法保证页面回跳
-//    时，支付流程已结束…不能自动执行查单操作，应让用户去点击按钮触发查单操作"): it is our waiting page
-//    (ChannelOrder.waitUrl), whose 我已完成支付 asks, never an automatic query.
+//    时，支付流程已结束…不能自动执行查单操作，应让用户去点击按钮触发查单操作", WeChat's H5 回调页面 note as
+//    quoted in blog.csdn.net/xingchen678/article/details/107782046; not in an SDK): it is our
+//    waiting page (ChannelOrder.waitUrl), whose 我已完成支付 asks, never an automatic query.
 // One out_trade_no is one product at WeChat: a Native order asked for again as H5 (or the other
 // way) is refused, "201 商户订单号重复" (yansongda/pay issue 705: PC 扫码 abandoned, then the same
 // out_trade_no from the phone; the maintainers' answer: a new out_trade_no per product). That is

@@ -24,6 +24,8 @@ export const SUMMARY_HEADER = ['总交易单数', '应结订单总金额', '退�
 export interface WechatBillRow {
   time: string; appId: string; mchId: string; transactionId: string; orderNo: string; openId: string; state: 'SUCCESS' | 'REFUND';
   amount: string; refundId: string; refundNo: string; refund: string; subject: string; fee: string;
+  /** 交易类型: NATIVE (QR), MWEB (H5), JSAPI; NATIVE when not given. */
+  tradeType?: string;
 }
 
 /** One back-quoted data line. A value cannot hold the separator ",`" or a line end: WeChat's own format has no escape for them. */
@@ -37,7 +39,7 @@ export function buildWechatBill(rows: WechatBillRow[]): Buffer {
   const pay = (r: WechatBillRow) => r.state === 'SUCCESS';
   const lines = [
     HEADER.join(','),
-    ...rows.map((r) => bq([r.time, r.appId, r.mchId, '0', '', r.transactionId, r.orderNo, r.openId, 'NATIVE', r.state, 'OTHERS', 'CNY',
+    ...rows.map((r) => bq([r.time, r.appId, r.mchId, '0', '', r.transactionId, r.orderNo, r.openId, r.tradeType ?? 'NATIVE', r.state, 'OTHERS', 'CNY',
       pay(r) ? r.amount : '0.00', '0.00', pay(r) ? '0' : r.refundId, pay(r) ? '0' : r.refundNo, pay(r) ? '0.00' : r.refund, '0.00', pay(r) ? '' : 'ORIGINAL', pay(r) ? '' : 'SUCCESS',
       r.subject, '', r.fee, '0.60%', pay(r) ? r.amount : '0.00', pay(r) ? '0.00' : r.refund, ''])),
     SUMMARY_HEADER.join(','),

@@ -61,7 +61,8 @@ export const M = {
   reuses: (no: string) => `您已有相同内容的未支付缴费单 ${no}，点击“下一步”将继续使用该缴费单。`,
   /** 图12 on a phone: where 确定缴费 leads, and the way to a QR code instead. */
   phone: {
-    note: '您正在使用手机：选择微信支付或支付宝后，将直接转到微信或支付宝完成支付。',
+    /** `channels`: 微信支付 / 支付宝 as offered; `apps`: 微信 / 支付宝. */
+    note: (channels: string, apps: string) => `您正在使用手机：选择${channels}后，将直接转到${apps}完成支付。`,
     scanInstead: '在电脑上扫码支付',
     scanInsteadNote: '如需在电脑上或用另一部手机扫码支付，请点击“在电脑上扫码支付”。',
   },
@@ -70,6 +71,16 @@ export const M = {
     title: '请在手机浏览器中打开',
     text: (channel: string, orderNo: string) => `在微信中不能打开${channel}的手机支付页面。请点击右上角“…”，选择“在浏览器打开”，登录后继续支付缴费单 ${orderNo}。`,
     or: '也可以在电脑上打开本平台扫码支付。',
+  },
+  /** 微信支付 JSAPI inside WeChat (网页授权, then the bridge). */
+  wechatOauth: {
+    failedTitle: '未能获取微信授权',
+    failed: '未能从微信获取您的支付身份，请稍后再试；或点击右上角“…”，选择“在浏览器打开”，在浏览器中支付。',
+    payTitle: '微信支付',
+    calling: '正在调起微信支付……',
+    cancelled: '支付未完成。如需继续，请点击“重新调起微信支付”。',
+    retry: '重新调起微信支付',
+    notInWechat: '请在微信中打开本页完成支付。',
   },
   /** Where a phone comes back from 微信支付 H5 while the payment may still be finishing. */
   waiting: {

@@ -2,6 +2,7 @@
 // 图21-2, the bank or cashier form of 图21-1, a phone's mobile payment), 取消交费, 非税通知 修改,
 // 银行支付结果 (图15/图16), the page a phone comes back to from 微信支付 H5, and the small JSON the
 // QR and waiting pages ask (public/js/pay-wait.js). One line each: validation, one service call, render.
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { isAppError } from '../../domain/app-error';
@@ -21,6 +22,14 @@ import type { PaymentService } from './service';
 /** The channels with a QR product (微信支付 Native, 支付宝 precreate): a phone may ask for it instead. */
 const QR_CHANNELS: readonly string[] = ['wechat', 'alipay'];
 
+/** 图12 on a phone: where 确定缴费 leads for the wallet channels offered, and the QR instead; null without one. */
+function phoneNote(channels: { id: string; label: string; available: boolean }[]) {
+  const wallets = channels.filter((c) => c.available && QR_CHANNELS.includes(c.id));
+  if (!wallets.length) return null;
+  const apps = wallets.map((c) => (c.id === 'alipay' ? '支付宝' : '微信')).join('或');
+  return { ...M.phone, note: M.phone.note(wallets.map((c) => c.label).join('或'), apps) };
+}
+
 type ConfirmExtra = {
   error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number;
   openElsewhere?: { channel: string; open: OpenAttempt[] };
@@ -30,6 +39,8 @@ export function orderRoutes(deps: {
   payment: PaymentService;
   /** set when the sandbox runs: its phone pages stand in for scanning */
   sandboxUrl?: string | null;
+  /** PUBLIC_URL: where WeChat's 网页授权 sends the browser back. */
+  publicUrl: string;
   fiscalDown: (category: string) => Promise<string | null>;
 }) {
   const { payment, fiscalDown } = deps;
@@ -64,7 +75,7 @@ export function orderRoutes(deps: {
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live, ended: live ? null : endedView(data.order, now),
-      phone: handheld && data.channels.some((c) => c.available && QR_CHANNELS.includes(c.id)) ? M.phone : null,
+      phone: handheld ? phoneNote(data.channels) : null,
       openElsewhere: extra.openElsewhere ? openElsewhereView(orderNo, extra.openElsewhere.channel, extra.openElsewhere.open) : null,
       // The list below the warning shows the channel just asked for, not the one still open.
       ...(extra.openElsewhere ? { chosen: data.channels.find((c) => c.id === extra.openElsewhere!.channel && c.available) ?? data.chosen } : {}),
@@ -91,7 +102,17 @@ export function orderRoutes(deps: {
     // An order built before the outage: nothing goes to the platform until it is back.
     const down = f.data.channel === 'nontax' ? await fiscalDown('财政') : null;
     if (down) return renderConfirm(req, res, orderNo, { error: down, status: 409 });
-    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, payerClient(req, f.data.mode === 'qr'));
+    const client = payerClient(req, f.data.mode === 'qr');
+    // Inside WeChat with JSAPI on, WeChat must first tell us who pays (网页授权): ./wechat-routes.ts takes it from there.
+    if (!client.openid) {
+      const state = randomBytes(12).toString('hex');
+      const at = payment.identifyAt(f.data.channel, client.device, `${deps.publicUrl}/pay/wechat/oauth`, state);
+      if (at) {
+        req.session.wechatOauth = { state, orderNo };
+        return res.redirect(303, at);
+      }
+    }
+    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client);
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     // 200: nothing was sent; the page is a question (pay here anyway, or go back), not a refusal.
     if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 200 });
@@ -103,6 +124,11 @@ export function orderRoutes(deps: {
     sendOrigin(res);
     if (result.action.kind === 'redirect') return res.redirect(303, result.action.url);
     if (result.action.kind === 'qrCode') return renderQr(req, res, orderNo, result.action.content);
+    // JSAPI: its page lives in the one directory registered as 支付授权目录 (/pay/wechat/jsapi/).
+    if (result.action.kind === 'jsapi') {
+      req.session.wechatJsapi = { orderNo, params: result.action.params };
+      return res.redirect(303, `/pay/wechat/jsapi/${orderNo}`);
+    }
     res.render('pay/channel', { ...view, title: '支付', crumbs: M.crumbs.confirm, action: result.action, orderNo });
   });
 

@@ -11,6 +11,7 @@ import { choiceLabel } from './context';
 import { M } from './messages';
 import { REFUSED_WINDOW_SECONDS } from './notify-limit';
 import { orderRoutes } from './order-routes';
+import { wechatRoutes } from './wechat-routes';
 import type { LiveOrderOffer } from './read/live-beside';
 import { buildForm, itemsForm, itemsQuery, typedAmounts, wizardState, type WizardState } from './schemas';
 import type { PaymentService } from './service';
@@ -43,6 +44,8 @@ export function paymentRoutes(deps: {
   payment: PaymentService;
   /** set when the sandbox runs: its phone pages stand in for scanning */
   sandboxUrl?: string | null;
+  /** PUBLIC_URL: where a channel's authorization (WeChat's 网页授权) sends the browser back. */
+  publicUrl?: string;
   /** 非税平台维护中，预计 HH:MM 恢复 while the non-tax platform is out, else null (../nontax-status). */
   fiscalNotice?: () => Promise<string | null>;
 }) {
@@ -142,7 +145,9 @@ export function paymentRoutes(deps: {
   });
 
   // 图12 onwards: confirm, 确定缴费, 取消交费, 非税通知, 银行支付结果, the waiting page.
-  r.use(orderRoutes({ payment, sandboxUrl: deps.sandboxUrl, fiscalDown }));
+  r.use(orderRoutes({ payment, sandboxUrl: deps.sandboxUrl, publicUrl: deps.publicUrl ?? '', fiscalDown }));
+  // 微信支付 JSAPI inside WeChat: 网页授权's way back and the payment page.
+  r.use(wechatRoutes({ payment, sandboxUrl: deps.sandboxUrl, publicUrl: deps.publicUrl ?? '' }));
 
   return r;
 }

@@ -4,7 +4,8 @@ import type { Decimal } from '../../domain/money';
 import { keyedQueue } from '../../domain/keyed-queue';
 import type { Category } from '../../domain/payment-selection';
 import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
-import type { PaidEvent, PayerClient, RawNotification } from '../../gateways/types';
+import type { PayerDevice } from '../../domain/payer-device';
+import { ChannelError, type PaidEvent, type PayerClient, type RawNotification } from '../../gateways/types';
 import type { AttemptRow } from './attempts-repo';
 import { attemptView, channelView } from './channel-view';
 import { cancelOrder } from './commands/cancel-order';
@@ -65,6 +66,17 @@ export function paymentService(deps: PaymentDeps) {
     submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = [], client?: PayerClient) =>
       submitToChannel(deps, { personId, orderNo, channel, now, acknowledged, client }),
     cancel: (personId: number, orderNo: string, now = new Date()) => cancelOrder(deps, { personId, orderNo, now }),
+    /** Where to send the browser first when `channel` must know the payer in this browser (JSAPI's 网页授权); null when it need not. */
+    identifyAt: (channel: string, device: PayerDevice, redirectUri: string, state: string) => {
+      const who = deps.registry.get(channel)?.payerIdentity;
+      return who?.needed(device) ? who.authorizeUrl(redirectUri, state) : null;
+    },
+    /** The payer's id at `channel` from the code its 网页授权 came back with (a ChannelError when refused). */
+    payerIdOf: async (channel: string, code: string) => {
+      const who = deps.registry.get(channel)?.payerIdentity;
+      if (!who) throw new ChannelError(`${channel}: no payer identity to ask`);
+      return who.idOf(code);
+    },
     /** The QR and waiting pages' question (owner only, our rows only): paid, waiting, expired or closed. */
     progress: (personId: number, orderNo: string, now = new Date()) => progressOf(deps, { personId, orderNo, now }),
     /** 银行支付结果: settled at the channel first when the payer comes back before the notification. */

@@ -20,7 +20,7 @@ export function billRoutes(api: Router, d: WechatBillDeps): void {
     const day = String(req.query.bill_date ?? '');
     const rows = statementRows(book.trades.values(), day).map((x): WechatBillRow => {
       const t = x.trade;
-      const row = { time: dashedDateTime(x.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: 'oSandbox0000000000000000000', amount: plainMoney(fromFen(t.fen)), subject: t.subject, fee: '0.00000' };
+      const row = { time: dashedDateTime(x.at), appId: s.appId, mchId: s.mchId, transactionId: t.tradeNo!, orderNo: t.orderNo, openId: t.extra.openid ?? 'oSandbox0000000000000000000', tradeType: t.extra.tradeType ?? 'NATIVE', amount: plainMoney(fromFen(t.fen)), subject: t.subject, fee: '0.00000' };
       return x.kind === 'payment'
         ? { ...row, state: 'SUCCESS', refundId: '', refundNo: '', refund: '' }
         : { ...row, state: 'REFUND', refundId: `R${x.refund.refundNo}`, refundNo: x.refund.refundNo, refund: plainMoney(fromFen(x.fen)) };

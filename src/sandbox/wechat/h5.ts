@@ -108,7 +108,7 @@ export function wechatH5(d: H5Deps) {
     notFound: (_req, res) => refuse(res, '支付请求已失效，请重新发起支付'),
     render(req, res, t, state) {
       res.render('sandbox/wechat-h5', {
-        title: '微信支付', t, state, amount: plainMoney(fromFen(t.fen)), merchant: d.merchantName, back: back(req), action: `${req.baseUrl}/h5/checkmweb`, query: query(req),
+        title: '微信支付', product: 'H5 支付', t, state, amount: plainMoney(fromFen(t.fen)), merchant: d.merchantName, back: back(req), action: `${req.baseUrl}/h5/checkmweb`, query: query(req),
       });
     },
     pay: d.pay,

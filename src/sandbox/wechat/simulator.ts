@@ -1,4 +1,4 @@
-// WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native and H5 (./h5.ts) orders, query,
+// WeChat Pay API v3, simulated (the other side of src/gateways/wechat): Native, H5 (./h5.ts) and JSAPI (./jsapi.ts) orders, query,
 // close, refund, the trade bill, the "phone" page the code_url opens (QR + 确认支付 / 取消支付)
 // and signed, encrypted TRANSACTION.SUCCESS notifications on WeChat's published retry
 // schedule until the merchant answers 200/204.
@@ -23,6 +23,7 @@ import { ensureKeyPair } from '../keys';
 import { billRoutes } from './bill';
 import { ensureApiV3Key, issuePlatformCertificate, type SimCertificate } from './certificates';
 import { wechatH5 } from './h5';
+import { wechatJsapi } from './jsapi';
 import { refundRoutes } from './refunds';
 import {
   asUnpaid, checkoutRoutes, expireIfDue, newTrade, notifyPaid, queryFault, releaseHeld, subPaymentBook, tradeBook,
@@ -81,7 +82,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
     ...(t.tradeNo ? { transaction_id: t.tradeNo } : {}), trade_type: t.extra.tradeType ?? 'NATIVE',
     trade_state: t.status === 'PAID' ? (t.refundedFen > 0n ? 'REFUND' : 'SUCCESS') : t.status === 'CLOSED' ? 'CLOSED' : 'NOTPAY',
     trade_state_desc: t.status === 'PAID' ? '支付成功' : t.status === 'CLOSED' ? '订单已关闭' : '订单未支付', attach: t.subject,
-    ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: 'oSandbox0000000000000000000' } } : {}),
+    ...(t.paidAt ? { success_time: `${dashedDateTime(t.paidAt).replace(' ', 'T')}+08:00`, bank_type: 'OTHERS', payer: { openid: t.extra.openid ?? 'oSandbox0000000000000000000' } } : {}),
     // Fen as a JSON integer, as WeChat sends it; below 2^53 the number is exact.
     amount: { total: Number(t.fen + (m === 'wrong_amount' ? 1n : 0n)), payer_total: Number(t.fen), currency: 'CNY', payer_currency: 'CNY' },
   });
@@ -182,6 +183,9 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   // H5: a phone's browser (./h5.ts). Its domain is the one the school registered: PUBLIC_URL's host.
   const h5 = wechatH5({ settings: s, book, send, json, pay, registeredHost: new URL(opts.config.publicUrl).hostname, merchantName: opts.config.schoolName });
   h5.prepay(api);
+  // JSAPI and the official account's 网页授权 (./jsapi.ts), for a payer inside WeChat's browser.
+  const jsapi = wechatJsapi({ settings: s, book, send, json, pay, merchantPublicKey: merchant.publicKey, registeredHost: new URL(opts.config.publicUrl).hostname, merchantName: opts.config.schoolName, keyDir: opts.keyDir });
+  jsapi.prepay(api);
   refundRoutes(api, { control, book, json, send });
   billRoutes(api, { settings: s, book, send });
 
@@ -203,7 +207,7 @@ export function createWechatSimulator(opts: { config: Config; control: SandboxCo
   const phone = checkoutRoutes({ path: '/pay/:pr', find: tradeOfPage, notFound: '二维码已失效', render: page, pay, subPayments: fiscal });
 
   const router = Router();
-  router.use(phone, h5.page, api);
+  router.use(phone, h5.page, jsapi.page, api);
 
   /** The non-tax cashier's 微信: a trade of 甘肃省财政厅's mchid, paid on the same phone page. */
   const subPayments: SubPaymentChannel = {
