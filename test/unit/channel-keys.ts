@@ -1,4 +1,4 @@
-// Throwaway RSA key pairs for codec tests: fixed ones from test/helpers/fixture-keys.pem.
+// Throwaway RSA key pairs for codec tests: the fixed pool of test/helpers/fixture-keys.ts (made once, kept under node_modules/.cache).
 import { fixtureKeyPair } from '../helpers/fixture-keys';
 
 export const keyPair = fixtureKeyPair;
