@@ -97,7 +97,7 @@ describe('学费缴费 in the browser', () => {
     await screenshot(page, 'pay-7-fees');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 
   it('张三 opens 代收项目缴费: the 图20 page offers 中国工商银行 and 微信支付, no 非税通知', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
