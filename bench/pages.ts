@@ -36,6 +36,7 @@ import { createApp } from '../src/app';
 import { migrateLatest } from '../src/db/migrate';
 import { createLogger } from '../src/logger';
 import { buildServices } from '../src/services';
+import { useViews } from '../src/http/views';
 import { seedDemo } from '../seeds/demo';
 import { buildUnpaidOrder, paidOrder } from '../test/factories-payments';
 
@@ -161,9 +162,7 @@ export async function benchPages(): Promise<void> {
     const cookies = await sessionCookies(real.base, students.map((s) => s.number));
 
     const fromMemory = express();
-    fromMemory.set('view engine', 'ejs');
-    fromMemory.set('views', app.get('views'));
-    fromMemory.set('view cache', true);
+    useViews(fromMemory, app.get('views') as string, { cache: true });
     const captured: { view: string; locals: Record<string, unknown> }[] = [];
     for (const [i, page] of PAGES.entries()) {
       rendered = null;

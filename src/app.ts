@@ -22,6 +22,7 @@ import { saveBeforeRedirect, sessionMiddleware } from './http/session';
 import { lateSessionErrors } from './http/session-late-errors';
 import { markTimedOut, timedOutPost } from './http/session-timeout';
 import { viewHelpers } from './http/view-helpers';
+import { useViews } from './http/views';
 import type { Logger } from './logger';
 import { currentUserSql } from './modules/auth/repo';
 import { AUTH_HASHING_POSTS, authRoutes } from './modules/auth/routes';
@@ -67,10 +68,8 @@ export function createApp(deps: AppDeps) {
     ...(deps.pdfPool ? { pdfPool: deps.pdfPool } : {}),
   });
   const app = express();
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
   // Compiled templates are kept except while developing, where edits should show on reload.
-  app.set('view cache', config.env !== 'development');
+  useViews(app, path.join(root, 'views'), { cache: config.env !== 'development' });
   // Only these peers' X-Forwarded-For / -Proto are believed (TRUST_PROXY): req.ip is then the client's
   // address, which the guess throttling counts, and req.secure says whether the client used https.
   app.set('trust proxy', config.trustProxy);

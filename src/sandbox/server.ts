@@ -16,6 +16,7 @@ import { createIcbcSimulator, type IcbcSimulator } from './icbc/simulator';
 import { createNontaxSimulator, type NontaxSimulator } from './nontax/simulator';
 import { createUnionpaySimulator, type UnionpaySimulator } from './unionpay/simulator';
 import { createWechatSimulator, type WechatSimulator } from './wechat/simulator';
+import { useViews } from '../http/views';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,8 +25,7 @@ export type SandboxApp = express.Express & { nontax: NontaxSimulator; control: S
 export function createSandboxApp(opts: { config: Config; logger?: Logger; keyDir?: string }): SandboxApp {
   const app = express();
   app.disable('x-powered-by');
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
+  useViews(app, path.join(root, 'views'), { cache: opts.config.env !== 'development' });
   Object.assign(app.locals, viewHelpers, { schoolName: opts.config.schoolName });
   app.get('/', (_req, res) => res.type('text/plain; charset=utf-8').send('支付渠道沙箱 (sandbox)'));
   // Browsers ask every origin for an icon; an empty answer keeps their consoles clean.
