@@ -13,26 +13,41 @@ export interface CounterKey {
 
 export function throttleRepo(db: Knex) {
   return {
-    /** Counts one more failure (a row past its window starts again at 1) and returns the count. */
-    async reserve(key: CounterKey, windowSeconds: number): Promise<number> {
-      const { rows } = await db.raw<{ rows: { failures: number }[] }>(
-        `INSERT INTO auth_throttle AS t (scope, account, address, failures, expires_at)
-         VALUES (:scope, :account, :address, 1, now() + make_interval(secs => :win))
-         ON CONFLICT (scope, account, address) DO UPDATE SET
-           failures = CASE WHEN t.expires_at <= now() THEN 1 ELSE t.failures + 1 END,
-           next_at = CASE WHEN t.expires_at <= now() THEN NULL ELSE t.next_at END,
-           expires_at = CASE WHEN t.expires_at <= now() THEN now() + make_interval(secs => :win) ELSE t.expires_at END
-         RETURNING failures`,
-        { ...key, win: windowSeconds },
+    /**
+     * A sign-in's three looks at once, in one statement (a sign-in's statements are most of its
+     * database time): one more on the account's and on the address's counters, each as `reserve`
+     * does, and the pair's wait as `waitSeconds` reads it.
+     */
+    async reserveSignIn(k: { account: CounterKey; address: CounterKey; pair: CounterKey }, win: { account: number; address: number }): Promise<{ account: number; address: number; wait: number }> {
+      const upsert = (p: string) => `INSERT INTO auth_throttle AS t (scope, account, address, failures, expires_at)
+           VALUES (:${p}Scope, :${p}Account, :${p}Address, 1, now() + make_interval(secs => :${p}Win))
+           ON CONFLICT (scope, account, address) DO UPDATE SET
+             failures = CASE WHEN t.expires_at <= now() THEN 1 ELSE t.failures + 1 END,
+             next_at = CASE WHEN t.expires_at <= now() THEN NULL ELSE t.next_at END,
+             expires_at = CASE WHEN t.expires_at <= now() THEN now() + make_interval(secs => :${p}Win) ELSE t.expires_at END
+           RETURNING failures`;
+      const { rows } = await db.raw<{ rows: { account: number; address: number; wait: number }[] }>(
+        `WITH a AS (${upsert('a')}), i AS (${upsert('i')})
+         SELECT (SELECT failures FROM a) AS account, (SELECT failures FROM i) AS address,
+           coalesce((SELECT ceil(extract(epoch FROM next_at - now()))::int FROM auth_throttle
+             WHERE scope = :pScope AND account = :pAccount AND address = :pAddress AND expires_at > now() AND next_at > now()), 0) AS wait`,
+        {
+          aScope: k.account.scope, aAccount: k.account.account, aAddress: k.account.address, aWin: win.account,
+          iScope: k.address.scope, iAccount: k.address.account, iAddress: k.address.address, iWin: win.address,
+          pScope: k.pair.scope, pAccount: k.pair.account, pAddress: k.pair.address,
+        },
       );
-      return rows[0]!.failures;
+      const r = rows[0]!;
+      return { account: Number(r.account), address: Number(r.address), wait: Number(r.wait) };
     },
 
-    /** Seconds this pair must still wait before a guess without a 验证码 (0: none). */
-    async waitSeconds(key: CounterKey): Promise<number> {
-      const row = await db('auth_throttle').where(key).andWhere('expires_at', '>', db.fn.now()).andWhere('next_at', '>', db.fn.now())
-        .first(db.raw('ceil(extract(epoch FROM next_at - now()))::int AS wait'));
-      return row ? Number((row as { wait: number }).wait) : 0;
+    /** After a right password, in one statement: the account's and the pair's counters forgotten, the address's reservation given back. */
+    async signedIn(k: { account: CounterKey; address: CounterKey; pair: CounterKey }): Promise<void> {
+      await db.raw(
+        `WITH gone AS (DELETE FROM auth_throttle WHERE scope = :scope AND account = :account AND address IN ('', :pairAddress))
+         UPDATE auth_throttle SET failures = greatest(failures - 1, 0) WHERE scope = :aScope AND account = '' AND address = :address`,
+        { scope: k.account.scope, account: k.account.account, pairAddress: k.pair.address, aScope: k.address.scope, address: k.address.address },
+      );
     },
 
     /**
@@ -64,10 +79,6 @@ export function throttleRepo(db: Knex) {
     /** Gives one reserved failure back (the request was not a guess after all). */
     async release(key: CounterKey): Promise<void> {
       await db('auth_throttle').where(key).update({ failures: db.raw('greatest(failures - 1, 0)') });
-    },
-
-    async forget(key: CounterKey): Promise<void> {
-      await db('auth_throttle').where(key).del();
     },
 
     /** Failures counted now (0 when none or the window is over). */

@@ -103,9 +103,7 @@ export function createThrottle(db: Knex, scope: string): Throttle {
   return {
     async attempt(account, ip, captcha) {
       const k = keys(account, ip);
-      const [a, i, wait] = await Promise.all([
-        repo.reserve(k.account, ACCOUNT_WINDOW_SECONDS), repo.reserve(k.address, ADDRESS_WINDOW_SECONDS), repo.waitSeconds(k.pair),
-      ]);
+      const { account: a, address: i, wait } = await repo.reserveSignIn(k, { account: ACCOUNT_WINDOW_SECONDS, address: ADDRESS_WINDOW_SECONDS });
       if (!(wait > 0 || a > ACCOUNT_CAPTCHA_AFTER || i > ADDRESS_CAPTCHA_AFTER)) return { kind: 'check', failures: a };
       const result = await captcha();
       if (result === 'ok') return { kind: 'check', failures: a };
@@ -119,7 +117,7 @@ export function createThrottle(db: Knex, scope: string): Throttle {
     },
     async succeeded(account, address) {
       const k = keys(account, address);
-      await Promise.all([repo.forget(k.account), repo.forget(k.pair), repo.release(k.address)]);
+      await repo.signedIn(k);
     },
     async release(account, address) {
       await giveBack(keys(account, address));
