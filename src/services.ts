@@ -9,6 +9,7 @@ import type { Database } from './db/connection';
 import { createGatewayRegistry, type GatewayRegistry } from './gateways/registry';
 import { createKicker } from './jobs/kicker';
 import type { Logger } from './logger';
+import { cachedAnnouncements } from './modules/announcements/cached';
 import { announcementRepo } from './modules/announcements/repo';
 import { auditRepo } from './modules/audit/repo';
 import { createHasher } from './modules/auth/hasher';
@@ -89,7 +90,7 @@ export function buildServices(deps: ServiceDeps) {
   // jobs) and refunding (console, overpayments); one audit log; the sign-in throttle.
   const gateways = deps.registry ?? createGatewayRegistry(config);
   const audit = auditRepo(knex);
-  const announcements = announcementRepo(knex);
+  const announcements = cachedAnnouncements(announcementRepo(knex));
   const captchas = captchaStore(knex);
   const loginThrottle = deps.loginThrottle ?? createThrottle(knex, 'login');
 
@@ -188,7 +189,7 @@ export function buildServices(deps: ServiceDeps) {
       accounts: accountsService({ db: knex, audit, loginThrottle }),
       fees: consoleFeesService({ db: knex, repo: consoleFeesRepo(knex), audit }),
       counter: counterService({ db: knex, audit, afterPayment: () => ebillKick.kick() }),
-      announcements: consoleAnnouncementsService({ db: knex, audit }),
+      announcements: consoleAnnouncementsService({ db: knex, audit, onChange: announcements.invalidate }),
       importJobs: importJobs({ repo: importJobsRepo(knex), imports, logger }),
       auditLog: auditViewer({ db: knex }),
     },

@@ -11,7 +11,7 @@ import type { announcementForm } from './schemas';
 
 type Form = z.infer<typeof announcementForm>;
 
-export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }) {
+export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo; onChange?: () => void }) {
   const { db, audit } = deps;
   return {
     async list(requestedPage: number) {
@@ -42,7 +42,7 @@ export function consoleAnnouncementsService(deps: { db: Knex; audit: AuditRepo }
         }
         await audit.record({ actorAccountId: actor.accountId, action: `announcement.${action}`, detail: { announcementId: annId, title: f.title }, ip: actor.ip }, trx);
         return annId!;
-      });
+      }).finally(() => deps.onChange?.());
     },
   };
 }
