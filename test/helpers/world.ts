@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, expect } from 'vitest';
 import { createApp } from '../../src/app';
+import { isAppError } from '../../src/domain/app-error';
 import type { Config } from '../../src/config';
 import { platformJobs } from '../../src/jobs';
 import { createLogger, type Logger } from '../../src/logger';
@@ -291,6 +292,32 @@ export async function submitTo(payment: PaymentService, p: Pick<Payable, 'person
   const r = await payment.submitToChannel(p.personId, orderNo, channel);
   if (r.kind !== 'action') throw new Error(`submit: ${JSON.stringify(r)}`);
   return r.action;
+}
+
+/**
+ * 取消交费 as its page reads it: `{ ok: true, message }` (the notice 应交款明细表 shows), or the
+ * command's refusal (an AppError) as `{ ok: false, message, ...details }`: `paid: true` is the
+ * order already paid, which the page answers with 银行支付结果.
+ */
+export async function cancelOf(payment: PaymentService, personId: number, orderNo: string) {
+  try {
+    return { ok: true as const, ...(await payment.cancel(personId, orderNo)) };
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return { ok: false as const, message: e.message, ...e.details };
+  }
+}
+
+/**
+ * 确定缴费's answer, or its refusal (an AppError) as `{ kind: 'refused', message }`: the line 图12
+ * shows again. Wrapped where the call starts, so a refusal before the test awaits it is never an
+ * unhandled rejection.
+ */
+export function submitOutcome<T>(submitting: Promise<T>): Promise<T | { kind: 'refused'; message: string }> {
+  return submitting.catch((e: unknown) => {
+    if (!isAppError(e)) throw e;
+    return { kind: 'refused' as const, message: e.message };
+  });
 }
 
 // ——— The payer at the channel ———

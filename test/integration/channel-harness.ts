@@ -15,7 +15,7 @@ import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { ChannelOrder, PaymentAction, Statement } from '../../src/gateways/types';
 import type { CardChannel as SandboxChannel } from '../../src/sandbox/control';
 import { text as visible } from '../helpers/client';
-import { PASSWORD, countRows, makeOrder, orderOf, pageAction, payAt as payAtChannel, payEnv, sandboxControl, signedIn, submitTo, until, waitForStatus } from '../helpers/world';
+import { PASSWORD, cancelOf, countRows, makeOrder, orderOf, pageAction, payAt as payAtChannel, payEnv, sandboxControl, signedIn, submitTo, until, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -217,7 +217,7 @@ export function doneWhen(w: PlatformWorld, label: string) {
       const s = await w.student('249.99');
       const first = await w.order(s);
       await w.payAt(await w.submit(s, first));
-      const cancelled = await w.payment.cancel(s.personId, first);
+      const cancelled = await cancelOf(w.payment, s.personId, first);
       if (!cancelled.ok) {
         // A channel that cannot close an unpaid order (ICBC e-pay, UnionPay; an Alipay QR nobody
         // scanned): 取消 is not reported done while the page may still be paid, and the order

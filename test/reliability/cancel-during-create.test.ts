@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createGatewayRegistry, type GatewayRegistry } from '../../src/gateways/registry';
 import { ChannelError, type ChannelAdapter, type CreatedPayment, type PaymentAction } from '../../src/gateways/types';
 import { M } from '../../src/modules/payment/messages';
-import { count, orderOf, orderStatus, payAt, payAtCashier, payEnv, sandboxControl, until, waitForStatus } from '../helpers/world';
+import { cancelOf, count, orderOf, orderStatus, payAt, payAtCashier, payEnv, sandboxControl, submitOutcome, until, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -111,11 +111,11 @@ describe('取消 while the channel is creating the payment (微信支付: its or
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'after');
-    const submitting = payment.submitToChannel(p.personId, no, 'wechat');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
     expect(wechatTrade(no)?.status).toBe('UNPAID');
 
-    expect(await payment.cancel(p.personId, no)).toEqual({ ok: true, message: M.cancelled(no) });
+    expect(await cancelOf(payment, p.personId, no)).toEqual({ ok: true, message: M.cancelled(no) });
     expect(await orderStatus(knex, no)).toBe('closed');
     expect(wechatTrade(no)?.status).toBe('CLOSED');
 
@@ -132,10 +132,10 @@ describe('取消 while the channel is creating the payment (微信支付: its or
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'before');
-    const submitting = payment.submitToChannel(p.personId, no, 'wechat');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
     expect(wechatTrade(no)).toBeUndefined();
-    expect(await payment.cancel(p.personId, no)).toMatchObject({ ok: true });
+    expect(await cancelOf(payment, p.personId, no)).toMatchObject({ ok: true });
     expect(await orderStatus(knex, no)).toBe('closed');
 
     h.release();
@@ -151,13 +151,13 @@ describe('取消 while the channel is creating the payment (微信支付: its or
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'after');
-    const submitting = payment.submitToChannel(p.personId, no, 'wechat');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
     // The channel's notifications are lost for now: the close is what finds the payment.
     await fault({ channel: 'wechat', kind: 'lose', count: 1000 });
     expect(await payQr((await h.created).action)).toBe(true);
 
-    expect(await payment.cancel(p.personId, no)).toEqual({ ok: false, message: M.alreadyPaid(no), paid: true });
+    expect(await cancelOf(payment, p.personId, no)).toEqual({ ok: false, message: M.alreadyPaid(no), paid: true });
     h.release();
     expect(await submitting).toEqual({ kind: 'paid', orderNo: no });
     expect(await orderStatus(knex, no)).toBe('paid');
@@ -173,7 +173,7 @@ describe('取消 while the channel is creating the payment (微信支付: its or
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'after');
-    const submitting = payment.submitToChannel(p.personId, no, 'wechat');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
     h.release('timeout');
     expect(await submitting).toEqual({ kind: 'refused', message: M.channelBusy });
@@ -194,7 +194,7 @@ describe('another channel or another order while the channel is creating the pay
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'before');
-    const wechat = payment.submitToChannel(p.personId, no, 'wechat');
+    const wechat = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
 
     const icbc = await payment.submitToChannel(p.personId, no, 'icbc');
@@ -217,7 +217,7 @@ describe('another channel or another order while the channel is creating the pay
     const p = await payer('代收');
     const no = await order(p);
     const h = hold('wechat', 'after');
-    const wechat = payment.submitToChannel(p.personId, no, 'wechat');
+    const wechat = submitOutcome(payment.submitToChannel(p.personId, no, 'wechat'));
     await h.reached;
     expect(await payQr((await h.created).action)).toBe(true);
 
@@ -234,7 +234,7 @@ describe('another channel or another order while the channel is creating the pay
     const p = await payer('代收');
     const first = await order(p);
     const h = hold('wechat', 'after');
-    const wechat = payment.submitToChannel(p.personId, first, 'wechat');
+    const wechat = submitOutcome(payment.submitToChannel(p.personId, first, 'wechat'));
     await h.reached;
 
     const second = await order(p, '100.00');
@@ -257,10 +257,10 @@ describe('非税支付: the 缴款码 is known only from the answer', () => {
     const p = await payer('财政');
     const no = await order(p);
     const h = hold('nontax', 'after');
-    const submitting = payment.submitToChannel(p.personId, no, 'nontax');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'nontax'));
     await h.reached;
 
-    expect(await payment.cancel(p.personId, no)).toEqual({ ok: false, message: M.cannotCloseOther(no) });
+    expect(await cancelOf(payment, p.personId, no)).toEqual({ ok: false, message: M.cannotCloseOther(no) });
     await knex('orders').where({ order_no: no }).update({ expires_at: new Date(Date.now() - 1000) });
     await payment.expireDue();
     expect(await orderStatus(knex, no)).toBe('paying');
@@ -278,14 +278,14 @@ describe('非税支付: the 缴款码 is known only from the answer', () => {
     const p = await payer('财政');
     const no = await order(p);
     const h = hold('nontax', 'after');
-    const submitting = payment.submitToChannel(p.personId, no, 'nontax');
+    const submitting = submitOutcome(payment.submitToChannel(p.personId, no, 'nontax'));
     await h.reached;
     h.release('timeout');
     expect(await submitting).toEqual({ kind: 'refused', message: M.channelBusy });
     // Minutes later no call can still be in flight: 取消 closes it here.
     await knex('payment_attempts').whereIn('order_id', knex('orders').select('id').where({ order_no: no }))
       .update({ created_at: new Date(Date.now() - 5 * 60_000) });
-    expect(await payment.cancel(p.personId, no)).toMatchObject({ ok: true });
+    expect(await cancelOf(payment, p.personId, no)).toMatchObject({ ok: true });
     expect(await orderStatus(knex, no)).toBe('closed');
 
     // The 缴款码 the platform made was never closed there; its payment comes in by our number.

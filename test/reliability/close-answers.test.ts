@@ -3,6 +3,7 @@
 // otherwise be told the order was paid elsewhere. Over HTTP to the sandbox, real PostgreSQL.
 import { describe, expect, it } from 'vitest';
 import { testDatabase } from '../helpers/test-db';
+import { cancelOf } from '../helpers/world';
 import { reconcileWorld } from './reconcile-env';
 
 const db = await testDatabase();
@@ -19,7 +20,7 @@ describe('a close answered "paid" with a payment we refuse', () => {
     // The attempt we hold asks for another amount than the one the channel took.
     const o = await w.knex('orders').where({ order_no: orderNo }).first('id');
     await w.knex('payment_attempts').where({ order_id: o.id }).update({ amount: '49.00' });
-    const r = await w.payment.cancel(p.personId, orderNo);
+    const r = await cancelOf(w.payment, p.personId, orderNo);
     expect(r).toMatchObject({ ok: false });
     expect((r as { paid?: true }).paid).toBeUndefined();
     expect(await w.statusOf(orderNo)).not.toBe('paid');

@@ -10,6 +10,7 @@ import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
+import { cancelOf } from '../helpers/world';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
 
@@ -30,7 +31,7 @@ describe('a bill paid twice', () => {
     const qr = await w.submit(p, a, 'wechat');
     await w.fault('wechat', 'reorder');
     await w.payAt('wechat', qr);
-    expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
+    expect(await cancelOf(w.payment, p.personId, a)).toMatchObject({ ok: true });
     expect(await w.statusOf(a)).toBe('closed');
 
     // Seeing nothing paid, the payer pays the bill again through ICBC.

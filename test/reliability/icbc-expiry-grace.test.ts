@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money';
 import type { PaymentAction } from '../../src/gateways/types';
 import { testDatabase } from '../helpers/test-db';
-import { form, openBankPage } from '../helpers/world';
+import { cancelOf, form, openBankPage } from '../helpers/world';
 import { reconcileWorld } from './reconcile-env';
 
 const db = await testDatabase();
@@ -60,7 +60,7 @@ describe('ICBC: a page is not closed while it may still be paid', () => {
     await w.fault('icbc', 'declined');
     expect(await icbc.query(channelOrder)).toEqual({ status: 'unpaid' });
     await w.fault('icbc', 'declined', 2);
-    const r = await w.payment.cancel(p.personId, orderNo);
+    const r = await cancelOf(w.payment, p.personId, orderNo);
     expect(r.ok).toBe(false);
     expect((await attemptOf(orderNo)).status).toBe('sent');
     expect(await w.statusOf(orderNo)).not.toBe('closed');

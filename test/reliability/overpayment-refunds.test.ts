@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
-import { refundFromConsole } from '../helpers/world';
+import { cancelOf, refundFromConsole } from '../helpers/world';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
 
@@ -34,7 +34,7 @@ async function paidTwice(due: string, gapMs = 0) {
   const qr = await w.submit(p, first, 'wechat');
   await w.fault('wechat', 'reorder');
   await w.payAt('wechat', qr);
-  expect(await w.payment.cancel(p.personId, first)).toMatchObject({ ok: true });
+  expect(await cancelOf(w.payment, p.personId, first)).toMatchObject({ ok: true });
   if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
   const second = await w.order(p);
   await w.payAt('icbc', await w.submit(p, second, 'icbc'));

@@ -13,7 +13,7 @@ import { auditRepo } from '../../src/modules/audit/repo';
 import type { Actor } from '../../src/modules/console/context';
 import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { testServices } from '../helpers/services';
-import { count, faultOnce, refundQueryJob } from '../helpers/world';
+import { cancelOf, count, faultOnce, refundQueryJob } from '../helpers/world';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { reconcileWorld } from './reconcile-env';
@@ -68,7 +68,7 @@ async function flaggedSecondPayment(due: string) {
   const qr = await w.submit(p, a, 'wechat');
   await w.fault('wechat', 'reorder');
   await w.payAt('wechat', qr);
-  expect(await w.payment.cancel(p.personId, a)).toMatchObject({ ok: true });
+  expect(await cancelOf(w.payment, p.personId, a)).toMatchObject({ ok: true });
   const b = await w.order(p);
   await w.payAt('icbc', await w.submit(p, b, 'icbc'));
   await w.payment.result(p.personId, b);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { poolOver } from '../../db/connection';
+import { isAppError } from '../../domain/app-error';
 import { businessDate } from '../../domain/business-date';
 import { createLogger } from '../../logger';
 import { checkChannelStatements, checkLedger } from '../../modules/reconcile/ledger-check';
@@ -53,12 +54,13 @@ export async function reconcileCommand(knex: Knex, config: Config, args: string[
       console.error(`${channel} 的对账单通过接口下载，无需 --file`);
       return 2;
     }
-    const out = await s.reconcile.reconcileFile(channel, day, readFileSync(file));
-    if ('refused' in out) {
-      console.error(out.refused);
+    try {
+      r = await s.reconcile.reconcileFile(channel, day, readFileSync(file));
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      console.error(e.message);
       return 1;
     }
-    r = out;
   } else r = await s.reconcile.reconcile(channel, day, 'cli');
   if (r.status === 'failed') {
     console.error(`对账失败（批次 ${r.runId}）：${r.error ?? ''}`);

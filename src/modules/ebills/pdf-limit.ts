@@ -4,6 +4,10 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { QueryPool } from '../../db/connection';
 
+/**
+ * A slot held (to release when the download ends) or not, with when to try again: a value, not
+ * an AppError, because the caller must release what it holds; the download route words the 429.
+ */
 export type PdfSlot = { ok: true; release: () => void } | { ok: false; retryAfterSeconds: number };
 
 export interface PdfLimit {

@@ -84,7 +84,11 @@ export function signedHeaders(appId: string, secret: string, body: string, now =
 
 type HeaderGetter = (name: string) => string | null | undefined;
 
-/** Checks the signature over the body exactly as received, and the clock skew. */
+/**
+ * Checks the signature over the body exactly as received, and the clock skew. `why` is for the
+ * log and the EbillError of the client (./client.ts), and for the sandbox's 401 (src/sandbox/ebill.ts);
+ * never shown to a person, so not an AppError.
+ */
 export function verify(secret: string, get: HeaderGetter, body: string, now = new Date()): { ok: true } | { ok: false; why: string } {
   const timestamp = get(HEADER.timestamp) ?? '';
   const nonce = get(HEADER.nonce) ?? '';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
-import { isAppError } from '../../domain/app-error';
+import { type AppError, HTTP_STATUS, isAppError } from '../../domain/app-error';
+import { isBusyError } from '../../domain/gate';
 import { isSettled, LIVE } from '../../domain/order-state';
 import { deviceOf, isHandheld } from '../../domain/payer-device';
 import type { ChannelId } from '../../gateways/types';
@@ -29,6 +30,12 @@ function phoneNote(channels: { id: string; label: string; available: boolean }[]
   const apps = wallets.map((c) => (c.id === 'alipay' ? '支付宝' : '微信')).join('或');
   return { ...M.phone, note: M.phone.note(wallets.map((c) => c.label).join('或'), apps) };
 }
+
+/**
+ * A command's refusal, shown on 图12 again with its message. An order that is not the payer's
+ * (not_found) and a full queue (BusyError) are not: the error handler answers those.
+ */
+const refusal = (e: unknown): e is AppError => isAppError(e) && e.code !== 'not_found' && !isBusyError(e);
 
 type ConfirmExtra = {
   error?: string; editMobile?: boolean; mobileError?: string; typedMobile?: string; status?: number;
@@ -112,11 +119,16 @@ export function orderRoutes(deps: {
         return res.redirect(303, at);
       }
     }
-    const result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client);
+    let result;
+    try {
+      result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client);
+    } catch (e) {
+      if (!refusal(e)) throw e;
+      return renderConfirm(req, res, orderNo, { error: e.message, status: HTTP_STATUS[e.code] });
+    }
     if (result.kind === 'paid') return res.redirect(303, `/pay/orders/${orderNo}/result`);
     // 200: nothing was sent; the page is a question (pay here anyway, or go back), not a refusal.
     if (result.kind === 'warning') return renderConfirm(req, res, orderNo, { openElsewhere: { channel: f.data.channel, open: result.open }, status: 200 });
-    if (result.kind === 'refused') return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
     if (result.kind === 'otherBrowser') {
       const label = choiceLabel(result.channel);
       return res.render('pay/other-browser', { ...view, title: M.otherBrowser.title, crumbs: M.crumbs.confirm, orderNo, channel: result.channel, text: M.otherBrowser.text(label, orderNo), or: M.otherBrowser.or, scanInstead: M.phone.scanInstead });
@@ -134,10 +146,14 @@ export function orderRoutes(deps: {
 
   r.post('/pay/orders/:orderNo/cancel', async (req, res) => {
     const { orderNo } = req.params;
-    const result = await payment.cancel(req.user!.personId, orderNo);
-    if (result.ok) return res.redirect(303, `/pay?cancelled=${orderNo}`);
-    if (result.paid) return res.redirect(303, `/pay/orders/${orderNo}/result`);
-    return renderConfirm(req, res, orderNo, { error: result.message, status: 409 });
+    try {
+      await payment.cancel(req.user!.personId, orderNo);
+    } catch (e) {
+      if (!refusal(e)) throw e;
+      if (e.details.paid) return res.redirect(303, `/pay/orders/${orderNo}/result`);
+      return renderConfirm(req, res, orderNo, { error: e.message, status: HTTP_STATUS[e.code] });
+    }
+    res.redirect(303, `/pay?cancelled=${orderNo}`);
   });
 
   r.post('/pay/orders/:orderNo/mobile', async (req, res) => {

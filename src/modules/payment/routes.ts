@@ -108,8 +108,13 @@ export function paymentRoutes(deps: {
 
   /** 交费信息显示, with any live order holding the same bills offered before 下一步 builds one. */
   const renderReview = async (req: Request, res: Response, w: WizardState, status = 200) => {
-    const data = await payment.review(req.user!.personId, w);
-    if (!data.ok) return renderList(req, res, data.message, 409);
+    let data;
+    try {
+      data = await payment.review(req.user!.personId, w);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return renderList(req, res, e.message, HTTP_STATUS[e.code]);
+    }
     const back = new URLSearchParams([['category', w.category], ...w.periods.map((p) => ['period', String(p)])]);
     const offers = data.offers.map((o: LiveOrderOffer) => ({ ...o, channelLabel: o.channel ? choiceLabel(o.channel) : null }));
     res.status(status).render('pay/review', {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { isAppError } from '../../domain/app-error';
+import { HTTP_STATUS, isAppError } from '../../domain/app-error';
 import { businessDate } from '../../domain/business-date';
 import { CHOICE_LABEL } from '../../domain/labels';
 import { isOwnKey } from '../../domain/own';
@@ -70,8 +70,13 @@ export function reconcileRoutes(deps: { reconcile: ReconcileService; refunds: Pi
     if (req.uploadError || !file || !file.size) errors.file = req.uploadError ?? '请选择对账文件';
     const upload = { ...values, form: 'upload' };
     if (!form.ok || Object.keys(errors).length) return show(req, res, { status: 400, values: upload, errors });
-    const out = await deps.reconcile.reconcileFile(form.data.channel, form.data.day, file!.buffer);
-    if ('refused' in out) return show(req, res, { status: 400, values: upload, errors: { file: out.refused } });
+    let out;
+    try {
+      out = await deps.reconcile.reconcileFile(form.data.channel, form.data.day, file!.buffer);
+    } catch (e) {
+      if (!isAppError(e)) throw e;
+      return show(req, res, { status: HTTP_STATUS[e.code], values: upload, errors: { [e.field]: e.message } });
+    }
     const actor = actorOf(req);
     await deps.audit?.record({
       actorAccountId: actor.accountId, action: 'reconcile.upload', targetPersonId: null, ip: actor.ip,

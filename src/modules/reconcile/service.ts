@@ -2,6 +2,7 @@
 // and the overpayments that come out of a bill paid twice, flagged here and refunded by the
 // refunds module.
 import type { Knex } from 'knex';
+import { AppError } from '../../domain/app-error';
 import { businessDate } from '../../domain/business-date';
 import type { GatewayRegistry } from '../../gateways/registry';
 import { ChannelError, type Statement } from '../../gateways/types';
@@ -43,16 +44,17 @@ export function reconcileService(deps: ReconcileDeps) {
     /**
      * A statement file finance uploaded (channels that deliver statements only as files: ICBC):
      * read by the adapter's own parser, then reconciled exactly like a downloaded statement. A
-     * file the parser refuses is refused whole, before any run is recorded.
+     * file the parser refuses is refused whole, before any run is recorded: an AppError on the
+     * file field, in the parser's words.
      */
-    async reconcileFile(channel: string, day: string, file: Uint8Array): Promise<RunResult | { refused: string }> {
+    async reconcileFile(channel: string, day: string, file: Uint8Array): Promise<RunResult> {
       const adapter = registry.get(channel);
       if (!adapter?.parseStatement) throw new Error(`channel ${channel} takes no statement upload`);
       let statement: Statement;
       try {
         statement = adapter.parseStatement(day, file);
       } catch (e) {
-        if (e instanceof ChannelError) return { refused: e.message };
+        if (e instanceof ChannelError) throw new AppError('invalid', e.message, 'file');
         throw e;
       }
       return run(channel, day, 'upload', () => Promise.resolve(statement));

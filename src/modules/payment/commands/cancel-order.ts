@@ -1,4 +1,7 @@
-// 取消交费 / 取消: the order is closed at its channel and here.
+// 取消交费 / 取消: the order is closed at its channel and here. When it cannot be, the command
+// refuses (AppError 'conflict', shown on 图12 again); one already paid says so in `details.paid`,
+// for the page to show the 银行支付结果 instead.
+import { AppError } from '../../../domain/app-error';
 import { isSettled, LIVE } from '../../../domain/order-state';
 import { EXPIRY_GRACE_MS } from '../../../gateways/common/expiry';
 import { attemptsOf, isLiveAttempt, type AttemptRow } from '../attempts-repo';
@@ -7,16 +10,20 @@ import { M } from '../messages';
 import { orderById, shortenOrderExpiry } from '../orders-repo';
 import { closeOrder } from './close-order';
 
-export type CancelResult = { ok: true; message: string } | { ok: false; message: string; paid?: true };
+/** The notice 应交款明细表 shows after 取消. */
+export interface Cancelled { message: string }
 
-export async function cancelOrder(deps: PaymentDeps, input: { personId: number; orderNo: string; now: Date }): Promise<CancelResult> {
+const refused = (message: string) => new AppError('conflict', message);
+
+export async function cancelOrder(deps: PaymentDeps, input: { personId: number; orderNo: string; now: Date }): Promise<Cancelled> {
   const { orderNo, now } = input;
+  const alreadyPaid = () => new AppError('conflict', M.alreadyPaid(orderNo), '_', { paid: true });
   const order = await ownOrder(deps, input.personId, orderNo);
-  if (isSettled(order.status)) return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
-  if (!LIVE.includes(order.status)) return { ok: true, message: M.cancelled(orderNo) };
+  if (isSettled(order.status)) throw alreadyPaid();
+  if (!LIVE.includes(order.status)) return { message: M.cancelled(orderNo) };
   const r = await closeOrder(deps, { order, now });
-  if (r === 'paid') return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
-  if (r === 'unknown') return { ok: false, message: M.cannotCloseOther(orderNo) };
+  if (r === 'paid') throw alreadyPaid();
+  if (r === 'unknown') throw refused(M.cannotCloseOther(orderNo));
   if (r === 'open') {
     // A bank page that cannot be closed: the order is not reported cancelled. It ends with
     // that page (its expiry is brought forward to the page's), settled by the expiry job.
@@ -25,12 +32,12 @@ export async function cancelOrder(deps: PaymentDeps, input: { personId: number; 
     if (!last) {
       // Paid (or settled) between the close and this read: the order says which.
       const fresh = await orderById(deps.db, order.id);
-      if (fresh && isSettled(fresh.status)) return { ok: false, message: M.alreadyPaid(orderNo), paid: true };
-      return { ok: false, message: M.cannotCloseOther(orderNo) };
+      if (fresh && isSettled(fresh.status)) throw alreadyPaid();
+      throw refused(M.cannotCloseOther(orderNo));
     }
     // Plus the grace the expiry job gives an attempt: the bank's clock may run behind ours.
     await shortenOrderExpiry(deps.db, order.id, new Date(untilOf(last).getTime() + EXPIRY_GRACE_MS));
-    return { ok: false, message: M.cancelPending(choiceLabel(last.channel), untilOf(last)) };
+    throw refused(M.cancelPending(choiceLabel(last.channel), untilOf(last)));
   }
-  return { ok: true, message: M.cancelled(orderNo) };
+  return { message: M.cancelled(orderNo) };
 }

@@ -13,7 +13,7 @@ import { recordEvent } from '../events-repo';
 import { M } from '../messages';
 import { orderById, type OrderRow } from '../orders-repo';
 import { creditPayment } from './credit-payment';
-import type { SubmitResult } from './submit-result';
+import { refused, type SubmitResult } from './submit-result';
 
 export async function closeLateAnswer(
   deps: PaymentDeps, input: { order: OrderRow; attemptId: string; channel: string; created: CreatedPayment; total: Decimal },
@@ -55,5 +55,5 @@ export async function closeLateAnswer(
   }
   const latest = await orderById(db, order.id);
   if (latest && isSettled(latest.status)) return { kind: 'paid', orderNo };
-  return { kind: 'refused', message: latest && LIVE.includes(latest.status) ? M.attemptSuperseded : M.orderNotLive };
+  throw refused(latest && LIVE.includes(latest.status) ? M.attemptSuperseded : M.orderNotLive);
 }

@@ -14,7 +14,7 @@ import { linesOfOrder, liveOrdersCoveringBills, orderById, setOrderCharges, type
 import { closeAttempt, closeOrder } from './close-order';
 import { expireIfDue } from './expire-orders';
 import { closeLateAnswer } from './late-answer';
-import type { OpenAttempt, SubmitResult } from './submit-result';
+import { refused, type OpenAttempt, type SubmitResult } from './submit-result';
 
 export type { OpenAttempt, SubmitResult } from './submit-result';
 
@@ -77,14 +77,14 @@ export async function submitToChannel(
   const { personId, orderNo, channel: channelId, now, acknowledged, client } = input;
   let order = await ownOrder(deps, personId, orderNo);
   if (isSettled(order.status)) return { kind: 'paid', orderNo };
-  if (!LIVE.includes(order.status)) return { kind: 'refused', message: M.orderNotLive };
+  if (!LIVE.includes(order.status)) throw refused(M.orderNotLive);
   order = await expireIfDue(deps, { order, now });
   if (order.status === 'paid') return { kind: 'paid', orderNo };
   // Past its time but not closed (a channel call still in flight or unreachable): not sent again.
-  if (!LIVE.includes(order.status) || order.expiresAt <= now) return { kind: 'refused', message: M.orderExpired };
+  if (!LIVE.includes(order.status) || order.expiresAt <= now) throw refused(M.orderExpired);
   if (!registry.serves(channelId, order.category)) {
     const known = registry.choicesFor(order.category).some((c) => c.id === channelId);
-    return { kind: 'refused', message: known ? M.channelNotOpen : M.chooseChannel };
+    throw refused(known ? M.channelNotOpen : M.chooseChannel);
   }
   const adapter = registry.get(channelId)!;
   // Inside WeChat's browser neither 微信支付 H5 nor 支付宝's pages open: nothing is closed or sent.
@@ -98,9 +98,9 @@ export async function submitToChannel(
   if (elsewhere.kind === 'paid') {
     if (elsewhere.orderNo === orderNo) return { kind: 'paid', orderNo };
     await closeOrder(deps, { order, now });
-    return { kind: 'refused', message: M.paidElsewhere(elsewhere.orderNo) };
+    throw refused(M.paidElsewhere(elsewhere.orderNo));
   }
-  if (elsewhere.kind === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(elsewhere.orderNo) };
+  if (elsewhere.kind === 'unknown') throw refused(M.cannotCloseOther(elsewhere.orderNo));
   const unacknowledged = elsewhere.open.filter((a) => !acknowledged.includes(a.attemptId));
   if (unacknowledged.length) return { kind: 'warning', open: elsewhere.open };
 
@@ -108,17 +108,17 @@ export async function submitToChannel(
   // (an acknowledged open attempt stays live at its channel, and so does its order).
   for (const other of await liveOrdersCoveringBills(db, billIds, order.id)) {
     const r = await closeOrder(deps, { order: other, now });
-    if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(other.orderNo) };
+    if (r === 'unknown') throw refused(M.cannotCloseOther(other.orderNo));
     if (r === 'paid') {
       await closeOrder(deps, { order, now });
-      return { kind: 'refused', message: M.paidElsewhere(other.orderNo) };
+      throw refused(M.paidElsewhere(other.orderNo));
     }
   }
   // The arrears may have moved since the order was made (a counter payment, a reduction).
   const bills = await payableBills(db, personId, now);
   if (lines.some((l) => { const b = bills.find((x) => x.billId === l.billId); return !b || l.amount.greaterThan(b.arrears); })) {
     await closeOrder(deps, { order, now });
-    return { kind: 'refused', message: M.wizardGone };
+    throw refused(M.wizardGone);
   }
 
   // An attempt already at a channel: the same one continues (继续支付); another is closed first,
@@ -140,10 +140,10 @@ export async function submitToChannel(
     }
     const r = await closeAttempt(deps, { order, attempt: a, now });
     if (r === 'paid') return { kind: 'paid', orderNo };
-    if (r === 'unknown') return { kind: 'refused', message: M.cannotCloseOther(order.orderNo) };
+    if (r === 'unknown') throw refused(M.cannotCloseOther(order.orderNo));
     // 'open': acknowledged above; it stays live at its channel until its expiry.
   }
-  if (continued && continued <= now) return { kind: 'refused', message: M.attemptLapsed };
+  if (continued && continued <= now) throw refused(M.attemptLapsed);
 
   const t = orderTotals(order.amount, feeOf(deps.config, channelId));
   // At a channel that cannot close an unpaid attempt, the shortest life it allows.
@@ -152,7 +152,7 @@ export async function submitToChannel(
     if (!(await setOrderCharges(trx, order.id, { channel: channelId, fee: t.fee, total: t.total }))) return null;
     return insertAttempt(trx, { orderId: order.id, channel: channelId, amount: t.total, fee: t.fee, expiresAt });
   });
-  if (!attemptId) return { kind: 'refused', message: M.orderNotLive };
+  if (!attemptId) throw refused(M.orderNotLive);
 
   let created;
   try {
@@ -168,8 +168,8 @@ export async function submitToChannel(
     // A definite refusal ends the attempt; an uncertain one stays open for the next try to resume.
     if (!e.uncertain) await casAttempt(db, attemptId, ['created'], 'failed');
     // The channel holds this order as its other product (a QR begun on the computer, asked for on the phone).
-    if (e instanceof ProductConflictError) return { kind: 'refused', message: M.productConflict(choiceLabel(channelId)) };
-    return { kind: 'refused', message: M.channelBusy };
+    if (e instanceof ProductConflictError) throw refused(M.productConflict(choiceLabel(channelId)));
+    throw refused(M.channelBusy);
   }
   // A link that lives minutes (微信支付 H5) is asked for anew on 继续支付, never kept.
   const payUrl = created.action.kind === 'redirect' && !created.action.oneUse ? created.action.url : null;

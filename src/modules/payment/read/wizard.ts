@@ -1,5 +1,6 @@
 // What the wizard's screens show (图9–图12, 图15–图20): read models only. An order past its time
 // is closed (at its channel first) before it is shown, so no screen offers an order that lapsed.
+import { AppError } from '../../../domain/app-error';
 import { Decimal } from '../../../domain/money';
 import { LIVE } from '../../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type SelectionErrors } from '../../../domain/payment-selection';
@@ -40,7 +41,11 @@ export async function itemsOf(deps: PaymentDeps, input: { personId: number; cate
   return { rows };
 }
 
-/** 缴费信息修改's 下一步: the selection checked against the bills as they are now. */
+/**
+ * 缴费信息修改's 下一步: the selection checked against the bills as they are now. The form's own
+ * validation step, not a command: its per-box messages come back as a value for the page to show
+ * beside each box, as a schema's would (src/http/validate.ts).
+ */
 export async function checkSelection(
   deps: PaymentDeps, input: { personId: number; selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }; now: Date },
 ): Promise<{ ok: true; wizard: WizardState } | { ok: false; errors: SelectionErrors }> {
@@ -50,15 +55,15 @@ export async function checkSelection(
   return { ok: true, wizard: { category: s.category, periods: s.periods, lines: sel.lines.map((l) => ({ billId: l.billId, amount: l.amount.toFixed(2) })) } };
 }
 
-/** 交费信息显示 (图11/图19). */
+/** 交费信息显示 (图11/图19); the bills moved since 下一步 (paid at the counter, reduced): refused, 'conflict'. */
 export async function reviewOf(deps: PaymentDeps, input: { personId: number; wizard: WizardState; now: Date }) {
   const bills = await payableBills(deps.db, input.personId, input.now);
   const sel = validateSelection(input.wizard.category, bills, input.wizard.lines);
-  if (!sel.ok) return { ok: false as const, message: M.wizardGone };
+  if (!sel.ok) throw new AppError('conflict', M.wizardGone);
   const rows = sel.lines.map((l) => ({ ...bills.find((b) => b.billId === l.billId)!, amount: l.amount }));
   // Live orders holding these bills are offered here, before 下一步 builds anything.
   const beside = await liveBeside(deps.db, { personId: input.personId, category: input.wizard.category, chosen: sel.lines, now: input.now });
-  return { ok: true as const, rows, total: sel.total, offers: beside.overlapping, reuses: beside.same?.orderNo ?? null };
+  return { rows, total: sel.total, offers: beside.overlapping, reuses: beside.same?.orderNo ?? null };
 }
 
 /** 缴费信息确认及支付方式选择 (图12/图20). */
