@@ -1,32 +1,73 @@
-// A load client in its own process, for benchmarks that time the server's loop: fetching and
-// reading responses in the server's process would put the client's work on the very loop being
-// measured, and spawning curl per burst blocks that loop for the spawn. Started once; each line on
-// stdin is a JSON list of {url, cookie} sent all at once; it answers with a line of the statuses.
+// A load client in its own process, for benchmarks that time the server's loop: sending requests
+// and reading answers in the server's process would put the client's work on the very loop being
+// measured (and spawning curl per burst blocks it for the spawn). Started once; each line on stdin
+// is one job — a burst (every request at once) or a paced run (request i sent at i / rate seconds,
+// whatever the answers, an open loop) — and it answers with one line: each request's status, its
+// time from when it was due to the end of its answer, and its Retry-After.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-if (import.meta.url === `file://${process.argv[1]}`) createInterface({ input: process.stdin }).on('line', (line) => {
-  const requests = JSON.parse(line) as { url: string; cookie: string }[];
-  void Promise.all(requests.map(async (r) => {
-    const res = await fetch(r.url, { headers: { cookie: r.cookie } });
+export interface ClientRequest {
+  url: string;
+  cookie?: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+export interface ClientAnswer { status: number; ms: number; retryAfter: string | null }
+type Job = { kind: 'burst'; requests: ClientRequest[] } | { kind: 'paced'; perSecond: number; requests: ClientRequest[] };
+
+async function send(r: ClientRequest, due: number): Promise<ClientAnswer> {
+  try {
+    const res = await fetch(r.url, {
+      method: r.method ?? 'GET', redirect: 'manual', body: r.body,
+      headers: { ...r.headers, ...(r.cookie ? { cookie: r.cookie } : {}) },
+    });
     await res.arrayBuffer();
-    return res.status;
-  })).then((statuses) => process.stdout.write(`${JSON.stringify(statuses)}\n`));
-});
+    return { status: res.status, ms: performance.now() - due, retryAfter: res.headers.get('retry-after') };
+  } catch {
+    return { status: 0, ms: performance.now() - due, retryAfter: null };
+  }
+}
 
-/** The parent's side: start the client, send bursts, close it. */
+async function run(job: Job): Promise<ClientAnswer[]> {
+  if (job.kind === 'burst') {
+    const t = performance.now();
+    return Promise.all(job.requests.map((r) => send(r, t)));
+  }
+  const answers: Promise<ClientAnswer>[] = [];
+  const t0 = performance.now();
+  for (const [i, r] of job.requests.entries()) {
+    const due = t0 + (i * 1000) / job.perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    answers.push(send(r, due));
+  }
+  return Promise.all(answers);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    void run(JSON.parse(line) as Job).then((answers) => process.stdout.write(`${JSON.stringify(answers)}\n`));
+  });
+}
+
+/** The parent's side: start the client, give it jobs, close it. */
 export function startBurstClient() {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
   const answers = createInterface({ input: child.stdout });
-  const waiting: ((statuses: number[]) => void)[] = [];
-  answers.on('line', (line) => waiting.shift()?.(JSON.parse(line) as number[]));
+  const waiting: ((answers: ClientAnswer[]) => void)[] = [];
+  answers.on('line', (line) => waiting.shift()?.(JSON.parse(line) as ClientAnswer[]));
+  const job = (j: Job) => new Promise<ClientAnswer[]>((resolve) => {
+    waiting.push(resolve);
+    child.stdin.write(`${JSON.stringify(j)}\n`);
+  });
   return {
-    burst(requests: { url: string; cookie: string }[]): Promise<number[]> {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
-        child.stdin.write(`${JSON.stringify(requests)}\n`);
-      });
-    },
+    /** Every request at once; the statuses in order. */
+    burst: async (requests: ClientRequest[]) => (await job({ kind: 'burst', requests })).map((a) => a.status),
+    /** Request i sent at i / perSecond seconds from the start, whatever the answers. */
+    paced: (perSecond: number, requests: ClientRequest[]) => job({ kind: 'paced', perSecond, requests }),
     close() {
       child.stdin.end();
     },
