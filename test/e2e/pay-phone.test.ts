@@ -3,15 +3,15 @@
 // Referer our page sends, the app's cashier, 完成 back to the waiting page, which notices the
 // payment by itself) and 支付宝 to 手机网站支付 (the posted form, the mobile cashier, 完成 back to
 // return_url); 在电脑上扫码支付 gives the QR page, which also moves on by itself once paid.
-// Screenshots: pay-phone-*.png.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+// Every page on the way, the sandbox's channel pages too, is checked to fit the phone, and every
+// control tapped to be at least 44×44 px (test/helpers/layout.ts). Screenshots: pay-phone-*.png.
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { PHONE, THUMB_PX, overflow } from '../helpers/layout';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, armFault, clearFaults, payEnv, waitForStatus } from '../helpers/world';
 import * as f from '../factories';
-
-const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 const db = await testDatabase();
 const knex = db.knex;
@@ -23,22 +23,31 @@ const items = {
   books: await f.feeItem(knex, { category: '代收', name: '教材费（手机）' }),
 };
 
-/**
- * A tap on one of the platform's controls. While a page is still wider than the phone (its
- * layout for 390 px is being reworked on its own), Chromium's mobile emulation hit-tests a tap
- * off the control; then the control is clicked as the tap would (a dispatched click), so that
- * this test is about paying, not layout. A page that fits gets a real tap.
- */
-async function press(page: Page, selector: string) {
-  const width = page.viewportSize()!.width;
-  const fits = await page.evaluate((w) => document.documentElement.scrollWidth <= w, width);
-  if (fits) await page.tap(selector);
-  else await page.locator(selector).dispatchEvent('click');
+/** What does not fit on the phone, page by page: each test expects none. */
+let problems: string[] = [];
+
+/** The page as the payer sees it now: no wider than the phone, then a full-page screenshot. */
+async function look(page: Page, name: string) {
+  await page.waitForLoadState('load');
+  for (const p of await overflow(page)) problems.push(`${name} (${page.url()}): ${p}`);
+  await screenshot(page, name);
+}
+
+/** A real tap on a control, measured first: a thumb needs 44×44 px. */
+async function press(page: Page, target: string | Locator) {
+  const control = typeof target === 'string' ? page.locator(target) : target;
+  await control.scrollIntoViewIfNeeded();
+  const box = await control.boundingBox();
+  if (!box || box.width < THUMB_PX - 0.5 || box.height < THUMB_PX - 0.5) {
+    problems.push(`${String(target)} on ${page.url()}: ${box ? `${Math.round(box.width)}×${Math.round(box.height)} px` : 'not visible'}`);
+  }
+  await control.tap();
 }
 
 async function phone(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: IPHONE, locale: 'zh-CN' });
+  const context = await browser.newContext({ ...PHONE, locale: 'zh-CN' });
   const page = await context.newPage();
+  problems = [];
   return { context, page, errors: collectErrors(page) };
 }
 
@@ -63,14 +72,15 @@ async function signedInStudent(page: Page) {
 /** 学费缴费 → `item`'s period → 代收项目缴费 → 下一步 → 下一步 → `channel` on 图12. */
 async function toConfirm(page: Page, item: string, channel: string, shots: string) {
   await page.goto(`${env.appUrl}/pay`);
+  await look(page, `${shots}-0-list`);
   await press(page, `fieldset.period:has-text("${item}") input[name=period]`);
-  await screenshot(page, `${shots}-0-list`);
   await press(page, 'button:has-text("代收项目缴费")');
   await page.waitForURL(/\/pay\/items/);
   expect(await page.textContent('#pay-sum')).not.toBe('—');
-  await screenshot(page, `${shots}-1-items`);
+  await look(page, `${shots}-1-items`);
   await press(page, 'button:has-text("下一步")');
   await page.waitForURL(/\/pay\/review$/);
+  await look(page, `${shots}-1-review`);
   await press(page, 'button:has-text("下一步")');
   await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
   const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
@@ -79,7 +89,7 @@ async function toConfirm(page: Page, item: string, channel: string, shots: strin
   const body = (await page.textContent('body'))!;
   expect(body).toContain('您正在使用手机');
   expect(body).toContain('在电脑上扫码支付');
-  await screenshot(page, `${shots}-2-confirm`);
+  await look(page, `${shots}-2-confirm`);
   return orderNo;
 }
 
@@ -95,22 +105,23 @@ describe('paying on a phone (390×844, touch)', () => {
     await page.waitForURL(new RegExp(`^${env.sandboxUrl}/wechat/h5/checkmweb`));
     await page.getByRole('button', { name: '确认支付' }).waitFor();
     expect(await page.textContent('body')).toContain('¥250.00');
-    await screenshot(page, 'pay-phone-wechat-3-h5-cashier');
-    await page.getByRole('button', { name: '确认支付' }).tap();
+    await look(page, 'pay-phone-wechat-3-h5-cashier');
+    await press(page, page.getByRole('button', { name: '确认支付' }));
     await page.getByText('支付成功').waitFor();
-    await screenshot(page, 'pay-phone-wechat-4-h5-paid');
-    await page.getByRole('link', { name: '完成' }).tap();
+    await look(page, 'pay-phone-wechat-4-h5-paid');
+    await press(page, page.getByRole('link', { name: '完成' }));
     await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/waiting`);
     await page.getByText('正在等待支付结果').waitFor();
-    await screenshot(page, 'pay-phone-wechat-5-waiting');
+    await look(page, 'pay-phone-wechat-5-waiting');
     // No tap: the script asks the order's state and moves on once the notification is in.
     await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/result`, { timeout: 20_000 });
     await page.getByText('支付成功').first().waitFor();
     expect(await page.textContent('body')).toContain('医疗保险（手机）');
-    await screenshot(page, 'pay-phone-wechat-6-success');
+    await look(page, 'pay-phone-wechat-6-success');
     await clearFaults(env, 'wechat');
     expect(await knex('orders').where({ order_no: orderNo }).first('status')).toEqual({ status: 'paid' });
     expect(errors).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
 
@@ -122,17 +133,18 @@ describe('paying on a phone (390×844, touch)', () => {
     await page.waitForURL(new RegExp(`^${env.sandboxUrl}/alipay/wap/`));
     await page.getByRole('button', { name: '确认付款' }).waitFor();
     expect(await page.textContent('body')).toContain('¥80.00');
-    await screenshot(page, 'pay-phone-alipay-3-wap-cashier');
-    await page.getByRole('button', { name: '确认付款' }).tap();
+    await look(page, 'pay-phone-alipay-3-wap-cashier');
+    await press(page, page.getByRole('button', { name: '确认付款' }));
     await page.getByText('支付成功').waitFor();
-    await screenshot(page, 'pay-phone-alipay-4-wap-paid');
-    await page.getByRole('link', { name: '完成' }).tap();
+    await look(page, 'pay-phone-alipay-4-wap-paid');
+    await press(page, page.getByRole('link', { name: '完成' }));
     await page.waitForURL(new RegExp(`^${env.appUrl}/pay/orders/${orderNo}/result\\?`));
     await page.getByText('支付成功').first().waitFor();
     expect(await page.textContent('body')).toContain('体检费（手机）');
-    await screenshot(page, 'pay-phone-alipay-5-success');
+    await look(page, 'pay-phone-alipay-5-success');
     await waitForStatus(knex, orderNo, 'paid');
     expect(errors).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
 
@@ -143,17 +155,20 @@ describe('paying on a phone (390×844, touch)', () => {
     await press(page, 'button:has-text("在电脑上扫码支付")');
     await page.getByAltText('微信支付二维码').waitFor();
     await page.getByText('正在等待支付结果').waitFor();
-    await screenshot(page, 'pay-phone-qr-3-qr');
+    await look(page, 'pay-phone-qr-3-qr');
     // Another phone scans it: the sandbox's phone page, paid there.
     const scanner = await context.newPage();
     await scanner.goto((await page.getByRole('link', { name: '模拟扫码（沙箱）' }).getAttribute('href'))!);
-    await scanner.getByRole('button', { name: '确认支付' }).tap();
+    await look(scanner, 'pay-phone-qr-3-scanner');
+    await press(scanner, scanner.getByRole('button', { name: '确认支付' }));
     await scanner.getByText('支付成功').waitFor();
+    await look(scanner, 'pay-phone-qr-3-scanner-paid');
     await scanner.close();
     await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/result`, { timeout: 20_000 });
     await page.getByText('支付成功').first().waitFor();
-    await screenshot(page, 'pay-phone-qr-4-success');
+    await look(page, 'pay-phone-qr-4-success');
     expect(errors).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
 });

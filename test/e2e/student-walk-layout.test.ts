@@ -1,9 +1,11 @@
 // The student's whole path on a 390×844 phone (touch) and at a 1366×900 desk: sign in, 当前费用,
-// 学费缴费 of 财政 items (学费 in part, through 非税支付) and of 代收 items (医疗保险 in part,
-// through every channel the page offers), 交易查询 (银行交易记录, 明细, 已缴费信息, 票据查询 and
-// the e-bill's PDF), 个人信息 and 个人信息修改, 退出登录. Every step checks that the page is no
-// wider than the screen and every control the walk uses is big enough for a thumb on the phone
-// (test/helpers/layout.ts); full-page screenshots land in test-results/screenshots/walk-*.png.
+// 学费缴费 of 财政 items (学费 in part, through 非税支付 and each of its cashier's 支付宝, 微信 and
+// 银联) and of 代收 items (医疗保险 in part, through every channel the page offers: on the phone,
+// with a phone's User-Agent, 微信 H5 and 支付宝 手机网站支付; at the desk their QR codes), 交易查询
+// (银行交易记录, 明细, 已缴费信息, 票据查询 and the e-bill's PDF), 个人信息 and 个人信息修改, 退出登录.
+// Every step checks that the page is no wider than the screen and every control the walk uses is
+// big enough for a thumb on the phone (test/helpers/layout.ts) — the sandbox's channel pages too,
+// since a payer meets them on the same phone. Full-page screenshots: test-results/screenshots/walk-*.png.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { collectErrors, launchBrowser } from '../helpers/browser';
@@ -13,7 +15,8 @@ import { PASSWORD, payEnv, setPassword, until, waitForStatus } from '../helpers/
 import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });
-const env = await payEnv(db, { SANDBOX: '1' });
+// Every 代收 channel there is, so that the walk meets every channel's pages.
+const env = await payEnv(db, { SANDBOX: '1', CHANNELS_COLLECTED: 'icbc,wechat,alipay,unionpay' });
 const browser = await launchBrowser();
 const k = db.knex;
 
@@ -26,13 +29,6 @@ async function twinOfZhangSan(): Promise<string> {
   const due: Record<string, string> = { 学费: '8000.00', 住宿费: '1100.00', 医疗保险: '250.00' };
   for (const i of items) await f.bill(k, { personId: twin.personId, periodId: period.id, feeItemId: i.id, due: due[i.name as string]! });
   return twin.number;
-}
-
-/** The channel pages stand in for the bank's or the wallet's own: measured, but not the platform's to fix. */
-async function atChannel(w: Walk, notes: string[], walk: () => Promise<void>): Promise<void> {
-  const own = w.problems;
-  w.problems = notes;
-  try { await walk(); } finally { w.problems = own; }
 }
 
 const text = async (w: Walk) => (await w.page.textContent('body'))!.replace(/\s+/g, '');
@@ -66,65 +62,113 @@ async function orderFor(w: Walk, category: '财政' | '代收', item: string, am
   return /XF\d{6}LUT\d{6}/.exec(page.url())![0];
 }
 
+/** The payer's page at a channel after 支付成功: 返回商户 (a bank page, a QR page of the non-tax cashier's choice). */
+async function backToSchool(w: Walk, name: string, shot: string): Promise<void> {
+  await w.page.getByText('支付成功').first().waitFor();
+  await step(w, `${shot}-channel-${name}-paid`);
+  await tap(w, w.page.getByRole('link', { name: '返回商户' }), `${name} 返回商户`);
+}
+
+/** A bank page of 图22 (工银e支付, 银联在线支付): phone number and card, 下一步, 确认支付. */
+async function atBank(w: Walk, name: string, shot: string): Promise<void> {
+  const { page } = w;
+  await fill(w, page.locator('#mobile'), '13800000000', `${name} 手机号码`);
+  await fill(w, page.locator('#card'), '123456', `${name} 卡号后六位`);
+  await step(w, `${shot}-channel-${name}`);
+  await tap(w, page.getByRole('button', { name: '下一步' }), `${name} 下一步`);
+  await page.getByRole('button', { name: '确认支付' }).waitFor();
+  await step(w, `${shot}-channel-${name}-confirm`);
+  await tap(w, page.getByRole('button', { name: '确认支付' }), `${name} 确认支付`);
+  await backToSchool(w, name, shot);
+}
+
+/** A wallet's page with its 确认支付 (支付宝's cashier, 微信's phone page). */
+async function atWallet(w: Walk, name: string, shot: string): Promise<void> {
+  await step(w, `${shot}-channel-${name}`);
+  await tap(w, w.page.getByRole('button', { name: '确认支付' }), `${name} 确认支付`);
+}
+
+/**
+ * At a desk, the platform's own QR page (微信支付 Native, 支付宝 precreate): the sandbox's phone
+ * page in another tab stands in for scanning; the QR page then moves on to 支付成功 by itself.
+ */
+async function scanned(w: Walk, name: string, shot: string): Promise<void> {
+  const { page } = w;
+  await page.getByAltText(/二维码$/).waitFor();
+  await step(w, `${shot}-qr`);
+  const [phone] = await Promise.all([w.context.waitForEvent('page'), tap(w, page.getByRole('link', { name: '模拟扫码（沙箱）' }), '模拟扫码（沙箱）')]);
+  const scanner: Walk = { ...w, page: phone };
+  await phone.waitForLoadState();
+  await atWallet(scanner, name, shot);
+  await phone.getByText('支付成功').first().waitFor();
+  w.steps = scanner.steps;
+  await phone.close();
+}
+
+/** The cashier's three choices (图13): each opens that channel's page, payee 甘肃省财政厅. */
+const CASHIER: Record<string, string> = { alipay: '支付宝', wechat: '微信', unionpay: '银联' };
+
 /** The payer at each channel's own pages, from 确定缴费 to the platform's 支付成功. */
-const payAt: Record<string, (w: Walk, notes: string[], shot: string) => Promise<void>> = {
-  async nontax(w, notes, shot) {
+const payAt: Record<string, (w: Walk, shot: string, method?: string) => Promise<void>> = {
+  async nontax(w, shot, method = 'alipay') {
     const { page } = w;
-    await atChannel(w, notes, async () => {
-      await page.waitForURL(/\/nontax\/cashier\/\d{20}$/);
-      await setChecked(w, page.locator('input[value=alipay]'), true, '非税收银台 支付宝');
-      await step(w, `${shot}-channel-cashier`);
-      await tap(w, page.getByRole('button', { name: '确认支付' }), '非税收银台 确认支付');
-      await page.waitForURL(/\/alipay\/qr\//);
-      await step(w, `${shot}-channel-alipay`);
-      await tap(w, page.getByRole('button', { name: '确认支付' }), '支付宝 确认支付');
-      await page.getByText('支付成功').first().waitFor();
-      await tap(w, page.getByRole('link', { name: '返回商户' }), '支付宝 返回商户');
-    });
+    await page.waitForURL(/\/nontax\/cashier\/\d{20}$/);
+    const choice = page.locator('.methods label', { has: page.locator(`input[value=${method}]`) });
+    await tap(w, choice, `非税收银台 ${CASHIER[method]}`);
+    expect(await page.locator(`input[value=${method}]`).isChecked()).toBe(true);
+    await step(w, `${shot}-channel-cashier`);
+    await tap(w, page.getByRole('button', { name: '确认支付' }), '非税收银台 确认支付');
+    if (method === 'unionpay') {
+      await page.waitForURL(`${env.sandboxUrl}/unionpay/pay/**`);
+      return atBank(w, '银联', shot);
+    }
+    await page.waitForURL(method === 'alipay' ? `${env.sandboxUrl}/alipay/qr/**` : `${env.sandboxUrl}/wechat/pay/**`);
+    await atWallet(w, CASHIER[method]!, shot);
+    await backToSchool(w, CASHIER[method]!, shot);
   },
-  async wechat(w, notes, shot) {
+  async wechat(w, shot) {
     const { page } = w;
-    await page.getByAltText('微信支付二维码').waitFor();
-    await step(w, `${shot}-qr`);
-    // The sandbox's phone page stands in for scanning the code with WeChat.
-    const [phone] = await Promise.all([w.context.waitForEvent('page'), tap(w, page.getByRole('link', { name: '模拟扫码（沙箱）' }), '模拟扫码（沙箱）')]);
-    const scanner: Walk = { ...w, page: phone };
-    await atChannel(scanner, notes, async () => {
-      await phone.waitForLoadState();
-      await step(scanner, `${shot}-channel-wechat`);
-      await tap(scanner, phone.getByRole('button', { name: '确认支付' }), '微信 确认支付');
-      await phone.getByText('支付成功').first().waitFor();
-    });
-    w.steps = scanner.steps;
-    await phone.close();
-    await tap(w, page.getByRole('link', { name: '我已完成支付' }), '我已完成支付');
+    if (!w.phone) return scanned(w, '微信', shot);
+    // On the phone: WeChat Pay H5, the app's cashier, 完成 back to the waiting page, which moves on by itself.
+    await page.waitForURL(`${env.sandboxUrl}/wechat/h5/checkmweb**`);
+    await atWallet(w, '微信H5', shot);
+    await page.getByText('支付成功').first().waitFor();
+    await step(w, `${shot}-channel-微信H5-paid`);
+    await tap(w, page.getByRole('link', { name: '完成' }), '微信H5 完成');
   },
-  async icbc(w, notes, shot) {
+  async alipay(w, shot) {
     const { page } = w;
-    await atChannel(w, notes, async () => {
-      await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
-      await fill(w, page.getByLabel('手机号码:'), '13800000000', '工银e支付 手机号码');
-      await fill(w, page.getByLabel('卡(账)号后六位/别名:'), '123456', '工银e支付 卡号后六位');
-      await step(w, `${shot}-channel-icbc`);
-      await tap(w, page.getByRole('button', { name: '下一步' }), '工银e支付 下一步');
-      await tap(w, page.getByRole('button', { name: '确认支付' }), '工银e支付 确认支付');
-      await page.getByText('支付成功').first().waitFor();
-      await tap(w, page.getByRole('link', { name: '返回商户' }), '工银e支付 返回商户');
-    });
+    if (!w.phone) return scanned(w, '支付宝', shot);
+    // On the phone: 手机网站支付, 确认付款, 完成 back to the platform.
+    await page.waitForURL(`${env.sandboxUrl}/alipay/wap/**`);
+    await step(w, `${shot}-channel-支付宝wap`);
+    await tap(w, page.getByRole('button', { name: '确认付款' }), '支付宝wap 确认付款');
+    await page.getByText('支付成功').first().waitFor();
+    await step(w, `${shot}-channel-支付宝wap-paid`);
+    await tap(w, page.getByRole('link', { name: '完成' }), '支付宝wap 完成');
+  },
+  async icbc(w, shot) {
+    await w.page.waitForURL(`${env.sandboxUrl}/icbc/**`);
+    await atBank(w, '工银e支付', shot);
+  },
+  async unionpay(w, shot) {
+    await w.page.waitForURL(`${env.sandboxUrl}/unionpay/**`);
+    await atBank(w, '银联', shot);
   },
 };
 
-async function pay(w: Walk, notes: string[], orderNo: string, channel: string, shot: string): Promise<void> {
+async function pay(w: Walk, orderNo: string, channel: string, shot: string, method?: string): Promise<void> {
   const { page } = w;
   await setChecked(w, page.locator(`input[name=channel][value=${channel}]`), true, `支付方式 ${channel}`);
   await step(w, `${shot}-confirm`);
   await tap(w, page.getByRole('button', { name: '确定缴费' }), '确定缴费');
   const walk = payAt[channel];
   if (!walk) throw new Error(`the walk has no way through the channel ${channel}`);
-  await walk(w, notes, shot);
+  await walk(w, shot, method);
   await waitForStatus(k, orderNo, 'paid');
-  await page.waitForURL(/\/result$/);
-  expect(await text(w)).toContain('支付成功');
+  // No 我已完成支付: every page the payer comes back to notices the payment by itself.
+  await page.waitForURL(new RegExp(`/pay/orders/${orderNo}/result(\\?.*)?$`), { timeout: 20_000 });
+  await page.getByText('支付成功').first().waitFor();
   await step(w, `${shot}-paid`);
 }
 
@@ -132,7 +176,6 @@ async function studentWalk(size: 'phone' | 'desktop', number: string) {
   const w = await startWalk(browser, size, `walk-${size}`);
   const { page } = w;
   const errors = collectErrors(page);
-  const notes: string[] = [];
 
   await page.goto(`${env.appUrl}/login`);
   await step(w, 'login');
@@ -147,8 +190,14 @@ async function studentWalk(size: 'phone' | 'desktop', number: string) {
   expect(await text(w)).toContain('欠费9,350.00元');
   await step(w, 'fees');
 
-  const fiscal = await orderFor(w, '财政', '学费', '3000.00', 'fiscal');
-  await pay(w, notes, fiscal, 'nontax', 'fiscal');
+  // 财政: 学费 in three parts, one through each of the non-tax cashier's choices.
+  const fiscalOrders: string[] = [];
+  for (const [i, [method, amount]] of [['alipay', '3000.00'], ['wechat', '1000.00'], ['unionpay', '500.00']].entries()) {
+    const orderNo = await orderFor(w, '财政', '学费', amount!, `fiscal${i + 1}`);
+    await pay(w, orderNo, 'nontax', `fiscal${i + 1}`, method);
+    fiscalOrders.push(orderNo);
+  }
+  const fiscal = fiscalOrders[0]!;
 
   // 代收: every channel the confirm page offers, each paying part of 医疗保险.
   const paid = ['100.00', '50.00', '30.00', '20.00', '10.00'];
@@ -157,7 +206,7 @@ async function studentWalk(size: 'phone' | 'desktop', number: string) {
   for (let i = 0; i === 0 || i < offered.length; i += 1) {
     const orderNo = await orderFor(w, '代收', '医疗保险', paid[i]!, `collected${i + 1}`);
     if (i === 0) offered = await page.locator('input[name=channel]:not([disabled])').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
-    await pay(w, notes, orderNo, offered[i]!, `collected${i + 1}`);
+    await pay(w, orderNo, offered[i]!, `collected${i + 1}`);
     collectedOrders.push(orderNo);
   }
   expect(offered.length).toBeGreaterThan(0);
@@ -168,7 +217,7 @@ async function studentWalk(size: 'phone' | 'desktop', number: string) {
 
   await menu(w, '交易查询');
   await page.waitForURL(/\/transactions\/bank$/);
-  for (const o of [fiscal, ...collectedOrders]) expect(await text(w)).toContain(o);
+  for (const o of [...fiscalOrders, ...collectedOrders]) expect(await text(w)).toContain(o);
   await step(w, 'bank');
   await tap(w, page.locator('tr', { hasText: fiscal }).getByRole('link', { name: '明细' }), '明细 (银行交易记录)');
   await page.waitForURL(/\/transactions\/orders\//);
@@ -204,8 +253,6 @@ async function studentWalk(size: 'phone' | 'desktop', number: string) {
 
   expect(errors).toEqual([]);
   await w.context.close();
-  // The channel pages' own figures, for the record: the sandbox is not the school's to lay out.
-  if (notes.length) console.info(`${size} channel pages:\n  ${notes.join('\n  ')}`);
   return w.problems;
 }
 

@@ -5,7 +5,9 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { screenshot } from './browser';
 
-export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } as const;
+/** A phone's browser says so in its User-Agent: the platform sends it to the channels' mobile payment (H5, wap). */
+export const IPHONE_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, userAgent: IPHONE_UA } as const;
 export const DESKTOP = { viewport: { width: 1366, height: 900 } } as const;
 export const THUMB_PX = 44;
 
