@@ -1,5 +1,6 @@
 // createApp(deps): middleware, routers, error pages — no listen, so tests drive it in-process.
 import path from 'node:path';
+import { emailRoutes } from './modules/email/routes';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
@@ -131,6 +132,9 @@ export function createApp(deps: AppDeps) {
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
   app.use(ebillVerifyRoutes({ ebills: s.ebills, throttle: s.ebillVerifyThrottle, captchas: s.captchas }));
 
+  // The links of the mails (确认邮箱, 退订): the token is the proof, no sign-in.
+  app.use(emailRoutes({ email: s.email }));
+
   // Everything below needs a signed-in user.
   app.use(requireLogin);
   app.use(homeRoutes({ fees: s.fees, announcements: s.announcements }));
@@ -138,7 +142,7 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
   app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));
   app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null, publicUrl: config.publicUrl, fiscalNotice: () => s.nontaxStatus.fiscalNotice() }));
-  app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit,
+  app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit, reminders: s.reminders,
     queues: { db: s.knex, nontaxStatus: s.nontaxStatus, activeQueryAfterMinutes: config.jobs.activeQueryAfterMinutes } }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 

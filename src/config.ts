@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { ChannelCode } from './domain/channels';
 import { alipayEnv, channelCommonEnv, channelConfig, channelFees, channelListEnv, channelsByCategory, icbcEnv, unionpayEnv, wechatEnv, type ChannelsConfig } from './config/channels';
 import { bool, ConfigError } from './config/fields';
+import { mailConfig, mailEnv, reminderQuiet, type MailConfig } from './config/mail';
+import type { QuietWindow } from './domain/quiet-window';
 import { jobsConfig, ordersEnv, pdfConfig, pdfEnv, type JobsConfig, type PdfConfig } from './config/limits';
 import { ebillConfig, ebillEnv, nontaxConfig, nontaxEnv, type EbillConfig, type NontaxConfig } from './config/nontax';
 import { overloadConfig, overloadEnv, type OverloadConfig } from './config/overload';
@@ -33,6 +35,7 @@ const envSchema = z.object({
   ...channelListEnv,
   ...pdfEnv,
   ...overloadEnv,
+  ...mailEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: bool.optional(),
 });
@@ -81,6 +84,10 @@ export interface Config {
   overload: OverloadConfig;
   /** METRICS_ALLOW: the peers that may read /metrics (loopback, addresses, CIDRs); empty: nobody. */
   metricsAllow: string[];
+  /** SMTP for reminders and address confirmations (off without SMTP_URL), and the quiet window. */
+  mail: MailConfig;
+  /** REMINDER_QUIET_HOURS: reminders due inside it wait until it ends. */
+  reminderQuiet: QuietWindow;
   logLevel: Env['LOG_LEVEL'];
   /** Fill demo data on start: always on the embedded database's first start, elsewhere only when asked. */
   seedDemo: boolean | undefined;
@@ -136,6 +143,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     pdf: pdfConfig(e),
     overload: overloadConfig(e),
     metricsAllow: e.METRICS_ALLOW,
+    mail: mailConfig(e),
+    reminderQuiet: reminderQuiet(e),
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO,
   };

@@ -41,6 +41,7 @@ async function main() {
     sandboxUrl: runSandbox ? config.sandbox.url : undefined,
     database: db.engine === 'pglite' ? `embedded PGlite in ${path.join(config.dataDir, 'pglite')}` : 'PostgreSQL at DATABASE_URL',
     demo: wantsDemo(config, db.engine),
+    emailOff: !services.mailSender,
   }));
 
   // The periodic jobs (expiry, active query, e-bills, SMS, overpayments, reconciliation) on the

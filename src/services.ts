@@ -57,6 +57,10 @@ import { reconcileService } from './modules/reconcile/service';
 import { ledgerCheckRepo } from './modules/reconcile/ledger-check-repo';
 import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryService } from './modules/recovery/service';
+import { drainEmail } from './modules/email/outbox';
+import { smtpMailSender, type MailSender } from './modules/email/sender';
+import { emailService } from './modules/email/service';
+import { remindersService } from './modules/reminders/service';
 import { drainSms } from './modules/sms/outbox';
 import { sandboxSmsSender, type SmsSender } from './modules/sms/sender';
 import { transactionsRepo } from './modules/transactions/repo';
@@ -78,6 +82,8 @@ export interface ServiceDeps {
   pdfPool?: PdfPool;
   ebillClient?: EbillClient;
   smsSender?: SmsSender;
+  /** In place of the SMTP sender of SMTP_URL (none: e-mail is off unless SMTP_URL is set). */
+  mailSender?: MailSender;
   /** In place of the e-bill and SMS kicks after a credit: a fixture that credits rows and issues their e-bills itself. */
   afterCredit?: () => void;
 }
@@ -100,7 +106,6 @@ export function buildServices(deps: ServiceDeps) {
   const recovery = recoveryService({
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
-  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth'), hasher });
   const fees = feesService({ repo: feesRepo(knex) });
 
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
@@ -123,7 +128,19 @@ export function buildServices(deps: ServiceDeps) {
   const ebillIssuing: IssuingDeps = {
     knex, client: ebillClient, schoolName: config.schoolName, publicUrl: config.publicUrl, logger, gate: nontaxStatus,
   };
-  const smsKick = createKicker('sms', () => drainSms({ knex, sender: smsSender, logger }), logger);
+  const smsKick = createKicker('sms', () => drainSms({ knex, sender: smsSender, logger, quiet: config.reminderQuiet }), logger);
+  // E-mail only with SMTP_URL (or a test's sender): drained like SMS, by a kick and by its job.
+  const mailSender = deps.mailSender ?? (config.mail.smtpUrl ? smtpMailSender(config.mail.smtpUrl, config.mail.from) : null);
+  const emailKick = createKicker('email', async () => {
+    if (mailSender) await drainEmail({ knex, sender: mailSender, logger, quiet: config.reminderQuiet });
+  }, logger);
+  const email = emailService({
+    db: knex, audit, schoolName: config.schoolName, publicUrl: config.publicUrl, secret: config.sessionSecret, enabled: !!mailSender, afterQueue: () => emailKick.kick(),
+  });
+  const reminders = remindersService({
+    db: knex, audit, schoolName: config.schoolName, quiet: config.reminderQuiet, emailEnabled: !!mailSender, unsubscribeUrl: email.unsubscribeUrl,
+    afterQueue: () => { smsKick.kick(); emailKick.kick(); },
+  });
   const ebillKick = createKicker('ebills', async () => {
     if ((await drainEbills(ebillIssuing)).issued > 0) smsKick.kick();
   }, logger);
@@ -133,6 +150,7 @@ export function buildServices(deps: ServiceDeps) {
   }
 
   // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
+  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth'), hasher, email });
   const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
   const reconcile = reconcileService({ db: knex, registry: gateways, payment, refunds, audit, logger });
   /** For the active query job: orders still 支付中 at a channel. */
@@ -171,10 +189,15 @@ export function buildServices(deps: ServiceDeps) {
     ebillIssuing,
     ebillKick,
     smsKick,
+    mailSender,
+    emailKick,
+    email,
+    reminders,
     /** Resolves once no kicked drain is running or asked for: shutdown, and tests that wait for them. */
     async kicksIdle() {
       await ebillKick.idle();
       await smsKick.idle();
+      await emailKick.idle();
     },
     refunds,
     reconcile,

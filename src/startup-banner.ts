@@ -8,10 +8,13 @@ export interface BannerFacts {
   sandboxUrl?: string | undefined;
   database: string;
   demo: boolean;
+  /** SMTP_URL unset: no e-mail at all, said here so nobody waits for a confirmation mail. */
+  emailOff?: boolean;
 }
 
 export function startupBanner(f: BannerFacts): string {
   const lines = [`校园统一支付平台 is up: open ${f.url}  (database: ${f.database}${f.sandboxUrl ? `; payment sandbox: ${f.sandboxUrl}` : ''})`];
+  if (f.emailOff) lines.push('E-mail is off: SMTP_URL is not set (reminders go by SMS only; 个人信息 cannot confirm an e-mail address). Set SMTP_URL and MAIL_FROM to turn it on.');
   if (f.demo) {
     lines.push(
       'Demo logins (用户名 / 密码):',

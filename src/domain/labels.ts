@@ -66,6 +66,9 @@ export const BILL_RUN_TARGET_LABEL = { college: '整个学院', class: '整个�
 
 export const ANNOUNCEMENT_STATUS_LABEL: Labels = { draft: '草稿', published: '已发布', withdrawn: '已撤回' };
 
+/** A reminder campaign (催缴提醒): saved, 发送 pressed for a later time, its messages in the outboxes. */
+export const REMINDER_STATUS_LABEL: Labels = { draft: '草稿', scheduled: '已定时', queued: '已发送' };
+
 /** A submission of an order to a channel (银行交易记录 明细). */
 export const ATTEMPT_STATUS_LABEL: Labels = { created: '已创建', sent: '已发送', paid: '已支付', closed: '已关闭', failed: '失败' };
 
@@ -205,6 +208,7 @@ export const labels = {
   refundPurpose: labelOf(REFUND_PURPOSE_LABEL),
   reductionCause: labelOf(REDUCTION_CAUSE_LABEL),
   announcementStatus: labelOf(ANNOUNCEMENT_STATUS_LABEL),
+  reminderStatus: labelOf(REMINDER_STATUS_LABEL),
   importKind: labelOf(IMPORT_KIND_LABEL),
   importState: labelOf(IMPORT_STATE_LABEL),
   importRunStatus: labelOf(IMPORT_RUN_STATUS_LABEL),

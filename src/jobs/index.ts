@@ -11,13 +11,15 @@ import type { GatewayRegistry } from '../gateways/registry';
 import type { Logger } from '../logger';
 import type { EbillClient } from '../modules/ebills/client';
 import { drainEbills } from '../modules/ebills/issuing';
+import { drainEmail } from '../modules/email/outbox';
+import type { MailSender } from '../modules/email/sender';
 import { drainSms } from '../modules/sms/outbox';
 import type { SmsSender } from '../modules/sms/sender';
 import { buildServices, type Services } from '../services';
 import { runActiveQuery } from './active-query';
 import type { Job } from './scheduler';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'email-sending', 'reminders', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
 
 /** Refused notifications are kept this long: enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
@@ -28,13 +30,15 @@ export const REFUSED_NOTIFY_KEEP_DAYS = 30;
  */
 export function platformJobs(deps: {
   config: Config; knex: Knex; logger: Logger; services?: Services; registry?: GatewayRegistry;
-  ebillClient?: EbillClient; smsSender?: SmsSender; now?: () => Date;
+  ebillClient?: EbillClient; smsSender?: SmsSender; mailSender?: MailSender; now?: () => Date;
 }): Job[] {
   const { config, knex, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const s = deps.services ?? buildServices({ config, db: { knex, pool: poolOver(knex) }, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
   const client = deps.ebillClient ?? s.ebillClient;
   const sender = deps.smsSender ?? s.smsSender;
+  const mailSender = deps.mailSender ?? s.mailSender;
+  const quietHours = config.reminderQuiet;
   const quiet = (o: Record<string, number>) => Object.values(o).every((v) => v === 0);
 
   return [
@@ -68,8 +72,25 @@ export function platformJobs(deps: {
     {
       name: 'sms-sending', everyMs: 15_000,
       async run() {
-        const r = await drainSms({ knex: s.knex, sender, logger, now });
+        const r = await drainSms({ knex: s.knex, sender, logger, now, quiet: quietHours });
         if (r.sent || r.retrying || r.failed) logger.info(r, 'SMS outbox');
+      },
+    },
+    {
+      // Only with SMTP_URL (config.mail): without it nothing is queued for e-mail.
+      name: 'email-sending', everyMs: 15_000,
+      async run() {
+        if (!mailSender) return;
+        const r = await drainEmail({ knex: s.knex, sender: mailSender, logger, now, quiet: quietHours });
+        if (r.sent || r.retrying || r.failed) logger.info(r, 'email outbox');
+      },
+    },
+    {
+      // 催缴提醒 whose time has come, and the deadline reminders now in force (modules/reminders).
+      name: 'reminders', everyMs: 60_000,
+      async run() {
+        const r = await s.reminders.runDue(now());
+        if (r.campaigns || r.deadline.sms || r.deadline.email) logger.info(r, 'reminders queued');
       },
     },
     {

@@ -20,6 +20,8 @@ import type { ImportsService } from './imports/service';
 import { peopleRoutes } from './people/routes';
 import type { PeopleService } from './people/service';
 import { refundsRoutes } from './refunds/routes';
+import { consoleRemindersRoutes } from './reminders/routes';
+import type { RemindersService } from '../reminders/service';
 import { queuesRoutes, type QueuesDeps } from './queues/routes';
 import { reportsRoutes } from './reports/routes';
 import type { ReportsService } from './reports/service';
@@ -44,6 +46,8 @@ export interface ConsoleDeps {
   auditLog: AuditViewer;
   /** 对账: present when the app wires reconciliation. */
   reconcile?: ReconcileService | null;
+  /** 催缴提醒: present when the app wires reminders. */
+  reminders?: RemindersService | null;
   /** 外发队列: present when the app wires the outbound queues. */
   queues?: QueuesDeps | null;
 }
@@ -63,6 +67,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(importsRoutes({ imports: deps.imports, jobs: deps.importJobs }));
   area.use(auditRoutes({ audit: deps.auditLog }));
   if (deps.queues) area.use(queuesRoutes(deps.queues));
+  if (deps.reminders) area.use(consoleRemindersRoutes({ reminders: deps.reminders }));
   if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit: deps.audit }));
   r.use('/console', area);
   return r;

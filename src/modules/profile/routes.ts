@@ -33,9 +33,10 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
 
   r.get('/profile', async (req, res) => {
     const p = await load(req);
+    const emailState = await profile.emailState(p.personId);
     const saved = typeof req.query.saved === 'string' && Object.hasOwn(M.saved, req.query.saved) ? M.saved[req.query.saved as keyof typeof M.saved] : undefined;
     res.render('profile/index', {
-      title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M,
+      title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M, emailState,
       notices: [saved, req.query.unchanged === '1' ? M.unchanged : undefined].filter(Boolean),
     });
   });
@@ -57,8 +58,8 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
     const values = { mobile: fields.mobile ?? '', email: fields.email ?? '', postcode: fields.postcode ?? '', address: fields.address ?? '' };
     const parsed = parse(profileEditSchema, values);
     if (!parsed.ok) return renderEdit(req, res, values, parsed.errors, 400);
-    const { changed } = await profile.updateContact(actor(req), parsed.data);
-    res.redirect(303, changed.length ? '/profile?saved=info' : '/profile?unchanged=1');
+    const { changed, confirmationSent } = await profile.updateContact(actor(req), parsed.data);
+    res.redirect(303, confirmationSent ? '/profile?saved=email' : changed.length ? '/profile?saved=info' : '/profile?unchanged=1');
   });
 
   // ── 密码修改 (图5) ──

@@ -7,6 +7,7 @@ import { maskCard } from '../../domain/mask';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
+import type { EmailService } from '../email/service';
 import type { PasswordHasher } from '../auth/hasher';
 import { LOCK_SECONDS, type Lockout } from '../auth/lockout';
 import { verifyPassword } from '../auth/service';
@@ -26,7 +27,8 @@ interface Actor {
   ip: string;
 }
 
-export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo; bankCardKey: Buffer; reauthLockout: Lockout; hasher: PasswordHasher }) {
+/** `email`: a new 邮箱 gets its confirmation link (only a confirmed address receives reminders). */
+export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: AuditRepo; bankCardKey: Buffer; reauthLockout: Lockout; hasher: PasswordHasher; email?: EmailService }) {
   const { db, repo, audit, bankCardKey, reauthLockout, hasher } = deps;
 
   /**
@@ -73,7 +75,7 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     },
 
     /** 个人信息修改: writes only the fields that differ, and names them (not their values) in the audit. */
-    async updateContact(actor: Actor, input: ProfileEdit): Promise<{ changed: string[] }> {
+    async updateContact(actor: Actor, input: ProfileEdit): Promise<{ changed: string[]; confirmationSent?: boolean }> {
       const row = await repo.profile(actor.accountId);
       if (!row) return { changed: [] };
       const wanted: Partial<ContactFields> = { email: input.email, postcode: input.postcode, address: input.address };
@@ -82,11 +84,19 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
       for (const [k, v] of Object.entries(wanted) as [keyof ContactFields, string][]) if (row[k] !== v) changes[k] = v;
       const changed = Object.keys(changes);
       if (changed.length === 0) return { changed };
-      await db.transaction(async (trx) => {
+      const confirmationSent = await db.transaction(async (trx) => {
         await repo.setContact(trx, row.personId, changes);
         await audit.record({ actorAccountId: row.accountId, action: 'profile.update', targetPersonId: row.personId, detail: { fields: changed }, ip: actor.ip }, trx);
+        return changes.email ? (await deps.email?.requestConfirmation(trx, row.personId, changes.email)) ?? false : false;
       });
-      return { changed };
+      if (confirmationSent) deps.email?.afterQueue();
+      return { changed, confirmationSent };
+    },
+
+    /** 邮箱's state on 个人信息: 已确认, 待确认, 已退订 — and whether e-mail is on at all. */
+    async emailState(personId: number) {
+      const st = deps.email ? await deps.email.state(personId) : null;
+      return { enabled: deps.email?.enabled ?? false, ...(st ?? { email: '', confirmed: false, unsubscribed: false }) };
     },
 
     async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<void> {

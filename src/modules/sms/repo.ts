@@ -10,12 +10,15 @@ export interface OutboxRow {
   attempts: number;
 }
 
-/** Claims up to `limit` due messages with a lease until `leaseUntil`; rows another runner holds are skipped. */
-export async function claimDueSms(trx: Knex, now: Date, leaseUntil: Date, limit: number): Promise<OutboxRow[]> {
+/**
+ * Claims up to `limit` due messages with a lease until `leaseUntil`; rows another runner holds are
+ * skipped, and so are reminders (quiet) unless `withQuiet` (outside the night's quiet window).
+ */
+export async function claimDueSms(trx: Knex, now: Date, leaseUntil: Date, limit: number, withQuiet = true): Promise<OutboxRow[]> {
   const { rows } = await trx.raw(
     `UPDATE sms_outbox SET next_attempt_at = ?
      WHERE id IN (
-       SELECT id FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ?
+       SELECT id FROM sms_outbox WHERE status = 'pending' AND next_attempt_at <= ? ${withQuiet ? '' : 'AND NOT quiet'}
        ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
      RETURNING id, mobile, body, attempts`,
     [leaseUntil, now, limit],
