@@ -5,7 +5,6 @@
 // describes ("注册…之后再登陆") and shows the person what their 用户名 is from now on.
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { maskMobile } from '../../domain/mask';
-import { PASSWORD_RULE } from '../../domain/password-policy';
 import { formAction } from '../../http/form-route';
 import { CAPTCHA_PATH } from '../captcha/routes';
 import { REGISTRATION_MESSAGES as M } from './messages';
@@ -74,7 +73,7 @@ export function registrationRoutes(deps: { registration: RegistrationService }) 
 
   const renderVerify = (req: Request, res: Response, state: RegistrationState, opts: { errors?: Errors; error?: string; notices?: string[]; values?: Record<string, string> } = {}, status = 200) =>
     res.status(status).render('register/verify', {
-      ...base, values: opts.values ?? { code: '' }, errors: opts.errors ?? {}, error: opts.error, rule: PASSWORD_RULE,
+      ...base, values: opts.values ?? { code: '' }, errors: opts.errors ?? {}, error: opts.error,
       notices: opts.notices ?? [M.sent(maskMobile(state.mobile))],
       name: state.name, waitSeconds: Math.max(0, Math.ceil((state.nextAt - registration.now()) / 1000)),
     });
