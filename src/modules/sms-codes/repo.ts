@@ -58,3 +58,8 @@ export async function checkCode(trx: Knex, q: { id: string; purpose: string; mob
   if (row && Number(row.tries) >= q.maxTries) return { result: 'exhausted', left: 0 };
   return { result: 'expired', left: 0 };
 }
+
+/** Codes sent before `before`: past their use and past the per-number day, so nothing reads them. */
+export async function purgeCodes(db: Knex, before: Date): Promise<number> {
+  return db('sms_codes').where('sent_at', '<', before).del();
+}

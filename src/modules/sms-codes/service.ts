@@ -23,7 +23,7 @@ import { addressKey } from '../../http/address-key';
 import { enqueueSms } from '../sms/outbox-repo';
 import { verificationCode } from '../sms/messages';
 import { SMS_CODE_MESSAGES as M } from './messages';
-import { checkCode, insertCode, lockMobile, sendsSince, type CodeCheck } from './repo';
+import { checkCode, insertCode, lockMobile, purgeCodes, sendsSince, type CodeCheck } from './repo';
 
 export const CODE_TTL_MS = 5 * 60_000;
 export const MAX_TRIES = 5;
@@ -99,6 +99,9 @@ export function smsCodes(deps: SmsCodesDeps) {
     check(trx: Knex, q: { id: string; purpose: string; mobile: string; code: string }): Promise<{ result: CodeCheck; left: number }> {
       return checkCode(trx, { id: q.id, purpose: q.purpose, mobile: q.mobile, codeHash: hashOf(q.id, q.code), now: now(), maxTries: MAX_TRIES });
     },
+
+    /** Deletes codes older than two days (the throttle-purge job): the per-number day reads one. */
+    purge: () => purgeCodes(db, new Date(now().getTime() - 2 * DAY_MS)),
 
     /** The reason a check did not pass, as the person reads it. */
     refusal(r: { result: Exclude<CodeCheck, 'ok'>; left: number }): string {
