@@ -213,6 +213,19 @@ describe('新用户注册', () => {
     expect(await counts(knex)).toEqual(before);
   });
 
+  it('tells the second of two registrations of one 身份证号 to sign in, at its step 2, and creates one person', async () => {
+    const idNumber = freshIdNumber();
+    const [a, b] = [client(), client()];
+    const [ma, mb] = [freshMobile(), freshMobile()];
+    expect((await startRegistration(a, knex, { idNumber, mobile: ma })).status).toBe(303);
+    expect((await startRegistration(b, knex, { idNumber, mobile: mb })).status).toBe(303);
+    expect((await verify(a, await lastCode(knex, ma))).headers.location).toBe('/login?registered=1');
+    const late = await verify(b, await lastCode(knex, mb));
+    expect(late.status).toBe(409);
+    expect(text(late.text)).toContain('该身份证号已注册，请直接登录；如忘记密码，请使用“找回密码”。');
+    expect(await knex('people').where({ id_number: idNumber })).toHaveLength(1);
+  });
+
   it('lets the throttle-purge job delete codes once two days old', async () => {
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 24 * 3600_000);
     const row = (daysAgo: number) => ({ purpose: 'register', mobile: '13700000099', code_hash: 'x'.repeat(64), sent_at: at(daysAgo), expires_at: new Date(at(daysAgo).getTime() + CODE_TTL_MS) });
