@@ -41,6 +41,7 @@ import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { PROFILE_HASHING_POSTS, profileRoutes } from './modules/profile/routes';
 import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/routes';
+import { REGISTRATION_HASHING_POSTS, registrationRoutes } from './modules/registration/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { buildServices, type Services } from './services';
 
@@ -112,7 +113,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
-  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
+  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
   app.use(saveBeforeRedirect);
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRoutes({ auth: s.auth, announcements: s.announcements, financePhones: config.financePhones, publicUrl: config.publicUrl }));
   app.use(s.captchas.routes());
   app.use(recoveryRoutes({ recovery: s.recovery, captchas: s.captchas, financePhones: config.financePhones }));
+  app.use(registrationRoutes({ registration: s.registration }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
   app.use(ebillVerifyRoutes({ ebills: s.ebills, throttle: s.ebillVerifyThrottle, captchas: s.captchas }));
 

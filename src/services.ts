@@ -57,6 +57,9 @@ import { reconcileService } from './modules/reconcile/service';
 import { ledgerCheckRepo } from './modules/reconcile/ledger-check-repo';
 import { recoveryRepo } from './modules/recovery/repo';
 import { recoveryService } from './modules/recovery/service';
+import { registrationRepo } from './modules/registration/repo';
+import { registrationService } from './modules/registration/service';
+import { smsCodes } from './modules/sms-codes/service';
 import { drainSms } from './modules/sms/outbox';
 import { sandboxSmsSender, type SmsSender } from './modules/sms/sender';
 import { transactionsRepo } from './modules/transactions/repo';
@@ -80,6 +83,8 @@ export interface ServiceDeps {
   smsSender?: SmsSender;
   /** In place of the e-bill and SMS kicks after a credit: a fixture that credits rows and issues their e-bills itself. */
   afterCredit?: () => void;
+  /** The clock of the SMS codes and 新用户注册 (a test moves it past a code's expiry). */
+  now?: () => Date;
 }
 
 export function buildServices(deps: ServiceDeps) {
@@ -138,6 +143,12 @@ export function buildServices(deps: ServiceDeps) {
   /** For the active query job: orders still 支付中 at a channel. */
   const staleOrders: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };
 
+  // SMS verification codes (新用户注册 now; any flow that must confirm a mobile), queued through
+  // the outbox and sent by the same kicked drain.
+  const now = deps.now ?? (() => new Date());
+  const codes = smsCodes({ db: knex, pool, secret: config.sessionSecret, schoolName: config.schoolName, afterQueued: () => smsKick.kick(), now });
+  const registration = registrationService({ db: knex, repo: registrationRepo(), codes, audit, hasher, captchas, now: () => now().getTime() });
+
   const imports = importsService({ db: knex, audit });
   const people = peopleService({ repo: peopleRepo(knex), loginThrottle });
 
@@ -156,6 +167,8 @@ export function buildServices(deps: ServiceDeps) {
     throttleRepo: throttleRepo(knex),
     auth,
     recovery,
+    smsCodes: codes,
+    registration,
     profile,
     fees,
     payment,

@@ -126,7 +126,7 @@ export {
 export const AUDIT_ACTION_LABEL: Labels = {
   'auth.login': '登录', 'auth.login_failed': '登录失败', 'auth.login_limited': '登录受限（须输入验证码）', 'auth.reauth_locked': '验证密码失败过多，已锁定',
   'password.change': '密码修改', 'password.recover': '找回密码并重设', 'profile.update': '个人信息修改', 'profile.mobile': '手机号码修改',
-  'security.change': '密保修改', 'bank_card.change': '银行卡修改',
+  'security.change': '密保修改', 'bank_card.change': '银行卡修改', 'account.register': '新用户注册',
   ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
   'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
   'bill.run': '开单', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
@@ -149,7 +149,7 @@ const AUDIT_KEY_LABEL: Labels = {
   target: '开单对象', college: '学院号', klass: '班级号', count: '人数', amount: '金额', lines: '明细', fields: '修改项', field: '修改项', via: '修改途径',
   last4: '卡号后四位', rows: '行数', errors: '错误行数', ...IMPORT_OUTCOME_LABEL, existing: '已有账单', startsAt: '开始时间', endsAt: '预计恢复时间',
   otherSessionsEnded: '退出的其他登录', sessionsEnded: '退出的登录', failures: '近期失败次数', minutes: '锁定分钟数',
-  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因',
+  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因', number: '用户编号',
 };
 const KEY_ORDER = new Map(Object.keys(AUDIT_KEY_LABEL).map((k, i) => [k, i]));
 
@@ -161,7 +161,7 @@ const FIELD_LABEL: Labels = {
 
 /** Values that are codes, by the name they are stored under. */
 const AUDIT_VALUE_LABEL: Record<string, (v: string) => string> = {
-  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题' }),
+  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题', sms_code: '短信验证码' }),
   cause: labelOf({ password: '密码错误', disabled: '账户已停用' }),
   method: labelOf(PAYMENT_METHOD_LABEL), channel: channelLabel, target: labelOf(BILL_RUN_TARGET_LABEL),
   kind: labelOf({ ...OVERPAYMENT_KIND_LABEL, reduction: '减免', adjustment: '更正' }), status: labelOf({ ...RUN_STATUS_LABEL, ...REFUND_STATUS_LABEL }),

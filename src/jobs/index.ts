@@ -114,6 +114,8 @@ export function platformJobs(deps: {
       async run() {
         const purged = await s.throttleRepo.purgeExpired();
         if (purged) logger.info({ purged }, 'expired throttle counters purged');
+        const codes = await s.smsCodes.purge();
+        if (codes) logger.info({ codes }, 'old SMS verification codes purged');
       },
     },
   ];
