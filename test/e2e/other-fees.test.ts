@@ -88,6 +88,7 @@ describe('其他费用 in the browser', () => {
 
       await page.waitForURL(/\/result$/, { timeout: 20_000 });
       expect(await page.textContent('body')).toContain('支付成功');
+      expect(await page.textContent('.crumbs')).toContain('其他费用 >> 银行支付结果');
       await step(w, '7-result');
 
       await menu(w, '其他费用');

@@ -17,6 +17,8 @@ export const M = {
   tab: (feeType: FeeType) => (feeType === '其他费用'
     ? { name: '其他费用', nav: 'other-fees', path: '/other-fees', fee: 'other' }
     : { name: '学费缴费', nav: 'pay', path: '/pay', fee: '' }),
+  /** The tab of an order's pages: 其他费用 when all its lines are of that type, else 学费缴费. */
+  tabOfLines: (lines: readonly { feeType: string }[]) => M.tab(lines.length && lines.every((l) => l.feeType === '其他费用') ? '其他费用' : '学费'),
   /** 当前位置 of the wizard's screens, under the tab's name. */
   crumbsOf: (feeType: FeeType, step: '应交款明细表' | '缴费信息修改' | '交费信息显示') => [feeType === '其他费用' ? '其他费用' : '学费缴费', step],
   otherHelp: '说明：其他费用须在收费起始至收费终止的时间内缴纳。请在可缴费的收费期间打勾，然后点击“财政项目缴费”或“代收项目缴费”按钮',
