@@ -74,6 +74,12 @@ export async function seedDemo(knex: Knex): Promise<void> {
           code: '20260101', name: '2026年学术会议注册费', category: '代收', fee_type: '其他费用', payee: SCHOOL,
           starts_at: '2026-09-01T00:00:00+08:00', ends_at: '2027-06-30T23:59:59+08:00', sort_order: 6,
         },
+        // 选缴 (其他费用 tab): nobody is billed until they tick it; 王五 and every student are offered it.
+        {
+          code: '20260102', name: '2026年学术会议论文集（选缴）', category: '代收', fee_type: '其他费用', payee: SCHOOL,
+          starts_at: '2026-09-01T00:00:00+08:00', ends_at: '2027-06-30T23:59:59+08:00', sort_order: 8,
+          optional: true, offer_period_id: period('2020年度'), offer_amount: '80.00', offer_audience: 'all',
+        },
         {
           code: '20200101', name: '2020年英语等级考试报名费', category: '代收', fee_type: '其他费用', payee: SCHOOL,
           starts_at: '2020-03-01T00:00:00+08:00', ends_at: '2020-03-31T23:59:59+08:00', sort_order: 7,

@@ -129,7 +129,7 @@ export const AUDIT_ACTION_LABEL: Labels = {
   'security.change': '密保修改', 'bank_card.change': '银行卡修改', 'account.register': '新用户注册',
   ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
   'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
-  'bill.run': '开单', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
+  'bill.run': '开单', 'bill.choose': '本人选缴', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
   'refund.offline': '线下退费', 'refund.channel': '原渠道退费', 'refund.channel_requested': '申请原渠道退费', 'refund.channel_failed': '原渠道退费失败',
   'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
   'announcement.save': '保存公告草稿', 'announcement.publish': '发布公告', 'announcement.withdraw': '撤回公告',
