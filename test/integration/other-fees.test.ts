@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, countRows, payEnv, signedIn, tableCounts } from '../helpers/world';
+import { PASSWORD, countRows, payEnv, signedIn, submitOutcome, tableCounts } from '../helpers/world';
 import * as f from '../factories';
 
 const db = await testDatabase();
@@ -124,7 +124,7 @@ describe('the collection window, checked on the server', () => {
     const built = await p.c.post('/pay/orders', {});
     const orderNo = /\/pay\/orders\/(\w+)/.exec(built.headers.location!)![1]!;
     await knex('fee_items').where({ id: p.itemId }).update({ starts_at: iso(-20 * DAY), ends_at: iso(-1000) });
-    const r = await env.payment.submitToChannel(p.personId, orderNo, 'wechat');
+    const r = await submitOutcome(env.payment.submitToChannel(p.personId, orderNo, 'wechat'));
     expect(r).toEqual({ kind: 'refused', message: expect.stringContaining(`“${p.itemName}”已过收费终止时间`) });
     expect(await countRows(knex, 'payment_attempts', { order_id: (await knex('orders').where({ order_no: orderNo }).first('id')).id })).toBe(0);
   });
