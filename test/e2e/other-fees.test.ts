@@ -73,17 +73,26 @@ describe('其他费用 in the browser', () => {
       const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
       await setChecked(w, page.locator('input[value=wechat]'), true, '微信支付');
       await step(w, '5-confirm');
-      // The walk's phone is a small touch screen with a desktop browser's User-Agent: 微信支付 answers
-      // with its QR code there too (test/e2e/pay-phone.test.ts walks the phone's own payment).
+      // At the desk 微信支付 answers with its QR code, scanned by the sandbox's phone page; on the
+      // phone (an iPhone's User-Agent) with WeChat Pay H5, paid in the sandbox's cashier.
       await tap(w, page.locator('button:has-text("确定缴费")'), '确定缴费');
 
-      await page.getByAltText('微信支付二维码').waitFor();
-      expect(await page.textContent('body')).toContain('¥380.00');
-      await step(w, '6-qr');
-      const [phone] = await Promise.all([w.context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
-      await phone.waitForLoadState();
-      await phone.getByRole('button', { name: '确认支付' }).click();
-      await phone.getByText('支付成功').waitFor();
+      if (size === 'desktop') {
+        await page.getByAltText('微信支付二维码').waitFor();
+        expect(await page.textContent('body')).toContain('¥380.00');
+        await step(w, '6-qr');
+        const [phone] = await Promise.all([w.context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
+        await phone.waitForLoadState();
+        await phone.getByRole('button', { name: '确认支付' }).click();
+        await phone.getByText('支付成功').waitFor();
+      } else {
+        await page.waitForURL(/\/wechat\/h5\/checkmweb/);
+        expect(await page.textContent('body')).toContain('380.00');
+        await step(w, '6-h5');
+        await tap(w, page.getByRole('button', { name: '确认支付' }), '微信H5 确认支付');
+        await page.getByText('支付成功').first().waitFor();
+        await tap(w, page.getByRole('link', { name: '完成' }), '微信H5 完成');
+      }
       await waitForStatus(knex, orderNo, 'paid');
 
       await page.waitForURL(/\/result$/, { timeout: 20_000 });
