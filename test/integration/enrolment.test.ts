@@ -10,7 +10,7 @@ import { PASSWORD, orderOf, payAt, payEnv, signedIn, submitTo, waitForStatus } f
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
-import { buildUnpaidOrder } from '../factories-payments';
+import { buildPaidOrder, buildUnpaidOrder } from '../factories-payments';
 
 const db = await testDatabase({ poolMax: 20 });
 const knex = db.knex;
@@ -175,6 +175,56 @@ describe('名额', () => {
     expect(after.status).toBe('holding');
     expect(new Date(after.hold_until).getTime()).toBeGreaterThan(new Date(s.hold_until).getTime());
     expect((await knex('bills').where({ id: s.bill_id }).first('due')).due).toBe('50.00');
+  });
+});
+
+describe('money credited after a release', () => {
+  it('makes the sign-up 已报名 when a seat is free, and flags it for refund when none is', async () => {
+    const { id } = await project(await finance(), { quota: '1', hold: '30' });
+    const first = await outsider();
+    expect((await signUp(first.c, id)).status).toBe(303);
+    const s1 = await knex('enrolment_signups').where({ person_id: first.personId }).first('id', 'bill_id');
+    await holdsJob(new Date(Date.now() + 31 * 60_000)).run();
+    expect((await knex('enrolment_signups').where({ id: s1.id }).first('status')).status).toBe('released');
+
+    // A late notification credits the closed bill (the real crediting command): a seat is free.
+    await buildPaidOrder(knex, { personId: first.personId, lines: [{ billId: s1.bill_id, amount: '50.00' }], channel: 'wechat', category: '代收' });
+    await holdsJob(new Date()).run();
+    expect((await knex('enrolment_signups').where({ id: s1.id }).first('status')).status).toBe('confirmed');
+    expect(await knex('bills').where({ id: s1.bill_id }).first('due', 'paid')).toEqual({ due: '50.00', paid: '50.00' });
+    expect(text((await first.c.get('/enrolment')).text)).toContain('已报名');
+
+    // The only seat is taken now: a second person's late money is flagged, never kept silently.
+    const second = await outsider();
+    const { id: id2 } = await project(await finance(), { quota: '1', hold: '30' });
+    expect((await signUp(second.c, id2)).status).toBe(303);
+    const s2 = await knex('enrolment_signups').where({ person_id: second.personId, project_id: id2 }).first('id', 'bill_id');
+    await holdsJob(new Date(Date.now() + 31 * 60_000)).run();
+    const third = await outsider();
+    expect((await signUp(third.c, id2)).status).toBe(303);
+    await buildPaidOrder(knex, { personId: second.personId, lines: [{ billId: s2.bill_id, amount: '50.00' }], channel: 'wechat', category: '代收' });
+    await holdsJob(new Date()).run();
+    expect((await knex('enrolment_signups').where({ id: s2.id }).first('status')).status).toBe('refund_due');
+    expect((await knex('enrolment_signups').where({ project_id: id2 }).whereIn('status', ['holding', 'confirmed']).count<{ n: string }[]>({ n: '*' }))[0]!.n).toBe('1');
+    const fin = await finance();
+    expect(text((await fin.get(`/console/enrolment/${id2}`)).text)).toContain('释放后到账，待退费');
+  });
+});
+
+describe("a department's staff", () => {
+  it("manages its own department's 报名项目 only", async () => {
+    const college = await f.college(knex);
+    const staff = await f.person(knex, { role: 'dept_staff', collegeId: college.id, password: FIN_PASSWORD });
+    const c = new Client(env.app);
+    expect((await c.login(staff.number, FIN_PASSWORD)).status).toBe(303);
+    const { id: own } = await project(c);
+    expect((await knex('enrolment_projects').where({ id: own }).first('college_id')).college_id).toBe(college.id);
+    const { id: theirs } = await project(await finance());
+    expect((await c.get(`/console/enrolment/${theirs}`)).status).toBe(404);
+    expect((await c.get(`/console/enrolment/${theirs}/signups.csv`)).status).toBe(404);
+    expect((await c.post(`/console/enrolment/${theirs}/close`, {})).status).toBe(404);
+    expect(text((await c.get('/console/enrolment')).text)).not.toContain(`/console/enrolment/${theirs}"`);
+    expect((await c.post(`/console/enrolment/${own}/signups/1/cancel`, { reason: '部门取消' })).status).toBe(403);
   });
 });
 
