@@ -17,6 +17,7 @@ import * as ebillSettlement from './20261203_100_ebill_settlement';
 import * as refundPurpose from './20261210_140_refund_purpose';
 import * as otherFees from './20261220_200_other_fees';
 import * as smsCodes from './20261220_210_sms_codes';
+import * as enrolment from './20261220_220_enrolment';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,4 +41,5 @@ export const migrations: [string, Migration][] = [
   ['20261210_140_refund_purpose', refundPurpose],
   ['20261220_200_other_fees', otherFees],
   ['20261220_210_sms_codes', smsCodes],
+  ['20261220_220_enrolment', enrolment],
 ];

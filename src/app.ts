@@ -30,6 +30,7 @@ import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
 import { feesRoutes } from './modules/fees/routes';
+import { enrolmentRoutes } from './modules/enrolment/routes';
 import { healthRoutes } from './modules/health/routes';
 import { metricsRoutes } from './modules/health/metrics';
 import type { NotifyLimit } from './modules/payment/notify-limit';
@@ -140,7 +141,8 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
   app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));
   app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null, publicUrl: config.publicUrl, fiscalNotice: () => s.nontaxStatus.fiscalNotice() }));
-  app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit,
+  app.use(enrolmentRoutes({ enrolment: s.enrolment }));
+  app.use(consoleRoutes({ ...s.console, enrolment: s.enrolment, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit,
     queues: { db: s.knex, nontaxStatus: s.nontaxStatus, activeQueryAfterMinutes: config.jobs.activeQueryAfterMinutes } }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 

@@ -46,6 +46,7 @@ import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-li
 import { paymentRepo } from './modules/payment/repo';
 import { paymentService } from './modules/payment/service';
 import { attemptOrders, refundsModule, seenRefunds } from './modules/refunds';
+import { enrolmentService } from './modules/enrolment/service';
 import { profileRepo } from './modules/profile/repo';
 import { profileService } from './modules/profile/service';
 import { receiptsRepo } from './modules/receipts/repo';
@@ -192,6 +193,8 @@ export function buildServices(deps: ServiceDeps) {
     refunds,
     reconcile,
     staleOrders,
+    /** 报名信息: the person's tab, the console's 报名项目 and the hold job. */
+    enrolment: enrolmentService({ db: knex, audit, refunds }),
     /** Statements for the ledger check, the way the reconciliation reads them. */
     statements: statementSource(gateways, (channel, day) => uploadedRaw(knex, channel, day)),
     ledgerCheckRepo: ledgerCheckRepo(knex),

@@ -9,6 +9,7 @@
 import { businessDateTime } from './business-date';
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
+import { AUDIENCE_LABEL, PROJECT_STATUS_LABEL } from './enrolment';
 import {
   DIFFERENCE_ACTION_LABEL, DIFFERENCE_KIND_LABEL, OVERPAYMENT_KIND_LABEL, OVERPAYMENT_STATUS_LABEL, RUN_STATUS_LABEL, RUN_TRIGGER_LABEL,
 } from './reconcile';
@@ -129,6 +130,7 @@ export const AUDIT_ACTION_LABEL: Labels = {
   'security.change': '密保修改', 'bank_card.change': '银行卡修改', 'account.register': '新用户注册',
   ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
   'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
+  'enrolment.save': '保存报名项目', 'enrolment.publish': '发布报名项目', 'enrolment.close': '关闭报名项目', 'enrolment.cancel': '取消报名',
   'bill.run': '开单', 'bill.choose': '本人选缴', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
   'refund.offline': '线下退费', 'refund.channel': '原渠道退费', 'refund.channel_requested': '申请原渠道退费', 'refund.channel_failed': '原渠道退费失败',
   'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
@@ -217,7 +219,10 @@ export const labels = {
   overpaymentStatus: labelOf(OVERPAYMENT_STATUS_LABEL),
   auditAction: labelOf(AUDIT_ACTION_LABEL),
   auditDetail,
+  audience: labelOf(AUDIENCE_LABEL),
+  enrolmentStatus: labelOf(PROJECT_STATUS_LABEL),
   options: {
+    audience: optionsOf(AUDIENCE_LABEL),
     counterMethod: optionsOf(COUNTER_METHOD_LABEL),
     accountAction: optionsOf(ACCOUNT_ACTION_LABEL),
     adjustmentKind: optionsOf(ADJUSTMENT_KIND_LABEL),

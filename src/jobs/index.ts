@@ -17,7 +17,7 @@ import { buildServices, type Services } from '../services';
 import { runActiveQuery } from './active-query';
 import type { Job } from './scheduler';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge', 'enrolment-holds'] as const;
 
 /** Refused notifications are kept this long: enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
@@ -105,6 +105,15 @@ export function platformJobs(deps: {
       async run() {
         const purged = await s.paymentRepo.purgeRefusedNotifications(new Date(now().getTime() - REFUSED_NOTIFY_KEEP_DAYS * 24 * 3600_000));
         if (purged) logger.info({ purged }, 'refused notifications purged');
+      },
+    },
+    {
+      // 报名: unpaid sign-ups past their 保留时长 release their seats (or wait while a payment is in
+      // progress), settled ones become 已报名, and money credited after a release is placed.
+      name: 'enrolment-holds', everyMs: 60_000,
+      async run() {
+        const r = await s.enrolment.holdsPass(now());
+        if (!quiet(r)) logger.info(r, 'enrolment holds');
       },
     },
     {
