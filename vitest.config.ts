@@ -49,6 +49,10 @@ export default defineConfig({
           // Migrates and seeds two template databases once per run; each test file gets its own
           // copy of one, so files run in parallel without seeing each other's rows.
           globalSetup: ['test/helpers/global-setup.ts'],
+          // vitest's default is one worker less than the cores: on a two-core machine, one file at
+          // a time, while most of these files spend their time waiting (for the sandbox's
+          // notifications, a job's tick, a browser). Two at once; TEST_DB_WORKERS to change it.
+          maxWorkers: Number(process.env.TEST_DB_WORKERS ?? 2),
           sequence: { groupOrder: 1 },
         },
       },

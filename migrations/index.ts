@@ -15,6 +15,9 @@ import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
 import * as nontaxOutage from './20261202_130_nontax_outage';
 import * as ebillSettlement from './20261203_100_ebill_settlement';
 import * as refundPurpose from './20261210_140_refund_purpose';
+import * as otherFees from './20261220_200_other_fees';
+import * as smsCodes from './20261220_210_sms_codes';
+import * as enrolment from './20261220_220_enrolment';
 import * as reminders from './20261220_250_reminders';
 
 interface Migration {
@@ -37,5 +40,8 @@ export const migrations: [string, Migration][] = [
   ['20261202_130_nontax_outage', nontaxOutage],
   ['20261203_100_ebill_settlement', ebillSettlement],
   ['20261210_140_refund_purpose', refundPurpose],
+  ['20261220_200_other_fees', otherFees],
+  ['20261220_210_sms_codes', smsCodes],
+  ['20261220_220_enrolment', enrolment],
   ['20261220_250_reminders', reminders],
 ];

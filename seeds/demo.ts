@@ -74,9 +74,19 @@ export async function seedDemo(knex: Knex): Promise<void> {
           code: '20260101', name: '2026年学术会议注册费', category: '代收', fee_type: '其他费用', payee: SCHOOL,
           starts_at: '2026-09-01T00:00:00+08:00', ends_at: '2027-06-30T23:59:59+08:00', sort_order: 6,
         },
+        // 选缴 (其他费用 tab): nobody is billed until they tick it; 王五 and every student are offered it.
+        {
+          code: '20260102', name: '2026年学术会议论文集（选缴）', category: '代收', fee_type: '其他费用', payee: SCHOOL,
+          starts_at: '2026-09-01T00:00:00+08:00', ends_at: '2027-06-30T23:59:59+08:00', sort_order: 8,
+          optional: true, offer_period_id: period('2020年度'), offer_amount: '80.00', offer_audience: 'all',
+        },
         {
           code: '20200101', name: '2020年英语等级考试报名费', category: '代收', fee_type: '其他费用', payee: SCHOOL,
           starts_at: '2020-03-01T00:00:00+08:00', ends_at: '2020-03-31T23:59:59+08:00', sort_order: 7,
+        },
+        {
+          code: '20260201', name: '普通话水平测试报名费', category: '代收', fee_type: '其他费用', payee: SCHOOL,
+          starts_at: '2026-09-01T00:00:00+08:00', ends_at: '2027-06-30T23:59:59+08:00', sort_order: 8,
         },
       ])
       .returning(['id', 'name']);
@@ -212,6 +222,14 @@ export async function seedDemo(knex: Knex): Promise<void> {
     }
     await trx.batchInsert('receipt_lines', lines, 1000);
     await trx.batchInsert('bill_ledger', ledger, 1000);
+
+    // 报名信息: an open 报名项目 for people outside the school (issue 17), billed on its own 其他费用 item.
+    await trx('enrolment_projects').insert({
+      name: '普通话水平测试', description: '面向社会人员的普通话水平测试，报名后请在30分钟内完成缴费，逾期名额自动释放。', audience: 'external',
+      opens_at: '2026-09-01T00:00:00+08:00', closes_at: '2027-06-30T23:59:59+08:00', quota: 50, fee_item_id: item('普通话水平测试报名费'),
+      period_id: period('2020年度'), amount: '50.00', hold_minutes: 30, status: 'open', created_by: cashier.id,
+      fields: JSON.stringify([{ key: 'f1', label: '工作单位', required: true, maxLength: 50 }]),
+    });
 
     await trx('announcements').insert({
       title: '关于2019年度学费、住宿费缴纳的通知',

@@ -31,6 +31,7 @@ import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
 import { feesRoutes } from './modules/fees/routes';
+import { enrolmentRoutes } from './modules/enrolment/routes';
 import { healthRoutes } from './modules/health/routes';
 import { metricsRoutes } from './modules/health/metrics';
 import type { NotifyLimit } from './modules/payment/notify-limit';
@@ -42,6 +43,7 @@ import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { PROFILE_HASHING_POSTS, profileRoutes } from './modules/profile/routes';
 import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/routes';
+import { REGISTRATION_HASHING_POSTS, registrationRoutes } from './modules/registration/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { buildServices, type Services } from './services';
 
@@ -113,7 +115,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
-  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
+  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
   app.use(saveBeforeRedirect);
@@ -129,6 +131,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRoutes({ auth: s.auth, announcements: s.announcements, financePhones: config.financePhones, publicUrl: config.publicUrl }));
   app.use(s.captchas.routes());
   app.use(recoveryRoutes({ recovery: s.recovery, captchas: s.captchas, financePhones: config.financePhones }));
+  app.use(registrationRoutes({ registration: s.registration }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
   app.use(ebillVerifyRoutes({ ebills: s.ebills, throttle: s.ebillVerifyThrottle, captchas: s.captchas }));
 
@@ -142,7 +145,8 @@ export function createApp(deps: AppDeps) {
   app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
   app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));
   app.use(paymentRoutes({ payment: s.payment, sandboxUrl: config.sandbox.enabled ? config.sandbox.url : null, publicUrl: config.publicUrl, fiscalNotice: () => s.nontaxStatus.fiscalNotice() }));
-  app.use(consoleRoutes({ ...s.console, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit, reminders: s.reminders,
+  app.use(enrolmentRoutes({ enrolment: s.enrolment }));
+  app.use(consoleRoutes({ ...s.console, enrolment: s.enrolment, imports: s.imports, refunds: s.refunds, reconcile: s.reconcile, audit: s.audit, reminders: s.reminders,
     queues: { db: s.knex, nontaxStatus: s.nontaxStatus, activeQueryAfterMinutes: config.jobs.activeQueryAfterMinutes } }));
   app.use(placeholderRoutes(NOT_OPEN_TABS));
 

@@ -46,6 +46,7 @@ import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-li
 import { paymentRepo } from './modules/payment/repo';
 import { paymentService } from './modules/payment/service';
 import { attemptOrders, refundsModule, seenRefunds } from './modules/refunds';
+import { enrolmentService } from './modules/enrolment/service';
 import { profileRepo } from './modules/profile/repo';
 import { profileService } from './modules/profile/service';
 import { receiptsRepo } from './modules/receipts/repo';
@@ -61,6 +62,9 @@ import { drainEmail } from './modules/email/outbox';
 import { smtpMailSender, type MailSender } from './modules/email/sender';
 import { emailService } from './modules/email/service';
 import { remindersService } from './modules/reminders/service';
+import { registrationRepo } from './modules/registration/repo';
+import { registrationService } from './modules/registration/service';
+import { smsCodes } from './modules/sms-codes/service';
 import { drainSms } from './modules/sms/outbox';
 import { sandboxSmsSender, type SmsSender } from './modules/sms/sender';
 import { transactionsRepo } from './modules/transactions/repo';
@@ -86,6 +90,8 @@ export interface ServiceDeps {
   mailSender?: MailSender;
   /** In place of the e-bill and SMS kicks after a credit: a fixture that credits rows and issues their e-bills itself. */
   afterCredit?: () => void;
+  /** The clock of the SMS codes and 新用户注册 (a test moves it past a code's expiry). */
+  now?: () => Date;
 }
 
 export function buildServices(deps: ServiceDeps) {
@@ -156,6 +162,12 @@ export function buildServices(deps: ServiceDeps) {
   /** For the active query job: orders still 支付中 at a channel. */
   const staleOrders: StaleOrders = { stalePayingOrders: (cutoff, limit) => stalePayingOrders(knex, cutoff, limit) };
 
+  // SMS verification codes (新用户注册 now; any flow that must confirm a mobile), queued through
+  // the outbox and sent by the same kicked drain.
+  const now = deps.now ?? (() => new Date());
+  const codes = smsCodes({ db: knex, pool, secret: config.sessionSecret, schoolName: config.schoolName, afterQueued: () => smsKick.kick(), now });
+  const registration = registrationService({ db: knex, repo: registrationRepo(), codes, audit, hasher, captchas, now: () => now().getTime() });
+
   const imports = importsService({ db: knex, audit });
   const people = peopleService({ repo: peopleRepo(knex), loginThrottle });
 
@@ -174,6 +186,8 @@ export function buildServices(deps: ServiceDeps) {
     throttleRepo: throttleRepo(knex),
     auth,
     recovery,
+    smsCodes: codes,
+    registration,
     profile,
     fees,
     payment,
@@ -202,6 +216,8 @@ export function buildServices(deps: ServiceDeps) {
     refunds,
     reconcile,
     staleOrders,
+    /** 报名信息: the person's tab, the console's 报名项目 and the hold job. */
+    enrolment: enrolmentService({ db: knex, audit, refunds }),
     /** Statements for the ledger check, the way the reconciliation reads them. */
     statements: statementSource(gateways, (channel, day) => uploadedRaw(knex, channel, day)),
     ledgerCheckRepo: ledgerCheckRepo(knex),

@@ -13,6 +13,10 @@ declare module 'express-session' {
      * flow carries on with a stand-in question so the pages never say whether the pair exists.
      */
     recovery: { accountId: number | null; lockKey: string; question: string; answered: boolean; expires: number };
+    /** 新用户注册 in progress (src/modules/registration): who is registering and the SMS code sent. */
+    registration: { name: string; idNumber: string; mobile: string; codeId: string; nextAt: number; expires: number };
+    /** The 身份证号 just registered: the login page's 用户名, once. */
+    registeredIdNumber: string;
     wizard: Record<string, unknown>;
     /** 微信支付 JSAPI: the payer's openid under the school's official account, from 网页授权. */
     wechatOpenid: string;

@@ -71,15 +71,20 @@ export interface ItemOpts {
   status?: '收费' | '停止';
   startsAt?: string | null;
   endsAt?: string | null;
+  /** 逾期可缴: payable after 收费终止. */
+  payableAfterEnd?: boolean;
+  /** 选缴: offered in `periodId` for `amount` to `audience` (everyone unless told); feeType then defaults to 其他费用. */
+  optional?: { periodId: number; amount: string; audience?: 'all' | 'student' | 'staff' | 'external' };
 }
 
 export async function feeItem(db: Knex, o: ItemOpts = {}) {
   const category = o.category ?? '财政';
   const [row] = await db('fee_items')
     .insert({
-      name: o.name ?? `项目${next()}`, code: o.code ?? String(10304270000 + next()), category, fee_type: o.feeType ?? '学费',
+      name: o.name ?? `项目${next()}`, code: o.code ?? String(10304270000 + next()), category, fee_type: o.feeType ?? (o.optional ? '其他费用' : '学费'),
       payee: category === '财政' ? '甘肃省财政厅' : '兰州理工大学', status: o.status ?? '收费',
-      starts_at: o.startsAt ?? null, ends_at: o.endsAt ?? null,
+      starts_at: o.startsAt ?? null, ends_at: o.endsAt ?? null, payable_after_end: o.payableAfterEnd ?? false,
+      ...(o.optional ? { optional: true, offer_period_id: o.optional.periodId, offer_amount: o.optional.amount, offer_audience: o.optional.audience ?? 'all' } : {}),
     })
     .returning(['id', 'name', 'category']);
   return row as { id: number; name: string; category: '财政' | '代收' };

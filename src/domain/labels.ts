@@ -9,6 +9,7 @@
 import { businessDateTime } from './business-date';
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
+import { AUDIENCE_LABEL, PROJECT_STATUS_LABEL } from './enrolment';
 import {
   DIFFERENCE_ACTION_LABEL, DIFFERENCE_KIND_LABEL, OVERPAYMENT_KIND_LABEL, OVERPAYMENT_STATUS_LABEL, RUN_STATUS_LABEL, RUN_TRIGGER_LABEL,
 } from './reconcile';
@@ -129,10 +130,11 @@ export {
 export const AUDIT_ACTION_LABEL: Labels = {
   'auth.login': '登录', 'auth.login_failed': '登录失败', 'auth.login_limited': '登录受限（须输入验证码）', 'auth.reauth_locked': '验证密码失败过多，已锁定',
   'password.change': '密码修改', 'password.recover': '找回密码并重设', 'profile.update': '个人信息修改', 'profile.mobile': '手机号码修改',
-  'security.change': '密保修改', 'bank_card.change': '银行卡修改',
+  'security.change': '密保修改', 'bank_card.change': '银行卡修改', 'account.register': '新用户注册',
   ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
   'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
-  'bill.run': '开单', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
+  'enrolment.save': '保存报名项目', 'enrolment.publish': '发布报名项目', 'enrolment.close': '关闭报名项目', 'enrolment.cancel': '取消报名',
+  'bill.run': '开单', 'bill.choose': '本人选缴', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
   'refund.offline': '线下退费', 'refund.channel': '原渠道退费', 'refund.channel_requested': '申请原渠道退费', 'refund.channel_failed': '原渠道退费失败',
   'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
   'announcement.save': '保存公告草稿', 'announcement.publish': '发布公告', 'announcement.withdraw': '撤回公告',
@@ -152,7 +154,7 @@ const AUDIT_KEY_LABEL: Labels = {
   target: '开单对象', college: '学院号', klass: '班级号', count: '人数', amount: '金额', lines: '明细', fields: '修改项', field: '修改项', via: '修改途径',
   last4: '卡号后四位', rows: '行数', errors: '错误行数', ...IMPORT_OUTCOME_LABEL, existing: '已有账单', startsAt: '开始时间', endsAt: '预计恢复时间',
   otherSessionsEnded: '退出的其他登录', sessionsEnded: '退出的登录', failures: '近期失败次数', minutes: '锁定分钟数',
-  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因',
+  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因', number: '用户编号',
 };
 const KEY_ORDER = new Map(Object.keys(AUDIT_KEY_LABEL).map((k, i) => [k, i]));
 
@@ -164,7 +166,7 @@ const FIELD_LABEL: Labels = {
 
 /** Values that are codes, by the name they are stored under. */
 const AUDIT_VALUE_LABEL: Record<string, (v: string) => string> = {
-  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题' }),
+  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题', sms_code: '短信验证码' }),
   cause: labelOf({ password: '密码错误', disabled: '账户已停用' }),
   method: labelOf(PAYMENT_METHOD_LABEL), channel: channelLabel, target: labelOf(BILL_RUN_TARGET_LABEL),
   kind: labelOf({ ...OVERPAYMENT_KIND_LABEL, reduction: '减免', adjustment: '更正' }), status: labelOf({ ...RUN_STATUS_LABEL, ...REFUND_STATUS_LABEL }),
@@ -221,7 +223,10 @@ export const labels = {
   overpaymentStatus: labelOf(OVERPAYMENT_STATUS_LABEL),
   auditAction: labelOf(AUDIT_ACTION_LABEL),
   auditDetail,
+  audience: labelOf(AUDIENCE_LABEL),
+  enrolmentStatus: labelOf(PROJECT_STATUS_LABEL),
   options: {
+    audience: optionsOf(AUDIENCE_LABEL),
     counterMethod: optionsOf(COUNTER_METHOD_LABEL),
     accountAction: optionsOf(ACCOUNT_ACTION_LABEL),
     adjustmentKind: optionsOf(ADJUSTMENT_KIND_LABEL),

@@ -19,7 +19,7 @@ import { buildServices, type Services } from '../services';
 import { runActiveQuery } from './active-query';
 import type { Job } from './scheduler';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'email-sending', 'reminders', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'email-sending', 'reminders', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge', 'enrolment-holds'] as const;
 
 /** Refused notifications are kept this long: enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
@@ -129,12 +129,23 @@ export function platformJobs(deps: {
       },
     },
     {
+      // 报名: unpaid sign-ups past their 保留时长 release their seats (or wait while a payment is in
+      // progress), settled ones become 已报名, and money credited after a release is placed.
+      name: 'enrolment-holds', everyMs: 60_000,
+      async run() {
+        const r = await s.enrolment.holdsPass(now());
+        if (!quiet(r)) logger.info(r, 'enrolment holds');
+      },
+    },
+    {
       // Counters past their window already count as empty (auth/throttle-repo.ts); this only keeps
       // auth_throttle from growing with every name and address that ever failed once.
       name: 'throttle-purge', everyMs: 15 * 60_000,
       async run() {
         const purged = await s.throttleRepo.purgeExpired();
         if (purged) logger.info({ purged }, 'expired throttle counters purged');
+        const codes = await s.smsCodes.purge();
+        if (codes) logger.info({ codes }, 'old SMS verification codes purged');
       },
     },
   ];

@@ -81,7 +81,7 @@ describe('收费状态 (图8)', () => {
 });
 
 describe('登录 (图1, 三(一), 四.2)', () => {
-  it('shows the platform address as a QR code drawn on the server, and the 新用户注册 note without a dead link', async () => {
+  it('shows the platform address as a QR code drawn on the server, and the 新用户注册 note with its link', async () => {
     const res = await fetch(`${env.appUrl}/login`);
     const html = await res.text();
     expect(res.status).toBe(200);
@@ -92,10 +92,10 @@ describe('登录 (图1, 三(一), 四.2)', () => {
     expect(svg).not.toMatch(/<script|style=/);
     const t = text(html);
     expect(t).toContain(`用手机微信（支付宝）扫码登录统一支付平台 ${address}`);
-    // 三(一) 1–4, the fourth with 新用户注册 named but (registration not open) not linked.
+    // 三(一) 1–4, the fourth naming 新用户注册, which is a link under the form (src/modules/registration).
     expect(t).toContain('在校生登陆时，用户名为学号，密码为身份证号后8位（末尾X大写）。');
-    expect(t).toContain('通过报名缴费的非在校生初始登陆时，点击新用户注册，报名之后再登陆（目前该功能暂未开放）。');
-    expect(html).not.toMatch(/<a [^>]*>[^<]*注册/);
+    expect(t).toContain('通过报名缴费的非在校生初始登陆时，点击新用户注册，注册之后再登陆。');
+    expect(html).toContain('<a href="/register">新用户注册</a>');
     // The CSP still allows no inline script or style: the QR needs neither.
     expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
   });

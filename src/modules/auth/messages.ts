@@ -18,15 +18,13 @@ export const AUTH_MESSAGES = {
     other: '您刚才提交的内容未能保存，请登录后重新操作。',
   },
   loginFirst: '请先登录',
-  /**
-   * The login page's notes, as 三(一) numbers them. 新用户注册 is named but not linked: registration
-   * (报名) is not open, and the manual's own note says so.
-   */
+  registered: '注册成功。请使用身份证号和刚才设置的密码登录。',
+  /** The login page's notes, as 三(一) numbers them; 新用户注册 is the link under the form (/register). */
   loginHints: (financePhones: string) => [
     '在校生登陆时，用户名为学号，密码为身份证号后8位（末尾X大写）。',
     '其他用户登陆时，用户名、密码为对应的用户编号、密码或身份证号码、姓名。',
     `忘记密码请联系财务处电话 ${financePhones}。`,
-    '通过报名缴费的非在校生初始登陆时，点击新用户注册，报名之后再登陆（目前该功能暂未开放）。',
+    '通过报名缴费的非在校生初始登陆时，点击新用户注册，注册之后再登陆。',
   ],
   phoneQrTitle: '手机登录',
   phoneQrNote: '用手机微信（支付宝）扫码登录统一支付平台',

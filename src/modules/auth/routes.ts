@@ -49,13 +49,16 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   r.get('/login', async (req, res) => {
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
-    const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : [];
+    const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : req.query.registered === '1' ? [AUTH_MESSAGES.registered] : [];
     // 换一张 without script comes back here with captcha=1: the field stays (the account may need it
     // even when this address does not), and so does the 用户名 typed. Asking for a 验证码 nobody
     // needs costs nothing: throttle.ts checks one only when its limits want one.
     const again = req.query.captcha === '1';
     const captcha = again || await auth.captchaNeeded(req.ip ?? '');
-    const username = again && typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : '';
+    // Just registered (新用户注册): the 身份证号 is the 用户名 from now on, so it is filled in once.
+    const registered = req.session.registeredIdNumber;
+    if (registered) delete req.session.registeredIdNumber;
+    const username = again && typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : registered ?? '';
     await renderLogin(res, { next, notices, captcha, values: { username } });
   });
 

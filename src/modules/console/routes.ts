@@ -11,6 +11,8 @@ import type { ConsoleAnnouncementsService } from './announcements/service';
 import { auditRoutes } from './audit/routes';
 import type { AuditViewer } from './audit/service';
 import { counterRoutes } from './counter/routes';
+import { consoleEnrolmentRoutes } from './enrolment/routes';
+import type { EnrolmentService } from '../enrolment/service';
 import type { CounterService } from './counter/service';
 import { consoleFeesRoutes } from './fees/routes';
 import type { ConsoleFeesService } from './fees/service';
@@ -40,6 +42,8 @@ export interface ConsoleDeps {
   /** 退费 and the 一键退款 of 对账: the one refunds module of the app. */
   refunds: RefundsModule;
   announcements: ConsoleAnnouncementsService;
+  /** 报名项目 (finance, and department staff for their own department's). */
+  enrolment: EnrolmentService;
   imports: ImportsService;
   importJobs: ImportJobs;
   /** 审计日志 (the viewer; `audit` above is where entries are written). */
@@ -66,6 +70,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(consoleAnnouncementRoutes({ announcements: deps.announcements }));
   area.use(importsRoutes({ imports: deps.imports, jobs: deps.importJobs }));
   area.use(auditRoutes({ audit: deps.auditLog }));
+  area.use(consoleEnrolmentRoutes({ enrolment: deps.enrolment }));
   if (deps.queues) area.use(queuesRoutes(deps.queues));
   if (deps.reminders) area.use(consoleRemindersRoutes({ reminders: deps.reminders }));
   if (deps.reconcile) area.use(reconcileRoutes({ reconcile: deps.reconcile, refunds: deps.refunds, audit: deps.audit }));

@@ -1,15 +1,30 @@
-// Which of a person's bills 学费缴费 may put in an order, and for how much at most (the rule is
+// Which of a person's bills the payment wizard (学费缴费, 其他费用) may put in an order, and for how much at most (the rule is
 // src/domain/payable.ts). The payment wizard asks here for every screen and again before a
 // channel is asked, since the arrears move (a counter payment, a reduction).
 import type { Knex } from 'knex';
 import type { Decimal } from '../../domain/money';
-import { payableNow } from '../../domain/payable';
+import { notPayableReason, payableNow, type FeeType } from '../../domain/payable';
 import { feesRepo, type PersonBill } from './repo';
 
 export interface PayableBill extends PersonBill {
   arrears: Decimal;
 }
 
-export async function payableBills(db: Knex, personId: number, now: Date): Promise<PayableBill[]> {
-  return payableNow(await feesRepo(db).billsOf(personId), now);
+/** `feeType`: only bills of that type (the wizard of one tab); every payable bill when not given. */
+export async function payableBills(db: Knex, personId: number, now: Date, feeType?: FeeType): Promise<PayableBill[]> {
+  return payableNow(await feesRepo(db).billsOf(personId), now, feeType);
+}
+
+/**
+ * Why one of these bills of the person cannot be paid now (not collecting, before its 收费起始,
+ * after its 收费终止 unless 逾期可缴), in the payer's words; null when each is payable or is not
+ * theirs (the selection's own check answers those). Asked whenever a selection is refused, so the
+ * payer hears why rather than that the item is gone.
+ */
+export async function notPayableAmong(db: Knex, personId: number, billIds: readonly number[], now: Date): Promise<string | null> {
+  for (const b of (await feesRepo(db).billsOf(personId)).filter((x) => billIds.includes(x.billId))) {
+    const reason = notPayableReason(b, now);
+    if (reason) return reason;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 // 欠费信息查询 (当前费用, 图8): the person's bills with the summary line and pagination.
 import { arrears, netPaid, payable, paymentStatus } from '../../domain/arrears';
-import { collectionStatus } from '../../domain/payable';
+import { collectionStatus, isExpired } from '../../domain/payable';
 import { type Decimal, sum } from '../../domain/money';
 import { paginate, type Page } from '../../domain/pagination';
 import type { CurrentFeesQuery } from './schemas';
@@ -22,11 +22,6 @@ export interface FeeSummary {
   payable: Decimal; // 共需交费
   paid: Decimal; // 已缴费
   arrears: Decimal; // 欠费
-}
-
-/** A bill whose collection window has ended (tuition has none, so never expires). */
-export function isExpired(b: Pick<PersonBill, 'endsAt'>, now: Date): boolean {
-  return b.endsAt !== null && new Date(b.endsAt) < now;
 }
 
 /** The periods and items of these bills (already newest period first), items in fee-item order. */

@@ -1,5 +1,6 @@
 // Every user-facing string of 学费缴费, in one place (the wording the payer sees on 图9–图22 where those screens show one).
 import { businessTime } from '../../domain/business-date';
+import type { FeeType } from '../../domain/payable';
 
 /** HH:mm in Beijing time, as the payer reads a clock. */
 const hhmm = (d: Date) => businessTime(d).slice(0, 5);
@@ -12,6 +13,18 @@ export const M = {
     confirm: ['缴费信息确认及支付方式选择'],
     result: ['学费缴费', '银行支付结果'],
   },
+  /** The tab a wizard belongs to: its name in 当前位置, its nav key and its list. */
+  tab: (feeType: FeeType) => (feeType === '其他费用'
+    ? { name: '其他费用', nav: 'other-fees', path: '/other-fees', fee: 'other' }
+    : { name: '学费缴费', nav: 'pay', path: '/pay', fee: '' }),
+  /** The tab of an order's pages: 其他费用 when all its lines are of that type, else 学费缴费. */
+  tabOfLines: (lines: readonly { feeType: string }[]) => M.tab(lines.length && lines.every((l) => l.feeType === '其他费用') ? '其他费用' : '学费'),
+  /** 当前位置 of the wizard's screens, under the tab's name. */
+  crumbsOf: (feeType: FeeType, step: '应交款明细表' | '缴费信息修改' | '交费信息显示') => [feeType === '其他费用' ? '其他费用' : '学费缴费', step],
+  otherHelp: '说明：其他费用须在收费起始至收费终止的时间内缴纳。请在可缴费的收费期间打勾，然后点击“财政项目缴费”或“代收项目缴费”按钮',
+  optionalHelp: '以下为选缴项目，您可自愿选择：勾选需要的项目后点击“选缴所选项目”，生成账单后即可在上方缴费。',
+  chosen: (n: number) => (n ? `已为您生成${n}个选缴项目的账单，请勾选收费期间后缴费` : '所选项目已在您的账单中，请勾选收费期间后缴费'),
+  nothingOther: '您目前没有可以缴纳的其他费用。',
   listHelp: '说明：请选择本次进行缴费的收费区间，在相应的收费期间打勾，然后点击“财政项目缴费”或“代收项目缴费”按钮',
   itemsHelp: '说明：请选择收费项目，如需要调整缴费金额，请点击“修改”按钮输入交费金额，点击“确定”完成修改。确认无误后点击“下一步”按钮(订单确认后不能再进行修改)如需要调整缴费订单，请点击“上一步”按钮重新选择',
   reviewHelp: '说明：确认交费信息无误后，点击“下一步”进行操作；若需更改或缴费失败，请返回欠费查询页面，重复以上操作',

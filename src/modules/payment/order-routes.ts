@@ -77,7 +77,7 @@ export function orderRoutes(deps: {
     const handheld = isHandheld(deviceOf(req.get('user-agent')));
     sendOrigin(res);
     res.status(extra.status ?? 200).render('pay/confirm', {
-      ...view, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
+      ...view, nav: M.tabOfLines(data.lines).nav, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
       error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError, mobileAlsoProfile: M.mobileAlsoProfile,
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
@@ -172,7 +172,8 @@ export function orderRoutes(deps: {
     const live = LIVE.includes(data.order.status);
     const ended = paid ? null : endedView(data.order, now);
     res.render('pay/result', {
-      ...(live ? waiting : view), title: paid ? '支付成功' : ended?.title ?? M.unpaidTitle, crumbs: M.crumbs.result, ...data, paid, ended,
+      ...(live ? waiting : view), nav: M.tabOfLines(data.lines).nav, title: paid ? '支付成功' : ended?.title ?? M.unpaidTitle,
+      crumbs: [M.tabOfLines(data.lines).name, '银行支付结果'], ...data, paid, ended,
       notes: M.unpaidNotes, warnings: M.warnings, live, progress: progressUrl(data.order.orderNo), wait: M.waiting,
     });
   });

@@ -35,6 +35,8 @@ export interface OrderLineRow {
   periodName: string;
   itemName: string;
   itemCode: string;
+  /** 学费 | 其他费用: which tab the order was made on (its pages name that tab). */
+  feeType: string;
 }
 
 const ORDER_COLUMNS = [
@@ -106,11 +108,11 @@ export async function linesOf(trx: Knex, orderIds: string[]): Promise<Map<string
     .join('fee_items as i', 'i.id', 'b.fee_item_id')
     .whereIn('l.order_id', orderIds)
     .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'l.id' }])
-    .select('l.order_id', 'l.bill_id', 'l.amount', 'p.name as period_name', 'i.name as item_name', 'i.code as item_code');
+    .select('l.order_id', 'l.bill_id', 'l.amount', 'p.name as period_name', 'i.name as item_name', 'i.code as item_code', 'i.fee_type as fee_type');
   for (const r of rows) {
     const key = String(r.order_id);
     if (!out.has(key)) out.set(key, []);
-    out.get(key)!.push({ billId: r.bill_id, amount: dec(r.amount), periodName: r.period_name, itemName: r.item_name, itemCode: r.item_code });
+    out.get(key)!.push({ billId: r.bill_id, amount: dec(r.amount), periodName: r.period_name, itemName: r.item_name, itemCode: r.item_code, feeType: r.fee_type });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isOrderNo } from '../../domain/order-number';
+import type { FeeType } from '../../domain/payable';
 
 const id = z.string().regex(/^[1-9]\d{0,8}$/).transform(Number);
 /** A field that may come once or repeated (checkbox groups). */
@@ -8,14 +9,26 @@ const many = <T extends z.ZodType>(item: T) =>
 
 export const category = z.enum(['财政', '代收'], { message: '请点击“财政项目缴费”或“代收项目缴费”' });
 
+/**
+ * Which tab's wizard: `fee=other` is 其他费用's, absent 学费缴费's (the links 学费缴费 has always
+ * made). One wizard, its bills of that fee type only (src/domain/payable.ts).
+ */
+export const feeTab = z.enum(['other'], { message: '收费类型无效' }).optional()
+  .transform((v): FeeType => (v === 'other' ? '其他费用' : '学费'));
+
+/** The `fee` field that names `feeType`'s wizard in links and forms ('' for 学费缴费's). */
+export const feeParam = (feeType: FeeType) => (feeType === '其他费用' ? 'other' : '');
+
 /** 应交款明细表 → 缴费信息修改: which periods and which payee. */
 export const itemsQuery = z.object({
+  fee: feeTab,
   category,
   period: many(id).refine((v) => v.length > 0 && v.length <= 20, '请选择收费区间'),
 });
 
 /** 缴费信息修改's form: checked bills and the typed amounts (amount_<billId>), parsed by the service. */
 export const itemsForm = z.object({
+  fee: feeTab,
   category,
   period: many(id),
   bill: many(id),
@@ -34,11 +47,21 @@ export function typedAmounts(body: unknown): Map<number, string> {
 
 /** What the wizard keeps in the session between 缴费信息修改 and 下一步. */
 export const wizardState = z.object({
+  /** A wizard begun before fee types were kept is 学费缴费's, the only one there was. */
+  feeType: z.enum(['学费', '其他费用']).default('学费'),
   category,
   periods: z.array(z.number().int().positive()),
   lines: z.array(z.object({ billId: z.number().int().positive(), amount: z.string() })).min(1),
 });
-export type WizardState = z.infer<typeof wizardState>;
+export type WizardState = z.input<typeof wizardState>;
+
+/** The wizard's fee type (学费 for one kept from before fee types were). */
+export const feeTypeOf = (w: Pick<WizardState, 'feeType'>): FeeType => w.feeType ?? '学费';
+
+/** 其他费用's 选缴: the optional items ticked (fee item ids). */
+export const chooseForm = z.object({
+  item: many(id).refine((v) => v.length > 0, '请勾选要选缴的项目').refine((v) => v.length <= 20, '一次最多选缴20个项目'),
+});
 
 export const orderNoParam = z.string().refine(isOrderNo);
 

@@ -2,7 +2,9 @@
 // one command (./commands) or read model (./read) given this module's deps. No logic of its own.
 import type { Decimal } from '../../domain/money';
 import { keyedQueue } from '../../domain/keyed-queue';
+import type { FeeType } from '../../domain/payable';
 import type { Category } from '../../domain/payment-selection';
+import { chooseOptional } from '../fees/optional';
 import { EXPIRY_GRACE_MS } from '../../gateways/common/expiry';
 import type { PayerDevice } from '../../domain/payer-device';
 import { ChannelError, type PaidEvent, type PayerClient, type RawNotification } from '../../gateways/types';
@@ -20,6 +22,7 @@ import { settleOnReturn } from './commands/settle-on-return';
 import { submitToChannel } from './commands/submit-to-channel';
 import type { PaymentDeps } from './context';
 import type { OrderRow } from './orders-repo';
+import { otherFeesList } from './read/other-fees';
 import { progressOf } from './read/progress';
 import { checkSelection, itemsOf, orderViewOf, payableList, resultOf, reviewOf } from './read/wizard';
 import type { WizardState } from './schemas';
@@ -52,9 +55,15 @@ export function paymentService(deps: PaymentDeps) {
     settleExpiredAttempt: (attemptId: string, orderId: string, now: Date) => settleExpiredAttempt(deps, { attemptId, orderId, now }),
 
     listPayable: (personId: number, now = new Date()) => payableList(deps, { personId, now }),
-    itemsFor: (personId: number, category: Category, periodIds: number[], now = new Date()) => itemsOf(deps, { personId, category, periodIds, now }),
-    chooseItems: (personId: number, selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }, now = new Date()) =>
-      checkSelection(deps, { personId, selection, now }),
+    /** 其他费用: the person's 其他费用-type bills by period, each saying whether and why not it can be paid, and the 选缴 offers. */
+    listOther: (personId: number, now = new Date()) => otherFeesList(deps, { personId, now }),
+    /** 选缴: bills the optional items chosen (one bill each, however often chosen). */
+    chooseOptional: (user: { personId: number; accountId: number }, itemIds: readonly number[], ip = '', now = new Date()) =>
+      chooseOptional(deps, { ...user, itemIds, ip, now }),
+    /** `feeType`: the tab's wizard (学费缴费's unless told). */
+    itemsFor: (personId: number, category: Category, periodIds: number[], now = new Date(), feeType: FeeType = '学费') => itemsOf(deps, { personId, feeType, category, periodIds, now }),
+    chooseItems: (personId: number, selection: { feeType?: FeeType; category: Category; periods: number[]; lines: { billId: number; amount: string }[] }, now = new Date()) =>
+      checkSelection(deps, { personId, selection: { ...selection, feeType: selection.feeType ?? '学费' }, now }),
     review: (personId: number, wizard: WizardState, now = new Date()) => reviewOf(deps, { personId, wizard, now }),
     /** Builds the order as asked, beside any live one (callers that mean to; the wizard uses offerOrBuild). */
     confirmOrder: (personId: number, wizard: WizardState, now = new Date()) => createOrder({ ...deps, buildOne }, { personId, wizard, now }),

@@ -1,11 +1,9 @@
-// Tabs whose feature is not open yet (其他费用、生活缴费、报名信息暂未开放), each saying so plainly
-// rather than showing a broken page.
+// Tabs whose feature is not open yet (the manual's (七): 生活缴费暂未开放), saying so plainly rather
+// than showing a broken page. 其他费用 (modules/payment/other-routes.ts) and 报名信息 are open.
 import { Router } from 'express';
 
 export const NOT_OPEN_TABS: Record<string, string> = {
-  '/other-fees': '其他费用',
   '/life': '生活缴费',
-  '/enrolment': '报名信息',
 };
 
 export function placeholderRoutes(tabs: Record<string, string>) {

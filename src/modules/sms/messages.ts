@@ -18,3 +18,8 @@ export function ebillNotice(p: {
 export function isMobile(s: string | null | undefined): s is string {
   return !!s && /^1[3-9]\d{9}$/.test(s);
 }
+
+/** A verification code (src/modules/sms-codes): what it is for, and for how long it holds. */
+export function verificationCode(p: { schoolName: string; purpose: string; code: string; minutes: number }): string {
+  return `【${p.schoolName}】您的${p.purpose}验证码为${p.code}，${p.minutes}分钟内有效。如非本人操作，请忽略本短信，切勿将验证码告诉他人。`;
+}

@@ -4,7 +4,8 @@
 import type { Knex } from 'knex';
 
 export interface QueuedSms {
-  personId: number;
+  /** null for a number that belongs to nobody yet (a verification code: src/modules/sms-codes). */
+  personId: number | null;
   mobile: string;
   body: string;
   /**

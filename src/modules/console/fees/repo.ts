@@ -11,6 +11,11 @@ export interface ItemRow {
   ends_at: Date | null;
   status: '收费' | '停止';
   sort_order: number;
+  payable_after_end: boolean;
+  optional: boolean;
+  offer_period_id: number | null;
+  offer_amount: string | null;
+  offer_audience: 'all' | 'student' | 'staff' | 'external';
 }
 
 /** Updates the row (updated_at the transaction's time) or inserts it: its id, undefined when the id named none. */

@@ -50,8 +50,11 @@ export function consoleFeesRoutes(deps: { fees: ConsoleFeesService; people: Peop
   }));
 
   // 收费项目
-  const itemPage = (res: Response, itemId: number | null, values: Record<string, string>, errors: FieldErrors = {}, status = 200) =>
-    res.status(status).render('console/fees/item', { title: itemId ? '修改收费项目' : '新增收费项目', crumbs: ['管理控制台', '收费项目与开单', itemId ? '修改收费项目' : '新增收费项目'], nav: 'console-fees', itemId, values, errors });
+  const itemPage = async (res: Response, itemId: number | null, values: Record<string, string>, errors: FieldErrors = {}, status = 200) =>
+    res.status(status).render('console/fees/item', {
+      title: itemId ? '修改收费项目' : '新增收费项目', crumbs: ['管理控制台', '收费项目与开单', itemId ? '修改收费项目' : '新增收费项目'], nav: 'console-fees', itemId, values, errors,
+      periods: await fees.repo.periods(),
+    });
 
   r.get('/fees/items/new', finance, (_req, res) => itemPage(res, null, { category: '财政', fee_type: '学费', status: '收费', payee: '甘肃省财政厅', sort_order: '0' }));
   r.get('/fees/items/:id', finance, async (req, res) => {
@@ -60,6 +63,8 @@ export function consoleFeesRoutes(deps: { fees: ConsoleFeesService; people: Peop
     itemPage(res, it.id, {
       code: it.code, name: it.name, category: it.category, fee_type: it.fee_type, payee: it.payee, status: it.status,
       sort_order: String(it.sort_order), starts_at: localInput(it.starts_at), ends_at: localInput(it.ends_at),
+      ...(it.payable_after_end ? { payable_after_end: '1' } : {}), ...(it.optional ? { optional: '1' } : {}),
+      offer_period: it.offer_period_id ? String(it.offer_period_id) : '', offer_amount: it.offer_amount ?? '', offer_audience: it.offer_audience,
     });
   });
   r.post(['/fees/items', '/fees/items/:id'], finance, formAction({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { positiveAmount, reason, signedAmount } from '../schemas';
 import { ID_PATTERN } from '../../../domain/ids';
+import { parseAmount } from '../../../domain/money';
 
 /** datetime-local input (Asia/Shanghai wall time) → instant; empty → null. */
 export const optionalLocalTime = (msg: string) =>
@@ -22,6 +23,9 @@ export const periodForm = z.object({
   sort_order: z.string().trim().regex(/^-?\d{1,6}$/, '排序须为整数').transform(Number),
 });
 
+/** A checkbox: present ('1' or 'on') when ticked, absent when not. */
+const tick = z.enum(['1', 'on'], { message: '选项无效' }).optional().transform((v) => v !== undefined);
+
 export const itemForm = z
   .object({
     code: z.string().trim().regex(/^[0-9A-Za-z]{1,32}$/, '项目编码须为1-32位字母或数字'),
@@ -33,8 +37,32 @@ export const itemForm = z
     ends_at: optionalLocalTime('收费终止时间无效'),
     status: z.enum(['收费', '停止'], { message: '请选择收费状态' }),
     sort_order: z.string().trim().regex(/^-?\d{1,6}$/, '排序须为整数').transform(Number),
+    /** 逾期可缴: still payable after 收费终止. */
+    payable_after_end: tick,
+    /** 选缴: nobody is billed until they choose it on 其他费用; then billed offer_amount in offer_period. */
+    optional: tick,
+    offer_period: z.string().optional().default('').refine((v) => !v || ID_PATTERN.test(v), '请选择选缴期间'),
+    offer_amount: z.string().trim().max(20, '金额须为大于0且最多两位小数的数字').optional().default(''),
+    offer_audience: z.enum(['all', 'student', 'staff', 'external'], { message: '请选择选缴对象' }).optional().default('all'),
   })
-  .refine((f) => !f.starts_at || !f.ends_at || f.starts_at < f.ends_at, { message: '收费终止须晚于收费起始', path: ['ends_at'] });
+  .refine((f) => !f.starts_at || !f.ends_at || f.starts_at < f.ends_at, { message: '收费终止须晚于收费起始', path: ['ends_at'] })
+  .refine((f) => !f.payable_after_end || f.ends_at, { message: '逾期可缴的项目须填写收费终止', path: ['payable_after_end'] })
+  .refine((f) => !f.optional || f.fee_type === '其他费用', { message: '选缴项目的收费类型须为其他费用', path: ['optional'] })
+  .refine((f) => !f.optional || f.offer_period, { message: '请选择选缴期间', path: ['offer_period'] })
+  .transform((f, ctx) => {
+    const amount = f.optional ? parseAmount(f.offer_amount.replace(/,/g, '')) : null;
+    if (f.optional && (!amount || amount.isZero())) {
+      ctx.addIssue({ code: 'custom', path: ['offer_amount'], message: '选缴金额须为大于0且最多两位小数的数字' });
+      return z.NEVER;
+    }
+    const { offer_period, offer_amount: _typed, offer_audience, ...item } = f;
+    return {
+      ...item,
+      offer_period_id: f.optional ? Number(offer_period) : null,
+      offer_amount: amount ? amount.toFixed(2) : null,
+      offer_audience: f.optional ? offer_audience : 'all',
+    };
+  });
 
 export const billRunForm = z
   .object({

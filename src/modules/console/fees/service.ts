@@ -38,6 +38,7 @@ export function consoleFeesService(deps: { db: Knex; repo: ConsoleFeesRepo; audi
     async saveItem(actor: Actor, id: number | null, f: z.infer<typeof itemForm>) {
       try {
         await db.transaction(async (trx) => {
+          if (f.offer_period_id !== null && !(await repo.periodExists(trx, f.offer_period_id))) throw new AppError('invalid', '选缴期间不存在', 'offer_period');
           const itemId = await repo.saveItem(trx, id, { ...f });
           if (itemId === undefined) throw new AppError('invalid', '收费项目不存在');
           await audit.record({ actorAccountId: actor.accountId, action: id ? 'fee_item.update' : 'fee_item.create', detail: { itemId, ...f }, ip: actor.ip }, trx);

@@ -11,14 +11,14 @@ import { businessDate } from '../../../domain/business-date';
 import type { KeyedQueue } from '../../../domain/keyed-queue';
 import { formatOrderNo } from '../../../domain/order-number';
 import { validateSelection } from '../../../domain/payment-selection';
-import { payableBills } from '../../fees/payable';
+import { notPayableAmong, payableBills } from '../../fees/payable';
 import { payerOf } from '../../profile/repo';
 import type { PaymentDeps } from '../context';
 import { M } from '../messages';
 import { insertOrder, lockOrderBuilding, nextOrderSerial, type OrderRow } from '../orders-repo';
 import { liveBeside, type LiveBeside, type LiveOrderOffer } from '../read/live-beside';
 import { closeOrder } from './close-order';
-import type { WizardState } from '../schemas';
+import { feeTypeOf, type WizardState } from '../schemas';
 
 export interface CreatedOrder {
   orderNo: string;
@@ -50,8 +50,12 @@ export function createOrder(deps: BuildDeps, input: BuildInput & { live: { repla
 export async function createOrder(deps: BuildDeps, input: BuildInput & { live?: { replace: readonly string[] } }): Promise<CreatedOrder | OfferedLive> {
   const { db, config } = deps;
   const { personId, wizard: w, now } = input;
-  const sel = validateSelection(w.category, await payableBills(db, personId, now), w.lines);
-  if (!sel.ok) throw new AppError('conflict', Object.values(sel.errors)[0] ?? M.wizardGone);
+  // The window is checked again here (it may have closed since 缴费信息修改), and again at 确定缴费.
+  const sel = validateSelection(w.category, await payableBills(db, personId, now, feeTypeOf(w)), w.lines);
+  if (!sel.ok) {
+    const why = await notPayableAmong(db, personId, w.lines.map((l) => l.billId), now);
+    throw new AppError('conflict', why ?? Object.values(sel.errors)[0] ?? M.wizardGone);
+  }
   const maxLive = config.maxLiveOrders ?? DEFAULT_MAX_LIVE_ORDERS;
   const replace = input.live?.replace ?? [];
   const beside = (q: Knex) => liveBeside(q, { personId, category: w.category, chosen: sel.lines, now });

@@ -4,7 +4,7 @@
 import { isSettled, LIVE } from '../../../domain/order-state';
 import { orderTotals } from '../../../domain/payment-selection';
 import { ChannelError, ProductConflictError, type PayerClient } from '../../../gateways/types';
-import { payableBills } from '../../fees/payable';
+import { notPayableAmong, payableBills } from '../../fees/payable';
 import { attemptById, attemptsOf, casAttempt, insertAttempt, isLiveAttempt, liveAttemptsCoveringBills } from '../attempts-repo';
 import { channelView } from '../channel-view';
 import { choiceLabel, feeOf, isUniqueViolation, ownOrder, type PaymentDeps } from '../context';
@@ -114,11 +114,12 @@ export async function submitToChannel(
       throw refused(M.paidElsewhere(other.orderNo));
     }
   }
-  // The arrears may have moved since the order was made (a counter payment, a reduction).
+  // The arrears may have moved since the order was made (a counter payment, a reduction), and a
+  // 其他费用 item's window may have closed (or finance stopped it): said so when that is why.
   const bills = await payableBills(db, personId, now);
   if (lines.some((l) => { const b = bills.find((x) => x.billId === l.billId); return !b || l.amount.greaterThan(b.arrears); })) {
     await closeOrder(deps, { order, now });
-    throw refused(M.wizardGone);
+    throw refused((await notPayableAmong(db, personId, billIds, now)) ?? M.wizardGone);
   }
 
   // An attempt already at a channel: the same one continues (继续支付); another is closed first,

@@ -5,25 +5,36 @@ import { Decimal } from '../../../domain/money';
 import { LIVE } from '../../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type SelectionErrors } from '../../../domain/payment-selection';
 import type { ChannelChoice } from '../../../gateways/types';
-import { payableBills, type PayableBill } from '../../fees/payable';
+import type { FeeType } from '../../../domain/payable';
+import { notPayableAmong, payableBills } from '../../fees/payable';
 import { payerOf } from '../../profile/repo';
 import { expireIfDue } from '../commands/expire-orders';
 import { feeOf, ownOrder, type PaymentDeps } from '../context';
 import { M } from '../messages';
 import { linesOf, linesOfOrder, liveOrdersOf, receiptOfOrder, type OrderRow } from '../orders-repo';
-import type { WizardState } from '../schemas';
+import { feeTypeOf, type WizardState } from '../schemas';
 import { liveBeside } from './live-beside';
 
-/** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
-export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date }) {
-  const { personId, now } = input;
-  const bills = await payableBills(deps.db, personId, now);
-  const groups: { periodId: number; periodName: string; rows: PayableBill[] }[] = [];
-  for (const b of bills) {
+/** Rows grouped by period, in the order given (newest period first, as the repo reads them). */
+export function byPeriod<R extends { periodId: number; periodName: string }>(rows: readonly R[]) {
+  const groups: { periodId: number; periodName: string; rows: R[] }[] = [];
+  for (const b of rows) {
     const g = groups.find((x) => x.periodId === b.periodId);
     if (g) g.rows.push(b);
     else groups.push({ periodId: b.periodId, periodName: b.periodName, rows: [b] });
   }
+  return groups;
+}
+
+/** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
+export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date }) {
+  const { personId, now } = input;
+  const bills = await payableBills(deps.db, personId, now, '学费');
+  return { groups: byPeriod(bills), count: bills.length, liveOrders: await liveOrdersShown(deps, personId, now) };
+}
+
+/** The person's unpaid orders, each with its lines: an order past its time closed first. */
+export async function liveOrdersShown(deps: PaymentDeps, personId: number, now: Date) {
   const live: OrderRow[] = [];
   for (const o of await liveOrdersOf(deps.db, personId)) {
     // A channel that does not answer leaves the order live (closeOrder's 'unknown'), and it is
@@ -32,12 +43,12 @@ export async function payableList(deps: PaymentDeps, input: { personId: number; 
     if (LIVE.includes(fresh.status)) live.push(fresh);
   }
   const lines = await linesOf(deps.db, live.map((o) => o.id));
-  return { groups, count: bills.length, liveOrders: live.map((o) => ({ ...o, lines: lines.get(o.id) ?? [] })) };
+  return live.map((o) => ({ ...o, lines: lines.get(o.id) ?? [] }));
 }
 
-/** 缴费信息修改 (图10/图18): the chosen category's items in the chosen periods. */
-export async function itemsOf(deps: PaymentDeps, input: { personId: number; category: Category; periodIds: number[]; now: Date }) {
-  const rows = (await payableBills(deps.db, input.personId, input.now)).filter((b) => b.category === input.category && input.periodIds.includes(b.periodId));
+/** 缴费信息修改 (图10/图18): the chosen category's items of the tab's fee type in the chosen periods. */
+export async function itemsOf(deps: PaymentDeps, input: { personId: number; feeType: FeeType; category: Category; periodIds: number[]; now: Date }) {
+  const rows = (await payableBills(deps.db, input.personId, input.now, input.feeType)).filter((b) => b.category === input.category && input.periodIds.includes(b.periodId));
   return { rows };
 }
 
@@ -47,19 +58,23 @@ export async function itemsOf(deps: PaymentDeps, input: { personId: number; cate
  * beside each box, as a schema's would (src/http/validate.ts).
  */
 export async function checkSelection(
-  deps: PaymentDeps, input: { personId: number; selection: { category: Category; periods: number[]; lines: { billId: number; amount: string }[] }; now: Date },
+  deps: PaymentDeps, input: { personId: number; selection: { feeType: FeeType; category: Category; periods: number[]; lines: { billId: number; amount: string }[] }; now: Date },
 ): Promise<{ ok: true; wizard: WizardState } | { ok: false; errors: SelectionErrors }> {
   const s = input.selection;
-  const sel = validateSelection(s.category, await payableBills(deps.db, input.personId, input.now), s.lines);
-  if (!sel.ok) return sel;
-  return { ok: true, wizard: { category: s.category, periods: s.periods, lines: sel.lines.map((l) => ({ billId: l.billId, amount: l.amount.toFixed(2) })) } };
+  const sel = validateSelection(s.category, await payableBills(deps.db, input.personId, input.now, s.feeType), s.lines);
+  if (!sel.ok) {
+    // A bill of theirs outside its window or stopped: said so, rather than "not yours".
+    const why = await notPayableAmong(deps.db, input.personId, s.lines.map((l) => l.billId), input.now);
+    return why ? { ok: false, errors: { ...sel.errors, _: why } } : sel;
+  }
+  return { ok: true, wizard: { feeType: s.feeType, category: s.category, periods: s.periods, lines: sel.lines.map((l) => ({ billId: l.billId, amount: l.amount.toFixed(2) })) } };
 }
 
 /** 交费信息显示 (图11/图19); the bills moved since 下一步 (paid at the counter, reduced): refused, 'conflict'. */
 export async function reviewOf(deps: PaymentDeps, input: { personId: number; wizard: WizardState; now: Date }) {
-  const bills = await payableBills(deps.db, input.personId, input.now);
+  const bills = await payableBills(deps.db, input.personId, input.now, feeTypeOf(input.wizard));
   const sel = validateSelection(input.wizard.category, bills, input.wizard.lines);
-  if (!sel.ok) throw new AppError('conflict', M.wizardGone);
+  if (!sel.ok) throw new AppError('conflict', (await notPayableAmong(deps.db, input.personId, input.wizard.lines.map((l) => l.billId), input.now)) ?? M.wizardGone);
   const rows = sel.lines.map((l) => ({ ...bills.find((b) => b.billId === l.billId)!, amount: l.amount }));
   // Live orders holding these bills are offered here, before 下一步 builds anything.
   const beside = await liveBeside(deps.db, { personId: input.personId, category: input.wizard.category, chosen: sel.lines, now: input.now });

@@ -1,0 +1,58 @@
+// 报名信息 in the browser (issue 17 item 3), at desktop 1366×900 and phone 390×844: the demo's
+// outsider 王五 opens 报名信息, signs up for the demo's 普通话水平测试 (工作单位 first left empty, the
+// message shown and nothing lost), and sees 待缴费 with 去缴费 under 我的报名. Paying is the
+// /other-fees wizard's and joins this walk once that branch is merged.
+import bcrypt from 'bcrypt';
+import { describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { listen, testApp } from '../helpers/app';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { testDatabase } from '../helpers/test-db';
+
+const db = await testDatabase({ demo: true });
+const { url } = await listen(testApp(db));
+const browser = await launchBrowser();
+const PW = 'Wangwu#2026x';
+
+const VIEWPORTS = [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const;
+
+describe('王五 signs up for 普通话水平测试', () => {
+  it.each(VIEWPORTS)('on a %s: 报名 → 待缴费', async (name, viewport) => {
+    const ww = await db.knex('people').where({ number: DEMO.external.number }).first('id');
+    await db.knex('accounts').where({ person_id: ww.id }).update({ password_hash: await bcrypt.hash(PW, 4), must_change_password: false });
+    // Each viewport signs up afresh: the earlier walk's sign-up is set aside.
+    await db.knex('enrolment_signups').where({ person_id: ww.id }).update({ status: 'released', ended_at: db.knex.fn.now() });
+
+    const page = await browser.newPage({ viewport });
+    const errors = collectErrors(page, /status of 400/);
+    await page.goto(`${url}/login`);
+    await page.fill('#username', DEMO.external.idNumber);
+    await page.fill('#password', PW);
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(`${url}/`);
+
+    await page.goto(`${url}/enrolment`);
+    expect(await page.textContent('body')).toContain('普通话水平测试');
+    await screenshot(page, `enrolment-${name}`);
+    await page.click('a:has-text("我要报名")');
+    await page.waitForURL(/\/enrolment\/projects\/\d+$/);
+    await page.click('button:has-text("确认报名")');
+    expect(await page.textContent('.field-error')).toContain('请填写工作单位');
+    await page.fill('#f1', '兰州市第一中学');
+    await screenshot(page, `enrolment-signup-${name}`);
+    await page.click('button:has-text("确认报名")');
+    await page.waitForURL(/\/enrolment\/signups\/\d+\?done=signed$/);
+    const body = (await page.textContent('body'))!;
+    for (const v of ['报名成功，请在保留时间内完成缴费', '待缴费', '兰州市第一中学', '缴费截止']) expect(body).toContain(v);
+    expect(await page.getAttribute('a:has-text("去缴费")', 'href')).toBe('/other-fees');
+    await screenshot(page, `enrolment-mine-${name}`);
+
+    await page.goto(`${url}/enrolment`);
+    expect(await page.textContent('.enrolment-mine')).toContain('待缴费');
+    // Nothing wider than the screen (a phone never scrolls sideways).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await screenshot(page, `enrolment-list-${name}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

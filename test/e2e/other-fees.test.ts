@@ -1,0 +1,145 @@
+// 其他费用 in a real browser, at 1366×900 and at 390×844: 王五 (the demo's external payer) opens
+// the tab, chooses the optional 论文集 (选缴), ticks 2020年度 and pays it with his 会议注册费 through
+// the same wizard as 学费缴费 and 微信支付 in the sandbox, to 支付成功; a student whose 其他费用
+// window has ended is told so and offered no way to pay it. Each step is checked for sideways
+// scrolling, and on the phone every control tapped for its 44 px. Screenshots: other-fees-*.png.
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../../seeds/demo';
+import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { menu, overflow, setChecked, startWalk, step, tap } from '../helpers/layout';
+import { testDatabase } from '../helpers/test-db';
+import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
+import * as f from '../factories';
+
+const db = await testDatabase({ demo: true });
+const knex = db.knex;
+const env = await payEnv(db, { SANDBOX: '1' });
+const browser = await launchBrowser();
+afterAll(() => browser.close());
+
+const conference = (await knex('fee_items').where({ name: '2026年学术会议注册费' }).first('id')).id as number;
+const period2020 = (await knex('fee_periods').where({ name: '2020年度' }).first('id')).id as number;
+
+/** 王五 on the desktop; on the phone another outside payer with the same 会议注册费 bill. */
+async function payerFor(size: 'desktop' | 'phone') {
+  if (size === 'desktop') {
+    await setPassword(knex, DEMO.external.number);
+    return DEMO.external.idNumber;
+  }
+  const p = await f.person(knex, { kind: 'external', role: 'external', password: PASSWORD });
+  await f.bill(knex, { personId: p.personId, periodId: period2020, feeItemId: conference, due: '300.00' });
+  return p.number;
+}
+
+describe('其他费用 in the browser', () => {
+  for (const size of ['desktop', 'phone'] as const) {
+    it(`${size}: an outside payer chooses 选缴, pays 其他费用 through 微信支付 to 支付成功`, async () => {
+      const username = await payerFor(size);
+      const w = await startWalk(browser, size, `other-fees-${size}`);
+      const { page } = w;
+      const errors = collectErrors(page);
+      await page.goto(`${env.appUrl}/login`);
+      await page.fill('#username', username);
+      await page.fill('#password', PASSWORD);
+      await tap(w, page.locator('button:has-text("登录")'), '登录');
+      await page.waitForURL(`${env.appUrl}/`);
+
+      await menu(w, '其他费用');
+      await page.waitForURL(/\/other-fees$/);
+      const list = (await page.textContent('main, body'))!;
+      for (const label of ['收费起始', '收费终止', '收费状态', '项目类别', '2026年学术会议注册费', '2026-09-01', '2027-06-30', '可缴费', '选缴项目', '2026年学术会议论文集（选缴）']) expect(list).toContain(label);
+      await step(w, '1-list');
+
+      await setChecked(w, page.locator('form.pay-optional input[name=item]'), true, '选缴 checkbox');
+      await tap(w, page.locator('button:has-text("选缴所选项目")'), '选缴所选项目');
+      await page.waitForURL(/\/other-fees\?chosen=1$/);
+      expect(await page.textContent('body')).toContain('已为您生成1个选缴项目的账单');
+      expect(await page.locator('form.pay-optional').count()).toBe(0);
+      await step(w, '2-chosen');
+
+      await setChecked(w, page.locator('input[name=period]'), true, '2020年度');
+      await tap(w, page.locator('button:has-text("代收项目缴费")'), '代收项目缴费');
+      await page.waitForURL(/\/pay\/items\?fee=other/);
+      expect(await page.textContent('.crumbs')).toContain('其他费用 >> 缴费信息修改');
+      await step(w, '3-items');
+      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (items)');
+
+      await page.waitForURL(/\/pay\/review$/);
+      expect((await page.textContent('body'))!.replace(/\s+/g, '')).toContain('共计交费：380.00元');
+      await step(w, '4-review');
+      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (review)');
+
+      await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
+      const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
+      await setChecked(w, page.locator('input[value=wechat]'), true, '微信支付');
+      await step(w, '5-confirm');
+      // At the desk 微信支付 answers with its QR code, scanned by the sandbox's phone page; on the
+      // phone (an iPhone's User-Agent) with WeChat Pay H5, paid in the sandbox's cashier.
+      await tap(w, page.locator('button:has-text("确定缴费")'), '确定缴费');
+
+      if (size === 'desktop') {
+        await page.getByAltText('微信支付二维码').waitFor();
+        expect(await page.textContent('body')).toContain('¥380.00');
+        await step(w, '6-qr');
+        const [phone] = await Promise.all([w.context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
+        await phone.waitForLoadState();
+        await phone.getByRole('button', { name: '确认支付' }).click();
+        await phone.getByText('支付成功').waitFor();
+      } else {
+        await page.waitForURL(/\/wechat\/h5\/checkmweb/);
+        expect(await page.textContent('body')).toContain('380.00');
+        await step(w, '6-h5');
+        await tap(w, page.getByRole('button', { name: '确认支付' }), '微信H5 确认支付');
+        await page.getByText('支付成功').first().waitFor();
+        await tap(w, page.getByRole('link', { name: '完成' }), '微信H5 完成');
+      }
+      await waitForStatus(knex, orderNo, 'paid');
+
+      await page.waitForURL(/\/result$/, { timeout: 20_000 });
+      expect(await page.textContent('body')).toContain('支付成功');
+      expect(await page.textContent('.crumbs')).toContain('其他费用 >> 银行支付结果');
+      await step(w, '7-result');
+
+      await menu(w, '其他费用');
+      await page.waitForURL(/\/other-fees$/);
+      const after = (await page.textContent('body'))!;
+      expect(after).toContain('已完成');
+      expect(after).toContain('您目前没有可以缴纳的其他费用');
+      await step(w, '8-paid');
+
+      expect(w.problems).toEqual([]);
+      expect(errors).toEqual([]);
+      await w.context.close();
+    }, 120_000);
+  }
+
+  it('a student cannot pay a 其他费用 item after its window: told why, no box to tick, and the wizard refuses it', async () => {
+    const row = await knex('bills as b').join('fee_items as i', 'i.id', 'b.fee_item_id').join('people as p', 'p.id', 'b.person_id')
+      .where('i.name', '2020年英语等级考试报名费')
+      // one with nothing else payable in 2020年度, so the period has no box at all
+      .whereNotExists(knex('bills as o').whereRaw('o.person_id = b.person_id AND o.period_id = b.period_id AND o.id <> b.id').select(knex.raw('1')))
+      .first('p.number', 'b.id', 'b.period_id');
+    await setPassword(knex, row.number);
+    for (const size of ['desktop', 'phone'] as const) {
+      const w = await startWalk(browser, size, `other-fees-ended-${size}`);
+      const { page } = w;
+      await page.goto(`${env.appUrl}/login`);
+      await page.fill('#username', row.number);
+      await page.fill('#password', PASSWORD);
+      await page.click('button:has-text("登录")');
+      await page.waitForURL(`${env.appUrl}/`);
+      await page.goto(`${env.appUrl}/other-fees`);
+      const t = (await page.textContent('body'))!;
+      expect(t).toContain('“2020年英语等级考试报名费”已过收费终止时间（2020-03-31 23:59）');
+      expect(await page.locator(`input[name=period][value="${row.period_id}"]`).count()).toBe(0);
+      await step(w, 'list');
+      // Asking for it by hand (the period in the address) is refused too.
+      await page.goto(`${env.appUrl}/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${row.period_id}`);
+      expect(await page.textContent('body')).toContain('所选收费区间没有需要缴纳的代收项目');
+      expect(await overflow(page)).toEqual([]);
+      await screenshot(page, `other-fees-ended-${size}-refused`);
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    }
+  }, 60_000);
+});
