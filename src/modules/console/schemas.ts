@@ -11,11 +11,14 @@ export const page = z
   .optional()
   .transform((v) => (v === '' || v === undefined ? 1 : v));
 
+// Not a z.union of '' and the pattern: a union that fails reports only zod's generic 无效输入,
+// never the message given here.
 export const optionalId = (msg: string) =>
   z
-    .union([z.literal(''), z.string().regex(ID_PATTERN, msg).transform(Number)])
+    .string()
     .optional()
-    .transform((v) => (v === '' ? undefined : v));
+    .refine((v) => !v || ID_PATTERN.test(v), msg)
+    .transform((v) => (v ? Number(v) : undefined));
 
 export const id = (msg = '编号无效') => z.string().regex(ID_PATTERN, msg).transform(Number);
 

@@ -1,17 +1,26 @@
 import { z } from 'zod';
 import { positiveAmount, reason, signedAmount } from '../schemas';
+import { businessDateTime } from '../../../domain/business-date';
 import { ID_PATTERN } from '../../../domain/ids';
 import { parseAmount } from '../../../domain/money';
 
 /** datetime-local input (Asia/Shanghai wall time) → instant; empty → null. */
 export const optionalLocalTime = (msg: string) =>
   z
-    .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, msg)])
+    .string()
     .optional()
     .transform((v, ctx) => {
       if (!v) return null;
-      const d = new Date(`${v.length === 16 ? `${v}:00` : v}+08:00`);
-      if (Number.isNaN(d.getTime())) {
+      // Checked here rather than by a z.union with '': a failed union says only 无效输入, not msg.
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: msg });
+        return z.NEVER;
+      }
+      const wall = v.length === 16 ? `${v}:00` : v;
+      const d = new Date(`${wall}+08:00`);
+      // Date rolls 2026-02-30 over to 03-02 rather than failing: only a time that reads back the
+      // same is real (as businessMinute checks for the queues page and the CLI).
+      if (Number.isNaN(d.getTime()) || businessDateTime(d) !== wall.replace('T', ' ')) {
         ctx.addIssue({ code: 'custom', message: msg });
         return z.NEVER;
       }
