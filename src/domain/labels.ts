@@ -133,6 +133,8 @@ export const AUDIT_ACTION_LABEL: Labels = {
   'security.change': '密保修改', 'bank_card.change': '银行卡修改', 'account.register': '新用户注册',
   ...Object.fromEntries(Object.entries(ACCOUNT_ACTION_LABEL).map(([k, v]) => [`account.${k}`, v])),
   'period.create': '新增收费期间', 'period.update': '修改收费期间', 'fee_item.create': '新增收费项目', 'fee_item.update': '修改收费项目',
+  'reminder.create': '新建催缴提醒', 'reminder.send': '发送催缴提醒', 'reminder.queue': '催缴提醒入队', 'reminder.deadline': '设置到期提醒',
+  'email.confirm': '确认邮箱', 'email.unsubscribe': '退订提醒邮件',
   'enrolment.save': '保存报名项目', 'enrolment.publish': '发布报名项目', 'enrolment.close': '关闭报名项目', 'enrolment.cancel': '取消报名',
   'bill.run': '开单', 'bill.choose': '本人选缴', 'bill.reduction': '减免', 'bill.adjustment': '更正应收金额', 'counter.payment': '柜台收费',
   'refund.offline': '线下退费', 'refund.channel': '原渠道退费', 'refund.channel_requested': '申请原渠道退费', 'refund.channel_failed': '原渠道退费失败',
