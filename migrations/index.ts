@@ -15,6 +15,7 @@ import * as importJobsPdfCache from './20261201_120_import_jobs_pdf_cache';
 import * as nontaxOutage from './20261202_130_nontax_outage';
 import * as ebillSettlement from './20261203_100_ebill_settlement';
 import * as refundPurpose from './20261210_140_refund_purpose';
+import * as deferralsLoans from './20261220_240_deferrals_loans';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -36,4 +37,5 @@ export const migrations: [string, Migration][] = [
   ['20261202_130_nontax_outage', nontaxOutage],
   ['20261203_100_ebill_settlement', ebillSettlement],
   ['20261210_140_refund_purpose', refundPurpose],
+  ['20261220_240_deferrals_loans', deferralsLoans],
 ];

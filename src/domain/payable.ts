@@ -1,6 +1,7 @@
 // What 学费缴费 offers (图9/图17): bills of 学费-type items that are collecting (收费), inside their
 // collection window, and still owed. Other fees (其他费用) are paid elsewhere.
 import { arrears, type BillAmounts } from './arrears';
+import { payableBeyondDeferral } from './deferral';
 import type { Decimal } from './money';
 
 export interface PayableCandidate extends BillAmounts {
@@ -8,6 +9,8 @@ export interface PayableCandidate extends BillAmounts {
   itemStatus: string;
   startsAt: Date | null;
   endsAt: Date | null;
+  /** What a deferral in force (缓缴) still holds back of this bill: not payable online. */
+  deferred?: Decimal | undefined;
 }
 
 /** Whether `now` is inside the item's collection window (收费起始 … 收费终止; tuition has none). */
@@ -29,10 +32,13 @@ export function isOffered(b: PayableCandidate, now: Date): boolean {
   return b.feeType === '学费' && collectionStatus(b, now) === '收费';
 }
 
-/** The offered bills that still owe something, each with its arrears, in the order given. */
+/**
+ * The offered bills that still owe something beyond their deferred part, each with what may be
+ * paid online as its arrears (the deferred part left out), in the order given.
+ */
 export function payableNow<B extends PayableCandidate>(bills: readonly B[], now: Date): (B & { arrears: Decimal })[] {
   return bills
     .filter((b) => isOffered(b, now))
-    .map((b) => ({ ...b, arrears: arrears(b) }))
+    .map((b) => ({ ...b, arrears: payableBeyondDeferral(arrears(b), b.deferred) }))
     .filter((b) => b.arrears.greaterThan(0));
 }
