@@ -251,6 +251,26 @@ describe('loan disbursements', () => {
     expect(await ledgerDifferences()).toEqual([]);
   });
 
+  it('applies a disbursement once when two finance sessions record it at the same moment, and a request is decided once', async () => {
+    const s = await student();
+    const [a, b] = await Promise.all([finance(), finance()]);
+    expect((await defer(a, s, { [s.tuitionBill]: '5000.00' })).status).toBe(303);
+    const fields = { kind: 'local', amount: '5600.00', arrived: today() };
+    const answers = await Promise.all([a.post(`/console/people/${s.personId}/loans`, fields), b.post(`/console/people/${s.personId}/loans`, fields)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(await countRows(k, 'loan_disbursements', { person_id: s.personId })).toBe(1);
+    expect((await k('loan_refunds').where({ person_id: s.personId }).select('amount')).map((r) => r.amount)).toEqual(['600.00']);
+    expect((await k('bills').where({ id: s.tuitionBill }).first('paid')).paid).toBe('5000.00');
+
+    const dc = await deptStaff();
+    expect((await defer(dc, s, { [s.dormBill]: '600.00' })).status).toBe(303);
+    const id = (await k('deferrals').where({ person_id: s.personId, status: 'requested' }).first('id')).id;
+    const decided = await Promise.all([a.post(`/console/deferrals/${id}/decision`, { decision: 'approve' }), b.post(`/console/deferrals/${id}/decision`, { decision: 'reject' })]);
+    expect(decided.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(await countRows(k, 'audit_log', { target_person_id: s.personId, action: 'deferral.approve' }) + await countRows(k, 'audit_log', { target_person_id: s.personId, action: 'deferral.reject' })).toBe(1);
+    expect(await ledgerDifferences()).toEqual([]);
+  });
+
   it('shows deferred and real arrears apart in the arrears report', async () => {
     const fc = await finance();
     const page = text((await fc.get(`/console/reports?by=college&college=${collegeB.id}`)).text);
@@ -270,11 +290,17 @@ describe('an expired deferral', () => {
     const s = await student();
     const fc = await finance();
     expect((await defer(fc, s, { [s.tuitionBill]: '3000.00' })).status).toBe(303);
-    await k('deferrals').where({ person_id: s.personId }).update({ expected_on: inDays(-1) });
+    // Another's deferred bill was paid in full at the counter meanwhile: it expires with nothing to tell.
+    const paid = await student();
+    expect((await defer(fc, paid, { [paid.tuitionBill]: '3000.00' })).status).toBe(303);
+    expect((await fc.post(`/console/people/${paid.personId}/counter`, { method: 'cash', reason: '现金缴清', [`amount_${paid.tuitionBill}`]: '5000.00' })).status).toBe(303);
+    await k('deferrals').whereIn('person_id', [s.personId, paid.personId]).update({ expected_on: inDays(-1) });
     const job = platformJobs({ config: env.config, knex: k, logger: createLogger('silent'), smsSender: { send: async () => ({ ok: true }) } as never }).find((j) => j.name === 'deferral-expiry')!;
     await job.run();
     await job.run();
     expect((await deferrals(s)).map((d) => d.status)).toEqual(['expired']);
+    expect((await deferrals(paid)).map((d) => d.status)).toEqual(['expired']);
+    expect(await countRows(k, 'sms_outbox', { person_id: paid.personId })).toBe(0);
     const sms = await k('sms_outbox').where({ person_id: s.personId }).select('body');
     expect(sms.length).toBe(1);
     expect(sms[0]!.body).toContain(`学费缓缴（国家助学贷款，3,000.00元）预计到账日期${inDays(-1)}已过`);

@@ -5,6 +5,7 @@
 // statement, so each deferral expires, and its SMS is queued, once.
 import type { Knex } from 'knex';
 import { businessDate } from '../../domain/business-date';
+import { deferredPart } from '../../domain/deferral';
 import { DEFERRAL_KIND_LABEL } from '../../domain/deferral-labels';
 import type { AuditRepo } from '../audit/repo';
 import { enqueueSms } from '../sms/outbox-repo';
@@ -22,8 +23,10 @@ export async function expireDeferrals(deps: { db: Knex; audit: AuditRepo; school
     const n = await deps.db.transaction(async (trx) => {
       const rows = await expireDue(trx, today, BATCH);
       for (const r of rows) {
-        if (isMobile(r.mobile)) {
-          await enqueueSms(trx, { personId: r.personId, mobile: r.mobile, body: expiredText({ schoolName: deps.schoolName, itemName: r.itemName, kind: r.kind, expectedOn: r.expectedOn, amount: r.remaining }) });
+        // What is owed again: the deferred part the bill still owes (paid meanwhile at the counter: nothing to tell).
+        const owedAgain = deferredPart(r.remaining, r.owed);
+        if (owedAgain.greaterThan(0) && isMobile(r.mobile)) {
+          await enqueueSms(trx, { personId: r.personId, mobile: r.mobile, body: expiredText({ schoolName: deps.schoolName, itemName: r.itemName, kind: r.kind, expectedOn: r.expectedOn, amount: owedAgain }) });
           told++;
         }
         await deps.audit.record({

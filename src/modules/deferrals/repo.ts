@@ -135,11 +135,13 @@ export async function expireDue(trx: Knex.Transaction, today: string, limit: num
      FROM (SELECT id FROM deferrals WHERE status = 'approved' AND expected_on < ?::date ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) due,
           bills b, fee_items fi, people p
      WHERE d.id = due.id AND b.id = d.bill_id AND fi.id = b.fee_item_id AND p.id = d.person_id
-     RETURNING d.id, d.person_id, d.bill_id, d.kind, d.amount, d.covered, d.expected_on, fi.name AS item_name, p.mobile`,
+     RETURNING d.id, d.person_id, d.bill_id, d.kind, d.amount, d.covered, d.expected_on, fi.name AS item_name, p.mobile,
+       (b.due - b.reduction) - (b.paid - b.refunded) AS owed`,
     [today, limit],
   );
   return (rows as Record<string, any>[]).map((r) => ({
     id: Number(r.id), personId: Number(r.person_id), billId: Number(r.bill_id), kind: r.kind as DeferralKind,
     remaining: dec(r.amount).minus(dec(r.covered)), expectedOn: r.expected_on as string, itemName: r.item_name as string, mobile: r.mobile as string | null,
+    owed: dec(r.owed),
   }));
 }

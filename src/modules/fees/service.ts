@@ -28,7 +28,7 @@ export interface FeeRow extends PersonBill {
 /** 缓缴 as the fees pages read it (the deferrals module). */
 export interface FeeDeferrals {
   inForce(personId: number): Promise<Map<number, { kind: string; remaining: Decimal; expectedOn: string }>>;
-  expiredNotices(personId: number): Promise<{ itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[]>;
+  expiredNotices(personId: number): Promise<{ billId: number; itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[]>;
 }
 
 export interface FeeSummary {
@@ -83,7 +83,9 @@ export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) 
       const [all, deferred, expired] = await Promise.all([repo.billsOf(personId), deferralsOf(personId), deps.deferrals?.expiredNotices(personId) ?? []]);
       const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
-      const notices: string[] = expired.map((e) => expiredNotice(e));
+      // Told while the bill still owes (paid since: nothing to say).
+      const owing = new Set(all.filter((b) => arrears(b).greaterThan(0)).map((b) => b.billId));
+      const notices: string[] = expired.filter((e) => owing.has(e.billId)).map((e) => expiredNotice(e));
       const periodId = q.period && choices.periods.some((p) => p.id === q.period) ? q.period : undefined;
       if (q.period && !periodId) notices.push('所选收费期间不存在，已显示全部期间');
       const feeItemId = q.item && choices.items.some((i) => i.id === q.item) ? q.item : undefined;
