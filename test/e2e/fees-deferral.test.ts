@@ -52,4 +52,24 @@ describe('当前费用 shows 缓缴', () => {
       await context.close();
     });
   }
+
+  it('finance: the person page lists the deferral and offers 办理缓缴 and 手工登记贷款到账', async () => {
+    await setPassword(k, DEMO.finance.number);
+    const context = await browser.newContext({ ...DESKTOP, locale: 'zh-CN' });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${url}/login`);
+    await page.fill('#username', DEMO.finance.number);
+    await page.fill('#password', PASSWORD);
+    await page.click('button:has-text("登录")');
+    await page.waitForURL(`${url}/console`);
+    await page.goto(`${url}/console/people/${zs.id}#deferrals`);
+    expect(await page.locator('#deferrals tbody tr').first().innerText()).toContain('国家助学贷款');
+    expect(await page.locator('#deferral-form').isVisible()).toBe(true);
+    expect(await page.locator('#loan-form').isVisible()).toBe(true);
+    await page.locator('#deferrals').scrollIntoViewIfNeeded();
+    await screenshot(page, 'deferral-console-person');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
