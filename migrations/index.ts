@@ -18,6 +18,7 @@ import * as refundPurpose from './20261210_140_refund_purpose';
 import * as otherFees from './20261220_200_other_fees';
 import * as smsCodes from './20261220_210_sms_codes';
 import * as enrolment from './20261220_220_enrolment';
+import * as deferralsLoans from './20261220_240_deferrals_loans';
 import * as reminders from './20261220_250_reminders';
 
 interface Migration {
@@ -43,5 +44,6 @@ export const migrations: [string, Migration][] = [
   ['20261220_200_other_fees', otherFees],
   ['20261220_210_sms_codes', smsCodes],
   ['20261220_220_enrolment', enrolment],
+  ['20261220_240_deferrals_loans', deferralsLoans],
   ['20261220_250_reminders', reminders],
 ];

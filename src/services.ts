@@ -42,6 +42,7 @@ import { drainEbills, type IssuingDeps } from './modules/ebills/issuing';
 import { nontaxStatusService } from './modules/nontax-status/service';
 import { feesRepo } from './modules/fees/repo';
 import { feesService } from './modules/fees/service';
+import { deferralsService } from './modules/deferrals/service';
 import { createNotifyLimit, type NotifyLimit } from './modules/payment/notify-limit';
 import { paymentRepo } from './modules/payment/repo';
 import { paymentService } from './modules/payment/service';
@@ -112,7 +113,8 @@ export function buildServices(deps: ServiceDeps) {
   const recovery = recoveryService({
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
-  const fees = feesService({ repo: feesRepo(knex) });
+  const deferrals = deferralsService({ db: knex, audit, bankCardKey: config.bankCardKey, schoolName: config.schoolName });
+  const fees = feesService({ repo: feesRepo(knex), deferrals });
 
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.
@@ -229,7 +231,8 @@ export function buildServices(deps: ServiceDeps) {
       fees: consoleFeesService({ db: knex, repo: consoleFeesRepo(knex), audit }),
       counter: counterService({ db: knex, audit, afterPayment: () => ebillKick.kick() }),
       announcements: consoleAnnouncementsService({ db: knex, audit, onChange: announcements.invalidate }),
-      importJobs: importJobs({ repo: importJobsRepo(knex), imports, logger }),
+      importJobs: importJobs({ repo: importJobsRepo(knex), imports, loans: deferrals.imports, logger }),
+      deferrals,
       auditLog: auditViewer({ db: knex }),
     },
   };

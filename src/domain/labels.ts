@@ -6,6 +6,7 @@
 // Two channel vocabularies are deliberate: 交易银行 names where a payment is recorded (图23: 非税缴费,
 // 工商银行, 银联在线) and 支付方式 names where the payer chooses (图12/图14/图20: 非税支付, 中国工商银行,
 // 银联支付). Everything else has one wording.
+import { DEFERRAL_AUDIT_LABEL, DEFERRAL_KIND_LABEL, DEFERRAL_STATUS_LABEL, LOAN_IMPORT_OUTCOME_LABEL, LOAN_KIND_LABEL, LOAN_METHOD_LABEL, LOAN_REFUND_STATUS_LABEL } from './deferral-labels';
 import { businessDateTime } from './business-date';
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
@@ -33,7 +34,7 @@ export const choiceLabel = (code: string | null | undefined): string => (!code ?
 export const COUNTER_METHOD_LABEL = { cash: '现金', pos: 'POS刷卡', transfer: '银行转账' } as const;
 
 /** How a receipt or a ledger entry was paid: an online channel by its 交易银行 name, or a counter method. */
-export const PAYMENT_METHOD_LABEL: Labels = { ...CHANNEL_LABEL, online: '网上支付', ...COUNTER_METHOD_LABEL };
+export const PAYMENT_METHOD_LABEL: Labels = { ...CHANNEL_LABEL, online: '网上支付', ...COUNTER_METHOD_LABEL, ...LOAN_METHOD_LABEL };
 
 export const ROLE_LABEL: Labels = {
   student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员',
@@ -112,13 +113,13 @@ export function outcomeLabel(outcome: string): string {
 }
 
 /** 数据导入: what a file holds, where a background import is, and how a finished one ended. */
-export const IMPORT_KIND_LABEL = { people: '人员', bills: '应收' } as const;
+export const IMPORT_KIND_LABEL = { people: '人员', bills: '应收', loans: '贷款放款' } as const;
 export const IMPORT_STATE_LABEL = { parsing: '正在读取并校验文件', writing: '正在写入数据库', done: '已完成', failed: '导入失败' } as const;
 export const IMPORT_RUN_STATUS_LABEL: Labels = { imported: '已导入', rejected: '未导入' };
 /** The counts of an import, in the sentence shown right after it… */
-export const IMPORT_OUTCOME_LABEL = { inserted: '新增', updated: '更新', created: '新开账单', adjusted: '金额调整', unchanged: '未变化' } as const;
+export const IMPORT_OUTCOME_LABEL = { inserted: '新增', updated: '更新', created: '新开账单', adjusted: '金额调整', unchanged: '未变化', ...LOAN_IMPORT_OUTCOME_LABEL } as const;
 /** …and in the narrow 说明 column of the import records. */
-export const IMPORT_SUMMARY_LABEL: Labels = { inserted: '新增', updated: '更新', created: '新开', adjusted: '调整', unchanged: '未变' };
+export const IMPORT_SUMMARY_LABEL: Labels = { inserted: '新增', updated: '更新', created: '新开', adjusted: '调整', unchanged: '未变', ...LOAN_IMPORT_OUTCOME_LABEL };
 
 /** 对账: a run's state and who started it, a difference and what was done about it, a 重复缴费 flag. */
 export {
@@ -141,7 +142,7 @@ export const AUDIT_ACTION_LABEL: Labels = {
   'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
   'announcement.save': '保存公告草稿', 'announcement.publish': '发布公告', 'announcement.withdraw': '撤回公告',
   'import.people': '导入人员', 'import.bills': '导入应收', 'import.people.rejected': '人员导入未通过校验', 'import.bills.rejected': '应收导入未通过校验',
-  'reconcile.run': '下载对账单对账', 'reconcile.upload': '上传对账文件对账', 'nontax.maintenance': '登记非税平台维护', 'nontax.maintenance_end': '结束非税平台维护',
+  ...DEFERRAL_AUDIT_LABEL, 'reconcile.run': '下载对账单对账', 'reconcile.upload': '上传对账文件对账', 'nontax.maintenance': '登记非税平台维护', 'nontax.maintenance_end': '结束非税平台维护',
 };
 
 /**
@@ -156,7 +157,7 @@ const AUDIT_KEY_LABEL: Labels = {
   target: '开单对象', college: '学院号', klass: '班级号', count: '人数', amount: '金额', lines: '明细', fields: '修改项', field: '修改项', via: '修改途径',
   last4: '卡号后四位', rows: '行数', errors: '错误行数', ...IMPORT_OUTCOME_LABEL, existing: '已有账单', startsAt: '开始时间', endsAt: '预计恢复时间',
   otherSessionsEnded: '退出的其他登录', sessionsEnded: '退出的登录', failures: '近期失败次数', minutes: '锁定分钟数',
-  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因', number: '用户编号',
+  ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因', number: '用户编号', expectedOn: '预计到账日期', arrivedOn: '到账日期',
 };
 const KEY_ORDER = new Map(Object.keys(AUDIT_KEY_LABEL).map((k, i) => [k, i]));
 
@@ -227,6 +228,7 @@ export const labels = {
   auditDetail,
   audience: labelOf(AUDIENCE_LABEL),
   enrolmentStatus: labelOf(PROJECT_STATUS_LABEL),
+  deferralKind: labelOf(DEFERRAL_KIND_LABEL), deferralStatus: labelOf(DEFERRAL_STATUS_LABEL), loanKind: labelOf(LOAN_KIND_LABEL), loanRefundStatus: labelOf(LOAN_REFUND_STATUS_LABEL),
   options: {
     audience: optionsOf(AUDIENCE_LABEL),
     counterMethod: optionsOf(COUNTER_METHOD_LABEL),
@@ -236,5 +238,6 @@ export const labels = {
     reductionCause: optionsOf(REDUCTION_CAUSE_LABEL),
     billRunTarget: optionsOf(BILL_RUN_TARGET_LABEL),
     importOutcome: optionsOf(IMPORT_OUTCOME_LABEL),
+    deferralKind: optionsOf(DEFERRAL_KIND_LABEL), loanKind: optionsOf(LOAN_KIND_LABEL),
   },
 };

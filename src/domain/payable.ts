@@ -4,6 +4,7 @@
 // its 收费终止 — never before its 收费起始.
 import { arrears, type BillAmounts } from './arrears';
 import { businessDateTime } from './business-date';
+import { payableBeyondDeferral } from './deferral';
 import type { Decimal } from './money';
 
 export type FeeType = '学费' | '其他费用';
@@ -15,6 +16,8 @@ export interface PayableCandidate extends BillAmounts {
   endsAt: Date | null;
   /** 逾期可缴: payable after 收费终止 (fee_items.payable_after_end); false when not given. */
   payableAfterEnd?: boolean;
+  /** What a deferral in force (缓缴) still holds back of this bill: not payable online. */
+  deferred?: Decimal | undefined;
 }
 
 type Window = Pick<PayableCandidate, 'startsAt' | 'endsAt' | 'payableAfterEnd'>;
@@ -58,10 +61,14 @@ export function isOffered(b: PayableCandidate, now: Date, feeType?: FeeType): bo
   return (!feeType || b.feeType === feeType) && collectionStatus(b, now) === '收费';
 }
 
-/** The offered bills (of `feeType` when given) that still owe something, each with its arrears, in the order given. */
+/**
+ * The offered bills (of `feeType` when given) that still owe something beyond their deferred
+ * part, each with what may be paid online as its arrears (the deferred part left out), in the
+ * order given.
+ */
 export function payableNow<B extends PayableCandidate>(bills: readonly B[], now: Date, feeType?: FeeType): (B & { arrears: Decimal })[] {
   return bills
     .filter((b) => isOffered(b, now, feeType))
-    .map((b) => ({ ...b, arrears: arrears(b) }))
+    .map((b) => ({ ...b, arrears: payableBeyondDeferral(arrears(b), b.deferred) }))
     .filter((b) => b.arrears.greaterThan(0));
 }

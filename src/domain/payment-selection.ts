@@ -2,6 +2,7 @@
 // browser's figures are only a suggestion: every amount is re-checked here against the bill's
 // arrears as the database has it now, and the total is recomputed from the lines.
 import { arrears, type BillAmounts } from './arrears';
+import { payableBeyondDeferral } from './deferral';
 import { Decimal, parseAmount, sum, ZERO } from './money';
 
 export type Category = '财政' | '代收';
@@ -11,6 +12,8 @@ export const MIN_AMOUNT = new Decimal('0.01');
 export interface SelectableBill extends BillAmounts {
   billId: number;
   category: Category;
+  /** 缓缴 in force on the bill (src/domain/payable.ts): that part cannot be chosen. */
+  deferred?: Decimal | undefined;
 }
 
 export interface RequestedLine {
@@ -69,7 +72,7 @@ export function validateSelection(category: Category, bills: readonly Selectable
     }
     const field = amountField(r.billId);
     const amount = parseAmount(r.amount);
-    const due = arrears(bill);
+    const due = payableBeyondDeferral(arrears(bill), bill.deferred);
     if (!amount) errors[field] = SELECTION_MESSAGES.format;
     else if (due.isZero()) errors[field] = SELECTION_MESSAGES.nothingDue;
     else if (amount.lessThan(MIN_AMOUNT)) errors[field] = SELECTION_MESSAGES.tooSmall;

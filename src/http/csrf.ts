@@ -22,5 +22,8 @@ export function csrfMiddleware(secret: string, secure: boolean): RequestHandler[
     }
     next();
   };
-  return [doubleCsrfProtection, expose];
+  // The token is exposed before the check: a refused request's 403 page is drawn with the layout,
+  // whose 退出登录 form needs this session's token (generating one reads the request's cookie and
+  // may set a new one on the answer; it never changes what the check compares).
+  return [expose, doubleCsrfProtection];
 }

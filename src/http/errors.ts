@@ -75,7 +75,13 @@ export function errorHandler(logger: Logger, retryAfterSeconds = 5): ErrorReques
       res.json({ error: message });
       return;
     }
-    res.render('errors/error', { title: titleFor(status), status, message, crumbs: [titleFor(status)] });
+    res.render('errors/error', { title: titleFor(status), status, message, crumbs: [titleFor(status)] }, (renderErr, html) => {
+      if (!renderErr) return void res.send(html);
+      // The error page itself failed (a layout that needs what this request never got): the
+      // message on a bare page, never the template's stack.
+      logger.error({ err: renderErr, url: req.originalUrl }, 'error page failed to render');
+      res.type('html').send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${titleFor(status)}</title></head><body><h1>${titleFor(status)}</h1><p>${escapeHtml(message)}</p><p><a href="/">返回首页</a></p></body></html>`);
+    });
   };
 }
 
@@ -113,4 +119,8 @@ function titleFor(status: number): string {
   if (status < 500) return '请求无效';
   if (status === 502 || status === 503) return '服务暂不可用';
   return '系统错误';
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -2,7 +2,7 @@
 // slot: closing expired orders at their channels, the active query, the e-bill and SMS retries,
 // the overpayment scan (and refunds, when configured), the refund query (refunds left unclear
 // or processing at their channel), the daily reconciliation, the purge of refused notifications
-// and that of sign-in throttle counters past their window.
+// and that of sign-in throttle counters past their window, and the expiry of 缓缴 whose date passed.
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { poolOver } from '../db/connection';
@@ -19,7 +19,7 @@ import { buildServices, type Services } from '../services';
 import { runActiveQuery } from './active-query';
 import type { Job } from './scheduler';
 
-export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'email-sending', 'reminders', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge', 'enrolment-holds'] as const;
+export const JOB_NAMES = ['order-expiry', 'active-query', 'ebill-issuing', 'sms-sending', 'email-sending', 'reminders', 'overpayments', 'refund-query', 'reconcile', 'notify-purge', 'throttle-purge', 'enrolment-holds', 'deferral-expiry'] as const;
 
 /** Refused notifications are kept this long: enough to look into a forgery or a key mix-up. */
 export const REFUSED_NOTIFY_KEEP_DAYS = 30;
@@ -146,6 +146,18 @@ export function platformJobs(deps: {
         if (purged) logger.info({ purged }, 'expired throttle counters purged');
         const codes = await s.smsCodes.purge();
         if (codes) logger.info({ codes }, 'old SMS verification codes purged');
+      },
+    },
+    {
+      // A deferral whose expected date passed with no loan is owed again, and the student told by
+      // SMS (queued with the change; the SMS job sends it). Hourly: the date is a business day.
+      name: 'deferral-expiry', everyMs: 3_600_000,
+      async run() {
+        const r = await s.console.deferrals.expire(now());
+        if (r.expired) {
+          logger.info(r, 'deferrals expired');
+          if (!deps.smsSender) s.smsKick.kick();
+        }
       },
     },
   ];

@@ -117,3 +117,16 @@ describe('WeChat notifications that are signed but not an object', () => {
     }
   });
 });
+
+describe('a stale or missing CSRF token', () => {
+  it('answers a signed-in person 403 with the layout and a working 退出登录, not a broken page', async () => {
+    const c = await signedIn(env, DEMO.student.number, DEMO.student.password);
+    for (const fields of [{}, { _csrf: 'stale-token-from-an-old-tab' }] as Record<string, string>[]) {
+      const res = await c.post('/pay/items', { category: '代收', ...fields }, { csrf: false });
+      expect(res.status).toBe(403);
+      expect(text(res.text)).toContain('页面已过期或请求来源无效');
+      // The layout's own logout form carries a token of this session.
+      expect(res.text).toMatch(/action="\/logout"[^>]*><input type="hidden" name="_csrf" value="[^"]+">/);
+    }
+  });
+});

@@ -107,7 +107,7 @@ describe('欠费报表 CSV', () => {
     expect(name).toMatch(new RegExp(`^欠费报表-按班级-${period.name}-住宿费（报表）-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
     const lines = res.text.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines.slice(0, 7)).toEqual(['"欠费报表"', '"统计口径","按班级"', `"收费期间","${period.name}"`, '"收费项目","住宿费（报表）"', '"学院","全部"', '"班级","全部"', '"排序","欠费金额 降序"']);
-    expect(lines[9]).toBe('"学院","班级","人数","应收金额","减免金额","实缴金额","退费金额","欠费金额","欠费人数"');
+    expect(lines[9]).toBe('"学院","班级","人数","应收金额","减免金额","实缴金额","退费金额","欠费金额","缓缴金额","实际欠费","欠费人数"');
 
     // Department staff are held to their college: the file says which, whatever they asked.
     const staff = await f.person(k, { password: PASSWORD, role: 'dept_staff', collegeId: college.id });

@@ -127,7 +127,8 @@ describe('arrears report', () => {
     const c = await finance();
     const asc = await c.get('/console/reports?by=class&sort=arrears&dir=asc');
     const desc = await c.get('/console/reports?by=class&sort=arrears&dir=desc');
-    const amounts = (html: string) => [...html.matchAll(/<td class="num (?:due)?">([\d,]+\.\d\d)<\/td><td class="num">\d+<\/td>\s*<\/tr>/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    // 欠费金额, then 缓缴金额 and 实际欠费, then 欠费人数 end each row.
+    const amounts = (html: string) => [...html.matchAll(/<td class="num (?:due)?">([\d,]+\.\d\d)<\/td><td class="num">[\d,]+\.\d\d<\/td><td class="num">[\d,]+\.\d\d<\/td><td class="num">\d+<\/td>\s*<\/tr>/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
     const a = amounts(asc.text);
     const d = amounts(desc.text);
     expect(a.length).toBeGreaterThan(5);
@@ -161,7 +162,7 @@ describe('arrears report', () => {
     const blank = lines.indexOf('');
     expect(lines.slice(0, blank - 1)).toEqual(['"欠费报表"', '"统计口径","按学院"', '"收费期间","全部"', '"收费项目","全部"', '"学院","全部"', '"班级","全部"', '"排序","学院 升序"']);
     expect(lines[blank - 1]).toMatch(/^"导出时间","\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"$/);
-    expect(lines[blank + 1]).toBe('"学院","人数","应收金额","减免金额","实缴金额","退费金额","欠费金额","欠费人数"');
+    expect(lines[blank + 1]).toBe('"学院","人数","应收金额","减免金额","实缴金额","退费金额","欠费金额","缓缴金额","实际欠费","欠费人数"');
     expect(lines.at(-1)).toBe('');
     expect(body).not.toMatch(/[^\r]\n/);
     const total = lines.at(-2)!;

@@ -35,6 +35,9 @@ await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工�
 const ebill = await k('ebills').where({ receipt_id: paid.receiptId }).first('bill_code', 'bill_no');
 const [announcement] = await k('announcements').insert({ title: '缴费通知', body: '请按时缴费', status: 'published', publish_from: new Date(), author_account_id: finance.accountId }).returning('id');
 const [importJob] = await k('import_jobs').insert({ kind: 'people', file_name: 'people.csv', state: 'done', actor_account_id: finance.accountId }).returning('id');
+const [project] = await k('enrolment_projects').insert({ name: '讲座报名', audience: 'all', opens_at: new Date(Date.now() - 86_400_000), closes_at: new Date(Date.now() + 86_400_000), quota: 10, status: 'open', created_by: finance.accountId }).returning('id');
+const [signup] = await k('enrolment_signups').insert({ project_id: project.id, person_id: student.personId, status: 'confirmed', confirmed_at: new Date() }).returning('id');
+const [loanBatch] = await k('loan_refund_batches').insert({ refund_count: 0, total: '0.00', file: '\uFEFF姓名,卡号,金额\r\n', actor_account_id: finance.accountId }).returning('id');
 const [importRun] = await k('import_runs').insert({ kind: 'people', file_name: 'people.csv', status: 'rejected', row_count: 1, error_count: 1, error_report: '行号,错误\n2,学号重复\n', actor_account_id: finance.accountId }).returning('id');
 
 /** Real values for every parameter; :id means what the path before it names. */
@@ -46,6 +49,10 @@ function fill(path: string): string {
     [/^\/console\/imports\/jobs\/:id/, String(importJob.id)],
     [/^\/console\/imports\/:id/, String(importRun.id)],
     [/^\/console\/people\/:id/, String(student.personId)],
+    [/^\/console\/enrolment\/:id/, String(project.id)],
+    [/^\/console\/loan-refunds\/batches\/:id/, String(loanBatch.id)],
+    [/^\/enrolment\/projects\/:id/, String(project.id)],
+    [/^\/enrolment\/signups\/:id/, String(signup.id)],
   ];
   const named: Record<string, string> = { orderNo: paid.orderNo, receiptNo: paid.receiptNo, billCode: ebill.bill_code, billNo: ebill.bill_no };
   return path.replace(/:(\w+)/g, (_, name: string) => {

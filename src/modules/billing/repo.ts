@@ -5,13 +5,16 @@ import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
 
-export type LedgerKind = 'charge' | 'reduction' | 'payment' | 'refund' | 'adjustment';
+export type LedgerKind = 'charge' | 'reduction' | 'payment' | 'refund' | 'adjustment' | 'loan';
 
 const COLUMN: Record<LedgerKind, 'due' | 'reduction' | 'paid' | 'refunded'> = {
   charge: 'due',
   adjustment: 'due',
   reduction: 'reduction',
   payment: 'paid',
+  // A student loan paid into a deferred bill (modules/deferrals/disburse.ts): money received like
+  // any payment, its own kind so the ledger tells loan money from the student's own.
+  loan: 'paid',
   refund: 'refunded',
 };
 
@@ -70,7 +73,7 @@ export interface NewReceipt {
   receiptDate: string;
   preparer: string;
   category: '财政' | '代收';
-  method: 'online' | 'cash' | 'pos' | 'transfer';
+  method: 'online' | 'cash' | 'pos' | 'transfer' | 'loan';
   ebillStatus: '待生成' | '已生成' | '其他票据';
   actorAccountId?: number | null;
   lines: { billId: number; amount: Decimal }[];

@@ -1,6 +1,7 @@
 // The console's user-facing strings in one place (the labels of stored codes are in src/domain/labels.ts).
 import { REDUCTION_CAUSE_LABEL, REFUND_PURPOSE_LABEL } from '../../domain/labels';
 import { formatMoney } from '../../domain/money';
+import { DONE_DEFERRAL } from '../deferrals/messages';
 import type { RefundMeaning, RefundPlan } from '../../domain/refund-plan';
 
 export const DONE: Record<string, string> = {
@@ -15,6 +16,7 @@ export const DONE: Record<string, string> = {
   saved: '已保存',
   published: '公告已发布',
   withdrawn: '公告已撤回',
+  ...DONE_DEFERRAL,
 };
 
 export const doneNotice = (q: unknown): string[] => (typeof q === 'string' && Object.hasOwn(DONE, q) ? [DONE[q]!] : []);

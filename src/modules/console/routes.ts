@@ -30,6 +30,8 @@ import type { ReportsService } from './reports/service';
 import { reconcileRoutes } from '../reconcile/routes';
 import type { ReconcileService } from '../reconcile/service';
 import type { RefundsModule } from '../refunds';
+import { deferralRoutes } from '../deferrals/routes';
+import type { DeferralsService } from '../deferrals/service';
 
 /** The console's services, built once by the composition root (src/services.ts). */
 export interface ConsoleDeps {
@@ -46,6 +48,8 @@ export interface ConsoleDeps {
   enrolment: EnrolmentService;
   imports: ImportsService;
   importJobs: ImportJobs;
+  /** 缓缴, 助学贷款 and 贷款结余退款. */
+  deferrals: DeferralsService;
   /** 审计日志 (the viewer; `audit` above is where entries are written). */
   auditLog: AuditViewer;
   /** 对账: present when the app wires reconciliation. */
@@ -67,6 +71,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
   area.use(consoleFeesRoutes({ fees: deps.fees, people }));
   area.use(counterRoutes({ counter: deps.counter, people }));
   area.use(refundsRoutes({ refunds: deps.refunds, people }));
+  area.use(deferralRoutes({ deferrals: deps.deferrals, people }));
   area.use(consoleAnnouncementRoutes({ announcements: deps.announcements }));
   area.use(importsRoutes({ imports: deps.imports, jobs: deps.importJobs }));
   area.use(auditRoutes({ audit: deps.auditLog }));

@@ -1,12 +1,18 @@
 // 欠费信息查询 (当前费用, 图8): the person's bills with the summary line and pagination.
 import { arrears, netPaid, payable, paymentStatus } from '../../domain/arrears';
 import { collectionStatus, isExpired } from '../../domain/payable';
-import { type Decimal, sum } from '../../domain/money';
+import { type Decimal, formatMoney, sum } from '../../domain/money';
+import { DEFERRAL_KIND_LABEL } from '../../domain/deferral-labels';
+import { type DeferralKind, deferredPart } from '../../domain/deferral';
 import { paginate, type Page } from '../../domain/pagination';
 import type { CurrentFeesQuery } from './schemas';
 import type { FeesRepo, PersonBill } from './repo';
 
 export const FEES_PAGE_SIZE = 10;
+
+/** A deferral that ended without its loan: its part is owed again (the SMS said so too). */
+const expiredNotice = (e: { itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }) =>
+  `您的${e.itemName}缓缴（${DEFERRAL_KIND_LABEL[e.kind as DeferralKind] ?? e.kind}）预计到账日期${e.expectedOn}已过，未收到贷款，${formatMoney(e.amount.minus(e.covered))}元已恢复为欠费，请及时缴纳。`;
 
 export interface FeeRow extends PersonBill {
   payable: Decimal;
@@ -15,6 +21,14 @@ export interface FeeRow extends PersonBill {
   status: '已完成' | '未完成';
   /** 收费状态 at the moment of reading: finance's switch and the collection window together. */
   collecting: '收费' | '停止';
+  /** 缓缴 in force: the part of the arrears held back until the loan arrives, and the date expected. */
+  deferral?: { kind: string; amount: Decimal; expectedOn: string } | undefined;
+}
+
+/** 缓缴 as the fees pages read it (the deferrals module). */
+export interface FeeDeferrals {
+  inForce(personId: number): Promise<Map<number, { kind: string; remaining: Decimal; expectedOn: string }>>;
+  expiredNotices(personId: number): Promise<{ billId: number; itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[]>;
 }
 
 export interface FeeSummary {
@@ -35,12 +49,20 @@ function filterChoices(bills: PersonBill[]) {
   };
 }
 
-export function feesService(deps: { repo: FeesRepo }) {
+export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) {
   const { repo } = deps;
+  const noDeferrals = new Map<number, { kind: string; remaining: Decimal; expectedOn: string }>();
+  const deferralsOf = (personId: number) => deps.deferrals?.inForce(personId) ?? Promise.resolve(noDeferrals);
 
-  const toRow = (now: Date) => (b: PersonBill): FeeRow => ({
-    ...b, payable: payable(b), netPaid: netPaid(b), arrears: arrears(b), status: paymentStatus(b), collecting: collectionStatus(b, now),
-  });
+  const toRow = (now: Date, deferred = noDeferrals) => (b: PersonBill): FeeRow => {
+    const a = arrears(b);
+    const d = deferred.get(b.billId);
+    const part = d ? deferredPart(d.remaining, a) : undefined;
+    return {
+      ...b, payable: payable(b), netPaid: netPaid(b), arrears: a, status: paymentStatus(b), collecting: collectionStatus(b, now),
+      deferral: d && part?.greaterThan(0) ? { kind: d.kind, amount: part, expectedOn: d.expectedOn } : undefined,
+    };
+  };
 
   const summarise = (rows: FeeRow[]): FeeSummary => ({
     count: rows.length,
@@ -53,10 +75,12 @@ export function feesService(deps: { repo: FeesRepo }) {
     async currentFees(personId: number, q: CurrentFeesQuery, now = new Date()) {
       // A person has tens of bills at most: one query, then the filters in memory, so the filter
       // choices and the table come from the same snapshot.
-      const all = await repo.billsOf(personId);
+      const [all, deferred, expired] = await Promise.all([repo.billsOf(personId), deferralsOf(personId), deps.deferrals?.expiredNotices(personId) ?? []]);
       const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
-      const notices: string[] = [];
+      // Told while the bill still owes (paid since: nothing to say).
+      const owing = new Set(all.filter((b) => arrears(b).greaterThan(0)).map((b) => b.billId));
+      const notices: string[] = expired.filter((e) => owing.has(e.billId)).map((e) => expiredNotice(e));
       const periodId = q.period && choices.periods.some((p) => p.id === q.period) ? q.period : undefined;
       if (q.period && !periodId) notices.push('所选收费期间不存在，已显示全部期间');
       const feeItemId = q.item && choices.items.some((i) => i.id === q.item) ? q.item : undefined;
@@ -65,7 +89,7 @@ export function feesService(deps: { repo: FeesRepo }) {
       const rows = all
         .filter((b) => (!periodId || b.periodId === periodId) && (!feeItemId || b.feeItemId === feeItemId))
         .filter((b) => q.expired || !isExpired(b, now))
-        .map(toRow(now));
+        .map(toRow(now, deferred));
       const page: Page = paginate(rows.length, q.page, FEES_PAGE_SIZE);
       if (q.page > page.pages) notices.push(`页码超出范围，已显示第 ${page.page} 页`);
       return {
@@ -80,7 +104,8 @@ export function feesService(deps: { repo: FeesRepo }) {
 
     /** The home page (图2): what is still owed, windows not yet ended. */
     async openArrears(personId: number, now = new Date()) {
-      const rows = (await repo.billsOf(personId, { hideExpiredAt: now })).map(toRow(now));
+      const [bills, deferred] = await Promise.all([repo.billsOf(personId, { hideExpiredAt: now }), deferralsOf(personId)]);
+      const rows = bills.map(toRow(now, deferred));
       return { rows, summary: summarise(rows) };
     },
   };

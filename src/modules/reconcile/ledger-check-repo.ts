@@ -20,7 +20,7 @@ export function ledgerCheckRepo(db: Knex) {
         LEFT JOIN LATERAL (
           SELECT coalesce(sum(amount) FILTER (WHERE kind IN ('charge','adjustment')), 0) AS due,
                  coalesce(sum(amount) FILTER (WHERE kind = 'reduction'), 0) AS reduction,
-                 coalesce(sum(amount) FILTER (WHERE kind = 'payment'), 0) AS paid,
+                 coalesce(sum(amount) FILTER (WHERE kind IN ('payment','loan')), 0) AS paid,
                  coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0) AS refunded
           FROM bill_ledger WHERE bill_id = b.id) l ON true
         WHERE (b.due, b.reduction, b.paid, b.refunded) IS DISTINCT FROM (l.due, l.reduction, l.paid, l.refunded)

@@ -40,9 +40,18 @@ export function shownOutcome(o: ImportOutcome) {
   return o.status === 'imported' ? o : { ...o, errors: o.errors.slice(0, SHOWN_ERRORS), errorCount: o.errors.length };
 }
 
-export function importJobs(deps: { repo: ImportJobsRepo; imports: ImportsService; logger?: Logger; hooks?: ImportJobHooks }) {
+/** 贷款放款 files are imported by the deferrals module, through the same jobs. */
+export interface LoanImporter {
+  importLoans(input: Parameters<ImportsService['importBills']>[0]): Promise<ImportOutcome>;
+}
+
+export function importJobs(deps: { repo: ImportJobsRepo; imports: ImportsService; loans?: LoanImporter; logger?: Logger; hooks?: ImportJobHooks }) {
   const { repo, imports, hooks = {} } = deps;
   const runs = new Map<number, Promise<void>>();
+  const loansImporter = () => {
+    if (!deps.loans) throw new Error('loan imports are not wired');
+    return deps.loans;
+  };
 
   async function run(id: number, kind: ImportKind, file: JobFile): Promise<void> {
     let rows = 0;
@@ -73,7 +82,8 @@ export function importJobs(deps: { repo: ImportJobsRepo; imports: ImportsService
         },
       };
       const input = { path: file.path, fileName: file.fileName, actorAccountId: file.actorAccountId, ip: file.ip, progress };
-      const outcome = kind === 'people' ? await imports.importPeople(input) : await imports.importBills(input);
+      const outcome = kind === 'people' ? await imports.importPeople(input)
+        : kind === 'loans' ? await loansImporter().importLoans(input) : await imports.importBills(input);
       clearInterval(timer);
       await chain;
       await repo.finish(id, outcome.runId, shownOutcome(outcome));

@@ -1,1 +1,1 @@
-export type ImportKind = 'people' | 'bills';
+export type ImportKind = 'people' | 'bills' | 'loans';

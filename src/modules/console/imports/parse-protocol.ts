@@ -14,6 +14,8 @@ export interface ParseJob {
   periods: string[];
   items: string[];
   maxRows: number;
+  /** The business day (贷款放款 rows may not arrive after it). */
+  today?: string;
 }
 
 /** One data row, checked: its reasons so far and, when it has none, the values to write. */
@@ -21,7 +23,7 @@ export interface ParsedRow {
   line: number;
   number: string;
   reasons: string[];
-  /** A PersonRow, or a BillRow whose due is a string (a Decimal does not cross threads). */
+  /** A PersonRow, a BillRow whose due is a string (a Decimal does not cross threads), or a LoanRow. */
   row?: Record<string, string>;
 }
 

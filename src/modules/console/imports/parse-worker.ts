@@ -6,6 +6,8 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parse } from 'csv-parse';
+import { checkLoanRow, LOAN_COLUMNS, LOAN_KINDS } from '../../../domain/deferral';
+import { LOAN_KIND_LABEL } from '../../../domain/deferral-labels';
 import { BILL_COLUMNS, checkBillRow, checkPersonRow, missingColumns, PEOPLE_COLUMNS } from '../../../domain/import-rows';
 import { BATCH_ROWS, type ParsedRow, type ParseJob, type ParseSource, type WorkerMessage } from './parse-protocol';
 
@@ -43,7 +45,8 @@ async function* textOf(source: ParseSource, encoding: string): AsyncGenerator<st
 const anyone: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
 
 async function run(): Promise<void> {
-  const required = job.kind === 'people' ? PEOPLE_COLUMNS : BILL_COLUMNS;
+  const required = job.kind === 'people' ? PEOPLE_COLUMNS : job.kind === 'loans' ? LOAN_COLUMNS : BILL_COLUMNS;
+  const loanKinds = new Map(LOAN_KINDS.map((k) => [LOAN_KIND_LABEL[k], k]));
   const colleges = new Set(job.colleges);
   const known = { people: anyone, periods: new Set(job.periods), items: new Set(job.items) };
   const seenNumber = new Map<string, number>();
@@ -72,6 +75,9 @@ async function run(): Promise<void> {
         if (number && first !== undefined) reasons.push(`学号与第${first}行重复`);
         else if (number) seenNumber.set(number, line);
         batch.push(reasons.length || !row ? { line, number, reasons } : { line, number, reasons, row: { ...row } });
+      } else if (job.kind === 'loans') {
+        const { row, reasons } = checkLoanRow(fields, loanKinds, job.today ?? '9999-12-31');
+        batch.push(row ? { line, number, reasons, row: { ...row } } : { line, number, reasons });
       } else {
         const { row, reasons } = checkBillRow(fields, known);
         batch.push(row ? { line, number, reasons, row: { number: row.number, period: row.period, item: row.item, due: row.due.toFixed(2) } } : { line, number, reasons });

@@ -7,7 +7,7 @@ import type { ImportJob } from './jobs-repo';
 import type { ImportJobs } from './jobs';
 import type { ImportKind, ImportOutcome, ImportsService } from './service';
 
-export const KIND_LABEL: Record<ImportKind, string> = { people: '人员', bills: '应收' };
+export const KIND_LABEL: Record<ImportKind, string> = { people: '人员', bills: '应收', loans: '贷款放款' };
 export const STATE_LABEL: Record<ImportJob['state'], string> = { parsing: '正在读取并校验文件', writing: '正在写入数据库', done: '已完成', failed: '导入失败' };
 /** The job page reloads itself this often while the job runs (a meta refresh: CSP allows no inline script). */
 const REFRESH_SECONDS = 2;
@@ -41,6 +41,7 @@ export function importsRoutes(deps: { imports: ImportsService; jobs: ImportJobs 
   };
   r.post('/imports/people', finance, upload('people'));
   r.post('/imports/bills', finance, upload('bills'));
+  r.post('/imports/loans', finance, upload('loans'));
 
   r.get('/imports/jobs/:id', finance, async (req, res) => {
     const jid = id().safeParse(req.params.id);

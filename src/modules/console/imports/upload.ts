@@ -17,7 +17,7 @@ const inMemory = multer({ storage: multer.memoryStorage(), limits }).single('fil
 const onDisk = multer({ dest: IMPORT_UPLOAD_DIR, limits }).single('file');
 
 export const consoleUploads: RequestHandler = (req, res, next) => {
-  if (req.method !== 'POST' || !/^\/console\/(imports\/(people|bills)|reconcile\/upload)$/.test(req.path) || req.user?.role !== 'finance_admin') return next();
+  if (req.method !== 'POST' || !/^\/console\/(imports\/(people|bills|loans)|reconcile\/upload)$/.test(req.path) || req.user?.role !== 'finance_admin') return next();
   const single = req.path.startsWith('/console/imports/') ? onDisk : inMemory;
   single(req, res, (err?: unknown) => {
     if (err) {

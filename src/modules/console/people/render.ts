@@ -9,7 +9,7 @@ import { NOT_IN_SCOPE } from '../messages';
 import type { PeopleService } from './service';
 
 export interface FormState {
-  form: 'account' | 'adjust' | 'counter' | 'refund';
+  form: 'account' | 'adjust' | 'counter' | 'refund' | 'deferral' | 'loan';
   billId?: number;
   error?: string;
   errors?: FieldErrors;

@@ -2,6 +2,8 @@
 // caller's scope, so department staff cannot reach another college's people by changing an id.
 import type { Knex } from 'knex';
 import { count, dec } from '../../../db/rows';
+import { disbursementRecords } from '../../deferrals/loans-repo';
+import { deferralRecords } from '../../deferrals/repo';
 import { refundRecords } from '../../refunds/person-refunds-repo';
 import { type Scope, scoped } from '../context';
 
@@ -89,6 +91,10 @@ export function peopleRepo(db: Knex) {
 
     /** 退费记录: the refunds module's own read of its table. */
     refunds: (personId: number) => refundRecords(db, personId),
+
+    /** 缓缴 and 助学贷款到账: the deferrals module's own reads of its tables. */
+    deferrals: (personId: number) => deferralRecords(db, personId),
+    loans: (personId: number) => disbursementRecords(db, personId),
   };
 }
 

@@ -30,16 +30,17 @@ export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle 
     async detail(scope: Scope, personId: number) {
       const person = await repo.find(scope, personId);
       if (!person) return undefined;
-      const [billRows, orders, receipts, refunds, loginLimits] = await Promise.all([
+      const [billRows, orders, receipts, refunds, loginLimits, deferrals, loans] = await Promise.all([
         repo.bills(personId), repo.orders(personId), repo.receipts(personId), repo.refunds(personId),
         person.accountId ? deps.loginThrottle.state(`a${person.accountId}`) : Promise.resolve<AccountThrottleState | null>(null),
+        repo.deferrals(personId), repo.loans(personId),
       ]);
       const bills = billRows.map((b) => ({ ...b, arrears: arrears(b), overpayment: overpayment(b), refundable: b.paid.minus(b.refunded) }));
       const totals = {
         due: sum(bills.map((b) => b.due)), refunded: sum(bills.map((b) => b.refunded)), reduction: sum(bills.map((b) => b.reduction)),
         paid: sum(bills.map((b) => b.paid)), arrears: sum(bills.map((b) => b.arrears)),
       };
-      return { person, loginLimits, bills, totals, orders, receipts, refunds };
+      return { person, loginLimits, bills, totals, orders, receipts, refunds, deferrals, loans };
     },
   };
 }

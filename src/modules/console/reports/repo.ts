@@ -1,13 +1,15 @@
 // 欠费报表: one GROUP BY over bills ⋈ people, so the database does the sums (120,000 bills stay
 // well under a second). Arrears per bill is computed in SQL exactly as src/domain/arrears does:
-// greatest(due − reduction − (paid − refunded), 0).
+// greatest(due − reduction − (paid − refunded), 0). Of that, the part a deferral in force (缓缴)
+// holds back is 缓缴金额 and the rest 实际欠费 (src/domain/deferral.ts deferredPart: never more
+// than the bill owes).
 import type { Knex } from 'knex';
 import { count, dec } from '../../../db/rows';
 import type { Decimal } from '../../../domain/money';
 import { type Scope, scoped } from '../context';
 
 export type GroupBy = 'college' | 'class' | 'period' | 'item';
-export type SortKey = 'name' | 'heads' | 'due' | 'reduction' | 'paid' | 'refunded' | 'arrears' | 'inArrears';
+export type SortKey = 'name' | 'heads' | 'due' | 'reduction' | 'paid' | 'refunded' | 'arrears' | 'deferred' | 'realArrears' | 'inArrears';
 
 export interface ReportFilter {
   periodId?: number | undefined;
@@ -26,6 +28,8 @@ export interface ReportRow {
   paid: Decimal;
   refunded: Decimal;
   arrears: Decimal;
+  deferred: Decimal;
+  realArrears: Decimal;
   inArrears: number;
 }
 
@@ -35,10 +39,11 @@ const ARREARS = 'GREATEST(b.due - b.reduction - b.paid + b.refunded, 0)';
 // of count(DISTINCT person_id), which would sort 120,000 rows per measure. A person is "in
 // arrears" in a group when any of their bills there has arrears (each bill's arrears is >= 0).
 const PER_PERSON = `b.person_id, sum(b.due) AS due, sum(b.reduction) AS reduction, sum(b.paid) AS paid,
-  sum(b.refunded) AS refunded, sum(${ARREARS}) AS arrears`;
+  sum(b.refunded) AS refunded, sum(${ARREARS}) AS arrears, sum(LEAST(${ARREARS}, COALESCE(dfr.held, 0))) AS deferred`;
 
 const MEASURES = `count(*) AS heads, sum(due) AS due, sum(reduction) AS reduction, sum(paid) AS paid,
-  sum(refunded) AS refunded, sum(arrears) AS arrears, count(*) FILTER (WHERE arrears > 0) AS in_arrears`;
+  sum(refunded) AS refunded, sum(arrears) AS arrears, sum(deferred) AS deferred, sum(arrears) - sum(deferred) AS real_arrears,
+  count(*) FILTER (WHERE arrears > 0) AS in_arrears`;
 
 const GROUPS: Record<GroupBy, { key: string; name: string; extra?: string; group: string; joins: ('college' | 'class' | 'period' | 'item')[] }> = {
   college: { key: 'p.college_id', name: `COALESCE(c.name, '（无学院）')`, group: 'p.college_id, c.name', joins: ['college'] },
@@ -48,18 +53,20 @@ const GROUPS: Record<GroupBy, { key: string; name: string; extra?: string; group
 };
 
 const SORT_SQL: Record<SortKey, string> = {
-  name: 'name', heads: 'heads', due: 'due', reduction: 'reduction', paid: 'paid', refunded: 'refunded', arrears: 'arrears', inArrears: 'in_arrears',
+  name: 'name', heads: 'heads', due: 'due', reduction: 'reduction', paid: 'paid', refunded: 'refunded', arrears: 'arrears', deferred: 'deferred', realArrears: 'real_arrears', inArrears: 'in_arrears',
 };
 
 const toRow = (r: any): ReportRow => ({
   key: r.key === null || r.key === undefined ? null : Number(r.key), name: r.name ?? '合计', college: r.college ?? undefined,
   heads: count(r.heads), due: dec(r.due), reduction: dec(r.reduction), paid: dec(r.paid), refunded: dec(r.refunded),
-  arrears: dec(r.arrears), inArrears: count(r.in_arrears),
+  arrears: dec(r.arrears), deferred: dec(r.deferred), realArrears: dec(r.real_arrears), inArrears: count(r.in_arrears),
 });
 
 export function reportsRepo(db: Knex) {
   const from = (scope: Scope, f: ReportFilter, joins: GroupBy[] = []) => {
-    let q = db('bills as b').join('people as p', 'p.id', 'b.person_id');
+    // At most one deferral per bill is in force (deferrals_one_live), so this join keeps one row per bill.
+    let q = db('bills as b').join('people as p', 'p.id', 'b.person_id')
+      .leftJoin(db.raw(`(SELECT bill_id, amount - covered AS held FROM deferrals WHERE status = 'approved') AS dfr`), 'dfr.bill_id', 'b.id');
     // Only the joins the grouping needs: the filters work on ids.
     if (joins.includes('college')) q = q.leftJoin('colleges as c', 'c.id', 'p.college_id');
     if (joins.includes('class')) q = q.leftJoin('classes as k', 'k.id', 'p.class_id');

@@ -7,7 +7,7 @@ export const reportQuery = z.object({
   item: optionalId('收费项目无效'),
   college: optionalId('学院无效'),
   klass: optionalId('班级无效'),
-  sort: z.enum(['name', 'heads', 'due', 'reduction', 'paid', 'refunded', 'arrears', 'inArrears'], { message: '排序字段无效' }).optional().default('name'),
+  sort: z.enum(['name', 'heads', 'due', 'reduction', 'paid', 'refunded', 'arrears', 'deferred', 'realArrears', 'inArrears'], { message: '排序字段无效' }).optional().default('name'),
   dir: z.enum(['asc', 'desc'], { message: '排序方向无效' }).optional().default('asc'),
   page,
 });

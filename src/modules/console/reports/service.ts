@@ -14,7 +14,7 @@ export const REPORT_PAGE_SIZE = 20;
 export const GROUP_LABEL = { college: '学院', class: '班级', period: '收费期间', item: '收费项目' } as const;
 
 export const COLUMNS: [keyof ReportRow & string, string][] = [
-  ['heads', '人数'], ['due', '应收金额'], ['reduction', '减免金额'], ['paid', '实缴金额'], ['refunded', '退费金额'], ['arrears', '欠费金额'], ['inArrears', '欠费人数'],
+  ['heads', '人数'], ['due', '应收金额'], ['reduction', '减免金额'], ['paid', '实缴金额'], ['refunded', '退费金额'], ['arrears', '欠费金额'], ['deferred', '缓缴金额'], ['realArrears', '实际欠费'], ['inArrears', '欠费人数'],
 ];
 
 type Choices = Awaited<ReturnType<ReportsRepo['choices']>>;
@@ -77,7 +77,7 @@ export function reportsService(deps: { repo: ReportsRepo; dashboard: DashboardRe
       const now = new Date();
       const header = [...(q.by === 'class' ? ['学院'] : []), GROUP_LABEL[q.by], ...COLUMNS.map(([, l]) => l)];
       const line = (r: ReportRow, first: string[]) => [
-        ...first, String(r.heads), plainMoney(r.due), plainMoney(r.reduction), plainMoney(r.paid), plainMoney(r.refunded), plainMoney(r.arrears), String(r.inArrears),
+        ...first, String(r.heads), plainMoney(r.due), plainMoney(r.reduction), plainMoney(r.paid), plainMoney(r.refunded), plainMoney(r.arrears), plainMoney(r.deferred), plainMoney(r.realArrears), String(r.inArrears),
       ];
       const body = toCsv(header, [
         ...rows.map((r) => line(r, q.by === 'class' ? [r.college ?? '', r.name] : [r.name])),
