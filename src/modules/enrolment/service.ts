@@ -15,6 +15,15 @@ import { enrolmentRepo as repo, type ProjectRow } from './repo';
 import type { ProjectForm } from './schemas';
 import { signupsCsv } from './csv';
 
+/**
+ * Where 去缴费 leads: 其他费用's 缴费信息修改 for the bill's period and category with that bill
+ * ticked alone, so the person pays it without looking for it on /other-fees.
+ */
+function payPath(p: ProjectRow, billId: number | null): string | null {
+  if (billId === null || p.periodId === null || !p.feeItemCategory) return null;
+  return `/pay/items?${new URLSearchParams({ fee: 'other', category: p.feeItemCategory, period: String(p.periodId), bill: String(billId) })}`;
+}
+
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
 
 export function enrolmentService(deps: { db: Knex; audit: AuditRepo; refunds: RefundsModule; now?: () => Date }) {
@@ -57,14 +66,18 @@ export function enrolmentService(deps: { db: Knex; audit: AuditRepo; refunds: Re
       const rows = await repo.mySignups(db, personId);
       const projects = new Map<number, ProjectRow>();
       for (const s of rows) if (!projects.has(s.projectId)) projects.set(s.projectId, (await repo.project(db, s.projectId))!);
-      return rows.map((s) => ({ ...s, project: projects.get(s.projectId)!, shown: shownStatus(s.status, s.bill) }));
+      return rows.map((s) => {
+        const project = projects.get(s.projectId)!;
+        return { ...s, project, shown: shownStatus(s.status, s.bill), payPath: payPath(project, s.billId) };
+      });
     },
 
     /** One sign-up of its owner; another person's id is not found. */
     async mySignup(personId: number, id: string) {
       const s = await repo.signupOf(db, personId, id);
       if (!s) throw new AppError('not_found', M.signupNotFound);
-      return { ...s, project: (await repo.project(db, s.projectId))!, shown: shownStatus(s.status, s.bill) };
+      const project = (await repo.project(db, s.projectId))!;
+      return { ...s, project, shown: shownStatus(s.status, s.bill), payPath: payPath(project, s.billId) };
     },
 
     // —— the console ——
