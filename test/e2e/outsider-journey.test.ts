@@ -131,6 +131,10 @@ describe('an outsider registers, signs up for 普通话水平测试, pays it and
       await page.waitForURL(/\/enrolment$/);
       const mine = page.locator('table.enrolment-mine tr', { hasText: '普通话水平测试' });
       expect(await mine.locator('td[data-label="状态"]').textContent()).toBe('已报名');
+      // 可报名项目 no longer offers 我要报名 for it (a second sign-up is refused), but the one made.
+      const offered = page.locator('table.enrolment-open tr', { hasText: '普通话水平测试' });
+      expect(await offered.locator('a:has-text("我要报名")').count()).toBe(0);
+      expect(await offered.locator('a:has-text("已报名")').getAttribute('href')).toBe(`/enrolment/signups/${signupId}`);
       await step(w, 'enrolled');
       await tap(w, mine.locator('a:has-text("报名确认单")'), '报名确认单');
       await page.waitForURL(/\/enrolment\/signups\/\d+\/confirmation$/);

@@ -163,7 +163,11 @@ describe('报名 by a person', () => {
     const bill = await knex('bills').where({ person_id: o.personId, fee_item_id: item.id }).first('due', 'paid');
     expect(bill).toEqual({ due: '50.00', paid: '0.00' });
     expect(await knex('bill_ledger').join('bills', 'bills.id', 'bill_ledger.bill_id').where({ 'bills.person_id': o.personId, 'bills.fee_item_id': item.id }).pluck('kind')).toEqual(['charge']);
-    expect(text((await o.c.get('/enrolment')).text)).toContain('待缴费');
+    const list = await o.c.get('/enrolment');
+    expect(text(list.text)).toContain('待缴费');
+    // 可报名项目 offers the sign-up made, not a 我要报名 that 您已报名该项目 would refuse.
+    expect(list.text).toContain(`<a class="button" href="/enrolment/signups/${sid}">待缴费</a>`);
+    expect(list.text).not.toContain(`href="/enrolment/projects/${id}"`);
     expect((await o.c.get(`/enrolment/signups/${sid}/confirmation`)).status).toBe(404);
 
     const again = await signUp(o.c, id);

@@ -26,8 +26,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }) {
   const r = Router();
 
   r.get('/enrolment', async (req, res) => {
-    const me = req.user!.personId;
-    const [open, mine] = await Promise.all([enrolment.openFor(me), enrolment.mine(me)]);
+    const { open, mine } = await enrolment.overview(req.user!.personId);
     res.render('enrolment/index', { title: '报名信息', crumbs: CRUMBS, nav: 'enrolment', open, mine, notices: doneNotice(req.query.done), M });
   });
 

@@ -3,7 +3,7 @@
 // 取消报名 with the refund), and the hold job's pass. Built once in src/services.ts.
 import type { Knex } from 'knex';
 import { AppError } from '../../domain/app-error';
-import { audienceAdmits, projectOpen, shownStatus } from '../../domain/enrolment';
+import { audienceAdmits, LIVE_SIGNUP, projectOpen, shownStatus } from '../../domain/enrolment';
 import type { AuditRepo } from '../audit/repo';
 import type { Actor } from '../console/context';
 import type { RefundsModule } from '../refunds';
@@ -50,6 +50,16 @@ export function enrolmentService(deps: { db: Knex; audit: AuditRepo; refunds: Re
       const at = now();
       const list = kind ? await repo.openFor(db, kind, at) : [];
       return list.map((p) => ({ ...p, takingSignups: projectOpen(p, at) }));
+    },
+
+    /**
+     * 报名信息's page: the open 报名项目, each with the person's live sign-up of it (so a project
+     * already signed up for offers that sign-up, not a 我要报名 that would be refused), and 我的报名.
+     */
+    async overview(personId: number) {
+      const [open, mine] = await Promise.all([this.openFor(personId), this.mine(personId)]);
+      const live = new Map(mine.filter((s) => LIVE_SIGNUP.includes(s.status)).map((s) => [s.projectId, s]));
+      return { open: open.map((p) => ({ ...p, mine: live.get(p.id) ?? null })), mine };
     },
 
     /** A 报名项目 the person may sign up for (its form), or not found. */
