@@ -178,6 +178,10 @@ describe('报名 by a person', () => {
     expect((await other.c.get(`/enrolment/signups/${sid}`)).status).toBe(404);
     expect((await other.c.get(`/enrolment/signups/${sid}/confirmation`)).status).toBe(404);
     expect((await other.c.get('/enrolment/signups/abc')).status).toBe(404);
+    // The 去缴费 address with this person's bill in it shows the other person nothing of it.
+    const theirs = await other.c.get(href!);
+    expect(theirs.status).toBe(400);
+    expect(theirs.text).not.toContain(`value="${held.id}"`);
     expect(text((await other.c.get('/enrolment')).text)).not.toContain('兰州某中学');
   });
 });
