@@ -1,7 +1,7 @@
 // 报名信息 in the browser (issue 17 item 3), at desktop 1366×900 and phone 390×844: the demo's
 // outsider 王五 opens 报名信息, signs up for the demo's 普通话水平测试 (工作单位 first left empty, the
-// message shown and nothing lost), and sees 待缴费 with 去缴费 under 我的报名. Paying is the
-// /other-fees wizard's and joins this walk once that branch is merged.
+// message shown and nothing lost), and sees 待缴费 with 去缴费 under 我的报名, which leads into
+// 其他费用's wizard with the bill ticked. Paying it to 已报名 and its e-bill: outsider-journey.test.ts.
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
@@ -44,7 +44,7 @@ describe('王五 signs up for 普通话水平测试', () => {
     await page.waitForURL(/\/enrolment\/signups\/\d+\?done=signed$/);
     const body = (await page.textContent('body'))!;
     for (const v of ['报名成功，请在保留时间内完成缴费', '待缴费', '兰州市第一中学', '缴费截止']) expect(body).toContain(v);
-    expect(await page.getAttribute('a:has-text("去缴费")', 'href')).toBe('/other-fees');
+    expect(await page.getAttribute('a:has-text("去缴费")', 'href')).toMatch(/^\/pay\/items\?fee=other&category=%E4%BB%A3%E6%94%B6&period=\d+&bill=\d+$/);
     await screenshot(page, `enrolment-mine-${name}`);
 
     await page.goto(`${url}/enrolment`);

@@ -1,12 +1,13 @@
 // 报名信息 (issue 17 item 3) through the real app and sandbox: the console's 报名项目 (create,
 // publish, sign-ups, CSV, close, 取消报名 with its refund through the WeChat sandbox), a person's
-// 报名 with its extra fields, 我的报名 and 报名确认单, the quota under 60 concurrent sign-ups, and
+// 报名 with its extra fields, 我的报名 and 报名确认单, 去缴费 into 其他费用's wizard with the bill
+// ticked, a free 报名项目 (已报名 at once, no bill), the quota under 60 concurrent sign-ups, and
 // the hold job releasing a seat (or waiting while a payment is in progress).
 import { describe, expect, it } from 'vitest';
 import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { Client, text } from '../helpers/client';
-import { PASSWORD, orderOf, payAt, payEnv, signedIn, submitTo, waitForStatus } from '../helpers/world';
+import { PASSWORD, pageAction, payAt, payEnv, signedIn, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -27,14 +28,15 @@ async function finance() {
 
 const local = (ms: number) => new Date(Date.now() + ms + 8 * 3600_000).toISOString().slice(0, 16);
 
-/** A 报名项目 made and published through the console; returns its id. */
-async function project(c: Client, o: { quota?: string; amount?: string; audience?: string; hold?: string; category?: '财政' | '代收' } = {}) {
+/** A 报名项目 made and published through the console (`free`: 免费, no fee item); returns its id. */
+async function project(c: Client, o: { quota?: string; amount?: string; audience?: string; hold?: string; category?: '财政' | '代收'; free?: boolean } = {}) {
   const item = await f.feeItem(knex, { feeType: '其他费用', category: o.category ?? '代收' });
   const period = await f.period(knex);
   await c.get('/console/enrolment/new');
+  const fee: Record<string, string> = o.free ? { free: '1' } : { fee_item: String(item.id), period: String(period.id), amount: o.amount ?? '50.00' };
   const res = await c.post('/console/enrolment', {
     name: `普通话水平测试${item.id}`, description: '测试说明', audience: o.audience ?? 'external', opens_at: local(-3600_000), closes_at: local(86_400_000),
-    quota: o.quota ?? '50', hold_minutes: o.hold ?? '30', fee_item: String(item.id), period: String(period.id), amount: o.amount ?? '50.00',
+    quota: o.quota ?? '50', hold_minutes: o.hold ?? '30', ...fee,
     field_label_1: '工作单位', field_required_1: '1', field_max_1: '20',
   });
   expect(res.status, text(res.text)).toBe(303);
@@ -51,6 +53,33 @@ async function outsider() {
 async function signUp(c: Client, id: number, fields: Record<string, string> = { f1: '兰州某中学' }) {
   await c.get(`/enrolment/projects/${id}`);
   return c.post(`/enrolment/projects/${id}`, fields);
+}
+
+/** The href of the page's 去缴费 link (entities decoded). */
+const payLink = (html: string) => /<a class="button primary" href="([^"]+)">去缴费<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+
+/**
+ * 去缴费 and on through 其他费用's wizard over HTTP, as the browser goes: 缴费信息修改 with the
+ * sign-up's bill ticked, 下一步, 交费信息显示, 下一步, 图12, 确定缴费 with `channel`. Returns the
+ * order's number and what 确定缴费 answered (the QR page for 微信支付 at a desk).
+ */
+async function payThroughOtherFees(c: Client, signupId: string, channel = 'wechat') {
+  const href = payLink((await c.get(`/enrolment/signups/${signupId}`)).text);
+  expect(href).toMatch(/^\/pay\/items\?fee=other&/);
+  const items = await c.get(href!);
+  expect(items.status).toBe(200);
+  const q = new URL(href!, 'http://x').searchParams;
+  const bill = q.get('bill')!;
+  const chosen = await c.post('/pay/items', { fee: 'other', category: q.get('category')!, period: q.get('period')!, bill: [bill], [`amount_${bill}`]: /name="amount_\d+" id="amount_\d+" value="([\d.]+)"/.exec(items.text)![1]! });
+  expect(chosen.status, text(chosen.text)).toBe(303);
+  expect(text((await c.get('/pay/review')).text)).toContain('当前位置：其他费用 >> 交费信息显示');
+  const built = await c.post('/pay/orders', {});
+  expect(built.status).toBe(303);
+  const orderNo = /\/pay\/orders\/(XF\d{6}LUT\d{6})/.exec(built.headers.location!)![1]!;
+  await c.get(`/pay/orders/${orderNo}`);
+  const submitted = await c.post(`/pay/orders/${orderNo}/submit`, { channel });
+  expect(submitted.status, text(submitted.text).slice(0, 300)).toBe(200);
+  return { orderNo, submitted };
 }
 
 const holdsJob = (at: Date) => platformJobs({ config: env.config, knex, logger: createLogger('silent'), now: () => at }).find((j) => j.name === 'enrolment-holds')!;
@@ -117,11 +146,28 @@ describe('报名 by a person', () => {
     const sid = /\/enrolment\/signups\/(\d+)/.exec(res.headers.location!)![1]!;
     const page = await o.c.get(res.headers.location!);
     expect(text(page.text)).toContain('待缴费');
-    expect(page.text).toContain('href="/other-fees"');
+    // 去缴费 opens 其他费用's 缴费信息修改 with this bill ticked (a bill of another item in the same
+    // period is listed beside it, unticked): nothing to look for on /other-fees.
+    const held = await knex('bills').where({ person_id: o.personId, fee_item_id: item.id }).first('id', 'period_id');
+    const another = await f.feeItem(knex, { feeType: '其他费用', category: '代收' });
+    const otherBill = await f.bill(knex, { personId: o.personId, periodId: held.period_id, feeItemId: another.id, due: '20.00' });
+    const href = payLink(page.text);
+    expect(href).toBe(`/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${held.period_id}&bill=${held.id}`);
+    const items = await o.c.get(href!);
+    expect(items.status).toBe(200);
+    expect(text(items.text)).toContain('当前位置：其他费用 >> 缴费信息修改');
+    expect(items.text).toMatch(new RegExp(`name="bill" value="${held.id}"[^>]*checked`));
+    expect(items.text).not.toMatch(new RegExp(`name="bill" value="${otherBill}"[^>]*checked`));
+    expect(text(items.text)).toMatch(/缴费金额: 50\.00 元/);
+    expect(payLink((await o.c.get('/enrolment')).text)).toBe(href);
     const bill = await knex('bills').where({ person_id: o.personId, fee_item_id: item.id }).first('due', 'paid');
     expect(bill).toEqual({ due: '50.00', paid: '0.00' });
-    expect(await knex('bill_ledger').join('bills', 'bills.id', 'bill_ledger.bill_id').where('bills.person_id', o.personId).pluck('kind')).toEqual(['charge']);
-    expect(text((await o.c.get('/enrolment')).text)).toContain('待缴费');
+    expect(await knex('bill_ledger').join('bills', 'bills.id', 'bill_ledger.bill_id').where({ 'bills.person_id': o.personId, 'bills.fee_item_id': item.id }).pluck('kind')).toEqual(['charge']);
+    const list = await o.c.get('/enrolment');
+    expect(text(list.text)).toContain('待缴费');
+    // 可报名项目 offers the sign-up made, not a 我要报名 that 您已报名该项目 would refuse.
+    expect(list.text).toContain(`<a class="button" href="/enrolment/signups/${sid}">待缴费</a>`);
+    expect(list.text).not.toContain(`href="/enrolment/projects/${id}"`);
     expect((await o.c.get(`/enrolment/signups/${sid}/confirmation`)).status).toBe(404);
 
     const again = await signUp(o.c, id);
@@ -132,7 +178,45 @@ describe('报名 by a person', () => {
     expect((await other.c.get(`/enrolment/signups/${sid}`)).status).toBe(404);
     expect((await other.c.get(`/enrolment/signups/${sid}/confirmation`)).status).toBe(404);
     expect((await other.c.get('/enrolment/signups/abc')).status).toBe(404);
+    // The 去缴费 address with this person's bill in it shows the other person nothing of it.
+    const theirs = await other.c.get(href!);
+    expect(theirs.status).toBe(400);
+    expect(theirs.text).not.toContain(`value="${held.id}"`);
     expect(text((await other.c.get('/enrolment')).text)).not.toContain('兰州某中学');
+  });
+});
+
+describe('a free 报名项目 (免费)', () => {
+  it('is 已报名 at once with no bill to pay, has its 报名确认单, and still keeps to its quota', async () => {
+    const { id } = await project(await finance(), { free: true, quota: '1' });
+    expect((await knex('enrolment_projects').where({ id }).first('amount', 'fee_item_id'))).toEqual({ amount: null, fee_item_id: null });
+    const o = await outsider();
+    expect(text((await o.c.get('/enrolment')).text)).toContain('免费');
+    const before = [await rows('bills'), await rows('bill_ledger'), await rows('orders')];
+    const res = await signUp(o.c, id);
+    expect(res.status, text(res.text)).toBe(303);
+    expect(res.headers.location).toMatch(/\/enrolment\/signups\/\d+\?done=confirmed$/);
+    expect([await rows('bills'), await rows('bill_ledger'), await rows('orders')]).toEqual(before);
+    const s = await knex('enrolment_signups').where({ person_id: o.personId, project_id: id }).first('id', 'status', 'bill_id', 'hold_until', 'confirmed_at');
+    expect(s).toMatchObject({ status: 'confirmed', bill_id: null, hold_until: null });
+    expect(s.confirmed_at).not.toBeNull();
+    const mine = await o.c.get(res.headers.location!);
+    expect(text(mine.text)).toContain('已报名');
+    expect(mine.text).not.toContain('去缴费');
+    const conf = await o.c.get(`/enrolment/signups/${s.id}/confirmation`);
+    expect(conf.status).toBe(200);
+    expect(text(conf.text)).toContain('兰州某中学');
+    // Nothing for the person to pay on 其他费用 either.
+    expect(text((await o.c.get('/other-fees')).text)).not.toContain('普通话水平测试');
+
+    // Its one seat is taken (a free seat is never released by the hold job): the next person is told it is full.
+    await holdsJob(new Date(Date.now() + 7 * 86_400_000)).run();
+    expect((await knex('enrolment_signups').where({ id: s.id }).first('status')).status).toBe('confirmed');
+    const late = await outsider();
+    const full = await signUp(late.c, id);
+    expect(full.status).toBe(409);
+    expect(text(full.text)).toContain('名额已满');
+    expect(await knex('enrolment_signups').where({ project_id: id, person_id: late.personId }).first()).toBeUndefined();
   });
 });
 
@@ -231,20 +315,15 @@ describe("a department's staff", () => {
 describe('取消报名 of a paid sign-up', () => {
   it('is 已报名 once paid, has its 报名确认单, and is refunded once through the channel even when pressed twice at once', async () => {
     const c = await finance();
-    const { id, item } = await project(c, { category: '代收' });
+    const { id } = await project(c, { category: '代收' });
     const o = await outsider();
     expect((await signUp(o.c, id)).status).toBe(303);
     const s = await knex('enrolment_signups').where({ person_id: o.personId }).first('id', 'bill_id');
 
-    // Until the /other-fees wizard is merged, the order is made by the payment service with the
-    // item read as 学费 for that moment; it is then sent to the WeChat sandbox, paid there, and
-    // credited by the real notification, exactly as the wizard's order would be.
-    await knex('fee_items').where({ id: item.id }).update({ fee_type: '学费' });
-    const period = await knex('bills').where({ id: s.bill_id }).first('period_id');
-    const orderNo = await orderOf(env.payment, { personId: o.personId, billId: s.bill_id, periodId: period.period_id, due: '50.00', category: '代收' });
-    const action = await submitTo(env.payment, o, orderNo, 'wechat');
-    await knex('fee_items').where({ id: item.id }).update({ fee_type: '其他费用' });
-    await payAt(action);
+    // Paid as the person pays it: 去缴费 into 其他费用's wizard, 微信支付's QR scanned in the
+    // sandbox, credited by the real notification.
+    const { orderNo, submitted } = await payThroughOtherFees(o.c, s.id);
+    await payAt(pageAction(submitted.text));
     await waitForStatus(knex, orderNo, 'paid');
 
     expect(text((await o.c.get(`/enrolment/signups/${s.id}`)).text)).toContain('已报名');

@@ -17,6 +17,8 @@ export interface ProjectRow {
   quota: number;
   feeItemId: number | null;
   feeItemName: string | null;
+  /** The fee item's payee category: which of 其他费用's buttons (财政/代收) its bill is paid under. */
+  feeItemCategory: string | null;
   periodId: number | null;
   amount: Decimal | null;
   holdMinutes: number;
@@ -46,7 +48,7 @@ export interface SignupRow {
 }
 
 const PROJECT_COLUMNS = [
-  'e.id', 'e.name', 'e.description', 'e.audience', 'e.opens_at', 'e.closes_at', 'e.quota', 'e.fee_item_id', 'i.name as fee_item_name',
+  'e.id', 'e.name', 'e.description', 'e.audience', 'e.opens_at', 'e.closes_at', 'e.quota', 'e.fee_item_id', 'i.name as fee_item_name', 'i.category as fee_item_category',
   'e.period_id', 'e.amount', 'e.hold_minutes', 'e.fields', 'e.college_id', 'e.status',
 ];
 
@@ -55,6 +57,7 @@ function toProject(r: Record<string, unknown>): ProjectRow {
     id: Number(r.id), name: r.name as string, description: r.description as string, audience: r.audience as Audience,
     opensAt: new Date(r.opens_at as string), closesAt: new Date(r.closes_at as string), quota: Number(r.quota),
     feeItemId: r.fee_item_id === null ? null : Number(r.fee_item_id), feeItemName: (r.fee_item_name as string | null) ?? null,
+    feeItemCategory: (r.fee_item_category as string | null) ?? null,
     periodId: r.period_id === null ? null : Number(r.period_id), amount: r.amount === null ? null : dec(r.amount as string),
     holdMinutes: Number(r.hold_minutes), fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as ExtraField[],
     collegeId: r.college_id === null ? null : Number(r.college_id), status: r.status as ProjectStatus,

@@ -1,7 +1,7 @@
 // 报名信息 (the manual's 三(一).4 and (七); issue 17 item 3): the open 报名项目 of the person's
 // audience, 报名 with the 报名项目's extra fields, 我的报名 and the printable 报名确认单. Every
 // sign-up is read by its owner: another person's id is a page that does not exist. Paying goes
-// through 其他费用 (/other-fees), where the sign-up's bill (fee type 其他费用) is listed.
+// through 其他费用's wizard: 去缴费 opens its 缴费信息修改 with the sign-up's bill (fee type 其他费用) ticked.
 import { Router, type Request, type Response } from 'express';
 import { formAction } from '../../http/form-route';
 import { pathId } from '../../http/params';
@@ -26,8 +26,7 @@ export function enrolmentRoutes(deps: { enrolment: EnrolmentService }) {
   const r = Router();
 
   r.get('/enrolment', async (req, res) => {
-    const me = req.user!.personId;
-    const [open, mine] = await Promise.all([enrolment.openFor(me), enrolment.mine(me)]);
+    const { open, mine } = await enrolment.overview(req.user!.personId);
     res.render('enrolment/index', { title: '报名信息', crumbs: CRUMBS, nav: 'enrolment', open, mine, notices: doneNotice(req.query.done), M });
   });
 

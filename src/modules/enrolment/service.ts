@@ -3,7 +3,7 @@
 // 取消报名 with the refund), and the hold job's pass. Built once in src/services.ts.
 import type { Knex } from 'knex';
 import { AppError } from '../../domain/app-error';
-import { audienceAdmits, projectOpen, shownStatus } from '../../domain/enrolment';
+import { audienceAdmits, LIVE_SIGNUP, projectOpen, shownStatus } from '../../domain/enrolment';
 import type { AuditRepo } from '../audit/repo';
 import type { Actor } from '../console/context';
 import type { RefundsModule } from '../refunds';
@@ -14,6 +14,15 @@ import { M } from './messages';
 import { enrolmentRepo as repo, type ProjectRow } from './repo';
 import type { ProjectForm } from './schemas';
 import { signupsCsv } from './csv';
+
+/**
+ * Where 去缴费 leads: 其他费用's 缴费信息修改 for the bill's period and category with that bill
+ * ticked alone, so the person pays it without looking for it on /other-fees.
+ */
+function payPath(p: ProjectRow, billId: number | null): string | null {
+  if (billId === null || p.periodId === null || !p.feeItemCategory) return null;
+  return `/pay/items?${new URLSearchParams({ fee: 'other', category: p.feeItemCategory, period: String(p.periodId), bill: String(billId) })}`;
+}
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
 
@@ -43,6 +52,16 @@ export function enrolmentService(deps: { db: Knex; audit: AuditRepo; refunds: Re
       return list.map((p) => ({ ...p, takingSignups: projectOpen(p, at) }));
     },
 
+    /**
+     * 报名信息's page: the open 报名项目, each with the person's live sign-up of it (so a project
+     * already signed up for offers that sign-up, not a 我要报名 that would be refused), and 我的报名.
+     */
+    async overview(personId: number) {
+      const [open, mine] = await Promise.all([this.openFor(personId), this.mine(personId)]);
+      const live = new Map(mine.filter((s) => LIVE_SIGNUP.includes(s.status)).map((s) => [s.projectId, s]));
+      return { open: open.map((p) => ({ ...p, mine: live.get(p.id) ?? null })), mine };
+    },
+
     /** A 报名项目 the person may sign up for (its form), or not found. */
     async projectFor(personId: number, id: number) {
       const p = await repo.project(db, id);
@@ -57,14 +76,18 @@ export function enrolmentService(deps: { db: Knex; audit: AuditRepo; refunds: Re
       const rows = await repo.mySignups(db, personId);
       const projects = new Map<number, ProjectRow>();
       for (const s of rows) if (!projects.has(s.projectId)) projects.set(s.projectId, (await repo.project(db, s.projectId))!);
-      return rows.map((s) => ({ ...s, project: projects.get(s.projectId)!, shown: shownStatus(s.status, s.bill) }));
+      return rows.map((s) => {
+        const project = projects.get(s.projectId)!;
+        return { ...s, project, shown: shownStatus(s.status, s.bill), payPath: payPath(project, s.billId) };
+      });
     },
 
     /** One sign-up of its owner; another person's id is not found. */
     async mySignup(personId: number, id: string) {
       const s = await repo.signupOf(db, personId, id);
       if (!s) throw new AppError('not_found', M.signupNotFound);
-      return { ...s, project: (await repo.project(db, s.projectId))!, shown: shownStatus(s.status, s.bill) };
+      const project = (await repo.project(db, s.projectId))!;
+      return { ...s, project, shown: shownStatus(s.status, s.bill), payPath: payPath(project, s.billId) };
     },
 
     // —— the console ——

@@ -74,13 +74,15 @@ export function paymentRoutes(deps: {
   /** The tab a request names (fee=other), 学费缴费 when it names none or nonsense. */
   const tabOf = (v: unknown): FeeType => (v === 'other' ? '其他费用' : '学费');
 
-  const renderItems = async (req: Request, res: Response, q: { feeType: FeeType; category: '财政' | '代收'; periods: number[] }, form?: { checked: Set<number>; amounts: Map<number, string>; errors: Record<string, string> }) => {
+  const renderItems = async (req: Request, res: Response, q: { feeType: FeeType; category: '财政' | '代收'; periods: number[]; bill?: number | undefined }, form?: { checked: Set<number>; amounts: Map<number, string>; errors: Record<string, string> }) => {
     const { rows } = await payment.itemsFor(req.user!.personId, q.category, q.periods, new Date(), q.feeType);
     if (!rows.length) return renderList(q.feeType, req, res, M.nothingToPay(q.category), 400);
-    // 上一步 from 交费信息显示 comes back with what was chosen.
+    // A link naming one bill (报名信息's 去缴费) ticks that bill alone, in full; else 上一步 from
+    // 交费信息显示 comes back with what was chosen.
+    const only = q.bill !== undefined && rows.some((b) => b.billId === q.bill) ? [q.bill] : null;
     const w = wizardState.safeParse(req.session.wizard);
-    const kept = !form && w.success && w.data.category === q.category && w.data.feeType === q.feeType ? w.data : null;
-    const checked = form?.checked ?? new Set(kept ? kept.lines.map((l) => l.billId) : rows.map((b) => b.billId));
+    const kept = !form && !only && w.success && w.data.category === q.category && w.data.feeType === q.feeType ? w.data : null;
+    const checked = form?.checked ?? new Set(only ?? (kept ? kept.lines.map((l) => l.billId) : rows.map((b) => b.billId)));
     const amounts = form?.amounts ?? new Map(kept?.lines.map((l) => [l.billId, l.amount]));
     // The totals are those of the boxes as shown (kept, or typed and refused), never the arrears.
     const total = shownTotal(rows.filter((b) => checked.has(b.billId)).map((b) => amounts.get(b.billId) ?? plainMoney(b.arrears)));
@@ -95,11 +97,11 @@ export function paymentRoutes(deps: {
   r.use(other.routes);
 
   r.get('/pay/items', async (req, res) => {
-    const q = itemsQuery.safeParse({ fee: req.query.fee, category: req.query.category, period: req.query.period });
+    const q = itemsQuery.safeParse({ fee: req.query.fee, category: req.query.category, period: req.query.period, bill: req.query.bill });
     if (!q.success) return renderList(tabOf(req.query.fee), req, res, q.error.issues[0]?.message ?? M.choosePeriod, 400);
     const down = await fiscalDown(q.data.category);
     if (down) return renderList(q.data.fee, req, res, down, 409);
-    await renderItems(req, res, { feeType: q.data.fee, category: q.data.category, periods: q.data.period });
+    await renderItems(req, res, { feeType: q.data.fee, category: q.data.category, periods: q.data.period, bill: q.data.bill });
   });
 
   r.post('/pay/items', async (req, res) => {

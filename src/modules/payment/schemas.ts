@@ -24,6 +24,9 @@ export const itemsQuery = z.object({
   fee: feeTab,
   category,
   period: many(id).refine((v) => v.length > 0 && v.length <= 20, '请选择收费区间'),
+  // One bill to tick alone (报名信息's 去缴费 leads here with the sign-up's bill); the others of
+  // the period are shown unticked. Not a bill of the person's or not payable: ignored.
+  bill: id.optional().catch(undefined),
 });
 
 /** 缴费信息修改's form: checked bills and the typed amounts (amount_<billId>), parsed by the service. */
