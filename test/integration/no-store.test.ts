@@ -38,6 +38,7 @@ const [importJob] = await k('import_jobs').insert({ kind: 'people', file_name: '
 const [project] = await k('enrolment_projects').insert({ name: '讲座报名', audience: 'all', opens_at: new Date(Date.now() - 86_400_000), closes_at: new Date(Date.now() + 86_400_000), quota: 10, status: 'open', created_by: finance.accountId }).returning('id');
 const [signup] = await k('enrolment_signups').insert({ project_id: project.id, person_id: student.personId, status: 'confirmed', confirmed_at: new Date() }).returning('id');
 const [loanBatch] = await k('loan_refund_batches').insert({ refund_count: 0, total: '0.00', file: '\uFEFF姓名,卡号,金额\r\n', actor_account_id: finance.accountId }).returning('id');
+const [campaign] = await k('reminder_campaigns').insert({ title: '缴费提醒', body: '请按时缴费', by_sms: true, by_email: false }).returning('id');
 const [importRun] = await k('import_runs').insert({ kind: 'people', file_name: 'people.csv', status: 'rejected', row_count: 1, error_count: 1, error_report: '行号,错误\n2,学号重复\n', actor_account_id: finance.accountId }).returning('id');
 
 /** Real values for every parameter; :id means what the path before it names. */
@@ -50,6 +51,7 @@ function fill(path: string): string {
     [/^\/console\/imports\/:id/, String(importRun.id)],
     [/^\/console\/people\/:id/, String(student.personId)],
     [/^\/console\/enrolment\/:id/, String(project.id)],
+    [/^\/console\/reminders\/:id/, String(campaign.id)],
     [/^\/console\/loan-refunds\/batches\/:id/, String(loanBatch.id)],
     [/^\/enrolment\/projects\/:id/, String(project.id)],
     [/^\/enrolment\/signups\/:id/, String(signup.id)],
