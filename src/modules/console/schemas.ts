@@ -1,7 +1,8 @@
 // Fields that recur across the console's forms and queries.
 import { z } from 'zod';
 import { ID_PATTERN, idPattern } from '../../domain/ids';
-import { parseAmount } from '../../domain/money';
+import { type Decimal, parseAmount } from '../../domain/money';
+import { type FieldErrors, type Parsed, parse } from '../../http/validate';
 
 /** A page number in a pager link: up to six digits. */
 const PAGE_PATTERN = idPattern(6);
@@ -62,3 +63,25 @@ export const optionalDay = (msg = '日期格式应为 2020-01-20') =>
     .union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00+08:00`)), msg)])
     .optional()
     .transform((v) => (v === '' ? undefined : v));
+
+/**
+ * A form of one schema's fields plus an amount per bill (`<prefix>_<billId>`, as the person page's
+ * 柜台收费 and 办理缓缴 forms post them): the fields, and every bill's amount; an empty amount
+ * means "not this bill".
+ */
+export function withBillAmounts<S extends z.ZodType<Record<string, unknown>>>(schema: S, prefix: string, values: Record<string, string>): Parsed<z.infer<S> & { lines: { billId: number; amount: Decimal }[] }> {
+  const field = new RegExp(`^${prefix}_(${ID_PATTERN.source.slice(1, -1)})$`);
+  const errors: FieldErrors = {};
+  const form = parse(schema, values);
+  if (!form.ok) Object.assign(errors, form.errors);
+  const lines: { billId: number; amount: Decimal }[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const m = field.exec(k);
+    if (!m || !v.trim()) continue;
+    const a = positiveAmount.safeParse(v);
+    if (a.success) lines.push({ billId: Number(m[1]), amount: a.data });
+    else errors[k] = a.error.issues[0]!.message;
+  }
+  if (!form.ok || Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, data: { ...form.data, lines } };
+}
