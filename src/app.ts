@@ -43,6 +43,8 @@ import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
 import { PROFILE_HASHING_POSTS, profileRoutes } from './modules/profile/routes';
 import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/routes';
+import { PAYER_HASHING_POSTS, payerHomeRoutes, payerRegisterRoutes, studentPayerRoutes } from './modules/payers/routes';
+import { payerScope } from './modules/payers/scope';
 import { REGISTRATION_HASHING_POSTS, registrationRoutes } from './modules/registration/routes';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { buildServices, type Services } from './services';
@@ -115,7 +117,7 @@ export function createApp(deps: AppDeps) {
 
   app.use(requireHttps({ secure: config.cookieSecure, publicUrl: config.publicUrl }));
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
-  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
+  app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS, ...PAYER_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
   app.use(saveBeforeRedirect);
@@ -132,6 +134,7 @@ export function createApp(deps: AppDeps) {
   app.use(s.captchas.routes());
   app.use(recoveryRoutes({ recovery: s.recovery, captchas: s.captchas, financePhones: config.financePhones }));
   app.use(registrationRoutes({ registration: s.registration }));
+  app.use(payerRegisterRoutes({ payers: s.payers }));
   // The QR code on a bill leads here: public, and it shows only what confirms the bill.
   app.use(ebillVerifyRoutes({ ebills: s.ebills, throttle: s.ebillVerifyThrottle, captchas: s.captchas }));
 
@@ -140,7 +143,10 @@ export function createApp(deps: AppDeps) {
 
   // Everything below needs a signed-in user.
   app.use(requireLogin);
-  app.use(homeRoutes({ fees: s.fees, announcements: s.announcements }));
+  // An 授权缴费人 reaches only their own pages and the chosen student's fees (modules/payers/scope.ts).
+  app.use(payerScope({ payers: s.payers, currentUser: s.auth.currentUser }));
+  app.use(payerHomeRoutes({ payers: s.payers }));
+  app.use(studentPayerRoutes({ payers: s.payers }));  app.use(homeRoutes({ fees: s.fees, announcements: s.announcements }));
   app.use(feesRoutes({ fees: s.fees }));
   app.use(profileRoutes({ profile: s.profile, captchas: s.captchas }));
   app.use(transactionsRoutes({ transactions: s.transactions, receipts: s.receipts, ebills: s.ebills, pdfLimit: s.pdfLimit }));

@@ -63,6 +63,7 @@ import { drainEmail } from './modules/email/outbox';
 import { smtpMailSender, type MailSender } from './modules/email/sender';
 import { emailService } from './modules/email/service';
 import { remindersService } from './modules/reminders/service';
+import { payersService } from './modules/payers/service';
 import { registrationRepo } from './modules/registration/repo';
 import { registrationService } from './modules/registration/service';
 import { smsCodes } from './modules/sms-codes/service';
@@ -170,8 +171,11 @@ export function buildServices(deps: ServiceDeps) {
   const codes = smsCodes({ db: knex, pool, secret: config.sessionSecret, schoolName: config.schoolName, afterQueued: () => smsKick.kick(), now });
   const registration = registrationService({ db: knex, repo: registrationRepo(), codes, audit, hasher, captchas, now: () => now().getTime() });
 
+  // 授权缴费人: invitations by SMS, their own sign-up with a code, the payer's scope.
+  const payers = payersService({ db: knex, audit, codes, hasher, captchas, schoolName: config.schoolName, publicUrl: config.publicUrl, afterQueued: () => smsKick.kick(), now: () => now().getTime() });
+
   const imports = importsService({ db: knex, audit });
-  const people = peopleService({ repo: peopleRepo(knex), loginThrottle });
+  const people = peopleService({ repo: peopleRepo(knex), loginThrottle, payersOf: payers.linksOf });
 
   return {
     config,
@@ -190,6 +194,7 @@ export function buildServices(deps: ServiceDeps) {
     recovery,
     smsCodes: codes,
     registration,
+    payers,
     profile,
     fees,
     payment,

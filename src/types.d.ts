@@ -15,7 +15,11 @@ declare module 'express-session' {
     recovery: { accountId: number | null; lockKey: string; question: string; answered: boolean; expires: number };
     /** 新用户注册 in progress (src/modules/registration): who is registering and the SMS code sent. */
     registration: { name: string; idNumber: string; mobile: string; codeId: string; nextAt: number; expires: number };
-    /** The 身份证号 just registered: the login page's 用户名, once. */
+    /** 授权缴费人注册 in progress (src/modules/payers): the mobile and the SMS code sent. */
+    payerFlow: { mobile: string; codeId: string; existing: boolean; inviters: string[]; nextAt: number; expires: number };
+    /** The student an 授权缴费人 is paying for now (src/modules/payers/scope.ts). */
+    payerStudentId: number;
+    /** The 身份证号 (or a payer's mobile) just registered: the login page's 用户名, once. */
     registeredIdNumber: string;
     wizard: Record<string, unknown>;
     /** 微信支付 JSAPI: the payer's openid under the school's official account, from 网页授权. */

@@ -1,5 +1,5 @@
 // Who is signed in, as every page's 当前用户>> line and every guard needs it.
-export type Role = 'student' | 'staff' | 'external' | 'dept_staff' | 'finance_admin';
+export type Role = 'student' | 'staff' | 'external' | 'dept_staff' | 'finance_admin' | 'payer';
 
 export interface CurrentUser {
   accountId: number;
@@ -14,6 +14,11 @@ export interface CurrentUser {
   className: string;
   mobile: string;
   mustChangePassword: boolean;
+  /**
+   * Set while an 授权缴费人 pays for a student (src/modules/payers/scope.ts): the rest of the user is
+   * then that student's (their bills, their 学号), while accountId stays the payer's own.
+   */
+  payer?: { personId: number; name: string; mobile: string };
 }
 
 /** The user as the account query reads it (src/modules/auth/repo.ts): no college or class reads as ''. */

@@ -8,6 +8,7 @@
 // 银联支付). Everything else has one wording.
 import { DEFERRAL_AUDIT_LABEL, DEFERRAL_KIND_LABEL, DEFERRAL_STATUS_LABEL, LOAN_IMPORT_OUTCOME_LABEL, LOAN_KIND_LABEL, LOAN_METHOD_LABEL, LOAN_REFUND_STATUS_LABEL } from './deferral-labels';
 import { businessDateTime } from './business-date';
+import { PAYER_AUDIT_LABEL, PAYER_LINK_STATUS_LABEL } from './payer-labels';
 import { CHANNEL_LABEL, CHOICE_LABEL, channelLabel, isChannelCode } from './channels';
 import { STATUS_LABEL as ORDER_STATUS_LABEL } from './order-state';
 import { AUDIENCE_LABEL, PROJECT_STATUS_LABEL } from './enrolment';
@@ -37,7 +38,7 @@ export const COUNTER_METHOD_LABEL = { cash: '现金', pos: 'POS刷卡', transfer
 export const PAYMENT_METHOD_LABEL: Labels = { ...CHANNEL_LABEL, online: '网上支付', ...COUNTER_METHOD_LABEL, ...LOAN_METHOD_LABEL };
 
 export const ROLE_LABEL: Labels = {
-  student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员',
+  student: '学生', staff: '教职工', external: '校外人员', dept_staff: '院系管理员', finance_admin: '财务管理员', payer: '授权缴费人',
 };
 
 export const ACCOUNT_STATUS_LABEL: Labels = { active: '正常', disabled: '已停用', limited: '登录受限（须输入验证码）' };
@@ -142,7 +143,7 @@ export const AUDIT_ACTION_LABEL: Labels = {
   'overpayment.dismiss': '多缴款标记为已处理', 'overpayment.auto_refund': '多缴款自动退回', 'overpayment.duplicate_auto_refund': '重复缴费自动退回',
   'announcement.save': '保存公告草稿', 'announcement.publish': '发布公告', 'announcement.withdraw': '撤回公告',
   'import.people': '导入人员', 'import.bills': '导入应收', 'import.people.rejected': '人员导入未通过校验', 'import.bills.rejected': '应收导入未通过校验',
-  ...DEFERRAL_AUDIT_LABEL, 'reconcile.run': '下载对账单对账', 'reconcile.upload': '上传对账文件对账', 'nontax.maintenance': '登记非税平台维护', 'nontax.maintenance_end': '结束非税平台维护',
+  ...DEFERRAL_AUDIT_LABEL, ...PAYER_AUDIT_LABEL, 'reconcile.run': '下载对账单对账', 'reconcile.upload': '上传对账文件对账', 'nontax.maintenance': '登记非税平台维护', 'nontax.maintenance_end': '结束非税平台维护',
 };
 
 /**
@@ -158,6 +159,7 @@ const AUDIT_KEY_LABEL: Labels = {
   last4: '卡号后四位', rows: '行数', errors: '错误行数', ...IMPORT_OUTCOME_LABEL, existing: '已有账单', startsAt: '开始时间', endsAt: '预计恢复时间',
   otherSessionsEnded: '退出的其他登录', sessionsEnded: '退出的登录', failures: '近期失败次数', minutes: '锁定分钟数',
   ok: '结果', status: '状态', message: '说明', settledBy: '处理方', cause: '原因', reason: '原因', number: '用户编号', expectedOn: '预计到账日期', arrivedOn: '到账日期',
+  mobile: '手机号', relation: '关系', linkId: '授权编号', students: '学生人数',
 };
 const KEY_ORDER = new Map(Object.keys(AUDIT_KEY_LABEL).map((k, i) => [k, i]));
 
@@ -169,7 +171,7 @@ const FIELD_LABEL: Labels = {
 
 /** Values that are codes, by the name they are stored under. */
 const AUDIT_VALUE_LABEL: Record<string, (v: string) => string> = {
-  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题', sms_code: '短信验证码' }),
+  via: labelOf({ pay: '缴费页面（非税通知）', profile: '个人信息', security_question: '密保问题', sms_code: '短信验证码', payer_sms: '授权缴费人短信验证码' }),
   cause: labelOf({ password: '密码错误', disabled: '账户已停用' }),
   method: labelOf(PAYMENT_METHOD_LABEL), channel: channelLabel, target: labelOf(BILL_RUN_TARGET_LABEL),
   kind: labelOf({ ...OVERPAYMENT_KIND_LABEL, reduction: '减免', adjustment: '更正' }), status: labelOf({ ...RUN_STATUS_LABEL, ...REFUND_STATUS_LABEL }),
@@ -228,6 +230,7 @@ export const labels = {
   auditDetail,
   audience: labelOf(AUDIENCE_LABEL),
   enrolmentStatus: labelOf(PROJECT_STATUS_LABEL),
+  payerLink: labelOf(PAYER_LINK_STATUS_LABEL),
   deferralKind: labelOf(DEFERRAL_KIND_LABEL), deferralStatus: labelOf(DEFERRAL_STATUS_LABEL), loanKind: labelOf(LOAN_KIND_LABEL), loanRefundStatus: labelOf(LOAN_REFUND_STATUS_LABEL),
   options: {
     audience: optionsOf(AUDIENCE_LABEL),

@@ -19,11 +19,15 @@ export const AUTH_MESSAGES = {
   },
   loginFirst: '请先登录',
   registered: '注册成功。请使用身份证号和刚才设置的密码登录。',
+  /** After 授权缴费人注册 (src/modules/payers): the mobile number is their 用户名. */
+  payerRegistered: '注册成功。请使用手机号和刚才设置的密码登录。',
+  payerReset: '密码已重设。请使用手机号和新密码登录。',
   /** The login page's notes, as 三(一) numbers them; 新用户注册 is the link under the form (/register). */
   loginHints: (financePhones: string) => [
     '在校生登陆时，用户名为学号，密码为身份证号后8位（末尾X大写）。',
     '其他用户登陆时，用户名、密码为对应的用户编号、密码或身份证号码、姓名。',
     `忘记密码请联系财务处电话 ${financePhones}。`,
+    '学生家长等授权缴费人登录时，用户名为受邀手机号；首次使用或忘记密码请点击“授权缴费人注册”。',
     '通过报名缴费的非在校生初始登陆时，点击新用户注册，注册之后再登陆。',
   ],
   phoneQrTitle: '手机登录',

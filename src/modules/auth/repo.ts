@@ -6,7 +6,7 @@ export interface LoginAccount {
   accountId: number;
   personId: number;
   role: Role;
-  kind: 'student' | 'staff' | 'external';
+  kind: 'student' | 'staff' | 'external' | 'payer';
   name: string;
   idNumber: string | null;
   passwordHash: string | null;
@@ -35,11 +35,15 @@ export const currentUserSql = (accountIdSql: string) => `
 
 export function authRepo(db: Knex) {
   return {
-    /** 学号/用户编号, or — for external payers only — 身份证号. */
+    /** 学号/用户编号; for external payers only, 身份证号; for 授权缴费人 only, their mobile number. */
     async findForLogin(username: string): Promise<LoginAccount | undefined> {
       const byNumber = await db('accounts as a').join('people as p', 'p.id', 'a.person_id')
         .where('p.number', username).first(loginColumns);
       if (byNumber) return byNumber as LoginAccount;
+      if (/^1[3-9]\d{9}$/.test(username)) {
+        return (await db('accounts as a').join('people as p', 'p.id', 'a.person_id')
+          .where({ 'p.mobile': username, 'p.kind': 'payer' }).first(loginColumns)) as LoginAccount | undefined;
+      }
       return (await db('accounts as a').join('people as p', 'p.id', 'a.person_id')
         .where({ 'p.id_number': username.toUpperCase(), 'p.kind': 'external' }).first(loginColumns)) as LoginAccount | undefined;
     },

@@ -49,7 +49,8 @@ export function authRoutes(deps: { auth: AuthService; announcements: Announcemen
   r.get('/login', async (req, res) => {
     if (req.user) return res.redirect(303, '/');
     const next = safeNext(req.query.next);
-    const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : req.query.registered === '1' ? [AUTH_MESSAGES.registered] : [];
+    const notices = req.query.out === '1' ? [AUTH_MESSAGES.signedOut] : req.query.timeout === '1' ? timeoutNotices(req.query.step) : req.query.registered === '1' ? [AUTH_MESSAGES.registered]
+      : req.query.payer === 'registered' ? [AUTH_MESSAGES.payerRegistered] : req.query.payer === 'reset' ? [AUTH_MESSAGES.payerReset] : [];
     // 换一张 without script comes back here with captcha=1: the field stays (the account may need it
     // even when this address does not), and so does the 用户名 typed. Asking for a 验证码 nobody
     // needs costs nothing: throttle.ts checks one only when its limits want one.

@@ -121,7 +121,7 @@ export function orderRoutes(deps: {
     }
     let result;
     try {
-      result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client);
+      result = await payment.submitToChannel(req.user!.personId, orderNo, f.data.channel, undefined, f.data.acknowledge, client, req.user!.payer?.personId ?? null);
     } catch (e) {
       if (!refusal(e)) throw e;
       return renderConfirm(req, res, orderNo, { error: e.message, status: HTTP_STATUS[e.code] });

@@ -166,9 +166,13 @@ export async function casOrder(trx: Knex, id: string, from: readonly OrderStatus
 }
 
 /** A live order goes to its channel (支付中) with that channel's fee and total. */
-export async function setOrderCharges(trx: Knex, id: string, c: { channel: string; fee: Decimal; total: Decimal }): Promise<boolean> {
+/**
+ * 确定缴费: the order goes to a channel with its charges, and with who sent it (an 授权缴费人's
+ * person id, null for the student), which 银行交易记录 shows as 缴费人.
+ */
+export async function setOrderCharges(trx: Knex, id: string, c: { channel: string; fee: Decimal; total: Decimal; payerId: number | null }): Promise<boolean> {
   const n = await trx('orders').where('id', id).whereIn('status', LIVE_STATUSES)
-    .update({ status: 'paying', channel: c.channel, fee: c.fee.toFixed(2), total: c.total.toFixed(2), updated_at: trx.fn.now() });
+    .update({ status: 'paying', channel: c.channel, fee: c.fee.toFixed(2), total: c.total.toFixed(2), payer_id: c.payerId, updated_at: trx.fn.now() });
   return n === 1;
 }
 

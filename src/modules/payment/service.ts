@@ -72,8 +72,8 @@ export function paymentService(deps: PaymentDeps) {
       createOrder({ ...deps, buildOne }, { personId, wizard, now, live: { replace } }),
     orderView: (personId: number, orderNo: string, now = new Date()) => orderViewOf(deps, { personId, orderNo, now }),
     /** `client`: the payer's browser (device and address), which chooses the channel's product; a desktop's QR when not given. */
-    submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = [], client?: PayerClient) =>
-      submitToChannel(deps, { personId, orderNo, channel, now, acknowledged, client }),
+    submitToChannel: (personId: number, orderNo: string, channel: string, now = new Date(), acknowledged: readonly string[] = [], client?: PayerClient, payerId: number | null = null) =>
+      submitToChannel(deps, { personId, orderNo, channel, now, acknowledged, client, payerId }),
     cancel: (personId: number, orderNo: string, now = new Date()) => cancelOrder(deps, { personId, orderNo, now }),
     /** Where to send the browser first when `channel` must know the payer in this browser (JSAPI's 网页授权); null when it need not. */
     identifyAt: (channel: string, device: PayerDevice, redirectUri: string, state: string) => {

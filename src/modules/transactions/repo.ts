@@ -13,7 +13,13 @@ export interface BankRecord {
   fee: Decimal; // 手续费
   paid: boolean;
   orderId: string;
+  /** 缴费人: the 授权缴费人 who sent the order to the channel, with their relation; null when the person did. */
+  payerName: string | null;
 }
+
+/** 缴费人 of an order `o` (null when its person paid it): the payer's name and the relation the student gave them. */
+const PAYER_NAME_SQL = `(SELECT pp.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '')
+    FROM people pp WHERE pp.id = o.payer_id) AS "payerName"`;
 
 export interface OrderLine {
   periodName: string;
@@ -62,7 +68,7 @@ export function transactionsRepo(db: Knex) {
         .offset(offset)
         .limit(limit)
         .options({ prepare: true })
-        .select(db.raw('count(*) OVER () AS total'), 'a.id as attemptId', 'a.order_id as orderId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status');
+        .select(db.raw('count(*) OVER () AS total'), 'a.id as attemptId', 'a.order_id as orderId', 'o.order_no as orderNo', 'a.created_at as createdAt', 'a.channel', 'o.amount', 'a.fee', 'a.status', db.raw(PAYER_NAME_SQL));
       return {
         total: rows.length ? count(rows[0].total) : null,
         rows: rows.map(({ total: _total, ...r }) => ({ ...r, attemptId: String(r.attemptId), orderId: String(r.orderId), amount: dec(r.amount), fee: dec(r.fee), paid: r.status === 'paid' })),
@@ -70,8 +76,8 @@ export function transactionsRepo(db: Knex) {
     },
 
     async order(personId: number, orderNo: string) {
-      const o = await db('orders').where({ person_id: personId, order_no: orderNo })
-        .first('id', 'order_no as orderNo', 'status', 'category', 'amount', 'fee', 'total', 'channel', 'created_at as createdAt', 'paid_at as paidAt');
+      const o = await db('orders as o').where({ 'o.person_id': personId, 'o.order_no': orderNo })
+        .first('o.id', 'o.order_no as orderNo', 'o.status', 'o.category', 'o.amount', 'o.fee', 'o.total', 'o.channel', 'o.created_at as createdAt', 'o.paid_at as paidAt', db.raw(PAYER_NAME_SQL));
       if (!o) return undefined;
       const [lines, attempts, events, receipt] = await Promise.all([
         db('order_lines as l')
@@ -98,6 +104,7 @@ export function transactionsRepo(db: Knex) {
         total: dec(o.total),
         createdAt: o.createdAt as Date,
         paidAt: (o.paidAt ?? null) as Date | null,
+        payerName: (o.payerName ?? null) as string | null,
         receiptNo: (receipt?.receiptNo ?? null) as string | null,
         lines: lines.map((l): OrderLine => ({ periodName: l.periodName, itemName: l.itemName, amount: dec(l.amount) })),
         attempts: attempts.map((a): Attempt => ({

@@ -78,8 +78,8 @@ export function peopleRepo(db: Knex) {
     },
 
     async orders(personId: number) {
-      const rows = await db('orders').where({ person_id: personId }).orderBy('created_at', 'desc').limit(50)
-        .select('id', 'order_no as orderNo', 'category', 'status', 'amount', 'channel', 'refunded', 'created_at as createdAt', 'paid_at as paidAt');
+      const rows = await db('orders as o').leftJoin('people as pp', 'pp.id', 'o.payer_id').where({ 'o.person_id': personId }).orderBy('o.created_at', 'desc').limit(50)
+        .select('o.id', 'o.order_no as orderNo', 'o.category', 'o.status', 'o.amount', 'o.channel', 'o.refunded', 'o.created_at as createdAt', 'o.paid_at as paidAt', 'pp.name as payerName');
       return rows.map((r) => ({ ...r, amount: dec(r.amount), refunded: dec(r.refunded) }));
     },
 

@@ -5,11 +5,12 @@ import { sum } from '../../../domain/money';
 import { paginate } from '../../../domain/pagination';
 import type { Scope } from '../context';
 import type { AccountThrottleState, Throttle } from '../../auth/throttle';
+import type { PayerLink } from '../../payers/repo';
 import type { PeopleRepo, PersonSummary } from './repo';
 
 export const SEARCH_PAGE_SIZE = 20;
 
-export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle }) {
+export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle; /** 授权缴费人 of a student (src/modules/payers) */ payersOf?: (personId: number) => Promise<PayerLink[]> }) {
   const { repo } = deps;
   return {
     async search(scope: Scope, text: string, requestedPage: number) {
@@ -30,17 +31,17 @@ export function peopleService(deps: { repo: PeopleRepo; loginThrottle: Throttle 
     async detail(scope: Scope, personId: number) {
       const person = await repo.find(scope, personId);
       if (!person) return undefined;
-      const [billRows, orders, receipts, refunds, loginLimits, deferrals, loans] = await Promise.all([
+      const [billRows, orders, receipts, refunds, loginLimits, deferrals, loans, payers] = await Promise.all([
         repo.bills(personId), repo.orders(personId), repo.receipts(personId), repo.refunds(personId),
         person.accountId ? deps.loginThrottle.state(`a${person.accountId}`) : Promise.resolve<AccountThrottleState | null>(null),
-        repo.deferrals(personId), repo.loans(personId),
+        repo.deferrals(personId), repo.loans(personId), deps.payersOf ? deps.payersOf(personId) : Promise.resolve<PayerLink[]>([]),
       ]);
       const bills = billRows.map((b) => ({ ...b, arrears: arrears(b), overpayment: overpayment(b), refundable: b.paid.minus(b.refunded) }));
       const totals = {
         due: sum(bills.map((b) => b.due)), refunded: sum(bills.map((b) => b.refunded)), reduction: sum(bills.map((b) => b.reduction)),
         paid: sum(bills.map((b) => b.paid)), arrears: sum(bills.map((b) => b.arrears)),
       };
-      return { person, loginLimits, bills, totals, orders, receipts, refunds, deferrals, loans };
+      return { person, loginLimits, bills, totals, orders, receipts, refunds, deferrals, loans, payers };
     },
   };
 }

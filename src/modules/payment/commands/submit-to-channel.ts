@@ -70,7 +70,7 @@ async function feedBreaker(deps: PaymentDeps, channel: string, tell: (b: NonNull
  * only a submission acknowledging each of those attempts (`acknowledged`, their ids) goes on.
  */
 export async function submitToChannel(
-  deps: PaymentDeps, input: { personId: number; orderNo: string; channel: string; now: Date; acknowledged: readonly string[]; client?: PayerClient },
+  deps: PaymentDeps, input: { personId: number; orderNo: string; channel: string; now: Date; acknowledged: readonly string[]; client?: PayerClient; /** an 授权缴费人 paying for the student */ payerId?: number | null },
 ): Promise<SubmitResult> {
   const { db, registry } = deps;
   const log = deps.logger;
@@ -150,7 +150,7 @@ export async function submitToChannel(
   // At a channel that cannot close an unpaid attempt, the shortest life it allows.
   const expiresAt = continued ?? attemptExpiry(deps, order, adapter.alwaysClosable, now);
   const attemptId = await db.transaction(async (trx) => {
-    if (!(await setOrderCharges(trx, order.id, { channel: channelId, fee: t.fee, total: t.total }))) return null;
+    if (!(await setOrderCharges(trx, order.id, { channel: channelId, fee: t.fee, total: t.total, payerId: input.payerId ?? null }))) return null;
     return insertAttempt(trx, { orderId: order.id, channel: channelId, amount: t.total, fee: t.fee, expiresAt });
   });
   if (!attemptId) throw refused(M.orderNotLive);
