@@ -20,6 +20,7 @@ import * as smsCodes from './20261220_210_sms_codes';
 import * as enrolment from './20261220_220_enrolment';
 import * as deferralsLoans from './20261220_240_deferrals_loans';
 import * as reminders from './20261220_250_reminders';
+import * as campaignDeferred from './20261221_270_campaign_deferred';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -46,4 +47,5 @@ export const migrations: [string, Migration][] = [
   ['20261220_220_enrolment', enrolment],
   ['20261220_240_deferrals_loans', deferralsLoans],
   ['20261220_250_reminders', reminders],
+  ['20261221_270_campaign_deferred', campaignDeferred],
 ];

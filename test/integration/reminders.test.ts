@@ -174,7 +174,7 @@ describe('reminder campaigns', () => {
   it('quiet window: a campaign sent at 23:00 is queued for 08:00 next day', async () => {
     const day = dayAfter(5);
     const id = await s.reminders.create({ accountId: 1, ip: '' }, {
-      title: '夜间', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', bySms: true, byEmail: false, sendAt: null,
+      title: '夜间', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', deferred: 'all', bySms: true, byEmail: false, sendAt: null,
     });
     await s.reminders.send({ accountId: 1, ip: '' }, id, at(day, '23:00'));
     const ids = await knex('reminder_deliveries').where({ campaign_id: id }).pluck('outbox_id');
@@ -186,7 +186,7 @@ describe('reminder campaigns', () => {
 
   it('per-person limit: a second campaign the same day reaches nobody and says so', async () => {
     const id = await s.reminders.create({ accountId: 1, ip: '' }, {
-      title: '再次', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', bySms: true, byEmail: true, sendAt: null,
+      title: '再次', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', deferred: 'all', bySms: true, byEmail: true, sendAt: null,
     });
     const r = await s.reminders.send({ accountId: 1, ip: '' }, id, at(sendDay, '12:00'));
     expect(r).toMatchObject({ sms: 0, email: 0, limited: 450 });
@@ -201,10 +201,10 @@ describe('reminder campaigns', () => {
     expect((await anon.get(url)).status).toBe(200);
     expect((await anon.post('/email/unsubscribe', { token: url.split('token=')[1]! })).status).toBe(200);
     expect((await anon.get('/email/unsubscribe?token=1.00000000000000000000000000000000')).status).toBe(400);
-    const pv = await s.reminders.preview({ periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', body: 'x' });
+    const pv = await s.reminders.preview({ periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', deferred: 'all', body: 'x' });
     expect(pv.email).toBe(149);
     const id = await s.reminders.create({ accountId: 1, ip: '' }, {
-      title: '第三次', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', bySms: true, byEmail: true, sendAt: null,
+      title: '第三次', body: '{姓名}请缴费', periodId, collegeId: null, classId: klassId, feeItemId: itemId, minArrears: '0', deferred: 'all', bySms: true, byEmail: true, sendAt: null,
     });
     const r = await s.reminders.send({ accountId: 1, ip: '' }, id, at(dayAfter(10), '10:00'));
     expect(r).toMatchObject({ sms: pv.sms, email: pv.email });
