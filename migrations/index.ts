@@ -21,6 +21,7 @@ import * as enrolment from './20261220_220_enrolment';
 import * as deferralsLoans from './20261220_240_deferrals_loans';
 import * as reminders from './20261220_250_reminders';
 import * as payers from './20261221_260_payers';
+import * as campaignDeferred from './20261221_270_campaign_deferred';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,4 +49,5 @@ export const migrations: [string, Migration][] = [
   ['20261220_240_deferrals_loans', deferralsLoans],
   ['20261220_250_reminders', reminders],
   ['20261221_260_payers', payers],
+  ['20261221_270_campaign_deferred', campaignDeferred],
 ];

@@ -72,6 +72,11 @@ export const ANNOUNCEMENT_STATUS_LABEL: Labels = { draft: '草稿', published: '
 /** A reminder campaign (催缴提醒): saved, 发送 pressed for a later time, its messages in the outboxes. */
 export const REMINDER_STATUS_LABEL: Labels = { draft: '草稿', scheduled: '已定时', queued: '已发送' };
 
+/** 缓缴情况 of a campaign's audience: everyone, only those with a deferral in force, or only those without. */
+export const REMINDER_DEFERRED_LABEL = { all: '全部', deferred: '仅缓缴', not_deferred: '不含缓缴' } as const;
+export type ReminderDeferred = keyof typeof REMINDER_DEFERRED_LABEL;
+export const REMINDER_DEFERRED = Object.keys(REMINDER_DEFERRED_LABEL) as [ReminderDeferred, ...ReminderDeferred[]];
+
 /** A submission of an order to a channel (银行交易记录 明细). */
 export const ATTEMPT_STATUS_LABEL: Labels = { created: '已创建', sent: '已发送', paid: '已支付', closed: '已关闭', failed: '失败' };
 
@@ -216,6 +221,7 @@ export const labels = {
   reductionCause: labelOf(REDUCTION_CAUSE_LABEL),
   announcementStatus: labelOf(ANNOUNCEMENT_STATUS_LABEL),
   reminderStatus: labelOf(REMINDER_STATUS_LABEL),
+  reminderDeferred: labelOf(REMINDER_DEFERRED_LABEL),
   importKind: labelOf(IMPORT_KIND_LABEL),
   importState: labelOf(IMPORT_STATE_LABEL),
   importRunStatus: labelOf(IMPORT_RUN_STATUS_LABEL),
@@ -242,5 +248,6 @@ export const labels = {
     billRunTarget: optionsOf(BILL_RUN_TARGET_LABEL),
     importOutcome: optionsOf(IMPORT_OUTCOME_LABEL),
     deferralKind: optionsOf(DEFERRAL_KIND_LABEL), loanKind: optionsOf(LOAN_KIND_LABEL),
+    reminderDeferred: optionsOf(REMINDER_DEFERRED_LABEL),
   },
 };

@@ -53,6 +53,15 @@ export async function inForceByBill(db: Knex, personId: number): Promise<Map<num
   return new Map(rows.map((r) => [Number(r.bill_id), { kind: r.kind, remaining: dec(r.amount).minus(dec(r.covered)), expectedOn: r.expected_on }]));
 }
 
+/**
+ * What each bill's deferral in force still holds back (amount − covered), as a subquery to join on
+ * bill_id: at most one per bill (deferrals_one_live). In force means approved, as 学费缴费 reads it:
+ * one past its expected day counts until the expiry job (expiry.ts) turns it back into arrears.
+ */
+export function heldByBill(db: Knex) {
+  return db('deferrals').where('status', 'approved').select('bill_id', db.raw('amount - covered AS held'));
+}
+
 /** Every deferral of a person, newest first (the person page). */
 export async function deferralRecords(db: Knex, personId: number): Promise<DeferralRecord[]> {
   return (await records(db).where('d.person_id', personId).orderBy('d.id', 'desc').select(recordColumns)).map(toRecord);

@@ -16,13 +16,13 @@ export interface CampaignRow extends Audience {
 
 const CAMPAIGN_COLS = [
   'id', 'title', 'body', 'period_id as periodId', 'college_id as collegeId', 'class_id as classId', 'fee_item_id as feeItemId',
-  'min_arrears as minArrears', 'by_sms as bySms', 'by_email as byEmail', 'send_at as sendAt', 'status', 'queued_at as queuedAt', 'created_at as createdAt',
+  'min_arrears as minArrears', 'deferred', 'by_sms as bySms', 'by_email as byEmail', 'send_at as sendAt', 'status', 'queued_at as queuedAt', 'created_at as createdAt',
 ];
 
 export async function insertCampaign(trx: Knex, c: Omit<CampaignRow, 'id' | 'status' | 'queuedAt' | 'createdAt'> & { authorAccountId: number }): Promise<number> {
   const [{ id }] = await trx('reminder_campaigns').insert({
     title: c.title, body: c.body, period_id: c.periodId, college_id: c.collegeId, class_id: c.classId, fee_item_id: c.feeItemId,
-    min_arrears: c.minArrears, by_sms: c.bySms, by_email: c.byEmail, send_at: c.sendAt, author_account_id: c.authorAccountId,
+    min_arrears: c.minArrears, deferred: c.deferred, by_sms: c.bySms, by_email: c.byEmail, send_at: c.sendAt, author_account_id: c.authorAccountId,
   }).returning('id');
   return id;
 }

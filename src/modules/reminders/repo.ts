@@ -3,7 +3,9 @@
 // the per-person limit (reminder_deliveries). The outboxes themselves belong to sms and email.
 import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
+import type { ReminderDeferred } from '../../domain/labels';
 import type { Decimal } from '../../domain/money';
+import { heldByBill } from '../deferrals/repo';
 import { mailableContacts } from '../email/repo';
 
 export interface Audience {
@@ -11,8 +13,10 @@ export interface Audience {
   collegeId: number | null;
   classId: number | null;
   feeItemId: number | null;
-  /** Arrears above this (decimal string). */
+  /** Real arrears (what is owed less what deferrals in force hold back) above this (decimal string). */
   minArrears: string;
+  /** 缓缴情况: everyone, only those with a deferral in force on a matching bill, or only those without. */
+  deferred: ReminderDeferred;
 }
 
 export interface AudienceRow {
@@ -26,15 +30,28 @@ export interface AudienceRow {
 }
 
 const ARREARS = 'GREATEST(b.due - b.reduction - b.paid + b.refunded, 0)';
+// A bill's real arrears: its arrears less what a deferral in force still holds back (never below
+// zero; domain/deferral.ts deferredPart), as the arrears report's 实际欠费. A reminder asks only for
+// this: the deferred part cannot be paid online (domain/payable.ts) and waits for the loan.
+const REAL_ARREARS = `GREATEST(${ARREARS} - COALESCE(dfr.held, 0), 0)`;
+const HAS_DEFERRAL = 'bool_or(dfr.bill_id IS NOT NULL)';
 const MOBILE = `p.mobile ~ '^1[3-9][0-9]{9}$'`;
 
-/** Students whose arrears on the chosen bills are above the amount, in 学号 order. */
+/**
+ * Students whose real arrears on the chosen bills are above the amount, narrowed by 缓缴情况 (a
+ * deferral in force on one of those bills, or none). The preview counts and the send reads this one
+ * query, so what the preview says is what goes.
+ */
 function audienceQuery(trx: Knex, a: Audience) {
+  // At most one deferral in force per bill (deferrals_one_live): the join keeps one row per bill.
   const q = trx('bills as b').join('people as p', 'p.id', 'b.person_id')
+    .leftJoin(heldByBill(trx).as('dfr'), 'dfr.bill_id', 'b.id')
     .leftJoin(mailableContacts(trx).as('m'), 'm.person_id', 'p.id')
     .where('p.kind', 'student')
     .groupBy('p.id', 'm.email')
-    .havingRaw(`SUM(${ARREARS}) > ?`, [a.minArrears]);
+    .havingRaw(`SUM(${REAL_ARREARS}) > ?`, [a.minArrears]);
+  if (a.deferred === 'deferred') q.havingRaw(HAS_DEFERRAL);
+  if (a.deferred === 'not_deferred') q.havingRaw(`NOT ${HAS_DEFERRAL}`);
   if (a.periodId) q.where('b.period_id', a.periodId);
   if (a.feeItemId) q.where('b.fee_item_id', a.feeItemId);
   if (a.collegeId) q.where('p.college_id', a.collegeId);
@@ -47,13 +64,13 @@ const toRow = (r: { id: number; name: string; number: string; mobile: string; em
 });
 
 export async function audience(trx: Knex, a: Audience): Promise<AudienceRow[]> {
-  const rows = await audienceQuery(trx, a).orderBy('p.number').select('p.id', 'p.name', 'p.number', 'p.mobile', 'm.email', trx.raw(`SUM(${ARREARS}) AS arrears`));
+  const rows = await audienceQuery(trx, a).orderBy('p.number').select('p.id', 'p.name', 'p.number', 'p.mobile', 'm.email', trx.raw(`SUM(${REAL_ARREARS}) AS arrears`));
   return rows.map(toRow);
 }
 
 /** The preview's numbers: everyone matched, and those each channel reaches; with the first by 学号. */
 export async function audienceSummary(trx: Knex, a: Audience): Promise<{ people: number; sms: number; email: number; sample: AudienceRow | null }> {
-  const inner = audienceQuery(trx, a).select('p.id', 'p.name', 'p.number', 'p.mobile', 'm.email', trx.raw(`SUM(${ARREARS}) AS arrears`), trx.raw(`bool_or(${MOBILE}) AS has_mobile`));
+  const inner = audienceQuery(trx, a).select('p.id', 'p.name', 'p.number', 'p.mobile', 'm.email', trx.raw(`SUM(${REAL_ARREARS}) AS arrears`), trx.raw(`bool_or(${MOBILE}) AS has_mobile`));
   const [counts] = await trx.from(inner.clone().as('x')).select(
     trx.raw('count(*)::int AS people'), trx.raw('count(*) FILTER (WHERE has_mobile)::int AS sms'), trx.raw('count(email)::int AS email'),
   );
@@ -61,9 +78,12 @@ export async function audienceSummary(trx: Knex, a: Audience): Promise<{ people:
   return { people: counts.people, sms: counts.sms, email: counts.email, sample: sample ? toRow(sample) : null };
 }
 
-/** A deadline's reach: every student still owing on the item's bills, any period. */
+/**
+ * A deadline's reach: every student with real arrears on the item's bills, any period; one whose
+ * whole remaining amount is deferred owes nothing they could pay before 收费终止 and is left out.
+ */
 export function deadlineAudience(trx: Knex, feeItemId: number): Promise<AudienceRow[]> {
-  return audience(trx, { periodId: null, collegeId: null, classId: null, feeItemId, minArrears: '0' });
+  return audience(trx, { periodId: null, collegeId: null, classId: null, feeItemId, minArrears: '0', deferred: 'all' });
 }
 
 export type Source = { campaignId: number } | { deadlineItemId: number };

@@ -30,7 +30,7 @@ export function consoleRemindersRoutes(deps: { reminders: RemindersService }) {
     res.render('console/reminders/index', { title: '催缴提醒', crumbs: crumbs(), ...common(), campaigns: await svc.list(), deadlines: await svc.deadlines(), notices: done, localInput });
   });
 
-  r.get('/reminders/new', finance, (_req, res) => renderNew(res, { when: 'now', sms: '1', min_arrears: '0.00', body: '{姓名}同学，您尚有欠费{欠费金额}元，请尽快登录统一支付平台缴纳。' }));
+  r.get('/reminders/new', finance, (_req, res) => renderNew(res, { when: 'now', sms: '1', min_arrears: '0.00', deferred: 'all', body: '{姓名}同学，您尚有欠费{欠费金额}元，请尽快登录统一支付平台缴纳。' }));
 
   r.post('/reminders', finance, formAction({
     schema: (values) => {
@@ -43,7 +43,7 @@ export function consoleRemindersRoutes(deps: { reminders: RemindersService }) {
     run: async (d, req) => {
       const input = {
         title: d.title, body: d.body, periodId: d.period ?? null, collegeId: d.college ?? null, classId: d.class ?? null, feeItemId: d.item ?? null,
-        minArrears: d.min_arrears, bySms: d.sms, byEmail: d.email, sendAt: d.when === 'now' ? null : d.send_at,
+        minArrears: d.min_arrears, deferred: d.deferred, bySms: d.sms, byEmail: d.email, sendAt: d.when === 'now' ? null : d.send_at,
       };
       if (d.action === 'preview') return { preview: await svc.preview(input) };
       return { id: await svc.create(actorOf(req), input) };

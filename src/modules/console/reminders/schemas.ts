@@ -1,5 +1,6 @@
 // The 催缴提醒 forms: a campaign (who, when, channels, text) and a fee item's deadline reminder.
 import { z } from 'zod';
+import { REMINDER_DEFERRED } from '../../../domain/labels';
 import { parseAmount } from '../../../domain/money';
 import { optionalLocalTime } from '../fees/schemas';
 import { optionalId } from '../schemas';
@@ -25,6 +26,8 @@ export const campaignForm = z
       }
       return d.toFixed(2);
     }),
+    // 缓缴情况; a post without the field (a page opened before the field existed) means 全部.
+    deferred: z.enum(REMINDER_DEFERRED, { message: '缓缴情况无效，请选择全部、仅缓缴或不含缓缴' }).optional().transform((v) => v ?? 'all'),
     when: z.enum(['now', 'later'], { message: '请选择发送时间' }),
     send_at: optionalLocalTime('发送时间无效'),
     sms: box,
