@@ -1,4 +1,4 @@
-// 报名信息: the pure rules of a 报名项目 and its sign-ups (issue 17 item 3). Who a 报名项目 is for,
+// 报名信息: the pure rules of a 报名项目 and its sign-ups. Who a 报名项目 is for,
 // what status a sign-up shows (derived from the sign-up and its bill, so a payment credited by the
 // payment module shows 已报名 before any job has run), and which sign-ups hold a seat.
 import { arrears, netPaid, type BillAmounts } from './arrears';

@@ -1,4 +1,4 @@
-// 报名信息 in the browser (issue 17 item 3), at desktop 1366×900 and phone 390×844: the demo's
+// 报名信息 in the browser, at desktop 1366×900 and phone 390×844: the demo's
 // outsider 王五 opens 报名信息, signs up for the demo's 普通话水平测试 (工作单位 first left empty, the
 // message shown and nothing lost), and sees 待缴费 with 去缴费 under 我的报名, which leads into
 // 其他费用's wizard with the bill ticked. Paying it to 已报名 and its e-bill: outsider-journey.test.ts.

@@ -1,4 +1,4 @@
-// 新用户注册 in a browser (issue 17 item 2), at the desktop and phone sizes: an outsider follows the
+// 新用户注册 in a browser, at the desktop and phone sizes: an outsider follows the
 // login page's link, fills 姓名, 身份证号, 手机号 and the 验证码, reads the SMS code where the demo's
 // sandbox sender delivers it (sms_sandbox_inbox: docs/sms.md), sets a password, then signs in with
 // 身份证号 + that password and sees 当前费用.

@@ -1,4 +1,4 @@
-// 缓缴 and student loans end to end over HTTP (issue 18 item 2): a deferral stops online payment of
+// 缓缴 and student loans end to end over HTTP: a deferral stops online payment of
 // its amount only (through the real /pay wizard, and against crafted posts); the college staff's
 // request waits for finance's approval and cannot reach another college; a disbursement file with
 // errors imports nothing and names each bad row, the same file twice applies once; a loan larger

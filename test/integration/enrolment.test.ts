@@ -1,4 +1,4 @@
-// 报名信息 (issue 17 item 3) through the real app and sandbox: the console's 报名项目 (create,
+// 报名信息 through the real app and sandbox: the console's 报名项目 (create,
 // publish, sign-ups, CSV, close, 取消报名 with its refund through the WeChat sandbox), a person's
 // 报名 with its extra fields, 我的报名 and 报名确认单, 去缴费 into 其他费用's wizard with the bill
 // ticked, a free 报名项目 (已报名 at once, no bill), the quota under 60 concurrent sign-ups, and

@@ -1,4 +1,4 @@
-// 授权缴费人 never reach another student's data (issue 18's test): a payer of student B, signed
+// 授权缴费人 never reach another student's data: a payer of student B, signed
 // in, requests every route of the app (read from its router stack, so tomorrow's routes are
 // walked too) with student A's ids in the path and the form, and nothing of A's is shown or
 // written. Then the edges: a disabled student, a declined invitation, a payer with no student.

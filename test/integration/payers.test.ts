@@ -1,4 +1,4 @@
-// 授权缴费人 (issue 18 item 1): a student invites a parent by mobile; the parent registers with the
+// 授权缴费人: a student invites a parent by mobile; the parent registers with the
 // SMS code, signs in with the mobile, pays the student's bill through the usual wizard and the
 // sandbox's non-tax cashier over real HTTP; the receipt stays the student's, the order records the
 // payer, and 银行交易记录 shows them; a revoke ends the payer's access at once.

@@ -1,4 +1,4 @@
-// 新用户注册 (issue 17 item 2, manual 三(一).4): an outsider registers with 姓名, 身份证号 and 手机号,
+// 新用户注册 (manual 三(一).4): an outsider registers with 姓名, 身份证号 and 手机号,
 // confirms the mobile with the SMS code and sets a password, then signs in with 身份证号 + password.
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';

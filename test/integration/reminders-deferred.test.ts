@@ -1,4 +1,4 @@
-// 催缴提醒 and 缓缴 (issue 18 item 3): a campaign's 缓缴情况 (全部 / 仅缓缴 / 不含缓缴) chooses by a
+// 催缴提醒 and 缓缴: a campaign's 缓缴情况 (全部 / 仅缓缴 / 不含缓缴) chooses by a
 // deferral in force on a matching bill, and what a reminder asks for — the threshold and {欠费金额} —
 // is the real arrears, what is owed less what deferrals in force hold back (an expired deferral is
 // ordinary arrears again). The preview's count is who the send reaches, for each value. The

@@ -1,4 +1,4 @@
-// 催缴提醒 (issue 18 item 3) against a real SMTP server (smtp-server on a loopback port) and the
+// 催缴提醒 against a real SMTP server (smtp-server on a loopback port) and the
 // sandbox SMS inbox: a campaign to 300 students sends each message once, even with 发送 pressed
 // twice and two runners; the quiet window holds reminders until morning; the per-person daily
 // limit holds a second campaign back; the preview's numbers are what goes; confirmation links

@@ -1,4 +1,4 @@
-// A newcomer's first install (issue 16, 第7点): `npm ci` installs exactly the committed lock file,
+// A newcomer's first install: `npm ci` installs exactly the committed lock file,
 // with no warning to puzzle over; a missing browser is named with the way to get it. .ci/run runs
 // the real `npm ci`; these read the same files offline, so a lock that drifted from package.json
 // or a new install script fails here first, on any machine.

@@ -1,4 +1,4 @@
-// 报名信息 (the manual's 三(一).4 and (七); issue 17 item 3): the open 报名项目 of the person's
+// 报名信息 (the manual's 三(一).4 and (七)): the open 报名项目 of the person's
 // audience, 报名 with the 报名项目's extra fields, 我的报名 and the printable 报名确认单. Every
 // sign-up is read by its owner: another person's id is a page that does not exist. Paying goes
 // through 其他费用's wizard: 去缴费 opens its 缴费信息修改 with the sign-up's bill (fee type 其他费用) ticked.

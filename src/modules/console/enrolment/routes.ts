@@ -1,4 +1,4 @@
-// 报名项目 in the console (issue 17 item 3): finance, and a department's staff for their own
+// 报名项目 in the console: finance, and a department's staff for their own
 // department's 报名项目 (the scope is applied in the service on every id), create and edit a draft,
 // publish and close it, read its sign-ups and export them; 取消报名 (with its refund through the
 // channel) is finance's only, as every money action of the console is.

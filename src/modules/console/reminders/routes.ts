@@ -1,4 +1,4 @@
-// 催缴提醒 in the finance console (issue 18): campaigns (who, when, channels, a preview with a
+// 催缴提醒 in the finance console: campaigns (who, when, channels, a preview with a
 // sample person's text and the number reached, 发送 once) and the per-item deadline reminders.
 // Finance only; department staff and students are refused.
 import { Router, type Request, type Response } from 'express';
