@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { Client, text } from '../helpers/client';
-import { PASSWORD, pageAction, payAt, payEnv, signedIn, waitForStatus } from '../helpers/world';
+import { PASSWORD, pageAction, payAt, payEnv, signedIn, tableCounts, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -83,6 +83,8 @@ async function payThroughOtherFees(c: Client, signupId: string, channel = 'wecha
 }
 
 const holdsJob = (at: Date) => platformJobs({ config: env.config, knex, logger: createLogger('silent'), now: () => at }).find((j) => j.name === 'enrolment-holds')!;
+/** What a 取消报名 writes: none of it may change when the cancel is refused. */
+const CANCEL_WRITES = ['enrolment_signups', 'bills', 'bill_ledger', 'refunds', 'audit_log'] as const;
 const rows = (table: string) => knex(table).count<{ n: string }[]>({ n: '*' }).then((r) => Number(r[0]!.n));
 
 describe('报名项目 in the console', () => {
@@ -133,6 +135,7 @@ describe('报名 by a person', () => {
     expect(text(missing.text)).toContain('请填写工作单位');
     const long = await signUp(o.c, id, { f1: '很长的工作单位名称超过了二十个字的限制呀呀呀呀' });
     expect(long.status).toBe(400);
+    expect(text(long.text)).toContain('原因不能超过200字');
     expect(text(long.text)).toContain('工作单位不能超过20字');
     expect(long.text).toContain('很长的工作单位名称超过了二十个字的限制呀呀呀呀');
     expect([await rows('enrolment_signups'), await rows('bills'), await rows('bill_ledger')]).toEqual(before);
@@ -357,10 +360,33 @@ describe('取消报名 of a paid sign-up', () => {
     await signUp(o.c, id);
     const s = await knex('enrolment_signups').where({ person_id: o.personId }).first('id');
     await c.get(`/console/enrolment/${id}`);
+    const before = await tableCounts(knex, CANCEL_WRITES);
     const res = await c.post(`/console/enrolment/${id}/signups/${s.id}/cancel`, { reason: 'x' });
     expect(res.status).toBe(400);
     expect(text(res.text)).toContain('请填写原因');
+    // The reason typed is back in that sign-up's box.
+    expect(res.text).toContain('name="reason" value="x"');
+    const long = await c.post(`/console/enrolment/${id}/signups/${s.id}/cancel`, { reason: '因'.repeat(201) });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain(`name="reason" value="${'因'.repeat(201)}"`);
     expect((await knex('enrolment_signups').where({ id: s.id }).first('status')).status).toBe('holding');
+    expect(await tableCounts(knex, CANCEL_WRITES)).toEqual(before);
+  });
+
+  it("refuses a sign-up's id under another 报名项目's address, writing nothing", async () => {
+    const c = await finance();
+    const { id: mine } = await project(c);
+    const { id: theirs } = await project(c);
+    const o = await outsider();
+    expect((await signUp(o.c, theirs)).status).toBe(303);
+    const s = await knex('enrolment_signups').where({ person_id: o.personId, project_id: theirs }).first('id');
+    await c.get(`/console/enrolment/${mine}`);
+    const before = await tableCounts(knex, CANCEL_WRITES);
+    const res = await c.post(`/console/enrolment/${mine}/signups/${s.id}/cancel`, { reason: '考生申请取消' });
+    expect(res.status).toBe(404);
+    expect((await c.post(`/console/enrolment/${mine}/signups/abc/cancel`, { reason: '考生申请取消' })).status).toBe(404);
+    expect((await knex('enrolment_signups').where({ id: s.id }).first('status')).status).toBe('holding');
+    expect(await tableCounts(knex, CANCEL_WRITES)).toEqual(before);
   });
 });
 
