@@ -115,6 +115,55 @@ describe('报名项目 in the console', () => {
     expect((await s.get(`/enrolment/projects/${id}`)).status).toBe(404);
   });
 
+  it("修改: a draft's bad inputs re-render with the input kept and change nothing; a published one, or another department's, is refused", async () => {
+    const c = await finance();
+    const item = await f.feeItem(knex, { feeType: '其他费用', category: '代收' });
+    const period = await f.period(knex);
+    const good = {
+      name: `草稿项目${item.id}`, description: '测试说明', audience: 'external', opens_at: local(-3600_000), closes_at: local(86_400_000),
+      quota: '20', hold_minutes: '30', fee_item: String(item.id), period: String(period.id), amount: '30.00',
+    };
+    await c.get('/console/enrolment/new');
+    const made = await c.post('/console/enrolment', good);
+    expect(made.status, text(made.text)).toBe(303);
+    const id = Number(/\/console\/enrolment\/(\d+)/.exec(made.headers.location!)![1]);
+    const draft = await knex('enrolment_projects').where({ id }).first();
+    expect(draft.status).toBe('draft');
+
+    const edit = await c.get(`/console/enrolment/${id}/edit`);
+    expect(edit.status).toBe(200);
+    expect(edit.text).toContain(`value="${good.name}"`);
+    const before = await tableCounts(knex, ['enrolment_projects', 'audit_log']);
+    const bad = await c.post(`/console/enrolment/${id}`, { ...good, name: '改名<草稿>', quota: '0' });
+    expect(bad.status).toBe(400);
+    expect(text(bad.text)).toContain('名额须为1至100000的整数');
+    expect(bad.text).toContain('value="改名&lt;草稿&gt;"');
+    expect(bad.text).toContain('value="0"');
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(draft);
+    expect(await tableCounts(knex, ['enrolment_projects', 'audit_log'])).toEqual(before);
+
+    // Saved right, then published: no more changes.
+    expect((await c.post(`/console/enrolment/${id}`, { ...good, quota: '25' })).status).toBe(303);
+    expect((await knex('enrolment_projects').where({ id }).first('quota')).quota).toBe(25);
+    expect((await c.post(`/console/enrolment/${id}/publish`, {})).status).toBe(303);
+    const open = await knex('enrolment_projects').where({ id }).first();
+    await c.get(`/console/enrolment/${id}/edit`);
+    const late = await c.post(`/console/enrolment/${id}`, { ...good, quota: '99' });
+    expect(late.status).toBe(409);
+    expect(text(late.text)).toContain('报名项目已发布，不能再修改');
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(open);
+
+    // Another department's staff: not found, not changed.
+    const college = await f.college(knex);
+    const staff = await f.person(knex, { role: 'dept_staff', collegeId: college.id, password: FIN_PASSWORD });
+    const s = new Client(env.app);
+    expect((await s.login(staff.number, FIN_PASSWORD)).status).toBe(303);
+    expect((await s.get(`/console/enrolment/${id}/edit`)).status).toBe(404);
+    await s.get('/console/enrolment/new');
+    expect((await s.post(`/console/enrolment/${id}`, { ...good, quota: '99' })).status).toBe(404);
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(open);
+  });
+
   it('refuses students on every console page of 报名项目', async () => {
     const p = await f.person(knex, { password: PASSWORD });
     const c = await signedIn(env, p.number);
