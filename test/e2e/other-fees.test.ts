@@ -1,7 +1,7 @@
 // 其他费用 in a real browser, at 1366×900 and at 390×844: 王五 (the demo's external payer) opens
 // the tab, chooses the optional 论文集 (选缴), ticks 2020年度 and pays it with his 会议注册费 through
 // the same wizard as 学费缴费 and 微信支付 in the sandbox, to 支付成功; a student whose 其他费用
-// window has ended is told so and offered no way to pay it. Each step is checked for sideways
+// window has not begun, or has ended, is told so and offered no way to pay it. Each step is checked for sideways
 // scrolling, and on the phone every control tapped for its 44 px. Screenshots: other-fees-*.png.
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
@@ -112,6 +112,37 @@ describe('其他费用 in the browser', () => {
       await w.context.close();
     }, 120_000);
   }
+
+  it('a student cannot pay a 其他费用 item before its window: told when it starts, no box to tick, and the wizard refuses it', async () => {
+    // A 代收 其他费用 item opening in two days, billed alone in a period of its own.
+    const student = await f.person(knex, { password: PASSWORD });
+    const period = await f.period(knex);
+    const name = `2027年计算机等级考试报名费${student.personId}`;
+    const at = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const item = await f.feeItem(knex, { name, feeType: '其他费用', category: '代收', startsAt: at(2), endsAt: at(30) });
+    await f.bill(knex, { personId: student.personId, periodId: period.id, feeItemId: item.id, due: '60.00' });
+    for (const size of ['desktop', 'phone'] as const) {
+      const w = await startWalk(browser, size, `other-fees-early-${size}`);
+      const { page } = w;
+      await page.goto(`${env.appUrl}/login`);
+      await page.fill('#username', student.number);
+      await page.fill('#password', PASSWORD);
+      await page.click('button:has-text("登录")');
+      await page.waitForURL(`${env.appUrl}/`);
+      await page.goto(`${env.appUrl}/other-fees`);
+      expect(await page.textContent('body')).toMatch(new RegExp(`“${name}”尚未开始收费（收费起始 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d）`));
+      expect(await page.locator(`input[name=period][value="${period.id}"]`).count()).toBe(0);
+      await step(w, 'list');
+      // Asking for it by hand (the period in the address) is refused too, and builds nothing.
+      await page.goto(`${env.appUrl}/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${period.id}`);
+      expect(await page.textContent('body')).toContain('所选收费区间没有需要缴纳的代收项目');
+      expect(await overflow(page)).toEqual([]);
+      await screenshot(page, `other-fees-early-${size}-refused`);
+      expect(await knex('orders').where({ person_id: student.personId }).first('id')).toBeUndefined();
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    }
+  }, 60_000);
 
   it('a student cannot pay a 其他费用 item after its window: told why, no box to tick, and the wizard refuses it', async () => {
     const row = await knex('bills as b').join('fee_items as i', 'i.id', 'b.fee_item_id').join('people as p', 'p.id', 'b.person_id')

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
 import { Client, text } from '../helpers/client';
-import { PASSWORD, pageAction, payAt, payEnv, signedIn, waitForStatus } from '../helpers/world';
+import { PASSWORD, pageAction, payAt, payEnv, signedIn, tableCounts, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -83,6 +83,8 @@ async function payThroughOtherFees(c: Client, signupId: string, channel = 'wecha
 }
 
 const holdsJob = (at: Date) => platformJobs({ config: env.config, knex, logger: createLogger('silent'), now: () => at }).find((j) => j.name === 'enrolment-holds')!;
+/** What a 取消报名 writes: none of it may change when the cancel is refused. */
+const CANCEL_WRITES = ['enrolment_signups', 'bills', 'bill_ledger', 'refunds', 'audit_log'] as const;
 const rows = (table: string) => knex(table).count<{ n: string }[]>({ n: '*' }).then((r) => Number(r[0]!.n));
 
 describe('报名项目 in the console', () => {
@@ -111,6 +113,55 @@ describe('报名项目 in the console', () => {
     const student = await f.person(knex, { password: PASSWORD });
     const s = await signedIn(env, student.number);
     expect((await s.get(`/enrolment/projects/${id}`)).status).toBe(404);
+  });
+
+  it("修改: a draft's bad inputs re-render with the input kept and change nothing; a published one, or another department's, is refused", async () => {
+    const c = await finance();
+    const item = await f.feeItem(knex, { feeType: '其他费用', category: '代收' });
+    const period = await f.period(knex);
+    const good = {
+      name: `草稿项目${item.id}`, description: '测试说明', audience: 'external', opens_at: local(-3600_000), closes_at: local(86_400_000),
+      quota: '20', hold_minutes: '30', fee_item: String(item.id), period: String(period.id), amount: '30.00',
+    };
+    await c.get('/console/enrolment/new');
+    const made = await c.post('/console/enrolment', good);
+    expect(made.status, text(made.text)).toBe(303);
+    const id = Number(/\/console\/enrolment\/(\d+)/.exec(made.headers.location!)![1]);
+    const draft = await knex('enrolment_projects').where({ id }).first();
+    expect(draft.status).toBe('draft');
+
+    const edit = await c.get(`/console/enrolment/${id}/edit`);
+    expect(edit.status).toBe(200);
+    expect(edit.text).toContain(`value="${good.name}"`);
+    const before = await tableCounts(knex, ['enrolment_projects', 'audit_log']);
+    const bad = await c.post(`/console/enrolment/${id}`, { ...good, name: '改名<草稿>', quota: '0' });
+    expect(bad.status).toBe(400);
+    expect(text(bad.text)).toContain('名额须为1至100000的整数');
+    expect(bad.text).toContain('value="改名&lt;草稿&gt;"');
+    expect(bad.text).toContain('value="0"');
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(draft);
+    expect(await tableCounts(knex, ['enrolment_projects', 'audit_log'])).toEqual(before);
+
+    // Saved right, then published: no more changes.
+    expect((await c.post(`/console/enrolment/${id}`, { ...good, quota: '25' })).status).toBe(303);
+    expect((await knex('enrolment_projects').where({ id }).first('quota')).quota).toBe(25);
+    expect((await c.post(`/console/enrolment/${id}/publish`, {})).status).toBe(303);
+    const open = await knex('enrolment_projects').where({ id }).first();
+    await c.get(`/console/enrolment/${id}/edit`);
+    const late = await c.post(`/console/enrolment/${id}`, { ...good, quota: '99' });
+    expect(late.status).toBe(409);
+    expect(text(late.text)).toContain('报名项目已发布，不能再修改');
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(open);
+
+    // Another department's staff: not found, not changed.
+    const college = await f.college(knex);
+    const staff = await f.person(knex, { role: 'dept_staff', collegeId: college.id, password: FIN_PASSWORD });
+    const s = new Client(env.app);
+    expect((await s.login(staff.number, FIN_PASSWORD)).status).toBe(303);
+    expect((await s.get(`/console/enrolment/${id}/edit`)).status).toBe(404);
+    await s.get('/console/enrolment/new');
+    expect((await s.post(`/console/enrolment/${id}`, { ...good, quota: '99' })).status).toBe(404);
+    expect(await knex('enrolment_projects').where({ id }).first()).toEqual(open);
   });
 
   it('refuses students on every console page of 报名项目', async () => {
@@ -357,10 +408,34 @@ describe('取消报名 of a paid sign-up', () => {
     await signUp(o.c, id);
     const s = await knex('enrolment_signups').where({ person_id: o.personId }).first('id');
     await c.get(`/console/enrolment/${id}`);
+    const before = await tableCounts(knex, CANCEL_WRITES);
     const res = await c.post(`/console/enrolment/${id}/signups/${s.id}/cancel`, { reason: 'x' });
     expect(res.status).toBe(400);
     expect(text(res.text)).toContain('请填写原因');
+    // The reason typed is back in that sign-up's box.
+    expect(res.text).toContain('name="reason" value="x"');
+    const long = await c.post(`/console/enrolment/${id}/signups/${s.id}/cancel`, { reason: '因'.repeat(201) });
+    expect(long.status).toBe(400);
+    expect(text(long.text)).toContain('原因不能超过200字');
+    expect(long.text).toContain(`name="reason" value="${'因'.repeat(201)}"`);
     expect((await knex('enrolment_signups').where({ id: s.id }).first('status')).status).toBe('holding');
+    expect(await tableCounts(knex, CANCEL_WRITES)).toEqual(before);
+  });
+
+  it("refuses a sign-up's id under another 报名项目's address, writing nothing", async () => {
+    const c = await finance();
+    const { id: mine } = await project(c);
+    const { id: theirs } = await project(c);
+    const o = await outsider();
+    expect((await signUp(o.c, theirs)).status).toBe(303);
+    const s = await knex('enrolment_signups').where({ person_id: o.personId, project_id: theirs }).first('id');
+    await c.get(`/console/enrolment/${mine}`);
+    const before = await tableCounts(knex, CANCEL_WRITES);
+    const res = await c.post(`/console/enrolment/${mine}/signups/${s.id}/cancel`, { reason: '考生申请取消' });
+    expect(res.status).toBe(404);
+    expect((await c.post(`/console/enrolment/${mine}/signups/abc/cancel`, { reason: '考生申请取消' })).status).toBe(404);
+    expect((await knex('enrolment_signups').where({ id: s.id }).first('status')).status).toBe('holding');
+    expect(await tableCounts(knex, CANCEL_WRITES)).toEqual(before);
   });
 });
 

@@ -34,6 +34,14 @@ export function receiptsRepo(db: Knex) {
   };
 
   return {
+    /** The fee types of which the person has at least one receipt (any date, any route). */
+    async feeTypesPaid(personId: number): Promise<Set<ReceiptFilter['feeType']>> {
+      const rows = await db('receipts as r')
+        .join('receipt_lines as l', 'l.receipt_id', 'r.id').join('bills as b', 'b.id', 'l.bill_id').join('fee_items as i', 'i.id', 'b.fee_item_id')
+        .where('r.person_id', personId).distinct('i.fee_type as feeType');
+      return new Set(rows.map((r: { feeType: ReceiptFilter['feeType'] }) => r.feeType));
+    },
+
     async count(personId: number, f: ReceiptFilter): Promise<number> {
       const row = await filtered(personId, f).count<{ n: string }[]>('* as n').first();
       return count(row?.n);

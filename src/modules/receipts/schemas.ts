@@ -30,9 +30,11 @@ const page = z.string().optional()
   .transform((v) => (v ? Number(v) : 1));
 
 export const receiptsQuery = z.object({
+  // Not given (or dropped as nonsense): undefined, and the service opens the person's own first
+  // fee type (receipts/service.ts), so 其他费用-only payers do not land on an empty 学费交费.
   type: z.string().optional()
-    .refine((v) => !v || Object.hasOwn(FEE_TYPES, v), '费用类型无效，已显示学费交费')
-    .transform((v): FeeTypeKey => (v ? (v as FeeTypeKey) : 'tuition')),
+    .refine((v) => !v || Object.hasOwn(FEE_TYPES, v), '费用类型无效')
+    .transform((v): FeeTypeKey | undefined => (v ? (v as FeeTypeKey) : undefined)),
   from: day('收费日期（起）格式应为 2020-01-20'),
   to: day('收费日期（止）格式应为 2020-01-20'),
   // 收费单号 is six digits; a shorter number is the same receipt without its leading zeros.
