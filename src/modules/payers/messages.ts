@@ -20,12 +20,6 @@ export const PAYER_MESSAGES = {
   captchaExpired: '验证码已失效，请重新输入',
   /** Said to a mobile no student invited and no payer registered, whatever else was typed. */
   noInvitation: '该手机号没有待接受的缴费授权邀请，请确认学生已在“个人信息 > 授权缴费人”中邀请了这个手机号',
-  code: '请输入短信验证码',
-  codeFormat: '短信验证码为6位数字',
-  password: '请设置密码',
-  passwordLong: '密码不能超过72位',
-  confirm: '请再次输入密码',
-  mismatch: '两次输入的密码不一致',
   startIntro: '学生邀请您为其缴费后，请用收到邀请短信的手机号注册；已注册的缴费人忘记密码时，也可在此用手机号重设密码。注册后用手机号登录。',
   sent: (masked: string) => `短信验证码已发送至 ${masked}，5分钟内有效。`,
   resent: '已重新发送短信验证码。',

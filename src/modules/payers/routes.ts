@@ -2,13 +2,14 @@
 // 授权缴费人 (/profile/payers: invite, revoke, who paid what). A payer's own: /payer (whom to pay
 // for, invitations to answer). Every id in a path or form is looked up under the signed-in
 // person, so another student's link is never found by its number.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../domain/app-error';
 import { maskMobile } from '../../domain/mask';
 import { PAYER_RELATIONS } from '../../domain/payer-labels';
 import { notFound } from '../../http/errors';
 import { formAction } from '../../http/form-route';
 import { requireRole } from '../../http/guards';
+import { regenerate, sessionFlow } from '../../http/session-flow';
 import { CAPTCHA_PATH } from '../captcha/routes';
 import { PAYER_MESSAGES as M } from './messages';
 import { chooseSchema, inviteSchema, linkIdSchema, payerStartSchema, payerVerifySchema, resendSchema, revokeSchema } from './schemas';
@@ -20,10 +21,6 @@ type Errors = Record<string, string>;
 export const PAYER_HASHING_POSTS = ['/payer/register/verify'] as const;
 /** Where the login page reads that a payer just registered or reset their password (auth/routes.ts). */
 export const PAYER_DONE_QUERY = 'payer';
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
 
 const linkParam = (req: Request): number => {
   const id = linkIdSchema.safeParse(req.params.id);
@@ -37,22 +34,9 @@ export function payerRegisterRoutes(deps: { payers: PayersService }) {
   const { payers } = deps;
   const base = { crumbs: ['授权缴费人注册'], title: '授权缴费人注册', M };
 
-  const current = (req: Request): PayerFlowState | undefined => {
-    const s = req.session.payerFlow;
-    if (!s) return undefined;
-    if (s.expires < payers.now()) {
-      delete req.session.payerFlow;
-      return undefined;
-    }
-    return s;
-  };
-  const inFlow: RequestHandler = (req, res, next) => {
-    const state = current(req);
-    if (!state) return res.redirect(303, '/payer/register?expired=1');
-    res.locals.payerFlow = state;
-    next();
-  };
-  const flowState = (res: Response) => res.locals.payerFlow as PayerFlowState;
+  const flow = sessionFlow('payerFlow', { now: payers.now, restart: '/payer/register?expired=1' });
+  const inFlow = flow.inFlow();
+  const flowState = flow.state;
 
   r.use('/payer/register', (req, res, next) => (req.user ? res.redirect(303, '/') : next()));
 

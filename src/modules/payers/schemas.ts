@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAYER_RELATIONS } from '../../domain/payer-labels';
+import { codeAndPassword, passwordsAgree } from '../sms-codes/schemas';
 import { PAYER_MESSAGES as M } from './messages';
 
 // 姓名 as people write their parents' names: Chinese characters (with the middle dot of minority
@@ -25,13 +26,8 @@ export const payerStartSchema = z.object({
 });
 
 export const payerVerifySchema = z
-  .object({
-    name: z.string(M.name).trim().max(30, M.nameFormat).optional(),
-    code: z.string(M.code).trim().min(1, M.code).regex(/^\d{6}$/, M.codeFormat),
-    password: z.string(M.password).min(1, M.password).max(72, M.passwordLong),
-    confirm: z.string(M.confirm).min(1, M.confirm),
-  })
-  .refine((v) => v.password === v.confirm, { message: M.mismatch, path: ['confirm'] });
+  .object({ name: z.string(M.name).trim().max(30, M.nameFormat).optional(), ...codeAndPassword })
+  .refine(...passwordsAgree);
 
 export const resendSchema = z.object({});
 

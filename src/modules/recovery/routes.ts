@@ -1,7 +1,8 @@
 // 找回密码 (linked from the login page). Public: mounted before requireLogin.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { PASSWORD_RULE } from '../../domain/password-policy';
 import { formAction } from '../../http/form-route';
+import { regenerate, sessionFlow } from '../../http/session-flow';
 import { parse } from '../../http/validate';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { RECOVERY_MESSAGES as M } from './messages';
@@ -13,34 +14,15 @@ type Errors = Record<string, string>;
 /** Posts that hash (bcrypt: the 密保 answer, the new password): refused early when its gate is full (src/http/shed-hashing.ts). */
 export const RECOVERY_HASHING_POSTS = ['/recover/answer', '/recover/reset'] as const;
 
-/** A fresh session id whenever the flow moves forward: an id planted before cannot ride along. */
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
-
 export function recoveryRoutes(deps: { recovery: RecoveryService; captchas: Captchas; financePhones: string }) {
   const r = Router();
   const { recovery, captchas, financePhones } = deps;
   const base = { crumbs: ['找回密码'], M, financePhones };
 
-  const current = (req: Request): RecoveryState | undefined => {
-    const s = req.session.recovery;
-    if (!s) return undefined;
-    if (s.expires < Date.now()) {
-      delete req.session.recovery;
-      return undefined;
-    }
-    return s;
-  };
-
+  const flow = sessionFlow('recovery', { now: Date.now, restart: '/recover?expired=1' });
   /** Steps 2 and 3 need the flow begun (and, for 3, the answer given) in this session; else back to the start. */
-  const inFlow = (needs: 'question' | 'answered'): RequestHandler => (req, res, next) => {
-    const state = current(req);
-    if (!state || (needs === 'answered' && !state.answered)) return res.redirect(303, '/recover?expired=1');
-    res.locals.recovery = state;
-    next();
-  };
-  const flowState = (res: Response) => res.locals.recovery as RecoveryState;
+  const inFlow = (needs: 'question' | 'answered') => flow.inFlow((s) => needs === 'question' || s.answered);
+  const flowState = flow.state;
 
   const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[]; captcha?: boolean } = {}, status = 200) =>
     res.status(status).render('recover/start', {

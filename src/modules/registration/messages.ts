@@ -10,12 +10,6 @@ export const REGISTRATION_MESSAGES = {
   captcha: '请输入验证码',
   captchaWrong: '验证码不正确',
   captchaExpired: '验证码已失效，请重新输入',
-  code: '请输入短信验证码',
-  codeFormat: '短信验证码为6位数字',
-  password: '请设置密码',
-  passwordLong: '密码不能超过72位',
-  confirm: '请再次输入密码',
-  mismatch: '两次输入的密码不一致',
   /** Said to every 身份证号 already held by anyone (student, staff or outsider), whatever else was typed. */
   registered: '该身份证号已注册，请直接登录；如忘记密码，请使用“找回密码”。',
   intro: '非在校生（校外人员）缴费前请先注册。请填写本人身份证上的姓名和身份证号，以及本人手机号；注册后用户名为身份证号。在校生和教职工无需注册，请直接登录。',

@@ -3,9 +3,10 @@
 // code and the password twice → the account → the login page, which says the registration worked
 // and has the 身份证号 in 用户名: signing in once with the password just chosen is what the manual
 // describes ("注册…之后再登陆") and shows the person what their 用户名 is from now on.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { maskMobile } from '../../domain/mask';
 import { formAction } from '../../http/form-route';
+import { regenerate, sessionFlow } from '../../http/session-flow';
 import { CAPTCHA_PATH } from '../captcha/routes';
 import { REGISTRATION_MESSAGES as M } from './messages';
 import { registerResendSchema, registerStartSchema, registerVerifySchema } from './schemas';
@@ -19,31 +20,14 @@ export const REGISTRATION_HASHING_POSTS = ['/register/verify'] as const;
 /** Where the login page reads that a registration just finished (auth/routes.ts). */
 export const REGISTERED_QUERY = 'registered';
 
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
-
 export function registrationRoutes(deps: { registration: RegistrationService }) {
   const r = Router();
   const { registration } = deps;
   const base = { crumbs: ['新用户注册'], title: '新用户注册', M };
 
-  const current = (req: Request): RegistrationState | undefined => {
-    const s = req.session.registration;
-    if (!s) return undefined;
-    if (s.expires < registration.now()) {
-      delete req.session.registration;
-      return undefined;
-    }
-    return s;
-  };
-  const inFlow: RequestHandler = (req, res, next) => {
-    const state = current(req);
-    if (!state) return res.redirect(303, '/register?expired=1');
-    res.locals.registration = state;
-    next();
-  };
-  const flowState = (res: Response) => res.locals.registration as RegistrationState;
+  const flow = sessionFlow('registration', { now: registration.now, restart: '/register?expired=1' });
+  const inFlow = flow.inFlow();
+  const flowState = flow.state;
 
   const renderStart = (res: Response, values: Record<string, string>, opts: { errors?: Errors; error?: string; notices?: string[]; registered?: boolean } = {}, status = 200) =>
     res.status(status).render('register/start', {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidIdNumber, normaliseIdNumber } from '../../domain/id-number';
+import { codeAndPassword, passwordsAgree } from '../sms-codes/schemas';
 import { REGISTRATION_MESSAGES as M } from './messages';
 
 // 姓名 as on the ID card: Chinese characters, with the middle dot of minority names, or Latin
@@ -20,13 +21,7 @@ export const registerStartSchema = z.object({
 });
 export type RegisterStart = z.infer<typeof registerStartSchema>;
 
-export const registerVerifySchema = z
-  .object({
-    code: z.string(M.code).trim().min(1, M.code).regex(/^\d{6}$/, M.codeFormat),
-    password: z.string(M.password).min(1, M.password).max(72, M.passwordLong),
-    confirm: z.string(M.confirm).min(1, M.confirm),
-  })
-  .refine((v) => v.password === v.confirm, { message: M.mismatch, path: ['confirm'] });
+export const registerVerifySchema = z.object(codeAndPassword).refine(...passwordsAgree);
 
 /** 重新获取验证码: nothing but the form's token. */
 export const registerResendSchema = z.object({});

@@ -8,3 +8,13 @@ export const SMS_CODE_MESSAGES = {
   used: '验证码已使用，请重新获取',
   exhausted: '验证码输入错误次数过多，请重新获取验证码',
 } as const;
+
+/** The second step of every flow that confirms a mobile and then sets a password (./schemas.ts). */
+export const CODE_FORM_MESSAGES = {
+  code: '请输入短信验证码',
+  codeFormat: '短信验证码为6位数字',
+  password: '请设置密码',
+  passwordLong: '密码不能超过72位',
+  confirm: '请再次输入密码',
+  mismatch: '两次输入的密码不一致',
+} as const;
