@@ -5,6 +5,7 @@
 import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAYERS } from '../../src/domain/payer-labels';
+import { INVITES_PER_DAY } from '../../src/modules/payers/service';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -88,6 +89,26 @@ describe('授权缴费人 forms', () => {
     await other.c.get('/profile/payers');
     expect((await other.c.post(`/profile/payers/${links[1]!.id}/revoke`, {})).status).toBe(409);
     expect(await k('payer_links').where({ id: links[1]!.id }).first('status')).toMatchObject({ status: 'invited' });
+  });
+
+  it(`sends at most ${INVITES_PER_DAY} invitations in 24 hours, however many are revoked`, async () => {
+    const { p, c } = await student();
+    for (let i = 0; i < INVITES_PER_DAY; i++) {
+      await c.get('/profile/payers');
+      expect((await c.post('/profile/payers', { name: '王芳', mobile: payerMobile(), relation: '其他' })).status).toBe(303);
+      const open = await k('payer_links').where({ student_id: p.personId, status: 'invited' }).first('id');
+      await c.get('/profile/payers');
+      expect((await c.post(`/profile/payers/${open.id}/revoke`, {})).status).toBe(303);
+    }
+    const before = await writes();
+    await c.get('/profile/payers');
+    const refused = await c.post('/profile/payers', { name: '王芳', mobile: payerMobile(), relation: '其他' });
+    expect(refused.status).toBe(429);
+    expect(text(refused.text)).toContain(`24小时内最多发送${INVITES_PER_DAY}次邀请`);
+    expect(await writes()).toEqual(before);
+    w.advance(24 * 3600_000 + 1000);
+    await c.get('/profile/payers');
+    expect((await c.post('/profile/payers', { name: '王芳', mobile: payerMobile(), relation: '其他' })).status).toBe(303);
   });
 
   it('授权缴费人注册 refuses a mobile nobody invited, and bad first-step input, without sending a code', async () => {

@@ -11,6 +11,7 @@ export const PAYER_MESSAGES = {
   already: '该手机号已是您的授权缴费人或已邀请，无需重复邀请',
   full: `最多可邀请${MAX_PAYERS}位授权缴费人，请先撤销不再需要的缴费人`,
   notOpen: '该授权已撤销或已结束',
+  daily: (n: number) => `24小时内最多发送${n}次邀请，请明天再试`,
   invited: (name: string) => `已向${name}的手机发送邀请短信，对方注册后即可为您缴费。`,
   revoked: (name: string) => `已撤销${name}的缴费授权，对方将不能再查看和缴纳您的费用。`,
   intro: `您可以邀请父母等家人作为授权缴费人（最多${MAX_PAYERS}位）：对方用手机号注册登录后，只能查看并缴纳您的费用；收据和电子票据仍开具给您本人。您可以随时撤销授权。`,

@@ -26,6 +26,8 @@ import {
 import { PAYER_NAME, type Invite } from './schemas';
 
 export const PAYER_FLOW_TTL_MS = 30 * 60_000;
+/** Invitations a student may send in 24 hours: each is an SMS to a number of their choosing, so revoke-and-invite is no way to text anyone at will. */
+export const INVITES_PER_DAY = 10;
 export const PAYER_CODE_PURPOSE = 'payer';
 /** Where the invitation SMS sends the payer. */
 export const PAYER_REGISTER_PATH = '/payer/register';
@@ -77,6 +79,8 @@ export function payersService(deps: {
         const open = links.filter((l) => l.status === 'invited' || l.status === 'active');
         if (open.some((l) => l.mobile === input.mobile)) throw new AppError('conflict', M.already, 'mobile');
         if (open.length >= MAX_PAYERS) throw new AppError('conflict', M.full, '_');
+        const dayAgo = now() - 24 * 3600_000;
+        if (links.filter((l) => l.invitedAt.getTime() > dayAgo).length >= INVITES_PER_DAY) throw new AppError('too_many', M.daily(INVITES_PER_DAY), '_');
         const id = await insertLink(trx, { studentId: student.personId, mobile: input.mobile, relation: input.relation, name: input.name, payerId: null });
         await enqueueSms(trx, {
           personId: null, mobile: input.mobile,
