@@ -113,6 +113,17 @@ describe('授权缴费人: 张三 invites his mother, she registers and pays his
       expect(userline).toContain(`当前用户>>授权缴费人：${MOTHER.name} 正在为 学号：${DEMO.student.number} 姓名：张三`);
       await step(m, 'home');
 
+      // —— 选择学生: her one student, chosen already; 继续为其缴费 goes on to his 当前费用 ——
+      await menu(m, '选择学生');
+      await m.page.waitForURL(/\/payer$/);
+      const mine = m.page.locator('table.payer-students tbody tr', { hasText: DEMO.student.number });
+      expect(await mine.locator('td[data-label="关系"]').textContent()).toBe('母亲');
+      await step(m, 'choose');
+      await tap(m, mine.getByRole('button', { name: '继续为其缴费' }), '继续为其缴费');
+      await m.page.waitForURL(/\/fees$/);
+      expect(await text(m)).toContain('住宿费');
+      await step(m, 'fees');
+
       // —— 学费缴费: 2019年度, 财政项目缴费, 住宿费 only ——
       await menu(m, '学费缴费');
       await m.page.waitForURL(/\/pay$/);
@@ -137,6 +148,9 @@ describe('授权缴费人: 张三 invites his mother, she registers and pays his
       const orderNo = /XF\d{6}LUT\d{6}/.exec(m.page.url())![0];
       await setChecked(m, m.page.locator('input[name=channel][value=nontax]'), true, '非税支付');
       expect(await text(m)).toContain('缴费金额：1,100.00元');
+      // 非税通知 goes to 张三's own mobile, which only he may change (个人信息): no 修改 for her.
+      expect(await m.page.locator('.notify-mobile').textContent()).toContain('170****0000');
+      expect(await m.page.locator('.notify-mobile a').count()).toBe(0);
       await step(m, 'pay-confirm');
       await tap(m, m.page.getByRole('button', { name: '确定缴费' }), '确定缴费');
 
