@@ -63,6 +63,11 @@ describe('授权缴费人', () => {
     }
 
     const orderNo = await makeOrder(c, '财政', s.period.id, { [s.billId]: '1200.00' });
+    // 非税通知's mobile is the student's 个人信息, which a payer may not change: not offered, even asked for.
+    const confirm = await c.get(`/pay/orders/${orderNo}?edit=mobile`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).not.toContain(`/pay/orders/${orderNo}/mobile`);
+    expect(confirm.text).not.toContain('?edit=mobile');
     const { cashierUrl } = await submitNontax(c, orderNo);
     const landed = await payAtCashier(cashierUrl, 'alipay');
     expect(landed).toContain(`/pay/orders/${orderNo}`);

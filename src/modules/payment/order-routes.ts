@@ -78,7 +78,9 @@ export function orderRoutes(deps: {
     sendOrigin(res);
     res.status(extra.status ?? 200).render('pay/confirm', {
       ...view, nav: M.tabOfLines(data.lines).nav, title: '缴费信息确认及支付方式选择', crumbs: M.crumbs.confirm, ...data, warnings: M.warnings, notices,
-      error, editMobile: extra.editMobile ?? req.query.edit === 'mobile', mobileError: extra.mobileError, mobileAlsoProfile: M.mobileAlsoProfile,
+      // An 授权缴费人 may not change the student's mobile (it is the student's 个人信息: the POST is
+      // outside src/modules/payers/scope.ts), so they are not offered 修改 either.
+      error, canEditMobile: !req.user!.payer, editMobile: !req.user!.payer && (extra.editMobile ?? req.query.edit === 'mobile'), mobileError: extra.mobileError, mobileAlsoProfile: M.mobileAlsoProfile,
       // A refused number is shown back as typed, so the payer corrects it rather than retypes it.
       ...(extra.typedMobile !== undefined ? { mobile: extra.typedMobile } : {}),
       live, ended: live ? null : endedView(data.order, now),
