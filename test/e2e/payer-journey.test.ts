@@ -207,7 +207,7 @@ describe('授权缴费人: 张三 invites his mother, she registers and pays his
       const active = s.page.locator('table.payer-links tbody tr', { hasText: MOTHER.name });
       expect(await active.locator('td[data-label="状态"]').textContent()).toContain('已授权');
       const paidRow = s.page.locator('table.payer-paid tbody tr', { hasText: orderNo });
-      expect(await paidRow.locator('td[data-label="缴费人"]').textContent()).toBe(MOTHER.name);
+      expect(await paidRow.locator('td[data-label="缴费人"]').textContent()).toBe(`${MOTHER.name}（母亲）`);
       expect(await paidRow.locator('td[data-label="交易金额"]').textContent()).toContain('1,100.00');
       await step(s, 'payers-paid');
 

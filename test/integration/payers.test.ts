@@ -83,7 +83,7 @@ describe('授权缴费人', () => {
     expect(bank).toContain(`${orderNo}`);
     expect(bank).toContain('缴费人：王芳（母亲）');
     expect(text((await s.c.get(`/transactions/orders/${orderNo}`)).text)).toContain('缴费人 王芳（母亲）');
-    expect(text((await s.c.get('/profile/payers')).text)).toMatch(new RegExp(`${orderNo}\\s*王芳.*1,200\\.00`));
+    expect(text((await s.c.get('/profile/payers')).text)).toMatch(new RegExp(`${orderNo}\\s*王芳（母亲）.*1,200\\.00`));
 
     // Finance sees the payer on the person page.
     await f.person(knex, { role: 'finance_admin', password: PASSWORD, number: `F${s.p.personId}` });

@@ -31,7 +31,7 @@ export const PAYER_MESSAGES = {
 
   chooseIntro: '请选择要为其缴费的学生。缴费后的收据和电子票据开具给学生本人。',
   none: '目前没有学生授权您为其缴费。',
-  gone: '该学生的缴费授权已撤销或已停用，请选择其他学生。',
+  gone: '该学生的缴费授权已撤销或已停用。',
   accepted: '已接受缴费授权。',
   declined: '已拒绝该缴费授权。',
   notInvited: '该邀请已处理或已撤销',

@@ -160,5 +160,7 @@ export async function paidByPayers(db: Knex, studentId: number, limit = 50): Pro
   return db('orders as o').join('people as p', 'p.id', 'o.payer_id')
     .where('o.person_id', studentId).whereIn('o.status', SETTLED)
     .orderBy('o.paid_at', 'desc').limit(limit)
-    .select('o.order_no as orderNo', db.raw('o.total::text AS total'), 'o.paid_at as paidAt', 'o.status', 'p.name as payerName');
+    .select('o.order_no as orderNo', db.raw('o.total::text AS total'), 'o.paid_at as paidAt', 'o.status',
+      // 缴费人 as 银行交易记录 writes it: the name and the relation the student gave.
+      db.raw(`p.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '') AS "payerName"`));
 }

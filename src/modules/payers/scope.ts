@@ -25,7 +25,11 @@ export function payerScope(deps: { payers: PayersService; currentUser: (accountI
   return async (req, res, next) => {
     const me = req.user;
     if (!me || me.role !== 'payer') return next();
-    if (SELF.some((p) => p.test(req.path))) return next();
+    if (SELF.some((p) => p.test(req.path))) {
+      // On their own pages the menu still leads back to the student being paid for.
+      res.locals.payerHasStudent = req.session.payerStudentId !== undefined;
+      return next();
+    }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (!(FOR_STUDENT[method] ?? []).some((p) => p.test(req.path))) return next(forbidden(M.forbidden));
 
