@@ -43,8 +43,9 @@ export async function benchEbillBacklog(): Promise<void> {
     const item = await f.feeItem(k, { category: '财政', name: '学费', code: '10304275713' });
     let t = performance.now();
     for (let i = 0; i < BACKLOG; i += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, BACKLOG - i) }, async () => {
-        const p = await f.person(k);
+      await Promise.all(Array.from({ length: Math.min(20, BACKLOG - i) }, async (_, j) => {
+        // A number of its own: the factory's random ones may meet among 10,000.
+        const p = await f.person(k, { number: `EB${String(i + j).padStart(6, '0')}` });
         const billId = await f.bill(k, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '5000.00' });
         await paidOrder(k, { personId: p.personId, channel: 'nontax', lines: [{ billId, amount: '5000.00' }] });
       }));
