@@ -147,6 +147,13 @@ export async function studentAccountOf(db: Knex, payerId: number, studentId: num
   return row ? Number(row.accountId) : undefined;
 }
 
+/**
+ * 缴费人 of an order aliased `o` (null when its person paid it): the payer's name and the relation
+ * the student gave them, as 银行交易记录, 明细 and 缴费人代缴记录 write it.
+ */
+export const PAYER_NAME_SQL = `(SELECT pp.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '')
+    FROM people pp WHERE pp.id = o.payer_id) AS "payerName"`;
+
 /** What the student's payers paid: each paid order sent to the channel by a payer (orders.payer_id, written by payment's submit). */
 export interface PaidByPayer {
   orderNo: string;
@@ -157,10 +164,8 @@ export interface PaidByPayer {
 }
 
 export async function paidByPayers(db: Knex, studentId: number, limit = 50): Promise<PaidByPayer[]> {
-  return db('orders as o').join('people as p', 'p.id', 'o.payer_id')
+  return db('orders as o').whereNotNull('o.payer_id')
     .where('o.person_id', studentId).whereIn('o.status', SETTLED)
     .orderBy('o.paid_at', 'desc').limit(limit)
-    .select('o.order_no as orderNo', db.raw('o.total::text AS total'), 'o.paid_at as paidAt', 'o.status',
-      // 缴费人 as 银行交易记录 writes it: the name and the relation the student gave.
-      db.raw(`p.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '') AS "payerName"`));
+    .select('o.order_no as orderNo', db.raw('o.total::text AS total'), 'o.paid_at as paidAt', 'o.status', db.raw(PAYER_NAME_SQL));
 }

@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import { count, dec } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
+import { PAYER_NAME_SQL } from '../payers/repo';
 
 export interface BankRecord {
   attemptId: string;
@@ -17,9 +18,6 @@ export interface BankRecord {
   payerName: string | null;
 }
 
-/** 缴费人 of an order `o` (null when its person paid it): the payer's name and the relation the student gave them. */
-const PAYER_NAME_SQL = `(SELECT pp.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '')
-    FROM people pp WHERE pp.id = o.payer_id) AS "payerName"`;
 
 export interface OrderLine {
   periodName: string;
