@@ -144,7 +144,7 @@ export function createApp(deps: AppDeps) {
   // Everything below needs a signed-in user.
   app.use(requireLogin);
   // An 授权缴费人 reaches only their own pages and the chosen student's fees (modules/payers/scope.ts).
-  app.use(payerScope({ payers: s.payers, currentUser: s.auth.currentUser }));
+  app.use(payerScope({ payers: s.payers }));
   app.use(payerHomeRoutes({ payers: s.payers }));
   app.use(studentPayerRoutes({ payers: s.payers }));  app.use(homeRoutes({ fees: s.fees, announcements: s.announcements }));
   app.use(feesRoutes({ fees: s.fees }));

@@ -2,7 +2,9 @@
 // accounts rows of kind/role 'payer'. Every read a payer's request makes names the payer's own
 // person id, so a link of another payer is never found by id alone.
 import type { Knex } from 'knex';
+import { toCurrentUser, type CurrentUser } from '../../domain/current-user';
 import { SETTLED } from '../../domain/order-state';
+import { currentUserSql } from '../auth/repo';
 import type { PayerLinkStatus, PayerRelation } from '../../domain/payer-labels';
 
 export interface PayerLink {
@@ -139,17 +141,20 @@ export async function activeStudentsOf(db: Knex, payerId: number): Promise<Payer
     .where({ 'l.payer_id': payerId, 'l.status': 'active', 'sa.status': 'active' }));
 }
 
-/** The account of the student of this payer's active link, or undefined when the link is no longer usable. */
-export async function studentAccountOf(db: Knex, payerId: number, studentId: number): Promise<number | undefined> {
-  const row = await db('payer_links as l').join('accounts as sa', 'sa.person_id', 'l.student_id')
-    .where({ 'l.payer_id': payerId, 'l.student_id': studentId, 'l.status': 'active', 'sa.status': 'active' })
-    .first('sa.id as accountId');
-  return row ? Number(row.accountId) : undefined;
+/**
+ * The student of this payer's active link as the signed-in user of a page (auth's currentUserSql,
+ * which reads only an active account), in one statement; undefined once the link is no longer usable.
+ */
+export async function studentUserOf(db: Knex, payerId: number, studentId: number): Promise<CurrentUser | undefined> {
+  const accountOfLink = `(SELECT sa.id FROM payer_links l JOIN accounts sa ON sa.person_id = l.student_id
+     WHERE l.payer_id = ? AND l.student_id = ? AND l.status = 'active' LIMIT 1)`;
+  const { rows } = await db.raw<{ rows: Record<string, unknown>[] }>(currentUserSql(accountOfLink), [payerId, studentId]);
+  return rows[0] ? toCurrentUser(rows[0]) : undefined;
 }
 
 /**
  * 缴费人 of an order aliased `o` (null when its person paid it): the payer's name and the relation
- * the student gave them, as 银行交易记录, 明细 and 缴费人代缴记录 write it.
+ * the student gave them, as 银行交易记录, 明细, 缴费人代缴记录 and finance's person page write it.
  */
 export const PAYER_NAME_SQL = `(SELECT pp.name || coalesce('（' || (SELECT l.relation FROM payer_links l WHERE l.student_id = o.person_id AND l.payer_id = o.payer_id ORDER BY l.id DESC LIMIT 1) || '）', '')
     FROM people pp WHERE pp.id = o.payer_id) AS "payerName"`;

@@ -21,7 +21,7 @@ const FOR_STUDENT: Record<string, RegExp[]> = {
   POST: [/^\/pay\/items$/, /^\/pay\/orders$/, new RegExp(`^${ORDER}/(?:submit|cancel)$`), /^\/other-fees\/choose$/],
 };
 
-export function payerScope(deps: { payers: PayersService; currentUser: (accountId: number) => Promise<CurrentUser | undefined> }): RequestHandler {
+export function payerScope(deps: { payers: PayersService }): RequestHandler {
   return async (req, res, next) => {
     const me = req.user;
     if (!me || me.role !== 'payer') return next();
@@ -41,8 +41,7 @@ export function payerScope(deps: { payers: PayersService; currentUser: (accountI
       studentId = students[0]!.studentId;
       req.session.payerStudentId = studentId;
     }
-    const accountId = await deps.payers.studentAccount(me.personId, studentId);
-    const student = accountId === undefined ? undefined : await deps.currentUser(accountId);
+    const student = await deps.payers.studentUser(me.personId, studentId);
     if (!student) {
       delete req.session.payerStudentId;
       delete req.session.wizard;

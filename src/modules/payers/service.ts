@@ -21,7 +21,7 @@ import { enqueueSms } from '../sms/outbox-repo';
 import { PAYER_MESSAGES as M } from './messages';
 import {
   acceptInvitations, activeStudentsOf, createPayer, declineInvitation, insertLink, invitationsOf, linksOfStudent, lockPayerMobile, lockStudent,
-  paidByPayers, payerByMobile, revokeLink, setPayerPassword, studentAccountOf,
+  paidByPayers, payerByMobile, revokeLink, setPayerPassword, studentUserOf,
 } from './repo';
 import { PAYER_NAME, type Invite } from './schemas';
 
@@ -166,8 +166,8 @@ export function payersService(deps: {
 
     activeStudents: (payerId: number) => activeStudentsOf(db, payerId),
 
-    /** The student's account while this payer's link to them is active (and the student's account is). */
-    studentAccount: (payerId: number, studentId: number) => studentAccountOf(db, payerId, studentId),
+    /** The student as a page's user while this payer's link to them is active (and the student's account is). */
+    studentUser: (payerId: number, studentId: number) => studentUserOf(db, payerId, studentId),
 
     /** 接受 or 拒绝 an invitation that came after the payer registered (another child, say). */
     async answer(payer: Actor & { mobile: string }, linkId: number, accept: boolean): Promise<void> {

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { count, dec } from '../../../db/rows';
 import { disbursementRecords } from '../../deferrals/loans-repo';
 import { deferralRecords } from '../../deferrals/repo';
+import { PAYER_NAME_SQL } from '../../payers/repo';
 import { refundRecords } from '../../refunds/person-refunds-repo';
 import { type Scope, scoped } from '../context';
 
@@ -78,8 +79,8 @@ export function peopleRepo(db: Knex) {
     },
 
     async orders(personId: number) {
-      const rows = await db('orders as o').leftJoin('people as pp', 'pp.id', 'o.payer_id').where({ 'o.person_id': personId }).orderBy('o.created_at', 'desc').limit(50)
-        .select('o.id', 'o.order_no as orderNo', 'o.category', 'o.status', 'o.amount', 'o.channel', 'o.refunded', 'o.created_at as createdAt', 'o.paid_at as paidAt', 'pp.name as payerName');
+      const rows = await db('orders as o').where({ 'o.person_id': personId }).orderBy('o.created_at', 'desc').limit(50)
+        .select('o.id', 'o.order_no as orderNo', 'o.category', 'o.status', 'o.amount', 'o.channel', 'o.refunded', 'o.created_at as createdAt', 'o.paid_at as paidAt', db.raw(PAYER_NAME_SQL));
       return rows.map((r) => ({ ...r, amount: dec(r.amount), refunded: dec(r.refunded) }));
     },
 
