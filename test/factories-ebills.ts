@@ -7,13 +7,21 @@ import type { EbillClient } from '../src/modules/ebills/client';
 import * as f from './factories';
 import { buildPaidOrder } from './factories-payments';
 
-let serial = 22000000;
-const platform: EbillClient = {
-  async issue(req) {
-    serial += 1;
-    return { billCode: '62012001', billNo: String(serial).padStart(10, '0'), checkCode: String(100000 + (serial % 900000)), issuedOn: req.payDate };
-  },
-};
+/**
+ * A stand-in of the e-bill platform that hands each request the next 票据号码, as the real one
+ * does. One fixed number for every request would let only the first receipt of a pass be
+ * issued (ebills is unique on 票据代码 + 票据号码), and which one wins is a race.
+ */
+export function numberingEbillPlatform(checkCode?: string): EbillClient {
+  let serial = 22000000;
+  return {
+    async issue(req) {
+      serial += 1;
+      return { billCode: '62012001', billNo: String(serial).padStart(10, '0'), checkCode: checkCode ?? String(100000 + (serial % 900000)), issuedOn: req.payDate };
+    },
+  };
+}
+const platform = numberingEbillPlatform();
 
 export interface StudentWithEbills {
   personId: number;

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
-import type { EbillClient } from '../../src/modules/ebills/client';
+import { numberingEbillPlatform } from '../factories-ebills';
 import { listen, testApp } from '../helpers/app';
 import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
 import { overflow, PHONE, THUMB_PX } from '../helpers/layout';
@@ -20,11 +20,7 @@ const { url } = await listen(testApp(db));
 const browser = await launchBrowser();
 const k = db.knex;
 
-const platform: EbillClient = {
-  async issue(req) {
-    return { billCode: '62012001', billNo: '0011657007', checkCode: '384921', issuedOn: req.payDate };
-  },
-};
+const platform = numberingEbillPlatform();
 
 /** Every visible control smaller than a thumb, by its text. */
 async function smallControls(page: Page): Promise<string[]> {

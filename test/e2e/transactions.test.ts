@@ -5,7 +5,7 @@ import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
-import type { EbillClient } from '../../src/modules/ebills/client';
+import { numberingEbillPlatform } from '../factories-ebills';
 import { listen, testApp } from '../helpers/app';
 import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
@@ -16,13 +16,7 @@ const { url } = await listen(testApp(db));
 const browser = await launchBrowser();
 const PW = 'Lanzhou#2019';
 
-let serial = 11657006;
-const platform: EbillClient = {
-  async issue(req) {
-    serial += 1;
-    return { billCode: '62012001', billNo: String(serial).padStart(10, '0'), checkCode: '384921', issuedOn: req.payDate };
-  },
-};
+const platform = numberingEbillPlatform();
 
 describe('交易查询 in the browser', () => {
   it('张三 reads his bank records, paid-fee records, a receipt and its e-bill, and verifies the bill', async () => {

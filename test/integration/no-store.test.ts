@@ -7,7 +7,7 @@
 // being skipped. Each is fetched as a student, a department staff member and finance, with real
 // ids (so that the handlers that set their own headers, the PDF and the CSV exports, run for real).
 import { describe, expect, it } from 'vitest';
-import type { EbillClient } from '../../src/modules/ebills/client';
+import { numberingEbillPlatform } from '../factories-ebills';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { testApp } from '../helpers/app';
 import { Client } from '../helpers/client';
@@ -30,7 +30,7 @@ const period = await f.period(k);
 const item = await f.feeItem(k, { category: '财政' });
 const billId = await f.bill(k, { personId: student.personId, periodId: period.id, feeItemId: item.id, due: '800.00' });
 const paid = await paidOrder(k, { personId: student.personId, channel: 'nontax', lines: [{ billId, amount: '300.00' }] });
-const platform: EbillClient = { issue: async (req) => ({ billCode: '62012001', billNo: '0011657001', checkCode: '123456', issuedOn: req.payDate }) };
+const platform = numberingEbillPlatform();
 await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: 'https://pay.example.edu.cn' });
 const ebill = await k('ebills').where({ receipt_id: paid.receiptId }).first('bill_code', 'bill_no');
 const [announcement] = await k('announcements').insert({ title: '缴费通知', body: '请按时缴费', status: 'published', publish_from: new Date(), author_account_id: finance.accountId }).returning('id');

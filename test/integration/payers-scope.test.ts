@@ -4,7 +4,7 @@
 // written. Then the edges: a disabled student, a declined invitation, a payer with no student.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { EbillClient } from '../../src/modules/ebills/client';
+import { numberingEbillPlatform } from '../factories-ebills';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
@@ -33,7 +33,7 @@ const aBill = await f.bill(k, { personId: a.personId, periodId: period.id, feeIt
 const aBill2 = await f.bill(k, { personId: a.personId, periodId: period.id, feeItemId: (await f.feeItem(k, { category: '财政' })).id, due: '50.00' });
 const aPaid = await paidOrder(k, { personId: a.personId, channel: 'nontax', lines: [{ billId: aBill, amount: '300.00' }] });
 const aOpen = await unpaidOrder(k, { personId: a.personId, channel: 'nontax', lines: [{ billId: aBill2, amount: '50.00' }] });
-const platform: EbillClient = { issue: async (req) => ({ billCode: '62012001', billNo: '0011657001', checkCode: '123456', issuedOn: req.payDate }) };
+const platform = numberingEbillPlatform();
 await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: 'https://pay.example.edu.cn' });
 const ebill = await k('ebills').where({ receipt_id: aPaid.receiptId }).first('bill_code', 'bill_no');
 const finance = await f.person(k, { password: PASSWORD, role: 'finance_admin' });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
-import type { EbillClient } from '../../src/modules/ebills/client';
+import { numberingEbillPlatform } from '../factories-ebills';
 import { testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
@@ -18,14 +18,7 @@ const db = await testDatabase({ demo: true });
 const app = testApp(db, { PUBLIC_URL: 'https://pay.example.edu.cn' });
 const PASSWORD = 'Secret#2026a';
 
-let serial = 11657000;
-/** Stands in for the non-tax platform: every request gets the next 票据号码. */
-const platform: EbillClient = {
-  async issue(req) {
-    serial += 1;
-    return { billCode: '62012001', billNo: String(serial).padStart(10, '0'), checkCode: String(100000 + serial % 900000).slice(0, 6), issuedOn: req.payDate };
-  },
-};
+const platform = numberingEbillPlatform();
 
 const day = (s: string) => new Date(`${s}+08:00`);
 
