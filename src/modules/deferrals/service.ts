@@ -14,7 +14,7 @@ import { loanImports } from './loan-import';
 import { batchFile, batchList, disbursementRecords, loanRefundList, personForLoan, type RefundStatus } from './loans-repo';
 import { M } from './messages';
 import { refundBatches } from './refund-batches';
-import { type DeferralStatus, deferralList, deferralRecords, expiredSince, inForceByBill } from './repo';
+import { type DeferralStatus, deferralList, deferralRecords, inForceByBill, ofPersonForFees } from './repo';
 import type { DeferralInput } from './schemas';
 
 const LIST_LIMIT = 200;
@@ -47,7 +47,8 @@ export function deferralsService(deps: { db: Knex; audit: AuditRepo; bankCardKey
     ofPerson: (personId: number) => deferralRecords(db, personId),
     disbursements: (personId: number) => disbursementRecords(db, personId),
     inForce: (personId: number) => inForceByBill(db, personId),
-    expiredNotices: (personId: number, now = new Date()) => expiredSince(db, personId, new Date(now.getTime() - EXPIRED_NOTICE_DAYS * 24 * 3600_000)),
+    /** 当前费用: the deferrals in force and those expired in the last EXPIRED_NOTICE_DAYS, in one read. */
+    withRecentlyExpired: (personId: number, now = new Date()) => ofPersonForFees(db, personId, new Date(now.getTime() - EXPIRED_NOTICE_DAYS * 24 * 3600_000)),
 
     refunds: async (status: RefundStatus | undefined) => ({ refunds: await loanRefundList(db, status, LIST_LIMIT), batches: await batchList(db, 20) }),
     exportBatch: batches.exportBatch,

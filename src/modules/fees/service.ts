@@ -11,8 +11,8 @@ import type { FeesRepo, PersonBill } from './repo';
 export const FEES_PAGE_SIZE = 10;
 
 /** A deferral that ended without its loan: its part is owed again (the SMS said so too). */
-const expiredNotice = (e: { itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }) =>
-  `您的${e.itemName}缓缴（${DEFERRAL_KIND_LABEL[e.kind as DeferralKind] ?? e.kind}）预计到账日期${e.expectedOn}已过，未收到贷款，${formatMoney(e.amount.minus(e.covered))}元已恢复为欠费，请及时缴纳。`;
+const expiredNotice = (itemName: string, e: { kind: string; expectedOn: string; amount: Decimal; covered: Decimal }) =>
+  `您的${itemName}缓缴（${DEFERRAL_KIND_LABEL[e.kind as DeferralKind] ?? e.kind}）预计到账日期${e.expectedOn}已过，未收到贷款，${formatMoney(e.amount.minus(e.covered))}元已恢复为欠费，请及时缴纳。`;
 
 export interface FeeRow extends PersonBill {
   payable: Decimal;
@@ -25,10 +25,13 @@ export interface FeeRow extends PersonBill {
   deferral?: { kind: string; amount: Decimal; expectedOn: string } | undefined;
 }
 
+type InForce = Map<number, { kind: string; remaining: Decimal; expectedOn: string }>;
+
 /** 缓缴 as the fees pages read it (the deferrals module). */
 export interface FeeDeferrals {
-  inForce(personId: number): Promise<Map<number, { kind: string; remaining: Decimal; expectedOn: string }>>;
-  expiredNotices(personId: number): Promise<{ billId: number; itemName: string; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[]>;
+  inForce(personId: number): Promise<InForce>;
+  /** In force, and expired lately (当前费用 says those bills are owed again): one read. */
+  withRecentlyExpired(personId: number): Promise<{ inForce: InForce; expired: { billId: number; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[] }>;
 }
 
 export interface FeeSummary {
@@ -51,8 +54,9 @@ function filterChoices(bills: PersonBill[]) {
 
 export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) {
   const { repo } = deps;
-  const noDeferrals = new Map<number, { kind: string; remaining: Decimal; expectedOn: string }>();
+  const noDeferrals: InForce = new Map();
   const deferralsOf = (personId: number) => deps.deferrals?.inForce(personId) ?? Promise.resolve(noDeferrals);
+  const withExpired = (personId: number) => deps.deferrals?.withRecentlyExpired(personId) ?? Promise.resolve({ inForce: noDeferrals, expired: [] });
 
   const toRow = (now: Date, deferred = noDeferrals) => (b: PersonBill): FeeRow => {
     const a = arrears(b);
@@ -75,12 +79,12 @@ export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) 
     async currentFees(personId: number, q: CurrentFeesQuery, now = new Date()) {
       // A person has tens of bills at most: one query, then the filters in memory, so the filter
       // choices and the table come from the same snapshot.
-      const [all, deferred, expired] = await Promise.all([repo.billsOf(personId), deferralsOf(personId), deps.deferrals?.expiredNotices(personId) ?? []]);
+      const [all, { inForce: deferred, expired }] = await Promise.all([repo.billsOf(personId), withExpired(personId)]);
       const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
       // Told while the bill still owes (paid since: nothing to say).
-      const owing = new Set(all.filter((b) => arrears(b).greaterThan(0)).map((b) => b.billId));
-      const notices: string[] = expired.filter((e) => owing.has(e.billId)).map((e) => expiredNotice(e));
+      const owing = new Map(all.filter((b) => arrears(b).greaterThan(0)).map((b) => [b.billId, b.itemName]));
+      const notices: string[] = expired.filter((e) => owing.has(e.billId)).map((e) => expiredNotice(owing.get(e.billId)!, e));
       const periodId = q.period && choices.periods.some((p) => p.id === q.period) ? q.period : undefined;
       if (q.period && !periodId) notices.push('所选收费期间不存在，已显示全部期间');
       const feeItemId = q.item && choices.items.some((i) => i.id === q.item) ? q.item : undefined;
