@@ -79,9 +79,12 @@ export async function refundsSeenBy(db: Knex, personId: number, f: SeenRefundFil
     bills.whereExists(db('receipt_lines as rl').join('receipts as rc', 'rc.id', 'rl.receipt_id')
       .whereRaw('rl.bill_id = r.bill_id').where({ 'rc.receipt_no': f.receiptNo, 'rc.person_id': personId }).select(db.raw('1')));
   }
-  const rows = await bills.orderBy('r.id', 'desc');
+  // Both at once, each prepared (a shape per filter): 银行交易记录 and 已缴费信息 send them on every load.
   // A second payment belongs to no bill, so to no fee type nor receipt: only the order pages show it.
-  const seconds = f.feeType || f.receiptNo ? [] : await secondPaymentsHandedBack(db, personId, f.orderNo);
+  const [rows, seconds] = await Promise.all([
+    bills.orderBy('r.id', 'desc').options({ prepare: true }),
+    f.feeType || f.receiptNo ? [] : secondPaymentsHandedBack(db, personId, f.orderNo),
+  ]);
   return [...rows.map((r) => ({
     period: r.period, item: r.item, feeType: r.feeType, orderNo: r.orderNo ?? null, amount: dec(r.amount), channel: r.channel ?? null,
     done: !!r.done, at: new Date(r.at), kind: r.kind, reductionCause: r.reductionCause ?? null,
@@ -95,7 +98,7 @@ async function secondPaymentsHandedBack(db: Knex, personId: number, orderNo?: st
     .select('o.order_no as orderNo', 'op.amount', 'op.channel', db.raw(`op.status = 'refunded' AS done`),
       db.raw('COALESCE(op.resolved_at, op.refund_requested_at, op.created_at) AS at'));
   if (orderNo) q.where('o.order_no', orderNo);
-  return (await q).map((r) => ({
+  return (await q.options({ prepare: true })).map((r) => ({
     period: null, item: null, feeType: null, orderNo: r.orderNo, amount: dec(r.amount), channel: r.channel ?? null, done: !!r.done,
     at: new Date(r.at), kind: 'second_payment' as const, reductionCause: null, reductionAmount: null,
   }));
@@ -116,21 +119,26 @@ export interface PaidAttemptRef {
 export async function refundsOfAttempts(db: Knex, attempts: PaidAttemptRef[]): Promise<Map<string, { amount: Decimal; at: Date; done: boolean }>> {
   const out = new Map<string, { amount: Decimal; at: Date; done: boolean }>();
   if (!attempts.length) return out;
-  const flagged = await db('overpayments').where('kind', 'attempt').whereIn('attempt_id', attempts.map((a) => a.attemptId))
-    .groupBy('attempt_id')
-    .select('attempt_id', db.raw(`sum(amount) FILTER (WHERE status IN ('refunded','refunding')) AS amount`),
-      db.raw(`max(resolved_at) FILTER (WHERE status IN ('refunded','refunding')) AS at`),
-      db.raw(`bool_and(status = 'refunded') FILTER (WHERE status IN ('refunded','refunding')) AS done`));
-  const withFlag = new Set(flagged.map((f) => String(f.attempt_id)));
-  for (const f of flagged) if (f.amount !== null) out.set(String(f.attempt_id), { amount: dec(f.amount), at: new Date(f.at), done: !!f.done });
-  const rest = attempts.filter((a) => !withFlag.has(a.attemptId));
-  if (!rest.length) return out;
-  const refunds = await db('refunds').whereIn('order_id', [...new Set(rest.map((a) => a.orderId))]).whereNotNull('channel')
-    .whereIn('status', ['succeeded', 'pending']).groupBy('order_id', 'channel')
-    .select('order_id', 'channel', db.raw('sum(amount) AS amount'), db.raw('max(COALESCE(settled_at, created_at)) AS at'), db.raw(`bool_and(status = 'succeeded') AS done`));
-  for (const a of rest) {
-    const r = refunds.find((x) => String(x.order_id) === a.orderId && x.channel === a.channel);
-    if (r) out.set(a.attemptId, { amount: dec(r.amount), at: new Date(r.at), done: !!r.done });
+  // One prepared statement whatever the page holds (arrays, not a list of placeholders per row):
+  // the flags of the attempts and the channel refunds of their orders, each group a row.
+  const { rows } = await db.raw<{ rows: { src: 'flag' | 'order'; key: string; channel: string | null; amount: string | null; at: Date | null; done: boolean | null }[] }>(
+    `SELECT 'flag' AS src, attempt_id::text AS key, NULL::text AS channel,
+            sum(amount) FILTER (WHERE status IN ('refunded','refunding')) AS amount,
+            max(resolved_at) FILTER (WHERE status IN ('refunded','refunding')) AS at,
+            bool_and(status = 'refunded') FILTER (WHERE status IN ('refunded','refunding')) AS done
+       FROM overpayments WHERE kind = 'attempt' AND attempt_id = ANY(?::bigint[]) GROUP BY attempt_id
+     UNION ALL
+     SELECT 'order', order_id::text, channel, sum(amount), max(COALESCE(settled_at, created_at)), bool_and(status = 'succeeded')
+       FROM refunds WHERE order_id = ANY(?::bigint[]) AND channel IS NOT NULL AND status IN ('succeeded', 'pending') GROUP BY order_id, channel`,
+    [attempts.map((a) => a.attemptId), [...new Set(attempts.map((a) => a.orderId))]],
+  ).options({ prepare: true });
+  const flagged = rows.filter((r) => r.src === 'flag');
+  const withFlag = new Set(flagged.map((f) => f.key));
+  for (const f of flagged) if (f.amount !== null) out.set(f.key, { amount: dec(f.amount), at: new Date(f.at!), done: !!f.done });
+  for (const a of attempts) {
+    if (withFlag.has(a.attemptId)) continue;
+    const r = rows.find((x) => x.src === 'order' && x.key === a.orderId && x.channel === a.channel);
+    if (r) out.set(a.attemptId, { amount: dec(r.amount!), at: new Date(r.at!), done: !!r.done });
   }
   return out;
 }
