@@ -2,27 +2,18 @@
 // publishes an announcement, and the student then sees it on the login and home pages.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { changePassword, desktopPage, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
 import { setPassword } from '../helpers/users';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 
 describe('finance walks the console', () => {
   it('searches, reports, resets a password and publishes an announcement the student sees', async () => {
     await setPassword(db.knex, DEMO.student.number, 'Lanzhou#2019');
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // A 400 is a form re-rendered with its message; anything else is a fault.
-    const errors = collectErrors(page, /status of 400/);
-
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.finance.number);
-    await page.fill('#password', DEMO.finance.password);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/console`);
+    const { page, errors } = await desktopPage(browser, /status of 400/);
+    await signIn(page, url, DEMO.finance.number, DEMO.finance.password, `${url}/console`);
     expect(await page.textContent('body')).toContain('今日收款');
     await screenshot(page, 'console-dashboard');
 
@@ -75,10 +66,7 @@ describe('finance walks the console', () => {
     await student.fill('#password', DEMO.student.password); // the initial password, after the reset
     await student.click('button:has-text("登录")');
     await student.waitForURL(/\/profile\/password$/);
-    await student.fill('#current', DEMO.student.password);
-    await student.fill('#next', 'Gansu#2020x');
-    await student.fill('#confirm', 'Gansu#2020x');
-    await student.click('button:has-text("修改")');
+    await changePassword(student, DEMO.student.password, 'Gansu#2020x');
     await student.waitForURL(`${url}/?changed=1`);
     expect(await student.textContent('.announcements')).toContain('关于2020年度学费缴纳的通知');
     await screenshot(student, 'console-student-home');

@@ -2,34 +2,27 @@
 // outsider 王五 opens 报名信息, signs up for the demo's 普通话水平测试 (工作单位 first left empty, the
 // message shown and nothing lost), and sees 待缴费 with 去缴费 under 我的报名, which leads into
 // 其他费用's wizard with the bill ticked. Paying it to 已报名 and its e-bill: outsider-journey.test.ts.
-import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { listen, testApp } from '../helpers/app';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { collectErrors, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
+import { setPassword } from '../helpers/users';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 const PW = 'Wangwu#2026x';
 
 const VIEWPORTS = [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const;
 
 describe('王五 signs up for 普通话水平测试', () => {
   it.each(VIEWPORTS)('on a %s: 报名 → 待缴费', async (name, viewport) => {
+    await setPassword(db.knex, DEMO.external.number, PW);
     const ww = await db.knex('people').where({ number: DEMO.external.number }).first('id');
-    await db.knex('accounts').where({ person_id: ww.id }).update({ password_hash: await bcrypt.hash(PW, 4), must_change_password: false });
     // Each viewport signs up afresh: the earlier walk's sign-up is set aside.
     await db.knex('enrolment_signups').where({ person_id: ww.id }).update({ status: 'released', ended_at: db.knex.fn.now() });
 
     const page = await browser.newPage({ viewport });
     const errors = collectErrors(page, /status of 400/);
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.external.idNumber);
-    await page.fill('#password', PW);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/`);
+    await signIn(page, url, DEMO.external.idNumber, PW);
 
     await page.goto(`${url}/enrolment`);
     expect(await page.textContent('body')).toContain('普通话水平测试');

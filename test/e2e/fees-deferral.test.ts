@@ -1,19 +1,17 @@
 // 当前费用 of a student with 缓缴 on 学费, on a desktop (1366×900) and a 390×844 phone: the bill
 // says 缓缴 with the amount and the date expected, the page fits the screen, and 学费缴费 offers
 // only the part not deferred. Screenshots: test-results/screenshots/deferral-*.png.
+import type { BrowserContextOptions } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { businessDate } from '../../src/domain/business-date';
 import { Decimal } from '../../src/domain/money';
-import { listen, testApp } from '../helpers/app';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectErrors, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
 import { DESKTOP, overflow, PHONE } from '../helpers/layout';
-import { testDatabase } from '../helpers/test-db';
 import { setPassword, PASSWORD } from '../helpers/world';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 const k = db.knex;
 const expected = businessDate(new Date(Date.now() + 40 * 24 * 3600_000));
 
@@ -26,17 +24,19 @@ await k('deferrals').insert({
   requested_by: finance.id, decided_by: finance.id, decided_at: k.fn.now(),
 });
 
+/** A fresh context at `size` (zh-CN), its page with errors collected, signed in as `number`, landing at `landing`. */
+async function signedInAt(size: BrowserContextOptions, number: string, landing?: string) {
+  const context = await browser.newContext({ ...size, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const errors = collectErrors(page);
+  await signIn(page, url, number, PASSWORD, landing);
+  return { context, page, errors };
+}
+
 describe('当前费用 shows 缓缴', () => {
   for (const [name, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     it(`${name}: the amount and date on the bill, the page within the screen, only the rest offered`, async () => {
-      const context = await browser.newContext({ ...size, locale: 'zh-CN' });
-      const page = await context.newPage();
-      const errors = collectErrors(page);
-      await page.goto(`${url}/login`);
-      await page.fill('#username', DEMO.student.number);
-      await page.fill('#password', PASSWORD);
-      await page.click('button:has-text("登录")');
-      await page.waitForURL(`${url}/`);
+      const { context, page, errors } = await signedInAt(size, DEMO.student.number);
       await page.goto(`${url}/fees`);
       const note = page.locator('span.deferral');
       await expect.poll(() => note.count()).toBe(1);
@@ -55,14 +55,7 @@ describe('当前费用 shows 缓缴', () => {
 
   it('finance: the person page lists the deferral and offers 办理缓缴 and 手工登记贷款到账', async () => {
     await setPassword(k, DEMO.finance.number);
-    const context = await browser.newContext({ ...DESKTOP, locale: 'zh-CN' });
-    const page = await context.newPage();
-    const errors = collectErrors(page);
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.finance.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/console`);
+    const { context, page, errors } = await signedInAt(DESKTOP, DEMO.finance.number, `${url}/console`);
     await page.goto(`${url}/console/people/${zs.id}#deferrals`);
     expect(await page.locator('#deferrals tbody tr').first().innerText()).toContain('国家助学贷款');
     expect(await page.locator('#deferral-form').isVisible()).toBe(true);

@@ -6,14 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
 import { idNumber } from '../factories';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { url, browser } = await appInBrowser();
 
 function peopleFile(n: number): string {
   const rows = ['学号,姓名,性别,身份证号,学院,班级,手机'];
@@ -25,13 +22,8 @@ function peopleFile(n: number): string {
 
 describe('数据导入 in a browser', () => {
   it('uploads a file, follows 导入进度 and shows the outcome without any script', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page);
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.finance.number);
-    await page.fill('#password', DEMO.finance.password);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/console`);
+    const { page, errors } = await desktopPage(browser);
+    await signIn(page, url, DEMO.finance.number, DEMO.finance.password, `${url}/console`);
     await page.goto(`${url}/console/imports`);
     await page.setInputFiles('#import-people input[type="file"]', peopleFile(20_000));
     await page.click('#import-people button:has-text("导入")');

@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { changePassword, desktopPage, screenshot } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
 import * as f from '../factories';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 
 describe('张三 signs in for the first time', () => {
   it('logs in with the initial password, must change it, then sees 共需交费9,350.00元 on 当前费用', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // A 400 is the password form re-rendered with its message; anything else is a fault.
-    const errors = collectErrors(page, /status of 400/);
+    const { page, errors } = await desktopPage(browser, /status of 400/);
 
     await page.goto(`${url}/login`);
     await page.fill('#username', DEMO.student.number);
@@ -23,16 +19,10 @@ describe('张三 signs in for the first time', () => {
 
     await page.waitForURL(/\/profile\/password$/);
     expect(await page.textContent('body')).toContain('您正在使用初始密码');
-    await page.fill('#current', DEMO.student.password);
-    await page.fill('#next', 'short');
-    await page.fill('#confirm', 'short');
-    await page.click('button:has-text("修改")');
+    await changePassword(page, DEMO.student.password, 'short');
     expect(await page.textContent('.field-error')).toContain('9位以上');
     await screenshot(page, 'password-change-error');
-    await page.fill('#current', DEMO.student.password);
-    await page.fill('#next', 'Lanzhou#2019');
-    await page.fill('#confirm', 'Lanzhou#2019');
-    await page.click('button:has-text("修改")');
+    await changePassword(page, DEMO.student.password, 'Lanzhou#2019');
     await page.waitForURL(`${url}/?changed=1`);
     expect(await page.textContent('body')).toContain('密码修改成功');
     await screenshot(page, 'home');
@@ -52,8 +42,7 @@ describe('张三 signs in for the first time', () => {
 describe('a student whose 学号 someone has been guessing', () => {
   it('is shown the 验证码 field with its image and gets in with the right password and the code', async () => {
     const p = await f.person(db.knex, { password: 'Chosen@2026x' });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page, /status of (400|401)/);
+    const { page, errors } = await desktopPage(browser, /status of (400|401)/);
     for (let i = 0; i < 5; i++) {
       await page.goto(`${url}/login`);
       expect(await page.locator('#captcha').count()).toBe(0);

@@ -5,7 +5,7 @@
 // scrolling, and on the phone every control tapped for its 44 px. Screenshots: other-fees-*.png.
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectErrors, launchBrowser, screenshot, signIn } from '../helpers/browser';
 import { menu, overflow, setChecked, startWalk, step, tap } from '../helpers/layout';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
@@ -29,6 +29,26 @@ async function payerFor(size: 'desktop' | 'phone') {
   const p = await f.person(knex, { kind: 'external', role: 'external', password: PASSWORD });
   await f.bill(knex, { personId: p.personId, periodId: period2020, feeItemId: conference, due: '300.00' });
   return p.number;
+}
+
+/**
+ * `number` signed in at `size` opens 其他费用: it says why the item of `periodId` cannot be paid
+ * (`says` reads the page), offers no box for its period, and 缴费信息修改 asked for by hand refuses it.
+ */
+async function refusedAt(size: 'desktop' | 'phone', shots: string, number: string, periodId: number, says: (body: string) => void) {
+  const w = await startWalk(browser, size, shots);
+  const { page } = w;
+  await signIn(page, env.appUrl, number, PASSWORD);
+  await page.goto(`${env.appUrl}/other-fees`);
+  says((await page.textContent('body'))!);
+  expect(await page.locator(`input[name=period][value="${periodId}"]`).count()).toBe(0);
+  await step(w, 'list');
+  // Asking for it by hand (the period in the address) is refused too.
+  await page.goto(`${env.appUrl}/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${periodId}`);
+  expect(await page.textContent('body')).toContain('所选收费区间没有需要缴纳的代收项目');
+  expect(await overflow(page)).toEqual([]);
+  await screenshot(page, `${shots}-refused`);
+  return w;
 }
 
 describe('其他费用 in the browser', () => {
@@ -122,22 +142,9 @@ describe('其他费用 in the browser', () => {
     const item = await f.feeItem(knex, { name, feeType: '其他费用', category: '代收', startsAt: at(2), endsAt: at(30) });
     await f.bill(knex, { personId: student.personId, periodId: period.id, feeItemId: item.id, due: '60.00' });
     for (const size of ['desktop', 'phone'] as const) {
-      const w = await startWalk(browser, size, `other-fees-early-${size}`);
-      const { page } = w;
-      await page.goto(`${env.appUrl}/login`);
-      await page.fill('#username', student.number);
-      await page.fill('#password', PASSWORD);
-      await page.click('button:has-text("登录")');
-      await page.waitForURL(`${env.appUrl}/`);
-      await page.goto(`${env.appUrl}/other-fees`);
-      expect(await page.textContent('body')).toMatch(new RegExp(`“${name}”尚未开始收费（收费起始 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d）`));
-      expect(await page.locator(`input[name=period][value="${period.id}"]`).count()).toBe(0);
-      await step(w, 'list');
-      // Asking for it by hand (the period in the address) is refused too, and builds nothing.
-      await page.goto(`${env.appUrl}/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${period.id}`);
-      expect(await page.textContent('body')).toContain('所选收费区间没有需要缴纳的代收项目');
-      expect(await overflow(page)).toEqual([]);
-      await screenshot(page, `other-fees-early-${size}-refused`);
+      const w = await refusedAt(size, `other-fees-early-${size}`, student.number, period.id,
+        (body) => expect(body).toMatch(new RegExp(`“${name}”尚未开始收费（收费起始 \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d）`)));
+      // Refused by hand, it builds nothing.
       expect(await knex('orders').where({ person_id: student.personId }).first('id')).toBeUndefined();
       expect(w.problems).toEqual([]);
       await w.context.close();
@@ -152,23 +159,8 @@ describe('其他费用 in the browser', () => {
       .first('p.number', 'b.id', 'b.period_id');
     await setPassword(knex, row.number);
     for (const size of ['desktop', 'phone'] as const) {
-      const w = await startWalk(browser, size, `other-fees-ended-${size}`);
-      const { page } = w;
-      await page.goto(`${env.appUrl}/login`);
-      await page.fill('#username', row.number);
-      await page.fill('#password', PASSWORD);
-      await page.click('button:has-text("登录")');
-      await page.waitForURL(`${env.appUrl}/`);
-      await page.goto(`${env.appUrl}/other-fees`);
-      const t = (await page.textContent('body'))!;
-      expect(t).toContain('“2020年英语等级考试报名费”已过收费终止时间（2020-03-31 23:59）');
-      expect(await page.locator(`input[name=period][value="${row.period_id}"]`).count()).toBe(0);
-      await step(w, 'list');
-      // Asking for it by hand (the period in the address) is refused too.
-      await page.goto(`${env.appUrl}/pay/items?fee=other&category=${encodeURIComponent('代收')}&period=${row.period_id}`);
-      expect(await page.textContent('body')).toContain('所选收费区间没有需要缴纳的代收项目');
-      expect(await overflow(page)).toEqual([]);
-      await screenshot(page, `other-fees-ended-${size}-refused`);
+      const w = await refusedAt(size, `other-fees-ended-${size}`, row.number, row.period_id,
+        (body) => expect(body).toContain('“2020年英语等级考试报名费”已过收费终止时间（2020-03-31 23:59）'));
       expect(w.problems).toEqual([]);
       await w.context.close();
     }

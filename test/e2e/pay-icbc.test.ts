@@ -4,20 +4,16 @@
 // Screenshots: pay-icbc-*.png.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { desktopPage, screenshot } from '../helpers/browser';
+import { payInBrowser } from '../helpers/browser-world';
 import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
-import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
+import { PASSWORD, waitForStatus } from '../helpers/world';
 
-const db = await testDatabase({ demo: true });
-const env = await payEnv(db, { SANDBOX: '1' });
-await setPassword(db.knex, DEMO.student.number);
-const browser = await launchBrowser();
+const { db, env, browser } = await payInBrowser();
 
 describe('代收项目缴费 through 中国工商银行 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 中国工商银行 → 图22 → 确认支付 → 支付成功 → 当前费用', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page);
+    const { page, errors } = await desktopPage(browser);
     const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-icbc' });
 
     // The auto-posted form lands on 工银e支付 (图22).

@@ -2,7 +2,7 @@
 // read-only behind 修改 and 全选 / 反选 / the live total work; without it, the amount boxes are
 // typed into directly and a part payment still reaches 交费信息显示.
 import { describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
+import { launchBrowser, screenshot, collectErrors, signIn } from '../helpers/browser';
 import { testApp, listen } from '../helpers/app';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
@@ -27,11 +27,7 @@ async function openItems(javaScriptEnabled: boolean) {
   const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = collectErrors(page);
-  await page.goto(`${url}/login`);
-  await page.fill('#username', s.p.number);
-  await page.fill('#password', PASSWORD);
-  await page.click('button:has-text("登录")');
-  await page.waitForURL(`${url}/`);
+  await signIn(page, url, s.p.number, PASSWORD);
   await page.goto(`${url}/pay`);
   await page.check('input[name=period]');
   await page.click('button:has-text("财政项目缴费")');

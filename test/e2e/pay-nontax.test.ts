@@ -1,28 +1,28 @@
 // 张三 pays 学费 and 住宿费 (9,100.00) through 非税支付 in the sandbox, in a real browser: the
 // non-tax cashier's 支付宝 leads to the Alipay sandbox's QR checkout, where 确认支付 pays.
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword } from '../helpers/world';
+import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { payInBrowser } from '../helpers/browser-world';
+import { PASSWORD } from '../helpers/world';
 import * as f from '../factories';
 
-const db = await testDatabase({ demo: true });
-const env = await payEnv(db);
-await setPassword(db.knex, DEMO.student.number);
-const browser = await launchBrowser();
+const { db, env, browser } = await payInBrowser({});
+
+/** Signed in as `number`: 学费缴费, the period ticked, `button` (财政项目缴费 or 代收项目缴费) pressed. */
+async function fromPay(page: Page, number: string, button: string) {
+  await signIn(page, env.appUrl, number, PASSWORD);
+  await page.goto(`${env.appUrl}/pay`);
+  await page.check('input[name=period]');
+  await page.click(`button:has-text("${button}")`);
+}
 
 describe('学费缴费 in the browser', () => {
   it('张三 selects 2019年度, 财政项目缴费, 学费 and 住宿费, pays 9,100.00 through 非税支付 → 支付宝 and sees 支付成功', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page);
+    const { page, errors } = await desktopPage(browser);
     page.on('response', (r) => r.status() === 404 && errors.push(`404 ${r.url()}`));
-
-    await page.goto(`${env.appUrl}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${env.appUrl}/`);
+    await signIn(page, env.appUrl, DEMO.student.number, PASSWORD);
 
     await page.click('nav >> text=学费缴费');
     await page.waitForURL(/\/pay$/);
@@ -101,14 +101,7 @@ describe('学费缴费 in the browser', () => {
 
   it('张三 opens 代收项目缴费: the 图20 page offers 中国工商银行 and 微信支付, no 非税通知', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${env.appUrl}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${env.appUrl}/`);
-    await page.goto(`${env.appUrl}/pay`);
-    await page.check('input[name=period]');
-    await page.click('button:has-text("代收项目缴费")');
+    await fromPay(page, DEMO.student.number, '代收项目缴费');
     await page.waitForURL(/\/pay\/items/);
     expect(await page.textContent('#pay-total')).toBe('250.00');
     await page.click('button:has-text("下一步")');
@@ -133,14 +126,7 @@ describe('学费缴费 in the browser', () => {
     const item = await f.feeItem(db.knex, { category: '财政', name: '住宿费（测试）' });
     await f.bill(db.knex, { personId: p.personId, periodId: period.id, feeItemId: item.id, due: '1200.00' });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${env.appUrl}/login`);
-    await page.fill('#username', p.number);
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${env.appUrl}/`);
-    await page.goto(`${env.appUrl}/pay`);
-    await page.check('input[name=period]');
-    await page.click('button:has-text("财政项目缴费")');
+    await fromPay(page, p.number, '财政项目缴费');
     await page.click('button:has-text("下一步")');
     await page.waitForURL(/\/pay\/review$/);
     await page.click('button:has-text("下一步")');

@@ -5,20 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { businessTime } from '../../src/domain/business-date';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { desktopPage, screenshot } from '../helpers/browser';
+import { payInBrowser } from '../helpers/browser-world';
 import { collectedItemToChannel } from '../helpers/paid-pages';
-import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword } from '../helpers/world';
+import { PASSWORD } from '../helpers/world';
 
-const db = await testDatabase({ demo: true });
-const env = await payEnv(db, { SANDBOX: '1' });
-await setPassword(db.knex, DEMO.student.number);
-const browser = await launchBrowser();
+const { db, env, browser } = await payInBrowser();
 
 describe('switching from a bank page that cannot be closed', () => {
   it('张三 leaves the 工银e支付 page unpaid, chooses 微信支付, is warned with the page’s expiry, and chooses to pay by WeChat', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page);
+    const { page, errors } = await desktopPage(browser);
     const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-switch' });
     await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
 

@@ -4,15 +4,12 @@
 // 当前费用 then shows 医疗保险 paid. Screenshots: pay-wechat-*.png.
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectErrors, screenshot } from '../helpers/browser';
+import { payInBrowser } from '../helpers/browser-world';
 import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
-import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
+import { PASSWORD, waitForStatus } from '../helpers/world';
 
-const db = await testDatabase({ demo: true });
-const env = await payEnv(db, { SANDBOX: '1' });
-await setPassword(db.knex, DEMO.student.number);
-const browser = await launchBrowser();
+const { db, env, browser } = await payInBrowser();
 
 describe('代收项目缴费 through 微信支付 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 微信支付 → QR → 确认支付 on the phone → 支付成功 → 当前费用', async () => {

@@ -1,29 +1,19 @@
-import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
+import { setPassword } from '../helpers/users';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 const PW = 'Lanzhou#2019';
 
 describe('张三 keeps his 个人信息', () => {
   it('edits 个人信息, changes the password, and sees the 密保 and 找回密码 pages', async () => {
-    const zs = await db.knex('people').where({ number: DEMO.student.number }).first('id');
-    await db.knex('accounts').where({ person_id: zs.id }).update({ password_hash: await bcrypt.hash(PW, 4), must_change_password: false });
-    await db.knex('people').where({ id: zs.id }).update({ phone: '09312973305' });
+    await setPassword(db.knex, DEMO.student.number, PW);
+    await db.knex('people').where({ number: DEMO.student.number }).update({ phone: '09312973305' });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = collectErrors(page, /status of 400/);
-
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PW);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/`);
+    const { page, errors } = await desktopPage(browser, /status of 400/);
+    await signIn(page, url, DEMO.student.number, PW);
 
     await page.click('nav >> text=个人信息');
     await page.waitForURL(/\/profile$/);

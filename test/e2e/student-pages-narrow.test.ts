@@ -8,16 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { numberingEbillPlatform } from '../factories-ebills';
-import { listen, testApp } from '../helpers/app';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectErrors, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
 import { overflow, PHONE, THUMB_PX } from '../helpers/layout';
-import { testDatabase } from '../helpers/test-db';
 import { setPassword, PASSWORD } from '../helpers/world';
 import { counterPayment, paidOrder, unpaidOrder } from '../factories-payments';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 const k = db.knex;
 
 const platform = numberingEbillPlatform();
@@ -86,11 +83,7 @@ describe('every student page on a 390 px phone and a 768 px tablet', () => {
       await look('/recover', 'recover');
       await look(`/ebills/verify?code=${ebill.bill_code}&no=${ebill.bill_no}&check=${ebill.check_code}`, 'ebill-verify');
 
-      await page.goto(`${url}/login`);
-      await page.fill('#username', DEMO.student.number);
-      await page.fill('#password', PASSWORD);
-      await page.click('button:has-text("登录")');
-      await page.waitForURL(`${url}/`);
+      await signIn(page, url, DEMO.student.number, PASSWORD);
 
       await look('/', 'home');
       // The menu unfolded.

@@ -1,19 +1,16 @@
 // 交易查询 in a real browser: 张三 after paying through 非税缴费, 微信支付 and 工商银行 and once at
 // the counter looks at 银行交易记录, 明细, 已缴费信息, 收费单明细 and 票据查询, then checks his
 // bill on the public verification page the QR code leads to. Screenshots in test-results/screenshots.
-import bcrypt from 'bcrypt';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { numberingEbillPlatform } from '../factories-ebills';
-import { listen, testApp } from '../helpers/app';
-import { launchBrowser, screenshot, collectErrors } from '../helpers/browser';
-import { testDatabase } from '../helpers/test-db';
+import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { appInBrowser } from '../helpers/browser-world';
+import { setPassword } from '../helpers/users';
 import { counterPayment, paidOrder, unpaidOrder } from '../factories-payments';
 
-const db = await testDatabase({ demo: true });
-const { url } = await listen(testApp(db));
-const browser = await launchBrowser();
+const { db, url, browser } = await appInBrowser();
 const PW = 'Lanzhou#2019';
 
 const platform = numberingEbillPlatform();
@@ -22,7 +19,7 @@ describe('交易查询 in the browser', () => {
   it('张三 reads his bank records, paid-fee records, a receipt and its e-bill, and verifies the bill', async () => {
     const k = db.knex;
     const zs = await k('people').where({ number: DEMO.student.number }).first('id');
-    await k('accounts').where({ person_id: zs.id }).update({ password_hash: await bcrypt.hash(PW, 4), must_change_password: false });
+    await setPassword(k, DEMO.student.number, PW);
     const bills = await k('bills as b').join('fee_items as i', 'i.id', 'b.fee_item_id').where('b.person_id', zs.id).select('b.id', 'i.name');
     const bill = (name: string) => bills.find((b) => b.name === name)!.id as number;
     const at = (s: string) => new Date(`${s}+08:00`);
@@ -34,15 +31,9 @@ describe('交易查询 in the browser', () => {
     await paidOrder(k, { personId: zs.id, channel: 'icbc', lines: [{ billId: bill('住宿费'), amount: '1100.00' }, { billId: bill('学费'), amount: '0.01' }], at: at('2020-02-14T20:59:24') });
     await issuePendingEbills({ knex: k, client: platform, schoolName: '兰州理工大学', publicUrl: url });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const errors = collectErrors(page);
+    const { page, errors } = await desktopPage(browser, undefined, { locale: 'zh-CN' });
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-
-    await page.goto(`${url}/login`);
-    await page.fill('#username', DEMO.student.number);
-    await page.fill('#password', PW);
-    await page.click('button:has-text("登录")');
-    await page.waitForURL(`${url}/`);
+    await signIn(page, url, DEMO.student.number, PW);
 
     await page.click('nav >> text=交易查询');
     await page.waitForURL(/\/transactions\/bank$/);

@@ -40,3 +40,29 @@ export function collectErrors(page: Page, expected?: RegExp): string[] {
   page.on('console', (m) => m.type() === 'error' && !(expected && expected.test(m.text())) && errors.push(m.text()));
   return errors;
 }
+
+/** A new 1280×800 page (`locale` if given) with its errors collected (`expected` as for collectErrors). */
+export async function desktopPage(browser: Browser, expected?: RegExp, o: { locale?: string } = {}): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, ...o });
+  return { page, errors: collectErrors(page, expected) };
+}
+
+/**
+ * The login page at `url`: 用户名 and 密码, 登录, then waits for `landing` (the home page unless
+ * told: the console for finance, the password page for an initial password).
+ */
+export async function signIn(page: Page, url: string, username: string, password: string, landing: string | RegExp = `${url}/`): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await page.click('button:has-text("登录")');
+  await page.waitForURL(landing);
+}
+
+/** 修改密码 (the page an initial password is sent to): the current password, the new one twice, 修改. */
+export async function changePassword(page: Page, current: string, next: string, confirm = next): Promise<void> {
+  await page.fill('#current', current);
+  await page.fill('#next', next);
+  await page.fill('#confirm', confirm);
+  await page.click('button:has-text("修改")');
+}

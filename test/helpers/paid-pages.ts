@@ -2,7 +2,7 @@
 // the payment the platform's 支付成功 page, 当前费用 and 银行交易记录 (图23) each showing it.
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { screenshot } from './browser';
+import { screenshot, signIn } from './browser';
 
 export async function expectPaidEverywhere(page: Page, o: { appUrl: string; orderNo: string; item: string; amount: string; bank: string; shots: string }) {
   await page.waitForURL(/\/result$/);
@@ -30,11 +30,7 @@ export async function expectPaidEverywhere(page: Page, o: { appUrl: string; orde
  * channel → 确定缴费, with screenshots 1–4; returns the order number.
  */
 export async function collectedItemToChannel(page: Page, o: { appUrl: string; number: string; password: string; channel: string; shots: string }) {
-  await page.goto(`${o.appUrl}/login`);
-  await page.fill('#username', o.number);
-  await page.fill('#password', o.password);
-  await page.click('button:has-text("登录")');
-  await page.waitForURL(`${o.appUrl}/`);
+  await signIn(page, o.appUrl, o.number, o.password);
 
   await page.click('nav >> text=学费缴费');
   await page.waitForURL(/\/pay$/);
