@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { changePassword, desktopPage, screenshot } from '../helpers/browser';
+import { changePassword, desktopPage, menuPage, screenshot } from '../helpers/browser';
 import { appInBrowser } from '../helpers/browser-world';
 import * as f from '../factories';
 
@@ -27,11 +27,8 @@ describe('张三 signs in for the first time', () => {
     expect(await page.textContent('body')).toContain('密码修改成功');
     await screenshot(page, 'home');
 
-    await page.click('nav >> text=当前费用');
-    await page.waitForURL(/\/fees$/);
-    const body = (await page.textContent('body'))!;
-    expect(body).toContain('共需交费9,350.00元');
-    expect(body).toContain('当前用户>>编号：18201234567890 姓名：张三');
+    const body = await menuPage(page, '当前费用', /\/fees$/);
+    for (const s of ['共需交费9,350.00元', '当前用户>>编号：18201234567890 姓名：张三']) expect(body).toContain(s);
     await screenshot(page, 'current-fees');
     // No CSP violations or script errors on the way.
     expect(errors).toEqual([]);

@@ -8,7 +8,8 @@ import { DEMO } from '../../seeds/demo';
 import { collectErrors, launchBrowser, screenshot, signIn } from '../helpers/browser';
 import { menu, overflow, setChecked, startWalk, step, tap } from '../helpers/layout';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword, waitForStatus } from '../helpers/world';
+import { walkPaysByWechat } from '../helpers/paid-pages';
+import { PASSWORD, payEnv, setPassword } from '../helpers/world';
 import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });
@@ -81,42 +82,8 @@ describe('其他费用 in the browser', () => {
       await tap(w, page.locator('button:has-text("代收项目缴费")'), '代收项目缴费');
       await page.waitForURL(/\/pay\/items\?fee=other/);
       expect(await page.textContent('.crumbs')).toContain('其他费用 >> 缴费信息修改');
-      await step(w, '3-items');
-      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (items)');
-
-      await page.waitForURL(/\/pay\/review$/);
-      expect((await page.textContent('body'))!.replace(/\s+/g, '')).toContain('共计交费：380.00元');
-      await step(w, '4-review');
-      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (review)');
-
-      await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
-      const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
-      await setChecked(w, page.locator('input[value=wechat]'), true, '微信支付');
-      await step(w, '5-confirm');
-      // At the desk 微信支付 answers with its QR code, scanned by the sandbox's phone page; on the
-      // phone (an iPhone's User-Agent) with WeChat Pay H5, paid in the sandbox's cashier.
-      await tap(w, page.locator('button:has-text("确定缴费")'), '确定缴费');
-
-      if (size === 'desktop') {
-        await page.getByAltText('微信支付二维码').waitFor();
-        expect(await page.textContent('body')).toContain('¥380.00');
-        await step(w, '6-qr');
-        const [phone] = await Promise.all([w.context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
-        await phone.waitForLoadState();
-        await phone.getByRole('button', { name: '确认支付' }).click();
-        await phone.getByText('支付成功').waitFor();
-      } else {
-        await page.waitForURL(/\/wechat\/h5\/checkmweb/);
-        expect(await page.textContent('body')).toContain('380.00');
-        await step(w, '6-h5');
-        await tap(w, page.getByRole('button', { name: '确认支付' }), '微信H5 确认支付');
-        await page.getByText('支付成功').first().waitFor();
-        await tap(w, page.getByRole('link', { name: '完成' }), '微信H5 完成');
-      }
-      await waitForStatus(knex, orderNo, 'paid');
-
-      await page.waitForURL(/\/result$/, { timeout: 20_000 });
-      expect(await page.textContent('body')).toContain('支付成功');
+      // 下一步 twice, 微信支付 (its QR at the desk, H5 on the phone) to 支付成功.
+      await walkPaysByWechat(w, knex, '380.00', { shown: '380.00', first: 3 });
       expect(await page.textContent('.crumbs')).toContain('其他费用 >> 银行支付结果');
       await step(w, '7-result');
 

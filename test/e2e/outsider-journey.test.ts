@@ -11,9 +11,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../src/domain/id-number';
 import { collectErrors, launchBrowser } from '../helpers/browser';
-import { fill, menu, setChecked, startWalk, step, tap } from '../helpers/layout';
+import { fill, menu, startWalk, step, tap } from '../helpers/layout';
 import { testDatabase } from '../helpers/test-db';
-import { payEnv, until, waitForStatus } from '../helpers/world';
+import { walkPaysByWechat } from '../helpers/paid-pages';
+import { payEnv, smsCode as sentCode, until } from '../helpers/world';
 
 const db = await testDatabase({ demo: true });
 const knex = db.knex;
@@ -22,15 +23,7 @@ const browser = await launchBrowser();
 afterAll(() => browser.close());
 const PW = 'Outside#2026';
 
-async function smsCode(mobile: string): Promise<string> {
-  let code: string | undefined;
-  await until(async () => {
-    const row = await knex('sms_sandbox_inbox').where({ mobile }).orderBy('id', 'desc').first('body');
-    code = /验证码为(\d{6})/.exec(String(row?.body ?? ''))?.[1];
-    return !!code;
-  }, 10_000, 50);
-  return code!;
-}
+const smsCode = (mobile: string) => sentCode(knex, 'sms_sandbox_inbox', mobile);
 
 describe('an outsider registers, signs up for 普通话水平测试, pays it and gets 已报名 and its e-bill', () => {
   for (const [size, seq] of [['desktop', 1], ['phone', 2]] as const) {
@@ -95,35 +88,7 @@ describe('an outsider registers, signs up for 普通话水平测试, pays it and
       const billId = (await knex('enrolment_signups').where({ id: signupId }).first('bill_id')).bill_id as number;
       expect(await page.locator(`input[name=bill][value="${billId}"]`).isChecked()).toBe(true);
       expect(await page.textContent('#pay-total')).toBe('50.00');
-      await step(w, 'items');
-      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (items)');
-      await page.waitForURL(/\/pay\/review$/);
-      expect((await page.textContent('body'))!.replace(/\s+/g, '')).toContain('共计交费：50.00元');
-      await step(w, 'review');
-      await tap(w, page.locator('button:has-text("下一步")'), '下一步 (review)');
-      await page.waitForURL(/\/pay\/orders\/XF\d{6}LUT\d{6}$/);
-      const orderNo = /XF\d{6}LUT\d{6}/.exec(page.url())![0];
-      await setChecked(w, page.locator('input[value=wechat]'), true, '微信支付');
-      await step(w, 'confirm');
-      await tap(w, page.locator('button:has-text("确定缴费")'), '确定缴费');
-      if (size === 'desktop') {
-        await page.getByAltText('微信支付二维码').waitFor();
-        await step(w, 'qr');
-        const [phone] = await Promise.all([w.context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码（沙箱）' }).click()]);
-        await phone.waitForLoadState();
-        await phone.getByRole('button', { name: '确认支付' }).click();
-        await phone.getByText('支付成功').waitFor();
-        await phone.close();
-      } else {
-        await page.waitForURL(/\/wechat\/h5\/checkmweb/);
-        await step(w, 'h5');
-        await tap(w, page.getByRole('button', { name: '确认支付' }), '微信H5 确认支付');
-        await page.getByText('支付成功').first().waitFor();
-        await tap(w, page.getByRole('link', { name: '完成' }), '微信H5 完成');
-      }
-      await waitForStatus(knex, orderNo, 'paid');
-      await page.waitForURL(/\/result$/, { timeout: 20_000 });
-      expect(await page.textContent('body')).toContain('支付成功');
+      const orderNo = await walkPaysByWechat(w, knex, '50.00', { closePhone: true });
       await step(w, 'result');
 
       // —— 我的报名: 已报名 and its 报名确认单 ——

@@ -3,18 +3,15 @@
 // 下一步, 确认支付), 返回商户 brings 支付成功; 当前费用 then shows 医疗保险 paid.
 // Screenshots: pay-icbc-*.png.
 import { describe, expect, it } from 'vitest';
-import { DEMO } from '../../seeds/demo';
-import { desktopPage, screenshot } from '../helpers/browser';
+import { screenshot } from '../helpers/browser';
 import { payInBrowser } from '../helpers/browser-world';
-import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
-import { PASSWORD, waitForStatus } from '../helpers/world';
+import { confirmPaid, expectPaidEverywhere, zhangsanToChannel } from '../helpers/paid-pages';
 
 const { db, env, browser } = await payInBrowser();
 
 describe('代收项目缴费 through 中国工商银行 in the browser', () => {
   it('张三: 学费缴费 → 2019年度 → 代收项目缴费 → 医疗保险 → 中国工商银行 → 图22 → 确认支付 → 支付成功 → 当前费用', async () => {
-    const { page, errors } = await desktopPage(browser);
-    const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-icbc' });
+    const { page, errors, orderNo } = await zhangsanToChannel(browser, env.appUrl, 'icbc', 'pay-icbc');
 
     // The auto-posted form lands on 工银e支付 (图22).
     await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
@@ -27,10 +24,7 @@ describe('代收项目缴费 through 中国工商银行 in the browser', () => {
     await page.getByRole('button', { name: '确认支付' }).waitFor();
     expect(await page.textContent('body')).toContain('138****0000');
     await screenshot(page, 'pay-icbc-6-bank-confirm');
-    await page.getByRole('button', { name: '确认支付' }).click();
-    await page.getByText('支付成功').waitFor();
-    await screenshot(page, 'pay-icbc-7-bank-paid');
-    await waitForStatus(db.knex, orderNo, 'paid');
+    await confirmPaid(page, 'pay-icbc-7-bank-paid', db.knex, orderNo);
 
     await page.getByRole('link', { name: '返回商户' }).click();
     await expectPaidEverywhere(page, { appUrl: env.appUrl, orderNo, item: '医疗保险', amount: '250.00', bank: '工商银行', shots: 'pay-icbc' });

@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { desktopPage, menuPage, screenshot, signIn } from '../helpers/browser';
 import { payInBrowser } from '../helpers/browser-world';
 import { PASSWORD } from '../helpers/world';
 import * as f from '../factories';
@@ -89,9 +89,7 @@ describe('学费缴费 in the browser', () => {
     await screenshot(page, 'pay-6-success');
     await screenshot(page, 'pay-nontax-alipay-3-result');
 
-    await page.click('nav >> text=当前费用');
-    await page.waitForURL(/\/fees$/);
-    const fees = (await page.textContent('body'))!;
+    const fees = await menuPage(page, '当前费用', /\/fees$/);
     expect(fees).toContain('已缴费9,100.00元');
     expect(fees).toContain('欠费250.00元');
     await screenshot(page, 'pay-7-fees');

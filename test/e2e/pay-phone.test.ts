@@ -93,23 +93,39 @@ async function toConfirm(page: Page, item: string, channel: string, shots: strin
   return orderNo;
 }
 
+/**
+ * A student signed in on a new phone, at 图12 for `item` with `channel` chosen (toConfirm), then
+ * `walk` onwards; afterwards no script error and nothing that did not fit the phone.
+ */
+async function onPhone(item: string, channel: string, shots: string, walk: (o: { context: BrowserContext; page: Page; orderNo: string }) => Promise<void>) {
+  const { context, page, errors } = await phone();
+  await signedInStudent(page);
+  const orderNo = await toConfirm(page, item, channel, shots);
+  await walk({ context, page, orderNo });
+  expect(errors).toEqual([]);
+  expect(problems).toEqual([]);
+  await context.close();
+}
+
+/** The channel's mobile cashier (`kind`, in the screenshots' names): `amount` shown, `button` pressed, 支付成功, then 完成. */
+async function payAtMobileCashier(page: Page, button: string, amount: string, shots: string, kind: string) {
+  await page.getByRole('button', { name: button }).waitFor();
+  expect(await page.textContent('body')).toContain(amount);
+  await look(page, `${shots}-3-${kind}-cashier`);
+  await press(page, page.getByRole('button', { name: button }));
+  await page.getByText('支付成功').waitFor();
+  await look(page, `${shots}-4-${kind}-paid`);
+  await press(page, page.getByRole('link', { name: '完成' }));
+}
+
 describe('paying on a phone (390×844, touch)', () => {
-  it('微信支付 H5: WeChat\'s pages, then the waiting page moves on to 支付成功 by itself', async () => {
-    const { context, page, errors } = await phone();
-    await signedInStudent(page);
-    const orderNo = await toConfirm(page, '医疗保险（手机）', 'wechat', 'pay-phone-wechat');
+  it('微信支付 H5: WeChat\'s pages, then the waiting page moves on to 支付成功 by itself', () => onPhone('医疗保险（手机）', 'wechat', 'pay-phone-wechat', async ({ page, orderNo }) => {
     // The notification comes a few seconds late: the waiting page must notice it by itself.
     await armFault(env, 'wechat', 'delay', 1, { ms: 4000 });
     await press(page, 'button:has-text("确定缴费")');
     // Not a QR: WeChat's H5 cashier (the middle page let us through: our page sent our origin).
     await page.waitForURL(new RegExp(`^${env.sandboxUrl}/wechat/h5/checkmweb`));
-    await page.getByRole('button', { name: '确认支付' }).waitFor();
-    expect(await page.textContent('body')).toContain('¥250.00');
-    await look(page, 'pay-phone-wechat-3-h5-cashier');
-    await press(page, page.getByRole('button', { name: '确认支付' }));
-    await page.getByText('支付成功').waitFor();
-    await look(page, 'pay-phone-wechat-4-h5-paid');
-    await press(page, page.getByRole('link', { name: '完成' }));
+    await payAtMobileCashier(page, '确认支付', '¥250.00', 'pay-phone-wechat', 'h5');
     await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/waiting`);
     await page.getByText('正在等待支付结果').waitFor();
     await look(page, 'pay-phone-wechat-5-waiting');
@@ -120,38 +136,20 @@ describe('paying on a phone (390×844, touch)', () => {
     await look(page, 'pay-phone-wechat-6-success');
     await clearFaults(env, 'wechat');
     expect(await knex('orders').where({ order_no: orderNo }).first('status')).toEqual({ status: 'paid' });
-    expect(errors).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
-  }, 120_000);
+  }), 120_000);
 
-  it('支付宝 手机网站支付: the mobile cashier, 完成 back to 支付成功', async () => {
-    const { context, page, errors } = await phone();
-    await signedInStudent(page);
-    const orderNo = await toConfirm(page, '体检费（手机）', 'alipay', 'pay-phone-alipay');
+  it('支付宝 手机网站支付: the mobile cashier, 完成 back to 支付成功', () => onPhone('体检费（手机）', 'alipay', 'pay-phone-alipay', async ({ page, orderNo }) => {
     await press(page, 'button:has-text("确定缴费")');
     await page.waitForURL(new RegExp(`^${env.sandboxUrl}/alipay/wap/`));
-    await page.getByRole('button', { name: '确认付款' }).waitFor();
-    expect(await page.textContent('body')).toContain('¥80.00');
-    await look(page, 'pay-phone-alipay-3-wap-cashier');
-    await press(page, page.getByRole('button', { name: '确认付款' }));
-    await page.getByText('支付成功').waitFor();
-    await look(page, 'pay-phone-alipay-4-wap-paid');
-    await press(page, page.getByRole('link', { name: '完成' }));
+    await payAtMobileCashier(page, '确认付款', '¥80.00', 'pay-phone-alipay', 'wap');
     await page.waitForURL(new RegExp(`^${env.appUrl}/pay/orders/${orderNo}/result\\?`));
     await page.getByText('支付成功').first().waitFor();
     expect(await page.textContent('body')).toContain('体检费（手机）');
     await look(page, 'pay-phone-alipay-5-success');
     await waitForStatus(knex, orderNo, 'paid');
-    expect(errors).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
-  }, 120_000);
+  }), 120_000);
 
-  it('在电脑上扫码支付: the QR page, paid from another phone, moves on to 支付成功 by itself', async () => {
-    const { context, page, errors } = await phone();
-    await signedInStudent(page);
-    const orderNo = await toConfirm(page, '教材费（手机）', 'wechat', 'pay-phone-qr');
+  it('在电脑上扫码支付: the QR page, paid from another phone, moves on to 支付成功 by itself', () => onPhone('教材费（手机）', 'wechat', 'pay-phone-qr', async ({ context, page, orderNo }) => {
     await press(page, 'button:has-text("在电脑上扫码支付")');
     await page.getByAltText('微信支付二维码').waitFor();
     await page.getByText('正在等待支付结果').waitFor();
@@ -167,8 +165,5 @@ describe('paying on a phone (390×844, touch)', () => {
     await page.waitForURL(`${env.appUrl}/pay/orders/${orderNo}/result`, { timeout: 20_000 });
     await page.getByText('支付成功').first().waitFor();
     await look(page, 'pay-phone-qr-4-success');
-    expect(errors).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
-  }, 120_000);
+  }), 120_000);
 });

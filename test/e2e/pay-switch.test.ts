@@ -3,19 +3,16 @@
 // platform says so, with the time, before it sends anything to WeChat, and only 仍使用微信支付缴费
 // goes on. Screenshots: pay-switch-*.png.
 import { describe, expect, it } from 'vitest';
-import { DEMO } from '../../seeds/demo';
 import { businessTime } from '../../src/domain/business-date';
-import { desktopPage, screenshot } from '../helpers/browser';
+import { screenshot } from '../helpers/browser';
 import { payInBrowser } from '../helpers/browser-world';
-import { collectedItemToChannel } from '../helpers/paid-pages';
-import { PASSWORD } from '../helpers/world';
+import { zhangsanToChannel } from '../helpers/paid-pages';
 
 const { db, env, browser } = await payInBrowser();
 
 describe('switching from a bank page that cannot be closed', () => {
   it('张三 leaves the 工银e支付 page unpaid, chooses 微信支付, is warned with the page’s expiry, and chooses to pay by WeChat', async () => {
-    const { page, errors } = await desktopPage(browser);
-    const orderNo = await collectedItemToChannel(page, { appUrl: env.appUrl, number: DEMO.student.number, password: PASSWORD, channel: 'icbc', shots: 'pay-switch' });
+    const { page, errors, orderNo } = await zhangsanToChannel(browser, env.appUrl, 'icbc', 'pay-switch');
     await page.waitForURL(`${env.sandboxUrl}/icbc/**`);
 
     // Back to the platform's 缴费信息确认 page; this time 微信支付.

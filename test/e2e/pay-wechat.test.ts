@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { collectErrors, screenshot } from '../helpers/browser';
 import { payInBrowser } from '../helpers/browser-world';
-import { collectedItemToChannel, expectPaidEverywhere } from '../helpers/paid-pages';
-import { PASSWORD, waitForStatus } from '../helpers/world';
+import { collectedItemToChannel, confirmPaid, expectPaidEverywhere } from '../helpers/paid-pages';
+import { PASSWORD } from '../helpers/world';
 
 const { db, env, browser } = await payInBrowser();
 
@@ -32,10 +32,7 @@ describe('代收项目缴费 through 微信支付 in the browser', () => {
     await phone.getByAltText('微信支付二维码').waitFor();
     expect(await phone.textContent('body')).toContain('¥250.00');
     await screenshot(phone, 'pay-wechat-6-phone');
-    await phone.getByRole('button', { name: '确认支付' }).click();
-    await phone.getByText('支付成功').waitFor();
-    await screenshot(phone, 'pay-wechat-7-phone-paid');
-    await waitForStatus(db.knex, orderNo, 'paid');
+    await confirmPaid(phone, 'pay-wechat-7-phone-paid', db.knex, orderNo);
 
     // No click: the QR page asks the order's state and moves on once it is paid.
     await page.waitForURL(/\/result$/, { timeout: 20_000 });

@@ -18,7 +18,7 @@ import { PAYER_MESSAGES } from '../../src/modules/payers/messages';
 import { collectErrors, launchBrowser } from '../helpers/browser';
 import { fill, menu, setChecked, startWalk, step, tap, type Walk } from '../helpers/layout';
 import { testDatabase } from '../helpers/test-db';
-import { PASSWORD, payEnv, setPassword, until, waitForStatus } from '../helpers/world';
+import { PASSWORD, payEnv, setPassword, smsCode as sentCode, until, waitForStatus } from '../helpers/world';
 
 const browser = await launchBrowser();
 
@@ -37,15 +37,7 @@ describe('授权缴费人: 张三 invites his mother, she registers and pays his
   for (const size of ['desktop', 'phone'] as const) {
     it(size, async () => {
       const { knex, env } = worlds[size];
-      const smsCode = async (mobile: string): Promise<string> => {
-        let code: string | undefined;
-        await until(async () => {
-          const row = await knex('sms_outbox').where({ mobile }).orderBy('id', 'desc').first('body');
-          code = /验证码为(\d{6})/.exec(String(row?.body ?? ''))?.[1];
-          return !!code;
-        }, 10_000, 50);
-        return code!;
-      };
+      const smsCode = (mobile: string) => sentCode(knex, 'sms_outbox', mobile);
 
       // —— 张三: 个人信息 → 授权缴费人 → 邀请缴费人 ——
       const s = await startWalk(browser, size, `payer-${size}-student`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { desktopPage, menuPage, screenshot, signIn } from '../helpers/browser';
 import { appInBrowser } from '../helpers/browser-world';
 import { setPassword } from '../helpers/users';
 
@@ -15,9 +15,7 @@ describe('张三 keeps his 个人信息', () => {
     const { page, errors } = await desktopPage(browser, /status of 400/);
     await signIn(page, url, DEMO.student.number, PW);
 
-    await page.click('nav >> text=个人信息');
-    await page.waitForURL(/\/profile$/);
-    let body = (await page.textContent('body'))!;
+    let body = await menuPage(page, '个人信息', /\/profile$/);
     expect(body).toContain('请确认个人信息无误后再进行缴费');
     // 图3 to its owner: the numbers in full; the 当前用户 line above still masks the ID number.
     expect(body).toContain('340100198501011234');

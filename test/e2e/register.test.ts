@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { idCheckChar } from '../../src/domain/id-number';
 import { listen, testApp } from '../helpers/app';
-import { collectErrors, launchBrowser, screenshot } from '../helpers/browser';
+import { collectErrors, launchBrowser, menuPage, screenshot } from '../helpers/browser';
 import { testDatabase } from '../helpers/test-db';
 
 const db = await testDatabase({ demo: true });
@@ -74,11 +74,8 @@ describe('新用户注册 in a browser', () => {
       await page.click('button:has-text("登录")');
       await page.waitForURL(`${url}/`);
       if (size.width < 820) await page.click('label.menu-toggle');
-      await page.click('nav >> text=当前费用');
-      await page.waitForURL(/\/fees$/);
-      const body = (await page.textContent('body'))!;
-      expect(body).toContain('当前费用');
-      expect(body).toContain('赵六');
+      const body = await menuPage(page, '当前费用', /\/fees$/);
+      for (const s of ['当前费用', '赵六']) expect(body).toContain(s);
       await screenshot(page, `register-fees-${size.label}`);
       expect(errors).toEqual([]);
       await page.close();

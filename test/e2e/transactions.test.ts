@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { numberingEbillPlatform } from '../factories-ebills';
-import { desktopPage, screenshot, signIn } from '../helpers/browser';
+import { desktopPage, menuPage, screenshot, signIn } from '../helpers/browser';
 import { appInBrowser } from '../helpers/browser-world';
 import { setPassword } from '../helpers/users';
 import { counterPayment, paidOrder, unpaidOrder } from '../factories-payments';
@@ -35,9 +35,7 @@ describe('交易查询 in the browser', () => {
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
     await signIn(page, url, DEMO.student.number, PW);
 
-    await page.click('nav >> text=交易查询');
-    await page.waitForURL(/\/transactions\/bank$/);
-    let body = (await page.textContent('body'))!;
+    let body = await menuPage(page, '交易查询', /\/transactions\/bank$/);
     for (const s of ['银行交易记录', '非税缴费', '微信支付', '工商银行', '总共 4条记录']) expect(body).toContain(s);
     await screenshot(page, 'transactions-bank');
 

@@ -59,6 +59,13 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.waitForURL(landing);
 }
 
+/** The menu's `item` pressed; waits for `path` (the page's address): the page's text. */
+export async function menuPage(page: Page, item: string, path: RegExp): Promise<string> {
+  await page.click(`nav >> text=${item}`);
+  await page.waitForURL(path);
+  return (await page.textContent('body'))!;
+}
+
 /** 修改密码 (the page an initial password is sent to): the current password, the new one twice, 修改. */
 export async function changePassword(page: Page, current: string, next: string, confirm = next): Promise<void> {
   await page.fill('#current', current);

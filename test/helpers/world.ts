@@ -253,6 +253,20 @@ export async function becomes(cond: () => boolean | Promise<boolean>, ms: number
   return cond();
 }
 
+/**
+ * The 6-digit code of the latest SMS to `mobile` in `table` (sms_outbox, or the demo's sandbox
+ * sender's sms_sandbox_inbox), waiting up to 10 s for it to arrive.
+ */
+export async function smsCode(knex: Knex, table: 'sms_outbox' | 'sms_sandbox_inbox', mobile: string): Promise<string> {
+  let code: string | undefined;
+  await until(async () => {
+    const row = await knex(table).where({ mobile }).orderBy('id', 'desc').first('body');
+    code = /验证码为(\d{6})/.exec(String(row?.body ?? ''))?.[1];
+    return !!code;
+  }, 10_000, 50);
+  return code!;
+}
+
 // ——— Rows ———
 
 /** The number of rows a query selects. */
