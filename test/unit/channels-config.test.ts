@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formTargets } from '../../src/http/form-targets';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { expectConfigErrors } from '../helpers/config-errors';
 import { CHOICE_LABEL } from '../../src/domain/channels';
 import { createGatewayRegistry } from '../../src/gateways/registry';
 
@@ -49,17 +50,7 @@ describe('channels per category from configuration', () => {
       [{ UNCLOSABLE_ATTEMPT_TTL_MINUTES: '0' }, /^配置错误 UNCLOSABLE_ATTEMPT_TTL_MINUTES: /],
       [{ DUPLICATE_PAYMENT_AUTO_REFUND: 'maybe' }, /^配置错误 DUPLICATE_PAYMENT_AUTO_REFUND: /],
     ];
-    for (const [env, message] of bad) {
-      let err: unknown;
-      try {
-        load(env);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, JSON.stringify(env)).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).toMatch(message);
-      expect((err as Error).message).not.toContain('\n');
-    }
+    expectConfigErrors(load, bad);
   });
 
   it('the CSP form-action: ourselves and the gateways of the configured channels that take a form post', () => {

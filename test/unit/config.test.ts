@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { expectConfigErrors } from '../helpers/config-errors';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'cupp-cfg-'));
 
@@ -31,17 +32,7 @@ describe('configuration', () => {
       [{ SANDBOX: 'maybe' }, /^配置错误 SANDBOX: /],
       [{ TIME_ZONE: 'UTC' }, /^配置错误 TIME_ZONE: /],
     ];
-    for (const [env, msg] of bad) {
-      let err: unknown;
-      try {
-        loadConfig({ DATA_DIR: tmp(), ...env });
-      } catch (e) {
-        err = e;
-      }
-      expect(err, JSON.stringify(env)).toBeInstanceOf(ConfigError);
-      expect((err as Error).message).toMatch(msg);
-      expect((err as Error).message).not.toContain('\n');
-    }
+    expectConfigErrors((env) => loadConfig({ DATA_DIR: tmp(), ...env }), bad);
   });
 
   it('takes TRUST_PROXY as Express does: a hop count, or range names, addresses and CIDRs; loopback by default', () => {
