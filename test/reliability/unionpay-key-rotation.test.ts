@@ -6,22 +6,19 @@
 // the ledger check over the books and the day's statement is clean.
 import { describe, expect, it } from 'vitest';
 import { businessDate } from '../../src/domain/business-date';
-import { createGatewayRegistry } from '../../src/gateways/registry';
 import type { PaymentAction } from '../../src/gateways/types';
 import { checkChannelStatements, checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { becomes as until, count, orderOf, payAt, payEnv, sandboxControl, submitTo } from '../helpers/world';
-import { testServices } from '../helpers/services';
+import { unionpayCollects } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
 const db = await testDatabase();
 const env = await payEnv(db);
 const knex = db.knex;
-const base = createGatewayRegistry(env.config);
 // The wizard offers UnionPay under 财政 only through the non-tax cashier; 代收 orders go to it directly here.
-const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'unionpay') };
-const payment = testServices({ config: env.config, db, registry }).payment;
+const { registry, payment } = unionpayCollects(env.config, db);
 
 const control = sandboxControl(env).faults;
 

@@ -17,16 +17,14 @@ import { RefundUncertainError, refundsModule } from '../../src/modules/refunds';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
 import { count, faultOnce, form, payEnv, refundQueryJob } from '../helpers/world';
-import { testServices } from '../helpers/services';
+import { testServices, unionpayCollects } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
 const db = await testDatabase();
 const env = await payEnv(db);
 const knex = db.knex;
-const base = createGatewayRegistry(env.config);
-const registry = { ...base, serves: (id: string, c: '财政' | '代收') => base.serves(id, c) || (c === '代收' && id === 'unionpay') };
-const payment = testServices({ config: env.config, db, registry }).payment;
+const { registry, payment } = unionpayCollects(env.config, db);
 const sim = env.sandbox.unionpay;
 
 /**
