@@ -38,6 +38,14 @@ async function paidInFull(due: string) {
   return { ...s, student: c, orderNo, itemId };
 }
 
+/** paidInFull(`due`), and finance signed in at that student's person page. */
+async function atPersonPage(due: string) {
+  const s = await paidInFull(due);
+  const c = await finance();
+  await c.get(`/console/people/${s.personId}`);
+  return { s, c };
+}
+
 const billOf = (id: number) => knex('bills').where({ id }).first('due', 'reduction', 'paid', 'refunded');
 const arrearsReport = (feeItemId: number) => reportsRepo(knex).totals({ collegeId: null }, { feeItemId });
 const ledgerOf = (billId: number) => knex('bill_ledger').where({ bill_id: billId }).orderBy('id').select('kind', 'amount', 'reason', 'created_at');
@@ -45,9 +53,7 @@ const WRITES = ['refunds', 'bill_ledger', 'audit_log', 'orders', 'overpayments']
 
 describe('退费性质: money back, what is owed stays', () => {
   it('a bill paid in full and handed back is owed again: 核对退费 says so first, then it is payable and in the arrears report', async () => {
-    const s = await paidInFull('249.99');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('249.99');
     const fields = { bill: String(s.billId), amount: '249.99', purpose: 'money_back', mode: 'channel', reason: '误缴，原路退回' };
 
     // 核对退费 writes nothing and says plainly what the refund will do.
@@ -80,10 +86,8 @@ describe('退费性质: money back, what is owed stays', () => {
   });
 
   it('an overpayment handed back leaves the bill settled, and 核对退费 says that instead', async () => {
-    const s = await paidInFull('200.00');
-    const c = await finance();
+    const { s, c } = await atPersonPage('200.00');
     // 200.00 paid on a bill whose fee was lowered to 150.00 since: 50.00 was paid beyond it.
-    await c.get(`/console/people/${s.personId}`);
     expect((await c.post(`/console/people/${s.personId}/adjust`, { bill: String(s.billId), kind: 'adjustment', amount: '-50', reason: '收费标准调整' })).status).toBe(303);
     const { check, done } = await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '50.00', mode: 'offline', reason: '退回多缴款' });
     expect(text(check.text)).toContain('退回的是多缴的部分。退费后该账单仍为已缴清');
@@ -96,9 +100,7 @@ describe('退费性质: money back, what is owed stays', () => {
 
 describe('退费性质: the fee is reduced (休学, 退学, 减免)', () => {
   it('退学 in full: the reduction is posted with the refund in one transaction, with its reason; the bill stays settled and leaves the report', async () => {
-    const s = await paidInFull('300.00');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('300.00');
     const fields = { bill: String(s.billId), amount: '300.00', purpose: 'fee_reduced', cause: 'withdrawal', mode: 'channel', reason: '学生退学，学费全免' };
     const { check, done } = await refundFromConsole(c, s.personId, fields);
     const said = text(check.text);
@@ -129,9 +131,7 @@ describe('退费性质: the fee is reduced (休学, 退学, 减免)', () => {
   });
 
   it('休学 in part: the reduction defaults to the refund; a smaller one that would leave the bill owed is refused, writing nothing', async () => {
-    const s = await paidInFull('300.00');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('300.00');
     const before = await tableCounts(knex, WRITES);
     const small = await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '120.00', purpose: 'fee_reduced', cause: 'suspension', reduction: '50', mode: 'offline', reason: '休学一学期' });
     expect(small.done.status).toBe(400);
@@ -148,9 +148,7 @@ describe('退费性质: the fee is reduced (休学, 退学, 减免)', () => {
   });
 
   it('a bill that changed after 核对退费 is not refunded on what finance read: they are asked to look again', async () => {
-    const s = await paidInFull('100.00');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('100.00');
     const fields = { bill: String(s.billId), amount: '100.00', purpose: 'money_back', mode: 'offline', reason: '误缴退回' };
     const check = await c.post(`/console/people/${s.personId}/refund`, fields);
     const version = /name="version" value="(\d+)"/.exec(check.text)![1]!;
@@ -164,9 +162,7 @@ describe('退费性质: the fee is reduced (休学, 退学, 减免)', () => {
 
 describe('the student sees each refund', () => {
   it('on 银行交易记录, its 明细 (which shows no 验签) and 已缴费信息: amount, date and the way it went back', async () => {
-    const s = await paidInFull('260.00');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('260.00');
     expect((await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '60.00', purpose: 'fee_reduced', cause: 'waiver', mode: 'channel', reason: '困难学生减免' })).done.status).toBe(303);
     expect((await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '20.00', purpose: 'money_back', mode: 'offline', reason: '柜台退回' })).done.status).toBe(303);
     const rows = await knex('refunds').where({ bill_id: s.billId }).orderBy('id').select('settled_at', 'requested_at');
@@ -206,9 +202,7 @@ describe('the student sees each refund', () => {
 
 describe('a fault between the steps leaves nothing half done', () => {
   it('the channel took a fee-reduced refund but its answer was unclear: nothing is posted, the reduction stays reserved, and the refund query posts both once', async () => {
-    const s = await paidInFull('400.00');
-    const c = await finance();
-    await c.get(`/console/people/${s.personId}`);
+    const { s, c } = await atPersonPage('400.00');
     await armFault(w.env, 'icbc', 'refund_error');
     const ledger = await count(knex('bill_ledger').where({ bill_id: s.billId }));
     const { done } = await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '400.00', purpose: 'fee_reduced', cause: 'withdrawal', mode: 'channel', reason: '退学退费' });
@@ -244,9 +238,7 @@ describe('a fault between the steps leaves nothing half done', () => {
     await knex.raw('CREATE TRIGGER test_refuse_reduction BEFORE INSERT ON bill_ledger FOR EACH ROW EXECUTE FUNCTION test_refuse_reduction()');
     const heal = () => knex.raw('DROP TRIGGER IF EXISTS test_refuse_reduction ON bill_ledger');
     try {
-      const s = await paidInFull('500.00');
-      const c = await finance();
-      await c.get(`/console/people/${s.personId}`);
+      const { s, c } = await atPersonPage('500.00');
       const before = await tableCounts(knex, WRITES);
       const offline = await refundFromConsole(c, s.personId, { bill: String(s.billId), amount: '100.00', purpose: 'fee_reduced', cause: 'suspension', mode: 'offline', reason: '休学退费' });
       expect(offline.done.status).toBe(500);

@@ -43,6 +43,13 @@ async function signedIn(p: { number: string }) {
   return c;
 }
 
+/** `path` as the world's payer reads it, answered 200: its text. */
+async function myPage(path: string) {
+  const res = await (await signedIn(w.me)).get(path);
+  expect(res.status).toBe(200);
+  return text(res.text);
+}
+
 beforeAll(async () => {
   const k = db.knex;
   const me = await f.person(k, { name: '董晨', number: '182081203012', password: PASSWORD, mobile: '13912345678' });
@@ -94,10 +101,7 @@ describe('交易查询 tab', () => {
 
 describe('银行交易记录 (图23)', () => {
   it('lists every attempt newest first with 图23’s columns, bank names and amounts', async () => {
-    const c = await signedIn(w.me);
-    const res = await c.get('/transactions/bank');
-    expect(res.status).toBe(200);
-    const t = text(res.text);
+    const t = await myPage('/transactions/bank');
     for (const h of ['银行订单', '订单日期', '订单时间', '交易银行', '订单金额', '手续费', '交易金额', '支付状态', '操作']) expect(t).toContain(h);
     // Newest first.
     const order = [w.meeting.orderNo, w.icbc.orderNo, w.closed.orderNo, w.wechat.orderNo, w.nontax.orderNo].map((no) => t.indexOf(no));
@@ -154,10 +158,7 @@ describe('银行交易记录 (图23)', () => {
 
 describe('已缴费信息 (图24–图27)', () => {
   it('lists 学费交费 receipts from every route: online (支付平台) and at the counter (高峰)', async () => {
-    const c = await signedIn(w.me);
-    const res = await c.get('/transactions/receipts');
-    expect(res.status).toBe(200);
-    const t = text(res.text);
+    const t = await myPage('/transactions/receipts');
     for (const h of ['费用类型', '学费交费', '其他费用', '收费日期', '收费单号', '收费单查询', '制单人', '电子票据', '操作列', '票据查询']) expect(t).toContain(h);
     expect(t).toContain(`${w.icbc.receiptNo} 2020-02-14 支付平台 已生成 明细 票据查询`);
     expect(t).toContain(`${w.wechat.receiptNo} 2020-02-13 支付平台 已生成 明细`);

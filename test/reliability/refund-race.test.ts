@@ -12,13 +12,19 @@ import * as f from '../factories';
 const db = await testDatabase({ poolMax: 12 });
 const k = db.knex;
 
+/** A person's bill of `due` with 100.00 paid, the refunds module, and finance's 高峰 to refund it. */
+async function paidBill(due: string) {
+  const cashier = await f.person(k, { role: 'finance_admin', password: 'Finance@2026' });
+  const p = await f.person(k);
+  const billId = await f.bill(k, { personId: p.personId, periodId: (await f.period(k)).id, feeItemId: (await f.feeItem(k)).id, due, paid: '100.00' });
+  const refunds = refundsModule({ db: k, audit: auditRepo(k) });
+  const actor = { accountId: cashier.accountId, personId: cashier.personId, name: '高峰', ip: '127.0.0.1' };
+  return { p, billId, refunds, actor };
+}
+
 describe('refund racing a payment', () => {
   it('keeps bill totals equal to the ledger and refunds within what was paid', async () => {
-    const cashier = await f.person(k, { role: 'finance_admin', password: 'Finance@2026' });
-    const p = await f.person(k);
-    const billId = await f.bill(k, { personId: p.personId, periodId: (await f.period(k)).id, feeItemId: (await f.feeItem(k)).id, due: '10000.00', paid: '100.00' });
-    const refunds = refundsModule({ db: k, audit: auditRepo(k) });
-    const actor = { accountId: cashier.accountId, personId: cashier.personId, name: '高峰', ip: '127.0.0.1' };
+    const { p, billId, refunds, actor } = await paidBill('10000.00');
 
     const pay = () => k.transaction((trx) => postLedgerEntry(trx, { billId, kind: 'payment', amount: new Decimal('50.00'), reason: 'race payment' }));
     const refund = () => refunds.refund(actor, null, { personId: p.personId, billId, amount: new Decimal('60.00'), mode: 'offline', reason: 'race refund' })
@@ -43,11 +49,7 @@ describe('refund racing a payment', () => {
   });
 
   it('never refunds more than was paid even when refunds race each other', async () => {
-    const cashier = await f.person(k, { role: 'finance_admin', password: 'Finance@2026' });
-    const p = await f.person(k);
-    const billId = await f.bill(k, { personId: p.personId, periodId: (await f.period(k)).id, feeItemId: (await f.feeItem(k)).id, due: '1000.00', paid: '100.00' });
-    const refunds = refundsModule({ db: k, audit: auditRepo(k) });
-    const actor = { accountId: cashier.accountId, personId: cashier.personId, name: '高峰', ip: '127.0.0.1' };
+    const { p, billId, refunds, actor } = await paidBill('1000.00');
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => refunds.refund(actor, null, { personId: p.personId, billId, amount: new Decimal('30.00'), mode: 'offline', reason: '并发退费' })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).message).toContain('退费金额不能超过该账单可退金额');
