@@ -18,6 +18,16 @@ let ipSeq = 0;
 /** A client at an address of its own: the per-address limit of one test is not another's. */
 const client = () => new Client(w.app, { ip: `198.51.100.${++ipSeq}` });
 
+/** A new client at step 1 with a fresh 身份证号 and mobile, sent on to step 2: its SMS code. */
+async function codeSent() {
+  const c = client();
+  const mobile = freshMobile();
+  const idNumber = freshIdNumber();
+  expect((await startRegistration(c, knex, { idNumber, mobile })).status).toBe(303);
+  const code = await lastCode(knex, mobile);
+  return { c, mobile, idNumber, code };
+}
+
 async function verify(c: Client, code: string, password = NEW_PASSWORD, confirm = password) {
   return c.post('/register/verify', { code, password, confirm });
 }
@@ -67,11 +77,7 @@ describe('新用户注册', () => {
   });
 
   it('refuses a code past its 5 minutes, and a new one (after the 60 s gap) works', async () => {
-    const c = client();
-    const mobile = freshMobile();
-    const idNumber = freshIdNumber();
-    expect((await startRegistration(c, knex, { idNumber, mobile })).status).toBe(303);
-    const code = await lastCode(knex, mobile);
+    const { c, mobile, idNumber, code } = await codeSent();
     w.advance(CODE_TTL_MS + 1000);
     const before = await counts(knex);
     const late = await verify(c, code);
@@ -91,11 +97,7 @@ describe('新用户注册', () => {
   });
 
   it(`takes ${MAX_TRIES} wrong codes, then not even the right one`, async () => {
-    const c = client();
-    const mobile = freshMobile();
-    const idNumber = freshIdNumber();
-    expect((await startRegistration(c, knex, { idNumber, mobile })).status).toBe(303);
-    const code = await lastCode(knex, mobile);
+    const { c, idNumber, code } = await codeSent();
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 1; i <= MAX_TRIES; i++) {
       const res = await verify(c, wrong);
@@ -109,11 +111,7 @@ describe('新用户注册', () => {
   });
 
   it('uses a code once: replayed after its use, it creates nothing more', async () => {
-    const c = client();
-    const mobile = freshMobile();
-    const idNumber = freshIdNumber();
-    expect((await startRegistration(c, knex, { idNumber, mobile })).status).toBe(303);
-    const code = await lastCode(knex, mobile);
+    const { c, mobile, idNumber, code } = await codeSent();
     // The flow as the session holds it, kept to replay after the registration.
     const sess = await knex('sessions').whereRaw(`sess::jsonb -> 'registration' ->> 'mobile' = ?`, [mobile]).first('sess');
     const state = (typeof sess.sess === 'string' ? JSON.parse(sess.sess) : sess.sess).registration;
@@ -126,11 +124,7 @@ describe('新用户注册', () => {
   });
 
   it('creates one person from 20 parallel submissions of one right code', async () => {
-    const c = client();
-    const mobile = freshMobile();
-    const idNumber = freshIdNumber();
-    expect((await startRegistration(c, knex, { idNumber, mobile })).status).toBe(303);
-    const code = await lastCode(knex, mobile);
+    const { c, idNumber, code } = await codeSent();
     await c.get('/register/verify');
     const answers = await Promise.all(Array.from({ length: 20 }, () => verify(c, code)));
     const statuses = answers.map((a) => `${a.status} ${a.headers.location ?? ''}`.trim());
