@@ -57,6 +57,13 @@ export class Client {
   }
 }
 
+/** GET `path` through `c`'s agent (its cookies), the body kept as bytes (a CSV, a PDF) in `body`. */
+export const download = (c: Client, path: string) => c.agent.get(path).buffer(true).parse((r, cb) => {
+  const chunks: Buffer[] = [];
+  r.on('data', (d: Buffer) => chunks.push(d));
+  r.on('end', () => cb(null, Buffer.concat(chunks)));
+});
+
 /** The visible text of a page, tags stripped and spaces folded: what a person reads. */
 export function text(html: string): string {
   return html.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&#34;/g, '"').replace(/\s+/g, ' ');

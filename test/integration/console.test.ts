@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import { testApp } from '../helpers/app';
-import { Client, text } from '../helpers/client';
+import { Client, download, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { refundFromConsole } from '../helpers/world';
@@ -146,11 +146,7 @@ describe('arrears report', () => {
 
   it('exports CSV bytes Excel opens: BOM, CRLF, the filters first, quoted header, groups and a 合计 line', async () => {
     const c = await finance();
-    const res = await c.agent.get('/console/reports.csv?by=college&sort=name').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (x: Buffer) => chunks.push(x));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await download(c, '/console/reports.csv?by=college&sort=name');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.headers['content-disposition']).toContain("filename*=UTF-8''");

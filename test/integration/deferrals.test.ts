@@ -10,7 +10,7 @@ import { encryptCard } from '../../src/domain/card-crypto';
 import { businessDate } from '../../src/domain/business-date';
 import { checkLedger } from '../../src/modules/reconcile/ledger-check';
 import { ledgerCheckRepo } from '../../src/modules/reconcile/ledger-check-repo';
-import { Client, text } from '../helpers/client';
+import { Client, download, text } from '../helpers/client';
 import { followImport } from '../helpers/import-jobs';
 import { testDatabase } from '../helpers/test-db';
 import { PASSWORD, countRows, makeOrder, payEnv, signedIn } from '../helpers/world';
@@ -324,11 +324,7 @@ describe('the bank batch of refunds', () => {
     expect(await countRows(k, 'loan_refunds', { status: 'pending' })).toBe(waiting - 1);
     const r = await k('loan_refunds').where({ person_id: s.personId }).first('id', 'status', 'batch_id', 'version');
     expect(r.status).toBe('exported');
-    const file = await fc.agent.get(`/console/loan-refunds/batches/${r.batch_id}/file.csv`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const file = await download(fc, `/console/loan-refunds/batches/${r.batch_id}/file.csv`);
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toContain('text/csv');
     const body = (file.body as Buffer).toString('utf8');

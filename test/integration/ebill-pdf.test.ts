@@ -7,7 +7,7 @@ import type { BillView } from '../../src/modules/ebills/view';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import { testApp, testConfig } from '../helpers/app';
-import { Client, text } from '../helpers/client';
+import { Client, download, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import { studentsWithEbills } from '../factories-ebills';
 
@@ -21,12 +21,6 @@ async function signedIn(app: ReturnType<typeof createApp>, number: string) {
   expect((await c.login(number, PASSWORD)).status).toBe(303);
   return c;
 }
-
-const download = (c: Client, path: string) => c.agent.get(path).buffer(true).parse((r, cb) => {
-  const chunks: Buffer[] = [];
-  r.on('data', (d: Buffer) => chunks.push(d));
-  r.on('end', () => cb(null, Buffer.concat(chunks)));
-});
 
 describe('e-bill PDFs', () => {
   it('are drawn once and served byte for byte again, by this and by another instance', async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { platformJobs } from '../../src/jobs';
 import { createLogger } from '../../src/logger';
-import { Client, text } from '../helpers/client';
+import { Client, download, text } from '../helpers/client';
 import { PASSWORD, pageAction, payAt, payEnv, signedIn, tableCounts, waitForStatus } from '../helpers/world';
 import { testServices } from '../helpers/services';
 import { testDatabase } from '../helpers/test-db';
@@ -445,11 +445,7 @@ describe('报名名单 CSV and 关闭', () => {
     const { id } = await project(c);
     const o = await outsider();
     expect((await signUp(o.c, id, { f1: '=HYPERLINK("x")' })).status).toBe(303);
-    const res = await c.agent.get(`/console/enrolment/${id}/signups.csv`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (d: Buffer) => chunks.push(d));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await download(c, `/console/enrolment/${id}/signups.csv`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const body = (res.body as Buffer).toString('utf8');

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { issuePendingEbills } from '../../src/modules/ebills/issuing';
 import { numberingEbillPlatform } from '../factories-ebills';
 import { testApp } from '../helpers/app';
-import { Client, text } from '../helpers/client';
+import { Client, download, text } from '../helpers/client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 import { counterPayment, paidOrder, unpaidOrder } from '../factories-payments';
@@ -307,11 +307,7 @@ describe('票据查询 (图28)', () => {
   it('downloads the bill as a PDF whose text holds the title, payer, items and the capital amount', async () => {
     const c = await signedIn(w.me);
     const bill = await billOf(w.icbc.receiptId);
-    const res = await c.agent.get(`/transactions/ebills/${bill.bill_code}/${bill.bill_no}/pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (d: Buffer) => chunks.push(d));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await download(c, `/transactions/ebills/${bill.bill_code}/${bill.bill_no}/pdf`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toContain(`ebill-${bill.bill_code}-${bill.bill_no}.pdf`);
