@@ -208,12 +208,17 @@ export function ebillsRepo(db: Knex) {
      * A PDF drawn from other content (the hash changed) replaces the old one.
      */
     async storePdf(ebillId: string, contentHash: string, pdf: Buffer): Promise<Buffer> {
-      await db.raw(
+      // A row back: ours was stored (new, or replacing other content), and these are its bytes;
+      // none: the same content was there already, stored by another download, and is read once.
+      // Not reading back what was just written saves each first download 21 KB and a statement.
+      const { rows } = await db.raw<{ rows: unknown[] }>(
         `INSERT INTO ebill_pdfs (ebill_id, content_hash, pdf) VALUES (?, ?, ?)
          ON CONFLICT (ebill_id) DO UPDATE SET content_hash = EXCLUDED.content_hash, pdf = EXCLUDED.pdf, created_at = now()
-         WHERE ebill_pdfs.content_hash <> EXCLUDED.content_hash`,
+         WHERE ebill_pdfs.content_hash <> EXCLUDED.content_hash
+         RETURNING 1`,
         [ebillId, contentHash, pdf],
       );
+      if (rows.length) return pdf;
       const row = await db('ebill_pdfs').where({ ebill_id: ebillId, content_hash: contentHash }).first('pdf');
       return row ? Buffer.from(row.pdf as Uint8Array) : pdf;
     },
