@@ -10,12 +10,24 @@ import { LABELS } from './labels';
 import type { BillView } from './view';
 
 const require = createRequire(import.meta.url);
-let fontBytes: Buffer | undefined;
+/** fontkit's font, as pdfkit takes it in place of the file's bytes (registerFont's src). */
+type ParsedFont = { layout: (text: string) => unknown };
+let parsed: ParsedFont | undefined;
 
-/** Noto Sans SC Regular, read once per process: 10 MB is too much to read for every download. */
-function cjkFont(): Buffer {
-  fontBytes ??= readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'));
-  return fontBytes;
+/**
+ * Noto Sans SC Regular, read and parsed once per process (per PDF worker). Given the bytes,
+ * pdfkit parsed the 10 MB font anew for every bill (node_modules/pdfkit/js/pdfkit.js,
+ * PDFFontFactory.open: fontkit.create(src)), and decoding its tables and glyph metrics was about
+ * a third of drawing one; given a font it already has (`typeof src.layout === 'function'`) it
+ * keeps fontkit's decoded tables and glyphs across bills. Each document still makes its own
+ * subset (EmbeddedFont: font.createSubset()), so the bytes of a bill do not change. fontkit is
+ * required as pdfkit requires it, so both use the one copy.
+ */
+function cjkFont(): ParsedFont {
+  parsed ??= (require('fontkit') as { create(b: Buffer): ParsedFont }).create(
+    readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
+  );
+  return parsed;
 }
 
 /** Raise when the drawing below changes: PDFs kept in ebill_pdfs are then drawn anew. */
@@ -46,7 +58,8 @@ export async function renderBillPdf(b: BillView): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('cjk', cjkFont());
+  // @types/pdfkit knows only paths and bytes for src; pdfkit 0.20 also takes a fontkit font.
+  doc.registerFont('cjk', cjkFont() as unknown as Buffer);
   doc.font('cjk').fillColor(INK);
 
   // QR code, top left, drawn as vector modules so it prints sharp at any size.
