@@ -19,6 +19,7 @@ import * as otherFees from './20261220_200_other_fees';
 import * as smsCodes from './20261220_210_sms_codes';
 import * as enrolment from './20261220_220_enrolment';
 import * as deferralsLoans from './20261220_240_deferrals_loans';
+import * as deferralsByBill from './20261222_280_deferrals_by_bill';
 import * as reminders from './20261220_250_reminders';
 import * as payers from './20261221_260_payers';
 import * as campaignDeferred from './20261221_270_campaign_deferred';
@@ -50,4 +51,5 @@ export const migrations: [string, Migration][] = [
   ['20261220_250_reminders', reminders],
   ['20261221_260_payers', payers],
   ['20261221_270_campaign_deferred', campaignDeferred],
+  ['20261222_280_deferrals_by_bill', deferralsByBill],
 ];

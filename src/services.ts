@@ -115,7 +115,7 @@ export function buildServices(deps: ServiceDeps) {
     db: knex, repo: recoveryRepo(knex), audit, throttle: createThrottle(knex, 'recover'), loginThrottle, captchas, secret: config.sessionSecret, hasher,
   });
   const deferrals = deferralsService({ db: knex, audit, bankCardKey: config.bankCardKey, schoolName: config.schoolName });
-  const fees = feesService({ repo: feesRepo(knex), deferrals });
+  const fees = feesService({ repo: feesRepo(knex) });
 
   // 学费缴费 and what follows a payment: the bill's receipts, e-bills (PDFs drawn in a small worker
   // pool, not on the thread that answers everyone's requests) and the SMS that announces them.

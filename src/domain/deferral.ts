@@ -8,6 +8,12 @@ export type DeferralKind = (typeof DEFERRAL_KINDS)[number];
 export const LOAN_KINDS = ['national', 'local'] as const;
 export type LoanKind = (typeof LOAN_KINDS)[number];
 
+/** 当前费用 tells of a deferral that expired (its loan never came) for this long afterwards. */
+export const EXPIRED_NOTICE_DAYS = 30;
+
+/** Since when an expired deferral is still told of on 当前费用. */
+export const expiredNoticeSince = (now: Date) => new Date(now.getTime() - EXPIRED_NOTICE_DAYS * 24 * 3600_000);
+
 const min = (a: Decimal, b: Decimal) => (a.lessThan(b) ? a : b);
 
 /**

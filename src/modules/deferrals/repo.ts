@@ -47,11 +47,6 @@ function records(db: Knex) {
     .leftJoin('accounts as da', 'da.id', 'd.decided_by').leftJoin('people as dp', 'dp.id', 'da.person_id');
 }
 
-/** The deferrals in force on a person's bills, by bill: what 学费缴费 leaves out and 当前费用 shows. */
-export async function inForceByBill(db: Knex, personId: number): Promise<Map<number, InForce>> {
-  return (await ofPersonForFees(db, personId)).inForce;
-}
-
 /** A deferral that expired lately: 当前费用 tells the student the bill is owed again. */
 export interface ExpiredDeferral {
   billId: number;
@@ -62,26 +57,35 @@ export interface ExpiredDeferral {
 }
 
 /**
- * The person's deferrals in force by bill and, when `expiredSince` is given, those expired since
- * then: one statement on this table alone (the pages already hold the bills' names), prepared, as
- * every 当前费用, 首页 and 学费缴费 sends it. The person page's full records join nine tables,
- * whose planning alone cost the database more than the rest of 当前费用 (bench/pages.ts).
+ * The deferrals of the bill aliased `b` that the fees pages show, as a json array column of the
+ * bills' own statement (src/modules/fees/repo.ts): in force (approved) and, when its one parameter
+ * (a timestamptz, or null for none) is given, those expired since then. 当前费用, 首页 and 学费缴费
+ * read it on every load; as a statement of its own it was one more round trip each (the socket
+ * write alone was a tenth of a page's CPU, bench/pages.ts). Amounts travel as text, so they reach
+ * Decimal exactly. Read with `deferralsOfBills`.
  */
-export async function ofPersonForFees(db: Knex, personId: number, expiredSince?: Date): Promise<{ inForce: Map<number, InForce>; expired: ExpiredDeferral[] }> {
-  const rows = await db('deferrals').where('person_id', personId)
-    .modify((q) => {
-      if (expiredSince) q.andWhere((w) => w.where('status', 'approved').orWhere((e) => e.where('status', 'expired').andWhere('ended_at', '>=', expiredSince)));
-      else q.andWhere('status', 'approved');
-    })
-    .orderBy('id').select('bill_id', 'kind', 'amount', 'covered', 'expected_on', 'status').options({ prepare: true });
+export const BILL_DEFERRALS_SQL = `(SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'amount', d.amount::text, 'covered', d.covered::text,
+            'expectedOn', d.expected_on::text, 'status', d.status) ORDER BY d.id)
+     FROM deferrals d
+    WHERE d.bill_id = b.id AND d.person_id = b.person_id
+      AND (d.status = 'approved' OR (d.status = 'expired' AND d.ended_at >= ?::timestamptz)))`;
+
+interface BillDeferralJson { id: number; kind: DeferralKind; amount: string; covered: string; expectedOn: string; status: 'approved' | 'expired' }
+
+/** The column of BILL_DEFERRALS_SQL of each bill, as the pages use it: in force by bill, and the expired ones in the order they were made. */
+export function deferralsOfBills(perBill: Iterable<{ billId: number; deferrals: unknown }>): { inForce: Map<number, InForce>; expired: ExpiredDeferral[] } {
   const inForce = new Map<number, InForce>();
-  const expired: ExpiredDeferral[] = [];
-  for (const r of rows) {
-    const billId = Number(r.bill_id);
-    if (r.status === 'approved') inForce.set(billId, { kind: r.kind, remaining: dec(r.amount).minus(dec(r.covered)), expectedOn: r.expected_on });
-    else expired.push({ billId, kind: r.kind, amount: dec(r.amount), covered: dec(r.covered), expectedOn: r.expected_on });
+  const expired: (ExpiredDeferral & { id: number })[] = [];
+  for (const { billId, deferrals } of perBill) {
+    if (deferrals === null || deferrals === undefined) continue;
+    const list = (typeof deferrals === 'string' ? JSON.parse(deferrals) : deferrals) as BillDeferralJson[];
+    for (const d of list) {
+      if (d.status === 'approved') inForce.set(billId, { kind: d.kind, remaining: dec(d.amount).minus(dec(d.covered)), expectedOn: d.expectedOn });
+      else expired.push({ id: Number(d.id), billId, kind: d.kind, amount: dec(d.amount), covered: dec(d.covered), expectedOn: d.expectedOn });
+    }
   }
-  return { inForce, expired };
+  expired.sort((a, b) => a.id - b.id);
+  return { inForce, expired: expired.map(({ id: _id, ...e }) => e) };
 }
 
 /**

@@ -14,12 +14,10 @@ import { loanImports } from './loan-import';
 import { batchFile, batchList, disbursementRecords, loanRefundList, personForLoan, type RefundStatus } from './loans-repo';
 import { M } from './messages';
 import { refundBatches } from './refund-batches';
-import { type DeferralStatus, deferralList, deferralRecords, inForceByBill, ofPersonForFees } from './repo';
+import { type DeferralStatus, deferralList, deferralRecords } from './repo';
 import type { DeferralInput } from './schemas';
 
 const LIST_LIMIT = 200;
-/** 当前费用 tells of a deferral that expired for this long afterwards. */
-const EXPIRED_NOTICE_DAYS = 30;
 
 export function deferralsService(deps: { db: Knex; audit: AuditRepo; bankCardKey: Buffer; schoolName: string }) {
   const { db, audit } = deps;
@@ -46,9 +44,6 @@ export function deferralsService(deps: { db: Knex; audit: AuditRepo; bankCardKey
     list: (scope: Scope, status: DeferralStatus | undefined) => deferralList(db, scope, status, LIST_LIMIT),
     ofPerson: (personId: number) => deferralRecords(db, personId),
     disbursements: (personId: number) => disbursementRecords(db, personId),
-    inForce: (personId: number) => inForceByBill(db, personId),
-    /** 当前费用: the deferrals in force and those expired in the last EXPIRED_NOTICE_DAYS, in one read. */
-    withRecentlyExpired: (personId: number, now = new Date()) => ofPersonForFees(db, personId, new Date(now.getTime() - EXPIRED_NOTICE_DAYS * 24 * 3600_000)),
 
     refunds: async (status: RefundStatus | undefined) => ({ refunds: await loanRefundList(db, status, LIST_LIMIT), batches: await batchList(db, 20) }),
     exportBatch: batches.exportBatch,

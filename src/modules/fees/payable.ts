@@ -4,7 +4,6 @@
 import type { Knex } from 'knex';
 import type { Decimal } from '../../domain/money';
 import { notPayableReason, payableNow, type FeeType } from '../../domain/payable';
-import { inForceByBill } from '../deferrals/repo';
 import { feesRepo, type PersonBill } from './repo';
 
 export interface PayableBill extends PersonBill {
@@ -14,7 +13,7 @@ export interface PayableBill extends PersonBill {
 /** `feeType`: only bills of that type (the wizard of one tab); every payable bill when not given. */
 export async function payableBills(db: Knex, personId: number, now: Date, feeType?: FeeType): Promise<PayableBill[]> {
   // 缓缴 in force holds its part of a bill back from online payment (图9's 欠费金额 leaves it out).
-  const [bills, deferred] = await Promise.all([feesRepo(db).billsOf(personId), inForceByBill(db, personId)]);
+  const { bills, inForce: deferred } = await feesRepo(db).billsWithDeferrals(personId);
   return payableNow(bills.map((b) => ({ ...b, deferred: deferred.get(b.billId)?.remaining })), now, feeType);
 }
 

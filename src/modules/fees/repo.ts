@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import type { BillAmounts } from '../../domain/arrears';
 import type { Decimal } from '../../domain/money';
+import { BILL_DEFERRALS_SQL, deferralsOfBills, type ExpiredDeferral, type InForce } from '../deferrals/repo';
 
 export interface PersonBill extends BillAmounts {
   billId: number;
@@ -37,34 +38,55 @@ export interface OptionalOffer {
 }
 
 export interface BillFilter {
-  periodId?: number | undefined;
-  feeItemId?: number | undefined;
   /** Leave out bills whose collection window has ended before this instant. */
   hideExpiredAt?: Date | undefined;
+  /** Also read the deferrals expired since this instant (当前费用 tells of them); in force ones always. */
+  expiredSince?: Date | undefined;
 }
 
+/** A person's bills with their deferrals (src/modules/deferrals/repo.ts): what every fees page starts from. */
+export interface BillsWithDeferrals {
+  bills: PersonBill[];
+  inForce: Map<number, InForce>;
+  expired: ExpiredDeferral[];
+}
+
+/**
+ * A person's bills, newest period first, each with its deferrals as one json column: one
+ * statement for 当前费用, 首页 and 学费缴费, a fixed text prepared once per connection
+ * (src/db/prepared.ts), where a knex builder per request cost as much CPU as the database's answer
+ * and the deferrals were a second round trip. $2 hides bills whose window ended before it (null:
+ * none hidden); $3 is the deferrals' expired-since (null: only those in force).
+ */
+const BILLS_SQL = `SELECT b.id AS "billId", b.period_id AS "periodId", p.name AS "periodName", b.fee_item_id AS "feeItemId",
+       i.name AS "itemName", i.code AS "itemCode", i.category, i.fee_type AS "feeType", i.status AS "itemStatus",
+       i.starts_at AS "startsAt", i.ends_at AS "endsAt", i.payable_after_end AS "payableAfterEnd", i.sort_order AS "itemSort",
+       b.due, b.refunded, b.reduction, b.paid, ${BILL_DEFERRALS_SQL} AS deferrals
+  FROM bills b JOIN fee_periods p ON p.id = b.period_id JOIN fee_items i ON i.id = b.fee_item_id
+ WHERE b.person_id = ?
+   AND (?::timestamptz IS NULL OR i.ends_at IS NULL OR i.ends_at >= ? OR i.payable_after_end)
+ ORDER BY p.sort_order DESC, i.sort_order, b.id`;
+
+type BillRow = Omit<PersonBill, 'due' | 'refunded' | 'reduction' | 'paid'> & { due: string; refunded: string; reduction: string; paid: string; deferrals: unknown };
+
 export function feesRepo(db: Knex) {
-  const base = (personId: number) =>
-    db('bills as b')
-      .join('fee_periods as p', 'p.id', 'b.period_id')
-      .join('fee_items as i', 'i.id', 'b.fee_item_id')
-      .where('b.person_id', personId);
+  const read = async (personId: number, f: BillFilter): Promise<BillRow[]> => {
+    const hide = f.hideExpiredAt ?? null;
+    // BILL_DEFERRALS_SQL's one placeholder comes first in the text, then the WHERE's.
+    const { rows } = await db.raw<{ rows: BillRow[] }>(BILLS_SQL, [f.expiredSince ?? null, personId, hide, hide]).options({ prepare: true });
+    return rows;
+  };
+  const toBill = ({ deferrals: _d, ...r }: BillRow): PersonBill => ({ ...r, billId: Number(r.billId), due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid) });
 
   return {
     async billsOf(personId: number, f: BillFilter = {}): Promise<PersonBill[]> {
-      const q = base(personId);
-      if (f.periodId) q.andWhere('b.period_id', f.periodId);
-      if (f.feeItemId) q.andWhere('b.fee_item_id', f.feeItemId);
-      if (f.hideExpiredAt) q.andWhere((w) => w.whereNull('i.ends_at').orWhere('i.ends_at', '>=', f.hideExpiredAt!).orWhere('i.payable_after_end', true));
-      // Every 当前费用, 首页 and 学费缴费 reads this: prepared (src/db/prepared.ts), one statement per filter shape.
-      const rows = await q.options({ prepare: true })
-        .orderBy([{ column: 'p.sort_order', order: 'desc' }, { column: 'i.sort_order' }, { column: 'b.id' }])
-        .select(
-          'b.id as billId', 'b.period_id as periodId', 'p.name as periodName', 'b.fee_item_id as feeItemId',
-          'i.name as itemName', 'i.code as itemCode', 'i.category', 'i.fee_type as feeType', 'i.status as itemStatus',
-          'i.starts_at as startsAt', 'i.ends_at as endsAt', 'i.payable_after_end as payableAfterEnd', 'i.sort_order as itemSort', 'b.due', 'b.refunded', 'b.reduction', 'b.paid',
-        );
-      return rows.map((r) => ({ ...r, due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid) }));
+      return (await read(personId, f)).map(toBill);
+    },
+
+    async billsWithDeferrals(personId: number, f: BillFilter = {}): Promise<BillsWithDeferrals> {
+      const rows = await read(personId, f);
+      const bills = rows.map(toBill);
+      return { bills, ...deferralsOfBills(rows.map((r, i) => ({ billId: bills[i]!.billId, deferrals: r.deferrals }))) };
     },
 
     /**

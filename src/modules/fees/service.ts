@@ -3,7 +3,7 @@ import { arrears, netPaid, payable, paymentStatus } from '../../domain/arrears';
 import { collectionStatus, isExpired } from '../../domain/payable';
 import { type Decimal, formatMoney, sum } from '../../domain/money';
 import { DEFERRAL_KIND_LABEL } from '../../domain/deferral-labels';
-import { type DeferralKind, deferredPart } from '../../domain/deferral';
+import { type DeferralKind, deferredPart, expiredNoticeSince } from '../../domain/deferral';
 import { paginate, type Page } from '../../domain/pagination';
 import type { CurrentFeesQuery } from './schemas';
 import type { FeesRepo, PersonBill } from './repo';
@@ -27,13 +27,6 @@ export interface FeeRow extends PersonBill {
 
 type InForce = Map<number, { kind: string; remaining: Decimal; expectedOn: string }>;
 
-/** 缓缴 as the fees pages read it (the deferrals module). */
-export interface FeeDeferrals {
-  inForce(personId: number): Promise<InForce>;
-  /** In force, and expired lately (当前费用 says those bills are owed again): one read. */
-  withRecentlyExpired(personId: number): Promise<{ inForce: InForce; expired: { billId: number; kind: string; expectedOn: string; amount: Decimal; covered: Decimal }[] }>;
-}
-
 export interface FeeSummary {
   count: number;
   payable: Decimal; // 共需交费
@@ -52,11 +45,9 @@ function filterChoices(bills: PersonBill[]) {
   };
 }
 
-export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) {
+export function feesService(deps: { repo: FeesRepo }) {
   const { repo } = deps;
   const noDeferrals: InForce = new Map();
-  const deferralsOf = (personId: number) => deps.deferrals?.inForce(personId) ?? Promise.resolve(noDeferrals);
-  const withExpired = (personId: number) => deps.deferrals?.withRecentlyExpired(personId) ?? Promise.resolve({ inForce: noDeferrals, expired: [] });
 
   const toRow = (now: Date, deferred = noDeferrals) => (b: PersonBill): FeeRow => {
     const a = arrears(b);
@@ -77,9 +68,9 @@ export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) 
 
   return {
     async currentFees(personId: number, q: CurrentFeesQuery, now = new Date()) {
-      // A person has tens of bills at most: one query, then the filters in memory, so the filter
-      // choices and the table come from the same snapshot.
-      const [all, { inForce: deferred, expired }] = await Promise.all([repo.billsOf(personId), withExpired(personId)]);
+      // A person has tens of bills at most: one query (their deferrals in it), then the filters in
+      // memory, so the filter choices and the table come from the same snapshot.
+      const { bills: all, inForce: deferred, expired } = await repo.billsWithDeferrals(personId, { expiredSince: expiredNoticeSince(now) });
       const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
       // Told while the bill still owes (paid since: nothing to say).
@@ -108,7 +99,7 @@ export function feesService(deps: { repo: FeesRepo; deferrals?: FeeDeferrals }) 
 
     /** The home page (图2): what is still owed, windows not yet ended. */
     async openArrears(personId: number, now = new Date()) {
-      const [bills, deferred] = await Promise.all([repo.billsOf(personId, { hideExpiredAt: now }), deferralsOf(personId)]);
+      const { bills, inForce: deferred } = await repo.billsWithDeferrals(personId, { hideExpiredAt: now });
       const rows = bills.map(toRow(now, deferred));
       return { rows, summary: summarise(rows) };
     },
