@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { formTargets } from './http/form-targets';
 import { loadUser, requireLogin } from './http/guards';
 import { noStore } from './http/cache';
+import { pageReadsByPath } from './http/page-reads';
 import { requireHttps } from './http/https';
 import { requestLog } from './http/request-log';
 import { loadShed } from './http/load-shed';
@@ -30,6 +31,7 @@ import { AUTH_HASHING_POSTS, authRoutes } from './modules/auth/routes';
 import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
+import { currentFeesRead, openArrearsRead, payableBillsRead } from './modules/fees/page-reads';
 import { feesRoutes } from './modules/fees/routes';
 import { enrolmentRoutes } from './modules/enrolment/routes';
 import { healthRoutes } from './modules/health/routes';
@@ -119,7 +121,9 @@ export function createApp(deps: AppDeps) {
   // A post that needs bcrypt while its gate is full: 503 before the session, body and CSRF work.
   app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS, ...PAYER_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql }), logger));
+  // The session's statement also reads the user and, for the pages that start from bills, the bills.
+  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead });
+  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));

@@ -16,17 +16,29 @@ export interface SessionChange {
  */
 export type AlongSql = (accountIdSql: string) => string;
 
+/**
+ * A page's own read, sent in the session's statement when the request is for that page
+ * (src/http/page-reads.ts): given the SQL of the along row's person id and of the request's
+ * instant, a scalar subquery (one json value). `key` names the page and its prepared statement.
+ */
+export interface PageRead {
+  key: string;
+  sql: (personIdSql: string, nowSql: string) => string;
+}
+
 export interface StoredSession {
   sess: unknown;
   /** When the store will end the session, in seconds since the epoch. */
   expireAtSeconds: number;
   /** The row of the along query for the session's account, null when it found none or there is no account. */
   along: Record<string, unknown> | null;
+  /** The page read's value, when one was asked for (null when it found nothing). */
+  page?: { key: string; value: unknown };
 }
 
 export interface SessionRows {
   /** The live session (not past its expiry at `nowSeconds`), with the along query's row; undefined when none. */
-  load(sid: string, nowSeconds: number): Promise<StoredSession | undefined>;
+  load(sid: string, nowSeconds: number, page?: PageRead): Promise<StoredSession | undefined>;
   /** Applies the change to the row as it is now; false when there is no row (the session was ended). */
   merge(sid: string, change: SessionChange, expireAtSeconds: number): Promise<boolean>;
 }
@@ -35,19 +47,34 @@ export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
   // connect-pg-simple's own read (index.js get: SELECT sess … WHERE sid = $1 AND expire >=
   // to_timestamp($2)), with the expiry it read and, in a LATERAL join on the account id the session
   // holds, the along query: one statement where a signed-in page used to send two one after the other.
-  const loadSql = along
-    ? `SELECT s.sess, extract(epoch FROM s.expire)::float8 AS expire_at, to_json(x) AS along
+  // A page's read rides along too, on the person of that row: each round trip to the database
+  // cost the request thread more CPU than its page's whole drawing (a socket write and read apiece
+  // on this machine, bench/pages.ts), and a signed-in page then needs no second one.
+  const loadSqlOf = (page?: PageRead) => along
+    ? `SELECT s.sess, extract(epoch FROM s.expire)::float8 AS expire_at, to_json(x) AS along,
+              ${page ? `(${page.sql('x."personId"', 'to_timestamp($2)')})` : 'NULL::json'} AS page
          FROM sessions s LEFT JOIN LATERAL (${along(`(s.sess->>'accountId')::int`)}) x ON true
         WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`
-    : `SELECT sess, extract(epoch FROM expire)::float8 AS expire_at, NULL::json AS along
+    : `SELECT sess, extract(epoch FROM expire)::float8 AS expire_at, NULL::json AS along, NULL::json AS page
          FROM sessions WHERE sid = $1 AND expire >= to_timestamp($2)`;
+  const plain = loadSqlOf();
+  const withPage = new Map<string, string>();
+  const textOf = (page?: PageRead) => {
+    if (!page || !along) return plain;
+    let text = withPage.get(page.key);
+    if (!text) withPage.set(page.key, (text = loadSqlOf(page)));
+    return text;
+  };
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
   return {
-    async load(sid, nowSeconds) {
-      const { rows } = await pool.query({ text: loadSql, values: [sid, nowSeconds], prepare: true });
-      const row = rows[0] as { sess: unknown; expire_at: number | string; along: unknown } | undefined;
+    async load(sid, nowSeconds, page) {
+      const { rows } = await pool.query({ text: textOf(page), values: [sid, nowSeconds], prepare: true });
+      const row = rows[0] as { sess: unknown; expire_at: number | string; along: unknown; page: unknown } | undefined;
       if (!row) return undefined;
-      const along = typeof row.along === 'string' ? JSON.parse(row.along) : row.along;
-      return { sess: row.sess, expireAtSeconds: Number(row.expire_at), along: along ?? null };
+      return {
+        sess: row.sess, expireAtSeconds: Number(row.expire_at), along: json(row.along) ?? null,
+        ...(page && along ? { page: { key: page.key, value: json(row.page) ?? null } } : {}),
+      };
     },
 
     async merge(sid, change, expireAtSeconds) {

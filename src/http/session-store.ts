@@ -17,7 +17,7 @@ import type { Request } from 'express';
 import connectPgSimple from 'connect-pg-simple';
 import session, { type Session, type SessionData } from 'express-session';
 import type { QueryPool } from '../db/connection';
-import { sessionRows, type AlongSql, type SessionRows } from './session-repo';
+import { sessionRows, type AlongSql, type PageRead, type SessionRows } from './session-repo';
 
 const PgStore = connectPgSimple(session);
 
@@ -33,8 +33,8 @@ const known = new WeakMap<Request, { sid: string; values: Values; expireAtSecond
 /** What `load` read beside a session object, until express-session hands the object to createSession. */
 const loaded = new WeakMap<object, { expireAtSeconds: number; along: Along }>();
 
-/** The along query's row read with the session, for the account id the session held then. */
-export interface Along { accountId: unknown; row: Record<string, unknown> | null }
+/** The along query's row read with the session, for the account id the session held then, and the page read asked for beside it. */
+export interface Along { accountId: unknown; row: Record<string, unknown> | null; page?: { key: string; value: unknown } }
 
 /** The along row read with this request's session, if the session was loaded from the store. */
 export function sessionAlong(req: Request): Along | undefined {
@@ -59,6 +59,12 @@ const nowSeconds = () => Date.now() / 1000;
 export class MergingSessionStore extends PgStore {
   readonly #rows: SessionRows;
   readonly #ttlSeconds: number;
+  /**
+   * The page read for the next get only (src/http/session.ts sets it just before express-session
+   * runs, which calls get in the same synchronous step, index.js: store.get(req.sessionID, …)), so
+   * no other request's load can take it; a later reload of the session reads no page.
+   */
+  nextPage: PageRead | undefined;
 
   constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows; along?: AlongSql }) {
     super({
@@ -74,7 +80,9 @@ export class MergingSessionStore extends PgStore {
 
   /** connect-pg-simple's get, with the row's expiry and the along row kept for createSession. */
   override get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): void {
-    this.#rows.load(sid, nowSeconds()).then((row) => {
+    const page = this.nextPage;
+    this.nextPage = undefined;
+    this.#rows.load(sid, nowSeconds(), page).then((row) => {
       if (!row) return callback(null);
       let sess: SessionData;
       try {
@@ -84,7 +92,7 @@ export class MergingSessionStore extends PgStore {
         return this.destroy(sid, (err?: unknown) => callback(err));
       }
       const accountId = (sess as { accountId?: unknown }).accountId;
-      loaded.set(sess, { expireAtSeconds: row.expireAtSeconds, along: { accountId, row: row.along } });
+      loaded.set(sess, { expireAtSeconds: row.expireAtSeconds, along: { accountId, row: row.along, ...(row.page ? { page: row.page } : {}) } });
       callback(null, sess);
     }, (err: unknown) => callback(err));
   }

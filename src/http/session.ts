@@ -1,14 +1,18 @@
 import session from 'express-session';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { QueryPool } from '../db/connection';
-import type { AlongSql } from './session-repo';
+import type { AlongSql, PageRead } from './session-repo';
 import { MergingSessionStore, sessionStored } from './session-store';
 
 export const SESSION_COOKIE = 'cupp.sid';
 const IDLE_MINUTES = 30;
 
 /** Sessions live in PostgreSQL on both engines, so any instance can serve any request. */
-export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secure: boolean; along?: AlongSql }): RequestHandler {
+export function sessionMiddleware(opts: {
+  pool: QueryPool; secret: string; secure: boolean; along?: AlongSql;
+  /** The page read sent with this request's session, if its page has one (src/http/page-reads.ts). */
+  pageOf?: (req: Request) => PageRead | undefined;
+}): RequestHandler {
   // Overlapping requests of one browser each write only what they changed (src/http/session-store.ts).
   const store = new MergingSessionStore({
     pool: opts.pool,
@@ -19,7 +23,7 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
     // What every signed-in page reads next (its user), read in the session's own statement.
     ...(opts.along ? { along: opts.along } : {}),
   });
-  return session({
+  const handle = session({
     name: SESSION_COOKIE,
     store,
     secret: opts.secret,
@@ -31,6 +35,14 @@ export function sessionMiddleware(opts: { pool: QueryPool; secret: string; secur
     // session's id comes back and the login page can say 登录已超时 (src/http/session-timeout.ts).
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure },
   });
+  const { pageOf } = opts;
+  if (!pageOf) return handle;
+  return (req, res, next) => {
+    store.nextPage = pageOf(req);
+    handle(req, res, next);
+    // A request without a session id never calls get: its read must not wait for the next one.
+    store.nextPage = undefined;
+  };
 }
 
 /**

@@ -58,17 +58,17 @@ export interface ExpiredDeferral {
 
 /**
  * The deferrals of the bill aliased `b` that the fees pages show, as a json array column of the
- * bills' own statement (src/modules/fees/repo.ts): in force (approved) and, when its one parameter
- * (a timestamptz, or null for none) is given, those expired since then. 当前费用, 首页 and 学费缴费
- * read it on every load; as a statement of its own it was one more round trip each (the socket
- * write alone was a tenth of a page's CPU, bench/pages.ts). Amounts travel as text, so they reach
- * Decimal exactly. Read with `deferralsOfBills`.
+ * bills' own statement (src/modules/fees/repo.ts): in force (approved) and those expired since
+ * `expiredSinceSql` (a timestamptz; NULL for none). 当前费用, 首页 and 学费缴费 read it on every
+ * load; as a statement of its own it was one more round trip each (the socket write alone was a
+ * tenth of a page's CPU, bench/pages.ts). Amounts travel as text, so they reach Decimal exactly.
+ * Read with `deferralsOfBills`.
  */
-export const BILL_DEFERRALS_SQL = `(SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'amount', d.amount::text, 'covered', d.covered::text,
+export const billDeferralsSql = (expiredSinceSql: string) => `(SELECT json_agg(json_build_object('id', d.id, 'kind', d.kind, 'amount', d.amount::text, 'covered', d.covered::text,
             'expectedOn', d.expected_on::text, 'status', d.status) ORDER BY d.id)
      FROM deferrals d
     WHERE d.bill_id = b.id AND d.person_id = b.person_id
-      AND (d.status = 'approved' OR (d.status = 'expired' AND d.ended_at >= ?::timestamptz)))`;
+      AND (d.status = 'approved' OR (d.status = 'expired' AND d.ended_at >= ${expiredSinceSql})))`;
 
 interface BillDeferralJson { id: number; kind: DeferralKind; amount: string; covered: string; expectedOn: string; status: 'approved' | 'expired' }
 

@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { Decimal } from '../../domain/money';
 import { notPayableReason, payableNow, type FeeType } from '../../domain/payable';
-import { feesRepo, type PersonBill } from './repo';
+import { type BillsWithDeferrals, feesRepo, type PersonBill } from './repo';
 
 export interface PayableBill extends PersonBill {
   arrears: Decimal;
@@ -12,9 +12,13 @@ export interface PayableBill extends PersonBill {
 
 /** `feeType`: only bills of that type (the wizard of one tab); every payable bill when not given. */
 export async function payableBills(db: Knex, personId: number, now: Date, feeType?: FeeType): Promise<PayableBill[]> {
+  return payableAmong(await feesRepo(db).billsWithDeferrals(personId), now, feeType);
+}
+
+/** The payable ones of bills already read (学费缴费's list, read with the session: ./page-reads.ts). */
+export function payableAmong(read: BillsWithDeferrals, now: Date, feeType?: FeeType): PayableBill[] {
   // 缓缴 in force holds its part of a bill back from online payment (图9's 欠费金额 leaves it out).
-  const { bills, inForce: deferred } = await feesRepo(db).billsWithDeferrals(personId);
-  return payableNow(bills.map((b) => ({ ...b, deferred: deferred.get(b.billId)?.remaining })), now, feeType);
+  return payableNow(read.bills.map((b) => ({ ...b, deferred: read.inForce.get(b.billId)?.remaining })), now, feeType);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dec } from '../../db/rows';
 import type { BillAmounts } from '../../domain/arrears';
 import type { Decimal } from '../../domain/money';
-import { BILL_DEFERRALS_SQL, deferralsOfBills, type ExpiredDeferral, type InForce } from '../deferrals/repo';
+import { billDeferralsSql, deferralsOfBills, type ExpiredDeferral, type InForce } from '../deferrals/repo';
 
 export interface PersonBill extends BillAmounts {
   billId: number;
@@ -53,30 +53,54 @@ export interface BillsWithDeferrals {
 
 /**
  * A person's bills, newest period first, each with its deferrals as one json column: one
- * statement for 当前费用, 首页 and 学费缴费, a fixed text prepared once per connection
+ * statement for 当前费用, 首页 and 学费缴费, of a fixed text prepared once per connection
  * (src/db/prepared.ts), where a knex builder per request cost as much CPU as the database's answer
- * and the deferrals were a second round trip. $2 hides bills whose window ended before it (null:
- * none hidden); $3 is the deferrals' expired-since (null: only those in force).
+ * and the deferrals were a second round trip. The arguments are SQL: the person, the instant
+ * before which an ended window hides its bills (NULL: none hidden), and since when expired
+ * deferrals are told of (NULL: only those in force). Money leaves as text, whether the rows come
+ * as rows or, in a page read (./page-reads.ts), as json.
  */
-const BILLS_SQL = `SELECT b.id AS "billId", b.period_id AS "periodId", p.name AS "periodName", b.fee_item_id AS "feeItemId",
+export const billsSql = (s: { person: string; hideEndedBefore: string; expiredSince: string }) => `
+SELECT b.id AS "billId", b.period_id AS "periodId", p.name AS "periodName", b.fee_item_id AS "feeItemId",
        i.name AS "itemName", i.code AS "itemCode", i.category, i.fee_type AS "feeType", i.status AS "itemStatus",
        i.starts_at AS "startsAt", i.ends_at AS "endsAt", i.payable_after_end AS "payableAfterEnd", i.sort_order AS "itemSort",
-       b.due, b.refunded, b.reduction, b.paid, ${BILL_DEFERRALS_SQL} AS deferrals
+       p.sort_order AS "periodSort", b.due::text AS due, b.refunded::text AS refunded, b.reduction::text AS reduction, b.paid::text AS paid,
+       ${billDeferralsSql(s.expiredSince)} AS deferrals
   FROM bills b JOIN fee_periods p ON p.id = b.period_id JOIN fee_items i ON i.id = b.fee_item_id
- WHERE b.person_id = ?
-   AND (?::timestamptz IS NULL OR i.ends_at IS NULL OR i.ends_at >= ? OR i.payable_after_end)
+ WHERE b.person_id = ${s.person}
+   AND (${s.hideEndedBefore} IS NULL OR i.ends_at IS NULL OR i.ends_at >= ${s.hideEndedBefore} OR i.payable_after_end)
  ORDER BY p.sort_order DESC, i.sort_order, b.id`;
 
-type BillRow = Omit<PersonBill, 'due' | 'refunded' | 'reduction' | 'paid'> & { due: string; refunded: string; reduction: string; paid: string; deferrals: unknown };
+// The deferrals' placeholder comes first in the text, then the WHERE's (person, then the instant twice).
+const BILLS_SQL = billsSql({ person: '?', hideEndedBefore: '?::timestamptz', expiredSince: '?::timestamptz' });
+
+/** A row of billsSql, from the driver (dates as Date) or from json (dates as ISO text). */
+export type BillRow = Omit<PersonBill, 'due' | 'refunded' | 'reduction' | 'paid' | 'startsAt' | 'endsAt'> & {
+  due: string; refunded: string; reduction: string; paid: string; periodSort: number; deferrals: unknown;
+  startsAt: Date | string | null; endsAt: Date | string | null;
+};
+
+const at = (v: Date | string | null) => (v === null || v instanceof Date ? v : new Date(v));
+
+/** The rows of billsSql as the pages use them: the bills, their deferrals in force, the expired ones. */
+export function toBillsWithDeferrals(rows: readonly BillRow[]): BillsWithDeferrals {
+  const bills = rows.map(toBill);
+  return { bills, ...deferralsOfBills(rows.map((r, i) => ({ billId: bills[i]!.billId, deferrals: r.deferrals }))) };
+}
+
+function toBill({ deferrals: _d, periodSort: _p, ...r }: BillRow): PersonBill {
+  return {
+    ...r, billId: Number(r.billId), startsAt: at(r.startsAt), endsAt: at(r.endsAt),
+    due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid),
+  };
+}
 
 export function feesRepo(db: Knex) {
   const read = async (personId: number, f: BillFilter): Promise<BillRow[]> => {
     const hide = f.hideExpiredAt ?? null;
-    // BILL_DEFERRALS_SQL's one placeholder comes first in the text, then the WHERE's.
     const { rows } = await db.raw<{ rows: BillRow[] }>(BILLS_SQL, [f.expiredSince ?? null, personId, hide, hide]).options({ prepare: true });
     return rows;
   };
-  const toBill = ({ deferrals: _d, ...r }: BillRow): PersonBill => ({ ...r, billId: Number(r.billId), due: dec(r.due), refunded: dec(r.refunded), reduction: dec(r.reduction), paid: dec(r.paid) });
 
   return {
     async billsOf(personId: number, f: BillFilter = {}): Promise<PersonBill[]> {
@@ -84,9 +108,7 @@ export function feesRepo(db: Knex) {
     },
 
     async billsWithDeferrals(personId: number, f: BillFilter = {}): Promise<BillsWithDeferrals> {
-      const rows = await read(personId, f);
-      const bills = rows.map(toBill);
-      return { bills, ...deferralsOfBills(rows.map((r, i) => ({ billId: bills[i]!.billId, deferrals: r.deferrals }))) };
+      return toBillsWithDeferrals(await read(personId, f));
     },
 
     /**

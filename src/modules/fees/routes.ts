@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import { pageReadFor } from '../../http/page-reads';
 import { parseQuery } from '../../http/query';
+import { currentFeesRead } from './page-reads';
 import { currentFeesQuery } from './schemas';
 import type { FeesService } from './service';
 
@@ -8,7 +10,7 @@ export function feesRoutes(deps: { fees: FeesService }) {
 
   r.get('/fees', async (req, res) => {
     const { data, errors } = parseQuery(currentFeesQuery, req.query);
-    const view = await deps.fees.currentFees(req.user!.personId, data);
+    const view = await deps.fees.currentFees(req.user!.personId, data, new Date(), pageReadFor(req, currentFeesRead));
     res.render('fees/current', { title: '当前费用', crumbs: ['欠费信息'], nav: 'fees', ...view, notices: [...errors, ...view.notices] });
   });
 

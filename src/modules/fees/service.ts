@@ -6,7 +6,7 @@ import { DEFERRAL_KIND_LABEL } from '../../domain/deferral-labels';
 import { type DeferralKind, deferredPart, expiredNoticeSince } from '../../domain/deferral';
 import { paginate, type Page } from '../../domain/pagination';
 import type { CurrentFeesQuery } from './schemas';
-import type { FeesRepo, PersonBill } from './repo';
+import type { BillsWithDeferrals, FeesRepo, PersonBill } from './repo';
 
 export const FEES_PAGE_SIZE = 10;
 
@@ -67,10 +67,11 @@ export function feesService(deps: { repo: FeesRepo }) {
   });
 
   return {
-    async currentFees(personId: number, q: CurrentFeesQuery, now = new Date()) {
+    /** `read`: the bills as read with the session (./page-reads.ts currentFeesRead), when they were. */
+    async currentFees(personId: number, q: CurrentFeesQuery, now = new Date(), read?: BillsWithDeferrals) {
       // A person has tens of bills at most: one query (their deferrals in it), then the filters in
       // memory, so the filter choices and the table come from the same snapshot.
-      const { bills: all, inForce: deferred, expired } = await repo.billsWithDeferrals(personId, { expiredSince: expiredNoticeSince(now) });
+      const { bills: all, inForce: deferred, expired } = read ?? await repo.billsWithDeferrals(personId, { expiredSince: expiredNoticeSince(now) });
       const choices = filterChoices(all);
       // A period or item this person has no bills for is reported, then ignored.
       // Told while the bill still owes (paid since: nothing to say).
@@ -98,8 +99,8 @@ export function feesService(deps: { repo: FeesRepo }) {
     },
 
     /** The home page (图2): what is still owed, windows not yet ended. */
-    async openArrears(personId: number, now = new Date()) {
-      const { bills, inForce: deferred } = await repo.billsWithDeferrals(personId, { hideExpiredAt: now });
+    async openArrears(personId: number, now = new Date(), read?: BillsWithDeferrals) {
+      const { bills, inForce: deferred } = read ?? await repo.billsWithDeferrals(personId, { hideExpiredAt: now });
       const rows = bills.map(toRow(now, deferred));
       return { rows, summary: summarise(rows) };
     },

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import type { AnnouncementRepo } from '../announcements/repo';
+import { pageReadFor } from '../../http/page-reads';
+import { openArrearsRead } from '../fees/page-reads';
 import type { FeesService } from '../fees/service';
 
 export function homeRoutes(deps: { fees: FeesService; announcements: AnnouncementRepo }) {
@@ -12,7 +14,7 @@ export function homeRoutes(deps: { fees: FeesService; announcements: Announcemen
       return res.redirect(303, '/console');
     }
     const [arrears, announcements] = await Promise.all([
-      deps.fees.openArrears(user.personId),
+      deps.fees.openArrears(user.personId, new Date(), pageReadFor(req, openArrearsRead)),
       deps.announcements.published(new Date()),
     ]);
     const notices = req.query.changed === '1' ? ['密码修改成功'] : [];

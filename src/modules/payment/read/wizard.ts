@@ -6,7 +6,8 @@ import { LIVE } from '../../../domain/order-state';
 import { orderTotals, validateSelection, type Category, type SelectionErrors } from '../../../domain/payment-selection';
 import type { ChannelChoice } from '../../../gateways/types';
 import type { FeeType } from '../../../domain/payable';
-import { notPayableAmong, payableBills } from '../../fees/payable';
+import { notPayableAmong, payableAmong, payableBills } from '../../fees/payable';
+import type { BillsWithDeferrals } from '../../fees/repo';
 import { payerOf } from '../../profile/repo';
 import { expireIfDue } from '../commands/expire-orders';
 import { feeOf, ownOrder, type PaymentDeps } from '../context';
@@ -27,9 +28,10 @@ export function byPeriod<R extends { periodId: number; periodName: string }>(row
 }
 
 /** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
-export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date }) {
+/** `read`: the bills as read with the session (src/modules/fees/page-reads.ts payableBillsRead), when they were. */
+export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date; read?: BillsWithDeferrals | undefined }) {
   const { personId, now } = input;
-  const bills = await payableBills(deps.db, personId, now, '学费');
+  const bills = input.read ? payableAmong(input.read, now, '学费') : await payableBills(deps.db, personId, now, '学费');
   return { groups: byPeriod(bills), count: bills.length, liveOrders: await liveOrdersShown(deps, personId, now) };
 }
 
