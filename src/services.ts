@@ -159,7 +159,7 @@ export function buildServices(deps: ServiceDeps) {
   }
 
   // Refunds, overpayments and the daily reconciliation, on the same payment service and registry.
-  const profile = profileService({ db: knex, repo: profileRepo(knex), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth'), hasher, email });
+  const profile = profileService({ db: knex, repo: profileRepo(knex, pool), audit, bankCardKey: config.bankCardKey, reauthLockout: createLockout(pool, 'reauth'), hasher, email });
   const refunds = refundsModule({ db: knex, audit, gateways, publicUrl: config.publicUrl, schoolName: config.schoolName, attempts: attemptOrders(knex, payment), logger });
   const reconcile = reconcileService({ db: knex, registry: gateways, payment, refunds, audit, logger });
   /** For the active query job: orders still 支付中 at a channel. */

@@ -97,12 +97,32 @@ export function unsubscribe(trx: Knex, personId: number, at: Date): Promise<numb
   return trx('email_contacts').where({ person_id: personId }).whereNull('unsubscribed_at').update({ unsubscribed_at: at });
 }
 
-/** 邮箱 of 个人信息 with its state: 已确认 only while the confirmed address is still the one on file. */
-export async function contactState(trx: Knex, personId: number): Promise<{ email: string; confirmed: boolean; unsubscribed: boolean }> {
-  const r = await trx('people as p').leftJoin('email_contacts as c', 'c.person_id', 'p.id').where('p.id', personId)
-    .first('p.email', 'c.email as confirmedEmail', 'c.unsubscribed_at as unsubscribedAt');
-  const confirmed = !!r && r.email !== '' && r.email === r.confirmedEmail;
-  return { email: r?.email ?? '', confirmed, unsubscribed: confirmed && !!r.unsubscribedAt };
+/** 邮箱 of 个人信息 with its state. */
+export interface ContactState {
+  email: string;
+  confirmed: boolean;
+  unsubscribed: boolean;
+}
+
+/** The person's email_contacts row as contactStateOf reads it. */
+export interface ContactColumns {
+  confirmedEmail: string | null;
+  unsubscribedAt: Date | null;
+}
+
+/**
+ * The e-mail state of the person whose id is the SQL `personIdSql`, as a subquery of at most one
+ * row (email_contacts' key is person_id) giving ContactColumns: for `LEFT JOIN LATERAL (…) x ON
+ * true`, so 个人信息 reads it in the statement that reads the rest of the page
+ * (src/modules/profile/repo.ts). No row: the person never confirmed an address.
+ */
+export const contactColumnsSql = (personIdSql: string) =>
+  `SELECT c.email AS "confirmedEmail", c.unsubscribed_at AS "unsubscribedAt" FROM email_contacts c WHERE c.person_id = ${personIdSql}`;
+
+/** 已确认 only while the confirmed address is still the one on file (people.email, `email`). */
+export function contactStateOf(email: string, c: ContactColumns): ContactState {
+  const confirmed = email !== '' && email === c.confirmedEmail;
+  return { email, confirmed, unsubscribed: confirmed && !!c.unsubscribedAt };
 }
 
 export function personName(trx: Knex, personId: number): Promise<{ name: string } | undefined> {

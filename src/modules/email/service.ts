@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../../domain/app-error';
 import type { AuditRepo } from '../audit/repo';
 import { EMAIL_MESSAGES as M } from './messages';
-import { confirmationByHash, contactState, enqueueEmails, insertConfirmation, personName, setConfirmedContact, spendConfirmation, unsubscribe } from './repo';
+import { confirmationByHash, enqueueEmails, insertConfirmation, personName, setConfirmedContact, spendConfirmation, unsubscribe } from './repo';
 
 export const CONFIRM_TTL_MS = 24 * 3600_000;
 
@@ -62,8 +62,6 @@ export function emailService(deps: EmailDeps) {
     },
 
     afterQueue: () => deps.afterQueue?.(),
-
-    state: (personId: number) => contactState(db, personId),
 
     /** The address a live link would confirm (for the page that asks), or an AppError. */
     async peekConfirmation(token: string, now = new Date()): Promise<string> {

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
+import type { QueryPool } from '../../db/connection';
 import type { CurrentUser } from '../auth/current-user';
 import type { LoginAccount } from '../auth/repo';
+import { contactColumnsSql, contactStateOf, type ContactColumns, type ContactState } from '../email/repo';
 
 export interface ProfileRow extends Pick<CurrentUser, 'accountId' | 'personId' | 'number' | 'name' | 'gender' | 'idNumber' | 'mobile'> {
   phone: string;
@@ -11,6 +13,8 @@ export interface ProfileRow extends Pick<CurrentUser, 'accountId' | 'personId' |
   bankName: string | null;
   bankCardEnc: string | null;
   bankCardLast4: string | null;
+  /** The state of 邮箱 (`email`), as the email module reads its rows (../email/repo.ts contactStateOf). */
+  emailContact: ContactState;
 }
 
 export interface ContactFields {
@@ -37,7 +41,24 @@ export async function setContact(trx: Knex, personId: number, fields: Partial<Co
   await trx('people').where({ id: personId }).update({ ...fields, updated_at: trx.fn.now() });
 }
 
-export function profileRepo(db: Knex) {
+/**
+ * 个人信息's one read after the session: the account, its person and, through the email module's
+ * fragment, the state of its 邮箱 — one statement where the page used to send two (this and
+ * ../email/repo.ts's own). A fixed text, built once here and sent prepared through the pool
+ * (src/db/prepared.ts), so a request neither builds a knex query nor has the server parse and plan it.
+ */
+const profileSql = `
+  SELECT a.id AS "accountId", p.id AS "personId", p.number, p.name, p.gender, p.id_number AS "idNumber",
+         p.phone, p.mobile, p.email, p.address, p.postcode,
+         a.security_question AS "securityQuestion", a.bank_name AS "bankName", a.bank_card_enc AS "bankCardEnc",
+         a.bank_card_last4 AS "bankCardLast4", e."confirmedEmail", e."unsubscribedAt"
+    FROM accounts a JOIN people p ON p.id = a.person_id
+    LEFT JOIN LATERAL (${contactColumnsSql('p.id')}) e ON true
+   WHERE a.id = $1
+   LIMIT 1`;
+
+/** `pool`: the database's QueryPool (src/db/connection.ts), for the statements of fixed text. */
+export function profileRepo(db: Knex, pool: QueryPool) {
   return {
     async accountForPassword(accountId: number): Promise<(LoginAccount & { number: string }) | undefined> {
       return db('accounts as a').join('people as p', 'p.id', 'a.person_id').where('a.id', accountId).first(
@@ -46,13 +67,12 @@ export function profileRepo(db: Knex) {
       );
     },
 
+    /** 个人信息 and the forms that show its fields (信息修改, 银行卡修改) or compare with them (updateContact). */
     async profile(accountId: number): Promise<ProfileRow | undefined> {
-      return db('accounts as a').join('people as p', 'p.id', 'a.person_id').where('a.id', accountId).first(
-        'a.id as accountId', 'p.id as personId', 'p.number', 'p.name', 'p.gender', 'p.id_number as idNumber',
-        'p.phone', 'p.mobile', 'p.email', 'p.address', 'p.postcode',
-        'a.security_question as securityQuestion', 'a.bank_name as bankName', 'a.bank_card_enc as bankCardEnc',
-        'a.bank_card_last4 as bankCardLast4',
-      ).options({ prepare: true });
+      const { rows } = await pool.query({ text: profileSql, values: [accountId], prepare: true });
+      if (!rows[0]) return undefined;
+      const { confirmedEmail, unsubscribedAt, ...row } = rows[0] as Omit<ProfileRow, 'emailContact'> & ContactColumns;
+      return { ...row, emailContact: contactStateOf(row.email, { confirmedEmail, unsubscribedAt }) };
     },
 
     setContact,

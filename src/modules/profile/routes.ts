@@ -32,11 +32,11 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
   };
 
   r.get('/profile', async (req, res) => {
+    // The e-mail state comes with the rest (one statement after the session's, src/modules/profile/repo.ts).
     const p = await load(req);
-    const emailState = await profile.emailState(p.personId);
     const saved = typeof req.query.saved === 'string' && Object.hasOwn(M.saved, req.query.saved) ? M.saved[req.query.saved as keyof typeof M.saved] : undefined;
     res.render('profile/index', {
-      title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M, emailState,
+      title: '个人信息', crumbs: ['个人信息'], nav: 'profile', p, M, emailState: p.emailState,
       notices: [saved, req.query.unchanged === '1' ? M.unchanged : undefined].filter(Boolean),
     });
   });

@@ -7,6 +7,7 @@ import { maskCard } from '../../domain/mask';
 import { checkPassword } from '../../domain/password-policy';
 import { normaliseAnswer } from '../../domain/security-answer';
 import type { AuditRepo } from '../audit/repo';
+import type { ContactState } from '../email/repo';
 import type { EmailService } from '../email/service';
 import type { PasswordHasher } from '../auth/hasher';
 import { LOCK_SECONDS, type Lockout } from '../auth/lockout';
@@ -17,9 +18,16 @@ import type { ProfileEdit } from './schemas';
 
 export const BCRYPT_COST = 10;
 
-export interface ProfileView extends Omit<ProfileRow, 'bankCardEnc' | 'bankCardLast4'> {
+/** 邮箱's state on 个人信息: 已确认, 待确认, 已退订 — and whether e-mail is on at all. */
+export interface EmailState extends ContactState {
+  enabled: boolean;
+}
+
+export interface ProfileView extends Omit<ProfileRow, 'bankCardEnc' | 'bankCardLast4' | 'emailContact'> {
   /** 6222 **** **** 1234, or '' when no card is on file. */
   bankCardMasked: string;
+  /** Read in the same statement as the rest (repo.ts profile). */
+  emailState: EmailState;
 }
 
 interface Actor {
@@ -61,7 +69,7 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
     async view(accountId: number): Promise<ProfileView | undefined> {
       const row = await repo.profile(accountId);
       if (!row) return undefined;
-      const { bankCardEnc, bankCardLast4, ...rest } = row;
+      const { bankCardEnc, bankCardLast4, emailContact, ...rest } = row;
       let bankCardMasked = '';
       if (bankCardEnc && bankCardLast4) {
         try {
@@ -71,7 +79,7 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
           bankCardMasked = maskCard('****', bankCardLast4);
         }
       }
-      return { ...rest, bankCardMasked };
+      return { ...rest, bankCardMasked, emailState: { enabled: deps.email?.enabled ?? false, ...emailContact } };
     },
 
     /** 个人信息修改: writes only the fields that differ, and names them (not their values) in the audit. */
@@ -91,12 +99,6 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
       });
       if (confirmationSent) deps.email?.afterQueue();
       return { changed, confirmationSent };
-    },
-
-    /** 邮箱's state on 个人信息: 已确认, 待确认, 已退订 — and whether e-mail is on at all. */
-    async emailState(personId: number) {
-      const st = deps.email ? await deps.email.state(personId) : null;
-      return { enabled: deps.email?.enabled ?? false, ...(st ?? { email: '', confirmed: false, unsubscribed: false }) };
     },
 
     async changePassword(input: { accountId: number; current: string; next: string; sessionId: string; ip: string }): Promise<void> {
