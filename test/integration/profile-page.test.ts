@@ -2,16 +2,15 @@
 // link, confirmed, changed since (the new address waiting), unsubscribed, e-mail off — and the
 // statements one request sends to PostgreSQL: the session with its user, then one more for the
 // page (src/modules/profile/repo.ts profile, which reads the e-mail state through the email
-// module's fragment), prepared. Counted at the driver, as bench/db-queries.ts does: every query of
-// knex and of the session store's pool goes through pg.Client#query.
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+// module's fragment), prepared, counted at the driver (test/helpers/statements.ts).
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/logger';
 import type { Mail, MailSender } from '../../src/modules/email/sender';
 import { buildServices } from '../../src/services';
 import { testApp, testConfig } from '../helpers/app';
 import { Client, text } from '../helpers/client';
+import { statementsOf } from '../helpers/statements';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
@@ -103,29 +102,6 @@ describe('个人信息 shows every field and the 邮箱 state as it is on file',
 });
 
 describe('statements per GET /profile', () => {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  afterEach(() => {
-    proto.query = original;
-  });
-
-  /** The statements `run` sends, each with its text's head and whether it went as a named (prepared) statement. */
-  async function statementsOf(run: () => Promise<unknown>) {
-    const seen: { head: string; named: boolean }[] = [];
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string; name?: string };
-      const sql = typeof q === 'string' ? q : q.text ?? '';
-      seen.push({ head: sql.trim().slice(0, 60).replace(/\s+/g, ' '), named: typeof q === 'object' && !!q.name });
-      return original.apply(this, args);
-    };
-    try {
-      await run();
-    } finally {
-      proto.query = original;
-    }
-    return seen;
-  }
-
   for (const [name, setUp] of [
     ['without a 邮箱', async () => {}],
     ['with a confirmed 邮箱', async (c: Client) => confirm(await changeEmail(c, 'counted@mail.test'))],
