@@ -43,6 +43,7 @@ import { homeRoutes } from './modules/home/routes';
 import { ebillVerifyRoutes } from './modules/ebills/routes';
 import type { PdfPool } from './modules/ebills/pdf-pool';
 import { NOT_OPEN_TABS, placeholderRoutes } from './modules/placeholder/routes';
+import { profileRead } from './modules/profile/page-reads';
 import { PROFILE_HASHING_POSTS, profileRoutes } from './modules/profile/routes';
 import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/routes';
 import { PAYER_HASHING_POSTS, payerHomeRoutes, payerRegisterRoutes, studentPayerRoutes } from './modules/payers/routes';
@@ -122,7 +123,7 @@ export function createApp(deps: AppDeps) {
   app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS, ...PAYER_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   // The session's statement also reads the user and, for the pages that start from bills, the bills.
-  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead });
+  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead, '/profile': profileRead });
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());

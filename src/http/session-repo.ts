@@ -18,12 +18,12 @@ export type AlongSql = (accountIdSql: string) => string;
 
 /**
  * A page's own read, sent in the session's statement when the request is for that page
- * (src/http/page-reads.ts): given the SQL of the along row's person id and of the request's
- * instant, a scalar subquery (one json value). `key` names the page and its prepared statement.
+ * (src/http/page-reads.ts): given the SQL of the along row's person and account ids and of the
+ * request's instant, a SELECT of one json value. `key` names the page and its prepared statement.
  */
 export interface PageRead {
   key: string;
-  sql: (personIdSql: string, nowSql: string) => string;
+  sql: (of: { person: string; account: string; now: string }) => string;
 }
 
 export interface StoredSession {
@@ -52,7 +52,7 @@ export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
   // on this machine, bench/pages.ts), and a signed-in page then needs no second one.
   const loadSqlOf = (page?: PageRead) => along
     ? `SELECT s.sess, extract(epoch FROM s.expire)::float8 AS expire_at, to_json(x) AS along,
-              ${page ? `(${page.sql('x."personId"', 'to_timestamp($2)')})` : 'NULL::json'} AS page
+              ${page ? `(${page.sql({ person: 'x."personId"', account: 'x."accountId"', now: 'to_timestamp($2)' })})` : 'NULL::json'} AS page
          FROM sessions s LEFT JOIN LATERAL (${along(`(s.sess->>'accountId')::int`)}) x ON true
         WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`
     : `SELECT sess, extract(epoch FROM expire)::float8 AS expire_at, NULL::json AS along, NULL::json AS page

@@ -53,7 +53,7 @@ async function student() {
 
 /** The page read as the session's statement sends it, for this person at this instant ($2, which the session's expiry check always uses). */
 async function viaPageRead(read: PageRead & { parse: (v: unknown) => BillsWithDeferrals }, personId: number, now: Date) {
-  const { rows } = await db.pool.query({ text: `SELECT (${read.sql('$1::int', 'to_timestamp($2)')}) AS page, $2::float8 AS at`, values: [personId, now.getTime() / 1000] });
+  const { rows } = await db.pool.query({ text: `SELECT (${read.sql({ person: '$1::int', account: 'NULL::int', now: 'to_timestamp($2)' })}) AS page, $2::float8 AS at`, values: [personId, now.getTime() / 1000] });
   return read.parse(rows[0]!.page);
 }
 

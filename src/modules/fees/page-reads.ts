@@ -13,18 +13,18 @@ const parse = (value: unknown): BillsWithDeferrals => toBillsWithDeferrals((valu
 
 export const currentFeesRead: PageReadOf<BillsWithDeferrals> = {
   key: 'fees',
-  sql: (person, now) => asJson(billsSql({ person, hideEndedBefore: 'NULL::timestamptz', expiredSince: `${now} - interval '${EXPIRED_NOTICE_DAYS * 24} hours'` })),
+  sql: ({ person, now }) => asJson(billsSql({ person, hideEndedBefore: 'NULL::timestamptz', expiredSince: `${now} - interval '${EXPIRED_NOTICE_DAYS * 24} hours'` })),
   parse,
 };
 
 export const openArrearsRead: PageReadOf<BillsWithDeferrals> = {
   key: 'home',
-  sql: (person, now) => asJson(billsSql({ person, hideEndedBefore: now, expiredSince: 'NULL::timestamptz' })),
+  sql: ({ person, now }) => asJson(billsSql({ person, hideEndedBefore: now, expiredSince: 'NULL::timestamptz' })),
   parse,
 };
 
 export const payableBillsRead: PageReadOf<BillsWithDeferrals> = {
   key: 'pay',
-  sql: (person) => asJson(billsSql({ person, hideEndedBefore: 'NULL::timestamptz', expiredSince: 'NULL::timestamptz' })),
+  sql: ({ person }) => asJson(billsSql({ person, hideEndedBefore: 'NULL::timestamptz', expiredSince: 'NULL::timestamptz' })),
   parse,
 };

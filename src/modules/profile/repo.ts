@@ -47,15 +47,23 @@ export async function setContact(trx: Knex, personId: number, fields: Partial<Co
  * ../email/repo.ts's own). A fixed text, built once here and sent prepared through the pool
  * (src/db/prepared.ts), so a request neither builds a knex query nor has the server parse and plan it.
  */
-const profileSql = `
+export const profileSql = (accountSql: string) => `
   SELECT a.id AS "accountId", p.id AS "personId", p.number, p.name, p.gender, p.id_number AS "idNumber",
          p.phone, p.mobile, p.email, p.address, p.postcode,
          a.security_question AS "securityQuestion", a.bank_name AS "bankName", a.bank_card_enc AS "bankCardEnc",
          a.bank_card_last4 AS "bankCardLast4", e."confirmedEmail", e."unsubscribedAt"
     FROM accounts a JOIN people p ON p.id = a.person_id
     LEFT JOIN LATERAL (${contactColumnsSql('p.id')}) e ON true
-   WHERE a.id = $1
+   WHERE a.id = ${accountSql}
    LIMIT 1`;
+const PROFILE_SQL = profileSql('$1');
+
+/** A row of profileSql as the page uses it (from the driver, or as json in a page read: ./page-reads.ts). */
+export function toProfileRow(r: Record<string, unknown> | undefined | null): ProfileRow | undefined {
+  if (!r) return undefined;
+  const { confirmedEmail, unsubscribedAt, ...row } = r as unknown as Omit<ProfileRow, 'emailContact'> & ContactColumns;
+  return { ...row, emailContact: contactStateOf(row.email, { confirmedEmail, unsubscribedAt }) };
+}
 
 /** `pool`: the database's QueryPool (src/db/connection.ts), for the statements of fixed text. */
 export function profileRepo(db: Knex, pool: QueryPool) {
@@ -69,10 +77,8 @@ export function profileRepo(db: Knex, pool: QueryPool) {
 
     /** 个人信息 and the forms that show its fields (信息修改, 银行卡修改) or compare with them (updateContact). */
     async profile(accountId: number): Promise<ProfileRow | undefined> {
-      const { rows } = await pool.query({ text: profileSql, values: [accountId], prepare: true });
-      if (!rows[0]) return undefined;
-      const { confirmedEmail, unsubscribedAt, ...row } = rows[0] as Omit<ProfileRow, 'emailContact'> & ContactColumns;
-      return { ...row, emailContact: contactStateOf(row.email, { confirmedEmail, unsubscribedAt }) };
+      const { rows } = await pool.query({ text: PROFILE_SQL, values: [accountId], prepare: true });
+      return toProfileRow(rows[0]);
     },
 
     setContact,

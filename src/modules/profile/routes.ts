@@ -5,11 +5,13 @@ import { maskMobile } from '../../domain/mask';
 import { PASSWORD_RULE } from '../../domain/password-policy';
 import { notFound } from '../../http/errors';
 import { formAction } from '../../http/form-route';
+import { pageReadFor } from '../../http/page-reads';
 import { formFields, parse } from '../../http/validate';
 import { CAPTCHA_PATH, type Captchas } from '../captcha/routes';
 import { BANK_SUGGESTIONS, PROFILE_MESSAGES as M, SECURITY_QUESTIONS } from './messages';
 import { bankCardSchema, passwordChangeSchema, profileEditSchema, securitySchema, verifyPasswordSchema } from './schemas';
 import type { ProfileService } from './service';
+import { profileRead } from './page-reads';
 
 /** How long a passed 第一步：验证密码 opens 第二步 for. */
 export const SECURITY_STEP_MS = 10 * 60 * 1000;
@@ -26,7 +28,7 @@ export function profileRoutes(deps: { profile: ProfileService; captchas: Captcha
   const { profile } = deps;
 
   const load = async (req: Request) => {
-    const p = await profile.view(req.user!.accountId);
+    const p = await profile.view(req.user!.accountId, pageReadFor(req, profileRead));
     if (!p) throw notFound();
     return p;
   };

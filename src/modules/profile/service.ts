@@ -66,8 +66,9 @@ export function profileService(deps: { db: Knex; repo: ProfileRepo; audit: Audit
   }
 
   return {
-    async view(accountId: number): Promise<ProfileView | undefined> {
-      const row = await repo.profile(accountId);
+    /** `read`: the row as read with the session (./page-reads.ts), when it was. */
+    async view(accountId: number, read?: ProfileRow): Promise<ProfileView | undefined> {
+      const row = read ?? await repo.profile(accountId);
       if (!row) return undefined;
       const { bankCardEnc, bankCardLast4, emailContact, ...rest } = row;
       let bankCardMasked = '';
