@@ -26,7 +26,9 @@ export type { RecheckOutcome } from './commands/recheck-refund';
 export { outcomeOf, type OverpaymentRefunded, type OverpaymentRefundOutcome } from './commands/refund-overpayment';
 export type { AttemptOrders, RefundChannel, RefundGateways } from './deps';
 export { RefundUncertainError } from './errors';
-export { seenRefunds, type RefundLine, type SeenRefunds } from './seen-refunds';
+export { refundLine, seenRefunds, type RefundLine, type SeenRefunds } from './seen-refunds';
+// 银行交易记录 reads its refunds in its own statement (transactions/repo.ts): the SQL is this module's.
+export { attemptRefundOfJson, attemptRefundsSql, seenRefundsJsonSql, seenRefundsOfJson, type AttemptRefund, type SeenRefund } from './person-refunds-repo';
 export type { OverpaymentRow, OverpaymentStatus } from './overpayments-repo';
 
 export function refundsModule(input: {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { businessDate } from '../../domain/business-date';
 import { channelLabel, REDUCTION_CAUSE_LABEL } from '../../domain/labels';
 import { formatMoney } from '../../domain/money';
-import { refundsOfAttempts, refundsSeenBy, type PaidAttemptRef, type SeenRefund, type SeenRefundFilter } from './person-refunds-repo';
+import { refundsSeenBy, type SeenRefund, type SeenRefundFilter } from './person-refunds-repo';
 
 export interface RefundLine {
   date: string;
@@ -37,8 +37,6 @@ export function refundLine(r: SeenRefund): RefundLine {
 export function seenRefunds(db: Knex) {
   return {
     lines: async (personId: number, filter: SeenRefundFilter = {}) => (await refundsSeenBy(db, personId, filter)).map(refundLine),
-    /** What of each paid attempt went back through its channel (its line on 银行交易记录). */
-    ofAttempts: (attempts: PaidAttemptRef[]) => refundsOfAttempts(db, attempts),
   };
 }
 

@@ -5,7 +5,7 @@ import { formatMoney, type Decimal } from '../../domain/money';
 import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
 import { AppError } from '../../domain/app-error';
-import type { SeenRefunds } from '../refunds';
+import { refundLine, type SeenRefunds } from '../refunds';
 import type { TransactionsRepo } from './repo';
 
 export const BANK_PAGE_SIZE = 10;
@@ -18,33 +18,26 @@ export function refundNote(r: { amount: Decimal; at: Date; done: boolean }, chan
     : `退款处理中 ${formatMoney(r.amount)} 元，申请日期 ${businessDate(r.at)}，将${how}`;
 }
 
-const noteOf = (r: { amount: Decimal; at: Date; done: boolean } | undefined, channel: string) => (r ? refundNote(r, channel) : null);
-
 export function transactionsService(deps: { repo: TransactionsRepo; refunds: SeenRefunds }) {
   const { repo } = deps;
   return {
     async bankRecords(personId: number, requestedPage: number) {
-      // The page asked for, with the total beside it; only a page past the end needs the count
-      // and the last page read again.
+      // The page asked for, or the last one when that is past the end: the statement clamps the
+      // offset as paginate does, and says how many there are.
       const asked = paginate(Number.MAX_SAFE_INTEGER, requestedPage, BANK_PAGE_SIZE);
-      let read = await repo.bankRecords(personId, asked.offset, asked.size);
-      let page = paginate(read.total ?? 0, requestedPage, BANK_PAGE_SIZE);
-      if (read.total === null && asked.page > 1) {
-        page = paginate(await repo.countBankRecords(personId), requestedPage, BANK_PAGE_SIZE);
-        read = await repo.bankRecords(personId, page.offset, page.size);
-      }
+      const read = await repo.bankPage(personId, asked.offset, asked.size);
+      const page = paginate(read.total, requestedPage, BANK_PAGE_SIZE);
       const notices = requestedPage > page.pages ? [`页码超出范围，已显示第 ${page.page} 页`] : [];
-      const refunded = await deps.refunds.ofAttempts(read.rows.filter((r) => r.paid));
       const rows = read.rows.map((r) => ({
         ...r,
         date: businessDate(r.createdAt),
         time: businessTime(r.createdAt),
         // 交易金额 is what the channel took: nothing until the attempt is paid (图23 shows 0.00).
         traded: r.paid ? r.amount.plus(r.fee) : r.amount.minus(r.amount),
-        refundNote: noteOf(refunded.get(r.attemptId), r.channel),
+        refundNote: r.refund ? refundNote(r.refund, r.channel) : null,
       }));
       // Every refund, below the table: an offline one went through no bank record of its own.
-      return { rows, page, notices, refunds: await deps.refunds.lines(personId) };
+      return { rows, page, notices, refunds: read.refunds.map(refundLine) };
     },
 
     async order(personId: number, orderNo: string) {
