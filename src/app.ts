@@ -49,6 +49,7 @@ import { RECOVERY_HASHING_POSTS, recoveryRoutes } from './modules/recovery/route
 import { PAYER_HASHING_POSTS, payerHomeRoutes, payerRegisterRoutes, studentPayerRoutes } from './modules/payers/routes';
 import { payerScope } from './modules/payers/scope';
 import { REGISTRATION_HASHING_POSTS, registrationRoutes } from './modules/registration/routes';
+import { bankFirstPageRead } from './modules/transactions/page-reads';
 import { transactionsRoutes } from './modules/transactions/routes';
 import { buildServices, type Services } from './services';
 
@@ -123,7 +124,7 @@ export function createApp(deps: AppDeps) {
   app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS, ...PAYER_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   // The session's statement also reads the user and, for the pages that start from bills, the bills.
-  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead, '/profile': profileRead });
+  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead, '/profile': profileRead, '/transactions/bank': bankFirstPageRead });
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());

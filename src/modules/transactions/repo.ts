@@ -43,17 +43,17 @@ export interface BankPage {
  * the page (MATERIALIZED: inlined, the planner may run them again for each record). Fixed text, so
  * prepared once per connection (src/db/prepared.ts) and never rebuilt by a query builder.
  */
-const BANK_PAGE_SQL = `WITH mine AS (
+export const bankPageSql = (q: { person: string; offset: string; limit: string }) => `WITH mine AS (
     SELECT a.id, a.order_id, a.created_at, a.channel, a.fee, a.status, o.order_no, o.amount, o.person_id, o.payer_id,
            row_number() OVER (ORDER BY a.created_at DESC, a.id DESC) AS n
       FROM payment_attempts a JOIN orders o ON o.id = a.order_id
-     WHERE o.person_id = $1
+     WHERE o.person_id = ${q.person}
   ), counted AS (
     SELECT count(*) AS total FROM mine
   ), page AS (
     SELECT o.*, ${PAYER_NAME_SQL} FROM mine o, counted c
-     WHERE o.n > least($2::bigint, greatest(c.total - 1, 0) / $3::int * $3::int)
-     ORDER BY o.n LIMIT $3::int
+     WHERE o.n > least(${q.offset}::bigint, greatest(c.total - 1, 0) / ${q.limit}::int * ${q.limit}::int)
+     ORDER BY o.n LIMIT ${q.limit}::int
   ), paid AS (
     SELECT id AS attempt_id, order_id, channel FROM page WHERE status = 'paid'
   ), handed_back AS MATERIALIZED (
@@ -66,8 +66,9 @@ const BANK_PAGE_SQL = `WITH mine AS (
                    'refund', CASE WHEN h.attempt_id IS NULL THEN NULL ELSE json_build_object('amount', h.amount::text, 'at', h.at, 'done', h.done) END
                  ) ORDER BY p.n), '[]'::json)
             FROM page p LEFT JOIN handed_back h ON h.attempt_id = p.id) AS rows,
-         ${seenRefundsJsonSql('$1')} AS refunds
+         ${seenRefundsJsonSql(q.person)} AS refunds
     FROM counted c`;
+const BANK_PAGE_SQL = bankPageSql({ person: '$1', offset: '$2', limit: '$3' });
 
 interface BankJsonRow {
   attemptId: string;
@@ -111,6 +112,18 @@ export interface Attempt {
   events: AttemptEvent[];
 }
 
+/** The one row of bankPageSql, from the driver or as json in a page read (./page-reads.ts). */
+export function toBankPage(row: { total: string | number; rows: unknown; refunds: unknown }): BankPage {
+  return {
+    total: count(row.total),
+    rows: json<BankJsonRow[]>(row.rows).map((r) => ({
+      attemptId: r.attemptId, orderId: r.orderId, orderNo: r.orderNo, createdAt: new Date(r.createdAt), channel: r.channel, amount: dec(r.amount), fee: dec(r.fee),
+      paid: !!r.paid, payerName: r.payerName ?? null, refund: attemptRefundOfJson(r.refund),
+    })),
+    refunds: seenRefundsOfJson(row.refunds),
+  };
+}
+
 export function transactionsRepo(db: Knex) {
   // 银行交易记录's statement goes to the driver as it is (src/db/connection.ts poolOver): a knex raw
   // would only copy its text looking for bindings on every load.
@@ -120,14 +133,7 @@ export function transactionsRepo(db: Knex) {
     /** The page of records at `offset` (the last page when that is past the end), how many there are, and the person's refunds. */
     async bankPage(personId: number, offset: number, limit: number): Promise<BankPage> {
       const { rows: [row] } = await pool.query({ text: BANK_PAGE_SQL, values: [personId, offset, limit], prepare: true });
-      return {
-        total: count(row.total),
-        rows: json<BankJsonRow[]>(row.rows).map((r) => ({
-          attemptId: r.attemptId, orderId: r.orderId, orderNo: r.orderNo, createdAt: new Date(r.createdAt), channel: r.channel, amount: dec(r.amount), fee: dec(r.fee),
-          paid: !!r.paid, payerName: r.payerName ?? null, refund: attemptRefundOfJson(r.refund),
-        })),
-        refunds: seenRefundsOfJson(row.refunds),
-      };
+      return toBankPage(row);
     },
 
     async order(personId: number, orderNo: string) {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { pageReadFor } from '../../http/page-reads';
 import { parseQuery } from '../../http/query';
 import type { PdfLimit } from '../ebills/pdf-limit';
 import { ebillsRoutes } from '../ebills/routes';
@@ -6,6 +7,7 @@ import type { EbillsService } from '../ebills/service';
 import { receiptsRoutes } from '../receipts/routes';
 import { pageQuery } from '../receipts/schemas';
 import type { ReceiptsService } from '../receipts/service';
+import { bankFirstPageRead } from './page-reads';
 import type { TransactionsService } from './service';
 
 function bankRoutes(deps: { transactions: TransactionsService }) {
@@ -14,7 +16,7 @@ function bankRoutes(deps: { transactions: TransactionsService }) {
 
   r.get('/transactions/bank', async (req, res) => {
     const { data, errors } = parseQuery(pageQuery, req.query);
-    const view = await deps.transactions.bankRecords(req.user!.personId, data.page);
+    const view = await deps.transactions.bankRecords(req.user!.personId, data.page, pageReadFor(req, bankFirstPageRead));
     res.render('transactions/bank', { title: '银行交易记录', crumbs: ['交易查询', '银行交易记录'], nav: 'transactions', sub: 'bank', ...view, notices: [...errors, ...view.notices] });
   });
 

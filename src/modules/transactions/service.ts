@@ -6,7 +6,7 @@ import { isOrderNo } from '../../domain/order-number';
 import { paginate } from '../../domain/pagination';
 import { AppError } from '../../domain/app-error';
 import { refundLine, type SeenRefunds } from '../refunds';
-import type { TransactionsRepo } from './repo';
+import type { BankPage, TransactionsRepo } from './repo';
 
 export const BANK_PAGE_SIZE = 10;
 
@@ -21,11 +21,12 @@ export function refundNote(r: { amount: Decimal; at: Date; done: boolean }, chan
 export function transactionsService(deps: { repo: TransactionsRepo; refunds: SeenRefunds }) {
   const { repo } = deps;
   return {
-    async bankRecords(personId: number, requestedPage: number) {
+    /** `first`: the first page as read with the session (./page-reads.ts), when it was; taken for page 1 only. */
+    async bankRecords(personId: number, requestedPage: number, first?: BankPage) {
       // The page asked for, or the last one when that is past the end: the statement clamps the
       // offset as paginate does, and says how many there are.
       const asked = paginate(Number.MAX_SAFE_INTEGER, requestedPage, BANK_PAGE_SIZE);
-      const read = await repo.bankPage(personId, asked.offset, asked.size);
+      const read = first && requestedPage === 1 ? first : await repo.bankPage(personId, asked.offset, asked.size);
       const page = paginate(read.total, requestedPage, BANK_PAGE_SIZE);
       const notices = requestedPage > page.pages ? [`页码超出范围，已显示第 ${page.page} 页`] : [];
       const rows = read.rows.map((r) => ({
