@@ -31,7 +31,8 @@ import { AUTH_HASHING_POSTS, authRoutes } from './modules/auth/routes';
 import type { Throttle } from './modules/auth/throttle';
 import { consoleUploads } from './modules/console/imports/upload';
 import { consoleRoutes } from './modules/console/routes';
-import { currentFeesRead, openArrearsRead, payableBillsRead } from './modules/fees/page-reads';
+import { currentFeesRead, openArrearsRead } from './modules/fees/page-reads';
+import { tuitionListRead } from './modules/payment/page-reads';
 import { feesRoutes } from './modules/fees/routes';
 import { enrolmentRoutes } from './modules/enrolment/routes';
 import { healthRoutes } from './modules/health/routes';
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps) {
   app.use(shedHashingPosts(s.hasher, { hold: AUTH_HASHING_POSTS, peek: [...PROFILE_HASHING_POSTS, ...RECOVERY_HASHING_POSTS, ...REGISTRATION_HASHING_POSTS, ...PAYER_HASHING_POSTS], retryAfterSeconds: config.overload.retryAfterSeconds }));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   // The session's statement also reads the user and, for the pages that start from bills, the bills.
-  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': payableBillsRead, '/profile': profileRead, '/transactions/bank': bankFirstPageRead });
+  const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': tuitionListRead, '/profile': profileRead, '/transactions/bank': bankFirstPageRead });
   app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());

@@ -1,15 +1,17 @@
-// 当前费用, 首页 and 学费缴费 get their bills in the session's own statement (src/http/page-reads.ts,
-// src/modules/fees/page-reads.ts). Two things must hold: the bills read that way are exactly those
-// the repo reads on its own (every amount to the cent, each deferral in force, the expired ones told
-// of, the ended windows hidden on 首页 only), and a signed-in GET then costs one statement (two on
-// 学费缴费, whose live orders are the payment module's). A payer acting for a student is shown the
-// student's bills, never those read with the payer's own session.
+// 当前费用, 首页 and 学费缴费 get their bills (学费缴费 its live orders too) in the session's own
+// statement (src/http/page-reads.ts, src/modules/fees/page-reads.ts, src/modules/payment/page-reads.ts).
+// Two things must hold: what is read that way is exactly what the repos read on their own (every
+// amount to the cent, each deferral in force, the expired ones told of, the ended windows hidden on
+// 首页 only, each live order with its lines), and a signed-in GET then costs one statement.
 import { describe, expect, it } from 'vitest';
 import { currentFeesRead, openArrearsRead, payableBillsRead } from '../../src/modules/fees/page-reads';
 import { type BillsWithDeferrals, feesRepo } from '../../src/modules/fees/repo';
 import { expiredNoticeSince } from '../../src/domain/deferral';
 import type { PageRead } from '../../src/http/session-repo';
+import { liveOrdersOf, linesOf } from '../../src/modules/payment/orders-repo';
+import { tuitionListRead } from '../../src/modules/payment/page-reads';
 import { testApp } from '../helpers/app';
+import { buildUnpaidOrder } from '../factories-payments';
 import { Client } from '../helpers/client';
 import { statementsOf } from '../helpers/statements';
 import { testDatabase } from '../helpers/test-db';
@@ -48,11 +50,14 @@ async function student() {
   await deferral(bills.deferred, { status: 'approved', amount: '3000.00', covered: '1000.00' });
   await deferral(bills.open, { status: 'expired', amount: '2000.00', endedAgoDays: 10 });
   await deferral(bills.late, { status: 'expired', amount: '500.00', endedAgoDays: 45 });
+  // A live order of two of the bills (学费缴费 lists it), and one closed (it does not).
+  await buildUnpaidOrder(k, { personId: p.personId, status: 'paying', lines: [{ billId: bills.open, amount: '1999.99' }, { billId: bills.late, amount: '0.01' }] });
+  await buildUnpaidOrder(k, { personId: p.personId, status: 'closed', lines: [{ billId: bills.open, amount: '5.00' }] });
   return { ...p, bills };
 }
 
 /** The page read as the session's statement sends it, for this person at this instant ($2, which the session's expiry check always uses). */
-async function viaPageRead(read: PageRead & { parse: (v: unknown) => BillsWithDeferrals }, personId: number, now: Date) {
+async function viaPageRead<T>(read: PageRead & { parse: (v: unknown) => T }, personId: number, now: Date): Promise<T> {
   const { rows } = await db.pool.query({ text: `SELECT (${read.sql({ person: '$1::int', account: 'NULL::int', now: 'to_timestamp($2)' })}) AS page, $2::float8 AS at`, values: [personId, now.getTime() / 1000] });
   return read.parse(rows[0]!.page);
 }
@@ -81,6 +86,14 @@ describe('the bills read with the session', () => {
 
     const pay = await viaPageRead(payableBillsRead, s.personId, now);
     expect(plain(pay)).toEqual(plain(await repo.billsWithDeferrals(s.personId)));
+
+    const list = await viaPageRead(tuitionListRead, s.personId, now);
+    expect(plain(list.bills)).toEqual(plain(pay));
+    const orders = await liveOrdersOf(k, s.personId);
+    expect(orders).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(list.live.orders))).toEqual(JSON.parse(JSON.stringify(orders)));
+    expect(JSON.parse(JSON.stringify([...list.live.lines]))).toEqual(JSON.parse(JSON.stringify([...await linesOf(k, orders.map((o) => o.id))])));
+    expect(list.live.lines.get(orders[0]!.id)!.map((l) => l.amount.toFixed(2)).sort()).toEqual(['0.01', '1999.99']);
   });
 
   it('are nothing for a person without bills', async () => {
@@ -90,8 +103,8 @@ describe('the bills read with the session', () => {
 });
 
 describe('statements per signed-in GET', () => {
-  for (const [path, most, shows] of [['/fees', 1, '2,000.00'], ['/', 1, '4,199.99'], ['/pay', 2, '缴费']] as const) {
-    it(`${path}: ${most === 1 ? 'the session\'s statement only' : 'the session\'s statement and the live orders'}`, async () => {
+  for (const [path, most, shows] of [['/fees', 1, '2,000.00'], ['/', 1, '4,199.99'], ['/pay', 1, '未完成支付的缴费单']] as const) {
+    it(`${path}: the session's statement only`, async () => {
       const s = await student();
       const c = new Client(app);
       expect((await c.login(s.number, PW)).status).toBe(303);

@@ -138,6 +138,41 @@ export async function liveOrdersOf(trx: Knex, personId: number): Promise<OrderRo
   return rows.map(toOrder);
 }
 
+/** A person's live orders as one read gives them: newest first, each with its lines. */
+export interface LiveOrdersRead {
+  orders: OrderRow[];
+  lines: Map<string, OrderLineRow[]>;
+}
+
+/**
+ * liveOrdersOf and linesOf in one json value, for 学费缴费's page read (./page-reads.ts): the same
+ * rows in the same orders, numerics and ids as text so they reach Decimal exactly.
+ */
+export const liveOrdersJsonSql = (personSql: string) => `
+  SELECT coalesce(json_agg(json_build_object(
+           'id', o.id::text, 'order_no', o.order_no, 'person_id', o.person_id, 'category', o.category, 'status', o.status,
+           'amount', o.amount::text, 'fee', o.fee::text, 'total', o.total::text, 'channel', o.channel, 'notify_mobile', o.notify_mobile,
+           'created_at', o.created_at, 'expires_at', o.expires_at, 'paid_at', o.paid_at, 'closed_at', o.closed_at,
+           'lines', (SELECT coalesce(json_agg(json_build_object('billId', l.bill_id, 'amount', l.amount::text, 'periodName', p.name,
+                              'itemName', i.name, 'itemCode', i.code, 'feeType', i.fee_type) ORDER BY p.sort_order DESC, i.sort_order, l.id), '[]'::json)
+                       FROM order_lines l JOIN bills b ON b.id = l.bill_id JOIN fee_periods p ON p.id = b.period_id JOIN fee_items i ON i.id = b.fee_item_id
+                      WHERE l.order_id = o.id)
+         ) ORDER BY o.created_at DESC), '[]'::json)
+    FROM orders o
+   WHERE o.person_id = ${personSql} AND o.status IN (${LIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/** The value of liveOrdersJsonSql. */
+export function liveOrdersOfJson(value: unknown): LiveOrdersRead {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value ?? []) as (Record<string, unknown> & { lines: (Omit<OrderLineRow, 'amount'> & { amount: string })[] })[];
+  const lines = new Map<string, OrderLineRow[]>();
+  const orders = list.map((r) => {
+    const o = toOrder(r);
+    lines.set(o.id, r.lines.map((l) => ({ ...l, amount: dec(l.amount) })));
+    return o;
+  });
+  return { orders, lines };
+}
+
 /** Other live orders that cover any of these bills: they must be closed before this one is sent. */
 export async function liveOrdersCoveringBills(trx: Knex, billIds: number[], exceptOrderId: string): Promise<OrderRow[]> {
   const rows = await trx('orders as o')

@@ -20,7 +20,7 @@ import { otherFeesPages } from './other-routes';
 import { buildForm, feeTypeOf, itemsForm, itemsQuery, typedAmounts, wizardState, type WizardState } from './schemas';
 import type { PaymentService } from './service';
 import { pageReadFor } from '../../http/page-reads';
-import { payableBillsRead } from '../fees/page-reads';
+import { tuitionListRead } from './page-reads';
 
 const arr = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -61,7 +61,7 @@ export function paymentRoutes(deps: {
   const view = { nav: 'pay', scripts: ['pay.js'] };
 
   const renderTuition = async (req: Request, res: Response, error?: string, status = 200) => {
-    const data = await payment.listPayable(req.user!.personId, pageReadFor(req, payableBillsRead));
+    const data = await payment.listPayable(req.user!.personId, pageReadFor(req, tuitionListRead));
     const cancelled = typeof req.query.cancelled === 'string' && isOrderNo(req.query.cancelled) ? [M.cancelled(req.query.cancelled)] : [];
     // The 财政 button is disabled meanwhile; the notice says so once (not again as the error).
     const down = await fiscalDown('财政');

@@ -26,7 +26,7 @@ import { otherFeesList } from './read/other-fees';
 import { progressOf } from './read/progress';
 import { checkSelection, itemsOf, orderViewOf, payableList, resultOf, reviewOf } from './read/wizard';
 import type { WizardState } from './schemas';
-import type { BillsWithDeferrals } from '../fees/repo';
+import type { TuitionListRead } from './page-reads';
 
 /**
  * How long after an attempt's expiry it is settled (a last question to its channel): the
@@ -55,7 +55,7 @@ export function paymentService(deps: PaymentDeps) {
     queryAndCredit: (order: OrderRow, attempt: AttemptRow) => queryAndCredit(deps, { order, attempt }),
     settleExpiredAttempt: (attemptId: string, orderId: string, now: Date) => settleExpiredAttempt(deps, { attemptId, orderId, now }),
 
-    listPayable: (personId: number, read?: BillsWithDeferrals, now = new Date()) => payableList(deps, { personId, now, read }),
+    listPayable: (personId: number, read?: TuitionListRead, now = new Date()) => payableList(deps, { personId, now, read }),
     /** 其他费用: the person's 其他费用-type bills by period, each saying whether and why not it can be paid, and the 选缴 offers. */
     listOther: (personId: number, now = new Date()) => otherFeesList(deps, { personId, now }),
     /** 选缴: bills the optional items chosen (one bill each, however often chosen). */

@@ -7,12 +7,12 @@ import { orderTotals, validateSelection, type Category, type SelectionErrors } f
 import type { ChannelChoice } from '../../../gateways/types';
 import type { FeeType } from '../../../domain/payable';
 import { notPayableAmong, payableAmong, payableBills } from '../../fees/payable';
-import type { BillsWithDeferrals } from '../../fees/repo';
+import type { TuitionListRead } from '../page-reads';
 import { payerOf } from '../../profile/repo';
 import { expireIfDue } from '../commands/expire-orders';
 import { feeOf, ownOrder, type PaymentDeps } from '../context';
 import { M } from '../messages';
-import { linesOf, linesOfOrder, liveOrdersOf, receiptOfOrder, type OrderRow } from '../orders-repo';
+import { linesOf, linesOfOrder, liveOrdersOf, type LiveOrdersRead, receiptOfOrder, type OrderRow } from '../orders-repo';
 import { feeTypeOf, type WizardState } from '../schemas';
 import { liveBeside } from './live-beside';
 
@@ -28,23 +28,23 @@ export function byPeriod<R extends { periodId: number; periodName: string }>(row
 }
 
 /** 应交款明细表 (图9/图17) and the person's unpaid orders (继续支付 / 取消). */
-/** `read`: the bills as read with the session (src/modules/fees/page-reads.ts payableBillsRead), when they were. */
-export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date; read?: BillsWithDeferrals | undefined }) {
-  const { personId, now } = input;
-  const bills = input.read ? payableAmong(input.read, now, '学费') : await payableBills(deps.db, personId, now, '学费');
-  return { groups: byPeriod(bills), count: bills.length, liveOrders: await liveOrdersShown(deps, personId, now) };
+/** `read`: the bills and live orders as read with the session (../page-reads.ts tuitionListRead), when they were. */
+export async function payableList(deps: PaymentDeps, input: { personId: number; now: Date; read?: TuitionListRead | undefined }) {
+  const { personId, now, read } = input;
+  const bills = read ? payableAmong(read.bills, now, '学费') : await payableBills(deps.db, personId, now, '学费');
+  return { groups: byPeriod(bills), count: bills.length, liveOrders: await liveOrdersShown(deps, personId, now, read?.live) };
 }
 
-/** The person's unpaid orders, each with its lines: an order past its time closed first. */
-export async function liveOrdersShown(deps: PaymentDeps, personId: number, now: Date) {
+/** The person's unpaid orders, each with its lines: an order past its time closed first. `read`: as read already. */
+export async function liveOrdersShown(deps: PaymentDeps, personId: number, now: Date, read?: LiveOrdersRead) {
   const live: OrderRow[] = [];
-  for (const o of await liveOrdersOf(deps.db, personId)) {
+  for (const o of read?.orders ?? await liveOrdersOf(deps.db, personId)) {
     // A channel that does not answer leaves the order live (closeOrder's 'unknown'), and it is
     // listed; any other error is a fault and fails the page rather than hiding the order.
     const fresh = await expireIfDue(deps, { order: o, now });
     if (LIVE.includes(fresh.status)) live.push(fresh);
   }
-  const lines = await linesOf(deps.db, live.map((o) => o.id));
+  const lines = read?.lines ?? await linesOf(deps.db, live.map((o) => o.id));
   return live.map((o) => ({ ...o, lines: lines.get(o.id) ?? [] }));
 }
 
