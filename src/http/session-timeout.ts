@@ -10,7 +10,9 @@ import { SESSION_COOKIE } from './session';
 export function markTimedOut(secret: string): RequestHandler {
   return (req, _res, next) => {
     const raw = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-    if (typeof raw === 'string' && raw.startsWith('s:')) {
+    // The usual case, the cookie's id is the session's: express-session verified its signature
+    // already, and there is nothing to explain (no second HMAC for every request).
+    if (typeof raw === 'string' && raw.startsWith('s:') && raw.slice(2, raw.lastIndexOf('.')) !== req.sessionID) {
       const sid = signedCookie(raw, secret);
       // A cookie we did not sign is not ours to explain: it is simply ignored, as express-session does.
       if (sid && sid !== req.sessionID) req.sessionTimedOut = true;

@@ -29,7 +29,11 @@ export function sessionMiddleware(opts: {
     secret: opts.secret,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    // Not rolling: the cookie has no expiry to move forward (below), so re-sending it with every
+    // answer (index.js shouldSetCookie: rollingSessions) only signed the same id again and sent an
+    // identical Set-Cookie; the idle limit is the store's row expiry, renewed by its touch. A new
+    // id (login, 找回密码, a first session) is still sent, as it is new (cookieId !== sessionID).
+    rolling: false,
     // No maxAge: a browser session cookie. With one, the browser dropped the cookie at the very
     // moment the store ended the session, and a timeout looked like a first visit; now the dead
     // session's id comes back and the login page can say 登录已超时 (src/http/session-timeout.ts).

@@ -1,5 +1,6 @@
 // A signed-in (or not) browser stand-in over supertest: keeps cookies, reads the CSRF token from
 // the last page, and posts forms the way the pages do.
+import { CookieAccessInfo } from 'cookiejar';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 
@@ -13,6 +14,18 @@ export class Client {
    */
   constructor(app: App, private readonly opts: { ip?: string; userAgent?: string } = {}) {
     this.agent = request.agent(app);
+  }
+
+  /**
+   * The session id the browser holds (its cupp.sid cookie, unsigned), as a browser keeps it: the
+   * server sends the cookie only when the id is new, not with every answer.
+   */
+  sessionId(): string | undefined {
+    const jar = (this.agent as unknown as { jar: { getCookies(a: unknown): { name: string; value: string }[] } }).jar;
+    const raw = jar.getCookies(CookieAccessInfo.All).find((c) => c.name === 'cupp.sid')?.value;
+    if (!raw) return undefined;
+    const signed = decodeURIComponent(raw); // s:<sid>.<signature>
+    return signed.slice(2, signed.lastIndexOf('.'));
   }
 
   /** `userAgent`: the browser it plays (a phone's, WeChat's); supertest's own otherwise. */

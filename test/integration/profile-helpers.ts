@@ -6,17 +6,10 @@ import { PAIR_FREE_FAILURES } from '../../src/modules/auth/throttle';
 import type { App } from 'supertest/types';
 import { Client } from '../helpers/client';
 
-export function sidOf(setCookie: string[] | string | undefined): string {
-  const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  const raw = list.find((c) => c.startsWith('cupp.sid='))!.split(';')[0]!.slice('cupp.sid='.length);
-  const signed = decodeURIComponent(raw); // s:<sid>.<signature>
-  return signed.slice(2, signed.lastIndexOf('.'));
-}
-
 /** Loads the captcha image as the browser would and returns its answer and the session id. */
 export async function captchaOf(c: Client, db: Knex): Promise<{ text: string; sid: string; res: Awaited<ReturnType<Client['get']>> }> {
   const res = await c.captchaImage();
-  const sid = sidOf(res.headers['set-cookie']);
+  const sid = c.sessionId()!;
   const row = await db('captchas').where({ session_id: sid }).first('answer');
   return { text: row.answer as string, sid, res };
 }
