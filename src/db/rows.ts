@@ -22,3 +22,12 @@ export function count(v: string | number | undefined): number {
 export function sameInstant(column: string, at: Date) {
   return (q: Knex.QueryBuilder) => q.whereRaw(`?? > ?::timestamptz - interval '1 millisecond' AND ?? < ?::timestamptz + interval '1 millisecond'`, [column, at.toISOString(), column, at.toISOString()]);
 }
+
+/**
+ * A json column as the driver hands it: node-postgres and PGlite parse it; its text, should a driver
+ * leave it so. NULL (a json_agg of no rows, a missing sub-select) is `empty`.
+ */
+export function jsonColumn<T>(v: unknown, empty: T): T {
+  if (v === null || v === undefined) return empty;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}

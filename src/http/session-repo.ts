@@ -2,6 +2,7 @@
 // go through the same QueryPool): a session read together with what the request needs beside it,
 // and a request's changes applied to the stored row.
 import type { QueryPool } from '../db/connection';
+import { jsonColumn } from '../db/rows';
 
 export interface SessionChange {
   /** Keys this request set or changed, with their new values (the cookie always among them). */
@@ -65,15 +66,14 @@ export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
     if (!text) withPage.set(page.key, (text = loadSqlOf(page)));
     return text;
   };
-  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
   return {
     async load(sid, nowSeconds, page) {
       const { rows } = await pool.query({ text: textOf(page), values: [sid, nowSeconds], prepare: true });
       const row = rows[0] as { sess: unknown; expire_at: number | string; along: unknown; page: unknown } | undefined;
       if (!row) return undefined;
       return {
-        sess: row.sess, expireAtSeconds: Number(row.expire_at), along: json(row.along) ?? null,
-        ...(page && along ? { page: { key: page.key, value: json(row.page) ?? null } } : {}),
+        sess: row.sess, expireAtSeconds: Number(row.expire_at), along: jsonColumn<Record<string, unknown> | null>(row.along, null),
+        ...(page && along ? { page: { key: page.key, value: jsonColumn<unknown>(row.page, null) } } : {}),
       };
     },
 

@@ -1,7 +1,7 @@
 // SQL of 缓缴 (the deferrals table, owned here): what is deferred now, the rows of the person page
 // and of the console's list, and the compare-and-set moves of a deferral's state.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, jsonColumn } from '../../db/rows';
 import type { DeferralKind } from '../../domain/deferral';
 import type { Decimal } from '../../domain/money';
 import { type Scope, scoped } from '../console/context';
@@ -77,9 +77,7 @@ export function deferralsOfBills(perBill: Iterable<{ billId: number; deferrals: 
   const inForce = new Map<number, InForce>();
   const expired: (ExpiredDeferral & { id: number })[] = [];
   for (const { billId, deferrals } of perBill) {
-    if (deferrals === null || deferrals === undefined) continue;
-    const list = (typeof deferrals === 'string' ? JSON.parse(deferrals) : deferrals) as BillDeferralJson[];
-    for (const d of list) {
+    for (const d of jsonColumn<BillDeferralJson[]>(deferrals, [])) {
       if (d.status === 'approved') inForce.set(billId, { kind: d.kind, remaining: dec(d.amount).minus(dec(d.covered)), expectedOn: d.expectedOn });
       else expired.push({ id: Number(d.id), billId, kind: d.kind, amount: dec(d.amount), covered: dec(d.covered), expectedOn: d.expectedOn });
     }

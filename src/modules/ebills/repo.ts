@@ -1,7 +1,7 @@
 // SQL for e-bills: claiming receipts that still need one, recording what was issued, and reading
 // bills back — always by owner for the person's pages, by number + check code for the public check.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, jsonColumn } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
 import { enqueueSms } from '../sms/outbox-repo';
 
@@ -66,7 +66,7 @@ const toEbill = (r: Record<string, any>): Ebill => ({
   issuedOn: dateString(r.issuedOn),
   receiptDate: dateString(r.receiptDate),
   total: dec(r.total),
-  lines: (typeof r.lines === 'string' ? JSON.parse(r.lines) : r.lines) as EbillLine[],
+  lines: jsonColumn<EbillLine[]>(r.lines, []),
 });
 
 /** date columns are strings on both engines (see db/connection); a Date here would be a bug upstream. */

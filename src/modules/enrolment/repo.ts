@@ -1,7 +1,7 @@
 // All SQL of 报名信息: the module owns enrolment_projects and enrolment_signups. Bills are read here
 // (to show and count a sign-up's state) but changed only through the billing module.
 import type { Knex } from 'knex';
-import { count, dec } from '../../db/rows';
+import { count, dec, jsonColumn } from '../../db/rows';
 import type { BillAmounts } from '../../domain/arrears';
 import { LIVE_SIGNUP, type Audience, type ExtraField, type ProjectStatus, type SignupStatus } from '../../domain/enrolment';
 import type { Decimal } from '../../domain/money';
@@ -59,7 +59,7 @@ function toProject(r: Record<string, unknown>): ProjectRow {
     feeItemId: r.fee_item_id === null ? null : Number(r.fee_item_id), feeItemName: (r.fee_item_name as string | null) ?? null,
     feeItemCategory: (r.fee_item_category as string | null) ?? null,
     periodId: r.period_id === null ? null : Number(r.period_id), amount: r.amount === null ? null : dec(r.amount as string),
-    holdMinutes: Number(r.hold_minutes), fields: (typeof r.fields === 'string' ? JSON.parse(r.fields) : r.fields) as ExtraField[],
+    holdMinutes: Number(r.hold_minutes), fields: jsonColumn<ExtraField[]>(r.fields, []),
     collegeId: r.college_id === null ? null : Number(r.college_id), status: r.status as ProjectStatus,
   };
 }
@@ -74,7 +74,7 @@ function toSignup(r: Record<string, unknown>): SignupRow {
   return {
     id: String(r.id), projectId: Number(r.project_id), personId: Number(r.person_id), status: r.status as SignupStatus,
     billId: r.bill_id === null ? null : Number(r.bill_id), holdUntil: at(r.hold_until),
-    answers: (typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers) as Record<string, string>,
+    answers: jsonColumn<Record<string, string>>(r.answers, {}),
     createdAt: new Date(r.created_at as string), confirmedAt: at(r.confirmed_at), endedAt: at(r.ended_at), endReason: r.end_reason as string,
     bill: r.bill_id === null ? null : { due: dec(r.due as string), refunded: dec(r.refunded as string), reduction: dec(r.reduction as string), paid: dec(r.paid as string) },
   };

@@ -2,7 +2,7 @@
 // IN (…)) whose row count the caller checks: a duplicate notification, a double click or a second
 // instance racing us finds the row already moved and changes nothing.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, jsonColumn } from '../../db/rows';
 import type { OrderStatus } from '../../domain/order-state';
 import { LIVE } from '../../domain/order-state';
 import type { Decimal } from '../../domain/money';
@@ -163,7 +163,7 @@ export const liveOrdersJsonSql = (personSql: string) => `
 
 /** The value of liveOrdersJsonSql. */
 export function liveOrdersOfJson(value: unknown): LiveOrdersRead {
-  const list = (typeof value === 'string' ? JSON.parse(value) : value ?? []) as (Record<string, unknown> & { lines: (Omit<OrderLineRow, 'amount'> & { amount: string })[] })[];
+  const list = jsonColumn<(Record<string, unknown> & { lines: (Omit<OrderLineRow, 'amount'> & { amount: string })[] })[]>(value, []);
   const lines = new Map<string, OrderLineRow[]>();
   const orders = list.map((r) => {
     const o = toOrder(r);

@@ -3,6 +3,7 @@
 // their live orders with lines (./orders-repo.ts liveOrdersJsonSql), one json value, so GET /pay
 // costs one round trip. An order found past its time is still closed before the page is drawn
 // (read/wizard.ts liveOrdersShown), as when the orders are read on their own.
+import { jsonColumn } from '../../db/rows';
 import type { PageReadOf } from '../../http/page-reads';
 import { payableBillsRead } from '../fees/page-reads';
 import type { BillsWithDeferrals } from '../fees/repo';
@@ -17,7 +18,7 @@ export const tuitionListRead: PageReadOf<TuitionListRead> = {
   key: 'pay',
   sql: (of) => `SELECT json_build_object('bills', (${payableBillsRead.sql(of)}), 'live', (${liveOrdersJsonSql(of.person)}))`,
   parse: (value) => {
-    const v = (typeof value === 'string' ? JSON.parse(value) : value ?? {}) as { bills?: unknown; live?: unknown };
+    const v = jsonColumn<{ bills?: unknown; live?: unknown }>(value, {});
     return { bills: payableBillsRead.parse(v.bills ?? null), live: liveOrdersOfJson(v.live ?? null) };
   },
 };

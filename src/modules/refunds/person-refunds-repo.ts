@@ -4,7 +4,7 @@
 // payments handed back through their channel (overpayments of kind 'attempt', which never
 // reached a bill). The refunds module owns both tables; every query is scoped by person.
 import type { Knex } from 'knex';
-import { dec } from '../../db/rows';
+import { dec, jsonColumn } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
 import type { ReductionCause, RefundPurpose } from '../../domain/refund-plan';
 import type { RefundStatus } from './refunds-repo';
@@ -154,7 +154,7 @@ export function seenRefundsJsonSql(personId: string): string {
 
 /** The array of seenRefundsJsonSql (parsed by the driver, or its text), as refundsSeenBy returns it. */
 export function seenRefundsOfJson(value: unknown): SeenRefund[] {
-  const rows = (typeof value === 'string' ? JSON.parse(value) : value ?? []) as SeenRow[];
+  const rows = jsonColumn<SeenRow[]>(value, []);
   return newestFirst(rows.map(toSeenRefund));
 }
 

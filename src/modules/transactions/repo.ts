@@ -2,7 +2,7 @@
 // detail of one order. Every query is scoped by person_id: another person's order is "not found".
 import type { Knex } from 'knex';
 import { poolOver } from '../../db/connection';
-import { count, dec } from '../../db/rows';
+import { count, dec, jsonColumn } from '../../db/rows';
 import type { Decimal } from '../../domain/money';
 import { PAYER_NAME_SQL } from '../payers/repo';
 import { attemptRefundOfJson, attemptRefundsSql, seenRefundsJsonSql, seenRefundsOfJson, type AttemptRefund, type SeenRefund } from '../refunds';
@@ -83,9 +83,6 @@ interface BankJsonRow {
   refund: { amount: string; at: string | null; done: boolean } | null;
 }
 
-/** A json column: node-postgres and PGlite parse it; its text, should a driver leave it so. */
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
 export interface OrderLine {
   periodName: string;
   itemName: string;
@@ -116,7 +113,7 @@ export interface Attempt {
 export function toBankPage(row: { total: string | number; rows: unknown; refunds: unknown }): BankPage {
   return {
     total: count(row.total),
-    rows: json<BankJsonRow[]>(row.rows).map((r) => ({
+    rows: jsonColumn<BankJsonRow[]>(row.rows, []).map((r) => ({
       attemptId: r.attemptId, orderId: r.orderId, orderNo: r.orderNo, createdAt: new Date(r.createdAt), channel: r.channel, amount: dec(r.amount), fee: dec(r.fee),
       paid: !!r.paid, payerName: r.payerName ?? null, refund: attemptRefundOfJson(r.refund),
     })),
