@@ -25,8 +25,6 @@ export interface FeeRow extends PersonBill {
   deferral?: { kind: string; amount: Decimal; expectedOn: string } | undefined;
 }
 
-type InForce = Map<number, { kind: string; remaining: Decimal; expectedOn: string }>;
-
 export interface FeeSummary {
   count: number;
   payable: Decimal; // 共需交费
@@ -47,9 +45,8 @@ function filterChoices(bills: PersonBill[]) {
 
 export function feesService(deps: { repo: FeesRepo }) {
   const { repo } = deps;
-  const noDeferrals: InForce = new Map();
 
-  const toRow = (now: Date, deferred = noDeferrals) => (b: PersonBill): FeeRow => {
+  const toRow = (now: Date, deferred: BillsWithDeferrals['inForce']) => (b: PersonBill): FeeRow => {
     const a = arrears(b);
     const d = deferred.get(b.billId);
     const part = d ? deferredPart(d.remaining, a) : undefined;
