@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps) {
   // /metrics for METRICS_ALLOW only; then the bound on requests at once (503 past it, src/http/load-shed.ts).
   app.use(metricsRoutes({ db: s.knex, allow: config.metricsAllow, logger }));
   app.use(loadShed(config.overload));
-  app.use(healthRoutes(s.knex));
+  app.use(healthRoutes(db));
   // Server-to-server, signed, no login: before the session, body parsers and CSRF.
   app.use(paymentNotifyRoutes({ payment: s.payment }));
 

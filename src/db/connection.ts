@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { ownConnectionPinger, poolPinger } from './health-connection';
 import { newClusterFromTemplate } from './pglite-template';
 import { PreparingPgClient, statementName } from './prepared';
 
@@ -14,6 +15,8 @@ export interface Database {
   engine: Engine;
   /** A node-postgres-shaped `query` for libraries that want a pool (sessions, rate limits). */
   pool: QueryPool;
+  /** `select 1` for /healthz, on a connection of its own where there is a server (src/db/health-connection.ts). */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,14 @@ export async function connect(opts: ConnectOptions): Promise<Database> {
       pool: { min: 0, max: opts.poolMax ?? 10 },
       acquireConnectionTimeout: 10_000,
     });
-    return { knex, engine: 'postgres', pool: poolOver(knex), close: () => knex.destroy() };
+    const pinger = ownConnectionPinger(opts.databaseUrl);
+    return {
+      knex, engine: 'postgres', pool: poolOver(knex), ping: (ms) => pinger.ping(ms),
+      close: async () => {
+        await pinger.close();
+        await knex.destroy();
+      },
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { default: ClientPgLite } = await import('knex-pglite');
@@ -59,6 +69,7 @@ export async function connect(opts: ConnectOptions): Promise<Database> {
     knex,
     engine: 'pglite',
     pool: poolOver(knex),
+    ping: poolPinger(() => knex.raw('select 1')).ping,
     close: async () => {
       await knex.destroy();
       if (!pglite.closed) await pglite.close();
