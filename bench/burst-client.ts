@@ -3,7 +3,10 @@
 // measured (and spawning curl per burst blocks it for the spawn). Started once; each line on stdin
 // is one job — a burst (every request at once) or a paced run (request i sent at i / rate seconds,
 // whatever the answers, an open loop) — and it answers with one line: each request's status, its
-// time from when it was due to the end of its answer, and its Retry-After.
+// time from when it was due to the end of its answer, and its Retry-After. A probe job (on a
+// client of its own) asks its URLs in turn, one at a time, until a stop line comes, and answers
+// with each URL's latencies and when each round was sent: a health check from outside the
+// process, as a load balancer's is, so the probe's own client work is not queued on the loop it times.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +20,26 @@ export interface ClientRequest {
 }
 export interface ClientAnswer { status: number; ms: number; retryAfter: string | null }
 type Job = { kind: 'burst'; requests: ClientRequest[] } | { kind: 'paced'; perSecond: number; requests: ClientRequest[] };
+type ProbeJob = { kind: 'probe'; urls: string[]; gapMs: number };
+/** Latencies in ms, one list per URL of the probe; sentAt: when each round began, in ms since the epoch (comparable across processes). */
+export interface ProbeAnswer { ms: number[][]; sentAt: number[] }
+
+let probing = false;
+async function probeUntilStopped(job: ProbeJob): Promise<ProbeAnswer> {
+  const out: ProbeAnswer = { ms: job.urls.map(() => []), sentAt: [] };
+  probing = true;
+  while (probing) {
+    out.sentAt.push(performance.timeOrigin + performance.now());
+    for (const [i, url] of job.urls.entries()) {
+      const t = performance.now();
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      out.ms[i]!.push(performance.now() - t);
+    }
+    await sleep(job.gapMs);
+  }
+  return out;
+}
 
 async function send(r: ClientRequest, due: number): Promise<ClientAnswer> {
   try {
@@ -49,7 +72,12 @@ async function run(job: Job): Promise<ClientAnswer[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   createInterface({ input: process.stdin }).on('line', (line) => {
-    void run(JSON.parse(line) as Job).then((answers) => process.stdout.write(`${JSON.stringify(answers)}\n`));
+    const job = JSON.parse(line) as Job | ProbeJob | { kind: 'stop' };
+    if (job.kind === 'stop') {
+      probing = false;
+      return;
+    }
+    void (job.kind === 'probe' ? probeUntilStopped(job) : run(job)).then((answers) => process.stdout.write(`${JSON.stringify(answers)}\n`));
   });
 }
 
@@ -57,10 +85,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 export function startBurstClient() {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
   const answers = createInterface({ input: child.stdout });
-  const waiting: ((answers: ClientAnswer[]) => void)[] = [];
-  answers.on('line', (line) => waiting.shift()?.(JSON.parse(line) as ClientAnswer[]));
-  const job = (j: Job) => new Promise<ClientAnswer[]>((resolve) => {
-    waiting.push(resolve);
+  const waiting: ((answers: never) => void)[] = [];
+  answers.on('line', (line) => waiting.shift()?.(JSON.parse(line) as never));
+  const job = <T = ClientAnswer[]>(j: Job | ProbeJob) => new Promise<T>((resolve) => {
+    waiting.push(resolve as (answers: never) => void);
     child.stdin.write(`${JSON.stringify(j)}\n`);
   });
   return {
@@ -68,6 +96,11 @@ export function startBurstClient() {
     burst: async (requests: ClientRequest[]) => (await job({ kind: 'burst', requests })).map((a) => a.status),
     /** Request i sent at i / perSecond seconds from the start, whatever the answers. */
     paced: (perSecond: number, requests: ClientRequest[]) => job({ kind: 'paced', perSecond, requests }),
+    /** Asks `urls` in turn every `gapMs` until stopped; alone on its client (answers come in order). */
+    probe(urls: string[], gapMs: number) {
+      const answer = job<ProbeAnswer>({ kind: 'probe', urls, gapMs });
+      return { stop: () => (child.stdin.write(`${JSON.stringify({ kind: 'stop' })}\n`), answer) };
+    },
     close() {
       child.stdin.end();
     },

@@ -3,6 +3,7 @@
 // distinct e-bills (drawn in the pool) and of the same ones again (from the cache). Goal: within
 // 2x of idle. Each /healthz probe is followed by one of a DB-free route on the same server, so a
 // slow figure tells a blocked request thread (both slow) from a busy database (only /healthz).
+// The probe runs in a process of its own, as a load balancer's would.
 // Beside them, in the same run, the old way for comparison: the same file parsed and the same PDFs
 // drawn on the main thread. Loopback only; every phase is bounded (a job must end within 10 minutes).
 import { execFile } from 'node:child_process';
@@ -68,23 +69,22 @@ interface Probed {
   sentAt: number[];
 }
 
-/** When each burst of the window began (performance.now()), to place the slow probes. */
+/** When each burst of the window began (ms since the epoch, as the probe client stamps its rounds), to place the slow probes. */
 let burstStarts: number[] = [];
 
-async function timed(url: string): Promise<number> {
-  const t = performance.now();
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  return performance.now() - t;
-}
+/** Now, in ms since the epoch: comparable with the probe client's clock (bench/burst-client.ts). */
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/** The probe's own client process: its fetches kept off the loop it times, as a load balancer's are. */
+let prober: ReturnType<typeof startBurstClient>;
 
 /**
  * /healthz asked one request at a time, then the same server's DB-free route, a pause between,
  * until `until` settles. The two apart say whether a slow /healthz waited for the request thread
- * (both slow) or for the database (only /healthz slow).
+ * (both slow) or for the database (only /healthz slow). The loop's delays and collections are
+ * watched here, on the server's thread.
  */
 async function probe(urls: { health: string; bare: string }, until: Promise<unknown> | number): Promise<Probed> {
-  const out: Probed = { health: [], bare: [], sentAt: [] };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const gc = { count: 0, maxMs: 0 };
@@ -96,15 +96,10 @@ async function probe(urls: { health: string; bare: string }, until: Promise<unkn
     }
   });
   gcs.observe({ entryTypes: ['gc'] });
-  let done = false;
-  if (typeof until === 'number') setTimeout(() => (done = true), until);
-  else void until.finally(() => (done = true));
-  while (!done) {
-    out.sentAt.push(performance.now());
-    out.health.push(await timed(urls.health));
-    out.bare.push(await timed(urls.bare));
-    await sleep(PROBE_GAP_MS);
-  }
+  const asking = prober.probe([urls.health, urls.bare], PROBE_GAP_MS);
+  await (typeof until === 'number' ? sleep(until) : until.catch(() => undefined));
+  const got = await asking.stop();
+  const out: Probed = { health: got.ms[0]!, bare: got.ms[1]!, sentAt: got.sentAt };
   loop.disable();
   gcs.disconnect();
   lastStallMs = loop.max / 1e6;
@@ -194,6 +189,8 @@ export async function benchOffload(): Promise<void> {
     for (let i = 0; i < students.length; i += 10) cookies.push(...(await Promise.all(students.slice(i, i + 10).map((s) => signIn(base, s.number, s.password)))));
     const csv = peopleCsv(IMPORT_MB);
 
+    prober = startBurstClient();
+    closers.push(() => prober.close());
     await probe(urls, 500); // warm-up
     const stall: Record<string, number> = {};
     const gcOf: Record<string, typeof lastMajorGc> = {};
@@ -265,7 +262,7 @@ export async function benchOffload(): Promise<void> {
     // the probe measures (as curl does for the upload above).
     const client = startBurstClient();
     closers.push(() => client.close());
-    const downloadRound = (round: number) => (burstStarts.push(performance.now()), client.burst(students.slice(round * PARALLEL_PDFS, (round + 1) * PARALLEL_PDFS)
+    const downloadRound = (round: number) => (burstStarts.push(epochNow()), client.burst(students.slice(round * PARALLEL_PDFS, (round + 1) * PARALLEL_PDFS)
       .map((s, i) => ({ url: `${base}${s.ebills[0]!.path}`, cookie: cookies[round * PARALLEL_PDFS + i]! }))));
     // The import leaves a heap of its garbage on this thread, and the full collection it owes came
     // due during the downloads that follow (one 30-37 ms mark-compact in that window, none in any
@@ -310,7 +307,7 @@ export async function benchOffload(): Promise<void> {
     const pages = (async () => {
       for (let i = 0; i < CACHED_ROUNDS; i++) {
         const g = (i % DISTINCT_ROUNDS) * PARALLEL_PDFS;
-        starts.pages!.push(performance.now());
+        starts.pages!.push(epochNow());
         await client.burst(cookies.slice(g, g + PARALLEL_PDFS).map((cookie) => ({ url: `${base}/fees`, cookie })));
       }
     })();
@@ -345,7 +342,7 @@ export async function benchOffload(): Promise<void> {
       const vs = (x: number, idleX: number) => (phase === 'idle' ? '      ' : `${(x / idleX).toFixed(2).padStart(5)}x`);
       console.log(`  ${label.padEnd(42)}${ms(h)} ${vs(h, idle.health)} ${ms(b)} ${vs(b, idle.bare)} ${stallMs.toFixed(0).padStart(6)} ms  ${cpuText(cpu[phase]!)}  ${String(probed.health.length).padStart(5)}   ${phase === 'idle' ? '' : gcText(phase)}${tail}`);
     };
-    console.log(`offload: p99 of GET /healthz (select 1) and of a DB-free route on the same server, asked in turn every ${PROBE_GAP_MS} ms (probe and server in one process, the downloads from another, the upload from curl; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal /healthz within 2x idle`);
+    console.log(`offload: p99 of GET /healthz (select 1) and of a DB-free route on the same server, asked in turn every ${PROBE_GAP_MS} ms (the probe from a process of its own as a load balancer's, the downloads from another, the upload from curl; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores), goal /healthz within 2x idle`);
     console.log(`  ${''.padEnd(42)} /healthz  vs idle   DB-free  vs idle   longest  CPU ms per s:      probes`);
     console.log(`  ${''.padEnd(42)}                                   stall   main  proc    pg`);
     row('idle (2 windows, start and end)', 'idle', idleProbed, idleStallMs);
