@@ -42,6 +42,10 @@ export interface SessionRows {
   load(sid: string, nowSeconds: number, page?: PageRead): Promise<StoredSession | undefined>;
   /** Applies the change to the row as it is now; false when there is no row (the session was ended). */
   merge(sid: string, change: SessionChange, expireAtSeconds: number): Promise<boolean>;
+  /** Writes a session born in this request (as connect-pg-simple's set) and deletes the rows of the ids it replaces, in one statement. */
+  replace(sid: string, sess: unknown, expireAtSeconds: number, gone: string[]): Promise<void>;
+  /** Deletes the rows of these ids (connect-pg-simple's destroy, for several). */
+  drop(sids: string[]): Promise<void>;
 }
 
 export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
@@ -93,6 +97,23 @@ export function sessionRows(pool: QueryPool, along?: AlongSql): SessionRows {
         [sid, JSON.stringify(change.remove), JSON.stringify(change.set), expireAtSeconds],
       );
       return res.rows.length > 0;
+    },
+
+    async replace(sid, sess, expireAtSeconds, gone) {
+      // regenerate's delete of the old id and the first write of the new one, as one statement: a
+      // sign-in sent both one after the other. One statement is also one transaction: the old
+      // session ends exactly when the new one is stored, never one without the other.
+      await pool.query({
+        text: `WITH gone AS (DELETE FROM sessions WHERE sid IN (SELECT jsonb_array_elements_text($4::jsonb)))
+               INSERT INTO sessions (sess, expire, sid) VALUES ($1::json, to_timestamp($2), $3)
+               ON CONFLICT (sid) DO UPDATE SET sess = EXCLUDED.sess, expire = EXCLUDED.expire`,
+        values: [JSON.stringify(sess), expireAtSeconds, sid, JSON.stringify(gone)],
+        prepare: true,
+      });
+    },
+
+    async drop(sids) {
+      await pool.query('DELETE FROM sessions WHERE sid IN (SELECT jsonb_array_elements_text($1::jsonb))', [JSON.stringify(sids)]);
     },
   };
 }

@@ -13,6 +13,14 @@
 // column, so a new index entry each time) ran after every page that changed nothing. The row's
 // expiry is read with the session, and a touch is sent only once it is TOUCH_AFTER_SECONDS old:
 // a session then ends between IDLE − TOUCH_AFTER_SECONDS and IDLE after its last request, never later.
+//
+// A new id (regenerate: login, 找回密码, 新用户注册) ends the old one in the statement that first
+// writes the new session, not in a DELETE of its own before it (express-session's Store#regenerate,
+// session/store.js: destroy, then generate): a sign-in's statements cost the request thread and the
+// database CPU that bcrypt wants on this machine. The new session is always written: its callers
+// save before their redirect (login itself, the flows through saveBeforeRedirect, src/http/session.ts),
+// so the old row is gone before the 303 is sent, and express-session saves a regenerated session at
+// res.end in any case (index.js shouldSave: the id changed).
 import type { Request } from 'express';
 import connectPgSimple from 'connect-pg-simple';
 import session, { type Session, type SessionData } from 'express-session';
@@ -65,6 +73,8 @@ export class MergingSessionStore extends PgStore {
    * no other request's load can take it; a later reload of the session reads no page.
    */
   nextPage: PageRead | undefined;
+  /** Per id made by regenerate and not yet written: the ids it replaces, whose rows its first write deletes. */
+  readonly #replacing = new Map<string, string[]>();
 
   constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows; along?: AlongSql }) {
     super({
@@ -105,6 +115,42 @@ export class MergingSessionStore extends PgStore {
     return s;
   }
 
+  /**
+   * Store#regenerate without its DELETE: the old id is remembered and its row deleted by the new
+   * session's first write (set) or, should the new one be destroyed instead, with it (destroy).
+   * Should neither come before the answer is over (a failed write), the old row is deleted then,
+   * as express-session would have deleted it: a regenerate always ends the old session.
+   */
+  override regenerate(req: Request, fn: (err?: unknown) => void): void {
+    const res = req.res;
+    if (!res) return super.regenerate(req, fn);
+    // Twice in one request: the id in between was never written, or its write already took the rest.
+    const gone = [...(this.#replacing.get(req.sessionID) ?? []), req.sessionID];
+    this.#replacing.delete(req.sessionID);
+    (this as unknown as { generate(req: Request): void }).generate(req);
+    const sid = req.sessionID;
+    this.#replacing.set(sid, gone);
+    res.once('close', () => {
+      const left = this.#replacing.get(sid);
+      if (!left) return;
+      this.#replacing.delete(sid);
+      // Logged where connect-pg-simple logs its own background failures (its prune): nobody waits on this.
+      this.#rows.drop(left).catch((err: unknown) => console.error('Failed to end a replaced session:', err));
+    });
+    // Asynchronous, as Store#regenerate's callback is.
+    queueMicrotask(() => fn());
+  }
+
+  /** connect-pg-simple's destroy; for an id regenerate made and nobody wrote yet, the ids it replaced go with it. */
+  override destroy(sid: string, callback?: Done): void {
+    const gone = this.#replacing.get(sid);
+    if (!gone) return super.destroy(sid, callback);
+    this.#rows.drop([sid, ...gone]).then(() => {
+      this.#replacing.delete(sid);
+      callback?.();
+    }, (err: unknown) => callback?.(err));
+  }
+
   override set(sid: string, sess: SessionData, callback?: Done): void {
     const done: Done = (err) => callback?.(err);
     // A Session carries its request (session/session.js defines `req` on it).
@@ -116,10 +162,18 @@ export class MergingSessionStore extends PgStore {
       // request knows the id yet, so the whole object is the change. Later saves of this same
       // request (login saves, then the redirect, then express-session at the end) are merges.
       const expireAtSeconds = this.#expireAt(sess);
-      super.set(sid, sess, (err?: unknown) => {
+      const stored = (err?: unknown) => {
         if (!err && req) known.set(req, { sid, values: now, expireAtSeconds });
         done(err);
-      });
+      };
+      const gone = this.#replacing.get(sid);
+      if (!gone) return super.set(sid, sess, stored);
+      // regenerate's new id: the old rows are deleted in the same statement. A failed write leaves
+      // them for the next save of this request, or for the end of the answer (regenerate).
+      this.#rows.replace(sid, sess, expireAtSeconds, gone).then(() => {
+        this.#replacing.delete(sid);
+        stored();
+      }, stored);
       return;
     }
     const set: Record<string, unknown> = {};

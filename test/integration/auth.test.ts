@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
-import { testApp } from '../helpers/app';
+import request from 'supertest';
+import { SESSION_COOKIE } from '../../src/http/session';
+import { listen, testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
+import { headerClient } from '../helpers/header-client';
 import { testDatabase } from '../helpers/test-db';
 import * as f from '../factories';
 
 const db = await testDatabase({ demo: true });
 const app = testApp(db);
+const { url } = await listen(app);
 
 describe('登录', () => {
   it('shows the login form with 用户名, 密码 and 登录, and the 系统公告', async () => {
@@ -77,6 +81,28 @@ describe('登录', () => {
     expect(before).toBeTruthy();
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
+  });
+
+  it('ends the pre-login session before the 303 is sent: its row is gone and its cookie signs nobody in', async () => {
+    const p = await f.person(db.knex, { password: 'Abc12345!x' });
+    const b = headerClient(url);
+    const page = await b.get('/login');
+    const oldCookie = page.setCookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    const before = b.sessionId(SESSION_COOKIE);
+    expect(await db.knex('sessions').where({ sid: before }).first('sid'), 'the login page stored its session').toEqual({ sid: before });
+    // Answered as soon as the headers are in, as a browser follows a 303.
+    const login = await b.post('/login', { username: p.number, password: 'Abc12345!x' });
+    expect(login.status).toBe(303);
+    expect(login.location).toBe('/');
+    expect(await db.knex('sessions').where({ sid: before }).first('sid'), 'the pre-login row').toBeUndefined();
+    const after = b.sessionId(SESSION_COOKIE);
+    expect(after).not.toBe(before);
+    expect((await db.knex('sessions').where({ sid: after }).first('sess'))?.sess).toMatchObject({ accountId: p.accountId });
+    // The planted id is worth nothing: the home page sends it to sign in.
+    const planted = await request(app).get('/').set('Cookie', oldCookie).set('Accept', 'text/html');
+    expect(planted.status).toBe(303);
+    expect(planted.headers.location).toMatch(/^\/login/);
+    expect((await b.get('/')).status, 'the new id is signed in').toBe(200);
   });
 
   it('keeps sessions in PostgreSQL and 退出登录 ends them', async () => {

@@ -38,8 +38,9 @@ afterEach(() => {
 const slowPool: QueryPool = {
   async query(q, values) {
     const sql = typeof q === 'string' ? q : q.text;
-    // A write of session data: connect-pg-simple's upsert, or the merging store's UPDATE … SET sess.
-    if (/sessions/i.test(sql) && /^\s*(insert|update)/i.test(sql) && /\bsess\s*=/i.test(sql)) {
+    // A write of session data: connect-pg-simple's upsert, the merging store's UPDATE … SET sess, or
+    // its upsert of a regenerated session (WITH gone AS (DELETE …) INSERT …).
+    if (/sessions/i.test(sql) && /^\s*(insert|update|with gone)/i.test(sql) && /\bsess\s*=/i.test(sql)) {
       await new Promise((r) => setTimeout(r, SLOW_MS));
       const h = hold;
       if (h && (values ?? []).some((v) => (typeof v === 'string' ? v : JSON.stringify(v)).includes(h.marker))) {

@@ -25,9 +25,10 @@ const SLOW_MS = 400;
 const slowPool: QueryPool = {
   async query(q, values) {
     const sql = typeof q === 'string' ? q : q.text;
-    // connect-pg-simple's set and touch (INSERT … ON CONFLICT … / UPDATE "sessions" …) and the
-    // merging store's UPDATE sessions SET sess = … (src/http/session-repo.ts).
-    if (/sessions/i.test(sql) && /^\s*(insert|update)/i.test(sql)) await new Promise((r) => setTimeout(r, SLOW_MS));
+    // connect-pg-simple's set and touch (INSERT … ON CONFLICT … / UPDATE "sessions" …), the
+    // merging store's UPDATE sessions SET sess = … and its write of a regenerated session
+    // (WITH gone AS (DELETE …) INSERT …, src/http/session-repo.ts).
+    if (/sessions/i.test(sql) && /^\s*(insert|update|with gone)/i.test(sql)) await new Promise((r) => setTimeout(r, SLOW_MS));
     return db.pool.query(q as string, values);
   },
 };
