@@ -31,3 +31,19 @@ export function jsonColumn<T>(v: unknown, empty: T): T {
   if (v === null || v === undefined) return empty;
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
+
+/**
+ * One module's write, sent inside another module's statement as a data-modifying WITH of it (as a
+ * page read rides in the session's statement, src/http/session-repo.ts): its text with knex's `?`
+ * placeholders and its bindings, as the owning repo's builder renders them. A single INSERT,
+ * UPDATE or DELETE with no WITH of its own: PostgreSQL allows those only at the top level.
+ */
+export interface SqlPart {
+  sql: string;
+  bindings: readonly Knex.Value[];
+}
+
+export function sqlPart(q: Knex.QueryBuilder): SqlPart {
+  const { sql, bindings } = q.toSQL();
+  return { sql, bindings };
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO } from '../../seeds/demo';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/http/session';
+import { AUTH_MESSAGES } from '../../src/modules/auth/messages';
 import { listen, testApp } from '../helpers/app';
 import { Client, text } from '../helpers/client';
 import { headerClient } from '../helpers/header-client';
@@ -70,6 +71,19 @@ describe('登录', () => {
     const res = await new Client(app).login(DEMO.finance.number, DEMO.finance.password);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
+  });
+
+  it('refuses a stopped account with the right password, records why, and forgives its failures', async () => {
+    const p = await f.person(db.knex, { password: 'Abc12345!x' });
+    await db.knex('accounts').where({ id: p.accountId }).update({ status: 'disabled' });
+    expect((await new Client(app).login(p.number, 'wrong-one')).status).toBe(401);
+    const res = await new Client(app).login(p.number, 'Abc12345!x');
+    expect(res.status).toBe(401);
+    expect(text(res.text)).toContain(AUTH_MESSAGES.disabled);
+    const entries = await db.knex('audit_log').where({ target_person_id: p.personId }).orderBy('id').select('action', 'detail');
+    expect(entries.map((e) => [e.action, (typeof e.detail === 'string' ? JSON.parse(e.detail) : e.detail).cause])).toEqual([['auth.login_failed', 'password'], ['auth.login_failed', 'disabled']]);
+    expect(await db.knex('auth_throttle').where({ account: `a${p.accountId}` }).select('address')).toEqual([]);
+    expect((await db.knex('accounts').where({ id: p.accountId }).first('last_login_at'))?.last_login_at).toBeNull();
   });
 
   it('regenerates the session id at login', async () => {

@@ -26,6 +26,7 @@
 // guesses sent at once all pass the check before the first failure is counted; reserving first,
 // each sees its own count, and all past the free ones need a 验证码.
 import type { Knex } from 'knex';
+import type { SqlPart } from '../../db/rows';
 import { addressKey } from '../../http/address-key';
 import type { Request } from 'express';
 import type { CaptchaResult, Captchas } from '../captcha/routes';
@@ -74,8 +75,11 @@ export interface Throttle {
   attempt(account: string, address: string, captcha: CaptchaCheck): Promise<Gate>;
   /** The guess was checked and was wrong: counts it at the pair and sets the pair's delay. */
   failed(account: string, address: string): Promise<void>;
-  /** The guess was right: the account's and this pair's failures are forgiven, the address gets its point back. */
-  succeeded(account: string, address: string): Promise<void>;
+  /**
+   * The guess was right: the account's and this pair's failures are forgiven, the address gets its
+   * point back; `along`, other writes of the same sign-in, go in the same statement.
+   */
+  succeeded(account: string, address: string, along?: readonly SqlPart[]): Promise<void>;
   /** The request was not a guess after all (e.g. no captcha came): every reserved point goes back; the pair is untouched. */
   release(account: string, address: string): Promise<void>;
   /** Read-only: would the next guess from here need a 验证码 (account unknown: the address alone). */
@@ -115,9 +119,8 @@ export function createThrottle(db: Knex, scope: string): Throttle {
         windowSeconds: ACCOUNT_WINDOW_SECONDS, free: PAIR_FREE_FAILURES, baseSeconds: PAIR_DELAY_BASE_SECONDS, capSeconds: PAIR_DELAY_CAP_SECONDS,
       });
     },
-    async succeeded(account, address) {
-      const k = keys(account, address);
-      await repo.signedIn(k);
+    async succeeded(account, address, along) {
+      await repo.signedIn(keys(account, address), along);
     },
     async release(account, address) {
       await giveBack(keys(account, address));
