@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps) {
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   // The session's statement also reads the user and, for the pages that start from bills, the bills.
   const pageOf = pageReadsByPath({ '/fees': currentFeesRead, '/': openArrearsRead, '/pay': tuitionListRead, '/profile': profileRead, '/transactions/bank': bankFirstPageRead });
-  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf }), logger));
+  app.use(lateSessionErrors(sessionMiddleware({ pool: db.pool, secret: config.sessionSecret, secure: config.cookieSecure, along: currentUserSql, pageOf, errorLog: (msg, err) => logger.error({ err }, msg) }), logger));
   app.use(saveBeforeRedirect);
   app.use(cookieParser());
   app.use(markTimedOut(config.sessionSecret));

@@ -76,14 +76,20 @@ export class MergingSessionStore extends PgStore {
   /** Per id made by regenerate and not yet written: the ids it replaces, whose rows its first write deletes. */
   readonly #replacing = new Map<string, string[]>();
 
-  constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows; along?: AlongSql }) {
+  /** Where failures nobody waits on are told (connect-pg-simple's errorLog: its prune's, and ending a replaced session's). */
+  readonly #errorLog: (message: string, err: unknown) => void;
+
+  constructor(opts: { pool: QueryPool; ttlSeconds: number; pruneIntervalSeconds: number; rows?: SessionRows; along?: AlongSql; errorLog?: (message: string, err: unknown) => void }) {
+    const errorLog = opts.errorLog ?? ((message: string, err: unknown) => console.error(message, err));
     super({
       pool: opts.pool as never,
       tableName: 'sessions',
       createTableIfMissing: false,
       pruneSessionInterval: opts.pruneIntervalSeconds,
       ttl: opts.ttlSeconds,
+      errorLog: (...args: unknown[]) => errorLog(String(args[0]), args[1]),
     });
+    this.#errorLog = errorLog;
     this.#rows = opts.rows ?? sessionRows(opts.pool, opts.along);
     this.#ttlSeconds = opts.ttlSeconds;
   }
@@ -134,8 +140,8 @@ export class MergingSessionStore extends PgStore {
       const left = this.#replacing.get(sid);
       if (!left) return;
       this.#replacing.delete(sid);
-      // Logged where connect-pg-simple logs its own background failures (its prune): nobody waits on this.
-      this.#rows.drop(left).catch((err: unknown) => console.error('Failed to end a replaced session:', err));
+      // Nobody waits on this: told where connect-pg-simple tells its own background failures.
+      this.#rows.drop(left).catch((err: unknown) => this.#errorLog('Failed to end a replaced session', err));
     });
     // Asynchronous, as Store#regenerate's callback is.
     queueMicrotask(() => fn());

@@ -12,6 +12,8 @@ export function sessionMiddleware(opts: {
   pool: QueryPool; secret: string; secure: boolean; along?: AlongSql;
   /** The page read sent with this request's session, if its page has one (src/http/page-reads.ts). */
   pageOf?: (req: Request) => PageRead | undefined;
+  /** Failures of the store's background work (its prune, ending a replaced session). */
+  errorLog?: (message: string, err: unknown) => void;
 }): RequestHandler {
   // Overlapping requests of one browser each write only what they changed (src/http/session-store.ts).
   const store = new MergingSessionStore({
@@ -22,6 +24,7 @@ export function sessionMiddleware(opts: {
     ttlSeconds: IDLE_MINUTES * 60,
     // What every signed-in page reads next (its user), read in the session's own statement.
     ...(opts.along ? { along: opts.along } : {}),
+    ...(opts.errorLog ? { errorLog: opts.errorLog } : {}),
   });
   const handle = session({
     name: SESSION_COOKIE,
