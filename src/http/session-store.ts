@@ -136,13 +136,17 @@ export class MergingSessionStore extends PgStore {
     (this as unknown as { generate(req: Request): void }).generate(req);
     const sid = req.sessionID;
     this.#replacing.set(sid, gone);
-    res.once('close', () => {
+    const endLeft = () => {
       const left = this.#replacing.get(sid);
       if (!left) return;
       this.#replacing.delete(sid);
       // Nobody waits on this: told where connect-pg-simple tells its own background failures.
       this.#rows.drop(left).catch((err: unknown) => this.#errorLog('Failed to end a replaced session', err));
-    });
+    };
+    // A client that gave up while its sign-in waited for bcrypt has closed the answer already, and
+    // a 'close' listener added after it never runs: the old rows are then ended at once.
+    if (res.closed) setImmediate(endLeft);
+    else res.once('close', endLeft);
     // Asynchronous, as Store#regenerate's callback is.
     queueMicrotask(() => fn());
   }

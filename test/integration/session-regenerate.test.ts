@@ -3,6 +3,8 @@
 // instead, or its write fails. Either way the old session must end, as express-session's own
 // regenerate (destroy, then generate) ended it. A small app on the real store and database.
 import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { QueryPool } from '../../src/db/connection';
@@ -34,6 +36,15 @@ app.post('/regenerate', async (req, res) => {
   await regenerated(req);
   req.session.registeredIdNumber = 'after';
   res.status(204).end();
+});
+// A sign-in whose client gave up while it waited for bcrypt: the answer is closed before regenerate.
+let clientLeft: (() => void) | undefined;
+app.post('/regenerate-after-client-left', async (req, res) => {
+  await new Promise((resolve) => (res.closed ? resolve(undefined) : res.once('close', resolve)));
+  await regenerated(req);
+  req.session.registeredIdNumber = 'after';
+  res.status(204).end();
+  clientLeft?.();
 });
 app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
   if (!res.headersSent) res.status(500).end();
@@ -77,6 +88,26 @@ describe('a regenerated session', () => {
       await expect.poll(() => rowOf(old.sid)).toBeUndefined();
     } finally {
       failReplace = false;
+    }
+  });
+
+  it('whose client left before it was made, and whose write fails: the old row is still deleted', async () => {
+    const old = await started();
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    failReplace = true;
+    try {
+      const handled = new Promise<void>((r) => (clientLeft = r));
+      const req = http.request({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', path: '/regenerate-after-client-left', headers: { cookie: old.cookie } });
+      req.on('error', () => undefined);
+      req.end();
+      setTimeout(() => req.destroy(), 100);
+      await handled;
+      await expect.poll(() => rowOf(old.sid)).toBeUndefined();
+    } finally {
+      failReplace = false;
+      clientLeft = undefined;
+      await new Promise((r) => server.close(r));
     }
   });
 });
