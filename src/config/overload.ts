@@ -17,7 +17,7 @@ export const overloadEnv = {
   MAX_IN_FLIGHT: count(100_000).min(1).default(100),
   /** Channel notifications being handled at once (their own limit: a channel retries a 503). */
   NOTIFY_IN_FLIGHT: count(100_000).min(1).default(50),
-  /** /healthz checks answered at once; they share one connection of their own (src/db/health-connection.ts), never a payer's. */
+  /** /healthz checks answered at once; on a server they share one connection of their own (src/db/health-connection.ts), never a payer's. */
   HEALTH_IN_FLIGHT: count(1000).min(1).default(4),
   /** The Retry-After of a 503 for load, in seconds. */
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),

@@ -27,22 +27,51 @@ async function within<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
   }
 }
 
+/** How long close() lets a connection say goodbye before cutting it (a half-open link never answers). */
+const END_WAIT_MS = 1_000;
+
+/** Ends a client, cutting its socket when the server does not answer the goodbye in time. */
+async function endWithin(client: pg.Client, ms: number): Promise<void> {
+  try {
+    await within(client.end(), ms);
+  } catch {
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+}
+
+/**
+ * Checks that come while one is being answered share its answer (and its deadline): one
+ * statement at a time on the one connection, and a storm of checks costs one `select 1` per
+ * round trip.
+ */
+function sharingInFlight(ping: (timeoutMs: number) => Promise<void>): (timeoutMs: number) => Promise<void> {
+  let asking: Promise<void> | undefined;
+  return (timeoutMs) => (asking ??= ping(timeoutMs).finally(() => (asking = undefined)));
+}
+
 export function ownConnectionPinger(databaseUrl: string): Pinger {
   let current: Promise<pg.Client> | undefined;
   let closed = false;
+  /** Every client not yet ended, the dropped ones too: close() waits for all of them. */
+  const clients = new Set<pg.Client>();
   // A connection that failed, timed out or was cut (a server restart) is let go; the next ping
   // opens another, so /healthz says 200 again as soon as the server is back.
   const drop = (c: Promise<pg.Client>) => {
     if (current === c) current = undefined;
-    c.then((x) => x.end()).catch(() => undefined);
+    c.then((x) => endWithin(x, END_WAIT_MS)).catch(() => undefined);
   };
   const open = (timeoutMs: number) => {
-    // keepAlive: an idle connection cut by something between here and the server is found out by
-    // the kernel, not by a ping that waits its whole timeout.
-    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, keepAlive: true, application_name: 'healthz' });
+    // keepAlive after 10 s idle: a connection cut by something between here and the server is
+    // found out by the kernel between checks (the OS default waits two hours).
+    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'healthz' });
+    clients.add(client);
+    client.once('end', () => clients.delete(client));
     const c = client.connect().then(() => client);
     client.on('error', () => drop(c));
-    c.catch(() => drop(c));
+    c.catch(() => {
+      clients.delete(client);
+      drop(c);
+    });
     return c;
   };
   const askOnce = async (timeoutMs: number) => {
@@ -55,28 +84,26 @@ export function ownConnectionPinger(databaseUrl: string): Pinger {
       throw e;
     }
   };
-  // Checks that come while one is being answered share its answer: one statement at a time on
-  // the one connection (node-postgres deprecates queueing on a client), and a storm of checks
-  // costs the server one `select 1` per round trip.
-  let asking: Promise<void> | undefined;
+  // node-postgres deprecates queueing statements on one client: checks share the one in flight.
+  const ping = sharingInFlight(askOnce);
   return {
-    ping(timeoutMs) {
-      if (closed) return Promise.reject(new Error('database closed'));
-      return (asking ??= askOnce(timeoutMs).finally(() => (asking = undefined)));
-    },
+    ping: (timeoutMs) => (closed ? Promise.reject(new Error('database closed')) : ping(timeoutMs)),
     async close() {
       closed = true;
-      const c = current;
       current = undefined;
-      if (c) await c.then((x) => x.end(), () => undefined).catch(() => undefined);
+      await Promise.all([...clients].map((x) => endWithin(x, END_WAIT_MS)));
     },
   };
 }
 
-/** The embedded engine has one connection, the pool's: its ping goes there. */
+/**
+ * The embedded engine has one connection, the pool's, and its ping must wait there behind page
+ * statements (one process, one connection: there is no other to take). Checks still share the
+ * one in flight, so a storm of them queues one `select 1`, not one each.
+ */
 export function poolPinger(query: () => Promise<unknown>): Pinger {
   return {
-    ping: async (timeoutMs) => void (await within(query(), timeoutMs)),
+    ping: sharingInFlight(async (timeoutMs) => void (await within(query(), timeoutMs))),
     close: async () => undefined,
   };
 }
