@@ -38,8 +38,9 @@ export function authRepo(db: Knex) {
   return {
     /** 学号/用户编号; for external payers only, 身份证号; for 授权缴费人 only, their mobile number. */
     async findForLogin(username: string): Promise<LoginAccount | undefined> {
+      // Every sign-in asks this first, always the same text: prepared (src/db/prepared.ts).
       const byNumber = await db('accounts as a').join('people as p', 'p.id', 'a.person_id')
-        .where('p.number', username).first(loginColumns);
+        .where('p.number', username).first(loginColumns).options({ prepare: true });
       if (byNumber) return byNumber as LoginAccount;
       if (/^1[3-9]\d{9}$/.test(username)) {
         return (await db('accounts as a').join('people as p', 'p.id', 'a.person_id')

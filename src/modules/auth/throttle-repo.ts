@@ -37,7 +37,8 @@ export function throttleRepo(db: Knex) {
           iScope: k.address.scope, iAccount: k.address.account, iAddress: k.address.address, iWin: win.address,
           pScope: k.pair.scope, pAccount: k.pair.account, pAddress: k.pair.address,
         },
-      );
+      // The same text for every sign-in (only the bindings differ), planned once per connection.
+      ).options({ prepare: true });
       const r = rows[0]!;
       return { account: Number(r.account), address: Number(r.address), wait: Number(r.wait) };
     },
