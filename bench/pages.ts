@@ -15,9 +15,9 @@
 // are judged by ratios to the references of the same run. The app runs with LOG_LEVEL=info (its
 // production default), its request log written to /dev/null. BENCH_PAGES_SECONDS sets each window
 // (default 3), BENCH_PAGES_RUNS and BENCH_PAGES_LEVELS (20,50) narrow it while working on one
-// thing; BENCH_PAGES_PROFILE=<dir> adds one CPU profile per page at 50 sessions, written there
-// with its top entries printed (figures under the profiler are slower, and only the profile is
-// read from that window).
+// thing; BENCH_PAGES_PROFILE=<dir> adds one CPU profile per page at 50 sessions and one of the
+// sign-ins, written there with its top entries printed (figures under the profiler are slower,
+// and only the profile is read from that window).
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -308,6 +308,12 @@ export async function benchPages(): Promise<void> {
         console.log(`\n profile of ${page.name} ${page.path} at ${maxLevel} sessions (${f0(result.rps)} req/s under the profiler; ${file}):`);
         for (const line of topEntries(profile, 25)) console.log(line);
       }
+      // The sign-in's share of the request thread: where its node ms per sign-in go.
+      await client.ask<number>({ kind: 'loginPages', base: real.base, numbers: students.map((s) => s.number), count: LOGINS });
+      const file = path.join(PROFILE_DIR, 'login.cpuprofile');
+      const { result, profile } = await profileWindow(file, () => client.ask<LoginAnswer>({ kind: 'logins', password: PASSWORD, concurrency: gate.bcryptConcurrent + gate.bcryptWaiting }));
+      console.log(`\n profile of POST /login (${result.count} sign-ins, ${f1(result.count / result.seconds)}/s under the profiler; ${file}):`);
+      for (const line of topEntries(profile, 25)) console.log(line);
     }
     await services.pdfPool.close();
   } finally {
