@@ -193,7 +193,7 @@ describe('confirmations from the non-tax platform', () => {
     await clearFaults(env, 'nontax');
     await waitForStatus(knex, orderNo, 'paid');
     // The sandbox counts an attempt when its answer is back, which is after the credit has committed
-    // (src/sandbox/nontax/simulator.ts onResult), so 'paid' can be seen a moment before the count moves.
+    // (onAttempt in src/sandbox/nontax/simulator.ts), so 'paid' can be seen a moment before the count moves.
     const ackBy = Date.now() + 5000;
     while (!bill.acked && Date.now() < ackBy) await new Promise((r) => setTimeout(r, 10));
     expect(await refused()).toBeGreaterThanOrEqual(2);
