@@ -257,6 +257,9 @@ export async function benchPages(): Promise<void> {
 
     // Sign-in: the app's bcrypt gate runs `concurrent` hashes at once; raw bcrypt runs as many.
     const gate = config.overload;
+    // Login pages fetched ahead (untimed), then only the POST /login of each, as many at once as the gate holds.
+    const loginPages = () => client.ask<number>({ kind: 'loginPages', base: real.base, numbers: students.map((s) => s.number), count: LOGINS });
+    const logins = () => client.ask<LoginAnswer>({ kind: 'logins', password: PASSWORD, concurrency: gate.bcryptConcurrent + gate.bcryptWaiting });
     const signIns: { raw: number; login: LoginAnswer; nodeMs: number; pgMs: number; queries: number }[] = [];
     for (let run = 1; run <= RUNS; run++) {
       // Raw compares just before and just after the sign-ins, their mean the reference: the
@@ -269,11 +272,11 @@ export async function benchPages(): Promise<void> {
         }));
         return LOGINS / 2 / ((performance.now() - t) / 1000);
       };
-      await client.ask<number>({ kind: 'loginPages', base: real.base, numbers: students.map((s) => s.number), count: LOGINS });
+      await loginPages();
       const before = await rawRate();
       const c0 = await meter.snapshot();
       const q0 = queries.read();
-      const login = await client.ask<LoginAnswer>({ kind: 'logins', password: PASSWORD, concurrency: gate.bcryptConcurrent + gate.bcryptWaiting });
+      const login = await logins();
       const cpu = cpuSpent(c0, await meter.snapshot());
       const q = queriesBetween(q0, queries.read());
       const raw = (before + await rawRate()) / 2;
@@ -309,9 +312,9 @@ export async function benchPages(): Promise<void> {
         for (const line of topEntries(profile, 25)) console.log(line);
       }
       // The sign-in's share of the request thread: where its node ms per sign-in go.
-      await client.ask<number>({ kind: 'loginPages', base: real.base, numbers: students.map((s) => s.number), count: LOGINS });
+      await loginPages();
       const file = path.join(PROFILE_DIR, 'login.cpuprofile');
-      const { result, profile } = await profileWindow(file, () => client.ask<LoginAnswer>({ kind: 'logins', password: PASSWORD, concurrency: gate.bcryptConcurrent + gate.bcryptWaiting }));
+      const { result, profile } = await profileWindow(file, logins);
       console.log(`\n profile of POST /login (${result.count} sign-ins, ${f1(result.count / result.seconds)}/s under the profiler; ${file}):`);
       for (const line of topEntries(profile, 25)) console.log(line);
     }
